@@ -1,0 +1,1 @@
+"""One module per command group; each defines `register(subparsers)`. Argument parsing and output only."""

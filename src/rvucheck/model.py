@@ -1,0 +1,135 @@
+"""The values that flow through rvucheck: reader -> engine -> outputs.
+
+Frozen dataclasses only; no I/O. Everything downstream of the reader speaks in these types.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+SEVERITY_ORDER: dict[str, int] = {"error": 3, "warning": 2, "info": 1}
+
+
+@dataclass(frozen=True)
+class CellRef:
+    """Where a value came from: sheet name and 1-based row/column as Excel shows them."""
+
+    sheet: str
+    row: int
+    column: int | None = None
+
+    def a1(self) -> str:
+        """`Sheet!C12`-style address (column letters computed without openpyxl)."""
+        if self.column is None:
+            return f"{self.sheet}!{self.row}"
+        col, letters = self.column, ""
+        while col:
+            col, rem = divmod(col - 1, 26)
+            letters = chr(65 + rem) + letters
+        return f"{self.sheet}!{letters}{self.row}"
+
+
+@dataclass(frozen=True)
+class ChargeLine:
+    """One charge line as read from an export, already normalised.
+
+    `columns` maps a field name (hcpcs, modifiers, units, dos, dx, ...) to the 1-based column it came from,
+    so outputs can point at the offending cell.
+    """
+
+    source: CellRef
+    hcpcs: str
+    modifiers: tuple[str, ...] = ()
+    units: float = 1.0
+    dos: dt.date | None = None
+    provider: str = ""
+    provider_npi: str = ""
+    specialty: str = ""
+    group: str = ""
+    patient: str = ""
+    diagnoses: tuple[str, ...] = ()
+    pos: str = ""
+    charge: float | None = None
+    payer: str = ""
+    claim: str = ""
+    posted: dt.date | None = None
+    columns: tuple[tuple[str, int], ...] = ()
+
+    def column_of(self, field_name: str) -> int | None:
+        return dict(self.columns).get(field_name)
+
+    @property
+    def physician(self) -> str:
+        """The identity CMS means by 'same physician': NPI when given, else the provider name."""
+        return self.provider_npi or self.provider
+
+
+@dataclass(frozen=True)
+class UnreadableLine:
+    """A row the reader could not turn into a ChargeLine; reported, never dropped."""
+
+    source: CellRef
+    reason: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: Severity
+    message: str
+    source: CellRef
+    fix: str = ""
+    ref: str = ""
+    field: str = ""  # the ChargeLine field at fault (hcpcs, modifiers, units, dx, dos, pos, ...)
+    dollars_at_stake: float | None = None
+    wrvu_at_stake: float | None = None
+
+
+@dataclass(frozen=True)
+class LineResult:
+    """Computed values for one checked line."""
+
+    line: ChargeLine
+    work_rvu: float | None = None
+    credited_work_rvu: float | None = None
+    total_rvu: float | None = None
+    payment: float | None = None
+    global_days: str = ""
+    status_code: str = ""
+    release: str = ""
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def worst_severity(self) -> Severity | None:
+        if not self.findings:
+            return None
+        return max(self.findings, key=lambda f: SEVERITY_ORDER[f.severity]).severity
+
+
+@dataclass(frozen=True)
+class Report:
+    results: tuple[LineResult, ...]
+    unreadable: tuple[UnreadableLine, ...] = ()
+    run_findings: tuple[Finding, ...] = ()  # findings not tied to one line (stale data, release notes)
+    release: str = ""
+    ncci_quarter: str = ""
+    notes: tuple[str, ...] = ()
+    meta: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def findings(self) -> list[Finding]:
+        out = [f for r in self.results for f in r.findings]
+        return out + list(self.run_findings)
+
+    def counts_by_severity(self) -> dict[str, int]:
+        counts = Counter(f.severity for f in self.findings)
+        counts["error"] += len(self.unreadable)
+        return {s: counts.get(s, 0) for s in ("error", "warning", "info")}
+
+    def flatten(self, keys: list[str]) -> list[list[object]]:
+        """Findings as rows of the named attributes (keeps test assertions short)."""
+        return [[getattr(f, k) for k in keys] for f in self.findings]

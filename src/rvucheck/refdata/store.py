@@ -1,0 +1,170 @@
+"""The local, versioned store of CMS datasets.
+
+Layout of the data dir (platformdirs user data dir, or --data-dir / $RVUCHECK_DATA):
+
+    catalog.sqlite                 which datasets are installed (kind, id, year, quarter, dates, sources)
+    <kind>-<dataset_id>.sqlite     one file per dataset (e.g. pfs-RVU26C.sqlite, ncci-2026Q2.sqlite)
+
+Kinds: "pfs" (RVU/GPCI/LOCCO/ANES/OPPSCAP of one PFS release), "ncci" (PTP/MUE/AOC of one quarter or
+component file), "benchmarks" (specialty crosswalk, per-specialty aggregates of the provider-and-service PUF).
+
+A dataset is written into a temporary file and renamed into place only when complete, so an import that
+fails leaves nothing half-imported. Several releases live side by side.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+CATALOG_SCHEMA = """
+CREATE TABLE IF NOT EXISTS datasets (
+    kind TEXT NOT NULL,
+    dataset_id TEXT NOT NULL,
+    year INTEGER,
+    quarter INTEGER,
+    effective_from TEXT,
+    effective_to TEXT,
+    label TEXT NOT NULL DEFAULT '',
+    contents TEXT NOT NULL DEFAULT '[]',   -- JSON list: e.g. ["RVU", "GPCI", "LOCCO"]
+    sources TEXT NOT NULL DEFAULT '[]',    -- JSON list of {"file", "sha256", "role"}
+    meta TEXT NOT NULL DEFAULT '{}',       -- JSON object for kind-specific facts (conversion factors, ...)
+    installed_at TEXT NOT NULL,
+    PRIMARY KEY (kind, dataset_id)
+);
+"""
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get("RVUCHECK_DATA")
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_data_dir("rvucheck", appauthor=False))
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    kind: str
+    dataset_id: str
+    year: int | None
+    quarter: int | None
+    effective_from: dt.date | None
+    effective_to: dt.date | None
+    label: str
+    contents: tuple[str, ...]
+    sources: tuple[dict[str, str], ...]
+    meta: dict[str, object]
+    installed_at: str
+
+    def covers(self, on: dt.date) -> bool:
+        start = self.effective_from or dt.date.min
+        end = self.effective_to or dt.date.max
+        return start <= on <= end
+
+
+class Store:
+    """Catalog of installed datasets and access to each dataset's SQLite file."""
+
+    def __init__(self, data_dir: Path | str | None = None) -> None:
+        self.data_dir = Path(data_dir) if data_dir else default_data_dir()
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.data_dir / "catalog.sqlite"
+
+    def dataset_path(self, kind: str, dataset_id: str) -> Path:
+        return self.data_dir / f"{kind}-{dataset_id}.sqlite"
+
+    def _catalog(self) -> sqlite3.Connection:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        con = sqlite3.connect(self.catalog_path)
+        con.executescript(CATALOG_SCHEMA)
+        return con
+
+    def datasets(self, kind: str | None = None) -> list[DatasetInfo]:
+        """Installed datasets, newest effective date first."""
+        if not self.catalog_path.exists():
+            return []
+        with self._catalog() as con:
+            sql = "SELECT * FROM datasets" + (" WHERE kind = ?" if kind else "")
+            con.row_factory = sqlite3.Row
+            rows = con.execute(sql, (kind,) if kind else ()).fetchall()
+        infos = [_info(r) for r in rows]
+        infos.sort(key=lambda i: (i.effective_from or dt.date.min, i.dataset_id), reverse=True)
+        return infos
+
+    @contextmanager
+    def writing(self, info: DatasetInfo) -> Iterator[sqlite3.Connection]:
+        """Write one dataset: yields a connection to a temp file; on success renames it into place and
+        records it in the catalog (replacing an earlier install of the same id). On error nothing changes."""
+        final = self.dataset_path(info.kind, info.dataset_id)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = final.with_suffix(".sqlite.tmp")
+        tmp.unlink(missing_ok=True)
+        con = sqlite3.connect(tmp)
+        try:
+            con.execute("PRAGMA journal_mode=OFF")
+            con.execute("PRAGMA synchronous=OFF")
+            yield con
+            con.commit()
+            con.close()
+            os.replace(tmp, final)
+        except BaseException:
+            con.close()
+            tmp.unlink(missing_ok=True)
+            raise
+        with self._catalog() as cat:
+            cat.execute(
+                "INSERT OR REPLACE INTO datasets VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    info.kind,
+                    info.dataset_id,
+                    info.year,
+                    info.quarter,
+                    info.effective_from.isoformat() if info.effective_from else None,
+                    info.effective_to.isoformat() if info.effective_to else None,
+                    info.label,
+                    json.dumps(list(info.contents)),
+                    json.dumps(list(info.sources)),
+                    json.dumps(info.meta),
+                    info.installed_at or dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                ),
+            )
+
+    def connect(self, kind: str, dataset_id: str) -> sqlite3.Connection:
+        """Read-only connection to an installed dataset."""
+        path = self.dataset_path(kind, dataset_id)
+        return sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+
+    def remove(self, kind: str, dataset_id: str) -> None:
+        with self._catalog() as cat:
+            cat.execute("DELETE FROM datasets WHERE kind = ? AND dataset_id = ?", (kind, dataset_id))
+        self.dataset_path(kind, dataset_id).unlink(missing_ok=True)
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def _info(row: sqlite3.Row) -> DatasetInfo:
+    return DatasetInfo(
+        kind=row["kind"],
+        dataset_id=row["dataset_id"],
+        year=row["year"],
+        quarter=row["quarter"],
+        effective_from=_date(row["effective_from"]),
+        effective_to=_date(row["effective_to"]),
+        label=row["label"],
+        contents=tuple(json.loads(row["contents"])),
+        sources=tuple(json.loads(row["sources"])),
+        meta=json.loads(row["meta"]),
+        installed_at=row["installed_at"],
+    )

@@ -1,0 +1,157 @@
+"""Value types of the reference data, shared by every consumer (engine, annotator, UDFs, audit).
+
+The implementations live beside this file: `pfs.py` (fee schedule: RVUs, GPCIs, localities, payment,
+modifier adjustments, categories) and `ncci.py` (PTP, MUE, AOC edits). `rvucheck.refdata.open_reference()`
+returns one object that offers both (see `ReferenceData`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class RvuRow:
+    """One row of a PPRRVU file (one HCPCS + modifier), values as CMS publishes them."""
+
+    hcpcs: str
+    modifier: str  # "", "26", "TC", "53"
+    description: str  # from the user's installed CMS file only (AMA text: never shipped)
+    status_code: str
+    not_used_for_medicare: str
+    work_rvu: float
+    pe_rvu_nonfacility: float
+    nonfacility_na: str  # "NA" when the non-facility PE RVU is not applicable
+    pe_rvu_facility: float
+    facility_na: str
+    mp_rvu: float
+    total_rvu_nonfacility: float
+    total_rvu_facility: float
+    pctc_indicator: str
+    global_days: str  # "000", "010", "090", "MMM", "XXX", "YYY", "ZZZ"
+    pre_op: float  # shares, e.g. 0.10
+    intra_op: float
+    post_op: float
+    mult_proc: str
+    bilat_surg: str
+    asst_surg: str
+    co_surg: str
+    team_surg: str
+    pric_ind: str  # "" in layouts before 2026
+    endo_base: str
+    conversion_factor: float
+    phys_supervision: str
+    calc_flag: str
+    imaging_family: str
+    opps_pe_nonfacility: float
+    opps_pe_facility: float
+    opps_mp: float
+    release: str  # dataset id, e.g. "RVU26C"
+
+
+@dataclass(frozen=True)
+class Locality:
+    mac: str  # "01112"
+    locality: str  # "05"
+    state: str
+    name: str
+    counties: str
+    work_gpci: float
+    pe_gpci: float
+    mp_gpci: float
+    anes_cf: float | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.mac}-{self.locality}"
+
+
+@dataclass(frozen=True)
+class ReleaseChoice:
+    """Which release answered a lookup, and why (a note when it is not the quarter of the date)."""
+
+    release_id: str
+    year: int
+    quarter: int
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Adjusted:
+    """Payment and credited work RVU after modifier rules (Claims Processing Manual ch. 12)."""
+
+    payment: float
+    work_rvu: float
+    factor: float  # overall fraction applied to the full fee
+    explanation: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CategoryStats:
+    name: str  # "Surgery", "E/M", ...
+    percentile: int  # rank of the code's work RVU within the category, 0-100
+    median: float
+    max: float
+    count: int
+
+
+@dataclass(frozen=True)
+class PtpEdit:
+    column1: str
+    column2: str
+    effective: dt.date | None
+    deletion: dt.date | None
+    modifier_indicator: str  # "0", "1", "9"
+    rationale: str
+
+
+@dataclass(frozen=True)
+class Mue:
+    hcpcs: str
+    units: int
+    mai: str  # "1" line edit, "2" DOS policy, "3" DOS clinical
+    rationale: str
+
+
+class ReferenceData(Protocol):
+    """What the engine, annotator, UDFs and audit need from the reference data. Pure lookups."""
+
+    def release_for(self, on: dt.date | None = None) -> ReleaseChoice: ...
+
+    def rvu(self, hcpcs: str, modifier: str = "", on: dt.date | None = None) -> RvuRow | None: ...
+
+    def known_code(self, hcpcs: str) -> str | None:
+        """The newest release id that lists the code in any installed year (for 'deleted' vs 'unknown')."""
+        ...
+
+    def locality(self, query: str) -> Locality: ...
+
+    def payment(
+        self, row: RvuRow, locality: Locality | None = None, facility: bool = False, qpp: bool = False
+    ) -> float: ...
+
+    def adjusted(
+        self,
+        row: RvuRow,
+        modifiers: tuple[str, ...],
+        rank: int = 1,
+        locality: Locality | None = None,
+        facility: bool = False,
+        qpp: bool = False,
+    ) -> Adjusted: ...
+
+    def ptp_edits(self, codes: set[str], on: dt.date | None = None) -> list[PtpEdit]:
+        """Active PTP edits whose column 1 and column 2 are both in `codes` on that date."""
+        ...
+
+    def mue(self, hcpcs: str, on: dt.date | None = None) -> Mue | None: ...
+
+    def aoc_primaries(self, addon: str, on: dt.date | None = None) -> frozenset[str] | None:
+        """Eligible primary codes of an add-on code (None when the code is not an add-on in AOC)."""
+        ...
+
+    def ncci_quarter(self, on: dt.date | None = None) -> tuple[str, str | None]:
+        """(quarter id that answers for that date, a staleness note or None)."""
+        ...

@@ -1,0 +1,40 @@
+"""Shared fixtures. Tests use the real CMS files from ../shared/data/cms, installed once per machine into
+a test data dir (RVUCHECK_TEST_DATA, default <repo>/.rvucheck-data), exactly as a user's install would."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_CMS = Path(os.environ.get("RVUCHECK_SHARED_CMS", REPO.parent / "shared" / "data" / "cms"))
+SHARED_BENCHMARKS = SHARED_CMS.parent / "benchmarks"
+TEST_DATA_DIR = Path(os.environ.get("RVUCHECK_TEST_DATA", REPO / ".rvucheck-data"))
+
+
+@pytest.fixture(scope="session")
+def shared_cms() -> Path:
+    if not SHARED_CMS.is_dir():
+        pytest.fail(f"the real CMS files are expected at {SHARED_CMS} (set RVUCHECK_SHARED_CMS)")
+    return SHARED_CMS
+
+
+@pytest.fixture(scope="session")
+def data_dir(shared_cms: Path) -> Path:
+    """A data dir with every real CMS file from ../shared installed (installed on first use)."""
+    from rvucheck.refdata.install import install_from
+    from rvucheck.refdata.store import Store
+
+    store = Store(TEST_DATA_DIR)
+    if not store.datasets():
+        install_from([shared_cms], store)
+    return TEST_DATA_DIR
+
+
+@pytest.fixture(scope="session")
+def ref(data_dir: Path):  # type: ignore[no-untyped-def]
+    from rvucheck.refdata import open_reference
+
+    return open_reference(data_dir)
