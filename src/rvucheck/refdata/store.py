@@ -150,6 +150,23 @@ class Store:
         self.dataset_path(kind, dataset_id).unlink(missing_ok=True)
 
 
+@dataclass(frozen=True)
+class Recognized:
+    """A source file recognised by its header/layout (never by its name).
+
+    Every importer module (`pfs_import`, `ncci`, `benchmarks`) offers
+    `recognize(path) -> Recognized | None` and `import_group(store, group: list[Recognized]) -> DatasetInfo`;
+    `install.install_from` walks the inputs, asks each module, groups files by (kind, dataset_id) and imports
+    each group atomically.
+    """
+
+    kind: str  # "pfs", "ncci", "benchmarks"
+    dataset_id: str  # e.g. "RVU26C", "2026Q2"
+    role: str  # e.g. "PPRRVU", "GPCI", "LOCCO", "ANES", "OPPSCAP", "PTP", "MUE", "AOC"
+    path: Path
+    meta: tuple[tuple[str, str], ...] = ()  # facts read from the header (release date, variant, ...)
+
+
 def _date(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
