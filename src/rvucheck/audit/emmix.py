@@ -1,0 +1,108 @@
+"""E&M level mix per provider and family, compared with the rest of the group and a national benchmark."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from rvucheck.audit.emstats import (
+    EM_FAMILIES,
+    Comparison,
+    EmFamily,
+    compare,
+    complete_shares,
+    counts_by_level,
+)
+from rvucheck.audit.figures import provider_name
+from rvucheck.model import ChargeLine
+
+# (specialty of the provider, family) -> (shares by code, source text), or None when there is no benchmark
+BenchmarkLookup = Callable[[str, EmFamily], "tuple[Mapping[str, float], str] | None"]
+
+
+@dataclass(frozen=True)
+class MixRow:
+    provider: str
+    specialty: str
+    group: str
+    family: EmFamily
+    counts: tuple[int, ...]
+    group_counts: tuple[int, ...]  # the rest of the group (this provider left out)
+    benchmark_shares: tuple[float, ...] | None  # as published (percent), None when none or partial
+    benchmark_source: str
+    vs_group: Comparison | None
+    vs_benchmark: Comparison | None
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+    @property
+    def flagged(self) -> bool:
+        return bool(
+            (self.vs_group and self.vs_group.flagged) or (self.vs_benchmark and self.vs_benchmark.flagged)
+        )
+
+    @property
+    def flag_text(self) -> str:
+        parts = [
+            f"vs {c.reference}: {c.statistic}"
+            for c in (self.vs_group, self.vs_benchmark)
+            if c is not None and c.flagged
+        ]
+        return "; ".join(parts)
+
+
+def em_mix(lines: Sequence[ChargeLine], benchmark: BenchmarkLookup | None = None) -> list[MixRow]:
+    """One row per provider and E&M family the provider billed (units count as services)."""
+    codes: dict[tuple[str, str], list[str]] = defaultdict(list)
+    group_of: dict[str, str] = {}
+    specialty_of: dict[str, str] = {}
+    for line in lines:
+        name = provider_name(line)
+        group_of.setdefault(name, line.group)
+        specialty_of.setdefault(name, line.specialty)
+        codes[(name, line.hcpcs)].extend([line.hcpcs] * max(1, round(line.units)))
+    rows: list[MixRow] = []
+    for family in EM_FAMILIES:
+        per_provider = {
+            name: counts_by_level([c for code in family.codes for c in codes.get((name, code), [])], family)
+            for name in group_of
+        }
+        for name, counts in sorted(per_provider.items()):
+            if not sum(counts):
+                continue
+            rest = [per_provider[o] for o in per_provider if o != name and group_of[o] == group_of[name]]
+            group_counts = (
+                tuple(sum(level) for level in zip(*rest, strict=True)) if rest else (0,) * len(counts)
+            )
+            rows.append(
+                _row(name, specialty_of[name], group_of[name], family, counts, group_counts, benchmark)
+            )
+    return rows
+
+
+def _row(
+    name: str,
+    specialty: str,
+    group: str,
+    family: EmFamily,
+    counts: tuple[int, ...],
+    group_counts: tuple[int, ...],
+    benchmark: BenchmarkLookup | None,
+) -> MixRow:
+    vs_group = None
+    if sum(group_counts):
+        vs_group = compare(
+            counts, family, "group", f"rest of group {group or '(all)'}", group_counts, sum(group_counts)
+        )
+    found = benchmark(specialty, family) if benchmark and specialty else None
+    shares = complete_shares(found[0], family) if found else None
+    source = found[1] if found else ""
+    if found and shares is None:
+        source += " (partial table: shown, not tested)"
+    vs_benchmark = compare(counts, family, "benchmark", source, shares) if shares else None
+    return MixRow(
+        name, specialty, group, family, counts, group_counts, shares, source, vs_group, vs_benchmark
+    )

@@ -1,0 +1,321 @@
+"""The audit history: one SQLite file in the data dir that remembers every audited month.
+
+Why it exists: checks that span months (a post-op global window that crosses a month boundary, the 3-year
+new-patient rule) and trends need earlier months' lines. Patient identifiers never reach the file in clear:
+each is replaced by an HMAC-SHA256 under a local secret made at first use (file mode 0600), the same key
+every month, so matching still works while the store alone does not reveal who the patients are.
+
+Re-auditing a month replaces that month (delete + insert in one transaction), never double-counts it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import sqlite3
+import stat
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from rvucheck.model import CellRef, ChargeLine, LineResult
+from rvucheck.refdata.store import default_data_dir
+
+HISTORY_FILE = "audit-history.sqlite"
+SECRET_FILE = "audit-secret.key"
+# A post-op global window is at most 90 days; a few extra days cover the pre-op day and long months.
+GLOBAL_LOOKBACK_DAYS = 100
+NEW_PATIENT_LOOKBACK_YEARS = 3
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS months (
+    month TEXT PRIMARY KEY,            -- 'YYYY-MM'
+    audited_at TEXT NOT NULL,
+    line_count INTEGER NOT NULL,
+    sources TEXT NOT NULL DEFAULT '[]' -- JSON list of file names (names only, no paths)
+);
+CREATE TABLE IF NOT EXISTS lines (
+    month TEXT NOT NULL,
+    sheet TEXT NOT NULL,
+    row INTEGER NOT NULL,
+    patient_key TEXT NOT NULL,
+    hcpcs TEXT NOT NULL,
+    modifiers TEXT NOT NULL,
+    units REAL NOT NULL,
+    dos TEXT,
+    posted TEXT,
+    provider TEXT NOT NULL,
+    provider_npi TEXT NOT NULL,
+    specialty TEXT NOT NULL,
+    grp TEXT NOT NULL,
+    pos TEXT NOT NULL,
+    claim TEXT NOT NULL,
+    diagnoses TEXT NOT NULL,
+    global_days TEXT NOT NULL,
+    work_rvu REAL,
+    credited_work_rvu REAL,
+    payment REAL
+);
+CREATE INDEX IF NOT EXISTS lines_month ON lines(month);
+CREATE INDEX IF NOT EXISTS lines_patient ON lines(patient_key, dos);
+CREATE TABLE IF NOT EXISTS provider_months (
+    month TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    lines INTEGER NOT NULL,
+    encounters INTEGER NOT NULL,
+    work_rvu REAL NOT NULL,
+    credited_work_rvu REAL NOT NULL,
+    payment REAL NOT NULL,
+    findings TEXT NOT NULL DEFAULT '{}',  -- JSON {rule id: count}
+    PRIMARY KEY (month, provider)
+);
+"""
+
+
+@dataclass(frozen=True)
+class StoredMonth:
+    month: str
+    audited_at: str
+    line_count: int
+    providers: int
+    work_rvu: float
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ProviderMonth:
+    month: str
+    provider: str
+    lines: int
+    encounters: int
+    work_rvu: float
+    credited_work_rvu: float
+    payment: float
+    findings: dict[str, int]
+
+
+def month_start(month: str) -> dt.date:
+    year, mon = month.split("-")
+    return dt.date(int(year), int(mon), 1)
+
+
+class PatientKeyer:
+    """HMAC-SHA256 of patient identifiers under the local secret (created 0600 on first use)."""
+
+    def __init__(self, secret: bytes) -> None:
+        self._secret = secret
+        self._cache: dict[str, str] = {}
+
+    @classmethod
+    def for_dir(cls, data_dir: Path) -> PatientKeyer:
+        return cls(load_or_create_secret(data_dir / SECRET_FILE))
+
+    def key(self, patient: str) -> str:
+        if not patient:
+            return ""
+        cached = self._cache.get(patient)
+        if cached is None:
+            cached = hmac.new(self._secret, patient.encode("utf-8"), hashlib.sha256).hexdigest()
+            self._cache[patient] = cached
+        return cached
+
+    def apply(self, lines: Iterable[ChargeLine]) -> list[ChargeLine]:
+        return [replace(line, patient=self.key(line.patient)) for line in lines]
+
+
+def load_or_create_secret(path: Path) -> bytes:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        if stat.S_IMODE(path.stat().st_mode) & 0o077:
+            os.chmod(path, 0o600)  # someone widened it: the secret is only for this user
+        return bytes.fromhex(path.read_text().strip())
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_hex(32))
+    return bytes.fromhex(path.read_text().strip())
+
+
+class HistoryStore:
+    """Audited months, their (keyed) lines and per-provider totals."""
+
+    def __init__(self, data_dir: Path | str | None = None) -> None:
+        self.data_dir = Path(data_dir) if data_dir else default_data_dir()
+        self.path = self.data_dir / HISTORY_FILE
+
+    def keyer(self) -> PatientKeyer:
+        return PatientKeyer.for_dir(self.data_dir)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        """One connection per operation, committed on success and always closed."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path)
+        try:
+            conn.executescript(SCHEMA)
+            with conn:
+                yield conn
+        finally:
+            conn.close()
+
+    def months(self) -> list[StoredMonth]:
+        if not self.path.exists():
+            return []
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT m.month, m.audited_at, m.line_count, m.sources,"
+                " (SELECT COUNT(*) FROM provider_months p WHERE p.month = m.month),"
+                " (SELECT COALESCE(SUM(work_rvu), 0) FROM provider_months p WHERE p.month = m.month)"
+                " FROM months m ORDER BY m.month"
+            ).fetchall()
+        return [StoredMonth(r[0], r[1], r[2], r[4], r[5], tuple(json.loads(r[3]))) for r in rows]
+
+    def forget(self, month: str) -> bool:
+        """Remove one month; True when it was there."""
+        if not self.path.exists():
+            return False
+        with self._connect() as conn:
+            found = conn.execute("DELETE FROM months WHERE month = ?", (month,)).rowcount
+            conn.execute("DELETE FROM lines WHERE month = ?", (month,))
+            conn.execute("DELETE FROM provider_months WHERE month = ?", (month,))
+        return bool(found)
+
+    def record(
+        self,
+        month: str,
+        results: Sequence[LineResult],
+        providers: Sequence[ProviderMonth],
+        sources: Sequence[str] = (),
+    ) -> None:
+        """Store (or replace) a month. `results` must already carry keyed patients."""
+        rows = [_line_row(month, r) for r in results]
+        with self._connect() as conn:
+            conn.execute("DELETE FROM lines WHERE month = ?", (month,))
+            conn.execute("DELETE FROM provider_months WHERE month = ?", (month,))
+            conn.execute(
+                "INSERT OR REPLACE INTO months VALUES (?, ?, ?, ?)",
+                (
+                    month,
+                    dt.datetime.now().isoformat(timespec="seconds"),
+                    len(rows),
+                    json.dumps(list(sources)),
+                ),
+            )
+            conn.executemany(f"INSERT INTO lines VALUES ({','.join('?' * 20)})", rows)
+            conn.executemany(
+                "INSERT INTO provider_months VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        month,
+                        p.provider,
+                        p.lines,
+                        p.encounters,
+                        p.work_rvu,
+                        p.credited_work_rvu,
+                        p.payment,
+                        json.dumps(p.findings, sort_keys=True),
+                    )
+                    for p in providers
+                ],
+            )
+
+    def provider_months(self, before: str | None = None) -> list[ProviderMonth]:
+        if not self.path.exists():
+            return []
+        sql = "SELECT * FROM provider_months"
+        params: tuple[str, ...] = ()
+        if before:
+            sql += " WHERE month < ?"
+            params = (before,)
+        with self._connect() as conn:
+            rows = conn.execute(sql + " ORDER BY month, provider", params).fetchall()
+        return [ProviderMonth(r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7])) for r in rows]
+
+    def lines_before(self, month: str, patient_keys: Iterable[str]) -> list[ChargeLine]:
+        """Earlier months' lines the engine needs for the given patients.
+
+        Not the whole history (a year of 50k-line months would dominate the run): every line in the
+        global-window lookback, plus, further back within 3 years, the latest line per patient, physician,
+        specialty and group, which is all the new-patient rule asks ("any professional service ... within the
+        past three years").
+        """
+        if not self.path.exists():
+            return []
+        start = month_start(month)
+        recent_from = (start - dt.timedelta(days=GLOBAL_LOOKBACK_DAYS)).isoformat()
+        oldest = start.replace(year=start.year - NEW_PATIENT_LOOKBACK_YEARS).isoformat()
+        with self._connect() as conn:
+            conn.execute("CREATE TEMP TABLE wanted (patient_key TEXT PRIMARY KEY)")
+            conn.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((k,) for k in patient_keys if k))
+            recent = conn.execute(
+                "SELECT l.* FROM lines l JOIN wanted w ON l.patient_key = w.patient_key"
+                " WHERE l.month < ? AND l.dos >= ?",
+                (month, recent_from),
+            ).fetchall()
+            older = conn.execute(
+                "SELECT * FROM (SELECT l.*, ROW_NUMBER() OVER (PARTITION BY l.patient_key, l.provider_npi,"
+                " l.provider, l.specialty, l.grp ORDER BY l.dos DESC) AS rank"
+                " FROM lines l JOIN wanted w ON l.patient_key = w.patient_key"
+                " WHERE l.month < ? AND l.dos >= ? AND l.dos < ?) WHERE rank = 1",
+                (month, oldest, recent_from),
+            ).fetchall()
+        return [_charge_line(r) for r in older] + [_charge_line(r) for r in recent]
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _line_row(month: str, result: LineResult) -> tuple[object, ...]:
+    line = result.line
+    return (
+        month,
+        line.source.sheet,
+        line.source.row,
+        line.patient,
+        line.hcpcs,
+        ",".join(line.modifiers),
+        line.units,
+        _iso(line.dos),
+        _iso(line.posted),
+        line.provider,
+        line.provider_npi,
+        line.specialty,
+        line.group,
+        line.pos,
+        line.claim,
+        ",".join(line.diagnoses),
+        result.global_days,
+        result.work_rvu,
+        result.credited_work_rvu,
+        result.payment,
+    )
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(part for part in text.split(",") if part)
+
+
+def _charge_line(row: Sequence[object]) -> ChargeLine:
+    month, sheet, line_row = str(row[0]), str(row[1]), int(row[2])  # type: ignore[call-overload]
+    return ChargeLine(
+        source=CellRef(f"{month} {sheet}", line_row),
+        patient=str(row[3]),
+        hcpcs=str(row[4]),
+        modifiers=_split(str(row[5])),
+        units=float(row[6]),  # type: ignore[arg-type]
+        dos=dt.date.fromisoformat(str(row[7])) if row[7] else None,
+        posted=dt.date.fromisoformat(str(row[8])) if row[8] else None,
+        provider=str(row[9]),
+        provider_npi=str(row[10]),
+        specialty=str(row[11]),
+        group=str(row[12]),
+        pos=str(row[13]),
+        claim=str(row[14]),
+        diagnoses=_split(str(row[15])),
+    )

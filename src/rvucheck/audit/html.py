@@ -1,0 +1,163 @@
+"""The audit as one self-contained HTML file: tables plus the charts as embedded SVG images (no network)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+from pathlib import Path
+
+from rvucheck.audit.charts import bar_chart_svg, hbar_chart_svg, line_chart_svg, svg_data_uri
+from rvucheck.audit.result import AuditResult
+from rvucheck.audit.workbook import charted_mix
+
+STYLE = """
+body{font-family:'DejaVu Sans',Arial,sans-serif;margin:24px;color:#222}
+h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ccc}
+table{border-collapse:collapse;font-size:12px;margin:8px 0}
+th,td{border:1px solid #ccc;padding:3px 6px;text-align:left}th{background:#f0f0f0}
+td.num{text-align:right}tr.flag td{background:#fff2cc}
+.charts img{margin:6px;border:1px solid #eee}.note{color:#555;font-size:12px}
+"""
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        return f"<td class='num'>{value:,.2f}</td>"
+    if isinstance(value, int):
+        return f"<td class='num'>{value:,}</td>"
+    return f"<td>{escape('' if value is None else str(value))}</td>"
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[object]], flags: Sequence[bool] = ()) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = "".join(
+        f"<tr{' class=flag' if i < len(flags) and flags[i] else ''}>{''.join(_cell(v) for v in row)}</tr>"
+        for i, row in enumerate(rows)
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _img(svg: str, alt: str) -> str:
+    return f"<img src='{svg_data_uri(svg)}' alt='{escape(alt)}'>"
+
+
+def render_html(result: AuditResult) -> str:
+    counts = result.report.counts_by_severity()
+    parts = [
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Coding audit {result.month}</title>",
+        f"<style>{STYLE}</style></head><body>",
+        f"<h1>Coding audit {escape(result.month)}</h1>",
+        f"<p>{len(result.report.results):,} lines from {escape(', '.join(result.sources))}; "
+        f"{counts['error']:,} errors, {counts['warning']:,} warnings, {counts['info']:,} info. "
+        f"PFS release {escape(result.report.release)}. Earlier months in history: "
+        f"{escape(', '.join(result.previous_months) or 'none')} "
+        f"({result.history_lines_used:,} earlier lines used for cross-month checks).</p>",
+        _providers(result),
+        _mix(result),
+        _trend(result),
+        _rules(result),
+        _lag_and_top(result),
+        _sample(result),
+        "</body></html>",
+    ]
+    return "".join(parts)
+
+
+def write_html(result: AuditResult, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_html(result), encoding="utf-8")
+
+
+def _providers(result: AuditResult) -> str:
+    rows = []
+    for p in result.providers:
+        prev = result.previous(p.provider)
+        rows.append([
+            p.provider, p.specialty, p.lines, p.encounters, p.work_rvu, p.credited_work_rvu, p.payment,
+            p.findings_by_severity["error"], p.findings_by_severity["warning"], f"{p.modifier_25_rate:.1%}",
+            f"{p.distinct_procedure_rate:.1%}", p.em_in_global, p.new_for_established,
+            f"{prev.credited_work_rvu:,.2f} ({prev.month})" if prev else "",
+            result.ytd_work_rvu.get(p.provider, p.credited_work_rvu),
+        ])  # fmt: skip
+    headers = ["Provider", "Specialty", "Lines", "Encounters", "Work RVU", "Credited wRVU", "Est. payment",
+               "Errors", "Warnings", "Mod 25 (of E&M)", "59/X (of lines)", "E&M in global",
+               "New-pt code, established", "Previous month", "YTD credited wRVU"]  # fmt: skip
+    return "<h2>Providers</h2>" + _table(headers, rows)
+
+
+def _mix(result: AuditResult) -> str:
+    rows, flags = [], []
+    for m in result.mix:
+        total = m.total
+        levels = ", ".join(f"{c} {n / total:.0%}" for c, n in zip(m.family.codes, m.counts, strict=True))
+        rows.append([
+            m.provider, m.family.label, total, levels,
+            m.vs_group.statistic if m.vs_group else "no other provider in the group",
+            m.vs_benchmark.statistic if m.vs_benchmark else (m.benchmark_source or "no benchmark"),
+            "FLAGGED" if m.flagged else "",
+        ])  # fmt: skip
+        flags.append(m.flagged)
+    charts = []
+    for m in charted_mix(result.mix):
+        total, group_total = m.total, sum(m.group_counts)
+        series: list[tuple[str, list[float | None]]] = [(m.provider, [n / total for n in m.counts])]
+        if group_total:
+            series.append(("Rest of group", [n / group_total for n in m.group_counts]))
+        if m.benchmark_shares:
+            bench_total = sum(m.benchmark_shares)
+            series.append(("National benchmark", [s / bench_total for s in m.benchmark_shares]))
+        svg = bar_chart_svg(f"{m.provider}: {m.family.label}", list(m.family.codes), series)
+        charts.append(_img(svg, f"E&M mix {m.provider} {m.family.label}"))
+    return (
+        "<h2>E&amp;M level mix</h2>"
+        f"<p class='note'>Benchmark: {escape(result.benchmark_note)}. Flagged when the chi-square goodness-of-fit "
+        "p-value is below 0.01 and the high-level share (levels 4+5, or the top level of a 3-level family) "
+        "differs by 10 points or more; z is the high-level share z-score.</p>"
+        + _table(["Provider", "Family", "Services", "Mix", "vs rest of group", "vs national benchmark", "Flag"],
+                 rows, flags)
+        + f"<div class='charts'>{''.join(charts)}</div>"
+    )  # fmt: skip
+
+
+def _trend(result: AuditResult) -> str:
+    months = result.months
+    providers = sorted({p.provider for p in result.trend})
+    values = {(p.month, p.provider): p.credited_work_rvu for p in result.trend}
+    series = [(prov, [values.get((m, prov)) for m in months]) for prov in providers]
+    svg = line_chart_svg("Credited work RVU by month", months, series)
+    return "<h2>Work RVU trend</h2>" + f"<div class='charts'>{_img(svg, 'wRVU trend')}</div>"
+
+
+def _rules(result: AuditResult) -> str:
+    items = result.findings_by_rule[:25]
+    svg = hbar_chart_svg(
+        "Findings by rule", [f"{r} ({s})" for r, s, _ in items], [float(n) for _, _, n in items]
+    )
+    return "<h2>Findings by rule</h2>" + f"<div class='charts'>{_img(svg, 'findings by rule')}</div>"
+
+
+def _lag_and_top(result: AuditResult) -> str:
+    lag = _table(["Charge lag", "Lines"], [list(b) for b in result.lag_distribution])
+    top_w = _table(["Code", "Lines", "Credited wRVU", "Est. payment"],
+                   [[c.hcpcs, c.lines, c.work_rvu, c.payment] for c in result.top_by_work_rvu[:10]])  # fmt: skip
+    top_p = _table(["Code", "Lines", "Credited wRVU", "Est. payment"],
+                   [[c.hcpcs, c.lines, c.work_rvu, c.payment] for c in result.top_by_payment[:10]])  # fmt: skip
+    return (
+        f"<h2>Charge lag</h2><p class='note'>Late = posted more than {result.late_days} days after service.</p>"
+        + lag
+        + "<h2>Top codes by credited wRVU</h2>"
+        + top_w
+        + "<h2>Top codes by estimated payment</h2>"
+        + top_p
+    )
+
+
+def _sample(result: AuditResult) -> str:
+    rows = [
+        [i, p.encounter.provider, p.encounter.dos, p.encounter.claim, p.encounter.codes,
+         ", ".join(r.line.source.a1() for r in p.encounter.results), p.encounter.score, p.reason]
+        for i, p in enumerate(result.sample, 1)
+    ]  # fmt: skip
+    return f"<h2>Review sample ({len(result.sample)} encounters, seed {result.sample_seed})</h2>" + _table(
+        ["#", "Provider", "DOS", "Claim", "Codes", "Rows", "Risk", "Why picked"], rows
+    )

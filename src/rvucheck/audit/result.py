@@ -1,0 +1,41 @@
+"""Everything one audit computed: the value the workbook, HTML and JSON writers render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rvucheck.audit.emmix import MixRow
+from rvucheck.audit.figures import CodeTotal, ProviderFigures
+from rvucheck.audit.history import ProviderMonth
+from rvucheck.audit.sample import Pick
+from rvucheck.model import Report
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    month: str
+    sources: tuple[str, ...]
+    report: Report
+    providers: tuple[ProviderFigures, ...]
+    mix: tuple[MixRow, ...]
+    benchmark_note: str  # where the national shares came from, or why there are none
+    trend: tuple[ProviderMonth, ...]  # every stored month up to and including this one
+    ytd_work_rvu: dict[str, float]  # provider -> credited wRVU, January to this month
+    lag_distribution: tuple[tuple[str, int], ...]
+    late_days: int
+    top_by_work_rvu: tuple[CodeTotal, ...]
+    top_by_payment: tuple[CodeTotal, ...]
+    findings_by_rule: tuple[tuple[str, str, int], ...]
+    sample: tuple[Pick, ...]
+    sample_seed: int
+    history_lines_used: int
+    previous_months: tuple[str, ...]
+
+    @property
+    def months(self) -> list[str]:
+        return sorted({p.month for p in self.trend})
+
+    def previous(self, provider: str) -> ProviderMonth | None:
+        """The provider's most recent earlier month in the history."""
+        earlier = [p for p in self.trend if p.provider == provider and p.month < self.month]
+        return max(earlier, key=lambda p: p.month) if earlier else None

@@ -1,0 +1,285 @@
+"""The audit workbook: figures as sheets, with native Excel charts (openpyxl), so they stay live in Excel."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from rvucheck.audit.emmix import MixRow
+from rvucheck.audit.emstats import MIN_ENCOUNTERS, format_p
+from rvucheck.audit.result import AuditResult
+
+BOLD = Font(bold=True)
+FLAG_FILL = PatternFill("solid", fgColor="FFE699")
+PROVIDER_HEADERS = (
+    "Provider", "NPI", "Specialty", "Group", "Lines", "Encounters", "Work RVU", "Credited work RVU",
+    "Est. payment", "Errors", "Warnings", "Info", "E&M lines", "Mod 25 rate (of E&M)", "59/X rate (of lines)",
+    "E&M in global", "New-patient code, established", "Median charge lag (days)", "Late lines",
+    "Previous month", "Prev. credited wRVU", "Change vs prev.", "YTD credited wRVU",
+)  # fmt: skip
+
+
+def write_workbook(result: AuditResult, path: Path) -> None:
+    book = Workbook()
+    summary = book.active
+    assert summary is not None
+    summary.title = "Summary"
+    _summary(summary, result)
+    _providers(book.create_sheet("Providers"), result)
+    _mix(book.create_sheet("E&M mix"), result.mix)
+    _mix_charts(book.create_sheet("E&M charts"), result.mix)
+    _trend(book.create_sheet("wRVU trend"), result)
+    _rules(book.create_sheet("Findings by rule"), result)
+    _findings(book.create_sheet("Findings"), result)
+    _lag(book.create_sheet("Charge lag"), result)
+    _top(book.create_sheet("Top codes"), result)
+    _sample(book.create_sheet("Review sample"), result)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+
+
+def _table(ws: Worksheet, row: int, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> int:
+    """Write a header and rows from `row`; return the next free row."""
+    for col, header in enumerate(headers, 1):
+        ws.cell(row, col, header).font = BOLD
+    for r, values in enumerate(rows, row + 1):
+        for col, value in enumerate(values, 1):
+            ws.cell(r, col, value)
+    for col, header in enumerate(headers, 1):
+        letter = get_column_letter(col)
+        ws.column_dimensions[letter].width = max(
+            ws.column_dimensions[letter].width or 0, min(40, len(header) + 2)
+        )
+    return row + len(rows) + 2
+
+
+def _summary(ws: Worksheet, result: AuditResult) -> None:
+    counts = result.report.counts_by_severity()
+    rows: list[tuple[str, object]] = [
+        ("Month", result.month),
+        ("Files", ", ".join(result.sources)),
+        ("PFS release", result.report.release),
+        ("NCCI quarter", result.report.ncci_quarter),
+        ("Lines checked", len(result.report.results)),
+        ("Unreadable rows", len(result.report.unreadable)),
+        ("Errors", counts["error"]),
+        ("Warnings", counts["warning"]),
+        ("Info", counts["info"]),
+        ("Providers", len(result.providers)),
+        ("Credited work RVU", round(sum(p.credited_work_rvu for p in result.providers), 2)),
+        ("Estimated payment", round(sum(p.payment for p in result.providers), 2)),
+        ("Earlier months in history", ", ".join(result.previous_months) or "none (first audited month)"),
+        ("History lines used for cross-month checks", result.history_lines_used),
+        ("E&M benchmark", result.benchmark_note),
+        ("E&M mixes flagged", sum(1 for m in result.mix if m.flagged)),
+        ("Review sample", f"{len(result.sample)} encounters, seed {result.sample_seed}"),
+    ]
+    ws.cell(1, 1, f"rvucheck coding audit {result.month}").font = Font(bold=True, size=14)
+    for r, (label, value) in enumerate(rows, 3):
+        ws.cell(r, 1, label).font = BOLD
+        ws.cell(r, 2, value)
+    for note in result.report.notes:
+        r += 1
+        ws.cell(r, 1, "Note").font = BOLD
+        ws.cell(r, 2, note)
+    ws.column_dimensions["A"].width = 42
+    ws.column_dimensions["B"].width = 90
+
+
+def _providers(ws: Worksheet, result: AuditResult) -> None:
+    rows = []
+    for p in result.providers:
+        prev = result.previous(p.provider)
+        rows.append([
+            p.provider, p.provider_npi, p.specialty, p.group, p.lines, p.encounters, p.work_rvu,
+            p.credited_work_rvu, p.payment, p.findings_by_severity["error"], p.findings_by_severity["warning"],
+            p.findings_by_severity["info"], p.em_lines, round(p.modifier_25_rate, 4),
+            round(p.distinct_procedure_rate, 4), p.em_in_global, p.new_for_established, p.median_lag,
+            p.late_lines, prev.month if prev else "", prev.credited_work_rvu if prev else None,
+            round(p.credited_work_rvu - prev.credited_work_rvu, 2) if prev else None,
+            result.ytd_work_rvu.get(p.provider, p.credited_work_rvu),
+        ])  # fmt: skip
+    _table(ws, 1, PROVIDER_HEADERS, rows)
+    for r in range(2, len(rows) + 2):
+        ws.cell(r, 14).number_format = ws.cell(r, 15).number_format = "0.0%"
+        ws.cell(r, 9).number_format = "#,##0.00"
+    ws.freeze_panes = "B2"
+
+
+def _mix(ws: Worksheet, mix: Sequence[MixRow]) -> None:
+    headers = ["Provider", "Specialty", "Family", "Services"]
+    headers += [f"Level {i}" for i in range(1, 6)]
+    headers += [
+        "Group high-level share",
+        "Benchmark high-level share",
+        "Benchmark source",
+        "vs group",
+        "vs benchmark",
+        "Flag",
+    ]
+    rows = []
+    for m in mix:
+        levels = [
+            f"{code}: {share:.0%}" for code, share in zip(m.family.codes, _shares(m.counts), strict=True)
+        ]
+        rows.append([
+            m.provider, m.specialty, m.family.label, m.total, *levels, *[""] * (5 - len(levels)),
+            m.vs_group.reference_high_share if m.vs_group else None,
+            m.vs_benchmark.reference_high_share if m.vs_benchmark else None,
+            m.benchmark_source or "none for this specialty/family",
+            m.vs_group.statistic if m.vs_group else "", m.vs_benchmark.statistic if m.vs_benchmark else "",
+            "FLAGGED" if m.flagged else "",
+        ])  # fmt: skip
+    _table(ws, 1, headers, rows)
+    for r, m in enumerate(mix, 2):
+        if m.flagged:
+            for col in range(1, len(headers) + 1):
+                ws.cell(r, col).fill = FLAG_FILL
+    ws.freeze_panes = "D2"
+
+
+def _shares(counts: Sequence[float]) -> list[float]:
+    total = sum(counts)
+    return [c / total if total else 0.0 for c in counts]
+
+
+def charted_mix(mix: Sequence[MixRow]) -> list[MixRow]:
+    """The provider x family mixes worth a chart: enough services to mean something."""
+    return [m for m in mix if m.total >= MIN_ENCOUNTERS]
+
+
+def _mix_charts(ws: Worksheet, mix: Sequence[MixRow]) -> None:
+    """One native bar chart per provider and family: provider vs rest of group vs benchmark shares."""
+    row = 1
+    for m in charted_mix(mix):
+        ws.cell(row, 1, f"{m.provider} - {m.family.label}").font = BOLD
+        ws.cell(row + 1, 1, "Level")
+        ws.cell(row + 1, 2, m.provider)
+        ws.cell(row + 1, 3, "Rest of group")
+        ws.cell(row + 1, 4, "Benchmark")
+        group = _shares(m.group_counts)
+        bench = _shares(m.benchmark_shares) if m.benchmark_shares else [None] * len(m.counts)
+        for i, (code, share) in enumerate(zip(m.family.codes, _shares(m.counts), strict=True)):
+            r = row + 2 + i
+            ws.cell(r, 1, code)
+            ws.cell(r, 2, round(share, 4)).number_format = "0%"
+            ws.cell(r, 3, round(group[i], 4) if sum(m.group_counts) else None).number_format = "0%"
+            ws.cell(r, 4, round(bench[i], 4) if bench[i] is not None else None).number_format = "0%"
+        last = row + 1 + len(m.counts)
+        chart = BarChart()
+        chart.title = f"{m.provider}: {m.family.label} mix"
+        chart.y_axis.title = "share of services"
+        chart.y_axis.numFmt = "0%"
+        chart.add_data(
+            Reference(ws, min_col=2, max_col=4, min_row=row + 1, max_row=last), titles_from_data=True
+        )
+        chart.set_categories(Reference(ws, min_col=1, min_row=row + 2, max_row=last))
+        chart.height, chart.width = 7, 14
+        ws.add_chart(chart, f"F{row}")
+        row += 16
+    ws.column_dimensions["A"].width = 30
+
+
+def _trend(ws: Worksheet, result: AuditResult) -> None:
+    months = result.months
+    providers = sorted({p.provider for p in result.trend})
+    values = {(p.month, p.provider): p.credited_work_rvu for p in result.trend}
+    _table(ws, 1, ["Month", *providers], [[m, *[values.get((m, p)) for p in providers]] for m in months])
+    if months and providers:
+        chart = LineChart()
+        chart.title = "Credited work RVU by month"
+        chart.y_axis.title = "credited wRVU"
+        chart.add_data(
+            Reference(ws, min_col=2, max_col=len(providers) + 1, min_row=1, max_row=len(months) + 1),
+            titles_from_data=True,
+        )
+        chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(months) + 1))
+        chart.height, chart.width = 9, 18
+        ws.add_chart(chart, f"{get_column_letter(len(providers) + 3)}2")
+
+
+def _rules(ws: Worksheet, result: AuditResult) -> None:
+    rows = [list(item) for item in result.findings_by_rule]
+    _table(ws, 1, ["Rule", "Severity", "Findings"], rows)
+    if rows:
+        chart = BarChart()
+        chart.type = "bar"
+        chart.title = "Findings by rule"
+        chart.add_data(Reference(ws, min_col=3, min_row=1, max_row=len(rows) + 1), titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(rows) + 1))
+        chart.legend = None
+        chart.height, chart.width = max(7, 0.6 * len(rows)), 16
+        ws.add_chart(chart, "E2")
+
+
+def _findings(ws: Worksheet, result: AuditResult) -> None:
+    rows = []
+    for r in result.report.results:
+        for f in r.findings:
+            line = r.line
+            rows.append([
+                f.source.a1(), line.provider, line.dos, line.hcpcs, " ".join(line.modifiers), f.rule, f.severity,
+                f.message, f.fix, f.dollars_at_stake,
+            ])  # fmt: skip
+    rows += [
+        [u.source.a1(), "", None, "", "", "UNREADABLE", "error", u.reason, "", None]
+        for u in result.report.unreadable
+    ]
+    headers = [
+        "Row",
+        "Provider",
+        "DOS",
+        "Code",
+        "Modifiers",
+        "Rule",
+        "Severity",
+        "Message",
+        "Fix",
+        "$ at stake",
+    ]
+    _table(ws, 1, headers, rows)
+    for r in range(2, len(rows) + 2):
+        ws.cell(r, 3).number_format = "yyyy-mm-dd"
+    ws.freeze_panes = "A2"
+
+
+def _lag(ws: Worksheet, result: AuditResult) -> None:
+    nxt = _table(
+        ws, 1, ["Charge lag (service to posting)", "Lines"], [list(b) for b in result.lag_distribution]
+    )
+    rows = [[p.provider, p.median_lag, p.late_lines] for p in result.providers]
+    _table(ws, nxt, ["Provider", "Median lag (days)", f"Lines posted > {result.late_days} days"], rows)
+
+
+def _top(ws: Worksheet, result: AuditResult) -> None:
+    headers = ["Code", "Lines", "Units", "Credited work RVU", "Est. payment"]
+    ws.cell(1, 1, "Top codes by credited work RVU").font = BOLD
+    nxt = _table(
+        ws, 2, headers, [[c.hcpcs, c.lines, c.units, c.work_rvu, c.payment] for c in result.top_by_work_rvu]
+    )
+    ws.cell(nxt, 1, "Top codes by estimated payment").font = BOLD
+    _table(
+        ws,
+        nxt + 1,
+        headers,
+        [[c.hcpcs, c.lines, c.units, c.work_rvu, c.payment] for c in result.top_by_payment],
+    )
+
+
+def _sample(ws: Worksheet, result: AuditResult) -> None:
+    rows = [
+        [i, p.encounter.provider, p.encounter.dos, p.encounter.claim, p.encounter.codes,
+         ", ".join(r.line.source.a1() for r in p.encounter.results), p.encounter.score, p.reason]
+        for i, p in enumerate(result.sample, 1)
+    ]  # fmt: skip
+    _table(ws, 1, ["#", "Provider", "DOS", "Claim", "Codes", "Rows", "Risk score", "Why picked"], rows)
+    ws.column_dimensions["H"].width = 100
+
+
+__all__ = ["charted_mix", "format_p", "write_workbook"]
