@@ -1,0 +1,160 @@
+"""What the kinds see: per-line facts computed once per run, the line groups, cached reference lookups.
+
+Built by the engine; kinds only read it. Facts cover this run's lines followed by the history lines
+(earlier months), so window rules can look back; the engine reports hits on this run's lines only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from functools import cached_property
+from typing import NamedTuple
+
+from rvucheck.model import ChargeLine, UnreadableLine
+from rvucheck.refdata.types import Mue, PtpEdit, ReferenceData, ReleaseChoice, RvuRow
+
+# Places of service paid at the facility rate (Claims Processing Manual ch. 12, §20.4.2);
+# every other POS (11 office, 10/12 home, 49, 50, 65, 71, 72, 81, ...) is paid at the non-facility rate.
+FACILITY_POS = frozenset(
+    {"02", "19", "21", "22", "23", "24", "26", "31", "34", "41", "42", "51", "52", "53", "56", "61"}
+)
+# CPT E/M section codes (office, hospital, consults, ED, nursing facility, home, prolonged, ...).
+EM_FIRST, EM_LAST = "99202", "99499"
+
+
+def is_em(code: str) -> bool:
+    return len(code) == 5 and code.isdigit() and EM_FIRST <= code <= EM_LAST
+
+
+class LineFacts(NamedTuple):
+    """One line plus everything the rules need about it (a NamedTuple: 100k per run, cheap to make)."""
+
+    index: int
+    line: ChargeLine
+    code: str
+    mods: frozenset[str]
+    day: int  # dos.toordinal(), or -1 without a date
+    patient: str
+    physician: str
+    history: bool
+    release: ReleaseChoice | None
+    row: RvuRow | None  # the code's own row (blank modifier) in the release for the date
+    priced: RvuRow | None  # the row the line is paid from (its 26/TC/53 row when billed so)
+    facility: bool
+    em: bool
+    work_rvu: float | None
+    credited_work_rvu: float | None
+    total_rvu: float | None
+    payment: float | None
+    explanation: tuple[str, ...]
+
+    @property
+    def global_days(self) -> str:
+        return self.row.global_days if self.row else ""
+
+    @property
+    def status(self) -> str:
+        return self.row.status_code if self.row else ""
+
+    def dos(self) -> dt.date | None:
+        return self.line.dos
+
+
+def same_physician(a: LineFacts, b: LineFacts) -> bool:
+    """CMS's 'same physician': the same provider, or the same group and specialty where both are known."""
+    if a.physician == b.physician:
+        return True
+    la, lb = a.line, b.line
+    return bool(la.group and la.specialty and la.group == lb.group and la.specialty == lb.specialty)
+
+
+class Context:
+    def __init__(
+        self,
+        facts: Sequence[LineFacts],
+        run_count: int,
+        ref: ReferenceData,
+        today: dt.date,
+        unreadable: Sequence[UnreadableLine] = (),
+    ) -> None:
+        self.facts = facts
+        self.run_count = run_count
+        self.ref = ref
+        self.today = today
+        self.unreadable = unreadable
+        self._ptp: dict[tuple[frozenset[str], str], list[PtpEdit]] = {}
+        self._mue: dict[tuple[str, str], Mue | None] = {}
+        self._aoc: dict[tuple[str, str], frozenset[str] | None] = {}
+        self._quarter: dict[int, str] = {}
+
+    @property
+    def run_facts(self) -> Sequence[LineFacts]:
+        return self.facts[: self.run_count]
+
+    @cached_property
+    def by_patient_day(self) -> dict[tuple[str, int], list[LineFacts]]:
+        groups: dict[tuple[str, int], list[LineFacts]] = defaultdict(list)
+        for fact in self.facts:
+            if fact.day >= 0:
+                groups[fact.patient, fact.day].append(fact)
+        return groups
+
+    @cached_property
+    def by_patient_day_physician(self) -> dict[tuple[str, int, str], list[LineFacts]]:
+        groups: dict[tuple[str, int, str], list[LineFacts]] = defaultdict(list)
+        for fact in self.facts:
+            if fact.day >= 0:
+                groups[fact.patient, fact.day, fact.physician].append(fact)
+        return groups
+
+    @cached_property
+    def by_patient(self) -> dict[str, list[LineFacts]]:
+        """Each patient's dated lines in date order (global windows, the 3-year new-patient rule)."""
+        groups: dict[str, list[LineFacts]] = defaultdict(list)
+        for fact in sorted((f for f in self.facts if f.day >= 0), key=lambda f: f.day):
+            groups[fact.patient].append(fact)
+        return groups
+
+    def same_day_physician(self, fact: LineFacts) -> list[LineFacts]:
+        """Lines of the same patient on the same day by the same physician (CMS sense), `fact` included."""
+        same_day = self.by_patient_day.get((fact.patient, fact.day), [])
+        if all(other.physician == fact.physician for other in same_day):
+            return same_day
+        return [other for other in same_day if same_physician(fact, other)]
+
+    # Reference lookups, cached per NCCI quarter: a month repeats the same few thousand codes.
+    def quarter(self, fact: LineFacts) -> str:
+        quarter = self._quarter.get(fact.day)
+        if quarter is None:
+            quarter = self.ref.ncci_quarter(fact.line.dos)[0]
+            self._quarter[fact.day] = quarter
+        return quarter
+
+    def ptp_edits(self, codes: frozenset[str], fact: LineFacts) -> list[PtpEdit]:
+        key = (codes, self.quarter(fact))
+        edits = self._ptp.get(key)
+        if edits is None:
+            edits = self.ref.ptp_edits(set(codes), fact.line.dos)
+            self._ptp[key] = edits
+        # Effective/deletion dates are per edit, not per quarter: filter on the line's own date.
+        dos = fact.line.dos
+        return [
+            e
+            for e in edits
+            if (e.effective is None or dos is None or e.effective <= dos)
+            and (e.deletion is None or dos is None or dos < e.deletion)
+        ]
+
+    def mue(self, fact: LineFacts) -> Mue | None:
+        key = (fact.code, self.quarter(fact))
+        if key not in self._mue:
+            self._mue[key] = self.ref.mue(fact.code, fact.line.dos)
+        return self._mue[key]
+
+    def aoc_primaries(self, fact: LineFacts) -> frozenset[str] | None:
+        key = (fact.code, self.quarter(fact))
+        if key not in self._aoc:
+            self._aoc[key] = self.ref.aoc_primaries(fact.code, fact.line.dos)
+        return self._aoc[key]

@@ -1,0 +1,166 @@
+"""Per-line computed values: release, RVU row, work/credited wRVU, total RVU, estimated payment.
+
+Pure: every number comes from the ReferenceData lookups. Multiple-procedure ranks (MPPR) are set by
+payment within the same patient + date + physician, per payment-adjustment family of the MULT PROC
+indicator (Claims Processing Manual ch. 12, §40.6), before `ref.adjusted` applies the reductions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+
+from rvucheck.kinds.context import FACILITY_POS, LineFacts, is_em
+from rvucheck.model import ChargeLine
+from rvucheck.refdata.types import Adjusted, Locality, ReferenceData, ReleaseChoice, RvuRow
+
+# Statuses Medicare does not pay separately: B bundled, I not valid for Medicare, N non-covered,
+# X statutory exclusion, E excluded by regulation, P bundled/excluded, M measurement codes.
+UNPAID_STATUSES = frozenset("BINXEPM")
+# MULT PROC indicators whose lines are ranked together (2 standard surgery, 3 endoscopy share a rank).
+MPPR_FAMILY = {"2": "surgery", "3": "surgery", "4": "imaging", "5": "therapy", "6": "cardio", "7": "eye"}
+PRICED_MODIFIERS = ("26", "TC", "53")
+
+
+def release_pin_date(release_id: str) -> dt.date | None:
+    """First day of a pinned release's quarter: RVU26C -> 2026-07-01 (A Jan, B Apr, C Jul, D Oct)."""
+    tail = release_id.upper().removeprefix("RVU")
+    if len(tail) < 3 or not tail[:2].isdigit() or tail[2] not in "ABCD":
+        return None
+    return dt.date(2000 + int(tail[:2]), 1 + 3 * "ABCD".index(tail[2]), 1)
+
+
+class Pricer:
+    """Caches lookups by (code, modifier, release): a month repeats the same few thousand codes."""
+
+    def __init__(
+        self, ref: ReferenceData, locality: Locality | None, qpp: bool, pinned: dt.date | None = None
+    ) -> None:
+        self.ref = ref
+        self.locality = locality
+        self.qpp = qpp
+        self.pinned = pinned
+        self._release: dict[dt.date | None, ReleaseChoice | None] = {}
+        self._rows: dict[tuple[str, str, str], RvuRow | None] = {}
+        self._adjusted: dict[tuple[object, ...], Adjusted] = {}
+
+    def release(self, dos: dt.date | None) -> ReleaseChoice | None:
+        on = self.pinned or dos
+        if on not in self._release:
+            try:
+                self._release[on] = self.ref.release_for(on)
+            except LookupError:
+                self._release[on] = None
+        return self._release[on]
+
+    def row(self, code: str, modifier: str, dos: dt.date | None, release: ReleaseChoice) -> RvuRow | None:
+        key = (code, modifier, release.release_id)
+        if key not in self._rows:
+            self._rows[key] = self.ref.rvu(code, modifier, self.pinned or dos)
+        return self._rows[key]
+
+    def full_payment(self, entry: tuple) -> float:  # type: ignore[type-arg]
+        line, priced = entry[0], entry[5]
+        facility = line.pos.strip().zfill(2) in FACILITY_POS
+        return self.ref.payment(priced, self.locality, facility, self.qpp) * max(line.units, 0.0)
+
+    def adjusted(self, row: RvuRow, mods: tuple[str, ...], rank: int, facility: bool) -> Adjusted:
+        key = (row.hcpcs, row.modifier, row.release, mods, rank, facility)
+        found = self._adjusted.get(key)
+        if found is None:
+            found = self.ref.adjusted(row, mods, rank, self.locality, facility, self.qpp)
+            self._adjusted[key] = found
+        return found
+
+
+def build_facts(
+    lines: Sequence[ChargeLine], history: Sequence[ChargeLine], pricer: Pricer
+) -> list[LineFacts]:
+    everything = [*lines, *history]
+    run_count = len(lines)
+    base: list[
+        tuple[ChargeLine, str, tuple[str, ...], ReleaseChoice | None, RvuRow | None, RvuRow | None]
+    ] = []
+    for line in everything:
+        code = line.hcpcs.strip().upper()
+        mods = tuple(m.strip().upper() for m in line.modifiers if m and m.strip())
+        release = pricer.release(line.dos)
+        row = priced = None
+        if release is not None and code:
+            row = pricer.row(code, "", line.dos, release)
+            priced = row
+            for modifier in PRICED_MODIFIERS:
+                if modifier in mods:
+                    priced = pricer.row(code, modifier, line.dos, release) or row
+                    break
+            if row is None and priced is None:
+                # Codes priced only as 26/TC rows (no global row) still have a row to report from.
+                for modifier in PRICED_MODIFIERS:
+                    row = pricer.row(code, modifier, line.dos, release)
+                    if row is not None:
+                        break
+                priced = row
+        base.append((line, code, mods, release, row, priced))
+
+    ranks = _mppr_ranks(base, pricer)
+    facts: list[LineFacts] = []
+    for index, (line, code, mods, release, row, priced) in enumerate(base):
+        facility = line.pos.strip().zfill(2) in FACILITY_POS if line.pos.strip() else False
+        units = line.units if line.units > 0 else 0.0
+        work = credited = total = payment = None
+        explanation: tuple[str, ...] = ()
+        if priced is not None:
+            work = priced.work_rvu * units
+            total = (priced.total_rvu_facility if facility else priced.total_rvu_nonfacility) * units
+            adjusted = pricer.adjusted(priced, tuple(sorted(mods)), ranks.get(index, 1), facility)
+            credited = adjusted.work_rvu * units
+            payment = adjusted.payment * units
+            explanation = adjusted.explanation
+            if priced.status_code in UNPAID_STATUSES:
+                payment, explanation = (
+                    0.0,
+                    (*explanation, f"status {priced.status_code}: not paid separately"),
+                )
+        facts.append(
+            LineFacts(
+                index=index,
+                line=line,
+                code=code,
+                mods=frozenset(mods),
+                day=line.dos.toordinal() if line.dos else -1,
+                patient=line.patient.strip(),
+                physician=line.physician.strip(),
+                history=index >= run_count,
+                release=release,
+                row=row,
+                priced=priced,
+                facility=facility,
+                em=is_em(code),
+                work_rvu=work,
+                credited_work_rvu=credited,
+                total_rvu=total,
+                payment=None if payment is None else round(payment, 2),
+                explanation=explanation,
+            )
+        )
+    return facts
+
+
+def _mppr_ranks(base: list[tuple], pricer: Pricer) -> dict[int, int]:  # type: ignore[type-arg]
+    """Rank 1, 2, ... by full payment within patient + date + physician + MPPR family."""
+    groups: dict[tuple[str, object, str, str], list[int]] = defaultdict(list)
+    for index, (line, _code, _mods, _release, _row, priced) in enumerate(base):
+        if priced is None or line.dos is None:
+            continue
+        family = MPPR_FAMILY.get(priced.mult_proc)
+        if family is not None:
+            groups[line.patient, line.dos, line.physician, family].append(index)
+    ranks: dict[int, int] = {}
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        by_payment = sorted(members, key=lambda index: (-pricer.full_payment(base[index]), index))
+        for rank, index in enumerate(by_payment, start=1):
+            ranks[index] = rank
+    return ranks
