@@ -1,0 +1,139 @@
+"""Install CMS files into the store: walk folders, open zips (nested too), download URLs, recognise each
+file by its content, group by (kind, dataset_id) and import each group atomically.
+
+Recognisers: `pfs_import` (this package's PFS files), and `ncci` / `benchmarks` when those modules exist.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import shutil
+import tempfile
+import urllib.parse
+import urllib.request
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+
+from rvucheck.errors import InputFileError
+from rvucheck.refdata.store import DatasetInfo, Recognized, Store
+
+RECOGNIZER_MODULES = ("rvucheck.refdata.pfs_import", "rvucheck.refdata.ncci", "rvucheck.refdata.benchmarks")
+URL_SCHEMES = ("http://", "https://", "file://")
+
+
+def recognizers() -> list[ModuleType]:
+    modules = []
+    for name in RECOGNIZER_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        if hasattr(module, "recognize") and hasattr(module, "import_group"):
+            modules.append(module)
+    return modules
+
+
+def install_from(
+    paths: list[Path] | list[str] | list[Path | str],
+    store: Store,
+    progress: Callable[[str], None] | None = None,
+) -> list[DatasetInfo]:
+    """Import every recognised file under `paths` (folders, zips, single files or URLs).
+
+    Returns the installed datasets. Unrecognised files are skipped (reported through `progress`).
+    """
+    say = progress or (lambda _msg: None)
+    modules = recognizers()
+    with tempfile.TemporaryDirectory(prefix="rvucheck-install-") as tmp:
+        groups: dict[tuple[str, str], tuple[ModuleType, list[Recognized]]] = {}
+        for path, display in _walk([Path(p) if not _is_url(p) else p for p in paths], Path(tmp)):
+            item, module = _recognize(modules, path)
+            if item is None or module is None:
+                say(f"skipped (not a file rvucheck reads): {display}")
+                continue
+            item = dataclasses.replace(item, meta=(*item.meta, ("source", display)))
+            groups.setdefault((item.kind, item.dataset_id), (module, []))[1].append(item)
+        if not groups:
+            raise InputFileError(
+                f"no CMS files recognised in {', '.join(map(str, paths))}: "
+                "point --from at the CMS zips or folders"
+            )
+        installed = []
+        for (kind, dataset_id), (module, group) in sorted(groups.items()):
+            say(f"importing {kind} {dataset_id} ({len(group)} files)")
+            installed.append(module.import_group(store, group))
+        return installed
+
+
+def _recognize(modules: list[ModuleType], path: Path) -> tuple[Recognized | None, ModuleType | None]:
+    for module in modules:
+        item = module.recognize(path)
+        if item is not None:
+            return item, module
+    return None, None
+
+
+def _is_url(p: object) -> bool:
+    return isinstance(p, str) and p.startswith(URL_SCHEMES)
+
+
+def _walk(items: list[Path | str], tmp: Path) -> Iterator[tuple[Path, str]]:
+    """(file on disk, name to show) for every file under the inputs; zips are unpacked into `tmp`."""
+    for item in items:
+        if isinstance(item, str):
+            local = download(item, tmp)
+            yield from _walk_path(local, tmp, item)
+            continue
+        if not item.exists():
+            raise InputFileError(f"{item}: no such file or folder")
+        yield from _walk_path(item, tmp, str(item))
+
+
+def _walk_path(path: Path, tmp: Path, display: str) -> Iterator[tuple[Path, str]]:
+    if path.is_dir():
+        for child in sorted(path.rglob("*")):
+            if child.is_file() and not child.name.startswith("."):
+                yield from _walk_path(child, tmp, str(child))
+        return
+    if _is_archive(path):
+        # The folder keeps the zip's stem: CMS zip names (rvu26c-updated-...) tell the release.
+        target = Path(tempfile.mkdtemp(dir=tmp)) / path.stem
+        try:
+            with zipfile.ZipFile(path) as archive:
+                archive.extractall(target)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise InputFileError(f"{display}: cannot open this zip ({exc}); download it again") from None
+        for child in sorted(target.rglob("*")):
+            if child.is_file():
+                member = child.relative_to(target).as_posix()
+                yield from _walk_path(child, tmp, f"{display}!{member}")
+        return
+    yield path, display
+
+
+def _is_archive(path: Path) -> bool:
+    if not zipfile.is_zipfile(path):
+        return False
+    with zipfile.ZipFile(path) as archive:
+        return "[Content_Types].xml" not in archive.namelist()  # an xlsx is a zip too
+
+
+def download(url: str, tmp: Path) -> Path:
+    """Fetch a URL into `tmp` (the only network call in rvucheck)."""
+    name = Path(urllib.parse.urlparse(url).path).name or "download.zip"
+    target = Path(tempfile.mkdtemp(dir=tmp)) / name
+    request = urllib.request.Request(url, headers={"User-Agent": "rvucheck (CMS fee schedule installer)"})
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response, target.open("wb") as out:
+            shutil.copyfileobj(response, out)
+    except (OSError, ValueError) as exc:
+        raise InputFileError(
+            f"{url}: download failed ({exc}); "
+            "download it in a browser and run rvucheck data install --from FILE"
+        ) from None
+    return target

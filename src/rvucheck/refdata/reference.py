@@ -1,0 +1,251 @@
+"""`Reference`: every lookup over the installed CMS data (the `ReferenceData` protocol in types.py).
+
+PFS rows are loaded into a dict per release on first use (one SQLite read), so in-process lookups are
+dictionary hits. NCCI lookups are delegated to `refdata.ncci.NcciData` when that module and data exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import sqlite3
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from rvucheck.errors import DataNotInstalled, RvucheckError
+from rvucheck.refdata import payment as pay
+from rvucheck.refdata.pfs_layouts import PPRRVU_FIELDS
+from rvucheck.refdata.releases import quarter_of
+from rvucheck.refdata.selection import choose_release, companion_for
+from rvucheck.refdata.store import DatasetInfo, Store
+from rvucheck.refdata.types import (
+    Adjusted,
+    CategoryStats,
+    Locality,
+    Mue,
+    PtpEdit,
+    ReleaseChoice,
+    RvuRow,
+)
+
+
+class UnknownLocality(RvucheckError):
+    pass
+
+
+class Reference:
+    """Installed PFS releases (and NCCI quarters) of one data dir."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.datasets: list[DatasetInfo] = store.datasets("pfs")
+        self.rvu_releases = [d for d in self.datasets if "RVU" in d.contents]
+        self._rows: dict[str, dict[tuple[str, str], RvuRow]] = {}
+        self._localities: dict[str, dict[str, Locality]] = {}
+        self._choices: dict[dt.date | None, ReleaseChoice] = {}
+        self._codes: dict[str, frozenset[str]] = {}
+
+    @classmethod
+    def open(cls, data_dir: Path | str | None = None) -> Reference:
+        store = Store(data_dir)
+        ref = cls(store)
+        if not ref.rvu_releases:
+            raise DataNotInstalled(
+                f"no CMS fee schedule installed in {store.data_dir}: run `rvucheck data install` "
+                "(or `rvucheck data install --from FOLDER_OR_ZIP` with the CMS files)"
+            )
+        return ref
+
+    # ------------------------------------------------------------------ releases
+
+    def release_for(self, on: dt.date | None = None) -> ReleaseChoice:
+        if on not in self._choices:
+            self._choices[on] = choose_release(self.rvu_releases, on)
+        return self._choices[on]
+
+    def dataset(self, release_id: str) -> DatasetInfo:
+        for info in self.datasets:
+            if info.dataset_id == release_id:
+                return info
+        raise KeyError(release_id)
+
+    def conversion_factor(self, release_id: str, qpp: bool = False) -> float:
+        cfs: Any = self.dataset(release_id).meta.get("conversion_factors", {})
+        return float(cfs.get("qpp" if qpp else "nonqpp") or cfs.get("nonqpp"))
+
+    # ------------------------------------------------------------------ RVU rows
+
+    def rows(self, release_id: str) -> dict[tuple[str, str], RvuRow]:
+        """Every PPRRVU row of a release, keyed by (HCPCS, modifier); loaded once."""
+        if release_id not in self._rows:
+            with self._connect(release_id) as con:
+                cursor = con.execute(f"SELECT {', '.join(PPRRVU_FIELDS)} FROM rvu")
+                self._rows[release_id] = {
+                    (r[0], r[1]): RvuRow(*r, release=release_id)  # type: ignore[misc]
+                    for r in cursor
+                }
+        return self._rows[release_id]
+
+    def rvu(self, hcpcs: str, modifier: str = "", on: dt.date | None = None) -> RvuRow | None:
+        choice = self.release_for(on)
+        if not choice.release_id:
+            return None
+        return self.rows(choice.release_id).get((hcpcs.strip().upper(), modifier.strip().upper()))
+
+    def known_code(self, hcpcs: str) -> str | None:
+        code = hcpcs.strip().upper()
+        for info in self.rvu_releases:  # newest first
+            if code in self.codes(info.dataset_id):
+                return info.dataset_id
+        return None
+
+    def codes(self, release_id: str) -> frozenset[str]:
+        if release_id not in self._codes:
+            self._codes[release_id] = frozenset(k[0] for k in self.rows(release_id))
+        return self._codes[release_id]
+
+    # ------------------------------------------------------------------ localities
+
+    def localities(self, release_id: str | None = None) -> dict[str, Locality]:
+        """All localities (key "MAC-LOC") for a release: its own GPCIs, or those of the nearest release of
+        the same year that has them; counties and anesthesia CFs likewise (see selection.companion_for)."""
+        release_id = release_id or self.release_for().release_id
+        if release_id not in self._localities:
+            self._localities[release_id] = self._load_localities(release_id)
+        return self._localities[release_id]
+
+    def _load_localities(self, release_id: str) -> dict[str, Locality]:
+        base = self.dataset(release_id)
+        gpci_set = companion_for(self.datasets, base, "GPCI")
+        if gpci_set is None:
+            return {}
+        counties: dict[str, list[str]] = {}
+        locco_set = companion_for(self.datasets, base, "LOCCO")
+        if locco_set:
+            with self._connect(locco_set.dataset_id) as con:
+                for mac, loc, area, text in con.execute("SELECT mac, locality, area, counties FROM locco"):
+                    entry = f"{text}" if text else area
+                    if entry not in counties.setdefault(f"{mac}-{loc}", []):
+                        counties[f"{mac}-{loc}"].append(entry)
+        anes: dict[str, float] = {}
+        anes_set = companion_for(self.datasets, base, "ANES")
+        if anes_set:
+            with self._connect(anes_set.dataset_id) as con:
+                anes = {
+                    f"{m}-{lc}": cf for m, lc, cf in con.execute("SELECT mac, locality, cf_nonqpp FROM anes")
+                }
+        result: dict[str, Locality] = {}
+        with self._connect(gpci_set.dataset_id) as con:
+            query = "SELECT mac, locality, state, name, work_gpci, pe_gpci, mp_gpci FROM gpci"
+            for mac, loc, state, name, work, pe, mp in con.execute(query):
+                key = f"{mac}-{loc}"
+                result[key] = Locality(
+                    mac, loc, state, name, "; ".join(counties.get(key, [])), work, pe, mp, anes.get(key)
+                )
+        return result
+
+    def locality(self, query: str, on: dt.date | None = None) -> Locality:
+        """A locality by "MAC-LOC" (01112-05, or 0111205), exact name, or a unique name/state match."""
+        table = self.localities(self.release_for(on).release_id)
+        if not table:
+            raise UnknownLocality(
+                "no GPCI file installed: install the GPCI file of the release to price localities"
+            )
+        found = search_localities(table, query)
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise UnknownLocality(
+                f"no Medicare locality matches {query!r}: use MAC-LOCALITY (e.g. 01112-05) "
+                "or see `rvucheck data localities`"
+            )
+        listed = ", ".join(f"{x.key} {x.name}" for x in found[:8])
+        raise UnknownLocality(f"{query!r} matches {len(found)} localities ({listed}...): give MAC-LOCALITY")
+
+    # ------------------------------------------------------------------ payment
+
+    def payment(
+        self, row: RvuRow, locality: Locality | None = None, facility: bool = False, qpp: bool = False
+    ) -> float:
+        return self.fee(row, locality, facility, qpp).amount
+
+    def fee(
+        self, row: RvuRow, locality: Locality | None = None, facility: bool = False, qpp: bool = False
+    ) -> pay.Fee:
+        """Amount with its NA flag and OPPS cap. A locality is priced with the GPCIs of the row's own
+        release (so a 2025 line gets 2025 GPCIs even when the locality object came from 2026)."""
+        if locality is not None:
+            locality = self.localities(row.release).get(locality.key, locality)
+        return pay.fee(row, pay.gpci_of(locality), facility, self.conversion_factor(row.release, qpp))
+
+    def adjusted(
+        self,
+        row: RvuRow,
+        modifiers: tuple[str, ...],
+        rank: int = 1,
+        locality: Locality | None = None,
+        facility: bool = False,
+        qpp: bool = False,
+    ) -> Adjusted:
+        from rvucheck.refdata.modifiers import adjust
+
+        return adjust(self, row, modifiers, rank, locality, facility, qpp)
+
+    def category(self, row: RvuRow) -> CategoryStats | None:
+        from rvucheck.refdata.categories import category_stats
+
+        return category_stats(self.rows(row.release), row)
+
+    # ------------------------------------------------------------------ NCCI (delegated)
+
+    @cached_property
+    def ncci(self) -> Any:
+        try:
+            module = importlib.import_module("rvucheck.refdata.ncci")
+        except ModuleNotFoundError:
+            return None
+        return module.NcciData.open(self.store)
+
+    def ptp_edits(self, codes: set[str], on: dt.date | None = None) -> list[PtpEdit]:
+        return self.ncci.ptp_edits(codes, on) if self.ncci else []
+
+    def mue(self, hcpcs: str, on: dt.date | None = None) -> Mue | None:
+        return self.ncci.mue(hcpcs, on) if self.ncci else None
+
+    def aoc_primaries(self, addon: str, on: dt.date | None = None) -> frozenset[str] | None:
+        return self.ncci.aoc_primaries(addon, on) if self.ncci else None
+
+    def ncci_quarter(self, on: dt.date | None = None) -> tuple[str, str | None]:
+        return self.ncci.ncci_quarter(on) if self.ncci else ("", "no NCCI data installed")
+
+    # ------------------------------------------------------------------ helpers
+
+    def _connect(self, dataset_id: str) -> sqlite3.Connection:
+        return self.store.connect("pfs", dataset_id)
+
+    def staleness(self, today: dt.date | None = None) -> str | None:
+        """A warning when the newest installed release is older than the quarter of `today`."""
+        today = today or dt.date.today()
+        newest = self.rvu_releases[0]
+        if (newest.year or 0, newest.quarter or 0) < (today.year, quarter_of(today)):
+            return (
+                f"the newest installed fee schedule is {newest.dataset_id} "
+                f"(Q{newest.quarter} {newest.year}); "
+                f"Q{quarter_of(today)} {today.year} may have a newer release: run `rvucheck data install`"
+            )
+        return None
+
+
+def search_localities(table: dict[str, Locality], query: str) -> list[Locality]:
+    text = query.strip().upper()
+    compact = text.replace("-", "").replace(" ", "")
+    if len(compact) == 7 and compact.isdigit():
+        key = f"{compact[:5]}-{compact[5:]}"
+        return [table[key]] if key in table else []
+    exact = [x for x in table.values() if x.name.rstrip("* ").upper() == text]
+    if exact:
+        return exact
+    if len(text) == 2 and text.isalpha():
+        return [x for x in table.values() if x.state == text]
+    return [x for x in table.values() if text in x.name.upper() or text in x.counties.upper()]
