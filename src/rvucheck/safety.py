@@ -1,0 +1,111 @@
+"""Input file checks before anything is read or written: each failure is one line (the file, what to do).
+
+Missing file, a folder, an empty file, a legacy .xls, a password-protected workbook (Office encrypts it
+into an OLE container), a corrupt or non-Excel zip, a zip bomb, a file too large to be a month of charges, and
+formats rvucheck does not read.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from rvucheck.errors import InputFileError
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
+MAX_FILE_BYTES = int(os.environ.get("RVUCHECK_MAX_FILE_BYTES", 1024**3))  # 1 GB on disk
+MAX_UNZIPPED_BYTES = int(os.environ.get("RVUCHECK_MAX_UNZIPPED_BYTES", 4 * 1024**3))
+MAX_RATIO = 200  # compressed xlsx sheets run at ~10-30x; a bomb is thousands
+MAX_ZIP_ENTRIES = 20000
+SUPPORTED = "rvucheck reads .xlsx, .xlsm and .csv files"
+
+
+@dataclass(frozen=True)
+class InputInfo:
+    path: Path
+    kind: str  # "xlsx", "xlsm" or "csv"
+    size: int
+
+
+def check_input(path: Path | str) -> InputInfo:
+    """Raise InputFileError (one line: file + what to do) unless `path` is a readable charge file."""
+    path = Path(path)
+    if not path.exists():
+        raise InputFileError(f"{path}: no such file; check the name and folder")
+    if path.is_dir():
+        raise InputFileError(f"{path} is a folder; give a charge export file ({SUPPORTED})")
+    size = path.stat().st_size
+    if size == 0:
+        raise InputFileError(f"{path} is empty (0 bytes); export the charges again")
+    if size > MAX_FILE_BYTES:
+        raise InputFileError(
+            f"{path} is {size / 1024**2:,.0f} MB, too large for a charge export; split it by month"
+        )
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot be opened ({exc.strerror}); check its permissions") from None
+    suffix = path.suffix.lower()
+    if head.startswith(OLE_MAGIC):
+        return _ole(path, suffix)
+    if head.startswith(ZIP_MAGIC) or head.startswith(b"PK"):
+        return _zip(path, suffix, size)
+    if suffix in (".csv", ".txt", ".tsv"):
+        return _csv(path, size)
+    if suffix in (".xlsx", ".xlsm"):
+        raise InputFileError(
+            f"{path} is not an Excel workbook (its content is not a zip package); export it again as .xlsx"
+        )
+    raise InputFileError(f"{path}: unsupported file type '{suffix or 'none'}'; {SUPPORTED}")
+
+
+def _ole(path: Path, suffix: str) -> InputInfo:
+    data = path.read_bytes() if path.stat().st_size < 64 * 1024**2 else b""
+    if ENCRYPTED_MARK in data:
+        raise InputFileError(
+            f"{path} is password-protected; open it in Excel, remove the password (File > Info > Protect "
+            f"Workbook) and save a copy"
+        )
+    raise InputFileError(
+        f"{path} is a legacy Excel 97-2003 file{' (.xls)' if suffix != '.xls' else ''}; "
+        f"open it in Excel and save it as .xlsx"
+    )
+
+
+def _zip(path: Path, suffix: str, size: int) -> InputInfo:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+            names = {info.filename for info in entries}
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise InputFileError(f"{path} is damaged (a broken zip package); export or save it again") from None
+    if len(entries) > MAX_ZIP_ENTRIES:
+        raise InputFileError(f"{path} holds {len(entries):,} parts, not a charge export; refusing to read it")
+    unzipped = sum(info.file_size for info in entries)
+    if unzipped > MAX_UNZIPPED_BYTES or (unzipped > 100 * 1024**2 and unzipped > MAX_RATIO * size):
+        raise InputFileError(
+            f"{path} expands to {unzipped / 1024**2:,.0f} MB from {size / 1024**2:,.1f} MB (a zip bomb or a "
+            f"damaged file); refusing to read it"
+        )
+    if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
+        what = (
+            "an OpenDocument file" if "content.xml" in names else "a zip file that is not an Excel workbook"
+        )
+        raise InputFileError(f"{path} is {what}; {SUPPORTED} (save it from Excel as .xlsx)")
+    if "xl/workbook.bin" in names:
+        raise InputFileError(f"{path} is a binary workbook (.xlsb); open it in Excel and save it as .xlsx")
+    kind = "xlsm" if suffix == ".xlsm" or "xl/vbaProject.bin" in names else "xlsx"
+    return InputInfo(path=path, kind=kind, size=size)
+
+
+def _csv(path: Path, size: int) -> InputInfo:
+    with path.open("rb") as handle:
+        sample = handle.read(65536)
+    if b"\x00" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputFileError(f"{path} is not a text CSV file (it holds binary data); export it again as CSV")
+    return InputInfo(path=path, kind="csv", size=size)
