@@ -1,0 +1,177 @@
+"""The fee-schedule data sheets of the no-add-in workbooks, and the native formulas that look them up.
+
+Sheet `RVU`: one row per PPRRVU row of the user's installed release, keyed `HCPCS|MOD` ("20983|", "93000|26").
+Sheet `GPCI`: one row per Medicare locality keyed `MAC-locality` ("01112-05"), plus `NATIONAL` (all 1.0).
+The DESCRIPTION column (AMA-licensed CPT text) is written only when the user asks for it: it comes from their
+own file and is theirs to keep, not ours to ship.
+
+Lookups are `_xlfn.XLOOKUP` with an INDEX/MATCH fallback inside IFERROR: Excel 2021/365 and LibreOffice 24.8+
+use XLOOKUP; older Excel reads `#NAME?` there and IFERROR falls back to INDEX/MATCH.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from openpyxl.styles import Font
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from rvucheck.refdata.types import Locality, RvuRow
+
+RVU_SHEET = "RVU"
+GPCI_SHEET = "GPCI"
+NATIONAL = "NATIONAL"
+
+# (header, RvuRow attribute) in column order A, B, C, ...; "key" is computed.
+RVU_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("Key", "key"),
+    ("HCPCS", "hcpcs"),
+    ("MOD", "modifier"),
+    ("Status", "status_code"),
+    ("Work RVU", "work_rvu"),
+    ("Non-facility PE RVU", "pe_rvu_nonfacility"),
+    ("Non-facility NA", "nonfacility_na"),
+    ("Facility PE RVU", "pe_rvu_facility"),
+    ("Facility NA", "facility_na"),
+    ("MP RVU", "mp_rvu"),
+    ("Total non-facility", "total_rvu_nonfacility"),
+    ("Total facility", "total_rvu_facility"),
+    ("PC/TC", "pctc_indicator"),
+    ("Global days", "global_days"),
+    ("Mult proc", "mult_proc"),
+    ("Bilat surg", "bilat_surg"),
+    ("Asst surg", "asst_surg"),
+    ("Co-surg", "co_surg"),
+    ("Team surg", "team_surg"),
+    ("Conversion factor", "conversion_factor"),
+    ("Description (from your CMS file)", "description"),
+)
+GPCI_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("Key", "key"),
+    ("MAC", "mac"),
+    ("Locality", "locality"),
+    ("State", "state"),
+    ("Name", "name"),
+    ("Work GPCI", "work_gpci"),
+    ("PE GPCI", "pe_gpci"),
+    ("MP GPCI", "mp_gpci"),
+)
+FIRST_DATA_ROW = 3  # row 1: what this is; row 2: headers
+
+
+def column_letter(columns: tuple[tuple[str, str], ...], attribute: str) -> str:
+    index = [a for _h, a in columns].index(attribute)
+    return chr(ord("A") + index)
+
+
+def rvu_column(attribute: str) -> str:
+    return column_letter(RVU_COLUMNS, attribute)
+
+
+def gpci_column(attribute: str) -> str:
+    return column_letter(GPCI_COLUMNS, attribute)
+
+
+@dataclass(frozen=True)
+class SheetData:
+    """What the data sheets hold: one release's rows and the localities that go with it."""
+
+    release: str
+    rows: tuple[RvuRow, ...]
+    localities: tuple[Locality, ...]
+    with_descriptions: bool = False
+    note: str = ""
+
+
+def row_key(hcpcs: str, modifier: str) -> str:
+    return f"{hcpcs}|{modifier}"
+
+
+def lookup(key_cell: str, sheet: str, result_column: str) -> str:
+    """XLOOKUP of key_cell in column A of the sheet, with the INDEX/MATCH fallback (no leading '=')."""
+    keys = f"{sheet}!$A:$A"
+    values = f"{sheet}!${result_column}:${result_column}"
+    return f"IFERROR(_xlfn.XLOOKUP({key_cell},{keys},{values}),INDEX({values},MATCH({key_cell},{keys},0)))"
+
+
+def rvu_lookup(key_cell: str, attribute: str) -> str:
+    return lookup(key_cell, RVU_SHEET, rvu_column(attribute))
+
+
+def gpci_lookup(key_cell: str, attribute: str) -> str:
+    return lookup(key_cell, GPCI_SHEET, gpci_column(attribute))
+
+
+def code_text(code_cell: str) -> str:
+    """A code cell as the data sheet's HCPCS text: 99213 typed as a number -> "99213", 100 -> "00100"."""
+    return f'IF(ISNUMBER({code_cell}),TEXT({code_cell},"00000"),UPPER(TRIM({code_cell})))'
+
+
+def key_formula(code_cell: str, modifier_cell: str) -> str:
+    """`HCPCS|MOD` when the release has a row for that modifier (26, TC, 53), else the code's own row
+    (other modifiers do not change the published RVUs). Blank when the code cell is blank."""
+    code = code_text(code_cell)
+    modifier = f'UPPER(TRIM({modifier_cell}&""))'
+    with_modifier = f'{code}&"|"&{modifier}'
+    return (
+        f'=IF({code_cell}="","",IF(COUNTIF({RVU_SHEET}!$A:$A,{with_modifier})>0,{with_modifier},{code}&"|"))'
+    )
+
+
+def payment_expression(key_cell: str, locality_key: str, facility_test: str) -> str:
+    """Medicare payment: ((wRVU x wGPCI) + (PE x peGPCI) + (MP x mpGPCI)) x CF, rounded to cents (no '=').
+    `locality_key` is a cell or expression giving the GPCI key; `facility_test` is TRUE in the facility
+    setting."""
+    pe_facility = rvu_lookup(key_cell, "pe_rvu_facility")
+    pe_nonfacility = rvu_lookup(key_cell, "pe_rvu_nonfacility")
+    work = f"{rvu_lookup(key_cell, 'work_rvu')}*{gpci_lookup(locality_key, 'work_gpci')}"
+    pe = f"IF({facility_test},{pe_facility},{pe_nonfacility})*{gpci_lookup(locality_key, 'pe_gpci')}"
+    mp = f"{rvu_lookup(key_cell, 'mp_rvu')}*{gpci_lookup(locality_key, 'mp_gpci')}"
+    return f"ROUND(({work}+{pe}+{mp})*{rvu_lookup(key_cell, 'conversion_factor')},2)"
+
+
+def write_rvu_sheet(sheet: Worksheet, data: SheetData | None) -> None:
+    columns = RVU_COLUMNS if data is not None and data.with_descriptions else RVU_COLUMNS[:-1]
+    if data is None:
+        sheet["A1"] = (
+            "Empty: run `rvucheck workbook procedure-log --out FILE` to write a copy of this workbook with "
+            "your installed CMS fee-schedule release on this sheet."
+        )
+    else:
+        sheet["A1"] = f"CMS PFS release {data.release} from your installed files. {data.note}".strip()
+    sheet.append([h for h, _a in columns])
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    if data is not None:
+        attributes = [a for _h, a in columns]
+        for row in data.rows:
+            values = [row_key(row.hcpcs, row.modifier) if a == "key" else getattr(row, a) for a in attributes]
+            sheet.append(values)
+    sheet.freeze_panes = "B3"
+
+
+def write_gpci_sheet(sheet: Worksheet, data: SheetData | None) -> None:
+    sheet["A1"] = (
+        "Geographic practice cost indices by Medicare locality; NATIONAL = 1.000 (national amounts)."
+        if data is not None
+        else "Empty: filled by `rvucheck workbook procedure-log --out FILE` from your installed GPCI file."
+    )
+    sheet.append([h for h, _a in GPCI_COLUMNS])
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    if data is not None:
+        sheet.append([NATIONAL, "", "", "", "National (no geographic adjustment)", 1.0, 1.0, 1.0])
+        for loc in data.localities:
+            sheet.append([getattr(loc, a) for _h, a in GPCI_COLUMNS])
+    sheet.freeze_panes = "B3"
+
+
+def add_data_sheets(book: Workbook, data: SheetData | None) -> None:
+    write_rvu_sheet(book.create_sheet(RVU_SHEET), data)
+    write_gpci_sheet(book.create_sheet(GPCI_SHEET), data)
+
+
+def locality_keys(localities: Sequence[Locality]) -> list[str]:
+    return [NATIONAL, *(loc.key for loc in localities)]
