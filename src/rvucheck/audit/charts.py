@@ -23,7 +23,8 @@ def _frame(width: int, height: int, title: str, body: list[str]) -> str:
         f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
         f"viewBox='0 0 {width} {height}' {FONT} font-size='11'>"
         f"<rect width='{width}' height='{height}' fill='white'/>"
-        f"<text x='{width / 2}' y='18' text-anchor='middle' font-size='14' font-weight='bold'>{escape(title)}</text>"
+        f"<text x='{width / 2}' y='18' text-anchor='middle' font-size='14' font-weight='bold'>"
+        f"{escape(title)}</text>"
     )
     return head + "".join(body) + "</svg>"
 
@@ -80,10 +81,12 @@ def bar_chart_svg(
             label = f"{value:.0%}" if percent else f"{value:,.1f}"
             body.append(
                 f"<rect x='{gx + si * bar_w:.1f}' y='{y0 - h:.1f}' width='{bar_w - 1:.1f}' height='{h:.1f}' "
-                f"fill='{PALETTE[si % len(PALETTE)]}'><title>{escape(name)} {escape(category)}: {label}</title></rect>"
+                f"fill='{PALETTE[si % len(PALETTE)]}'>"
+                f"<title>{escape(name)} {escape(category)}: {label}</title></rect>"
             )
         body.append(
-            f"<text x='{x0 + (ci + 0.5) * group_w:.1f}' y='{y0 + 15}' text-anchor='middle'>{escape(category)}</text>"
+            f"<text x='{x0 + (ci + 0.5) * group_w:.1f}' y='{y0 + 15}' text-anchor='middle'>"
+            f"{escape(category)}</text>"
         )
     body += _legend([name for name, _ in series], x0 + plot_w + 15, 50)
     return _frame(width, height, title, body)
@@ -104,7 +107,10 @@ def line_chart_svg(title: str, x_labels: Sequence[str], series: Sequence[Series]
         points = [(xs[i], y0 - plot_h * v / top) for i, v in enumerate(values) if v is not None]
         if len(points) > 1:
             path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-            body.append(f"<polyline points='{path}' fill='none' stroke='{color}' stroke-width='2'/>")
+            body.append(
+                f"<polyline points='{path}' fill='none' stroke='{color}' stroke-width='2'>"
+                f"<title>{escape(name)}</title></polyline>"
+            )
         body += [f"<circle cx='{x:.1f}' cy='{y:.1f}' r='3' fill='{color}'/>" for x, y in points]
     body += _legend([name for name, _ in series], x0 + plot_w + 15, 50)
     return _frame(width, height, title, body)

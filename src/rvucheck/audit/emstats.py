@@ -6,8 +6,8 @@ Two statistics, both implemented here (no scipy):
   p-value from the chi-square survival function, i.e. the regularised upper incomplete gamma Q(df/2, x/2).
 - The share of the family's high levels (4+5 of a five-level family, the top level of a three-level one) as a
   z-score: one-sample against a benchmark share, two-proportion against the rest of the group.
-A provider is flagged when the chi-square p-value is below `ALPHA` and the high-level share differs by at least
-`MIN_HIGH_SHARE_GAP`: the p-value alone flags trivial differences in large volumes.
+A provider is flagged when the chi-square p-value is below `ALPHA` and the high-level share differs by at
+least `MIN_HIGH_SHARE_GAP`: the p-value alone flags trivial differences in large volumes.
 """
 
 from __future__ import annotations
@@ -75,7 +75,8 @@ class Comparison:
             parts.append(f"chi-square GOF {self.chi_square:.1f}, df={self.df}, p={format_p(self.p_value)}")
         if self.z_score is not None:
             parts.append(
-                f"high-level share {self.high_share:.0%} vs {self.reference_high_share:.0%}, z={self.z_score:+.2f}"
+                f"high-level share {self.high_share:.0%} vs {self.reference_high_share:.0%}, "
+                f"z={self.z_score:+.2f}"
             )
         return "; ".join(parts) or "too few encounters for a test"
 
@@ -102,7 +103,7 @@ def high_share(values: Sequence[float], family: EmFamily) -> float:
 def chi_square_gof(
     observed: Sequence[int], expected_shares: Sequence[float]
 ) -> tuple[float, int, float] | None:
-    """(statistic, df, p) with adjacent cells pooled until each expected count is at least 5; None if < 2 cells."""
+    """(statistic, df, p), adjacent cells pooled until each expected count is >= 5; None if < 2 cells."""
     n = sum(observed)
     total_share = sum(expected_shares)
     if n == 0 or total_share <= 0:

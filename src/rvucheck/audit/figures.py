@@ -1,4 +1,4 @@
-"""Per-provider figures of one audited month: volume, wRVU, payment, findings, modifiers, charge lag, top codes.
+"""Per-provider figures of one audited month: volume, wRVU, payment, findings, modifiers, lag, top codes.
 
 Pure functions over the engine's `Report`; nothing here reads files or the history store.
 """
@@ -77,7 +77,7 @@ def provider_name(line: ChargeLine) -> str:
 
 def encounter_key(line: ChargeLine) -> tuple[str, str, str]:
     """An encounter is one patient seen by one provider on one day (the claim when there is no patient)."""
-    who = line.patient or f"claim:{line.claim}" or f"row:{line.source.row}"
+    who = line.patient or (f"claim:{line.claim}" if line.claim else f"row:{line.source.a1()}")
     return (who, line.dos.isoformat() if line.dos else "", line.physician)
 
 
@@ -131,7 +131,7 @@ def _one_provider(
         group=first.group,
         lines=len(results),
         encounters=len({encounter_key(r.line) for r in results}),
-        work_rvu=round(sum((r.work_rvu or 0.0) * r.line.units for r in results), 2),
+        work_rvu=round(sum(r.work_rvu or 0.0 for r in results), 2),
         credited_work_rvu=round(sum(_credited(r) for r in results), 2),
         payment=round(sum(r.payment or 0.0 for r in results), 2),
         findings_by_severity={s: severities.get(s, 0) for s in ("error", "warning", "info")},
@@ -149,10 +149,10 @@ def _one_provider(
 
 
 def _credited(result: LineResult) -> float:
-    # The engine's credited wRVU already reflects modifiers and units; fall back to raw x units.
+    # The engine's values are for the whole line (units included); credited also reflects modifiers.
     if result.credited_work_rvu is not None:
         return result.credited_work_rvu
-    return (result.work_rvu or 0.0) * result.line.units
+    return result.work_rvu or 0.0
 
 
 def lag_distribution(results: Sequence[LineResult]) -> list[tuple[str, int]]:

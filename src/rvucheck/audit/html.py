@@ -44,7 +44,8 @@ def _img(svg: str, alt: str) -> str:
 def render_html(result: AuditResult) -> str:
     counts = result.report.counts_by_severity()
     parts = [
-        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Coding audit {result.month}</title>",
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>Coding audit {escape(result.month)}</title>",
         f"<style>{STYLE}</style></head><body>",
         f"<h1>Coding audit {escape(result.month)}</h1>",
         f"<p>{len(result.report.results):,} lines from {escape(', '.join(result.sources))}; "
@@ -110,13 +111,16 @@ def _mix(result: AuditResult) -> str:
         charts.append(_img(svg, f"E&M mix {m.provider} {m.family.label}"))
     return (
         "<h2>E&amp;M level mix</h2>"
-        f"<p class='note'>Benchmark: {escape(result.benchmark_note)}. Flagged when the chi-square goodness-of-fit "
+        f"<p class='note'>Benchmark: {escape(result.benchmark_note)}. "
+        "Flagged when the chi-square goodness-of-fit "
         "p-value is below 0.01 and the high-level share (levels 4+5, or the top level of a 3-level family) "
         "differs by 10 points or more; z is the high-level share z-score.</p>"
-        + _table(["Provider", "Family", "Services", "Mix", "vs rest of group", "vs national benchmark", "Flag"],
-                 rows, flags)
+        + _table(MIX_HEADERS, rows, flags)
         + f"<div class='charts'>{''.join(charts)}</div>"
     )  # fmt: skip
+
+
+MIX_HEADERS = ("Provider", "Family", "Services", "Mix", "vs rest of group", "vs national benchmark", "Flag")
 
 
 def _trend(result: AuditResult) -> str:
@@ -138,12 +142,12 @@ def _rules(result: AuditResult) -> str:
 
 def _lag_and_top(result: AuditResult) -> str:
     lag = _table(["Charge lag", "Lines"], [list(b) for b in result.lag_distribution])
-    top_w = _table(["Code", "Lines", "Credited wRVU", "Est. payment"],
-                   [[c.hcpcs, c.lines, c.work_rvu, c.payment] for c in result.top_by_work_rvu[:10]])  # fmt: skip
-    top_p = _table(["Code", "Lines", "Credited wRVU", "Est. payment"],
-                   [[c.hcpcs, c.lines, c.work_rvu, c.payment] for c in result.top_by_payment[:10]])  # fmt: skip
+    headers = ["Code", "Lines", "Credited wRVU", "Est. payment"]
+    top_w = _table(headers, [[c.hcpcs, c.lines, c.work_rvu, c.payment] for c in result.top_by_work_rvu[:10]])
+    top_p = _table(headers, [[c.hcpcs, c.lines, c.work_rvu, c.payment] for c in result.top_by_payment[:10]])
     return (
-        f"<h2>Charge lag</h2><p class='note'>Late = posted more than {result.late_days} days after service.</p>"
+        "<h2>Charge lag</h2>"
+        f"<p class='note'>Late = posted more than {result.late_days} days after service.</p>"
         + lag
         + "<h2>Top codes by credited wRVU</h2>"
         + top_w

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from rvucheck.audit.emstats import FAMILY_OF_CODE
@@ -55,16 +55,18 @@ class Pick:
 
 
 def encounters(
-    results: Sequence[LineResult], flagged_mix: set[tuple[str, str]] = frozenset()
-) -> list[Encounter]:  # type: ignore[assignment]
-    """Group lines into encounters and score them. `flagged_mix`: (provider, family key) with a flagged mix."""
+    results: Sequence[LineResult], flagged_mix: Collection[tuple[str, str]] = ()
+) -> list[Encounter]:
+    """Group lines into encounters and score them. `flagged_mix`: (provider, family key) pairs flagged."""
     grouped: dict[tuple[str, str, str], list[LineResult]] = defaultdict(list)
     for result in results:
         grouped[encounter_key(result.line)].append(result)
     return [_score(provider_name(rs[0].line), tuple(rs), flagged_mix) for rs in grouped.values()]
 
 
-def _score(provider: str, results: tuple[LineResult, ...], flagged_mix: set[tuple[str, str]]) -> Encounter:
+def _score(
+    provider: str, results: tuple[LineResult, ...], flagged_mix: Collection[tuple[str, str]]
+) -> Encounter:
     score = 0.0
     reasons: list[str] = []
     findings = [f for r in results for f in r.findings]
@@ -98,24 +100,19 @@ def _score(provider: str, results: tuple[LineResult, ...], flagged_mix: set[tupl
 
 
 def allocate(sizes: dict[str, int], total: int) -> dict[str, int]:
-    """Largest-remainder allocation proportional to stratum size, at least one per stratum while possible."""
+    """Proportional allocation (largest remainder), at least one per stratum while the total allows."""
     population = sum(sizes.values())
     total = min(total, population)
-    if not total:
-        return {name: 0 for name in sizes}
     names = sorted(sizes, key=lambda n: (-sizes[n], n))
-    base = {n: 1 if i < total else 0 for i, n in enumerate(names)}
-    left = total - sum(base.values())
-    room = {n: sizes[n] - base[n] for n in names}
-    room_total = sum(room.values())
-    quotas = {n: left * room[n] / room_total if room_total else 0.0 for n in names}
-    extra = {n: min(room[n], int(quotas[n])) for n in names}
-    for n in sorted(names, key=lambda n: (-(quotas[n] - int(quotas[n])), n)):
-        if sum(extra.values()) >= left:
-            break
-        if extra[n] < room[n]:
-            extra[n] += 1
-    return {n: base[n] + extra[n] for n in names}
+    quota = {n: total * sizes[n] / population if population else 0.0 for n in names}
+    alloc = {n: min(sizes[n], max(1 if i < total else 0, int(quota[n]))) for i, n in enumerate(names)}
+    while sum(alloc.values()) > total:  # the minimum of one pushed us over: take from the most over-served
+        over = max((n for n in names if alloc[n] > 1), key=lambda n: (alloc[n] - quota[n], sizes[n]))
+        alloc[over] -= 1
+    while sum(alloc.values()) < total:
+        under = max((n for n in names if alloc[n] < sizes[n]), key=lambda n: (quota[n] - alloc[n], sizes[n]))
+        alloc[under] += 1
+    return alloc
 
 
 def review_sample(all_encounters: Sequence[Encounter], size: int, seed: int) -> list[Pick]:

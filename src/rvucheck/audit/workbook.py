@@ -12,10 +12,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from rvucheck.audit.emmix import MixRow
-from rvucheck.audit.emstats import MIN_ENCOUNTERS, format_p
+from rvucheck.audit.emstats import MIN_ENCOUNTERS
 from rvucheck.audit.result import AuditResult
 
 BOLD = Font(bold=True)
+SEVERITIES = ("error", "warning", "info")
 FLAG_FILL = PatternFill("solid", fgColor="FFE699")
 PROVIDER_HEADERS = (
     "Provider", "NPI", "Specialty", "Group", "Lines", "Encounters", "Work RVU", "Credited work RVU",
@@ -98,8 +99,8 @@ def _providers(ws: Worksheet, result: AuditResult) -> None:
         prev = result.previous(p.provider)
         rows.append([
             p.provider, p.provider_npi, p.specialty, p.group, p.lines, p.encounters, p.work_rvu,
-            p.credited_work_rvu, p.payment, p.findings_by_severity["error"], p.findings_by_severity["warning"],
-            p.findings_by_severity["info"], p.em_lines, round(p.modifier_25_rate, 4),
+            p.credited_work_rvu, p.payment, *(p.findings_by_severity[s] for s in SEVERITIES),
+            p.em_lines, round(p.modifier_25_rate, 4),
             round(p.distinct_procedure_rate, 4), p.em_in_global, p.new_for_established, p.median_lag,
             p.late_lines, prev.month if prev else "", prev.credited_work_rvu if prev else None,
             round(p.credited_work_rvu - prev.credited_work_rvu, 2) if prev else None,
@@ -164,13 +165,16 @@ def _mix_charts(ws: Worksheet, mix: Sequence[MixRow]) -> None:
         ws.cell(row + 1, 3, "Rest of group")
         ws.cell(row + 1, 4, "Benchmark")
         group = _shares(m.group_counts)
-        bench = _shares(m.benchmark_shares) if m.benchmark_shares else [None] * len(m.counts)
+        bench: list[float | None] = (
+            [*_shares(m.benchmark_shares)] if m.benchmark_shares else [None] * len(m.counts)
+        )
         for i, (code, share) in enumerate(zip(m.family.codes, _shares(m.counts), strict=True)):
             r = row + 2 + i
             ws.cell(r, 1, code)
             ws.cell(r, 2, round(share, 4)).number_format = "0%"
             ws.cell(r, 3, round(group[i], 4) if sum(m.group_counts) else None).number_format = "0%"
-            ws.cell(r, 4, round(bench[i], 4) if bench[i] is not None else None).number_format = "0%"
+            bench_share = bench[i]
+            ws.cell(r, 4, None if bench_share is None else round(bench_share, 4)).number_format = "0%"
         last = row + 1 + len(m.counts)
         chart = BarChart()
         chart.title = f"{m.provider}: {m.family.label} mix"
@@ -224,8 +228,8 @@ def _findings(ws: Worksheet, result: AuditResult) -> None:
         for f in r.findings:
             line = r.line
             rows.append([
-                f.source.a1(), line.provider, line.dos, line.hcpcs, " ".join(line.modifiers), f.rule, f.severity,
-                f.message, f.fix, f.dollars_at_stake,
+                f.source.a1(), line.provider, line.dos, line.hcpcs, " ".join(line.modifiers), f.rule,
+                f.severity, f.message, f.fix, f.dollars_at_stake,
             ])  # fmt: skip
     rows += [
         [u.source.a1(), "", None, "", "", "UNREADABLE", "error", u.reason, "", None]
@@ -244,8 +248,8 @@ def _findings(ws: Worksheet, result: AuditResult) -> None:
         "$ at stake",
     ]
     _table(ws, 1, headers, rows)
-    for r in range(2, len(rows) + 2):
-        ws.cell(r, 3).number_format = "yyyy-mm-dd"
+    for row_number in range(2, len(rows) + 2):
+        ws.cell(row_number, 3).number_format = "yyyy-mm-dd"
     ws.freeze_panes = "A2"
 
 
@@ -280,6 +284,3 @@ def _sample(ws: Worksheet, result: AuditResult) -> None:
     ]  # fmt: skip
     _table(ws, 1, ["#", "Provider", "DOS", "Claim", "Codes", "Rows", "Risk score", "Why picked"], rows)
     ws.column_dimensions["H"].width = 100
-
-
-__all__ = ["charted_mix", "format_p", "write_workbook"]

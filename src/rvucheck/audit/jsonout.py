@@ -1,0 +1,98 @@
+"""The audit's figures as JSON for dashboards: per provider lines, work_rvu, credited_work_rvu, payment,
+E&M mix, modifier rates; findings as the checker reports them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from rvucheck.audit.result import AuditResult
+from rvucheck.model import Finding, LineResult
+
+
+def finding_dict(finding: Finding, result: LineResult | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "rule": finding.rule,
+        "severity": finding.severity,
+        "message": finding.message,
+        "cell": finding.source.a1(),
+        "sheet": finding.source.sheet,
+        "row": finding.source.row,
+        "field": finding.field,
+        "fix": finding.fix,
+        "ref": finding.ref,
+        "dollars_at_stake": finding.dollars_at_stake,
+        "wrvu_at_stake": finding.wrvu_at_stake,
+    }
+    if result is not None:
+        out["hcpcs"] = result.line.hcpcs
+        out["provider"] = result.line.provider
+    return out
+
+
+def audit_dict(result: AuditResult) -> dict[str, Any]:
+    mix_by_provider: dict[str, dict[str, Any]] = {}
+    for m in result.mix:
+        mix_by_provider.setdefault(m.provider, {})[m.family.key] = {
+            "counts": dict(zip(m.family.codes, m.counts, strict=True)),
+            "vs_group": m.vs_group.statistic if m.vs_group else None,
+            "vs_benchmark": m.vs_benchmark.statistic if m.vs_benchmark else None,
+            "benchmark_source": m.benchmark_source or None,
+            "flagged": m.flagged,
+        }
+    providers = [
+        {
+            "provider": p.provider,
+            "npi": p.provider_npi,
+            "specialty": p.specialty,
+            "lines": p.lines,
+            "encounters": p.encounters,
+            "work_rvu": p.work_rvu,
+            "credited_work_rvu": p.credited_work_rvu,
+            "payment": p.payment,
+            "ytd_credited_work_rvu": result.ytd_work_rvu.get(p.provider),
+            "findings_by_severity": p.findings_by_severity,
+            "findings_by_rule": p.findings_by_rule,
+            "em_mix": mix_by_provider.get(p.provider, {}),
+            "modifier_rates": {
+                "modifier_25_of_em": round(p.modifier_25_rate, 4),
+                "distinct_procedure_59_x_of_lines": round(p.distinct_procedure_rate, 4),
+            },
+            "em_in_global": p.em_in_global,
+            "new_patient_code_established": p.new_for_established,
+            "median_charge_lag_days": p.median_lag,
+            "late_lines": p.late_lines,
+        }
+        for p in result.providers
+    ]
+    findings = [finding_dict(f, r) for r in result.report.results for f in r.findings]
+    findings += [finding_dict(f) for f in result.report.run_findings]
+    return {
+        "month": result.month,
+        "sources": list(result.sources),
+        "release": result.report.release,
+        "benchmark": result.benchmark_note,
+        "previous_months": list(result.previous_months),
+        "counts": result.report.counts_by_severity(),
+        "providers": providers,
+        "findings": findings,
+        "unreadable": [{"cell": u.source.a1(), "reason": u.reason} for u in result.report.unreadable],
+        "review_sample": [
+            {
+                "provider": p.encounter.provider,
+                "dos": p.encounter.dos,
+                "claim": p.encounter.claim,
+                "codes": p.encounter.codes,
+                "rows": [r.line.source.a1() for r in p.encounter.results],
+                "score": p.encounter.score,
+                "reason": p.reason,
+            }
+            for p in result.sample
+        ],
+    }
+
+
+def write_json(result: AuditResult, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(audit_dict(result), indent=2, default=str), encoding="utf-8")

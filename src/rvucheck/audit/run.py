@@ -1,0 +1,174 @@
+"""One audit run: read the exports, key the patients, bring in earlier months, check, compute, remember.
+
+reader -> HMAC patients -> history (earlier months) -> engine -> figures / E&M mix / sample -> history store.
+The writers (workbook, HTML, JSON) take the AuditResult this returns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from rvucheck.audit import benchmark
+from rvucheck.audit.emmix import em_mix
+from rvucheck.audit.figures import (
+    LATE_DAYS,
+    ProviderFigures,
+    findings_by_rule,
+    lag_distribution,
+    provider_figures,
+    top_codes,
+)
+from rvucheck.audit.history import HistoryStore, ProviderMonth
+from rvucheck.audit.result import AuditResult
+from rvucheck.audit.sample import encounters, review_sample
+from rvucheck.errors import InputFileError
+from rvucheck.model import CellRef, ChargeLine, Report, UnreadableLine
+
+# Rule ids whose findings mean "E&M billed inside a global period" and "new-patient code for an
+# established patient" (the rules live in rules/; these are the ids the rules engineer gave them).
+GLOBAL_EM_RULES = ("GS01", "GS02", "GS03")
+NEW_PATIENT_RULES = ("NP01",)
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    month: str | None = None
+    sample_size: int = 30
+    seed: int = 1
+    late_days: int = LATE_DAYS
+    sheet: str | None = None
+    config: Path | None = None
+    locality: str | None = None
+
+
+def month_of(lines: Sequence[ChargeLine], given: str | None, first_file: Path) -> str:
+    """The audited month: `--month`, else the month most of the dates of service fall in."""
+    if given:
+        try:
+            dt.date.fromisoformat(given + "-01")
+        except ValueError:
+            raise InputFileError(f"--month {given!r}: give the month as YYYY-MM, e.g. 2026-10") from None
+        return given
+    months = Counter(line.dos.strftime("%Y-%m") for line in lines if line.dos)
+    if not months:
+        raise InputFileError(
+            f"{first_file}: no dates of service were read; give the month with --month YYYY-MM"
+        )
+    return months.most_common(1)[0][0]
+
+
+def read_all(paths: Sequence[Path], sheet: str | None) -> tuple[list[ChargeLine], list[UnreadableLine]]:
+    """Read every export; with several files, row references name the file too."""
+    from rvucheck.reader import read_charges
+
+    lines: list[ChargeLine] = []
+    unreadable: list[UnreadableLine] = []
+    for path in paths:
+        read = read_charges(path, sheet=sheet)
+        if len(paths) == 1:
+            lines += read.lines
+            unreadable += read.unreadable
+            continue
+        lines += [replace(ln, source=_prefixed(path, ln.source)) for ln in read.lines]
+        unreadable += [replace(u, source=_prefixed(path, u.source)) for u in read.unreadable]
+    return lines, unreadable
+
+
+def _prefixed(path: Path, source: CellRef) -> CellRef:
+    return replace(source, sheet=f"{path.name}:{source.sheet}")
+
+
+def check(
+    lines: Sequence[ChargeLine],
+    unreadable: Sequence[UnreadableLine],
+    history: Sequence[ChargeLine],
+    data_dir: Path | None,
+    options: AuditOptions,
+    near: Path | None,
+) -> Report:
+    from rvucheck import engine
+    from rvucheck.config import load_settings
+    from rvucheck.refdata import open_reference
+    from rvucheck.ruleset import load_ruleset
+
+    settings = load_settings(options.config, near=near, locality=options.locality)
+    return engine.run(
+        lines,
+        open_reference(data_dir),
+        load_ruleset(settings),
+        settings,
+        unreadable=unreadable,
+        history=history,
+    )
+
+
+def run_audit(paths: Sequence[Path], data_dir: Path | None, options: AuditOptions) -> AuditResult:
+    lines, unreadable = read_all(paths, options.sheet)
+    month = month_of(lines, options.month, paths[0])
+    store = HistoryStore(data_dir)
+    keyed = store.keyer().apply(lines)
+    history = store.lines_before(month, {line.patient for line in keyed})
+    report = check(keyed, unreadable, history, data_dir, options, paths[0])
+    return summarize(report, month, [p.name for p in paths], store, options, len(history), data_dir)
+
+
+def summarize(
+    report: Report,
+    month: str,
+    sources: Sequence[str],
+    store: HistoryStore,
+    options: AuditOptions,
+    history_lines_used: int,
+    data_dir: Path | None,
+) -> AuditResult:
+    """Figures for the checked month; records the month in the history (replacing an earlier audit of it)."""
+    results = report.results
+    providers = provider_figures(results, GLOBAL_EM_RULES, NEW_PATIENT_RULES, options.late_days)
+    lookup, note = benchmark.lookup(data_dir)
+    mix = em_mix([r.line for r in results], lookup)
+    flagged = {(m.provider, m.family.key) for m in mix if m.flagged}
+    sample = review_sample(encounters(results, flagged), options.sample_size, options.seed)
+    previous_months = tuple(m.month for m in store.months() if m.month < month)
+    store.record(month, results, [_provider_month(month, p) for p in providers], sources)
+    trend = tuple(p for p in store.provider_months() if p.month <= month)
+    year = month[:4]
+    ytd: dict[str, float] = {}
+    for p in trend:
+        if p.month.startswith(year):
+            ytd[p.provider] = round(ytd.get(p.provider, 0.0) + p.credited_work_rvu, 2)
+    return AuditResult(
+        month=month,
+        sources=tuple(sources),
+        report=report,
+        providers=tuple(providers),
+        mix=tuple(mix),
+        benchmark_note=note,
+        trend=trend,
+        ytd_work_rvu=ytd,
+        lag_distribution=tuple(lag_distribution(results)),
+        late_days=options.late_days,
+        top_by_work_rvu=tuple(top_codes(results, "work_rvu")),
+        top_by_payment=tuple(top_codes(results, "payment")),
+        findings_by_rule=tuple(findings_by_rule(results)),
+        sample=tuple(sample),
+        sample_seed=options.seed,
+        history_lines_used=history_lines_used,
+        previous_months=previous_months,
+    )
+
+
+def _provider_month(month: str, p: ProviderFigures) -> ProviderMonth:
+    return ProviderMonth(
+        month,
+        p.provider,
+        p.lines,
+        p.encounters,
+        p.work_rvu,
+        p.credited_work_rvu,
+        p.payment,
+        p.findings_by_rule,
+    )

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import datetime as dt
+import stat
+from pathlib import Path
+
+from audit_helpers import line, result
+
+from rvucheck.audit.history import SECRET_FILE, HistoryStore, PatientKeyer, ProviderMonth
+
+
+def _month(store: HistoryStore, month: str, charges: list, work: float = 2.0) -> None:  # type: ignore[type-arg]
+    keyer = store.keyer()
+    keyed = keyer.apply(charges)
+    totals = [ProviderMonth(month, "Dr A", len(keyed), len(keyed), work, work, 100.0, {"GS01": 1})]
+    store.record(month, [result(c, work=work) for c in keyed], totals, ["charges.xlsx"])
+
+
+def test_secret_is_created_once_with_mode_0600(tmp_path: Path) -> None:
+    first = PatientKeyer.for_dir(tmp_path).key("MRN-123")
+    assert stat.S_IMODE((tmp_path / SECRET_FILE).stat().st_mode) == 0o600
+    assert PatientKeyer.for_dir(tmp_path).key("MRN-123") == first  # same secret next run
+    assert len(first) == 64 and first != "MRN-123"
+    assert PatientKeyer.for_dir(tmp_path / "other").key("MRN-123") != first  # another secret, another key
+
+
+def test_patients_never_reach_the_store_in_clear(tmp_path: Path) -> None:
+    store = HistoryStore(tmp_path)
+    _month(store, "2026-09", [line(2, "27447", patient="MRN-SECRET-998877", dos=dt.date(2026, 9, 20))])
+    raw = store.path.read_bytes()
+    assert b"MRN-SECRET-998877" not in raw
+    assert store.keyer().key("MRN-SECRET-998877").encode() in raw
+
+
+def test_reauditing_a_month_replaces_it_and_forget_removes_it(tmp_path: Path) -> None:
+    store = HistoryStore(tmp_path)
+    _month(store, "2026-09", [line(2, "99213"), line(3, "99214")])
+    _month(store, "2026-09", [line(2, "99213")], work=5.0)
+    _month(store, "2026-10", [line(2, "99215")])
+    months = store.months()
+    assert [(m.month, m.line_count, m.work_rvu) for m in months] == [("2026-09", 1, 5.0), ("2026-10", 1, 2.0)]
+    assert [p.findings for p in store.provider_months(before="2026-10")] == [{"GS01": 1}]
+    assert store.forget("2026-09") is True
+    assert store.forget("2026-09") is False
+    assert [m.month for m in store.months()] == ["2026-10"]
+
+
+def test_lines_before_gives_the_window_and_the_latest_older_visit(tmp_path: Path) -> None:
+    store = HistoryStore(tmp_path)
+    _month(store, "2025-01", [line(2, "99203", patient="P1", dos=dt.date(2025, 1, 10))])
+    _month(store, "2026-03", [line(2, "99213", patient="P1", dos=dt.date(2026, 3, 3))])
+    _month(
+        store,
+        "2026-09",
+        [
+            line(2, "27447", patient="P1", dos=dt.date(2026, 9, 20), pos="21"),
+            line(3, "99213", patient="P2", dos=dt.date(2026, 9, 21)),
+        ],
+    )
+    _month(store, "2026-11", [line(2, "99213", patient="P1", dos=dt.date(2026, 11, 2))])
+    keyer = store.keyer()
+    got = store.lines_before("2026-10", {keyer.key("P1")})
+    # P2 is not asked for, 2026-11 is later, 2025-01 is superseded by the later visit to the same physician
+    assert sorted((g.hcpcs, g.dos) for g in got) == [
+        ("27447", dt.date(2026, 9, 20)),
+        ("99213", dt.date(2026, 3, 3)),
+    ]
+    surgery = next(g for g in got if g.hcpcs == "27447")
+    assert surgery.patient == keyer.key("P1") and surgery.pos == "21" and surgery.provider == "Dr A"
+    assert surgery.source.sheet == "2026-09 Charges" and surgery.source.row == 2
+
+
+def test_visits_older_than_three_years_are_not_history(tmp_path: Path) -> None:
+    store = HistoryStore(tmp_path)
+    _month(store, "2023-06", [line(2, "99213", patient="P1", dos=dt.date(2023, 6, 1))])
+    assert store.lines_before("2026-10", {store.keyer().key("P1")}) == []

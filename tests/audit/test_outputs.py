@@ -1,0 +1,125 @@
+"""Workbook, HTML and JSON outputs of an audit built from hand-made results (made-up values)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import pytest
+from audit_helpers import line, result
+from openpyxl import load_workbook
+
+from rvucheck.audit.history import HistoryStore
+from rvucheck.audit.html import render_html, write_html
+from rvucheck.audit.jsonout import write_json
+from rvucheck.audit.result import AuditResult
+from rvucheck.audit.run import AuditOptions, summarize
+from rvucheck.audit.workbook import write_workbook
+from rvucheck.model import Report
+
+
+def _report(month: int, upcode: bool) -> Report:
+    results = []
+    row = 2
+    for i in range(40):
+        for provider in ("Dr A", "Dr B"):
+            high = provider == "Dr A" and upcode
+            code = ("99214", "99215")[i % 2] if high else ("99212", "99213", "99213", "99214")[i % 4]
+            charge = line(
+                row,
+                code,
+                provider=provider,
+                patient=f"P{i}",
+                dos=dt.date(2026, month, 1 + i % 28),
+                group="Clinic",
+                specialty="11",
+                posted=dt.date(2026, month, 1 + i % 28) + dt.timedelta(i),
+            )
+            findings = (("PTP01", "error"),) if i % 10 == 0 else ()
+            results.append(result(charge, work=1.5, payment=100.0, findings=findings))
+            row += 1
+    return Report(results=tuple(results), release="RVU26C")
+
+
+@pytest.fixture
+def audits(tmp_path: Path) -> tuple[AuditResult, AuditResult]:
+    store = HistoryStore(tmp_path / "data")
+    options = AuditOptions(sample_size=8, seed=3)
+    first = summarize(_report(9, upcode=False), "2026-09", ["sep.xlsx"], store, options, 0, tmp_path / "data")
+    second = summarize(
+        _report(10, upcode=True), "2026-10", ["oct.xlsx"], store, options, 12, tmp_path / "data"
+    )
+    return first, second
+
+
+def test_second_month_sees_the_first(audits: tuple[AuditResult, AuditResult]) -> None:
+    first, second = audits
+    assert first.previous_months == () and second.previous_months == ("2026-09",)
+    assert second.months == ["2026-09", "2026-10"]
+    assert second.ytd_work_rvu == {"Dr A": 120.0, "Dr B": 120.0}
+    prev = second.previous("Dr A")
+    assert prev is not None and prev.credited_work_rvu == 60.0
+    flagged = {m.provider: m for m in second.mix if m.flagged and m.family.key == "office_established"}
+    # in a two-provider group each is the other's reference: the upcoder is high, the other low
+    assert flagged["Dr A"].vs_group is not None and flagged["Dr A"].vs_group.z_score > 5  # type: ignore[operator]
+    assert (
+        flagged["Dr A"].vs_group.high_share == 1.0 and flagged["Dr A"].vs_group.reference_high_share == 0.25
+    )
+    assert flagged["Dr B"].vs_group is not None and flagged["Dr B"].vs_group.z_score < -5  # type: ignore[operator]
+    assert not any(m.flagged for m in first.mix)
+    assert len(second.sample) == 8
+
+
+def test_workbook_cells_and_native_charts(audits: tuple[AuditResult, AuditResult], tmp_path: Path) -> None:
+    out = tmp_path / "audit-2026-10.xlsx"
+    write_workbook(audits[1], out)
+    book = load_workbook(out)
+    assert book.sheetnames[:5] == ["Summary", "Providers", "E&M mix", "E&M charts", "wRVU trend"]
+    providers = book["Providers"]
+    assert [c.value for c in providers[2]][:9] == ["Dr A", None, "11", "Clinic", 40, 40, 60.0, 60.0, 4000.0]
+    assert providers.cell(2, 20).value == "2026-09"  # previous month
+    assert providers.cell(2, 23).value == 120.0  # YTD
+    mix = book["E&M mix"]
+    flagged_rows = [r for r in mix.iter_rows(min_row=2, values_only=True) if r[-1] == "FLAGGED"]
+    assert [r[0] for r in flagged_rows] == ["Dr A", "Dr B"]
+    assert "chi-square GOF" in flagged_rows[0][-3]
+    trend = book["wRVU trend"]
+    assert [[c.value for c in r] for r in trend.iter_rows(min_row=1, max_row=3)] == [
+        ["Month", "Dr A", "Dr B"], ["2026-09", 60.0, 60.0], ["2026-10", 60.0, 60.0]
+    ]  # fmt: skip
+    assert len(book["E&M charts"]._charts) == 2  # one per provider x family with enough services
+    assert len(trend._charts) == 1 and len(book["Findings by rule"]._charts) == 1
+    assert book["Findings by rule"]["A2"].value == "PTP01" and book["Findings by rule"]["C2"].value == 8
+    sample = book["Review sample"]
+    assert sample.max_row == 9 and sample["H2"].value.startswith("highest risk")
+
+
+def test_html_is_self_contained_with_chart_images(
+    audits: tuple[AuditResult, AuditResult], tmp_path: Path
+) -> None:
+    html = render_html(audits[1])
+    images = re.findall(r"<img src='data:image/svg\+xml;base64,", html)
+    assert len(images) == 4  # two E&M mixes, the trend, findings by rule
+    assert "http://" not in html.replace("http://www.w3.org/2000/svg", "") and "https://" not in html
+    assert "FLAGGED" in html and "Review sample (8 encounters, seed 3)" in html
+    write_html(audits[1], tmp_path / "a.html")
+    assert (tmp_path / "a.html").read_text(encoding="utf-8") == html
+
+
+def test_json_has_the_dashboard_figures(audits: tuple[AuditResult, AuditResult], tmp_path: Path) -> None:
+    write_json(audits[1], tmp_path / "audit.json")
+    data = json.loads((tmp_path / "audit.json").read_text())
+    dr_a = data["providers"][0]
+    keys = ("provider", "lines", "work_rvu", "credited_work_rvu", "payment")
+    assert tuple(dr_a[k] for k in keys) == (
+        "Dr A", 40, 60.0, 60.0, 4000.0
+    )  # fmt: skip
+    assert dr_a["em_mix"]["office_established"]["counts"] == {
+        "99211": 0, "99212": 0, "99213": 0, "99214": 20, "99215": 20
+    }  # fmt: skip
+    assert dr_a["em_mix"]["office_established"]["flagged"] is True
+    assert dr_a["modifier_rates"] == {"modifier_25_of_em": 0.0, "distinct_procedure_59_x_of_lines": 0.0}
+    assert len(data["findings"]) == 8 and data["findings"][0]["rule"] == "PTP01"
+    assert data["previous_months"] == ["2026-09"]
