@@ -45,6 +45,7 @@ class Reference:
         self._localities: dict[str, dict[str, Locality]] = {}
         self._choices: dict[dt.date | None, ReleaseChoice] = {}
         self._codes: dict[str, frozenset[str]] = {}
+        self._categories: dict[str, dict[str, list[float]]] = {}
 
     @classmethod
     def open(cls, data_dir: Path | str | None = None) -> Reference:
@@ -193,9 +194,11 @@ class Reference:
         return adjust(self, row, modifiers, rank, locality, facility, qpp)
 
     def category(self, row: RvuRow) -> CategoryStats | None:
-        from rvucheck.refdata.categories import category_stats
+        from rvucheck.refdata.categories import category_stats, category_values
 
-        return category_stats(self.rows(row.release), row)
+        if row.release not in self._categories:
+            self._categories[row.release] = category_values(self.rows(row.release))
+        return category_stats(self._categories[row.release], row)
 
     # ------------------------------------------------------------------ NCCI (delegated)
 
