@@ -69,6 +69,6 @@ def category_stats(by_category: dict[str, list[float]], row: RvuRow) -> Category
     if not values:
         return None
     lower = bisect.bisect_left(values, row.work_rvu)
-    percentile = int(round(100 * lower / len(values)))
+    percentile = round(100 * lower / len(values))
     median = values[len(values) // 2]
     return CategoryStats(name=name, percentile=percentile, median=median, max=values[-1], count=len(values))

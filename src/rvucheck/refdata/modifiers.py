@@ -255,7 +255,7 @@ def _assistant(state: _State, mod: str) -> None:
 
 
 def _split(state: _State, mod: str, shares: tuple[str, ...], what: str) -> None:
-    total = sum(Decimal(repr(getattr(state.row, s))) for s in shares)
+    total = sum((Decimal(repr(getattr(state.row, s))) for s in shares), Decimal(0))
     if state.row.pre_op + state.row.intra_op + state.row.post_op == 0:
         state.steps.append(
             f"{mod}: {state.row.hcpcs} has no global-package shares (global {state.row.global_days})"
