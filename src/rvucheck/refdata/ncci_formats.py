@@ -160,6 +160,8 @@ _VERSION = re.compile(r"v(\d{2})(\d)r\d", re.IGNORECASE)  # NCCI version 32.1 = 
 _EFF_MDY = re.compile(r"eff[_-]?(\d{2})[-_](\d{2})[-_](\d{4})", re.IGNORECASE)
 _ISO = re.compile(r"(20\d{2})-(\d{2})-(\d{2})")
 _YQ = re.compile(r"(20\d{2})[ _-]?Q([1-4])", re.IGNORECASE)
+# folder names are matched strictly: temporary folders have random names that could look like a quarter
+_FOLDER_YQ = re.compile(r"(?<![0-9A-Za-z])(?:NCCI|MUE|AOC|PTP)?_?(20\d{2})Q([1-4])(?![0-9])")
 
 
 def quarter_from_text(text: str) -> tuple[int, int] | None:
@@ -182,11 +184,23 @@ def quarter_of(path: Path) -> tuple[int, int] | None:
         with contextlib.suppress(Exception):
             texts.append(first_sheet_name(path))
     texts.append(path.name)
-    texts.extend(parent.name for parent in path.resolve().parents[:3])
     for text in texts:
         found = quarter_from_text(text)
         if found and 1 <= found[1] <= 4:
             return found
+    for parent in path.resolve().parents[:3]:
+        if match := _FOLDER_YQ.search(parent.name):
+            return int(match[1]), int(match[2])
+        if found := quarter_from_zip_stem(parent.name):
+            return found
+    return None
+
+
+def quarter_from_zip_stem(name: str) -> tuple[int, int] | None:
+    """CMS zip names (the installer unpacks a zip into a folder named after it): ccipra-v321r0-f1,
+    MCR_MUE_PractitionerServices_Eff_04-01-2026, AOC_V2026Q2-MCR."""
+    if re.match(r"(ccipra|ccioph|mcr_mue|aoc)", name, re.IGNORECASE):
+        return quarter_from_text(name)
     return None
 
 
