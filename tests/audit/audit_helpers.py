@@ -35,6 +35,7 @@ def result(
     payment: float | None = 100.0,
     findings: tuple[tuple[str, str], ...] = (),
     stake: float | None = None,
+    global_days: str = "",
 ) -> LineResult:
     found = tuple(
         Finding(
@@ -47,5 +48,6 @@ def result(
         work_rvu=work,
         credited_work_rvu=work if credited is None else credited,
         payment=payment,
+        global_days=global_days,
         findings=found,
     )

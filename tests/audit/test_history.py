@@ -45,28 +45,32 @@ def test_reauditing_a_month_replaces_it_and_forget_removes_it(tmp_path: Path) ->
     assert [m.month for m in store.months()] == ["2026-10"]
 
 
-def test_lines_before_gives_the_window_and_the_latest_older_visit(tmp_path: Path) -> None:
+def test_lines_before_gives_recent_surgery_and_the_latest_visit_per_physician(tmp_path: Path) -> None:
     store = HistoryStore(tmp_path)
+    keyer = store.keyer()
     _month(store, "2025-01", [line(2, "99203", patient="P1", dos=dt.date(2025, 1, 10))])
-    _month(store, "2026-03", [line(2, "99213", patient="P1", dos=dt.date(2026, 3, 3))])
-    _month(
-        store,
-        "2026-09",
+    _month(store, "2026-03", [line(2, "99213", provider="Dr C", patient="P1", dos=dt.date(2026, 3, 3))])
+    september = keyer.apply(
         [
             line(2, "27447", patient="P1", dos=dt.date(2026, 9, 20), pos="21"),
-            line(3, "99213", patient="P2", dos=dt.date(2026, 9, 21)),
-        ],
+            line(3, "99024", patient="P1", dos=dt.date(2026, 9, 28)),
+            line(4, "99213", patient="P2", dos=dt.date(2026, 9, 21)),
+        ]
+    )
+    store.record(
+        "2026-09", [result(september[0], global_days="090"), result(september[1]), result(september[2])], []
     )
     _month(store, "2026-11", [line(2, "99213", patient="P1", dos=dt.date(2026, 11, 2))])
-    keyer = store.keyer()
     got = store.lines_before("2026-10", {keyer.key("P1")})
-    # P2 is not asked for, 2026-11 is later, 2025-01 is superseded by the later visit to the same physician
-    assert sorted((g.hcpcs, g.dos) for g in got) == [
-        ("27447", dt.date(2026, 9, 20)),
-        ("99213", dt.date(2026, 3, 3)),
+    # P2 is not asked for, 2026-11 is later, Dr A's 2025-01 visit is superseded by the September lines;
+    # the surgery comes for its global window even though a later line of Dr A's exists
+    assert sorted((g.hcpcs, g.provider, g.dos) for g in got) == [
+        ("27447", "Dr A", dt.date(2026, 9, 20)),
+        ("99024", "Dr A", dt.date(2026, 9, 28)),
+        ("99213", "Dr C", dt.date(2026, 3, 3)),
     ]
     surgery = next(g for g in got if g.hcpcs == "27447")
-    assert surgery.patient == keyer.key("P1") and surgery.pos == "21" and surgery.provider == "Dr A"
+    assert surgery.patient == keyer.key("P1") and surgery.pos == "21"
     assert surgery.source.sheet == "2026-09 Charges" and surgery.source.row == 2
 
 

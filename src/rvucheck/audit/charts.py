@@ -29,7 +29,9 @@ def _frame(width: int, height: int, title: str, body: list[str]) -> str:
     return head + "".join(body) + "</svg>"
 
 
-def _nice_max(value: float) -> float:
+def _nice_max(value: float, percent: bool = False) -> float:
+    if percent:  # quarter ticks that read as whole percents: 5%, 10%, 15%, 20%, 25%
+        return next((top for top in (0.2, 0.4, 0.6, 0.8, 1.0) if value <= top), 1.0)
     if value <= 0:
         return 1.0
     magnitude = 10 ** (len(str(int(value))) - 1) if value >= 1 else 0.1
@@ -67,7 +69,7 @@ def bar_chart_svg(
     """Grouped vertical bars: one group per category, one bar per series (None = no bar)."""
     height, x0, y0, legend_w = 300, 50, 250, 170
     plot_w, plot_h = width - x0 - legend_w, 210
-    top = _nice_max(max([v for _, vals in series for v in vals if v is not None] or [0.0]))
+    top = _nice_max(max([v for _, vals in series for v in vals if v is not None] or [0.0]), percent)
     body = _axis(x0, y0, plot_w, plot_h, top, percent)
     group_w = plot_w / max(1, len(categories))
     bar_w = group_w * 0.8 / max(1, len(series))

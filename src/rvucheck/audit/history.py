@@ -239,10 +239,10 @@ class HistoryStore:
     def lines_before(self, month: str, patient_keys: Iterable[str]) -> list[ChargeLine]:
         """Earlier months' lines the engine needs for the given patients.
 
-        Not the whole history (a year of 50k-line months would dominate the run): every line in the
-        global-window lookback, plus, further back within 3 years, the latest line per patient, physician,
-        specialty and group, which is all the new-patient rule asks ("any professional service ... within the
-        past three years").
+        Not the whole history (a year of 50k-line months would dominate the run), but what the cross-month
+        rules read: surgery with a 010/090 global period inside the global lookback (post-op windows,
+        split care 54/55), and, within 3 years, the latest line per patient and physician / group and
+        specialty (the new-patient rule asks only whether any professional service was billed then).
         """
         if not self.path.exists():
             return []
@@ -252,20 +252,20 @@ class HistoryStore:
         with self._connect() as conn:
             conn.execute("CREATE TEMP TABLE wanted (patient_key TEXT PRIMARY KEY)")
             conn.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((k,) for k in patient_keys if k))
-            recent = conn.execute(
-                "SELECT l.* FROM lines l JOIN wanted w ON l.patient_key = w.patient_key"
-                " WHERE l.month < ? AND l.dos >= ?",
+            surgery = conn.execute(
+                "SELECT l.rowid, l.* FROM lines l JOIN wanted w ON l.patient_key = w.patient_key"
+                " WHERE l.month < ? AND l.dos >= ? AND l.global_days IN ('010', '090')",
                 (month, recent_from),
             ).fetchall()
-            older = conn.execute(
-                "SELECT * FROM (SELECT l.*, ROW_NUMBER() OVER (PARTITION BY l.patient_key, l.provider_npi,"
-                " l.provider, l.specialty, l.grp ORDER BY l.dos DESC) AS rank"
+            latest = conn.execute(
+                "SELECT * FROM (SELECT l.rowid, l.*, ROW_NUMBER() OVER (PARTITION BY l.patient_key,"
+                " l.provider_npi, l.provider, l.specialty, l.grp ORDER BY l.dos DESC) AS rank"
                 " FROM lines l JOIN wanted w ON l.patient_key = w.patient_key"
-                " WHERE l.month < ? AND l.dos >= ? AND l.dos < ?) WHERE rank = 1",
-                (month, oldest, recent_from),
+                " WHERE l.month < ? AND l.dos >= ?) WHERE rank = 1",
+                (month, oldest),
             ).fetchall()
-        return [_charge_line(r) for r in older] + [_charge_line(r) for r in recent]
-
+        chosen = {row[0]: row[1:] for row in [*latest, *surgery]}
+        return [_charge_line(row) for _, row in sorted(chosen.items())]
 
 def _iso(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
