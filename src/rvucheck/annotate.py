@@ -1,0 +1,277 @@
+"""Report + workbook -> the annotated copy `charges.rvucheck.xlsx` (or a report workbook when a copy
+would lose something). The input is never modified; the output goes to a temp file beside it, then is
+renamed.
+
+On the charge sheet: appended columns (Work RVU, Credited wRVU, Total RVU, Est. Payment, Global, Status,
+Severity, Findings), each row with findings filled by its worst severity, a note on each offending cell,
+and a filter over the data. Then a Findings sheet (one row per finding, linked to its cell) and a Summary
+sheet (figures and native charts). The workbook is loaded once with openpyxl (the values were read with
+calamine) and saved once: that single round trip is the cost floor the benchmark compares with.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.comments import Comment
+from openpyxl.styles import Font
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.worksheet.worksheet import Worksheet
+
+from rvucheck.annotate_lossy import lossy_features
+from rvucheck.annotate_sheets import (
+    HEADER_FILL,
+    SEVERITY_FILLS,
+    put_text,
+    target_cell,
+    write_findings_sheet,
+    write_summary_sheet,
+)
+from rvucheck.errors import InputFileError
+from rvucheck.model import SEVERITY_ORDER, Finding, Report
+from rvucheck.reader import ReadResult
+from rvucheck.report import Summary
+
+APPENDED = (
+    ("Work RVU", "0.00"),
+    ("Credited wRVU", "0.00"),
+    ("Total RVU", "0.00"),
+    ("Est. Payment", '"$"#,##0.00'),
+    ("Global", None),
+    ("Status", None),
+    ("Severity", None),
+    ("Findings", None),
+)
+FINDINGS_TEXT_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class AnnotateResult:
+    path: Path
+    mode: str  # "copy" (annotated copy of the workbook) or "report" (separate report workbook)
+    lost: list[str] = field(default_factory=list)  # what a copy would have lost (mode "report")
+
+
+def default_output(source: Path, report_workbook: bool = False) -> Path:
+    suffix = ".xlsm" if source.suffix.lower() == ".xlsm" and not report_workbook else ".xlsx"
+    stem = f"{source.stem}.rvucheck-report" if report_workbook else f"{source.stem}.rvucheck"
+    return source.with_name(stem + suffix)
+
+
+def check_output(out: Path, source: Path, force: bool) -> None:
+    """Refuse to overwrite the input, or an existing output without --force (nothing is written)."""
+    if out.resolve() == source.resolve():
+        raise InputFileError(f"{out}: the output would replace the input; choose another --out")
+    if out.exists() and not force:
+        raise InputFileError(f"{out} already exists; use --force to replace it or --out to write elsewhere")
+    if not out.parent.is_dir():
+        raise InputFileError(f"{out}: folder {out.parent} does not exist; create it or choose another --out")
+
+
+@dataclass(frozen=True)
+class OutputPlan:
+    path: Path
+    lost: list[str]  # features a copy would lose: non-empty means a separate report workbook
+
+
+def plan_output(source: Path, kind: str, out: Path | None, force: bool) -> OutputPlan:
+    """Where the results go, checked before any work is done (so a refused run writes nothing)."""
+    lost = [] if kind == "csv" else lossy_features(source)
+    path = out or default_output(source, report_workbook=bool(lost))
+    if kind == "xlsm" and not lost and path.suffix.lower() != ".xlsm":
+        raise InputFileError(f"{path}: the copy of a macro workbook must end in .xlsm to keep its macros")
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise InputFileError(f"{path}: the annotated copy is a workbook; give --out a .xlsx name")
+    check_output(path, source, force)
+    return OutputPlan(path, lost)
+
+
+def annotate(
+    source: Path,
+    read: ReadResult,
+    report: Report,
+    summary: Summary,
+    plan: OutputPlan,
+    grid: Sequence[Sequence[object]] | None = None,
+) -> AnnotateResult:
+    """Write the annotated copy (xlsx/xlsm) or, for CSV input or a workbook a copy would damage, a new
+    workbook holding the charge sheet's values with the same annotations. `grid` = the sheet's cell values
+    (needed for those two cases)."""
+    lost, out = plan.lost, plan.path
+    as_report = bool(lost)
+    note = ""
+    if read.kind == "csv":
+        wb = _values_workbook(read.sheet, grid or [])
+        note = "Made from a CSV export: the charge sheet holds its values; add your own formatting."
+    elif as_report:
+        wb = _values_workbook(read.sheet, grid or [])
+        note = (
+            f"{source.name} holds {', '.join(lost)}, which the annotated copy would lose; this report "
+            f"workbook holds its charge sheet's values and the results instead."
+        )
+    else:
+        wb = load_workbook(source, keep_vba=read.kind == "xlsm", rich_text=True, keep_links=True)
+    ws = wb[read.sheet]
+    annotate_charge_sheet(ws, read, report)
+    write_findings_sheet(wb, report, link_to_cells=True)
+    write_summary_sheet(wb, summary, source.name, copy_note=note)
+    _atomic_save(wb, out)
+    return AnnotateResult(path=out, mode="report" if as_report else "copy", lost=lost)
+
+
+def _values_workbook(sheet: str, grid: Sequence[Sequence[object]]) -> Workbook:
+    """A new workbook whose one sheet holds the charge sheet's values at their original addresses."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = sheet
+    for row_number, row in enumerate(grid, start=1):
+        ws.append([None if value == "" else value for value in row])
+        for column, value in enumerate(row, start=1):
+            if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+                put_text(ws, row_number, column, value)  # text from the export stays text
+    return wb
+
+
+def _atomic_save(wb: Workbook, out: Path) -> None:
+    handle, temp_name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=out.suffix, dir=out.parent)
+    os.close(handle)
+    try:
+        wb.save(temp_name)
+        os.replace(temp_name, out)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+
+class _Styles:
+    """StyleArrays built once and shared: creating 800k cells through the styled API is the slow part."""
+
+    def __init__(self, ws: Worksheet) -> None:
+        self.ws = ws
+        self.formats: dict[str | None, StyleArray] = {}
+        self.filled: dict[tuple[tuple[int, ...], str], StyleArray] = {}
+        self.fill_ids = {s: ws.parent._fills.add(fill) for s, fill in SEVERITY_FILLS.items()}
+
+    def for_format(self, number_format: str | None) -> StyleArray:
+        if number_format not in self.formats:
+            probe = Cell(self.ws)
+            if number_format:
+                probe.number_format = number_format
+            self.formats[number_format] = probe._style
+        return self.formats[number_format]
+
+    def with_fill(self, style: StyleArray | None, severity: str) -> StyleArray:
+        style = style if style is not None else StyleArray()
+        key = (tuple(style), severity)
+        if key not in self.filled:
+            filled = StyleArray(style)
+            filled.fillId = self.fill_ids[severity]
+            self.filled[key] = filled
+        return self.filled[key]
+
+
+def annotate_charge_sheet(ws: Worksheet, read: ReadResult, report: Report) -> int:
+    """Append the result columns, fills, notes and a filter; returns the first appended column."""
+    cells = ws._cells
+    first = max(ws.max_column, len(read.headers)) + 1
+    styles = _Styles(ws)
+    for offset, (title, _fmt) in enumerate(APPENDED):
+        put_text(ws, read.header_row, first + offset, title)
+        header = ws.cell(row=read.header_row, column=first + offset)
+        header.font = Font(bold=True)
+        header.fill = HEADER_FILL
+    formats = [styles.for_format(fmt) for _t, fmt in APPENDED]
+    last_column = first + len(APPENDED) - 1
+    notes: dict[tuple[int, int], list[Finding]] = defaultdict(list)
+    for result in report.results:
+        row = result.line.source.row
+        severity = result.worst_severity
+        values = (
+            result.work_rvu,
+            result.credited_work_rvu,
+            result.total_rvu,
+            result.payment,
+            result.global_days,
+            result.status_code,
+            severity or "",
+            _short(result.findings),
+        )
+        for offset, value in enumerate(values):
+            if value is None or value == "":
+                continue
+            cell = Cell(ws, row=row, column=first + offset, style_array=formats[offset])
+            cell._value = value
+            cell.data_type = "s" if isinstance(value, str) else "n"
+            cells[(row, first + offset)] = cell
+        if severity:
+            _fill_row(ws, row, last_column, severity, styles)
+        for finding in result.findings:
+            target = target_cell(finding, result.line)
+            notes[(target.row, target.column or result.line.source.column or 1)].append(finding)
+    for item in report.unreadable:
+        row = item.source.row
+        put_text(ws, row, first + 6, "error")
+        put_text(ws, row, first + 7, f"RD01: could not be read: {item.reason}"[:FINDINGS_TEXT_LIMIT])
+        _fill_row(ws, row, last_column, "error", styles)
+        notes[(row, item.source.column or 1)].append(
+            Finding("RD01", "error", f"could not be read: {item.reason}", item.source)
+        )
+    for row in read.totals_rows:
+        put_text(ws, row, first + 7, "totals row: reported, not checked")
+    _add_notes(ws, notes)
+    _widths(ws, first)
+    _filter(ws, read, last_column)
+    return first
+
+
+def _short(findings: Sequence[Finding]) -> str:
+    ordered = sorted(findings, key=lambda f: -SEVERITY_ORDER[f.severity])
+    return "; ".join(f"{f.rule}: {f.message}" for f in ordered)[:FINDINGS_TEXT_LIMIT]
+
+
+def _fill_row(ws: Worksheet, row: int, last_column: int, severity: str, styles: _Styles) -> None:
+    cells = ws._cells
+    for column in range(1, last_column + 1):
+        cell = cells.get((row, column))
+        if cell is None:
+            cell = Cell(ws, row=row, column=column)
+            cells[(row, column)] = cell
+        cell._style = styles.with_fill(cell._style, severity)
+
+
+def _add_notes(ws: Worksheet, notes: dict[tuple[int, int], list[Finding]]) -> None:
+    for (row, column), findings in notes.items():
+        text = "\n".join(
+            f"{f.rule} ({f.severity}): {f.message}" + (f"\nFix: {f.fix}" if f.fix else "") for f in findings
+        )
+        cell = ws.cell(row=row, column=column)
+        if cell.comment is not None:  # keep the user's own note, ours below it
+            text = f"{cell.comment.text}\n---\n{text}"
+        comment = Comment(text[:32000], "rvucheck")
+        comment.width, comment.height = 360, min(60 + 40 * len(findings), 400)
+        cell.comment = comment
+
+
+def _widths(ws: Worksheet, first: int) -> None:
+    for offset, width in enumerate((10, 13, 10, 13, 8, 8, 9, 70)):
+        ws.column_dimensions[get_column_letter(first + offset)].width = width
+
+
+def _filter(ws: Worksheet, read: ReadResult, last_column: int) -> None:
+    """An autofilter over header + charge rows, unless a table already covers them (it has its own)."""
+    for table in ws.tables.values():
+        _min_col, min_row, _max_col, max_row = range_boundaries(table.ref)
+        if min_row <= read.header_row <= (max_row or min_row):
+            return
+    rows = [line.source.row for line in read.lines] + [u.source.row for u in read.unreadable]
+    last_row = max(rows, default=read.header_row)
+    ws.auto_filter.ref = f"A{read.header_row}:{get_column_letter(last_column)}{last_row}"

@@ -1,0 +1,263 @@
+"""The Findings and Summary sheets (with native Excel charts) added to the annotated copy or report workbook.
+
+Every piece of text that comes from the input or from findings is written as a string cell with Excel's
+quote prefix, so a value like "=HYPERLINK(...)" from an export is shown, never run (formula injection).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.worksheet import Worksheet
+
+from rvucheck.model import CellRef, ChargeLine, Finding, Report
+from rvucheck.report import SEVERITIES, Summary, all_findings
+
+SEVERITY_FILLS = {
+    "error": PatternFill("solid", fgColor="FFC7CE"),
+    "warning": PatternFill("solid", fgColor="FFEB9C"),
+    "info": PatternFill("solid", fgColor="DDEBF7"),
+}
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
+TITLE_FONT = Font(bold=True, size=14)
+MAX_NOTES = 8
+
+
+def put_text(ws: Worksheet, row: int, column: int, value: object) -> None:
+    """A cell that shows `value` as text and can never become a live formula."""
+    cell = ws.cell(row=row, column=column)
+    text = "" if value is None else str(value)
+    cell.value = text
+    cell.data_type = "s"
+    if text[:1] in ("=", "+", "-", "@"):
+        cell.quotePrefix = True
+
+
+def put(ws: Worksheet, row: int, column: int, value: object, number_format: str | None = None) -> None:
+    if isinstance(value, str):
+        put_text(ws, row, column, value)
+        return
+    cell = ws.cell(row=row, column=column, value=value)
+    if number_format:
+        cell.number_format = number_format
+
+
+def unique_title(wb: Workbook, wanted: str) -> str:
+    names = {name.casefold() for name in wb.sheetnames}
+    if wanted.casefold() not in names:
+        return wanted
+    for number in range(2, 100):
+        candidate = f"{wanted} ({number})"
+        if candidate.casefold() not in names:
+            return candidate
+    raise ValueError(f"too many sheets named {wanted}")
+
+
+def _header(ws: Worksheet, row: int, titles: Sequence[str]) -> None:
+    for column, title in enumerate(titles, start=1):
+        put_text(ws, row, column, title)
+        cell = ws.cell(row=row, column=column)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+
+
+def target_cell(finding: Finding, line: ChargeLine | None) -> CellRef:
+    """The cell a finding is about: the column of its field when the line has one, else the code cell."""
+    column = line.column_of(finding.field) if (line is not None and finding.field) else None
+    if column is None:
+        return finding.source
+    return CellRef(finding.source.sheet, finding.source.row, column)
+
+
+FINDINGS_COLUMNS = (
+    "Cell", "Row", "Code", "Modifiers", "Rule", "Severity", "Message", "Fix", "Reference",
+    "$ at stake", "wRVU at stake",
+)  # fmt: skip
+
+
+def write_findings_sheet(wb: Workbook, report: Report, link_to_cells: bool) -> Worksheet:
+    ws = wb.create_sheet(unique_title(wb, "Findings"))
+    _header(ws, 1, FINDINGS_COLUMNS)
+    lines = {(r.line.source.sheet, r.line.source.row): r.line for r in report.results}
+    order = {"error": 0, "warning": 1, "info": 2}
+    findings = sorted(all_findings(report), key=lambda f: (order[f.severity], f.source.sheet, f.source.row))
+    for row, finding in enumerate(findings, start=2):
+        line = lines.get((finding.source.sheet, finding.source.row))
+        cell_ref = target_cell(finding, line)
+        address = cell_ref.a1().split("!", 1)[1]
+        put_text(ws, row, 1, f"{cell_ref.sheet}!{address}")
+        if link_to_cells:
+            link_cell = ws.cell(row=row, column=1)
+            link_cell.hyperlink = Hyperlink(
+                ref=link_cell.coordinate, location=f"{quote_sheetname(cell_ref.sheet)}!{address}"
+            )
+            link_cell.style = "Hyperlink"
+        ws.cell(row=row, column=2, value=finding.source.row)
+        put_text(ws, row, 3, line.hcpcs if line else "")
+        put_text(ws, row, 4, " ".join(line.modifiers) if line else "")
+        put_text(ws, row, 5, finding.rule)
+        put_text(ws, row, 6, finding.severity)
+        ws.cell(row=row, column=6).fill = SEVERITY_FILLS[finding.severity]
+        put_text(ws, row, 7, finding.message)
+        put_text(ws, row, 8, finding.fix)
+        put_text(ws, row, 9, finding.ref)
+        put(ws, row, 10, finding.dollars_at_stake, '"$"#,##0.00')
+        put(ws, row, 11, finding.wrvu_at_stake, "0.00")
+    for column, width in zip("ABCDEFGHIJK", (18, 7, 8, 10, 8, 9, 70, 50, 40, 11, 11), strict=True):
+        ws.column_dimensions[column].width = width
+    ws.freeze_panes = "A2"
+    if findings:
+        ws.auto_filter.ref = f"A1:K{len(findings) + 1}"
+    return ws
+
+
+def _table(
+    ws: Worksheet,
+    row: int,
+    title: str,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    formats: Sequence[str | None],
+) -> tuple[int, int]:
+    """A titled block of rows; returns (first data row, last data row)."""
+    put_text(ws, row, 1, title)
+    ws.cell(row=row, column=1).font = Font(bold=True, size=12)
+    _header(ws, row + 1, headers)
+    for offset, values in enumerate(rows, start=row + 2):
+        for column, (value, number_format) in enumerate(zip(values, formats, strict=True), start=1):
+            put(ws, offset, column, value, number_format)
+    return row + 2, row + 1 + len(rows)
+
+
+def _bar_chart(
+    ws: Worksheet,
+    title: str,
+    y_title: str,
+    data_cols: tuple[int, int],
+    first: int,
+    last: int,
+    anchor: str,
+    stacked: bool = False,
+) -> None:
+    if last < first:
+        return
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = title
+    chart.y_axis.title = y_title
+    chart.height, chart.width = 7.5, 16
+    if stacked:
+        chart.grouping = "stacked"
+        chart.overlap = 100
+    data = Reference(ws, min_col=data_cols[0], max_col=data_cols[1], min_row=first - 1, max_row=last)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
+    ws.add_chart(chart, anchor)
+
+
+def write_summary_sheet(
+    wb: Workbook, summary: Summary, source: str, copy_note: str = "", generated: dt.datetime | None = None
+) -> Worksheet:
+    ws = wb.create_sheet(unique_title(wb, "Summary"))
+    put_text(ws, 1, 1, "rvucheck summary")
+    ws.cell(row=1, column=1).font = TITLE_FONT
+    facts: list[tuple[str, object, str | None]] = [
+        ("File", source, None),
+        ("Checked on", (generated or dt.datetime.now()).strftime("%Y-%m-%d %H:%M"), None),
+        ("PFS release used", summary.release or "none installed", None),
+        ("NCCI quarter used", summary.ncci_quarter or "none installed", None),
+        ("Lines read", summary.lines, "#,##0"),
+        ("Lines checked", summary.checked, "#,##0"),
+        ("Lines unreadable", summary.unreadable, "#,##0"),
+        ("Totals rows (not checked)", len(summary.totals_rows), "#,##0"),
+        ("Blank rows", summary.blank_rows, "#,##0"),
+        ("Work RVU", summary.work_rvu, "#,##0.00"),
+        ("Credited work RVU", summary.credited_work_rvu, "#,##0.00"),
+        ("Est. payment", summary.payment, '"$"#,##0.00'),
+        ("$ at stake in findings", summary.dollars_at_stake, '"$"#,##0.00'),
+        *[(f"Findings: {s}", summary.findings[s], "#,##0") for s in SEVERITIES],
+    ]
+    row = 3
+    for label, value, number_format in facts:
+        put_text(ws, row, 1, label)
+        ws.cell(row=row, column=1).font = HEADER_FONT
+        put(ws, row, 2, value, number_format)
+        row += 1
+    notes = [f"Note: {n}" for n in summary.notes[:MAX_NOTES]]
+    if len(summary.notes) > MAX_NOTES:
+        notes.append(
+            f"... and {len(summary.notes) - MAX_NOTES} more notes like these (see the Findings sheet)"
+        )
+    for note in ([copy_note] if copy_note else []) + notes:
+        put_text(ws, row, 1, note)
+        ws.cell(row=row, column=1).font = Font(bold=True, color="9C0006")
+        ws.cell(row=row, column=1).alignment = Alignment(wrap_text=False)
+        row += 1
+    row += 1
+    money, rvu, count = '"$"#,##0.00', "#,##0.00", "#,##0"
+    provider_rows = [
+        (
+            p.provider,
+            p.lines,
+            p.work_rvu,
+            p.credited_work_rvu,
+            p.payment,
+            *[p.findings[s] for s in SEVERITIES],
+        )
+        for p in summary.providers
+    ]
+    first, last = _table(
+        ws,
+        row,
+        "By provider",
+        ("Provider", "Lines", "Work RVU", "Credited wRVU", "Est. payment", "Errors", "Warnings", "Info"),
+        provider_rows,
+        (None, count, rvu, rvu, money, count, count, count),
+    )
+    _bar_chart(ws, "Work RVU by provider", "wRVU", (3, 4), first, last, "K3")
+    _bar_chart(ws, "Findings by provider", "findings", (6, 8), first, last, "K19", stacked=True)
+    row = last + 3
+    rule_rows = [
+        (r.rule, r.count, r.severity, r.dollars_at_stake, r.wrvu_at_stake, r.example) for r in summary.rules
+    ]
+    first, last = _table(
+        ws,
+        row,
+        "Findings per rule",
+        ("Rule", "Findings", "Severity", "$ at stake", "wRVU at stake", "Example"),
+        rule_rows,
+        (None, count, None, money, rvu, None),
+    )
+    _bar_chart(ws, "Findings per rule", "findings", (2, 2), first, min(last, first + 14), "K35")
+    row = last + 3
+    code_rows = [(c.hcpcs, c.lines, c.units, c.work_rvu, c.payment) for c in summary.top_codes_by_wrvu]
+    first, last = _table(
+        ws,
+        row,
+        "Top codes by work RVU",
+        ("Code", "Lines", "Units", "Work RVU", "Est. payment"),
+        code_rows,
+        (None, count, "#,##0", rvu, money),
+    )
+    _bar_chart(ws, "Top codes by work RVU", "wRVU", (4, 4), first, last, "K51")
+    row = last + 3
+    code_rows = [(c.hcpcs, c.lines, c.units, c.work_rvu, c.payment) for c in summary.top_codes_by_payment]
+    first, last = _table(
+        ws,
+        row,
+        "Top codes by est. payment",
+        ("Code", "Lines", "Units", "Work RVU", "Est. payment"),
+        code_rows,
+        (None, count, "#,##0", rvu, money),
+    )
+    _bar_chart(ws, "Top codes by est. payment", "$", (5, 5), first, last, "K67")
+    for column, width in zip("ABCDEFGH", (30, 12, 12, 14, 14, 10, 10, 60), strict=True):
+        ws.column_dimensions[get_column_letter(ord(column) - 64)].width = width
+    return ws
