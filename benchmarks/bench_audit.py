@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from rvucheck.audit.history import HISTORY_FILE, HistoryStore
-from rvucheck.audit.run import AuditOptions, check, run_audit
+from rvucheck.audit.run import AuditOptions, Checker, run_audit
 from rvucheck.reader import read_charges
 from rvucheck.synthetic import generate_month, write_xlsx
 
@@ -72,7 +72,7 @@ def timed(label: str, fn):  # type: ignore[no-untyped-def]
 
 def check_alone(path: Path, data: Path) -> None:
     read = read_charges(path)
-    check(read.lines, read.unreadable, (), data, AuditOptions(), path)
+    Checker.load(data, AuditOptions(), path).run(read.lines, read.unreadable, ())
 
 
 def main() -> None:

@@ -267,6 +267,7 @@ class HistoryStore:
         chosen = {row[0]: row[1:] for row in [*latest, *surgery]}
         return [_charge_line(row) for _, row in sorted(chosen.items())]
 
+
 def _iso(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
 

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rvucheck.audit import benchmark
 from rvucheck.audit.emmix import em_mix
@@ -28,10 +29,15 @@ from rvucheck.audit.sample import encounters, review_sample
 from rvucheck.errors import InputFileError
 from rvucheck.model import CellRef, ChargeLine, Report, UnreadableLine
 
-# Rule ids whose findings mean "E&M billed inside a global period" and "new-patient code for an
-# established patient" (the rules live in rules/; these are the ids the rules engineer gave them).
-GLOBAL_EM_RULES = ("GS01", "GS02", "GS03")
-NEW_PATIENT_RULES = ("NP01",)
+if TYPE_CHECKING:
+    from rvucheck.config import Settings
+    from rvucheck.refdata.types import ReferenceData
+    from rvucheck.ruleset import Ruleset
+
+# Check kinds whose findings mean "E&M billed inside a global period" and "new-patient code for an
+# established patient": the rule ids come from the loaded ruleset, so user rules of these kinds count too.
+GLOBAL_EM_KINDS = frozenset({"em_in_postop", "em_with_procedure"})
+NEW_PATIENT_KINDS = frozenset({"new_patient_seen"})
 
 
 @dataclass(frozen=True)
@@ -82,28 +88,40 @@ def _prefixed(path: Path, source: CellRef) -> CellRef:
     return replace(source, sheet=f"{path.name}:{source.sheet}")
 
 
-def check(
-    lines: Sequence[ChargeLine],
-    unreadable: Sequence[UnreadableLine],
-    history: Sequence[ChargeLine],
-    data_dir: Path | None,
-    options: AuditOptions,
-    near: Path | None,
-) -> Report:
-    from rvucheck import engine
-    from rvucheck.config import load_settings
-    from rvucheck.refdata import open_reference
-    from rvucheck.ruleset import load_ruleset
+@dataclass(frozen=True)
+class RuleKinds:
+    global_em: tuple[str, ...] = ()
+    new_patient: tuple[str, ...] = ()
 
-    settings = load_settings(options.config, near=near, locality=options.locality)
-    return engine.run(
-        lines,
-        open_reference(data_dir),
-        load_ruleset(settings),
-        settings,
-        unreadable=unreadable,
-        history=history,
-    )
+
+@dataclass(frozen=True)
+class Checker:
+    """Settings, rules and reference data loaded once; `run` checks one set of lines."""
+
+    settings: Settings
+    ruleset: Ruleset
+    reference: ReferenceData
+
+    @classmethod
+    def load(cls, data_dir: Path | None, options: AuditOptions, near: Path | None) -> Checker:
+        from rvucheck.config import load_settings
+        from rvucheck.refdata import open_reference
+        from rvucheck.ruleset import load_ruleset
+
+        settings = load_settings(options.config, near=near, locality=options.locality)
+        return cls(settings, load_ruleset(settings), open_reference(data_dir))
+
+    def rule_ids(self, kinds: frozenset[str]) -> tuple[str, ...]:
+        return tuple(rule.id for rule in self.ruleset if rule.kind in kinds)
+
+    def run(
+        self, lines: Sequence[ChargeLine], unreadable: Sequence[UnreadableLine], history: Sequence[ChargeLine]
+    ) -> Report:
+        from rvucheck import engine
+
+        return engine.run(
+            lines, self.reference, self.ruleset, self.settings, unreadable=unreadable, history=history
+        )
 
 
 def run_audit(paths: Sequence[Path], data_dir: Path | None, options: AuditOptions) -> AuditResult:
@@ -112,8 +130,10 @@ def run_audit(paths: Sequence[Path], data_dir: Path | None, options: AuditOption
     store = HistoryStore(data_dir)
     keyed = store.keyer().apply(lines)
     history = store.lines_before(month, {line.patient for line in keyed})
-    report = check(keyed, unreadable, history, data_dir, options, paths[0])
-    return summarize(report, month, [p.name for p in paths], store, options, len(history), data_dir)
+    checker = Checker.load(data_dir, options, paths[0])
+    report = checker.run(keyed, unreadable, history)
+    kinds = RuleKinds(checker.rule_ids(GLOBAL_EM_KINDS), checker.rule_ids(NEW_PATIENT_KINDS))
+    return summarize(report, month, [p.name for p in paths], store, options, len(history), data_dir, kinds)
 
 
 def summarize(
@@ -124,10 +144,11 @@ def summarize(
     options: AuditOptions,
     history_lines_used: int,
     data_dir: Path | None,
+    rule_kinds: RuleKinds = RuleKinds(),
 ) -> AuditResult:
     """Figures for the checked month; records the month in the history (replacing an earlier audit of it)."""
     results = report.results
-    providers = provider_figures(results, GLOBAL_EM_RULES, NEW_PATIENT_RULES, options.late_days)
+    providers = provider_figures(results, rule_kinds.global_em, rule_kinds.new_patient, options.late_days)
     lookup, note = benchmark.lookup(data_dir)
     mix = em_mix([r.line for r in results], lookup)
     flagged = {(m.provider, m.family.key) for m in mix if m.flagged}
