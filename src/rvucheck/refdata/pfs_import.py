@@ -145,12 +145,25 @@ def import_group(store: Store, group: list[Recognized]) -> DatasetInfo:
             }
             for i in group
         ),
-        meta={"conversion_factors": cfs, "notes": cf_notes, "released": released},
+        meta={
+            "conversion_factors": cfs,
+            "notes": cf_notes + _companion_note(by_role, year),
+            "released": released,
+        },
         installed_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
     with store.writing(info) as con:
         _write(con, by_role)
     return info
+
+
+def _companion_note(by_role: dict[str, Any], year: int) -> list[str]:
+    if "PPRRVU" in by_role:
+        return []
+    return [
+        f"no PPRRVU file: its {', '.join(by_role)} serve the CY{year} releases that lack their own "
+        "(CMS sets GPCIs, localities and anesthesia CFs once a year; the localities did not change in 2026)"
+    ]
 
 
 def _format_rank(item: Recognized) -> int:
@@ -181,9 +194,11 @@ def _conversion_factors(pprrvu: list, year: int) -> tuple[dict[str, float], list
     for variant in ("nonqpp", "qpp"):
         if variant not in found and variant in known and pprrvu:
             found[variant] = known[variant]
-            notes.append(
-                f"{variant} CF {known[variant]} from the CY{year} final rule (no {variant} file installed)"
-            )
+            if known.get("qpp") != known.get("nonqpp"):  # before 2026 there was one CF for everyone
+                notes.append(
+                    f"{variant} CF {known[variant]} from the CY{year} final rule "
+                    f"(no {variant} file installed)"
+                )
     return found, notes
 
 
