@@ -1,0 +1,145 @@
+"""`rvucheck audit` end to end on the real CMS data: two consecutive synthetic months (shared patient pool),
+history across them, the outputs, and `rvucheck history`."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from rvucheck.audit.history import HISTORY_FILE, HistoryStore
+from rvucheck.cli import main
+from rvucheck.synthetic import generate_month, write_xlsx
+
+LINES = 1500
+GLOBAL_KINDS_RULES = ("GS01", "GS02", "GS03")
+
+
+def audit_data_dir(reference: Path, where: Path) -> Path:
+    """A data dir that shares the installed reference data but has its own (empty) history."""
+    where.mkdir(parents=True)
+    for item in reference.glob("*.sqlite"):
+        if item.name != HISTORY_FILE:
+            (where / item.name).symlink_to(item.resolve())
+    return where
+
+
+@pytest.fixture(scope="module")
+def run(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    work = tmp_path_factory.mktemp("audit-e2e")
+    lines = {m: generate_month(2026, m, LINES, seed=m) for m in (9, 10)}
+    files = {
+        m: write_xlsx(lines[m], work / f"charges-2026-{m:02d}.xlsx", year=2026, month=m) for m in (9, 10)
+    }
+    data = audit_data_dir(data_dir, work / "data")
+    alone = audit_data_dir(data_dir, work / "alone")
+    codes = {}
+    codes["sep"] = main([f"--data-dir={data}", "audit", str(files[9]), "--json", str(work / "sep.json")])
+    out = {k: work / f"audit-2026-10.{k}" for k in ("xlsx", "html", "json")}
+    codes["oct"] = main(
+        [f"--data-dir={data}", "audit", str(files[10]), "--out", str(out["xlsx"]), "--html", str(out["html"]),
+         "--json", str(out["json"]), "--sample-size", "25", "--seed", "11"]
+    )  # fmt: skip
+    codes["alone"] = main(
+        [f"--data-dir={alone}", "audit", str(files[10]), "--json", str(work / "alone.json")]
+    )
+    return {
+        "work": work,
+        "lines": lines,
+        "files": files,
+        "data": data,
+        "out": out,
+        "codes": codes,
+        "oct": json.loads(out["json"].read_text()),
+        "alone": json.loads((work / "alone.json").read_text()),
+    }
+
+
+def _global_findings(report: dict[str, Any]) -> dict[tuple[int, str], str]:
+    return {
+        (f["row"], f["rule"]): f["message"] for f in report["findings"] if f["rule"] in GLOBAL_KINDS_RULES
+    }
+
+
+def test_runs_succeed_and_history_lists_both_months(
+    run: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run["codes"] == {"sep": 0, "oct": 0, "alone": 0}
+    capsys.readouterr()
+    assert main([f"--data-dir={run['data']}", "history", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert re.search(rf"2026-09\s+{LINES}\s+9\s", listed) and re.search(rf"2026-10\s+{LINES}\s+9\s", listed)
+    assert run["oct"]["previous_months"] == ["2026-09"] and run["alone"]["previous_months"] == []
+
+
+def test_a_global_period_crossing_the_month_boundary_is_found(run: dict[str, Any]) -> None:
+    with_history, alone = _global_findings(run["oct"]), _global_findings(run["alone"])
+    assert set(alone) < set(with_history)
+    crossing = {key: msg for key, msg in with_history.items() if key not in alone}
+    assert crossing
+    for message in crossing.values():  # each names a September procedure date
+        assert re.search(r"\(2026-09-\d\d", message), message
+    september_surgery_patients = {
+        ln.patient for ln in run["lines"][9] if ln.hcpcs in {"27447", "29881", "20610"}
+    }
+    assert september_surgery_patients  # the generator put surgery in September
+
+
+def test_patients_are_keyed_in_the_history(run: dict[str, Any]) -> None:
+    raw = (run["data"] / HISTORY_FILE).read_bytes()
+    patients = {ln.patient for ln in run["lines"][9]} | {ln.patient for ln in run["lines"][10]}
+    assert patients and not any(p.encode() in raw for p in patients if len(p) >= 6)
+    assert HistoryStore(run["data"]).keyer().key(sorted(patients)[0]).encode() in raw
+
+
+def test_em_comparison_modifier_rates_and_sample_in_json(run: dict[str, Any]) -> None:
+    providers = {p["provider"]: p for p in run["oct"]["providers"]}
+    assert len(providers) == 9
+    fm = providers["Alvarez, Maria MD"]
+    established = fm["em_mix"]["office_established"]
+    assert sum(established["counts"].values()) > 50
+    assert established["vs_group"].startswith("chi-square GOF")
+    assert 0 <= fm["modifier_rates"]["modifier_25_of_em"] <= 1
+    total_lines = sum(p["lines"] for p in providers.values())
+    assert total_lines == LINES
+    assert round(sum(p["work_rvu"] for p in providers.values()), 2) > 0
+    sample = run["oct"]["review_sample"]
+    assert len(sample) == 25 and all(s["reason"] for s in sample)
+    assert len({s["provider"] for s in sample}) == 9  # stratified: every provider is looked at
+
+
+def test_workbook_and_html_outputs(run: dict[str, Any]) -> None:
+    book = load_workbook(run["out"]["xlsx"])
+    assert book["Summary"]["B3"].value == "2026-10"
+    assert book["Summary"]["B15"].value == "2026-09"
+    trend = book["wRVU trend"]
+    assert [trend.cell(r, 1).value for r in (2, 3)] == ["2026-09", "2026-10"]
+    assert len(trend._charts) == 1 and len(book["E&M charts"]._charts) >= 5
+    assert book["Review sample"].max_row == 26
+    html = run["out"]["html"].read_text(encoding="utf-8")
+    assert html.count("data:image/svg+xml;base64,") >= 7 and "<script" not in html
+
+
+def test_reauditing_a_month_replaces_it_and_forget(
+    run: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = run["data"]
+    before = [(m.month, m.line_count, round(m.work_rvu, 2)) for m in HistoryStore(data).months()]
+    assert main([f"--data-dir={data}", "audit", str(run["files"][10])]) == 0
+    after = [(m.month, m.line_count, round(m.work_rvu, 2)) for m in HistoryStore(data).months()]
+    assert after == before
+    assert main([f"--data-dir={data}", "history", "forget", "2026-10"]) == 0
+    assert [m.month for m in HistoryStore(data).months()] == ["2026-09"]
+    assert main([f"--data-dir={data}", "history", "forget", "2026-10"]) == 2
+    assert "not in the history" in capsys.readouterr().err
+
+
+def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([f"--data-dir={tmp_path}", "audit", str(tmp_path / "missing.xlsx")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "missing.xlsx" in err
+    assert main([f"--data-dir={tmp_path}", "history", "forget", "October"]) == 2
