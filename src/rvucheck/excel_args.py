@@ -38,10 +38,6 @@ _COMPONENT_ALIASES = {
     "facility": "total_facility",
 }
 
-# CMS facility places of service (Claims Processing Manual ch. 12 s. 20.4.2); all others are non-facility.
-FACILITY_POS = frozenset(
-    {"02", "19", "21", "22", "23", "24", "26", "31", "34", "41", "42", "51", "52", "53", "56", "61"}
-)
 _SETTING_WORDS = {
     "facility": True,
     "fac": True,
@@ -152,7 +148,9 @@ def facility_of(value: object) -> bool:
         return _SETTING_WORDS[word]
     pos = normalize_pos(value)
     if pos.isdigit() and len(pos) == 2:
-        return pos in FACILITY_POS
+        from rvucheck.refdata.indicators import is_facility_pos  # CMS's facility POS list (package data)
+
+        return is_facility_pos(pos)
     raise CellError(BAD_VALUE)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rvucheck.excel_args import (
     NOT_AVAILABLE,
@@ -27,6 +27,9 @@ from rvucheck.excel_args import (
 )
 from rvucheck.refdata.types import Locality, RvuRow
 
+if TYPE_CHECKING:
+    from rvucheck.refdata.reference import Reference
+
 ROW_MODIFIERS = ("26", "TC", "53")  # modifiers CMS prices with a row of their own in the PPRRVU file
 
 
@@ -37,7 +40,7 @@ def data_dir_key() -> str:
 
 
 @lru_cache(maxsize=4)
-def reference_for(data_dir: str) -> Any:
+def reference_for(data_dir: str) -> Reference:
     """The installed reference data, opened once per process and data dir."""
     from rvucheck.refdata import open_reference
 
@@ -67,7 +70,7 @@ def row_for(data_dir: str, code: str, row_modifier: str, on: dt.date | None) -> 
         row = ref.rvu(code, "", on=on)
     if row is None:
         raise CellError(NOT_AVAILABLE)
-    return row  # type: ignore[no-any-return]
+    return row
 
 
 @lru_cache(maxsize=1024)
@@ -76,7 +79,7 @@ def locality_for(data_dir: str, query: str) -> Locality | None:
     reference's one-line message (it says what to type), not a bare #N/A."""
     if not query or query.lower() in ("national", "nat", "us", "usa"):
         return None
-    return reference_for(data_dir).locality(query)  # type: ignore[no-any-return]
+    return reference_for(data_dir).locality(query)
 
 
 def line_row(code: object, modifier: object, date: object) -> tuple[RvuRow, tuple[str, ...]]:
@@ -149,33 +152,17 @@ def description(code: object, modifier: object = None, date: object = None) -> A
     return row.description
 
 
-# Short meanings of the PPRRVU status codes (record layout of the RVU files, "STATUS CODE").
-STATUS_MEANINGS: dict[str, str] = {
-    "A": "Active code, paid separately under the PFS if covered",
-    "B": "Bundled code, payment always bundled into other services",
-    "C": "Contractor (MAC) priced",
-    "D": "Deleted code",
-    "E": "Excluded from the PFS by regulation",
-    "F": "Deleted/discontinued code (no grace period)",
-    "G": "Not valid for Medicare: another code is used (grace period)",
-    "H": "Deleted modifier component",
-    "I": "Not valid for Medicare: another code is used",
-    "J": "Anesthesia service (no RVUs; paid by base and time units)",
-    "M": "Measurement code, for reporting only",
-    "N": "Non-covered service",
-    "P": "Bundled/excluded code, no separate PFS payment",
-    "R": "Restricted coverage, contractor priced if covered",
-    "T": "Injection, paid only when no other PFS service is billed that day",
-    "X": "Statutory exclusion, not a physician service",
-}
+def status_meaning(status_code: str) -> str:
+    from rvucheck.refdata.indicators import meaning  # the decode table `rvucheck code` shows
+
+    return meaning("status_code", status_code.strip().upper())
 
 
 @each_cell
 @excel_safe
 def status(code: object, date: object = None) -> Any:
     row, _mods = line_row(code, None, hashable(date))
-    meaning = STATUS_MEANINGS.get(row.status_code.strip().upper(), "see the CMS record layout")
-    return f"{row.status_code}: {meaning}"
+    return f"{row.status_code}: {status_meaning(row.status_code)}"
 
 
 @each_cell
@@ -197,57 +184,27 @@ def info(code: object, modifier: object = None, locality: object = None, date: o
 
 @lru_cache(maxsize=1024)
 def _info(data_dir: str, code: object, modifier: object, locality: object, date: object) -> list[list[Any]]:
-    row, _mods = line_row(code, modifier, date)
-    where = locality_for(data_dir, locality_text(locality))
-    fields = flatten(code_info(reference_for(data_dir), row, where))
+    from rvucheck.refdata.fee_schedule import lookup  # the builder of `rvucheck code --json`
+
+    page = lookup(
+        reference_for(data_dir),
+        code_of(code),
+        modifiers_of(modifier),
+        locality=locality_text(locality) or None,
+        on=date_of(date),
+    )
+    fields = flatten(page)
     return [list(fields), [cell_value(v) for v in fields.values()]]
 
 
-def code_info(ref: Any, row: RvuRow, where: Locality | None) -> dict[str, Any]:
-    """The `rvucheck code --json` object (the command's own builder when installed, else its core keys)."""
-    try:
-        from rvucheck.refdata.describe import code_info as describe
-    except ImportError:
-        describe = None
-    if describe is not None:
-        return describe(ref, row, locality=where)  # type: ignore[no-any-return]
-    nonfacility, facility = ref.fee(row, where, False), ref.fee(row, where, True)
-    stats = ref.category(row)
-    return {
-        "hcpcs": row.hcpcs,
-        "modifier": row.modifier,
-        "release": row.release,
-        "status_code": row.status_code,
-        "status": STATUS_MEANINGS.get(row.status_code, ""),
-        "work_rvu": row.work_rvu,
-        "pe_rvu_nonfacility": row.pe_rvu_nonfacility,
-        "pe_rvu_facility": row.pe_rvu_facility,
-        "mp_rvu": row.mp_rvu,
-        "total_rvu_nonfacility": row.total_rvu_nonfacility,
-        "total_rvu_facility": row.total_rvu_facility,
-        "global_days": row.global_days,
-        "pctc_indicator": row.pctc_indicator,
-        "conversion_factor": ref.conversion_factor(row.release),
-        "payment": {
-            "nonfacility": nonfacility.amount,
-            "nonfacility_na": nonfacility.na,
-            "facility": facility.amount,
-            "facility_na": facility.na,
-        },
-        "locality": None
-        if where is None
-        else {"mac": where.mac, "locality": where.locality, "name": where.name},
-        "category": None
-        if stats is None
-        else {"name": stats.name, "percentile": stats.percentile, "median": stats.median, "max": stats.max},
-    }
-
-
 def flatten(value: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested keys as dotted names; a decoded indicator ({label, code, meaning}) as "code: meaning"."""
     out: dict[str, Any] = {}
     for key, item in value.items():
         name = f"{prefix}{key}"
-        if isinstance(item, dict):
+        if isinstance(item, dict) and {"code", "meaning"} <= set(item):
+            out[name] = f"{item['code']}: {item['meaning']}" if item["code"] else item["meaning"]
+        elif isinstance(item, dict):
             out.update(flatten(item, f"{name}."))
         else:
             out[name] = item

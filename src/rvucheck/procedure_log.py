@@ -150,9 +150,7 @@ def _write_summary(sheet: Any, year: int) -> None:
 def write_procedure_log(
     ref: Any, out: Path, on: dt.date | None = None, with_descriptions: bool = False
 ) -> Path:
-    from rvucheck.workbook_data import sheet_data
-
-    book = build_procedure_log(sheet_data(ref, on=on, with_descriptions=with_descriptions))
+    book = build_procedure_log(wd.sheet_data(ref, on=on, with_descriptions=with_descriptions))
     out.parent.mkdir(parents=True, exist_ok=True)
     book.save(out)
     return out

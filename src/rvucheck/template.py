@@ -8,6 +8,7 @@ total RVU, global days, status and Medicare payment, the same values as `=RVU(..
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,7 @@ from rvucheck import workbook_data as wd
 CALCULATOR = "Calculator"
 HEADER_ROW = 6
 FIRST_LINE = HEADER_ROW + 1
-LINE_COUNT = 40
-TOTAL_ROW = FIRST_LINE + LINE_COUNT
+LINE_COUNT = 40  # empty formula rows a user can type into
 DEFAULT_LOCALITY_CELL = "B4"
 
 # (header, column letter) of the calculator table; formulas below refer to these letters.
@@ -90,7 +90,13 @@ def line_formulas(row: int) -> dict[str, str]:
     }
 
 
-def build_template(data: wd.SheetData, default_locality: str = wd.NATIONAL) -> Workbook:
+def total_row(lines: Sequence[ExampleLine]) -> int:
+    return FIRST_LINE + max(LINE_COUNT, len(lines))
+
+
+def build_template(
+    data: wd.SheetData, default_locality: str = wd.NATIONAL, lines: Sequence[ExampleLine] = EXAMPLES
+) -> Workbook:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -110,10 +116,11 @@ def build_template(data: wd.SheetData, default_locality: str = wd.NATIONAL) -> W
         cell = sheet[f"{letter}{HEADER_ROW}"]
         cell.value = header
         cell.font = Font(bold=True)
-    for offset in range(LINE_COUNT):
+    last_total = total_row(lines)
+    for offset in range(last_total - FIRST_LINE):
         row = FIRST_LINE + offset
-        if offset < len(EXAMPLES):
-            example = EXAMPLES[offset]
+        if offset < len(lines):
+            example = lines[offset]
             sheet[f"A{row}"] = example.code
             sheet[f"B{row}"] = example.modifier or None
             sheet[f"C{row}"] = example.units
@@ -121,12 +128,12 @@ def build_template(data: wd.SheetData, default_locality: str = wd.NATIONAL) -> W
             sheet[f"E{row}"] = example.locality or None
         for letter, formula in line_formulas(row).items():
             sheet[f"{letter}{row}"] = formula
-    sheet[f"A{TOTAL_ROW}"] = "Total"
-    sheet[f"A{TOTAL_ROW}"].font = Font(bold=True)
+    sheet[f"A{last_total}"] = "Total"
+    sheet[f"A{last_total}"].font = Font(bold=True)
     for letter in ("I", "M"):
-        sheet[f"{letter}{TOTAL_ROW}"] = f"=SUM({letter}{FIRST_LINE}:{letter}{TOTAL_ROW - 1})"
-        sheet[f"{letter}{TOTAL_ROW}"].font = Font(bold=True)
-    _validations(sheet, data)
+        sheet[f"{letter}{last_total}"] = f"=SUM({letter}{FIRST_LINE}:{letter}{last_total - 1})"
+        sheet[f"{letter}{last_total}"].font = Font(bold=True)
+    _validations(sheet, data, last_total)
     sheet.freeze_panes = f"A{FIRST_LINE}"
     for letter, width in {"A": 10, "B": 9, "D": 12, "E": 20, "F": 11, "L": 11, "M": 14}.items():
         sheet.column_dimensions[letter].width = width
@@ -134,14 +141,14 @@ def build_template(data: wd.SheetData, default_locality: str = wd.NATIONAL) -> W
     return book
 
 
-def _validations(sheet: Any, data: wd.SheetData) -> None:
+def _validations(sheet: Any, data: wd.SheetData, last_total: int) -> None:
     setting = DataValidation(type="list", formula1='"nonfacility,facility"', allow_blank=True)
     sheet.add_data_validation(setting)
-    setting.add(f"D{FIRST_LINE}:D{TOTAL_ROW - 1}")
+    setting.add(f"D{FIRST_LINE}:D{last_total - 1}")
     last = wd.FIRST_DATA_ROW + len(data.localities)  # NATIONAL + one row per locality
     locality = DataValidation(type="list", formula1=f"{wd.GPCI_SHEET}!$A${wd.FIRST_DATA_ROW}:$A${last}")
     sheet.add_data_validation(locality)
-    locality.add(f"E{FIRST_LINE}:E{TOTAL_ROW - 1}")
+    locality.add(f"E{FIRST_LINE}:E{last_total - 1}")
     locality.add(DEFAULT_LOCALITY_CELL)
 
 
@@ -152,9 +159,7 @@ def write_template(
     with_descriptions: bool = False,
     default_locality: str = wd.NATIONAL,
 ) -> Path:
-    from rvucheck.workbook_source import sheet_data
-
-    data = sheet_data(ref, on=on, with_descriptions=with_descriptions)
+    data = wd.sheet_data(ref, on=on, with_descriptions=with_descriptions)
     book = build_template(data, default_locality)
     out.parent.mkdir(parents=True, exist_ok=True)
     book.save(out)

@@ -11,8 +11,10 @@ use XLOOKUP; older Excel reads `#NAME?` there and IFERROR falls back to INDEX/MA
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from openpyxl.styles import Font
 from openpyxl.workbook import Workbook
@@ -46,6 +48,9 @@ RVU_COLUMNS: tuple[tuple[str, str], ...] = (
     ("Co-surg", "co_surg"),
     ("Team surg", "team_surg"),
     ("Conversion factor", "conversion_factor"),
+    ("OPPS non-facility PE", "opps_pe_nonfacility"),
+    ("OPPS facility PE", "opps_pe_facility"),
+    ("OPPS MP", "opps_mp"),
     ("Description (from your CMS file)", "description"),
 )
 GPCI_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -121,15 +126,22 @@ def key_formula(code_cell: str, modifier_cell: str) -> str:
 
 
 def payment_expression(key_cell: str, locality_key: str, facility_test: str) -> str:
-    """Medicare payment: ((wRVU x wGPCI) + (PE x peGPCI) + (MP x mpGPCI)) x CF, rounded to cents (no '=').
-    `locality_key` is a cell or expression giving the GPCI key; `facility_test` is TRUE in the facility
-    setting."""
-    pe_facility = rvu_lookup(key_cell, "pe_rvu_facility")
-    pe_nonfacility = rvu_lookup(key_cell, "pe_rvu_nonfacility")
+    """Medicare payment, no leading '=': ((wRVU x wGPCI) + (PE x peGPCI) + (MP x mpGPCI)) x CF rounded to
+    cents, or the OPPS-capped amount (same formula over the "used for OPPS" PE/MP columns) when a code has
+    those and it is lower. `locality_key` is a cell or expression giving the GPCI key; `facility_test` is
+    TRUE in the facility setting."""
+
+    def setting(facility: str, nonfacility: str) -> str:
+        return f"IF({facility_test},{rvu_lookup(key_cell, facility)},{rvu_lookup(key_cell, nonfacility)})"
+
     work = f"{rvu_lookup(key_cell, 'work_rvu')}*{gpci_lookup(locality_key, 'work_gpci')}"
-    pe = f"IF({facility_test},{pe_facility},{pe_nonfacility})*{gpci_lookup(locality_key, 'pe_gpci')}"
-    mp = f"{rvu_lookup(key_cell, 'mp_rvu')}*{gpci_lookup(locality_key, 'mp_gpci')}"
-    return f"ROUND(({work}+{pe}+{mp})*{rvu_lookup(key_cell, 'conversion_factor')},2)"
+    pe_gpci, mp_gpci = gpci_lookup(locality_key, "pe_gpci"), gpci_lookup(locality_key, "mp_gpci")
+    cf = rvu_lookup(key_cell, "conversion_factor")
+    pe = setting("pe_rvu_facility", "pe_rvu_nonfacility")
+    full = f"ROUND(({work}+{pe}*{pe_gpci}+{rvu_lookup(key_cell, 'mp_rvu')}*{mp_gpci})*{cf},2)"
+    opps_pe, opps_mp = setting("opps_pe_facility", "opps_pe_nonfacility"), rvu_lookup(key_cell, "opps_mp")
+    capped = f"ROUND(({work}+{opps_pe}*{pe_gpci}+{opps_mp}*{mp_gpci})*{cf},2)"
+    return f"IF(OR({opps_pe}>0,{opps_mp}>0),MIN({full},{capped}),{full})"
 
 
 def write_rvu_sheet(sheet: Worksheet, data: SheetData | None) -> None:
@@ -175,3 +187,17 @@ def add_data_sheets(book: Workbook, data: SheetData | None) -> None:
 
 def locality_keys(localities: Sequence[Locality]) -> list[str]:
     return [NATIONAL, *(loc.key for loc in localities)]
+
+
+def sheet_data(ref: Any, on: dt.date | None = None, with_descriptions: bool = False) -> SheetData:
+    """The release in effect on `on` (default: the newest installed) with its localities, sorted."""
+    choice = ref.release_for(on)
+    if not choice.release_id:
+        from rvucheck.errors import DataNotInstalled
+
+        message = choice.note or f"no fee schedule installed for {on}: run `rvucheck data install`"
+        raise DataNotInstalled(message)
+    rows = sorted(ref.rows(choice.release_id).values(), key=lambda r: (r.hcpcs, r.modifier))
+    localities = sorted(ref.localities(choice.release_id).values(), key=lambda loc: loc.key)
+    note = choice.note or ""
+    return SheetData(choice.release_id, tuple(rows), tuple(localities), with_descriptions, note)
