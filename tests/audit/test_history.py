@@ -4,6 +4,7 @@ import datetime as dt
 import stat
 from pathlib import Path
 
+import pytest
 from audit_helpers import line, result
 
 from rvucheck.audit.history import SECRET_FILE, HistoryStore, PatientKeyer, ProviderMonth
@@ -78,3 +79,12 @@ def test_visits_older_than_three_years_are_not_history(tmp_path: Path) -> None:
     store = HistoryStore(tmp_path)
     _month(store, "2023-06", [line(2, "99213", patient="P1", dos=dt.date(2023, 6, 1))])
     assert store.lines_before("2026-10", {store.keyer().key("P1")}) == []
+
+
+def test_store_lives_in_the_data_dir_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RVUCHECK_DATA", str(tmp_path / "env-data"))
+    store = HistoryStore()
+    assert store.path == tmp_path / "env-data" / "audit-history.sqlite"
+    assert HistoryStore(tmp_path / "given").path == tmp_path / "given" / "audit-history.sqlite"

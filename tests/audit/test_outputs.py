@@ -83,3 +83,7 @@ def test_json_has_the_dashboard_figures(audits: tuple[AuditResult, AuditResult],
     assert dr_a["modifier_rates"] == {"modifier_25_of_em": 0.0, "distinct_procedure_59_x_of_lines": 0.0}
     assert len(data["findings"]) == 8 and data["findings"][0]["rule"] == "PTP01"
     assert data["previous_months"] == ["2026-09"]
+    assert data["check"]["summary"]["lines"] == 80
+    assert data["check"]["lines"][0]["findings"] == [
+        {"rule": "PTP01", "severity": "error", "message": "PTP01 made-up"}
+    ]

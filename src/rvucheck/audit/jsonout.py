@@ -66,6 +66,8 @@ def audit_dict(result: AuditResult) -> dict[str, Any]:
         }
         for p in result.providers
     ]
+    from rvucheck.report import summarize, to_json_obj
+
     findings = [finding_dict(f, r) for r in result.report.results for f in r.findings]
     findings += [finding_dict(f) for f in result.report.run_findings]
     return {
@@ -77,6 +79,8 @@ def audit_dict(result: AuditResult) -> dict[str, Any]:
         "counts": result.report.counts_by_severity(),
         "providers": providers,
         "findings": findings,
+        # the same report exactly as `rvucheck check --format json` gives it, for tools that read that
+        "check": to_json_obj(result.report, summarize(result.report)),
         "unreadable": [{"cell": u.source.a1(), "reason": u.reason} for u in result.report.unreadable],
         "review_sample": [
             {
