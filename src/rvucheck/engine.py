@@ -49,7 +49,9 @@ def run(
 
     results = tuple(_result(fact, tuple(found)) for fact, found in zip(facts, per_line, strict=False))
     run_findings, ncci_quarter = _data_notes(facts[: len(lines)], ref, unreadable)
-    releases = Counter(fact.release.release_id for fact in facts[: len(lines)] if fact.release)
+    releases = Counter(
+        f.release.release_id for f in facts[: len(lines)] if f.release and f.release.release_id
+    )
     return Report(
         results=results,
         unreadable=tuple(unreadable),
@@ -85,7 +87,7 @@ def line_values(fact: LineFacts) -> dict[str, Any]:
         "dos": line.dos.isoformat() if line.dos else "(no date)",
         "pos": line.pos or "(none)",
         "row": line.source.row,
-        "release": fact.release.release_id if fact.release else "(none)",
+        "release": (fact.release.release_id if fact.release else "") or "(none)",
     }
 
 

@@ -87,7 +87,7 @@ def build_facts(
         mods = tuple(m.strip().upper() for m in line.modifiers if m and m.strip())
         release = pricer.release(line.dos)
         row = priced = None
-        if release is not None and code:
+        if release is not None and release.release_id and code:
             row = pricer.row(code, "", line.dos, release)
             priced = row
             for modifier in PRICED_MODIFIERS:
@@ -137,6 +137,7 @@ def build_facts(
                 priced=priced,
                 facility=facility,
                 em=is_em(code),
+                rank=ranks.get(index, 1),
                 work_rvu=work,
                 credited_work_rvu=credited,
                 total_rvu=total,

@@ -60,6 +60,12 @@ def kind(name: str, fields: tuple[str, ...] = ()) -> Callable[[Check], Check]:
 
 
 # Importing the kind modules fills KINDS (kept at the bottom: they import `kind` and `Hit` from here).
-from rvucheck.kinds import (  # noqa: E402
-    codes,  # noqa: F401
+from rvucheck.kinds import (  # noqa: E402, F401
+    codes,
+    diagnoses,
+    globals,
+    hygiene,
+    modifiers,
+    ncci,
+    surgery,
 )

@@ -1,4 +1,4 @@
-"""Kinds about the code itself: format, presence in the date's release, status code."""
+"""Kinds about the code itself: its shape, its presence in the date's release, its status code."""
 
 from __future__ import annotations
 
@@ -8,6 +8,14 @@ from typing import Any
 
 from rvucheck.kinds import Hit, kind
 from rvucheck.kinds.context import Context
+
+PLAUSIBLE_CODE = re.compile(r"[0-9A-Z]{5}")
+
+
+def release_order(release_id: str) -> tuple[int, str]:
+    """RVU25D -> (25, "D"): CMS release ids sort by year, then quarter letter."""
+    tail = release_id.upper().removeprefix("RVU")
+    return (int(tail[:2]) if tail[:2].isdigit() else 0, tail[2:])
 
 
 @kind("code_format", fields=("pattern_names",))
@@ -22,3 +30,66 @@ def code_format(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
             ok = valid[fact.code] = any(p.fullmatch(fact.code) for p in patterns)
         if not ok:
             yield Hit(fact.index, "hcpcs", {"pattern_names": names}, 1.0)
+
+
+@kind("code_in_release", fields=("listed_in",))
+def code_in_release(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
+    """A well-formed code missing from the release in effect on the date of service.
+
+    `when`: "unknown" (in no installed release), "deleted" (only in older releases), "not_yet" (only in
+    newer releases: billed before it took effect).
+    """
+    when = params["when"]
+    known: dict[str, str | None] = {}
+    for fact in ctx.run_facts:
+        if (
+            fact.row is not None
+            or fact.release is None
+            or not fact.release.release_id
+            or not PLAUSIBLE_CODE.fullmatch(fact.code)
+        ):
+            continue
+        if fact.code not in known:
+            known[fact.code] = ctx.ref.known_code(fact.code)
+        listed_in = known[fact.code]
+        if listed_in is None:
+            state = "unknown"
+        elif release_order(listed_in) < release_order(fact.release.release_id):
+            state = "deleted"
+        else:
+            state = "not_yet"
+        if state == when:
+            yield Hit(fact.index, "hcpcs", {"listed_in": listed_in or "no installed release"}, 1.0)
+
+
+@kind("status_code", fields=("status", "meaning"))
+def status_code(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
+    """The PFS status code of the line's code is one of `statuses` (status -> what it means)."""
+    statuses: Mapping[str, str] = params["statuses"]
+    unless = frozenset(params.get("unless_modifiers", ()))
+    stake = float(params.get("stake", 0.0))
+    for fact in ctx.run_facts:
+        row = fact.row
+        if row is None or row.status_code not in statuses or (unless and fact.mods & unless):
+            continue
+        yield Hit(
+            fact.index, "hcpcs", {"status": row.status_code, "meaning": statuses[row.status_code]}, stake
+        )
+
+
+@kind("status_only_service", fields=("status", "other_code"))
+def status_only_service(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
+    """A code paid only when it is the physician's only payable service that day (status T) is billed
+    beside another payable service."""
+    statuses = frozenset(params["statuses"])
+    payable = frozenset(params["payable_statuses"])
+    for fact in ctx.run_facts:
+        if fact.row is None or fact.row.status_code not in statuses:
+            continue
+        others = [
+            o.code
+            for o in ctx.same_day_physician(fact)
+            if o.index != fact.index and o.row is not None and o.row.status_code in payable
+        ]
+        if others:
+            yield Hit(fact.index, "hcpcs", {"status": fact.row.status_code, "other_code": others[0]}, 1.0)

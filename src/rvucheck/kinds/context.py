@@ -44,6 +44,7 @@ class LineFacts(NamedTuple):
     priced: RvuRow | None  # the row the line is paid from (its 26/TC/53 row when billed so)
     facility: bool
     em: bool
+    rank: int  # multiple-procedure rank by payment within patient + date + physician (1 = primary)
     work_rvu: float | None
     credited_work_rvu: float | None
     total_rvu: float | None
@@ -138,13 +139,14 @@ class Context:
         if edits is None:
             edits = self.ref.ptp_edits(set(codes), fact.line.dos)
             self._ptp[key] = edits
-        # Effective/deletion dates are per edit, not per quarter: filter on the line's own date.
+        # Effective/deletion dates are per edit, not per quarter: filter on the line's own date
+        # (CMS's deletion date is the last day an edit applies).
         dos = fact.line.dos
         return [
             e
             for e in edits
             if (e.effective is None or dos is None or e.effective <= dos)
-            and (e.deletion is None or dos is None or dos < e.deletion)
+            and (e.deletion is None or dos is None or dos <= e.deletion)
         ]
 
     def mue(self, fact: LineFacts) -> Mue | None:

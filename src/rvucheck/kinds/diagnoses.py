@@ -1,0 +1,50 @@
+"""Diagnosis kinds: missing ICD-10-CM codes, codes that are not valid or not billable.
+
+Validity comes from the simple-icd-10-cm package's code list (one ICD-10-CM code-set year, the one the
+installed package ships): a code valid in another fiscal year may be judged differently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from functools import cache
+from typing import Any
+
+from rvucheck.kinds import Hit, kind
+from rvucheck.kinds.context import Context
+
+
+@kind("dx_missing", fields=())
+def dx_missing(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
+    """A line without any ICD-10-CM diagnosis code."""
+    exempt = frozenset(params.get("exempt_codes", ()))
+    for fact in ctx.run_facts:
+        if fact.code not in exempt and not any(d.strip() for d in fact.line.diagnoses):
+            yield Hit(fact.index, "dx", {}, 1.0)
+
+
+@cache
+def dx_state(code: str) -> str:
+    """ "billable", "header" (a valid category or subcategory that has children) or "invalid"."""
+    import simple_icd_10_cm as icd  # heavy import (code tables): only when a rule needs it
+
+    text = code.strip().upper()
+    if not text:
+        return "invalid"
+    try:
+        if not icd.is_valid_item(text):
+            return "invalid"
+        return "billable" if icd.is_leaf(text) else "header"
+    except (ValueError, KeyError):
+        return "invalid"
+
+
+@kind("dx_code", fields=("dx_code", "position"))
+def dx_code(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
+    """A diagnosis that is `invalid` (not an ICD-10-CM code) or a `header` (a category with subcodes,
+    not billable), per `check`."""
+    wanted = params["check"]
+    for fact in ctx.run_facts:
+        for position, code in enumerate(fact.line.diagnoses, start=1):
+            if code.strip() and dx_state(code) == wanted:
+                yield Hit(fact.index, "dx", {"dx_code": code.strip().upper(), "position": position}, 1.0)

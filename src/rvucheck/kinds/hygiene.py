@@ -1,0 +1,94 @@
+"""Line hygiene kinds: duplicates, units, dates of service, place of service against NA indicators."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from rvucheck.kinds import Hit, kind
+from rvucheck.kinds.context import Context, same_physician
+
+
+@kind("duplicate_line", fields=("first_row",))
+def duplicate_line(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
+    """The same code with the same modifiers for the same patient and date, again, without a repeat
+    modifier (76/77/91)."""
+    repeat = frozenset(params["repeat_modifiers"])
+    first_seen: dict[tuple[str, int, str, frozenset[str]], int] = {}
+    for fact in ctx.run_facts:
+        if fact.day < 0 or not fact.code:
+            continue
+        key = (fact.patient, fact.day, fact.code, fact.mods)
+        if key not in first_seen:
+            first_seen[key] = fact.line.source.row
+        elif not fact.mods & repeat:
+            yield Hit(fact.index, "hcpcs", {"first_row": first_seen[key]}, 1.0)
+
+
+@kind("units_value", fields=())
+def units_value(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
+    """Units that are zero, negative or not a whole number."""
+    for fact in ctx.run_facts:
+        units = fact.line.units
+        if units <= 0 or not float(units).is_integer():
+            yield Hit(fact.index, "units", {})
+
+
+@kind("dos_check", fields=("today", "releases"))
+def dos_check(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
+    """Date of service problems, per `check`: `missing`, `future` (after today), `no_release` (no installed
+    PFS release covers the date's year, so a release of another year priced it)."""
+    check = params["check"]
+    today = ctx.today
+    for fact in ctx.run_facts:
+        dos = fact.line.dos
+        values = {
+            "today": today.isoformat(),
+            "releases": (fact.release.release_id if fact.release else "") or "none",
+        }
+        if check == "missing":
+            hit = dos is None
+        elif dos is None:
+            hit = False
+        elif check == "future":
+            hit = dos > today
+        else:
+            release = fact.release
+            hit = release is None or not release.release_id or release.year != dos.year
+        if hit:
+            yield Hit(fact.index, "dos", values, 1.0 if check == "missing" else 0.0)
+
+
+@kind("facility_na", fields=("setting",))
+def facility_na(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
+    """A code whose PE RVU is NA in the setting its place of service is paid in (`setting`)."""
+    facility = params["setting"] == "facility"
+    for fact in ctx.run_facts:
+        row = fact.priced
+        if row is None or not fact.line.pos.strip() or fact.facility != facility:
+            continue
+        flag = row.facility_na if facility else row.nonfacility_na
+        if flag.strip().upper() == "NA":
+            yield Hit(fact.index, "pos", {"setting": "facility" if facility else "non-facility"})
+
+
+@kind("new_patient_seen", fields=("seen_dos", "seen_code", "years"))
+def new_patient_seen(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
+    """A new-patient E/M for a patient the same physician (or same group and specialty) saw within
+    `years` years: this run's earlier lines and the history the run was given."""
+    codes = frozenset(params["new_patient_codes"])
+    years = int(params["years"])
+    for fact in ctx.run_facts:
+        if fact.code not in codes or fact.line.dos is None:
+            continue
+        dos = fact.line.dos
+        try:
+            start = dos.replace(year=dos.year - years).toordinal()
+        except ValueError:  # 29 February
+            start = (dos - dt.timedelta(days=365 * years + 1)).toordinal()
+        for other in reversed(ctx.by_patient.get(fact.patient, ())):
+            if start <= other.day < fact.day and same_physician(fact, other):
+                seen = {"seen_dos": dt.date.fromordinal(other.day).isoformat(), "seen_code": other.code}
+                yield Hit(fact.index, "hcpcs", {**seen, "years": years})
+                break

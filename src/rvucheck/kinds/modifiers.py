@@ -1,0 +1,76 @@
+"""Kinds about modifiers: valid codes, modifiers a PFS indicator forbids, PC/TC split billing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from rvucheck.kinds import Hit, kind
+from rvucheck.kinds.context import Context
+from rvucheck.kinds.modifier_codes import MODIFIERS
+
+# RvuRow fields a rule may test (PPRRVU indicator columns).
+INDICATORS = ("pctc_indicator", "mult_proc", "bilat_surg", "asst_surg", "co_surg", "team_surg", "global_days")
+
+
+@kind("modifier_valid", fields=("modifier",))
+def modifier_valid(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
+    """A modifier that is not a CPT or HCPCS Level II modifier (plus the rule's `extra` ones)."""
+    valid = MODIFIERS.keys() | {str(m).upper() for m in params.get("extra", ())}
+    for fact in ctx.run_facts:
+        for modifier in sorted(fact.mods - valid):
+            yield Hit(fact.index, "modifiers", {"modifier": modifier}, 1.0)
+
+
+@kind("modifier_indicator", fields=("modifier", "indicator_value", "meaning"))
+def modifier_indicator(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
+    """One of `modifiers` on a code whose PFS `indicator` has one of the listed `values`."""
+    modifiers = frozenset(params["modifiers"])
+    indicator: str = params["indicator"]
+    values: Mapping[str, str] = params["values"]
+    stake = float(params.get("stake", 0.0))
+    for fact in ctx.run_facts:
+        found = fact.mods & modifiers
+        if not found or fact.row is None:
+            continue
+        value = getattr(fact.row, indicator)
+        if value in values:
+            yield Hit(
+                fact.index,
+                "modifiers",
+                {"modifier": ", ".join(sorted(found)), "indicator_value": value, "meaning": values[value]},
+                stake,
+            )
+
+
+@kind("pctc_split", fields=("other_row",))
+def pctc_split(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
+    """PC/TC billing that does not match the setting.
+
+    `check: global_in_facility`: the global service (no 26/TC) of a code with PC/TC indicator 1 in a
+    facility POS, where the facility is paid the technical component; `check: both_components`: 26 and
+    TC on separate lines for the same code, patient, date and physician, where the global is payable.
+    """
+    check = params["check"]
+    indicators = frozenset(params.get("indicators", ("1",)))
+    if check == "global_in_facility":
+        pos = frozenset(params["pos"])
+        for fact in ctx.run_facts:
+            row = fact.row
+            if row is None or row.pctc_indicator not in indicators or fact.mods & {"26", "TC"}:
+                continue
+            if fact.line.pos.strip().zfill(2) not in pos:
+                continue
+            professional = ctx.ref.rvu(fact.code, "26", fact.line.dos)
+            stake = 0.0
+            if professional and row.total_rvu_facility > 0:
+                stake = max(0.0, 1 - professional.total_rvu_facility / row.total_rvu_facility)
+            yield Hit(fact.index, "modifiers", {"other_row": ""}, round(stake, 4))
+        return
+    for fact in ctx.run_facts:
+        if "TC" not in fact.mods or fact.row is None or fact.row.pctc_indicator not in indicators:
+            continue
+        for other in ctx.same_day_physician(fact):
+            if other.code == fact.code and "26" in other.mods and other.index != fact.index:
+                yield Hit(fact.index, "modifiers", {"other_row": other.line.source.row})
+                break
