@@ -218,9 +218,9 @@ def _check_same(role: str, parsed: list) -> None:
 
 def _comparable(role: str, rows: list) -> object:
     if role == "PPRRVU":
-        return {
-            (r["hcpcs"], r["modifier"]): (r["work_rvu"], r["pe_rvu_nonfacility"], r["mp_rvu"]) for r in rows
-        }
+        # Every field but the description (the txt layout cuts it at 50 characters) and the CF (QPP/nonQPP).
+        keep = [f for f in PPRRVU_FIELDS if f not in ("description", "conversion_factor")]
+        return {(r["hcpcs"], r["modifier"]): tuple(r[f] for f in keep) for r in rows}
     if role == "LOCCO":
         # Only the keys: the txt variant cuts long county lists at 200 characters and spells some areas
         # differently, so the csv (imported first) is the one kept.
