@@ -81,9 +81,7 @@ def test_visits_older_than_three_years_are_not_history(tmp_path: Path) -> None:
     assert store.lines_before("2026-10", {store.keyer().key("P1")}) == []
 
 
-def test_store_lives_in_the_data_dir_from_env(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_store_lives_in_the_data_dir_from_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RVUCHECK_DATA", str(tmp_path / "env-data"))
     store = HistoryStore()
     assert store.path == tmp_path / "env-data" / "audit-history.sqlite"

@@ -36,11 +36,16 @@ def test_workbook_cells_and_native_charts(audits: tuple[AuditResult, AuditResult
     out = tmp_path / "audit-2026-10.xlsx"
     write_workbook(audits[1], out)
     book = load_workbook(out)
-    assert book.sheetnames[:5] == ["Summary", "Providers", "E&M mix", "E&M charts", "wRVU trend"]
+    assert book.sheetnames[:4] == ["Summary", "Providers", "Findings by provider", "E&M mix"]
     providers = book["Providers"]
     assert [c.value for c in providers[2]][:9] == ["Dr A", None, "11", "Clinic", 40, 40, 60.0, 60.0, 4000.0]
     assert providers.cell(2, 20).value == "2026-09"  # previous month
-    assert providers.cell(2, 23).value == 120.0  # YTD
+    assert providers.cell(2, 23).value == 60.0  # mean of earlier months
+    assert providers.cell(2, 24).value == 120.0  # YTD
+    by_provider = book["Findings by provider"]
+    assert [[c.value for c in r] for r in by_provider.iter_rows(max_row=3)] == [
+        ["Provider", "PTP01"], ["Dr A", 4], ["Dr B", 4]
+    ]  # fmt: skip
     mix = book["E&M mix"]
     flagged_rows = [r for r in mix.iter_rows(min_row=2, values_only=True) if r[-1] == "FLAGGED"]
     assert [r[0] for r in flagged_rows] == ["Dr A", "Dr B"]

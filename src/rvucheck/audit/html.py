@@ -78,12 +78,16 @@ def _providers(result: AuditResult) -> str:
             p.findings_by_severity["error"], p.findings_by_severity["warning"], f"{p.modifier_25_rate:.1%}",
             f"{p.distinct_procedure_rate:.1%}", p.em_in_global, p.new_for_established,
             f"{prev.credited_work_rvu:,.2f} ({prev.month})" if prev else "",
+            result.earlier_average(p.provider),
             result.ytd_work_rvu.get(p.provider, p.credited_work_rvu),
         ])  # fmt: skip
     headers = ["Provider", "Specialty", "Lines", "Encounters", "Work RVU", "Credited wRVU", "Est. payment",
                "Errors", "Warnings", "Mod 25 (of E&M)", "59/X (of lines)", "E&M in global",
-               "New-pt code, established", "Previous month", "YTD credited wRVU"]  # fmt: skip
-    return "<h2>Providers</h2>" + _table(headers, rows)
+               "New-pt code, established", "Previous month", "Avg. earlier months",
+               "YTD credited wRVU"]  # fmt: skip
+    rules, matrix = result.rule_matrix()
+    by_rule = _table(["Provider", *rules], [[name, *counts] for name, counts in matrix])
+    return "<h2>Providers</h2>" + _table(headers, rows) + "<h2>Findings by provider and rule</h2>" + by_rule
 
 
 def _mix(result: AuditResult) -> str:

@@ -39,3 +39,13 @@ class AuditResult:
         """The provider's most recent earlier month in the history."""
         earlier = [p for p in self.trend if p.provider == provider and p.month < self.month]
         return max(earlier, key=lambda p: p.month) if earlier else None
+
+    def earlier_average(self, provider: str) -> float | None:
+        """The provider's mean credited wRVU over every earlier month in the history."""
+        earlier = [p.credited_work_rvu for p in self.trend if p.provider == provider and p.month < self.month]
+        return round(sum(earlier) / len(earlier), 2) if earlier else None
+
+    def rule_matrix(self) -> tuple[list[str], list[tuple[str, list[int]]]]:
+        """(rule ids, [(provider, count per rule)]) of this month's findings."""
+        rules = sorted({rule for p in self.providers for rule in p.findings_by_rule})
+        return rules, [(p.provider, [p.findings_by_rule.get(r, 0) for r in rules]) for p in self.providers]

@@ -22,7 +22,7 @@ PROVIDER_HEADERS = (
     "Provider", "NPI", "Specialty", "Group", "Lines", "Encounters", "Work RVU", "Credited work RVU",
     "Est. payment", "Errors", "Warnings", "Info", "E&M lines", "Mod 25 rate (of E&M)", "59/X rate (of lines)",
     "E&M in global", "New-patient code, established", "Median charge lag (days)", "Late lines",
-    "Previous month", "Prev. credited wRVU", "Change vs prev.", "YTD credited wRVU",
+    "Previous month", "Prev. credited wRVU", "Change vs prev.", "Avg. earlier months", "YTD credited wRVU",
 )  # fmt: skip
 
 
@@ -33,6 +33,7 @@ def write_workbook(result: AuditResult, path: Path) -> None:
     summary.title = "Summary"
     _summary(summary, result)
     _providers(book.create_sheet("Providers"), result)
+    _provider_rules(book.create_sheet("Findings by provider"), result)
     _mix(book.create_sheet("E&M mix"), result.mix)
     _mix_charts(book.create_sheet("E&M charts"), result.mix)
     _trend(book.create_sheet("wRVU trend"), result)
@@ -104,12 +105,19 @@ def _providers(ws: Worksheet, result: AuditResult) -> None:
             round(p.distinct_procedure_rate, 4), p.em_in_global, p.new_for_established, p.median_lag,
             p.late_lines, prev.month if prev else "", prev.credited_work_rvu if prev else None,
             round(p.credited_work_rvu - prev.credited_work_rvu, 2) if prev else None,
+            result.earlier_average(p.provider),
             result.ytd_work_rvu.get(p.provider, p.credited_work_rvu),
         ])  # fmt: skip
     _table(ws, 1, PROVIDER_HEADERS, rows)
     for r in range(2, len(rows) + 2):
         ws.cell(r, 14).number_format = ws.cell(r, 15).number_format = "0.0%"
         ws.cell(r, 9).number_format = "#,##0.00"
+    ws.freeze_panes = "B2"
+
+
+def _provider_rules(ws: Worksheet, result: AuditResult) -> None:
+    rules, rows = result.rule_matrix()
+    _table(ws, 1, ["Provider", *rules], [[name, *counts] for name, counts in rows])
     ws.freeze_panes = "B2"
 
 
