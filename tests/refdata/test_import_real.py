@@ -154,7 +154,8 @@ def test_anes_txt_equals_csv(data_dir, shared_cms) -> None:  # type: ignore[no-u
 
 
 def test_oppscap_rows(data_dir, shared_cms) -> None:  # type: ignore[no-untyped-def]
-    source = [c for c in source_rows(shared_cms / "RVU25D/OPPSCAP_Oct.csv")[1:] if c[0]]  # last line: ",,,,,,"
+    # the last line is ",,,,,,"
+    source = [c for c in source_rows(shared_cms / "RVU25D/OPPSCAP_Oct.csv")[1:] if c[0]]
     assert len(source) == 16100
     rows = stored(data_dir, "RVU25D", "SELECT * FROM oppscap")
     assert len(rows) == 16100

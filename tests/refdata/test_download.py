@@ -1,0 +1,72 @@
+"""`rvucheck data install` without --from downloads the releases listed in the package (data/releases.toml).
+Exercised against a local http.server on 127.0.0.1 serving a zip built from the made-up fixtures."""
+
+from __future__ import annotations
+
+import functools
+import threading
+import zipfile
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from rvucheck.cli import main
+from rvucheck.refdata import releases
+from rvucheck.refdata.install import install_from
+from rvucheck.refdata.store import Store
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cms"
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    root = tmp_path / "www"
+    root.mkdir()
+    with zipfile.ZipFile(root / "rvu30b-updated-03-15-2030.zip", "w") as zf:
+        for name in ("PPRRVU30_APR.csv", "GPCI2030.txt", "30LOCCO.txt", "ANES2030.txt"):
+            zf.write(FIXTURES / "rvu30b" / name, name)
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_install_from_url(server: str, tmp_path: Path) -> None:
+    (info,) = install_from([f"{server}/rvu30b-updated-03-15-2030.zip"], Store(tmp_path / "data"))
+    assert (info.dataset_id, info.contents) == ("RVU30B", ("RVU", "GPCI", "LOCCO", "ANES"))
+    assert any(s["file"] == f"{server}/rvu30b-updated-03-15-2030.zip!PPRRVU30_APR.csv" for s in info.sources)
+
+
+def test_data_install_downloads_the_listed_releases(server: str, tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    listed = [
+        releases.DownloadableRelease("RVU30B", 2030, 2, f"{server}/rvu30b-updated-03-15-2030.zip", True)
+    ]
+    monkeypatch.setattr(releases, "downloadable", lambda: listed)
+    assert main([f"--data-dir={tmp_path / 'data'}", "data", "install"]) == 0
+    out = capsys.readouterr().out
+    assert "installed pfs RVU30B: RVU, GPCI, LOCCO, ANES" in out
+    assert [d.dataset_id for d in Store(tmp_path / "data").datasets("pfs")] == ["RVU30B"]
+
+
+def test_download_failure_is_one_line(server: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main([f"--data-dir={tmp_path}", "data", "install", "--from", f"{server}/missing.zip"]) == 2
+    err = capsys.readouterr().err
+    assert "missing.zip: download failed (HTTP Error 404" in err and err.count("\n") == 1
+
+
+def test_package_release_list() -> None:
+    listed = {r.release_id: r for r in releases.downloadable()}
+    assert listed["RVU26C"].url == "https://www.cms.gov/files/zip/rvu26c-updated-06-30-2026.zip"
+    assert all(r.url.startswith("https://www.cms.gov/files/zip/") for r in listed.values())
+    assert releases.conversion_factors(2026)["qpp"] == 33.5675
