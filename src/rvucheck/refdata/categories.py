@@ -15,6 +15,7 @@ Surgery codes, median 8.00, highest 106.19):
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable
 
 from rvucheck.refdata.types import CategoryStats, RvuRow
 
@@ -51,12 +52,15 @@ def category_of(hcpcs: str) -> str:
     return "Other"
 
 
-def category_values(rows: dict[tuple[str, str], RvuRow]) -> dict[str, list[float]]:
-    """Sorted work RVUs of each category's members, for one release's rows."""
+# The members: one row per code (blank modifier) with physician work.
+MEMBERS_SQL = "SELECT hcpcs, work_rvu FROM rvu WHERE modifier = '' AND work_rvu > 0"
+
+
+def category_values(members: Iterable[tuple[str, float]]) -> dict[str, list[float]]:
+    """Sorted work RVUs of each category's members ((hcpcs, work RVU) pairs from MEMBERS_SQL)."""
     by_category: dict[str, list[float]] = {}
-    for (hcpcs, modifier), row in rows.items():
-        if modifier == "" and row.work_rvu > 0:
-            by_category.setdefault(category_of(hcpcs), []).append(row.work_rvu)
+    for hcpcs, work in members:
+        by_category.setdefault(category_of(hcpcs), []).append(work)
     for values in by_category.values():
         values.sort()
     return by_category

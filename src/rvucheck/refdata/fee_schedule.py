@@ -34,8 +34,7 @@ def find_row(ref: Reference, code: str, modifier: str = "", on: dt.date | None =
     choice = ref.release_for(on)
     if not choice.release_id:
         raise UnknownCode(f"{hcpcs}: {choice.note}")
-    rows = ref.rows(choice.release_id)
-    row = rows.get((hcpcs, modifier))
+    row = ref.row(choice.release_id, hcpcs, modifier)
     if row is not None and row.status_code not in DELETED_STATUS:
         return row
     if row is not None:
@@ -43,8 +42,8 @@ def find_row(ref: Reference, code: str, modifier: str = "", on: dt.date | None =
             f"{hcpcs} is deleted in {choice.release_id} (status {row.status_code}: "
             f"{indicators.meaning('status_code', row.status_code)})"
         )
-    if modifier and (hcpcs, "") in rows:
-        base = rows[(hcpcs, "")]
+    base = ref.row(choice.release_id, hcpcs) if modifier else None
+    if base is not None:
         raise UnknownCode(
             f"{hcpcs} has no {modifier} row in {choice.release_id} (PC/TC indicator "
             f"{base.pctc_indicator}: {indicators.meaning('pctc_indicator', base.pctc_indicator)})"
@@ -152,7 +151,7 @@ def lookup(
             "factor": adjusted.factor,
             "explanation": list(adjusted.explanation),
         }
-    stats = ref.category(ref.rows(row.release).get((row.hcpcs, ""), row))
+    stats = ref.category(ref.row(row.release, row.hcpcs) or row)
     if stats:
         page["category"] = {
             "name": stats.name,

@@ -104,10 +104,10 @@ def _priced_row(ref: Reference, row: RvuRow, mods: tuple[str, ...], notes: list[
     """The 26, TC or 53 row when the code has one and the line carries that modifier."""
     if row.modifier:
         return row
-    rows = ref.rows(row.release)
     for mod in ("26", "TC", "53"):
-        if mod in mods and (row.hcpcs, mod) in rows:
-            return rows[(row.hcpcs, mod)]
+        found = ref.row(row.release, row.hcpcs, mod) if mod in mods else None
+        if found is not None:
+            return found
     return row
 
 
@@ -178,7 +178,7 @@ def _multiple(state: _State, rank: int) -> None:
 
 def _endoscopy(state: _State, label: str) -> None:
     base_code = state.row.endo_base
-    base = state.ref.rows(state.row.release).get((base_code, "")) if base_code else None
+    base = state.ref.row(state.row.release, base_code) if base_code else None
     if base is None:
         state.scale(Decimal("0.50"), f"{label}: endoscopy without a base code row, standard 50%")
         return
@@ -197,7 +197,6 @@ def _endoscopy(state: _State, label: str) -> None:
 
 def _tc_reduction(state: _State, label: str, cut: Decimal) -> None:
     """Imaging (4), cardiovascular (6), ophthalmology (7) MPPR: cut the TC; imaging also cuts the PC 5%."""
-    rows = state.ref.rows(state.row.release)
     pc_cut = PC_MPPR_IMAGING if state.row.mult_proc == "4" else Decimal(0)
     keep_tc, keep_pc = 1 - cut, 1 - pc_cut
     if state.row.modifier == "TC":
@@ -205,7 +204,8 @@ def _tc_reduction(state: _State, label: str, cut: Decimal) -> None:
     elif state.row.modifier == "26":
         state.scale(keep_pc, f"{label}: professional component reduced {_pct(pc_cut)}")
     else:
-        pc_row, tc_row = rows.get((state.row.hcpcs, "26")), rows.get((state.row.hcpcs, "TC"))
+        pc_row = state.ref.row(state.row.release, state.row.hcpcs, "26")
+        tc_row = state.ref.row(state.row.release, state.row.hcpcs, "TC")
         if pc_row is None or tc_row is None:
             state.scale(keep_tc, f"{label}: technical service reduced {_pct(cut)}", work=False)
             return

@@ -89,10 +89,26 @@ class Reference:
         return self._rows[release_id]
 
     def rvu(self, hcpcs: str, modifier: str = "", on: dt.date | None = None) -> RvuRow | None:
-        choice = self.release_for(on)
+        choice = self._choices.get(on) or self.release_for(on)
         if not choice.release_id:
             return None
-        return self.rows(choice.release_id).get((hcpcs.strip().upper(), modifier.strip().upper()))
+        rows = self._rows.get(choice.release_id) or self.rows(choice.release_id)
+        row = rows.get((hcpcs, modifier))  # the hot path: codes as CMS writes them
+        if row is None:
+            row = rows.get((hcpcs.strip().upper(), modifier.strip().upper()))
+        return row
+
+    def row(self, release_id: str, hcpcs: str, modifier: str = "") -> RvuRow | None:
+        """One row of a given release; reads just that row unless the release is already in memory
+        (keeps one-off lookups such as `rvucheck code` fast)."""
+        key = (hcpcs.strip().upper(), modifier.strip().upper())
+        if release_id in self._rows:
+            return self._rows[release_id].get(key)
+        with self._connect(release_id) as con:
+            found = con.execute(
+                f"SELECT {', '.join(PPRRVU_FIELDS)} FROM rvu WHERE hcpcs = ? AND modifier = ?", key
+            ).fetchone()
+        return RvuRow(*found, release=release_id) if found else None  # type: ignore[misc]
 
     def known_code(self, hcpcs: str) -> str | None:
         code = hcpcs.strip().upper()
@@ -103,7 +119,13 @@ class Reference:
 
     def codes(self, release_id: str) -> frozenset[str]:
         if release_id not in self._codes:
-            self._codes[release_id] = frozenset(k[0] for k in self.rows(release_id))
+            if release_id in self._rows:
+                self._codes[release_id] = frozenset(k[0] for k in self._rows[release_id])
+            else:
+                with self._connect(release_id) as con:
+                    self._codes[release_id] = frozenset(
+                        h for (h,) in con.execute("SELECT DISTINCT hcpcs FROM rvu")
+                    )
         return self._codes[release_id]
 
     # ------------------------------------------------------------------ localities
@@ -194,10 +216,11 @@ class Reference:
         return adjust(self, row, modifiers, rank, locality, facility, qpp)
 
     def category(self, row: RvuRow) -> CategoryStats | None:
-        from rvucheck.refdata.categories import category_stats, category_values
+        from rvucheck.refdata.categories import MEMBERS_SQL, category_stats, category_values
 
         if row.release not in self._categories:
-            self._categories[row.release] = category_values(self.rows(row.release))
+            with self._connect(row.release) as con:
+                self._categories[row.release] = category_values(con.execute(MEMBERS_SQL))
         return category_stats(self._categories[row.release], row)
 
     # ------------------------------------------------------------------ NCCI (delegated)
