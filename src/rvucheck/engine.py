@@ -13,7 +13,6 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from rvucheck.config import Settings
 from rvucheck.kinds import KINDS, Hit
 from rvucheck.kinds.context import Context, LineFacts
 from rvucheck.model import ChargeLine, Finding, LineResult, Report, Severity, UnreadableLine
@@ -21,6 +20,7 @@ from rvucheck.pricing import Pricer, build_facts, release_pin_date
 from rvucheck.refdata.types import ReferenceData
 
 if TYPE_CHECKING:
+    from rvucheck.config import Settings
     from rvucheck.ruleset import Rule, Ruleset
 
 UNREADABLE_RULE, STALE_NCCI_RULE, RELEASE_NOTE_RULE = "RD01", "RD02", "RD03"
@@ -71,7 +71,7 @@ def format_message(template: str, values: Mapping[str, Any]) -> str:
     return template.format_map(_Values(values))
 
 
-class _Values(dict):  # type: ignore[type-arg]
+class _Values(dict[str, Any]):
     def __missing__(self, key: str) -> str:
         return "?"
 

@@ -126,8 +126,11 @@ class Report:
         return out + list(self.run_findings)
 
     def counts_by_severity(self) -> dict[str, int]:
-        counts = Counter(f.severity for f in self.findings)
-        counts["error"] += len(self.unreadable)
+        findings = self.findings
+        counts = Counter(f.severity for f in findings)
+        # The engine reports each unreadable row as an RD01 finding; count rows only once.
+        reported = {f.source for f in findings if f.rule == "RD01"}
+        counts["error"] += sum(1 for u in self.unreadable if u.source not in reported)
         return {s: counts.get(s, 0) for s in ("error", "warning", "info")}
 
     def flatten(self, keys: list[str]) -> list[list[object]]:

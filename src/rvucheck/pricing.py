@@ -21,6 +21,8 @@ UNPAID_STATUSES = frozenset("BINXEPM")
 # MULT PROC indicators whose lines are ranked together (2 standard surgery, 3 endoscopy share a rank).
 MPPR_FAMILY = {"2": "surgery", "3": "surgery", "4": "imaging", "5": "therapy", "6": "cardio", "7": "eye"}
 PRICED_MODIFIERS = ("26", "TC", "53")
+# line, code, modifiers, release, the code's own row, the row it is priced from
+BaseEntry = tuple[ChargeLine, str, tuple[str, ...], ReleaseChoice | None, RvuRow | None, RvuRow | None]
 
 
 def release_pin_date(release_id: str) -> dt.date | None:
@@ -60,8 +62,10 @@ class Pricer:
             self._rows[key] = self.ref.rvu(code, modifier, self.pinned or dos)
         return self._rows[key]
 
-    def full_payment(self, entry: tuple) -> float:  # type: ignore[type-arg]
+    def full_payment(self, entry: BaseEntry) -> float:
         line, priced = entry[0], entry[5]
+        if priced is None:
+            return 0.0
         facility = line.pos.strip().zfill(2) in FACILITY_POS
         return self.ref.payment(priced, self.locality, facility, self.qpp) * max(line.units, 0.0)
 
@@ -79,9 +83,7 @@ def build_facts(
 ) -> list[LineFacts]:
     everything = [*lines, *history]
     run_count = len(lines)
-    base: list[
-        tuple[ChargeLine, str, tuple[str, ...], ReleaseChoice | None, RvuRow | None, RvuRow | None]
-    ] = []
+    base: list[BaseEntry] = []
     for line in everything:
         code = line.hcpcs.strip().upper()
         mods = tuple(m.strip().upper() for m in line.modifiers if m and m.strip())
@@ -124,7 +126,7 @@ def build_facts(
                 )
         facts.append(
             LineFacts(
-                index=index,
+                position=index,
                 line=line,
                 code=code,
                 mods=frozenset(mods),
@@ -148,7 +150,7 @@ def build_facts(
     return facts
 
 
-def _mppr_ranks(base: list[tuple], pricer: Pricer) -> dict[int, int]:  # type: ignore[type-arg]
+def _mppr_ranks(base: list[BaseEntry], pricer: Pricer) -> dict[int, int]:
     """Rank 1, 2, ... by full payment within patient + date + physician + MPPR family."""
     groups: dict[tuple[str, object, str, str], list[int]] = defaultdict(list)
     for index, (line, _code, _mods, _release, _row, priced) in enumerate(base):

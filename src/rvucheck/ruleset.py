@@ -173,28 +173,30 @@ def load_rule_file(path: Path) -> Rule:
     )
 
 
-class _RuleLoader(yaml.SafeLoader):
-    """SafeLoader that keeps dates as text: rule cases give dates of service as ISO strings."""
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster
+
+
+class _RuleLoader(_SafeLoader):  # type: ignore[valid-type,misc]
+    """Safe loader that keeps dates as text: rule cases give dates of service as ISO strings."""
 
 
 _RuleLoader.yaml_implicit_resolvers = {
     key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    for key, resolvers in _SafeLoader.yaml_implicit_resolvers.items()
 }
 
 
 @cache
-def _schema(name: str) -> dict[str, Any]:
+def _schema(name: str) -> jsonschema.Draft202012Validator:
     path = SCHEMA_DIR / f"{name}.json"
     try:
         schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise RuleFileError(f"{path}: schema missing from the package; reinstall rvucheck") from None
-    return schema
+    return jsonschema.Draft202012Validator(schema)
 
 
-def _validate(instance: Any, schema: dict[str, Any], shown: str, prefix: str) -> None:
-    validator = jsonschema.Draft202012Validator(schema)
+def _validate(instance: Any, validator: jsonschema.Draft202012Validator, shown: str, prefix: str) -> None:
     error = best_match(validator.iter_errors(instance))
     if error is None:
         return

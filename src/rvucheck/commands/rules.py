@@ -81,7 +81,7 @@ def show_rule(args: argparse.Namespace) -> int:
     print(f"{rule.id}  {rule.name}  ({rule.severity}, kind {rule.kind})")
     print(rule.title)
     for section in ("what", "why", "fix"):
-        print(f"\n{section.capitalize()}:\n  {data['docs'][section]}")  # type: ignore[index]
+        print(f"\n{section.capitalize()}:\n  {getattr(rule.docs, section)}")
     print("\nReferences:")
     for ref in rule.refs:
         print(f"  - {ref}")
@@ -90,8 +90,10 @@ def show_rule(args: argparse.Namespace) -> int:
     print(_indent(yaml.safe_dump(dict(rule.params), sort_keys=False, width=100)))
     print("Test cases:")
     for case in rule.cases:
-        outcome = "passes" if not case["expect"] else "finds " + ", ".join(
-            f"{e['rule']} on line {e['line']}" for e in case["expect"]
+        outcome = (
+            "passes"
+            if not case["expect"]
+            else "finds " + ", ".join(f"{e['rule']} on line {e['line']}" for e in case["expect"])
         )
         print(f"  - {case['name']} ({outcome})")
         for label in ("history", "lines"):

@@ -29,7 +29,7 @@ def code_format(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
         if ok is None:
             ok = valid[fact.code] = any(p.fullmatch(fact.code) for p in patterns)
         if not ok:
-            yield Hit(fact.index, "hcpcs", {"pattern_names": names}, 1.0)
+            yield Hit(fact.position, "hcpcs", {"pattern_names": names}, 1.0)
 
 
 @kind("code_in_release", fields=("listed_in",))
@@ -59,7 +59,7 @@ def code_in_release(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
         else:
             state = "not_yet"
         if state == when:
-            yield Hit(fact.index, "hcpcs", {"listed_in": listed_in or "no installed release"}, 1.0)
+            yield Hit(fact.position, "hcpcs", {"listed_in": listed_in or "no installed release"}, 1.0)
 
 
 @kind("status_code", fields=("status", "meaning"))
@@ -73,7 +73,7 @@ def status_code(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
         if row is None or row.status_code not in statuses or (unless and fact.mods & unless):
             continue
         yield Hit(
-            fact.index, "hcpcs", {"status": row.status_code, "meaning": statuses[row.status_code]}, stake
+            fact.position, "hcpcs", {"status": row.status_code, "meaning": statuses[row.status_code]}, stake
         )
 
 
@@ -89,7 +89,7 @@ def status_only_service(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit
         others = [
             o.code
             for o in ctx.same_day_physician(fact)
-            if o.index != fact.index and o.row is not None and o.row.status_code in payable
+            if o.position != fact.position and o.row is not None and o.row.status_code in payable
         ]
         if others:
-            yield Hit(fact.index, "hcpcs", {"status": fact.row.status_code, "other_code": others[0]}, 1.0)
+            yield Hit(fact.position, "hcpcs", {"status": fact.row.status_code, "other_code": others[0]}, 1.0)

@@ -31,7 +31,7 @@ def is_em(code: str) -> bool:
 class LineFacts(NamedTuple):
     """One line plus everything the rules need about it (a NamedTuple: 100k per run, cheap to make)."""
 
-    index: int
+    position: int  # index in the run + history list (NamedTuple already has an index method)
     line: ChargeLine
     code: str
     mods: frozenset[str]

@@ -20,7 +20,7 @@ def dx_missing(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     exempt = frozenset(params.get("exempt_codes", ()))
     for fact in ctx.run_facts:
         if fact.code not in exempt and not any(d.strip() for d in fact.line.diagnoses):
-            yield Hit(fact.index, "dx", {}, 1.0)
+            yield Hit(fact.position, "dx", {}, 1.0)
 
 
 @cache
@@ -47,4 +47,4 @@ def dx_code(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     for fact in ctx.run_facts:
         for position, code in enumerate(fact.line.diagnoses, start=1):
             if code.strip() and dx_state(code) == wanted:
-                yield Hit(fact.index, "dx", {"dx_code": code.strip().upper(), "position": position}, 1.0)
+                yield Hit(fact.position, "dx", {"dx_code": code.strip().upper(), "position": position}, 1.0)

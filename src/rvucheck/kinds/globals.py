@@ -26,7 +26,7 @@ def _procedures_near(
 ) -> Iterator[LineFacts]:
     """Procedures with one of `global_days` by the same physician, dated fact.day-before..fact.day+after."""
     for other in ctx.by_patient.get(fact.patient, ()):
-        if other.index == fact.index or other.row is None or other.row.global_days not in global_days:
+        if other.position == fact.position or other.row is None or other.row.global_days not in global_days:
             continue
         if fact.day - before <= other.day <= fact.day + after and same_physician(fact, other):
             yield other
@@ -51,7 +51,7 @@ def em_with_procedure(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
                 "procedure_dos": _day(procedure.day),
                 "needed": "/".join(sorted(modifiers)),
             }
-            yield Hit(fact.index, "modifiers", values, 1.0)
+            yield Hit(fact.position, "modifiers", values, 1.0)
             break
 
 
@@ -68,7 +68,7 @@ def em_in_postop(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
         for procedure in _procedures_near(ctx, fact, global_days, longest, -1):
             days = POSTOP_DAYS.get(procedure.global_days, 0)
             if procedure.day < fact.day <= procedure.day + days and not procedure.mods & {"54", "56"}:
-                yield Hit(fact.index, "modifiers", _window_values(procedure, days, modifiers), 1.0)
+                yield Hit(fact.position, "modifiers", _window_values(procedure, days, modifiers), 1.0)
                 break
 
 
@@ -86,7 +86,7 @@ def procedure_in_postop(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit
         for procedure in _procedures_near(ctx, fact, global_days, longest, -1):
             days = POSTOP_DAYS.get(procedure.global_days, 0)
             if procedure.day < fact.day <= procedure.day + days:
-                yield Hit(fact.index, "modifiers", _window_values(procedure, days, modifiers), 1.0)
+                yield Hit(fact.position, "modifiers", _window_values(procedure, days, modifiers), 1.0)
                 break
 
 
@@ -115,7 +115,7 @@ def split_global_care(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
             found = fact.mods & split
             if found and fact.row is not None and fact.row.global_days not in allowed:
                 values = {"parts": ", ".join(sorted(found)), "global_days": fact.row.global_days}
-                yield Hit(fact.index, "modifiers", values, 1.0)
+                yield Hit(fact.position, "modifiers", values, 1.0)
         return
     window = max(POSTOP_DAYS.values()) + 1
     for fact in ctx.run_facts:
@@ -124,13 +124,13 @@ def split_global_care(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
         parts = set(fact.mods & split)
         for other in ctx.by_patient.get(fact.patient, ()):
             if (
-                other.index != fact.index
+                other.position != fact.position
                 and other.code == fact.code
                 and abs(other.day - fact.day) <= window
                 and same_physician(fact, other)
-                and (other.index < fact.index or other.history)
+                and (other.position < fact.position or other.history)
             ):
                 parts |= other.mods & split
         if {"54", "55"} <= parts:
             values = {"parts": ", ".join(sorted(parts)), "global_days": fact.global_days}
-            yield Hit(fact.index, "modifiers", values)
+            yield Hit(fact.position, "modifiers", values)

@@ -23,7 +23,7 @@ def duplicate_line(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
         if key not in first_seen:
             first_seen[key] = fact.line.source.row
         elif not fact.mods & repeat:
-            yield Hit(fact.index, "hcpcs", {"first_row": first_seen[key]}, 1.0)
+            yield Hit(fact.position, "hcpcs", {"first_row": first_seen[key]}, 1.0)
 
 
 @kind("units_value", fields=())
@@ -32,7 +32,7 @@ def units_value(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     for fact in ctx.run_facts:
         units = fact.line.units
         if units <= 0 or not float(units).is_integer():
-            yield Hit(fact.index, "units", {})
+            yield Hit(fact.position, "units", {})
 
 
 @kind("dos_check", fields=("today", "releases"))
@@ -57,7 +57,7 @@ def dos_check(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
             release = fact.release
             hit = release is None or not release.release_id or release.year != dos.year
         if hit:
-            yield Hit(fact.index, "dos", values, 1.0 if check == "missing" else 0.0)
+            yield Hit(fact.position, "dos", values, 1.0 if check == "missing" else 0.0)
 
 
 @kind("facility_na", fields=("setting",))
@@ -70,7 +70,7 @@ def facility_na(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
             continue
         flag = row.facility_na if facility else row.nonfacility_na
         if flag.strip().upper() == "NA":
-            yield Hit(fact.index, "pos", {"setting": "facility" if facility else "non-facility"})
+            yield Hit(fact.position, "pos", {"setting": "facility" if facility else "non-facility"})
 
 
 @kind("new_patient_seen", fields=("seen_dos", "seen_code", "years"))
@@ -90,5 +90,5 @@ def new_patient_seen(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
         for other in reversed(ctx.by_patient.get(fact.patient, ())):
             if start <= other.day < fact.day and same_physician(fact, other):
                 seen = {"seen_dos": dt.date.fromordinal(other.day).isoformat(), "seen_code": other.code}
-                yield Hit(fact.index, "hcpcs", {**seen, "years": years})
+                yield Hit(fact.position, "hcpcs", {**seen, "years": years})
                 break

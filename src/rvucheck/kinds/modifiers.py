@@ -19,7 +19,7 @@ def modifier_valid(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     valid = MODIFIERS.keys() | {str(m).upper() for m in params.get("extra", ())}
     for fact in ctx.run_facts:
         for modifier in sorted(fact.mods - valid):
-            yield Hit(fact.index, "modifiers", {"modifier": modifier}, 1.0)
+            yield Hit(fact.position, "modifiers", {"modifier": modifier}, 1.0)
 
 
 @kind("modifier_indicator", fields=("modifier", "indicator_value", "meaning"))
@@ -36,7 +36,7 @@ def modifier_indicator(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]
         value = getattr(fact.row, indicator)
         if value in values:
             yield Hit(
-                fact.index,
+                fact.position,
                 "modifiers",
                 {"modifier": ", ".join(sorted(found)), "indicator_value": value, "meaning": values[value]},
                 stake,
@@ -65,12 +65,12 @@ def pctc_split(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
             stake = 0.0
             if professional and row.total_rvu_facility > 0:
                 stake = max(0.0, 1 - professional.total_rvu_facility / row.total_rvu_facility)
-            yield Hit(fact.index, "modifiers", {"other_row": ""}, round(stake, 4))
+            yield Hit(fact.position, "modifiers", {"other_row": ""}, round(stake, 4))
         return
     for fact in ctx.run_facts:
         if "TC" not in fact.mods or fact.row is None or fact.row.pctc_indicator not in indicators:
             continue
         for other in ctx.same_day_physician(fact):
-            if other.code == fact.code and "26" in other.mods and other.index != fact.index:
-                yield Hit(fact.index, "modifiers", {"other_row": other.line.source.row})
+            if other.code == fact.code and "26" in other.mods and other.position != fact.position:
+                yield Hit(fact.position, "modifiers", {"other_row": other.line.source.row})
                 break

@@ -48,7 +48,7 @@ def ncci_ptp(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
                     "rationale": edit.rationale,
                     "column1_row": first.line.source.row,
                 }
-                yield Hit(second.index, "hcpcs" if indicator == "0" else "modifiers", values, 1.0)
+                yield Hit(second.position, "hcpcs" if indicator == "0" else "modifiers", values, 1.0)
 
 
 def _bypassed(
@@ -111,7 +111,7 @@ def _mue_hit(
         "billed": int(billed) if float(billed).is_integer() else billed,
         "rationale": why,
     }
-    return Hit(fact.index, "units", values, round(stake, 4))
+    return Hit(fact.position, "units", values, round(stake, 4))
 
 
 @kind("addon_primary", fields=("primaries",))
@@ -127,7 +127,7 @@ def addon_primary(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
         primaries = ctx.aoc_primaries(fact) if fact.code else None
         if primaries is None and not (fallback and fact.global_days == "ZZZ"):
             continue
-        others = [o for o in ctx.same_day_physician(fact) if o.index != fact.index]
+        others = [o for o in ctx.same_day_physician(fact) if o.position != fact.position]
         if primaries is None or CONTRACTOR_DEFINED in primaries or not primaries:
             ok = any(o.global_days != "ZZZ" and o.code != fact.code for o in others)
             listed = "any primary service"
@@ -135,4 +135,4 @@ def addon_primary(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
             ok = any(o.code in primaries for o in others)
             listed = ", ".join(sorted(primaries)[:8]) + (" ..." if len(primaries) > 8 else "")
         if not ok:
-            yield Hit(fact.index, "hcpcs", {"primaries": listed}, 1.0)
+            yield Hit(fact.position, "hcpcs", {"primaries": listed}, 1.0)

@@ -24,14 +24,14 @@ def bilateral_billing(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
             continue
         if check == "units_with_50":
             if "50" in fact.mods and fact.line.units > 1:
-                yield Hit(fact.index, "units", {"indicator_value": row.bilat_surg, "other_row": ""})
+                yield Hit(fact.position, "units", {"indicator_value": row.bilat_surg, "other_row": ""})
             continue
         if "LT" not in fact.mods or "RT" in fact.mods:
             continue
         for other in ctx.same_day_physician(fact):
             if other.code == fact.code and "RT" in other.mods and "LT" not in other.mods:
                 values = {"indicator_value": row.bilat_surg, "other_row": other.line.source.row}
-                yield Hit(fact.index, "modifiers", values)
+                yield Hit(fact.position, "modifiers", values)
                 break
 
 
@@ -51,7 +51,7 @@ def multiple_procedure(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]
         if check == "primary_with_51":
             if fact.rank == 1 and "51" in fact.mods:
                 yield Hit(
-                    fact.index,
+                    fact.position,
                     "modifiers",
                     {"rank": 1, "primary": fact.code, "indicator_value": row.mult_proc},
                 )
@@ -66,7 +66,7 @@ def multiple_procedure(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]
                 "",
             )
             yield Hit(
-                fact.index,
+                fact.position,
                 "modifiers",
                 {"rank": fact.rank, "primary": primary, "indicator_value": row.mult_proc},
             )
@@ -81,6 +81,6 @@ def endoscopic_base(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
         if fact.mods & unless:
             continue
         for other in ctx.same_day_physician(fact):
-            if other.index != fact.index and other.row is not None and other.row.endo_base == fact.code:
-                yield Hit(fact.index, "hcpcs", {"endoscopy": other.code}, 1.0)
+            if other.position != fact.position and other.row is not None and other.row.endo_base == fact.code:
+                yield Hit(fact.position, "hcpcs", {"endoscopy": other.code}, 1.0)
                 break

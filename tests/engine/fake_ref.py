@@ -1,0 +1,117 @@
+"""A small in-memory ReferenceData for engine unit tests. Its RVUs, edits and MUEs are MADE UP:
+they exercise the engine's logic (ranking, grouping, stakes), never CMS policy values."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from rvucheck.refdata.types import Adjusted, Locality, Mue, PtpEdit, ReleaseChoice, RvuRow
+
+BLANK = RvuRow(
+    hcpcs="",
+    modifier="",
+    description="made up",
+    status_code="A",
+    not_used_for_medicare="",
+    work_rvu=1.0,
+    pe_rvu_nonfacility=1.0,
+    nonfacility_na="",
+    pe_rvu_facility=0.5,
+    facility_na="",
+    mp_rvu=0.1,
+    total_rvu_nonfacility=2.1,
+    total_rvu_facility=1.6,
+    pctc_indicator="0",
+    global_days="XXX",
+    pre_op=0.0,
+    intra_op=0.0,
+    post_op=0.0,
+    mult_proc="0",
+    bilat_surg="0",
+    asst_surg="0",
+    co_surg="0",
+    team_surg="0",
+    pric_ind="",
+    endo_base="",
+    conversion_factor=10.0,
+    phys_supervision="09",
+    calc_flag="0",
+    imaging_family="99",
+    opps_pe_nonfacility=0.0,
+    opps_pe_facility=0.0,
+    opps_mp=0.0,
+    release="FAKE26C",
+)
+
+
+def row(hcpcs: str, **fields: object) -> RvuRow:
+    return replace(BLANK, hcpcs=hcpcs, **fields)  # type: ignore[arg-type]
+
+
+class FakeReference:
+    def __init__(
+        self,
+        rows: list[RvuRow],
+        ptp: list[PtpEdit] = (),  # type: ignore[assignment]
+        mues: dict[str, Mue] | None = None,
+        aoc: dict[str, frozenset[str]] | None = None,
+        stale_note: str | None = None,
+    ) -> None:
+        self.rows = {(r.hcpcs, r.modifier): r for r in rows}
+        self.ptp = list(ptp)
+        self.mues = mues or {}
+        self.aoc = aoc or {}
+        self.stale_note = stale_note
+        self.ptp_calls = 0
+
+    def release_for(self, on: dt.date | None = None) -> ReleaseChoice:
+        if on is not None and on.year != 2026:
+            return ReleaseChoice("", on.year, 1, f"no CY{on.year} fee schedule installed")
+        return ReleaseChoice("FAKE26C", 2026, 3)
+
+    def rvu(self, hcpcs: str, modifier: str = "", on: dt.date | None = None) -> RvuRow | None:
+        return self.rows.get((hcpcs, modifier))
+
+    def known_code(self, hcpcs: str) -> str | None:
+        return "FAKE26C" if any(k[0] == hcpcs for k in self.rows) else None
+
+    def locality(self, query: str) -> Locality:
+        return Locality("99999", "01", "ZZ", "Made-up locality", "", 1.5, 1.0, 1.0)
+
+    def payment(
+        self, row: RvuRow, locality: Locality | None = None, facility: bool = False, qpp: bool = False
+    ) -> float:
+        work_gpci = locality.work_gpci if locality else 1.0
+        pe = row.pe_rvu_facility if facility else row.pe_rvu_nonfacility
+        return round((row.work_rvu * work_gpci + pe + row.mp_rvu) * row.conversion_factor, 2)
+
+    def adjusted(
+        self,
+        row: RvuRow,
+        modifiers: tuple[str, ...],
+        rank: int = 1,
+        locality: Locality | None = None,
+        facility: bool = False,
+        qpp: bool = False,
+    ) -> Adjusted:
+        factor = 0.5 if rank > 1 else 1.0
+        return Adjusted(
+            self.payment(row, locality, facility, qpp) * factor,
+            row.work_rvu * factor,
+            factor,
+            (f"rank {rank}",),
+        )
+
+    def ptp_edits(self, codes: set[str], on: dt.date | None = None) -> list[PtpEdit]:
+        self.ptp_calls += 1
+        return [e for e in self.ptp if e.column1 in codes and e.column2 in codes]
+
+    def mue(self, hcpcs: str, on: dt.date | None = None) -> Mue | None:
+        return self.mues.get(hcpcs)
+
+    def aoc_primaries(self, addon: str, on: dt.date | None = None) -> frozenset[str] | None:
+        return self.aoc.get(addon)
+
+    def ncci_quarter(self, on: dt.date | None = None) -> tuple[str, str | None]:
+        return "FAKE2026Q2", self.stale_note

@@ -1,0 +1,76 @@
+"""The engine is pure: no workbook, Excel or file-system modules in the engine, pricing or kinds."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import rvucheck
+
+SRC = Path(rvucheck.__file__).parent
+PURE = [SRC / "engine.py", SRC / "pricing.py", *sorted((SRC / "kinds").glob("*.py"))]
+FORBIDDEN = {
+    "openpyxl",
+    "xlwings",
+    "python_calamine",
+    "os",
+    "io",
+    "pathlib",
+    "shutil",
+    "sqlite3",
+    "tomllib",
+    "yaml",
+    "glob",
+    "tempfile",
+}
+ALLOWED_RVUCHECK = {
+    "rvucheck.model",
+    "rvucheck.kinds",
+    "rvucheck.pricing",
+    "rvucheck.refdata.types",
+    "rvucheck.config",
+    "rvucheck.ruleset",
+}  # config/ruleset only for type hints (TYPE_CHECKING)
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_no_forbidden_imports_or_open_calls() -> None:
+    assert len(PURE) > 8
+    for path in PURE:
+        modules = imported_modules(path)
+        assert not {m.split(".")[0] for m in modules} & FORBIDDEN, path
+        ours = {m for m in modules if m.startswith("rvucheck")}
+        assert all(any(m == a or m.startswith(a + ".") for a in ALLOWED_RVUCHECK) for m in ours), (path, ours)
+        calls = [n for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.Call)]
+        assert not any(isinstance(c.func, ast.Name) and c.func.id == "open" for c in calls), path
+
+
+def test_importing_the_engine_loads_no_workbook_library() -> None:
+    code = (
+        "import sys, rvucheck.engine, rvucheck.kinds;"
+        "bad = {'openpyxl', 'xlwings', 'python_calamine', 'yaml', 'sqlite3'} & set(sys.modules);"
+        "print(sorted(bad))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_import_linter_contracts_hold() -> None:
+    lint = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
+    assert lint, "import-linter is a test dependency"
+    result = subprocess.run([lint], capture_output=True, text=True, cwd=SRC.parents[1])
+    assert "The engine is pure" in result.stdout
+    assert "The engine is pure: no workbook, Excel or CLI imports KEPT" in result.stdout, result.stdout
