@@ -178,3 +178,18 @@ def test_zip_of_a_release(tmp_path: Path) -> None:
     (info,) = install_from([archive], Store(tmp_path / "data"))
     assert (info.dataset_id, info.contents) == ("RVU30B", ("RVU", "GPCI", "LOCCO", "ANES"))
     assert any(s["file"].endswith(".zip!PPRRVU30_APR.csv") for s in info.sources)
+
+
+def test_qpp_and_nonqpp_files_in_one_release(tmp_path: Path) -> None:
+    """CMS publishes both variants since 2026: same RVUs, another CF. One dataset keeps a CF per variant."""
+    folder = tmp_path / "rvu30b"
+    shutil.copytree(FIXTURES / "rvu30b", folder)
+    source = folder / "PPRRVU30_APR.csv"
+    source.rename(folder / "PPRRVU30_APR_nonQPP.csv")
+    text = (folder / "PPRRVU30_APR_nonQPP.csv").read_text(encoding="latin-1")
+    (folder / "PPRRVU30_APR_QPP.csv").write_text(text.replace(",40.0000,", ",40.2000,"), encoding="latin-1")
+    (info,) = install_from([folder], Store(tmp_path / "data"))
+    assert info.meta["conversion_factors"] == {"nonqpp": 40.0, "qpp": 40.2}
+    ref = open_reference(tmp_path / "data")
+    row = ref.rvu("10001")
+    assert (ref.payment(row), ref.payment(row, qpp=True)) == (220.0, 221.1)  # 5.5 RVUs x 40.0 / x 40.2

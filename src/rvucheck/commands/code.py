@@ -114,7 +114,10 @@ def render(page: dict[str, Any]) -> str:
             f"highest {cat['max']:.2f}"
         )
     if page.get("most_billed_by"):
-        lines.append("Most billed by: " + ", ".join(str(x) for x in page["most_billed_by"]))
+        lines.append(
+            "Most billed by: "
+            + ", ".join(f"{x['provider_type']} ({x['share']:.0%})" for x in page["most_billed_by"])
+        )
     lines += ["", "Indicators:"]
     for item in page["indicators"].values():
         lines.append(f"  {item['label']}: {item['code'] or '-'}  {item['meaning']}")

@@ -166,17 +166,22 @@ def lookup(
     return page
 
 
-def _top_specialties(ref: Reference, hcpcs: str) -> list[Any] | None:
-    """Specialties billing the code most, when the benchmarks engineer's module offers it."""
+def _top_specialties(ref: Reference, hcpcs: str) -> list[dict[str, Any]] | None:
+    """Provider types billing the code most, from the benchmarks datasets when installed."""
     try:
         module = importlib.import_module("rvucheck.refdata.benchmarks")
     except ModuleNotFoundError:
         return None
-    function = getattr(module, "top_specialties", None)
-    if function is None:
+    benchmarks = module.Benchmarks.open(ref.store)
+    if benchmarks is None:
         return None
-    try:
-        found = function(hcpcs, store=ref.store)
-    except TypeError:
-        found = function(hcpcs)
-    return list(found) if found else None
+    found = benchmarks.top_specialties(hcpcs, 3)
+    return [
+        {
+            "provider_type": s.provider_type,
+            "specialty_code": s.specialty_code,
+            "share": round(s.share, 4),
+            "services": s.services,
+        }
+        for s in found
+    ] or None

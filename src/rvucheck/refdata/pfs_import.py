@@ -189,7 +189,12 @@ def _conversion_factors(pprrvu: list, year: int) -> tuple[dict[str, float], list
                 f"{display_name(item)}: expected one conversion factor, found {sorted(values)}"
             )
         cf = values.pop()
-        variant = "qpp" if known.get("qpp") == cf and known.get("nonqpp") != cf else "nonqpp"
+        variant = _variant(item, cf, known)
+        if variant in found and found[variant] != cf:
+            raise InputFileError(
+                f"{display_name(item)}: a second {variant} PPRRVU file with another CF "
+                f"({cf} vs {found[variant]})"
+            )
         found[variant] = cf
     for variant in ("nonqpp", "qpp"):
         if variant not in found and variant in known and pprrvu:
@@ -200,6 +205,15 @@ def _conversion_factors(pprrvu: list, year: int) -> tuple[dict[str, float], list
                     f"(no {variant} file installed)"
                 )
     return found, notes
+
+
+def _variant(item: Recognized, cf: float, known: dict[str, float]) -> str:
+    """QPP or nonQPP: told by the year's published CFs; for a year not in the package's list, by CMS's
+    file name (PPRRVU2026_Jan_QPP / _nonQPP), the only place the files say it."""
+    if known.get("qpp") != known.get("nonqpp") and cf in (known.get("qpp"), known.get("nonqpp")):
+        return "qpp" if cf == known.get("qpp") else "nonqpp"
+    name = Path(display_name(item)).name.upper()
+    return "qpp" if "QPP" in name and "NONQPP" not in name and "NON-QPP" not in name else "nonqpp"
 
 
 def _check_same(role: str, parsed: list) -> None:
