@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -13,30 +14,36 @@ from openpyxl import load_workbook
 
 from rvucheck.audit.history import HISTORY_FILE, HistoryStore
 from rvucheck.cli import main
+from rvucheck.refdata.install import install_from
+from rvucheck.refdata.store import Store
 from rvucheck.synthetic import generate_month, write_xlsx
 
-LINES = 1500
+LINES = 2000
 GLOBAL_KINDS_RULES = ("GS01", "GS02", "GS03")
 
 
-def audit_data_dir(reference: Path, where: Path) -> Path:
-    """A data dir that shares the installed reference data but has its own (empty) history."""
+def audit_data_dir(reference: Path, where: Path, shared_cms: Path) -> Path:
+    """A data dir that shares the installed reference data (symlinks; its own catalog copy) but has its own
+    empty history, plus the published E&M shares and the specialty crosswalk from ../shared."""
     where.mkdir(parents=True)
     for item in reference.glob("*.sqlite"):
-        if item.name != HISTORY_FILE:
+        if item.name == "catalog.sqlite":
+            shutil.copyfile(item, where / item.name)
+        elif item.name != HISTORY_FILE:
             (where / item.name).symlink_to(item.resolve())
+    install_from([shared_cms.parent / "benchmarks", shared_cms / "SPECIALTY_XWALK_OCT2025"], Store(where))
     return where
 
 
 @pytest.fixture(scope="module")
-def run(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def run(data_dir: Path, shared_cms: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     work = tmp_path_factory.mktemp("audit-e2e")
     lines = {m: generate_month(2026, m, LINES, seed=m) for m in (9, 10)}
     files = {
         m: write_xlsx(lines[m], work / f"charges-2026-{m:02d}.xlsx", year=2026, month=m) for m in (9, 10)
     }
-    data = audit_data_dir(data_dir, work / "data")
-    alone = audit_data_dir(data_dir, work / "alone")
+    data = audit_data_dir(data_dir, work / "data", shared_cms)
+    alone = audit_data_dir(data_dir, work / "alone", shared_cms)
     codes = {}
     codes["sep"] = main([f"--data-dir={data}", "audit", str(files[9]), "--json", str(work / "sep.json")])
     out = {k: work / f"audit-2026-10.{k}" for k in ("xlsx", "html", "json")}
@@ -110,6 +117,28 @@ def test_em_comparison_modifier_rates_and_sample_in_json(run: dict[str, Any]) ->
     sample = run["oct"]["review_sample"]
     assert len(sample) == 25 and all(s["reason"] for s in sample)
     assert len({s["provider"] for s in sample}) == 9  # stratified: every provider is looked at
+
+
+def test_national_benchmark_from_the_published_shares(run: dict[str, Any]) -> None:
+    assert run["oct"]["benchmark"].startswith("national E&M shares published for a few specialties")
+    internist = next(p for p in run["oct"]["providers"] if p["provider"] == "Okafor, Grace MD")
+    initial = internist["em_mix"]["initial_hospital"]
+    assert "2021 Medicare E&M shares" in initial["benchmark_source"]
+    assert "codingintel.com/em-frequency-data-for-hospitalists" in initial["benchmark_source"]
+    assert initial["vs_benchmark"].startswith("chi-square GOF") and "vs 71%" in initial["vs_benchmark"]
+    subsequent = internist["em_mix"]["subsequent_hospital"]  # 99233 missing from the published table
+    assert "partial: 99231 4%, 99232 55%; not tested" in subsequent["benchmark_source"]
+    assert subsequent["vs_benchmark"] is None
+    book = load_workbook(run["out"]["xlsx"])
+    charts = book["E&M charts"]
+    title = "Okafor, Grace MD - Initial hospital/observation"
+    title_row = next(r for r in range(1, charts.max_row + 1) if charts.cell(r, 1).value == title)
+    assert [charts.cell(title_row + 1 + i, 4).value for i in range(4)] == [
+        "Benchmark",
+        0.0445,
+        0.2441,
+        0.7114,
+    ]
 
 
 def test_workbook_and_html_outputs(run: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from rvucheck.audit.emstats import (
     EM_FAMILIES,
+    MIN_ENCOUNTERS,
     Comparison,
     EmFamily,
     compare,
@@ -93,15 +94,16 @@ def _row(
     benchmark: BenchmarkLookup | None,
 ) -> MixRow:
     vs_group = None
-    if sum(group_counts):
+    if sum(group_counts) >= MIN_ENCOUNTERS:  # a handful of colleagues' visits is no reference
         vs_group = compare(
             counts, family, "group", f"rest of group {group or '(all)'}", group_counts, sum(group_counts)
         )
     found = benchmark(specialty, family) if benchmark and specialty else None
     shares = complete_shares(found[0], family) if found else None
     source = found[1] if found else ""
-    if found and shares is None:
-        source += " (partial table: shown, not tested)"
+    if found and shares is None:  # a partial published table: show what there is, test nothing
+        given = ", ".join(f"{code} {found[0][code]:.0%}" for code in family.codes if code in found[0])
+        source += f" (partial: {given}; not tested)"
     vs_benchmark = compare(counts, family, "benchmark", source, shares) if shares else None
     return MixRow(
         name, specialty, group, family, counts, group_counts, shares, source, vs_group, vs_benchmark

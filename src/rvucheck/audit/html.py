@@ -97,7 +97,7 @@ def _mix(result: AuditResult) -> str:
         levels = ", ".join(f"{c} {n / total:.0%}" for c, n in zip(m.family.codes, m.counts, strict=True))
         rows.append([
             m.provider, m.family.label, total, levels,
-            m.vs_group.statistic if m.vs_group else "no other provider in the group",
+            m.vs_group.statistic if m.vs_group else "too few services by the rest of the group",
             m.vs_benchmark.statistic if m.vs_benchmark else (m.benchmark_source or "no benchmark"),
             "FLAGGED" if m.flagged else "",
         ])  # fmt: skip
