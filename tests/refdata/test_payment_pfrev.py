@@ -38,3 +38,41 @@ def test_national_20983(ref) -> None:  # type: ignore[no-untyped-def]
     assert ref.payment(row) == 4905.92
     assert ref.payment(row, facility=True) == 302.61
     assert ref.conversion_factor(row.release, qpp=True) == 33.5675
+
+
+def test_opps_cap_reproduces_cms_oppscap_file(ref, shared_cms: Path) -> None:  # type: ignore[no-untyped-def]
+    """RVU25D's OPPSCAP_Oct.csv lists the capped amounts of the imaging codes per locality; the formula over
+    the PPRRVU's "PE/MP used for OPPS" columns gives every priced (status A) row to the cent."""
+    import datetime as dt
+
+    on = dt.date(2025, 11, 1)
+    localities = ref.localities(ref.release_for(on).release_id)
+    with (shared_cms / "RVU25D" / "OPPSCAP_Oct.csv").open(encoding="latin-1", newline="") as fh:
+        rows = [r for r in list(csv.reader(fh))[1:] if r[0] and r[2] == "A"]
+    checked, wrong = 0, []
+    for hcpcs, mod, _status, mac, loc, facility_price, nonfacility_price in rows:
+        place = localities.get(f"{mac}-{loc}")
+        if place is None:  # OPPSCAP also lists carrier/locality pairs that are no longer localities
+            continue
+        row = ref.rvu(hcpcs, mod, on)
+        got = (ref.payment(row, place), ref.payment(row, place, facility=True))
+        checked += 1
+        if got != (float(nonfacility_price), float(facility_price)):
+            wrong.append((hcpcs, mod, mac, loc, got))
+    assert checked == 6322
+    assert wrong == []
+    capped = [
+        (hcpcs, mod)
+        for hcpcs, mod, *_ in rows[:2000]
+        if ref.fee(ref.rvu(hcpcs, mod, on), localities["01112-05"]).opps_capped
+    ]
+    assert capped  # the cap really bites on some rows, not just equals the PFS amount
+
+
+def test_contractor_priced_code_shows_its_cap(ref) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from rvucheck.refdata.fee_schedule import lookup
+
+    page = lookup(ref, "0633T", ("TC",), "01112-05", on=dt.date(2025, 11, 1))
+    assert any("OPPS cap at this locality is $150.69" in note for note in page["notes"])

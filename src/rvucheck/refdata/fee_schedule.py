@@ -89,6 +89,18 @@ def lookup(
     fees = {s: ref.fee(row, place, facility=(s == "facility"), qpp=qpp) for s in ("nonfacility", "facility")}
     notes = [n for n in (choice.note,) if n]
     notes += indicators.billing_notes(row)
+    if place is not None and row.status_code == "C":
+        cap = ref.opps_cap(row, place)
+        if cap:
+            notes.append(
+                f"Contractor priced; the OPPS cap at this locality is ${cap[0]:,.2f} non-facility, "
+                f"${cap[1]:,.2f} facility: the contractor's price cannot exceed it."
+            )
+    if row.status_code == "J" and place is not None and place.anes_cf:
+        notes.append(
+            f"Anesthesia: paid as (base units + time units) x the locality's anesthesia CF "
+            f"${place.anes_cf:.2f} (non-QPP), not from RVUs."
+        )
     page: dict[str, Any] = {
         "hcpcs": row.hcpcs,
         "modifier": row.modifier or None,

@@ -202,6 +202,20 @@ class Reference:
             locality = self.localities(row.release).get(locality.key, locality)
         return pay.fee(row, pay.gpci_of(locality), facility, self.conversion_factor(row.release, qpp))
 
+    def opps_cap(self, row: RvuRow, locality: Locality) -> tuple[float, float] | None:
+        """(non-facility, facility) amounts of the release's OPPSCAP file for the code at a locality: the
+        capped payment of a priced code, or only the cap of a contractor-priced one (status C)."""
+        source = companion_for(self.datasets, self.dataset(row.release), "OPPSCAP")
+        if source is None:
+            return None
+        with self._connect(source.dataset_id) as con:
+            found = con.execute(
+                "SELECT nonfacility_price, facility_price FROM oppscap "
+                "WHERE hcpcs = ? AND modifier = ? AND mac = ? AND locality = ?",
+                (row.hcpcs, row.modifier, locality.mac, locality.locality),
+            ).fetchone()
+        return (float(found[0]), float(found[1])) if found else None
+
     def adjusted(
         self,
         row: RvuRow,
