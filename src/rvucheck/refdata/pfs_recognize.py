@@ -50,8 +50,14 @@ def head_lines(path: Path) -> tuple[list[str], str]:
     return read_lines(start)[:15], "text"
 
 
-@lru_cache(maxsize=512)
 def sniff(path: Path) -> Sniffed | None:
+    """What PFS file `path` is (None: not one). Cached per file version: siblings are sniffed repeatedly."""
+    stat = path.stat()
+    return _sniff(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=512)
+def _sniff(path: Path, _mtime: int, _size: int) -> Sniffed | None:
     lines, kind = head_lines(path)
     if not lines:
         return None
@@ -120,7 +126,7 @@ def release_of(path: Path, sniffed: Sniffed) -> str:
     """The release id a file belongs to (see the module docstring for the rules)."""
     if sniffed.role == "PPRRVU" and sniffed.year and sniffed.quarter:
         return release_id(sniffed.year, sniffed.quarter)
-    sibling = _sibling_release(path.parent)
+    sibling = _sibling_release(path.parent, path.parent.stat().st_mtime_ns)
     if sibling:
         return sibling
     for folder in (path.parent, *path.parents[:2]):
@@ -134,7 +140,7 @@ def release_of(path: Path, sniffed: Sniffed) -> str:
 
 
 @lru_cache(maxsize=128)
-def _sibling_release(folder: Path) -> str | None:
+def _sibling_release(folder: Path, _mtime: int) -> str | None:
     found = set()
     for other in sorted(folder.iterdir()):
         if other.is_file():
