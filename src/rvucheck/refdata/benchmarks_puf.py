@@ -114,26 +114,17 @@ def aggregate(path: Path, totals: PufTotals | None = None) -> PufTotals:
     for line, index, cells in _rows(path):
         npi = cells[index["Rndrng_NPI"]]
         key = (cells[index["Rndrng_Prvdr_Type"]].strip(), cells[index["HCPCS_Cd"]].strip().upper())
-        services = _number(path, line, cells[index["Tot_Srvcs"]], "Tot_Srvcs", True)
+        services, benes, bene_days, allowed, payment, facility = _values(path, line, index, cells)
         entry = aggregates.get(key)
         if entry is None:
             entry = aggregates[key] = Aggregate()
         entry.services += services
-        entry.benes += int(_number(path, line, cells[index["Tot_Benes"]], "Tot_Benes", True))
-        if "Place_Of_Srvc" in index and cells[index["Place_Of_Srvc"]].strip().upper() == "F":
+        entry.benes += benes
+        entry.bene_day_services += bene_days
+        entry.allowed += services * allowed
+        entry.payment += services * payment
+        if facility:
             entry.services_facility += services
-        if "Tot_Bene_Day_Srvcs" in index:
-            entry.bene_day_services += _number(
-                path, line, cells[index["Tot_Bene_Day_Srvcs"]], "Tot_Bene_Day_Srvcs", False
-            )
-        if "Avg_Mdcr_Alowd_Amt" in index:
-            entry.allowed += services * _number(
-                path, line, cells[index["Avg_Mdcr_Alowd_Amt"]], "Avg_Mdcr_Alowd_Amt", False
-            )
-        if "Avg_Mdcr_Pymt_Amt" in index:
-            entry.payment += services * _number(
-                path, line, cells[index["Avg_Mdcr_Pymt_Amt"]], "Avg_Mdcr_Pymt_Amt", False
-            )
         if entry.last_npi != npi:  # rows of one NPI are contiguous in CMS's file (sorted by NPI)
             entry.providers += 1
             entry.last_npi = npi
@@ -142,3 +133,24 @@ def aggregate(path: Path, totals: PufTotals | None = None) -> PufTotals:
         previous_npi = npi
         totals.rows += 1
     return totals
+
+
+def _values(
+    path: Path, line: int, index: dict[str, int], cells: list[str]
+) -> tuple[float, int, float, float, float, bool]:
+    """(services, benes, bene-day services, average allowed, average payment, facility) of one row."""
+    optional = [cells[index[name]] if name in index else "0" for name in OPTIONAL[1:]]
+    try:  # the fast path: every number parses
+        numbers = (float(cells[index["Tot_Srvcs"]]), int(cells[index["Tot_Benes"]]), *map(float, optional))
+    except ValueError:
+        numbers = (
+            _number(path, line, cells[index["Tot_Srvcs"]], "Tot_Srvcs", True),
+            int(_number(path, line, cells[index["Tot_Benes"]], "Tot_Benes", True)),
+            *(
+                _number(path, line, text, name, False)
+                for text, name in zip(optional, OPTIONAL[1:], strict=True)
+            ),
+        )
+    facility = "Place_Of_Srvc" in index and cells[index["Place_Of_Srvc"]].strip().upper() == "F"
+    services, benes, bene_days, allowed, payment = numbers
+    return services, int(benes), bene_days, allowed, payment, facility
