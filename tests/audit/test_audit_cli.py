@@ -96,6 +96,17 @@ def test_a_global_period_crossing_the_month_boundary_is_found(run: dict[str, Any
     assert september_surgery_patients  # the generator put surgery in September
 
 
+def test_the_new_patient_rule_sees_the_earlier_month(run: dict[str, Any]) -> None:
+    def np01(report: dict[str, Any]) -> dict[int, str]:
+        return {f["row"]: f["message"] for f in report["findings"] if f["rule"] == "NP01"}
+
+    with_history, alone = np01(run["oct"]), np01(run["alone"])
+    crossing = {row: msg for row, msg in with_history.items() if row not in alone}
+    assert set(alone) < set(with_history) and crossing
+    assert all(re.search(r"saw this patient on 2026-09-\d\d", msg) for msg in crossing.values()), crossing
+    assert sum(p["new_patient_code_established"] for p in run["oct"]["providers"]) == len(with_history)
+
+
 def test_patients_are_keyed_in_the_history(run: dict[str, Any]) -> None:
     raw = (run["data"] / HISTORY_FILE).read_bytes()
     patients = {ln.patient for ln in run["lines"][9]} | {ln.patient for ln in run["lines"][10]}
