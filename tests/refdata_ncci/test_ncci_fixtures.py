@@ -281,3 +281,28 @@ def test_a_file_without_a_quarter_is_refused_with_what_to_do(tmp_path: Path) -> 
     shutil.copy(FIXTURES / "ccipra-v321r0-f1.txt", nameless)
     with pytest.raises(InputFileError, match=r"edits\.txt: an NCCI PTP file, but .* rename it"):
         ncci.recognize(nameless)
+
+
+def test_install_from_a_cms_zip_takes_the_quarter_from_the_zip_name(tmp_path: Path) -> None:
+    import zipfile
+
+    from rvucheck.refdata.install import install_from
+
+    aoc = write_aoc(tmp_path / "aoc.xlsx", [["1", "99999", "", "11111", "", "2013091", "", ""]])
+    book = openpyxl.load_workbook(aoc)
+    book.active.title = "Sheet1"  # type: ignore[union-attr]
+    book.save(aoc)
+    archive = tmp_path / "AOC_V2026Q3-MCR.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.write(aoc, "aoc.xlsx")
+        out.write(FIXTURES / "ccipra-v321r0-f2.txt", "ccipra-v321r0-f2.txt")
+    store = Store(tmp_path / "data")
+    installed = install_from([archive], store)
+    assert sorted((i.dataset_id, i.contents) for i in installed) == [
+        ("2026Q2", ("PTP",)),
+        ("2026Q3", ("AOC",)),
+    ]
+    data = ncci.NcciData.open(store)
+    assert data is not None
+    assert data.aoc_primaries("99999", dt.date(2026, 7, 1)) == {"11111"}
+    assert pairs(data, {"G9999", "11111"}, dt.date(2026, 4, 1)) == {("G9999", "11111", "1")}

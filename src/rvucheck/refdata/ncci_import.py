@@ -14,8 +14,8 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from rvucheck.refdata.ncci_formats import NcciFileError, detect_layout, normalised, peek, quarter_of
-from rvucheck.refdata.ncci_rows import PtpRow, aoc_rows, mue_rows, ptp_rows
+from rvucheck.refdata.ncci_formats import NcciFileError, detect_layout, peek, quarter_of
+from rvucheck.refdata.ncci_rows import PtpRow, aoc_rows, converted_service, mue_rows, ptp_rows
 from rvucheck.refdata.store import DatasetInfo, Recognized, Store
 
 KIND = "ncci"
@@ -88,11 +88,9 @@ def recognize(path: Path) -> Recognized | None:
 
 
 def _converted_mue_service(path: Path) -> str:
-    from rvucheck.refdata.ncci_rows import _converted_service
-
     for line, cells in peek(path)[1:]:
         if len(cells) >= 5:
-            return _converted_service(path, line, cells[4])
+            return converted_service(path, line, cells[4])
     return "practitioner"
 
 
@@ -265,4 +263,4 @@ def _import_aoc(con: sqlite3.Connection, items: list[Recognized], meta: dict[str
     meta["aoc_rows"] = len(rows)
 
 
-__all__ = ["import_group", "normalised", "recognize"]
+__all__ = ["import_group", "recognize"]

@@ -133,7 +133,7 @@ def mue_rows(path: Path, layout: str, service: str) -> Iterator[MueRow]:
             raise file_error(path, line, f"{len(cells)} columns where the MUE layout has 4")
         row_service = service
         if layout == "mue_converted":
-            row_service = _converted_service(path, line, cells[4] if len(cells) > 4 else "")
+            row_service = converted_service(path, line, cells[4] if len(cells) > 4 else "")
         yield (
             row_service,
             _fast_code(path, line, cells[0].strip(), "HCPCS/CPT code"),
@@ -143,7 +143,7 @@ def mue_rows(path: Path, layout: str, service: str) -> Iterator[MueRow]:
         )
 
 
-def _converted_service(path: Path, line: int, text: str) -> str:
+def converted_service(path: Path, line: int, text: str) -> str:
     lowered = text.lower()
     for word, name in MUE_SERVICES.items():
         if word in lowered:
