@@ -41,6 +41,7 @@ class BadValue(ValueError):
     """A cell value that cannot be read as its field; the message says why (shown to the user)."""
 
 
+@lru_cache(maxsize=65536, typed=True)
 def clean_text(value: object) -> str:
     """Text with stray/non-breaking spaces collapsed; numbers without a spurious '.0'."""
     if value is None or value == "":

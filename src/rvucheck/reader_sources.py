@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from lxml import etree  # type: ignore[import-untyped]
-from python_calamine import CalamineError, CalamineWorkbook
+from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook
 
 from rvucheck.errors import InputFileError
 
@@ -56,14 +56,14 @@ class XlsxBook:
             meta.name for meta in self._book.sheets_metadata if str(meta.typ).endswith("WorkSheet")
         ]
         self._zip_info: _ZipInfo | None = None
+        self._sheets: dict[str, CalamineSheet] = {}
 
     def preview(self, name: str, nrows: int = 60) -> Grid:
         return self._sheet_rows(name, nrows)
 
     def grid(self, name: str) -> SheetGrid:
         rows = self._sheet_rows(name, None)
-        sheet = self._book.get_sheet_by_name(name)
-        merged = [(tuple(a), tuple(b)) for a, b in (sheet.merged_cell_ranges or [])]
+        merged = [(tuple(a), tuple(b)) for a, b in (self._sheet(name).merged_cell_ranges or [])]
         info = self._zip()
         hidden, formulas = info.sheet_extras(name)
         return SheetGrid(
@@ -75,10 +75,18 @@ class XlsxBook:
             formulas_without_value=formulas,
         )
 
+    def _sheet(self, name: str) -> CalamineSheet:
+        # calamine parses the whole sheet on first access; keep it for the preview and the full read
+        if name not in self._sheets:
+            try:
+                self._sheets[name] = self._book.get_sheet_by_name(name)
+            except CalamineError as exc:
+                raise InputFileError(_calamine_message(self.path, exc)) from None
+        return self._sheets[name]
+
     def _sheet_rows(self, name: str, nrows: int | None) -> Grid:
         try:
-            sheet = self._book.get_sheet_by_name(name)
-            return sheet.to_python(skip_empty_area=False, nrows=nrows)  # type: ignore[return-value]
+            return self._sheet(name).to_python(skip_empty_area=False, nrows=nrows)  # type: ignore[return-value]
         except CalamineError as exc:
             raise InputFileError(_calamine_message(self.path, exc)) from None
 
@@ -112,46 +120,45 @@ class _ZipInfo:
             self.parts[sheet.get("name", "")] = part
 
     def sheet_extras(self, name: str) -> tuple[set[int], set[tuple[int, int]]]:
-        """(hidden rows, formula cells without a saved value). Skips the XML parse when neither can occur."""
+        """(hidden rows, formula cells without a saved value), found by a byte scan of the sheet XML:
+        both are rare, so looking at each occurrence beats parsing 100k rows of XML."""
         part = self.parts.get(name)
         if part is None:
             return set(), set()
         with zipfile.ZipFile(self.path) as archive:
-            if not _part_contains(archive, part, (b"<f", b"hidden=")):
-                return set(), set()
-            return _scan_sheet(archive, part)
+            data = archive.read(part)
+        return _hidden_rows(data), _formulas_without_value(data)
 
 
-def _part_contains(archive: zipfile.ZipFile, part: str, needles: tuple[bytes, ...]) -> bool:
-    tail = b""
-    with archive.open(part) as stream:
-        while chunk := stream.read(1 << 20):
-            window = tail + chunk
-            if any(needle in window for needle in needles):
-                return True
-            tail = chunk[-16:]
-    return False
+_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
+_CELL_START = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"')
+_HAS_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]")
 
 
-def _scan_sheet(archive: zipfile.ZipFile, part: str) -> tuple[set[int], set[tuple[int, int]]]:
-    hidden: set[int] = set()
-    formulas: set[tuple[int, int]] = set()
-    row_tag, cell_tag = f"{{{NS_MAIN}}}row", f"{{{NS_MAIN}}}c"
-    f_tag, v_tag = f"{{{NS_MAIN}}}f", f"{{{NS_MAIN}}}v"
-    with archive.open(part) as stream:
-        for _event, element in etree.iterparse(stream, events=("end",), tag=(row_tag, cell_tag)):
-            if element.tag == cell_tag:
-                if element.find(f_tag) is not None:
-                    value = element.find(v_tag)
-                    if value is None or not (value.text or "").strip():
-                        match = _CELL_REF.match(element.get("r", ""))
-                        if match:
-                            formulas.add((int(match.group(2)), _column_number(match.group(1))))
-            else:
-                if element.get("hidden", "0") in ("1", "true"):
-                    hidden.add(int(element.get("r", "0")))
-                element.clear()
-    return hidden, formulas
+def _hidden_rows(data: bytes) -> set[int]:
+    rows: set[int] = set()
+    position = data.find(b'hidden="1"')
+    while position != -1:
+        start = data.rfind(b"<", 0, position)
+        match = _ROW_NUMBER.match(data, start)
+        if match and data.find(b">", start) > position:
+            rows.add(int(match.group(1)))
+        position = data.find(b'hidden="1"', position + 1)
+    return rows
+
+
+def _formulas_without_value(data: bytes) -> set[tuple[int, int]]:
+    cells: set[tuple[int, int]] = set()
+    for tag in (b"<f>", b"<f ", b"<f/>"):
+        position = data.find(tag)
+        while position != -1:
+            start = data.rfind(b"<c ", 0, position)
+            end = data.find(b"</c>", position)
+            match = _CELL_START.match(data, start) if start != -1 else None
+            if match and end != -1 and not _HAS_VALUE.search(data, position, end):
+                cells.add((int(match.group(2)), _column_number(match.group(1).decode())))
+            position = data.find(tag, position + 1)
+    return cells
 
 
 def _column_number(letters: str) -> int:
