@@ -193,3 +193,21 @@ def test_qpp_and_nonqpp_files_in_one_release(tmp_path: Path) -> None:
     ref = open_reference(tmp_path / "data")
     row = ref.rvu("10001")
     assert (ref.payment(row), ref.payment(row, qpp=True)) == (220.0, 221.1)  # 5.5 RVUs x 40.0 / x 40.2
+
+
+def test_a_single_file_joins_its_installed_release(tmp_path: Path) -> None:
+    """Re-installing one file of a release (e.g. a corrected GPCI) keeps the release's other tables."""
+    store = Store(tmp_path / "data")
+    install_from([FIXTURES / "rvu30b"], store)
+    folder = tmp_path / "rvu30b"
+    folder.mkdir()
+    gpci = (FIXTURES / "rvu30b" / "GPCI2030.txt").read_text(encoding="latin-1").replace("1.400", "1.500")
+    (folder / "GPCI2030.txt").write_text(gpci, encoding="latin-1")
+    (info,) = install_from([folder / "GPCI2030.txt"], store)
+    assert info.contents == ("RVU", "GPCI", "LOCCO", "ANES")
+    assert info.meta["conversion_factors"] == {"nonqpp": 40.0}
+    assert sorted(s["role"] for s in info.sources) == ["ANES", "GPCI", "LOCCO", "PPRRVU", "PPRRVU"]
+    ref = open_reference(tmp_path / "data")
+    assert ref.locality("01112-05").pe_gpci == 1.5
+    assert ref.rvu("10001").work_rvu == 2.0
+    assert ref.locality("01112-05").counties == "SAN FRANCISCO"

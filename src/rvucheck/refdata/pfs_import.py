@@ -46,6 +46,7 @@ CREATE TABLE oppscap (hcpcs TEXT, modifier TEXT, status_code TEXT, mac TEXT, loc
                       PRIMARY KEY (hcpcs, modifier, mac, locality));
 """
 ROLE_ORDER = ("PPRRVU", "GPCI", "LOCCO", "ANES", "OPPSCAP")
+TABLE = {"PPRRVU": "rvu", "GPCI": "gpci", "LOCCO": "locco", "ANES": "anes", "OPPSCAP": "oppscap"}
 CONTENT_NAME = {"PPRRVU": "RVU", "GPCI": "GPCI", "LOCCO": "LOCCO", "ANES": "ANES", "OPPSCAP": "OPPSCAP"}
 
 
@@ -125,7 +126,12 @@ def import_group(store: Store, group: list[Recognized]) -> DatasetInfo:
     for role, parsed in by_role.items():
         _check_same(role, parsed)
     start, end, quarter = effective_dates(dataset_id)
+    # Files of a release installed on their own (e.g. a GPCI correction) join what is installed of it.
+    previous = next((d for d in store.datasets("pfs") if d.dataset_id == dataset_id), None)
+    kept = [r for r in ROLE_ORDER if r not in by_role and previous and CONTENT_NAME[r] in previous.contents]
+    old_meta: dict[str, Any] = dict(previous.meta) if previous and "PPRRVU" in kept else {}
     released = next((dict(i.meta).get("released") for i, _ in by_role.get("PPRRVU", [])), None)
+    roles = [r for r in ROLE_ORDER if r in by_role or r in kept]
     info = DatasetInfo(
         kind="pfs",
         dataset_id=dataset_id,
@@ -134,8 +140,8 @@ def import_group(store: Store, group: list[Recognized]) -> DatasetInfo:
         effective_from=start,
         effective_to=end,
         label=next((dict(i.meta).get("title", "") for i, _ in by_role.get("PPRRVU", [])), "")
-        or f"CY{year} PFS files ({', '.join(by_role)})",
-        contents=tuple(CONTENT_NAME[r] for r in ROLE_ORDER if r in by_role),
+        or (previous.label if previous and old_meta else f"CY{year} PFS files ({', '.join(roles)})"),
+        contents=tuple(CONTENT_NAME[r] for r in roles),
         sources=tuple(
             {
                 "file": display_name(i),
@@ -144,24 +150,36 @@ def import_group(store: Store, group: list[Recognized]) -> DatasetInfo:
                 "format": dict(i.meta)["format"],
             }
             for i in group
-        ),
+        )
+        + tuple(s for s in (previous.sources if previous else ()) if s.get("role") in kept),
         meta={
-            "conversion_factors": cfs,
-            "notes": cf_notes + _companion_note(by_role, year),
-            "released": released,
+            "conversion_factors": old_meta.get("conversion_factors", cfs),
+            "notes": (old_meta.get("notes") or cf_notes) + _companion_note(roles, year),
+            "released": old_meta.get("released", released),
         },
         installed_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
     with store.writing(info) as con:
         _write(con, by_role)
+        if kept:
+            _copy_tables(con, store.dataset_path("pfs", dataset_id), kept)
     return info
 
 
-def _companion_note(by_role: dict[str, Any], year: int) -> list[str]:
-    if "PPRRVU" in by_role:
+def _copy_tables(con: sqlite3.Connection, old_file: Path, roles: list[str]) -> None:
+    con.execute("ATTACH DATABASE ? AS old", (str(old_file),))
+    for role in roles:
+        table = TABLE[role]
+        con.execute(f"INSERT INTO {table} SELECT * FROM old.{table}")
+    con.commit()
+    con.execute("DETACH DATABASE old")
+
+
+def _companion_note(roles: list[str], year: int) -> list[str]:
+    if "PPRRVU" in roles:
         return []
     return [
-        f"no PPRRVU file: its {', '.join(by_role)} serve the CY{year} releases that lack their own "
+        f"no PPRRVU file: its {', '.join(roles)} serve the CY{year} releases that lack their own "
         "(CMS sets GPCIs, localities and anesthesia CFs once a year; the localities did not change in 2026)"
     ]
 
