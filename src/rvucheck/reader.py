@@ -265,9 +265,9 @@ class _LineBuilder:
         self, row: list[object], row_number: int, code: str, code_modifiers: tuple[str, ...]
     ) -> ChargeLine | UnreadableLine:
         if self.formulas:
-            for index in self.mapped:
-                if (row_number, index + 1) in self.formulas:
-                    ref = CellRef(self.sheet, row_number, index + 1)
+            for mapped_index in self.mapped:
+                if (row_number, mapped_index + 1) in self.formulas:
+                    ref = CellRef(self.sheet, row_number, mapped_index + 1)
                     return UnreadableLine(
                         ref,
                         f"{ref.a1()} holds a formula with no saved result (the file was written by a program "
