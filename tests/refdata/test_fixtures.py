@@ -211,3 +211,28 @@ def test_a_single_file_joins_its_installed_release(tmp_path: Path) -> None:
     assert ref.locality("01112-05").pe_gpci == 1.5
     assert ref.rvu("10001").work_rvu == 2.0
     assert ref.locality("01112-05").counties == "SAN FRANCISCO"
+
+
+def test_xlsx_gpci_and_locco_from_real_files(tmp_path: Path, shared_cms: Path) -> None:
+    """RVU26C ships 26LOCCO only as .xlsx: the workbook variants read the same as the csv ones. The
+    workbooks are built here, in a temp folder, from the real csv files (nothing CMS-derived is committed)."""
+    import csv
+
+    folder = tmp_path / "rvu26a"
+    folder.mkdir()
+    for name in ("26LOCCO.csv", "GPCI2026.csv", "ANES2026.csv"):
+        workbook = openpyxl.Workbook()
+        with (shared_cms / "RVU26A" / name).open(encoding="latin-1", newline="") as fh:
+            for cells in csv.reader(fh):
+                workbook.active.append(cells)
+        workbook.save(folder / name.replace(".csv", ".xlsx"))
+    (info,) = install_from([folder], Store(tmp_path / "x"))
+    assert info.dataset_id == "RVU26A" and info.contents == ("GPCI", "LOCCO", "ANES")
+    assert {s["format"] for s in info.sources} == {"xlsx"}
+    from_xlsx = Store(tmp_path / "x").connect("pfs", "RVU26A")
+    install_from([shared_cms / "RVU26A"], Store(tmp_path / "c"))
+    from_csv = Store(tmp_path / "c").connect("pfs", "RVU26A")
+    for table in ("gpci", "locco", "anes"):
+        query = f"SELECT * FROM {table} ORDER BY 1, 2, 3"
+        assert from_xlsx.execute(query).fetchall() == from_csv.execute(query).fetchall()
+        assert len(from_csv.execute(query).fetchall()) >= 109
