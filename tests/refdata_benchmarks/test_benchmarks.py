@@ -4,6 +4,7 @@ by-Provider-and-Service PUF importer on a made-up fixture in its exact layout (t
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 from pathlib import Path
 
@@ -210,3 +211,61 @@ def test_puf_without_a_year_is_refused_with_what_to_do(tmp_path: Path) -> None:
     shutil.copy(PUF_FIXTURE, nameless)
     with pytest.raises(InputFileError, match="does not say the data year; rename it"):
         benchmarks.recognize(nameless)
+
+
+def test_every_crosswalk_row_is_stored_cleaned(published: Store, shared_cms: Path) -> None:
+    source = (
+        shared_cms
+        / "SPECIALTY_XWALK_OCT2025"
+        / "Medicare_Provider_and_Supplier_Taxonomy_Crosswalk_October_2025.csv"
+    )
+    with source.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))[1:]
+    # independent cleaning: drop footnote markers ("87[3]"), collapse whitespace and line breaks
+    expected = [tuple(" ".join(re.sub(r"\[\d+\]", "", cell).split()) for cell in row) for row in rows if row]
+    (info,) = [i for i in published.datasets("benchmarks") if i.dataset_id == "SPECIALTY202510"]
+    con = published.connect("benchmarks", info.dataset_id)
+    stored = con.execute(
+        "SELECT code, description, taxonomy, taxonomy_description FROM taxonomy ORDER BY rowid"
+    )
+    stored_rows = stored.fetchall()
+    con.close()
+    assert len(stored_rows) == 565
+    assert stored_rows == expected
+    assert ("56", "Individual Certified Prosthetist", "224P00000X") in {r[:3] for r in stored_rows}
+    assert ("19", "Physician/Ophthalmology", "207WX0108X") in {r[:3] for r in stored_rows}
+    assert ("87", "All Other Suppliers") in {r[:2] for r in stored_rows}
+
+
+def test_every_published_share_row_is_stored(published: Store, shared_benchmarks: Path) -> None:
+    with (shared_benchmarks / "em_level_share_by_specialty_codingintel.csv").open(
+        encoding="utf-8", newline=""
+    ) as f:
+        expected = sorted(
+            (
+                int(r["data_year"]),
+                r["em_category"],
+                r["cms_specialty_code"],
+                r["cpt"],
+                float(r["pct_of_category_services"]),
+                r["source_url"],
+            )
+            for r in csv.DictReader(f)
+        )
+    con = published.connect("benchmarks", "EMSHARES")
+    stored = sorted(
+        con.execute("SELECT data_year, em_category, specialty_code, hcpcs, pct, source_url FROM em_share")
+    )
+    con.close()
+    assert len(expected) == 46
+    assert stored == expected
+
+
+def test_puf_provider_types_map_to_specialty_codes(with_puf: Store) -> None:
+    assert opened(with_puf).puf_provider_types == {
+        "Internal Medicine": "11",
+        "Family Practice": "08",
+        "Cardiology": "06",
+        "Nurse Practitioner": "50",
+        "Made-up Type Without A Crosswalk Name": None,
+    }

@@ -119,17 +119,18 @@ class Benchmarks:
     # ------------------------------------------------------------------------------------------ PUF
 
     @cached_property
-    def _puf_types(self) -> dict[str, str | None]:
-        """PUF provider type -> Medicare specialty code (None when no crosswalk name matches)."""
+    def puf_provider_types(self) -> dict[str, str | None]:
+        """PUF provider type -> Medicare specialty code via the crosswalk names (None when no name matches:
+        those types are still listed by `top_specialties`, under their PUF name)."""
         if self._puf is None:
             return {}
         rows = self._query(self._puf, "SELECT DISTINCT provider_type FROM puf")
         return {str(t): self._by_name.get(name_key(str(t))) for (t,) in rows}
 
-    def _puf_types_for(self, specialty: str) -> list[str]:
+    def _provider_types_for(self, specialty: str) -> list[str]:
         code = self.specialty_code(specialty)
         key = name_key(specialty)
-        return [t for t, c in self._puf_types.items() if (code and c == code) or name_key(t) == key]
+        return [t for t, c in self.puf_provider_types.items() if (code and c == code) or name_key(t) == key]
 
     def top_specialties(self, hcpcs: str, n: int = 5) -> list[SpecialtyShare]:
         """The provider types that billed the code most in the newest PUF year ([] when no PUF)."""
@@ -143,7 +144,11 @@ class Benchmarks:
         total = sum(float(s) for _, s, _ in rows)
         return [
             SpecialtyShare(
-                str(t), self._puf_types.get(str(t)), float(s), float(s) / total if total else 0.0, int(p)
+                str(t),
+                self.puf_provider_types.get(str(t)),
+                float(s),
+                float(s) / total if total else 0.0,
+                int(p),
             )
             for t, s, p in rows[:n]
         ]
@@ -157,7 +162,7 @@ class Benchmarks:
     def _em_from_puf(self, specialty: str, codes: list[str]) -> EmMix | None:
         if self._puf is None or not codes:
             return None
-        types = self._puf_types_for(specialty)
+        types = self._provider_types_for(specialty)
         if not types:
             return None
         marks, type_marks = ",".join("?" * len(codes)), ",".join("?" * len(types))
