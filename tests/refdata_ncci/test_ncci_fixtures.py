@@ -306,3 +306,24 @@ def test_install_from_a_cms_zip_takes_the_quarter_from_the_zip_name(tmp_path: Pa
     assert data is not None
     assert data.aoc_primaries("99999", dt.date(2026, 7, 1)) == {"11111"}
     assert pairs(data, {"G9999", "11111"}, dt.date(2026, 4, 1)) == {("G9999", "11111", "1")}
+
+
+def test_malformed_mue_and_aoc_rows_name_file_and_line(tmp_path: Path) -> None:
+    mue = tmp_path / "MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv"
+    text = (FIXTURES / mue.name).read_text(encoding="latin-1")
+    mue.write_text(text.replace("22222,1,2 Date", "22222,one,2 Date"), encoding="latin-1", newline="")
+    item = ncci.recognize(mue)
+    assert item is not None
+    # the notice record spans 3 lines and the header 2, so the second edit is on line 7
+    with pytest.raises(
+        InputFileError, match=r"Eff_07-01-2026\.csv: line 7: MUE value 'one' is not a whole number"
+    ):
+        ncci.import_group(Store(tmp_path / "data"), [item])
+    aoc = write_aoc(tmp_path / "aoc.xlsx", [["1", "99999", "", "11111", "", "2013400", "", ""]])
+    item = ncci.recognize(aoc)
+    assert item is not None
+    with pytest.raises(
+        InputFileError, match=r"aoc\.xlsx: line 3: edit effective date '2013400' is not a Julian"
+    ):
+        ncci.import_group(Store(tmp_path / "data"), [item])
+    assert Store(tmp_path / "data").datasets() == []
