@@ -27,32 +27,36 @@ DELETED_STATUS = {"D", "F", "H"}
 def find_row(ref: Reference, code: str, modifier: str = "", on: dt.date | None = None) -> RvuRow:
     """The PPRRVU row, or UnknownCode with a message, the release asked and close matches."""
     hcpcs = code.strip().upper()
-    if not CODE_RE.match(hcpcs):
-        raise UnknownCode(
-            f"{code!r} is not a HCPCS/CPT code: codes have 5 characters (e.g. 99213, 0001F, G0438)"
-        )
     choice = ref.release_for(on)
+    if not CODE_RE.match(hcpcs):
+        hint = ""
+        if choice.release_id and hcpcs.isalnum():
+            starting = sorted(c for c in ref.codes(choice.release_id) if c.startswith(hcpcs))[:5]
+            hint = f"; codes starting {hcpcs}: {', '.join(starting)}" if starting else ""
+        raise UnknownCode(
+            f"{code!r} is not a HCPCS/CPT code: codes have 5 characters (e.g. 99213, 0001F, G0438){hint}"
+        )
     if not choice.release_id:
         raise UnknownCode(f"{hcpcs}: {choice.note}")
     row = ref.row(choice.release_id, hcpcs, modifier)
     if row is not None and row.status_code not in DELETED_STATUS:
         return row
-    if row is not None:
-        raise UnknownCode(
-            f"{hcpcs} is deleted in {choice.release_id} (status {row.status_code}: "
-            f"{indicators.meaning('status_code', row.status_code)})"
-        )
-    base = ref.row(choice.release_id, hcpcs) if modifier else None
+    base = ref.row(choice.release_id, hcpcs) if modifier and row is None else None
     if base is not None:
         raise UnknownCode(
             f"{hcpcs} has no {modifier} row in {choice.release_id} (PC/TC indicator "
             f"{base.pctc_indicator}: {indicators.meaning('pctc_indicator', base.pctc_indicator)})"
         )
+    close = [c for c in close_matches(hcpcs, ref.codes(choice.release_id)) if c != hcpcs]
+    hint = f"; close matches: {', '.join(close)}" if close else ""
+    if row is not None:
+        status = f"status {row.status_code}: {indicators.meaning('status_code', row.status_code)}"
+        raise UnknownCode(f"{hcpcs} is deleted in {choice.release_id} ({status}){hint}")
     elsewhere = ref.known_code(hcpcs)
     if elsewhere:
-        raise UnknownCode(f"{hcpcs} is not in {choice.release_id} (deleted?); it is listed in {elsewhere}")
-    close = close_matches(hcpcs, ref.codes(choice.release_id))
-    hint = f"; close matches: {', '.join(close)}" if close else ""
+        raise UnknownCode(
+            f"{hcpcs} is not in {choice.release_id} (deleted?); it is listed in {elsewhere}{hint}"
+        )
     raise UnknownCode(f"{hcpcs} is not a code of the fee schedule {choice.release_id}{hint}")
 
 
