@@ -140,8 +140,8 @@ def _payment(
 
 @each_cell
 @excel_safe
-def global_days(code: object, date: object = None) -> Any:
-    row, _mods = line_row(code, None, hashable(date))
+def global_days(code: object, modifier: object = None, date: object = None) -> Any:
+    row, _mods = line_row(code, modifier, hashable(date))
     return row.global_days
 
 
@@ -160,8 +160,8 @@ def status_meaning(status_code: str) -> str:
 
 @each_cell
 @excel_safe
-def status(code: object, date: object = None) -> Any:
-    row, _mods = line_row(code, None, hashable(date))
+def status(code: object, modifier: object = None, date: object = None) -> Any:
+    row, _mods = line_row(code, modifier, hashable(date))
     return f"{row.status_code}: {status_meaning(row.status_code)}"
 
 

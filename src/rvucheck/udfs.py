@@ -54,18 +54,20 @@ def RVU_PAYMENT(
 
 @xw.func(category=CATEGORY)
 @xw.arg("code", ndim=2, doc=CODE_DOC)
+@xw.arg("modifier", doc=MODIFIER_DOC)
 @xw.arg("date", doc=DATE_DOC)
-def RVU_GLOBAL(code: Any, date: Any = None) -> Any:
+def RVU_GLOBAL(code: Any, modifier: Any = None, date: Any = None) -> Any:
     """Global surgery period as CMS publishes it: 000, 010, 090, XXX, YYY, ZZZ or MMM."""
-    return lookup_api.global_days(code, date)
+    return lookup_api.global_days(code, modifier, date)
 
 
 @xw.func(category=CATEGORY)
 @xw.arg("code", ndim=2, doc=CODE_DOC)
+@xw.arg("modifier", doc=MODIFIER_DOC)
 @xw.arg("date", doc=DATE_DOC)
-def RVU_STATUS(code: Any, date: Any = None) -> Any:
-    """CMS status code of the code and what it means, e.g. "A: Active code, paid separately"."""
-    return lookup_api.status(code, date)
+def RVU_STATUS(code: Any, modifier: Any = None, date: Any = None) -> Any:
+    """CMS status code of the code (or of its 26/TC row) and what it means, e.g. "A: Active: paid ..."."""
+    return lookup_api.status(code, modifier, date)
 
 
 @xw.func(category=CATEGORY)

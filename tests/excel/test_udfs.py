@@ -126,6 +126,9 @@ def test_global_status_description_percentile() -> None:
     assert udfs.RVU_STATUS("20983").startswith("A: Active")
     assert udfs.RVU_DESC("20983") == "Ablate bone tumor(s) perq"  # from the installed CMS file
     assert udfs.RVU_PERCENTILE("20983") == 44  # issue 2's reference figure (Surgery)
+    # the lab code itself is a statutory exclusion; its professional component (26 row) is paid
+    assert udfs.RVU_STATUS("84165").startswith("X:")
+    assert udfs.RVU_STATUS("84165", "26").startswith("A:")
 
 
 def test_info_is_a_two_row_table_of_the_code_page() -> None:
