@@ -104,7 +104,11 @@ def test_code_modifier_rows_and_adjustment(capsys, data_dir: Path) -> None:  # t
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["code", "2098"], "'2098' is not a HCPCS/CPT code"),
+        (
+            ["code", "2098"],
+            "'2098' is not a HCPCS/CPT code: codes have 5 characters (e.g. 99213, 0001F, G0438); "
+            "codes starting 2098: 20982, 20983, 20985",
+        ),
         (["code", "20984"], "close matches: 20983, 20985"),
         (["code", "20983", "--date", "2024-03-01"], "no CY2024 fee schedule installed"),
         (["code", "99213", "-m", "TC"], "99213 has no TC row"),
