@@ -71,6 +71,7 @@ class OppsCapRow:
     nonfacility_price: float
 
 
+ZERO_PADDED = {"hcpcs": 5, "global_days": 3, "phys_supervision": 2, "imaging_family": 2}
 HCPCS_RE = re.compile(r"^[0-9A-Z]{4}[0-9A-Z]$")
 
 
@@ -119,6 +120,11 @@ def pprrvu_record(table: Table, index: int, raw: dict[str, str]) -> dict[str, ob
             record[field] = number(table, index, text, field.replace("_", " "))
         else:
             record[field] = text
+    # A workbook may hold zero-led codes as numbers (00100 -> 100, 000 -> 0, 09 -> 9): pad them back.
+    for field, width in ZERO_PADDED.items():
+        text = str(record[field])
+        if text.isdigit() and len(text) < width:
+            record[field] = text.zfill(width)
     hcpcs = str(record["hcpcs"]).upper()
     if not HCPCS_RE.match(hcpcs):
         raise table.fail(index, f"HCPCS {hcpcs!r} is not a 5-character code")
