@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 data: setup
-	$(VENV)/bin/rvucheck data install --from $(CMS)
+	$(VENV)/bin/rvucheck data install --from $(CMS) $(CMS)/../benchmarks
 
 # First command: set everything up and run the main job on the bundled sample month.
 sample: data

@@ -29,7 +29,7 @@ def data_dir(shared_cms: Path) -> Path:
 
     store = Store(TEST_DATA_DIR)
     if not store.datasets():
-        install_from([shared_cms], store)
+        install_from([shared_cms, *([SHARED_BENCHMARKS] if SHARED_BENCHMARKS.is_dir() else [])], store)
     return TEST_DATA_DIR
 
 
