@@ -42,6 +42,11 @@ def find_row(ref: Reference, code: str, modifier: str = "", on: dt.date | None =
     if row is not None and row.status_code not in DELETED_STATUS:
         return row
     base = ref.row(choice.release_id, hcpcs) if modifier and row is None else None
+    if base is not None and modifier == "53":
+        raise UnknownCode(
+            f"{hcpcs} has no 53 row in {choice.release_id}: CMS sets discontinued-procedure RVUs only for a few "
+            "codes (e.g. 45378); for the others the contractor prices -53 from the documentation"
+        )
     if base is not None:
         raise UnknownCode(
             f"{hcpcs} has no {modifier} row in {choice.release_id} (PC/TC indicator "
