@@ -44,8 +44,8 @@ def find_row(ref: Reference, code: str, modifier: str = "", on: dt.date | None =
     base = ref.row(choice.release_id, hcpcs) if modifier and row is None else None
     if base is not None and modifier == "53":
         raise UnknownCode(
-            f"{hcpcs} has no 53 row in {choice.release_id}: CMS sets discontinued-procedure RVUs only for a few "
-            "codes (e.g. 45378); for the others the contractor prices -53 from the documentation"
+            f"{hcpcs} has no 53 row in {choice.release_id}: CMS sets discontinued-procedure RVUs only for "
+            "a few codes (e.g. 45378); for the others the contractor prices -53 from the documentation"
         )
     if base is not None:
         raise UnknownCode(
