@@ -70,3 +70,20 @@ def test_package_release_list() -> None:
     assert listed["RVU26C"].url == "https://www.cms.gov/files/zip/rvu26c-updated-06-30-2026.zip"
     assert all(r.url.startswith("https://www.cms.gov/files/zip/") for r in listed.values())
     assert releases.conversion_factors(2026)["qpp"] == 33.5675
+
+
+def test_one_failed_download_does_not_stop_the_others(
+    server: str, tmp_path: Path, monkeypatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    listed = [
+        releases.DownloadableRelease("RVU30A", 2030, 1, f"{server}/moved.zip", False),
+        releases.DownloadableRelease("RVU30B", 2030, 2, f"{server}/rvu30b-updated-03-15-2030.zip", True),
+    ]
+    monkeypatch.setattr(releases, "downloadable", lambda: listed)
+    assert main([f"--data-dir={tmp_path / 'data'}", "data", "install"]) == 0
+    captured = capsys.readouterr()
+    assert "installed pfs RVU30B" in captured.out
+    assert "warning: " in captured.err and "moved.zip: download failed" in captured.err
+    monkeypatch.setattr(releases, "downloadable", lambda: listed[:1])
+    assert main([f"--data-dir={tmp_path / 'other'}", "data", "install"]) == 2
+    assert "no release could be downloaded (RVU30A)" in capsys.readouterr().err

@@ -58,26 +58,45 @@ def _date(text: str | None) -> dt.date | None:
 
 def run_install(args: argparse.Namespace) -> int:
     from rvucheck.refdata.install import install_from
-    from rvucheck.refdata.releases import downloadable
 
     store = _store(args)
-    sources: list[str] = list(args.sources or [])
-    if not sources:
-        wanted = {r.upper() for r in args.release}
-        releases = [r for r in downloadable() if not wanted or r.release_id in wanted]
-        if not releases:
-            raise RvucheckError(f"no release {', '.join(sorted(wanted))} in the package's release list")
-        for release in releases:
-            flag = "" if release.verified else " (URL not verified; see data/releases.toml)"
-            print(f"downloading {release.release_id} from {release.url}{flag}", file=sys.stderr)
-        sources = [r.url for r in releases]
-    installed = install_from(sources, store, progress=lambda msg: print(msg, file=sys.stderr))
+    say = lambda msg: print(msg, file=sys.stderr)  # noqa: E731 - progress goes to stderr
+    if args.sources:
+        installed = install_from(list(args.sources), store, progress=say)
+    else:
+        installed = _download_all(store, {r.upper() for r in args.release}, say)
     for info in installed:
         print(
             f"installed {info.kind} {info.dataset_id}: {', '.join(info.contents)} "
             f"({len(info.sources)} files) into {store.data_dir}"
         )
     return 0
+
+
+def _download_all(store: Any, wanted: set[str], say: Any) -> list[Any]:
+    """Each listed release on its own, so one moved URL does not stop the others."""
+    from rvucheck.refdata.install import install_from
+    from rvucheck.refdata.releases import downloadable
+
+    releases = [r for r in downloadable() if not wanted or r.release_id in wanted]
+    if not releases:
+        raise RvucheckError(f"no release {', '.join(sorted(wanted))} in the package's release list")
+    installed, failed = [], []
+    for release in releases:
+        flag = "" if release.verified else " (URL not verified; see rvucheck/data/releases.toml)"
+        say(f"downloading {release.release_id} from {release.url}{flag}")
+        try:
+            installed += install_from([release.url], store, progress=say)
+        except RvucheckError as exc:
+            failed.append(release.release_id)
+            say(f"warning: {exc}")
+    if not installed:
+        raise RvucheckError(
+            f"no release could be downloaded ({', '.join(failed)}): download the zips from "
+            "https://www.cms.gov/medicare/payment/fee-schedules/physician/pfs-relative-value-files and run "
+            "rvucheck data install --from ZIP"
+        )
+    return installed
 
 
 def run_status(args: argparse.Namespace) -> int:
