@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import zipfile
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -118,13 +119,33 @@ def annotate(
             f"workbook holds its charge sheet's values and the results instead."
         )
     else:
-        wb = load_workbook(source, keep_vba=read.kind == "xlsm", rich_text=True, keep_links=True)
+        wb = load_workbook(
+            source, keep_vba=read.kind == "xlsm", rich_text=_has_rich_text(source), keep_links=True
+        )
     ws = wb[read.sheet]
     annotate_charge_sheet(ws, read, report)
     write_findings_sheet(wb, report, link_to_cells=True)
     write_summary_sheet(wb, summary, source.name, copy_note=note)
     _atomic_save(wb, out)
     return AnnotateResult(path=out, mode="report" if as_report else "copy", lost=lost)
+
+
+def _has_rich_text(source: Path) -> bool:
+    """Whether any shared string has formatting runs: only then pay for openpyxl's rich-text parsing
+    (a third of the load time on a plain export), which keeps those runs in the copy."""
+    with zipfile.ZipFile(source) as archive:
+        try:
+            data = archive.read("xl/sharedStrings.xml")
+        except KeyError:
+            data = b""
+        inline = any(b"<is><r>" in archive.read(n) for n in archive.namelist() if _is_small_sheet(archive, n))
+    return b"<r>" in data or b"<r " in data or inline
+
+
+def _is_small_sheet(archive: zipfile.ZipFile, name: str) -> bool:
+    # inline rich text is rare (only some generators write it); large sheets are checked by the
+    # shared-strings test alone so the check stays cheap
+    return name.startswith("xl/worksheets/") and archive.getinfo(name).file_size < 5_000_000
 
 
 def _values_workbook(sheet: str, grid: Sequence[Sequence[object]]) -> Workbook:

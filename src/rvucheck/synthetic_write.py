@@ -71,6 +71,8 @@ def write_xlsx(
 
     path = Path(path)
     workbook = xlsxwriter.Workbook(str(path), {"constant_memory": constant_memory})
+    first_day = dt.datetime(year or 2026, month or 1, 1)
+    workbook.set_properties({"title": "Charge Detail Report", "author": PRACTICE, "created": first_day})
     sheet = workbook.add_worksheet(sheet_name)
     bold = workbook.add_format({"bold": True})
     title = workbook.add_format({"bold": True, "font_size": 14})
