@@ -71,7 +71,13 @@ CALLS: list[tuple[str, list[Any], Any]] = [
     ("RVU_CHECK", ["ZZZZZ", None, 1.0, 46218.0, "I10", 11.0], None),
     (
         "RVU_CHECK_RANGE",
-        [[["code", "modifiers", "units"], ["99213", None, 1.0], ["ZZZZZ", None, 1.0]]],
+        [
+            [
+                ["code", "modifiers", "units", "date", "diagnoses", "pos"],
+                ["99213", None, 1.0, 46218.0, "I10", 11.0],
+                ["ZZZZZ", None, 1.0, 46218.0, "I10", 11.0],
+            ]
+        ],
         None,
     ),
 ]

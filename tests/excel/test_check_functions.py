@@ -1,0 +1,83 @@
+"""RVU_CHECK and RVU_CHECK_RANGE give the rules engine's findings for lines typed in a sheet."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from rvucheck import udfs
+from rvucheck.config import load_settings
+from rvucheck.engine import run
+from rvucheck.model import CellRef, ChargeLine
+from rvucheck.ruleset import load_ruleset
+
+pytestmark = pytest.mark.usefixtures("udf_data")
+
+DOS = dt.date(2026, 7, 15)
+# same patient, same physician, same day: an E/M without 25 beside a 000-day procedure, two joint injections
+# that NCCI pairs, and an E/M over its MUE
+BLOCK: list[list[Any]] = [
+    ["code", "modifiers", "units", "date", "diagnoses", "pos", "patient", "provider"],
+    ["99214", "", 1, "2026-07-15", "M17.11", 11, "P001", "Dr A"],
+    [20610, None, 1, DOS, "M17.11", "11", "P001", "Dr A"],
+    ["20611", "", 1, 46218.0, "m1711", 11, "P001", "Dr A"],  # 46218 = 2026-07-15 as an Excel serial
+    ["99213", "", 3, "07/15/2026", "M17.11", 11, "P001", "Dr A"],
+]
+
+
+def engine_text(lines: list[ChargeLine]) -> dict[int, str]:
+    """The findings the engine gives for these lines, in RVU_CHECK's text form."""
+    settings = load_settings(None, None)
+    from rvucheck.refdata import open_reference
+
+    report = run(lines, open_reference(), load_ruleset(settings), settings)
+    texts = {}
+    for result in report.results:
+        texts[result.line.source.row] = "; ".join(f"{f.rule}: {f.message}" for f in result.findings)
+    return texts
+
+
+def line(row: int, code: str, units: float = 1.0, dx: tuple[str, ...] = ("M17.11",)) -> ChargeLine:
+    return ChargeLine(
+        source=CellRef("RVU_CHECK", row),
+        hcpcs=code,
+        units=units,
+        dos=DOS,
+        diagnoses=dx,
+        pos="11",
+        patient="P001",
+        provider="Dr A",
+    )
+
+
+def test_a_clean_line_is_empty() -> None:
+    assert udfs.RVU_CHECK("99213", None, 1, "2026-07-15", "I10", 11) == ""
+
+
+def test_one_line_gives_the_engine_findings() -> None:
+    text = udfs.RVU_CHECK("99213", "", 3, "2026-07-15", "M17.11", 11)
+    expected = engine_text([line(1, "99213", units=3)])[1]
+    assert text == expected
+    assert text  # 3 units of 99213 exceed its MUE of 2 (MUE2026Q2)
+    assert "99213" in text
+
+
+def test_the_block_is_checked_together() -> None:
+    result = udfs.RVU_CHECK_RANGE(BLOCK)
+    assert len(result) == len(BLOCK) and result[0] == ["findings"]
+    lines = [line(2, "99214"), line(3, "20610"), line(4, "20611"), line(5, "99213", units=3)]
+    expected = engine_text(lines)
+    assert [r[0] for r in result[1:]] == [expected[2], expected[3], expected[4], expected[5]]
+    # alone, 99214 is clean; beside a 000-day procedure the same day it is not (same-day rules see the block)
+    assert udfs.RVU_CHECK("99214", "", 1, "2026-07-15", "M17.11", 11) == ""
+    assert result[1][0] != ""
+    assert "20610" in result[1][0]
+
+
+def test_unreadable_cells_in_a_block_are_reported_on_their_row() -> None:
+    block = [["99213", "", "two", "2026-07-15", "I10", 11], [None, None, None, None, None, None]]
+    result = udfs.RVU_CHECK_RANGE(block)
+    assert result[0][0].startswith("unreadable line: units 'two'")
+    assert result[1] == [""]
