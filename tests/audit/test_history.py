@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from audit_helpers import line, result
 
-from rvucheck.audit.history import SECRET_FILE, HistoryStore, PatientKeyer, ProviderMonth
+from rvucheck.audit.history import HistoryStore, ProviderMonth
+from rvucheck.audit.keys import SECRET_FILE, PatientKeyer
 
 
 def _month(store: HistoryStore, month: str, charges: list, work: float = 2.0) -> None:  # type: ignore[type-arg]

@@ -2,8 +2,7 @@
 
 Why it exists: checks that span months (a post-op global window that crosses a month boundary, the 3-year
 new-patient rule) and trends need earlier months' lines. Patient identifiers never reach the file in clear:
-each is replaced by an HMAC-SHA256 under a local secret made at first use (file mode 0600), the same key
-every month, so matching still works while the store alone does not reveal who the patients are.
+lines are stored with the HMAC key `rvucheck.audit.keys.PatientKeyer` gives them, the same every month.
 
 Re-auditing a month replaces that month (delete + insert in one transaction), never double-counts it.
 """
@@ -11,23 +10,18 @@ Re-auditing a month replaces that month (delete + insert in one transaction), ne
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import json
-import os
-import secrets
 import sqlite3
-import stat
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
+from rvucheck.audit.keys import PatientKeyer
 from rvucheck.model import CellRef, ChargeLine, LineResult
 from rvucheck.refdata.store import default_data_dir
 
 HISTORY_FILE = "audit-history.sqlite"
-SECRET_FILE = "audit-secret.key"
 # A post-op global window is at most 90 days; a few extra days cover the pre-op day and long months.
 GLOBAL_LOOKBACK_DAYS = 100
 NEW_PATIENT_LOOKBACK_YEARS = 3
@@ -102,43 +96,6 @@ class ProviderMonth:
 def month_start(month: str) -> dt.date:
     year, mon = month.split("-")
     return dt.date(int(year), int(mon), 1)
-
-
-class PatientKeyer:
-    """HMAC-SHA256 of patient identifiers under the local secret (created 0600 on first use)."""
-
-    def __init__(self, secret: bytes) -> None:
-        self._secret = secret
-        self._cache: dict[str, str] = {}
-
-    @classmethod
-    def for_dir(cls, data_dir: Path) -> PatientKeyer:
-        return cls(load_or_create_secret(data_dir / SECRET_FILE))
-
-    def key(self, patient: str) -> str:
-        if not patient:
-            return ""
-        cached = self._cache.get(patient)
-        if cached is None:
-            cached = hmac.new(self._secret, patient.encode("utf-8"), hashlib.sha256).hexdigest()
-            self._cache[patient] = cached
-        return cached
-
-    def apply(self, lines: Iterable[ChargeLine]) -> list[ChargeLine]:
-        return [replace(line, patient=self.key(line.patient)) for line in lines]
-
-
-def load_or_create_secret(path: Path) -> bytes:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        if stat.S_IMODE(path.stat().st_mode) & 0o077:
-            os.chmod(path, 0o600)  # someone widened it: the secret is only for this user
-        return bytes.fromhex(path.read_text().strip())
-    with os.fdopen(fd, "w") as handle:
-        handle.write(secrets.token_hex(32))
-    return bytes.fromhex(path.read_text().strip())
 
 
 class HistoryStore:

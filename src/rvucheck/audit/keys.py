@@ -1,0 +1,57 @@
+"""Patient identifiers as HMAC-SHA256 keys under a local secret: the audit history never holds them in clear.
+
+The secret is 32 random bytes made at first use in the data dir (file mode 0600); the same patient gets the
+same key every month, so cross-month matching works, while the history file alone does not say who anyone is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import stat
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+
+from rvucheck.model import ChargeLine
+
+SECRET_FILE = "audit-secret.key"
+
+
+class PatientKeyer:
+    """HMAC-SHA256 of patient identifiers under the local secret (created 0600 on first use)."""
+
+    def __init__(self, secret: bytes) -> None:
+        self._secret = secret
+        self._cache: dict[str, str] = {}
+
+    @classmethod
+    def for_dir(cls, data_dir: Path) -> PatientKeyer:
+        return cls(load_or_create_secret(data_dir / SECRET_FILE))
+
+    def key(self, patient: str) -> str:
+        if not patient:
+            return ""
+        cached = self._cache.get(patient)
+        if cached is None:
+            cached = hmac.new(self._secret, patient.encode("utf-8"), hashlib.sha256).hexdigest()
+            self._cache[patient] = cached
+        return cached
+
+    def apply(self, lines: Iterable[ChargeLine]) -> list[ChargeLine]:
+        return [replace(line, patient=self.key(line.patient)) for line in lines]
+
+
+def load_or_create_secret(path: Path) -> bytes:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        if stat.S_IMODE(path.stat().st_mode) & 0o077:
+            os.chmod(path, 0o600)  # someone widened it: the secret is only for this user
+        return bytes.fromhex(path.read_text().strip())
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_hex(32))
+    return bytes.fromhex(path.read_text().strip())
