@@ -147,3 +147,10 @@ def test_category_ranges() -> None:
         "Evaluation and Management", "Anesthesia", "Surgery", "Radiology", "Pathology and Laboratory",
         "Medicine", "Medicine", "Category II", "Category III", "HCPCS Level II", "Pathology and Laboratory",
     ]  # fmt: skip
+
+
+def test_locality_search(ref) -> None:  # type: ignore[no-untyped-def]
+    assert ref.locality("0111205").key == "01112-05"
+    assert ref.locality("san francisco").key == "01112-05"  # by its county list
+    assert ref.locality("AK").name == "ALASKA*"  # a state with one locality
+    assert ref.locality("Manhattan").key == "13202-01"

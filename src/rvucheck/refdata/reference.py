@@ -288,4 +288,7 @@ def search_localities(table: dict[str, Locality], query: str) -> list[Locality]:
         return exact
     if len(text) == 2 and text.isalpha():
         return [x for x in table.values() if x.state == text]
-    return [x for x in table.values() if text in x.name.upper() or text in x.counties.upper()]
+    found = [x for x in table.values() if text in x.name.upper() or text in x.counties.upper()]
+    # "san francisco" names two localities of the same metro area; the county list tells them apart
+    by_county = [x for x in found if x.counties.upper().startswith(text)]
+    return by_county if len(found) > 1 and len(by_county) == 1 else found
