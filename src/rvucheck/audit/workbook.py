@@ -147,6 +147,7 @@ def _mix(ws: Worksheet, mix: Sequence[MixRow]) -> None:
         ])  # fmt: skip
     _table(ws, 1, headers, rows)
     for r, m in enumerate(mix, 2):
+        ws.cell(r, 10).number_format = ws.cell(r, 11).number_format = "0%"
         if m.flagged:
             for col in range(1, len(headers) + 1):
                 ws.cell(r, col).fill = FLAG_FILL
