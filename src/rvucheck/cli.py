@@ -46,11 +46,28 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+# top-level options that take a value: their value is not the command
+_GLOBAL_OPTIONS_WITH_VALUE = {"--data-dir"}
+
+
+def _first_positional(args: list[str]) -> int | None:
+    skip = False
+    for index, arg in enumerate(args):
+        if skip:
+            skip = False
+        elif arg in _GLOBAL_OPTIONS_WITH_VALUE:
+            skip = True
+        elif not arg.startswith("-"):
+            return index
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    first = next((a for a in args_list if not a.startswith("-")), None)
-    if first is not None and first not in COMMANDS:
-        args_list.insert(args_list.index(first), "check")
+    position = _first_positional(args_list)
+    first = args_list[position] if position is not None else None
+    if position is not None and first not in COMMANDS:
+        args_list.insert(position, "check")
         first = "check"
     # Only import the command that runs: keeps `rvucheck code X` fast to start.
     parser = build_parser(only=first if first in COMMANDS else None)
