@@ -226,10 +226,8 @@ def map_headers(
     single = {field: index for field, (_rank, index) in best.items()}
     multi_cols = {}
     for field, hits in multi.items():
-        top_rank = min(rank for rank, _n, _i in hits)
-        # keep every numbered column of the family; an un-numbered one only if it is the best synonym
-        chosen = [h for h in hits if h[1] > 0 or h[0] == top_rank]
-        multi_cols[field] = tuple(index for _r, _n, index in sorted(chosen, key=lambda h: (h[1], h[2])))
+        # an un-numbered column ("Mod") first, then Modifier 1, 2, ... in their number order
+        multi_cols[field] = tuple(index for _r, _n, index in sorted(hits, key=lambda h: (h[1], h[2])))
     for raw_field, wanted in (overrides or {}).items():
         field = canonical_field(raw_field)
         names = [wanted] if isinstance(wanted, str) else list(wanted)

@@ -245,8 +245,9 @@ class _LineBuilder:
         self.code_column = single["hcpcs"] + 1
         self.header_code = normalize_header(header_cells[single["hcpcs"]]) if header_cells else ""
         self.mapped = sorted(set(single.values()) | {i for cols in multi.values() for i in cols})
-        self.width = (self.mapped[-1] + 1) if self.mapped else 0
-        # a field without a column reads from index `width`, a padding cell that is always blank
+        # a field without a column reads from index `width` (past every cell of the sheet): rows are padded
+        # in place with blanks up to it
+        self.width = max((len(row) for row in grid.rows), default=0)
         self.index = {
             name: single.get(name, self.width)
             for name in (*self.TEXT_FIELDS, "units", "dos", "posted", "pos", "charge")
@@ -281,7 +282,7 @@ class _LineBuilder:
                 code_ref, "repeats the column headers (a page header in the export), not a charge line"
             )
         if len(row) <= self.width:
-            row = [*row, *([""] * (self.width + 1 - len(row)))]
+            row.extend([""] * (self.width + 1 - len(row)))
         index = self.index
         try:
             units = parse_units(row[index["units"]])
