@@ -57,6 +57,11 @@ def test_workbook_cells_and_native_charts(audits: tuple[AuditResult, AuditResult
     assert len(book["E&M charts"]._charts) == 2  # one per provider x family with enough services
     assert len(trend._charts) == 1 and len(book["Findings by rule"]._charts) == 1
     assert book["Findings by rule"]["A2"].value == "PTP01" and book["Findings by rule"]["C2"].value == 8
+    lag = book["Charge lag"]
+    late_title = next(r for r in range(1, lag.max_row + 1) if lag.cell(r, 1).value == "Late lines")
+    late_rows = list(lag.iter_rows(min_row=late_title + 2, values_only=True))
+    assert len(late_rows) == 2 * 9  # posted 31..39 days after service, both providers
+    assert late_rows[0][1:3] == ("Dr A", "99215") and late_rows[0][5] == 39
     sample = book["Review sample"]
     assert sample.max_row == 9 and sample["H2"].value.startswith("highest risk")
 

@@ -160,6 +160,13 @@ def lag_distribution(results: Sequence[LineResult]) -> list[tuple[str, int]]:
     return [(label, sum(1 for d in lags if low <= d <= high)) for label, low, high in LAG_BUCKETS]
 
 
+def late_lines(results: Sequence[LineResult], late_days: int = LATE_DAYS) -> list[tuple[LineResult, int]]:
+    """Lines posted more than `late_days` after the service, longest lag first."""
+    lagged = [(r, lag_days(r.line)) for r in results]
+    late = [(r, d) for r, d in lagged if d is not None and d > late_days]
+    return sorted(late, key=lambda item: (-item[1], item[0].line.source.row))
+
+
 def top_codes(results: Sequence[LineResult], by: str, limit: int = 15) -> list[CodeTotal]:
     """Codes ranked by total credited wRVU (`by="work_rvu"`) or estimated payment (`by="payment"`)."""
     totals: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0, 0.0])

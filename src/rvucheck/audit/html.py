@@ -7,6 +7,7 @@ from html import escape
 from pathlib import Path
 
 from rvucheck.audit.charts import bar_chart_svg, hbar_chart_svg, line_chart_svg, svg_data_uri
+from rvucheck.audit.figures import late_lines
 from rvucheck.audit.result import AuditResult
 from rvucheck.audit.workbook import charted_mix
 
@@ -146,6 +147,14 @@ def _rules(result: AuditResult) -> str:
 
 def _lag_and_top(result: AuditResult) -> str:
     lag = _table(["Charge lag", "Lines"], [list(b) for b in result.lag_distribution])
+    late = late_lines(result.report.results, result.late_days)
+    lag += f"<p class='note'>{len(late):,} late lines; the {min(len(late), 20)} latest:</p>" + _table(
+        ["Row", "Provider", "Code", "DOS", "Posted", "Lag (days)"],
+        [
+            [r.line.source.a1(), r.line.provider, r.line.hcpcs, r.line.dos, r.line.posted, d]
+            for r, d in late[:20]
+        ],
+    )
     headers = ["Code", "Lines", "Credited wRVU", "Est. payment"]
     top_w = _table(headers, [[c.hcpcs, c.lines, c.work_rvu, c.payment] for c in result.top_by_work_rvu[:10]])
     top_p = _table(headers, [[c.hcpcs, c.lines, c.work_rvu, c.payment] for c in result.top_by_payment[:10]])

@@ -13,6 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from rvucheck.audit.emmix import MixRow
 from rvucheck.audit.emstats import MIN_ENCOUNTERS
+from rvucheck.audit.figures import late_lines
 from rvucheck.audit.result import AuditResult
 
 BOLD = Font(bold=True)
@@ -267,7 +268,16 @@ def _lag(ws: Worksheet, result: AuditResult) -> None:
         ws, 1, ["Charge lag (service to posting)", "Lines"], [list(b) for b in result.lag_distribution]
     )
     rows = [[p.provider, p.median_lag, p.late_lines] for p in result.providers]
-    _table(ws, nxt, ["Provider", "Median lag (days)", f"Lines posted > {result.late_days} days"], rows)
+    nxt = _table(ws, nxt, ["Provider", "Median lag (days)", f"Lines posted > {result.late_days} days"], rows)
+    late = [
+        [r.line.source.a1(), r.line.provider, r.line.hcpcs, r.line.dos, r.line.posted, days, r.payment]
+        for r, days in late_lines(result.report.results, result.late_days)
+    ]
+    ws.cell(nxt, 1, "Late lines").font = BOLD
+    headers = ["Row", "Provider", "Code", "DOS", "Posted", "Lag (days)", "Est. payment"]
+    _table(ws, nxt + 1, headers, late)
+    for row_number in range(nxt + 2, nxt + 2 + len(late)):
+        ws.cell(row_number, 4).number_format = ws.cell(row_number, 5).number_format = "yyyy-mm-dd"
 
 
 def _top(ws: Worksheet, result: AuditResult) -> None:
