@@ -80,6 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RvucheckError as exc:
         print(f"rvucheck: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and the like: not an error of the run
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("rvucheck: interrupted", file=sys.stderr)
         return 130
