@@ -183,3 +183,24 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.Capture
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "missing.xlsx" in err
     assert main([f"--data-dir={tmp_path}", "history", "forget", "October"]) == 2
+
+
+def test_several_exports_make_one_month(run: dict[str, Any], data_dir: Path, shared_cms: Path) -> None:
+    work = run["work"]
+    october = run["lines"][10]
+    first = write_xlsx(october[:1200], work / "oct-part1.xlsx", year=2026, month=10)
+    second = write_xlsx(october[1200:], work / "oct-part2.xlsx", year=2026, month=10)
+    data = audit_data_dir(data_dir, work / "parts", shared_cms)
+    out = work / "parts.json"
+    assert (
+        main(
+            [f"--data-dir={data}", "audit", str(first), str(second), "--month", "2026-10", "--json", str(out)]
+        )
+        == 0
+    )
+    report = json.loads(out.read_text())
+    assert report["sources"] == ["oct-part1.xlsx", "oct-part2.xlsx"]
+    assert sum(p["lines"] for p in report["providers"]) == LINES
+    sheets = {f["sheet"].split(":")[0] for f in report["findings"] if f["rule"] != "RD02"}
+    assert sheets == {"oct-part1.xlsx", "oct-part2.xlsx"}
+    assert [m.month for m in HistoryStore(data).months()] == ["2026-10"]
