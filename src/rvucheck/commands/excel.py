@@ -42,6 +42,9 @@ def register(subparsers: Any) -> None:
     template.set_defaults(func=run_template)
     log = workbook_commands.add_parser("procedure-log", help="procedure log with wRVU/payment formulas")
     log.add_argument("--out", type=Path, default=Path("procedure-log.xlsx"))
+    log.add_argument(
+        "--empty", action="store_true", help="leave the RVU/GPCI sheets empty (the copy in workbooks/)"
+    )
     _common(log)
     log.set_defaults(func=run_procedure_log)
 
@@ -96,10 +99,14 @@ def run_template(args: argparse.Namespace) -> int:
 
 
 def run_procedure_log(args: argparse.Namespace) -> int:
-    from rvucheck.procedure_log import write_procedure_log
+    from rvucheck.procedure_log import build_procedure_log, write_procedure_log
 
     out = _out(args.out, args.force, ".xlsx")
-    write_procedure_log(_reference(args), out, on=_date(args.date), with_descriptions=args.with_descriptions)
+    if args.empty:
+        build_procedure_log(None).save(out)
+    else:
+        descriptions = args.with_descriptions
+        write_procedure_log(_reference(args), out, on=_date(args.date), with_descriptions=descriptions)
     print(f"wrote {out}")
     return 0
 

@@ -1,0 +1,104 @@
+"""The procedure log: the shipped copy holds no CMS tables; a filled one recalculates in LibreOffice to the
+values of the functions (per line, per month, year to date)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from rvucheck import procedure_log as pl
+from rvucheck import udfs
+from rvucheck import workbook_data as wd
+
+REPO = Path(__file__).resolve().parents[2]
+SHIPPED = REPO / "workbooks" / "procedure-log.xlsx"
+LOCALITY = "01112-05"
+
+# date, code, modifiers, units, setting: a physician's year; one line from the year before (not in 2026)
+ENTRIES: list[tuple[dt.datetime, Any, str | None, float | None, str]] = [
+    (dt.datetime(2026, 1, 5), "27447", None, None, "facility"),
+    (dt.datetime(2026, 1, 5), 99223, None, None, "facility"),
+    (dt.datetime(2026, 1, 19), "20610", None, 2, "nonfacility"),
+    (dt.datetime(2026, 1, 31), "99213", "25", None, "nonfacility"),
+    (dt.datetime(2026, 2, 2), "71046", "26", None, "facility"),
+    (dt.datetime(2026, 2, 28), "29881", "RT", None, "facility"),
+    (dt.datetime(2026, 3, 1), "20983", None, None, "nonfacility"),
+    (dt.datetime(2026, 3, 15), "93000", None, None, "nonfacility"),
+    (dt.datetime(2026, 4, 30), "99214", None, None, "nonfacility"),
+    (dt.datetime(2026, 6, 12), "27130", None, None, "facility"),
+    (dt.datetime(2026, 7, 1), "G2211", None, None, "nonfacility"),
+    (dt.datetime(2026, 7, 31), "96372", None, 3, "nonfacility"),
+    (dt.datetime(2026, 12, 31), "99215", None, None, "nonfacility"),
+    (dt.datetime(2025, 12, 31), "99215", None, None, "nonfacility"),
+]
+
+
+def test_shipped_log_holds_no_cms_tables() -> None:
+    book = openpyxl.load_workbook(SHIPPED)
+    assert book.sheetnames == [pl.LOG, pl.SUMMARY, wd.RVU_SHEET, wd.GPCI_SHEET]
+    for name in (wd.RVU_SHEET, wd.GPCI_SHEET):
+        sheet = book[name]
+        assert sheet.max_row == 2, f"{name} must be empty in the shipped copy"
+        assert "rvucheck workbook procedure-log" in sheet["A1"].value
+    assert "no fee schedule yet" in book[pl.LOG]["A2"].value
+    # same layout as the writer makes: formulas in every entry row, the chart on the summary
+    log = book[pl.LOG]
+    assert log[f"G{pl.FIRST_ENTRY}"].value == pl.entry_formulas(pl.FIRST_ENTRY)["G"]
+    assert log[f"H{pl.LAST_ENTRY}"].value == pl.entry_formulas(pl.LAST_ENTRY)["H"]
+    assert len(book[pl.SUMMARY]._charts) == 1
+
+
+@pytest.mark.libreoffice
+@pytest.mark.usefixtures("udf_data")
+def test_filled_log_recalculates_to_the_function_values(ref: Any, tmp_path: Path, recalculate: Any) -> None:
+    book = pl.build_procedure_log(wd.sheet_data(ref), year=2026)
+    log = book[pl.LOG]
+    log[pl.LOCALITY_CELL] = LOCALITY
+    for offset, (date, code, modifiers, units, setting) in enumerate(ENTRIES):
+        row = pl.FIRST_ENTRY + offset
+        log[f"A{row}"], log[f"B{row}"], log[f"C{row}"] = date, code, modifiers
+        log[f"D{row}"], log[f"E{row}"] = units, setting
+    path = tmp_path / "log.xlsx"
+    book.save(path)
+    values = openpyxl.load_workbook(recalculate(path), data_only=True)
+
+    # every line: wRVU x units and payment x units, as =RVU() and =RVU_PAYMENT() give them
+    month_wrvu: dict[int, float] = {}
+    month_pay: dict[int, float] = {}
+    month_count: dict[int, int] = {}
+    sheet = values[pl.LOG]
+    for row in range(pl.FIRST_ENTRY, pl.LAST_ENTRY + 1):
+        offset = row - pl.FIRST_ENTRY
+        got_wrvu, got_pay = sheet[f"G{row}"].value, sheet[f"H{row}"].value
+        if offset >= len(ENTRIES):
+            assert got_wrvu in (None, "") and got_pay in (None, ""), row
+            continue
+        date, code, modifiers, units, setting = ENTRIES[offset]
+        wrvu = udfs.RVU(code, "work", modifiers) * (units or 1)
+        row_modifier = modifiers if modifiers in ("26", "TC", "53") else None
+        payment = udfs.RVU_PAYMENT(code, row_modifier, LOCALITY, setting) * (units or 1)
+        assert got_wrvu == pytest.approx(wrvu, abs=1e-9), (row, code)
+        assert got_pay == pytest.approx(payment, abs=1e-9), (row, code)
+        if date.year == 2026:
+            month_wrvu[date.month] = month_wrvu.get(date.month, 0.0) + wrvu
+            month_pay[date.month] = month_pay.get(date.month, 0.0) + payment
+            month_count[date.month] = month_count.get(date.month, 0) + 1
+
+    summary = values[pl.SUMMARY]
+    ytd_wrvu = ytd_pay = 0.0
+    for month in range(1, 13):
+        row = pl.FIRST_MONTH_ROW + month - 1
+        ytd_wrvu += month_wrvu.get(month, 0.0)
+        ytd_pay += month_pay.get(month, 0.0)
+        assert summary[f"B{row}"].value == pytest.approx(month_wrvu.get(month, 0.0), abs=1e-9), month
+        assert summary[f"C{row}"].value == pytest.approx(month_pay.get(month, 0.0), abs=1e-6), month
+        assert summary[f"D{row}"].value == pytest.approx(ytd_wrvu, abs=1e-9), month
+        assert summary[f"E{row}"].value == pytest.approx(ytd_pay, abs=1e-6), month
+        assert summary[f"F{row}"].value == month_count.get(month, 0), month
+    assert summary[f"B{pl.YEAR_TOTAL_ROW}"].value == pytest.approx(ytd_wrvu, abs=1e-9)
+    assert summary[f"F{pl.YEAR_TOTAL_ROW}"].value == len(ENTRIES) - 1  # the 2025 line is not in 2026
+    assert month_count[1] == 4 and 5 not in month_count  # Jan 31 in January; May empty
