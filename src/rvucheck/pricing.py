@@ -46,6 +46,8 @@ class Pricer:
         self._release: dict[dt.date | None, ReleaseChoice | None] = {}
         self._rows: dict[tuple[str, str, str], RvuRow | None] = {}
         self._adjusted: dict[tuple[object, ...], Adjusted] = {}
+        self._values: dict[tuple[object, ...], tuple[float, float, float, float, tuple[str, ...]]] = {}
+        self._line_rows: dict[tuple[str, tuple[str, ...], str], tuple[RvuRow | None, RvuRow | None]] = {}
 
     def release(self, dos: dt.date | None) -> ReleaseChoice | None:
         on = self.pinned or dos
@@ -61,6 +63,52 @@ class Pricer:
         if key not in self._rows:
             self._rows[key] = self.ref.rvu(code, modifier, self.pinned or dos)
         return self._rows[key]
+
+    def rows_for(
+        self, code: str, mods: tuple[str, ...], dos: dt.date | None, release: ReleaseChoice
+    ) -> tuple[RvuRow | None, RvuRow | None]:
+        """(the code's own row, the row the line is priced from: its 26/TC/53 row when billed so)."""
+        key = (code, mods, release.release_id)
+        found = self._line_rows.get(key)
+        if found is not None:
+            return found
+        row = priced = self.row(code, "", dos, release)
+        for modifier in PRICED_MODIFIERS:
+            if modifier in mods:
+                priced = self.row(code, modifier, dos, release) or row
+                break
+        if row is None and priced is None:
+            # Codes priced only as 26/TC rows (no global row) still have a row to report from.
+            for modifier in PRICED_MODIFIERS:
+                row = self.row(code, modifier, dos, release)
+                if row is not None:
+                    break
+            priced = row
+        self._line_rows[key] = (row, priced)
+        return row, priced
+
+    def line_values(
+        self, priced: RvuRow, mods: tuple[str, ...], rank: int, facility: bool, units: float
+    ) -> tuple[float, float, float, float, tuple[str, ...]]:
+        """(work RVU, credited work RVU, total RVU, payment, explanation) of a line, rounded to cents."""
+        key = (priced.hcpcs, priced.modifier, priced.release, mods, rank, facility, units)
+        found = self._values.get(key)
+        if found is None:
+            adjusted = self.adjusted(priced, mods, rank, facility)
+            total = priced.total_rvu_facility if facility else priced.total_rvu_nonfacility
+            payment = 0.0 if priced.status_code in UNPAID_STATUSES else round(adjusted.payment * units, 2)
+            explanation = adjusted.explanation
+            if priced.status_code in UNPAID_STATUSES:
+                explanation = (*explanation, f"status {priced.status_code}: not paid separately")
+            found = (
+                round(priced.work_rvu * units, 2),
+                round(adjusted.work_rvu * units, 2),
+                round(total * units, 2),
+                payment,
+                explanation,
+            )
+            self._values[key] = found
+        return found
 
     def full_payment(self, entry: BaseEntry) -> float:
         line, priced = entry[0], entry[5]
@@ -83,68 +131,68 @@ def build_facts(
 ) -> list[LineFacts]:
     everything = [*lines, *history]
     run_count = len(lines)
+    # A month repeats a few thousand codes, modifier combinations and places of service: normalise each
+    # distinct value once.
+    codes: dict[str, tuple[str, bool]] = {}
+    modifier_sets: dict[tuple[str, ...], tuple[str, ...]] = {}
+    facility_of: dict[str, bool] = {}
     base: list[BaseEntry] = []
     for line in everything:
-        code = line.hcpcs.strip().upper()
-        mods = tuple(m.strip().upper() for m in line.modifiers if m and m.strip())
+        known = codes.get(line.hcpcs)
+        if known is None:
+            text = line.hcpcs.strip().upper()
+            known = codes[line.hcpcs] = (text, is_em(text))
+        code = known[0]
+        mods = modifier_sets.get(line.modifiers)
+        if mods is None:
+            mods = modifier_sets[line.modifiers] = tuple(
+                sorted(m.strip().upper() for m in line.modifiers if m and m.strip())
+            )
         release = pricer.release(line.dos)
         row = priced = None
         if release is not None and release.release_id and code:
-            row = pricer.row(code, "", line.dos, release)
-            priced = row
-            for modifier in PRICED_MODIFIERS:
-                if modifier in mods:
-                    priced = pricer.row(code, modifier, line.dos, release) or row
-                    break
-            if row is None and priced is None:
-                # Codes priced only as 26/TC rows (no global row) still have a row to report from.
-                for modifier in PRICED_MODIFIERS:
-                    row = pricer.row(code, modifier, line.dos, release)
-                    if row is not None:
-                        break
-                priced = row
+            row, priced = pricer.rows_for(code, mods, line.dos, release)
         base.append((line, code, mods, release, row, priced))
 
     ranks = _mppr_ranks(base, pricer)
+    frozen = {mods: frozenset(mods) for mods in modifier_sets.values()}
     facts: list[LineFacts] = []
+    append = facts.append
     for index, (line, code, mods, release, row, priced) in enumerate(base):
-        facility = line.pos.strip().zfill(2) in FACILITY_POS if line.pos.strip() else False
+        facility = facility_of.get(line.pos)
+        if facility is None:
+            pos = line.pos.strip()
+            facility = facility_of[line.pos] = bool(pos) and pos.zfill(2) in FACILITY_POS
         units = line.units if line.units > 0 else 0.0
+        rank = ranks.get(index, 1)
         work = credited = total = payment = None
         explanation: tuple[str, ...] = ()
         if priced is not None:
-            work = priced.work_rvu * units
-            total = (priced.total_rvu_facility if facility else priced.total_rvu_nonfacility) * units
-            adjusted = pricer.adjusted(priced, tuple(sorted(mods)), ranks.get(index, 1), facility)
-            credited = adjusted.work_rvu * units
-            payment = adjusted.payment * units
-            explanation = adjusted.explanation
-            if priced.status_code in UNPAID_STATUSES:
-                payment, explanation = (
-                    0.0,
-                    (*explanation, f"status {priced.status_code}: not paid separately"),
-                )
-        facts.append(
+            work, credited, total, payment, explanation = pricer.line_values(
+                priced, mods, rank, facility, units
+            )
+        dos = line.dos
+        append(
             LineFacts(
-                position=index,
-                line=line,
-                code=code,
-                mods=frozenset(mods),
-                day=line.dos.toordinal() if line.dos else -1,
-                patient=line.patient.strip(),
-                physician=line.physician.strip(),
-                history=index >= run_count,
-                release=release,
-                row=row,
-                priced=priced,
-                facility=facility,
-                em=is_em(code),
-                rank=ranks.get(index, 1),
-                work_rvu=work,
-                credited_work_rvu=credited,
-                total_rvu=total,
-                payment=None if payment is None else round(payment, 2),
-                explanation=explanation,
+                index,
+                line,
+                code,
+                frozen[mods],
+                dos.toordinal() if dos else -1,
+                line.patient,
+                line.provider_npi or line.provider,
+                index >= run_count,
+                release,
+                row,
+                priced,
+                facility,
+                codes[line.hcpcs][1],
+                rank,
+                work,
+                credited,
+                total,
+                payment,
+                explanation,
             )
         )
     return facts

@@ -10,7 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from functools import cached_property
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from rvucheck.model import ChargeLine, UnreadableLine
 from rvucheck.refdata.types import Mue, PtpEdit, ReferenceData, ReleaseChoice, RvuRow
@@ -22,6 +22,7 @@ FACILITY_POS = frozenset(
 )
 # CPT E/M section codes (office, hospital, consults, ED, nursing facility, home, prolonged, ...).
 EM_FIRST, EM_LAST = "99202", "99499"
+SURGICAL_GLOBALS = frozenset({"000", "010", "090"})
 
 
 def is_em(code: str) -> bool:
@@ -89,10 +90,56 @@ class Context:
         self._mue: dict[tuple[str, str], Mue | None] = {}
         self._aoc: dict[tuple[str, str], frozenset[str] | None] = {}
         self._quarter: dict[int, str] = {}
+        self.memo: dict[str, Any] = {}  # results kinds share within one run (e.g. diagnosis states)
 
     @property
     def run_facts(self) -> Sequence[LineFacts]:
         return self.facts[: self.run_count]
+
+    @cached_property
+    def run_with_modifiers(self) -> list[LineFacts]:
+        return [fact for fact in self.run_facts if fact.mods]
+
+    @cached_property
+    def run_em(self) -> list[LineFacts]:
+        return [fact for fact in self.run_facts if fact.em and fact.day >= 0]
+
+    @cached_property
+    def procedures_by_patient(self) -> dict[str, list[LineFacts]]:
+        """Lines with a 000/010/090 global period, per patient in date order (global-surgery windows)."""
+        groups: dict[str, list[LineFacts]] = defaultdict(list)
+        for fact in self.facts:
+            if fact.day >= 0 and fact.row is not None and fact.row.global_days in SURGICAL_GLOBALS:
+                groups[fact.patient].append(fact)
+        for group in groups.values():
+            group.sort(key=lambda f: f.day)
+        return groups
+
+    @cached_property
+    def run_mues(self) -> list[tuple[LineFacts, Mue]]:
+        """This run's lines whose code has an MUE, with it (looked up once for the three MUE rules)."""
+        found = []
+        for fact in self.run_facts:
+            if fact.code:
+                edit = self.mue(fact)
+                if edit is not None:
+                    found.append((fact, edit))
+        return found
+
+    @cached_property
+    def ptp_groups(self) -> list[tuple[list[LineFacts], list[PtpEdit]]]:
+        """Same patient + date + provider groups with at least one active PTP edit between their codes."""
+        found = []
+        for group in self.by_patient_day_physician.values():
+            if len(group) < 2 or all(f.history for f in group):
+                continue
+            codes = frozenset(f.code for f in group)
+            if len(codes) < 2:
+                continue
+            edits = self.ptp_edits(codes, group[0])
+            if edits:
+                found.append((group, edits))
+        return found
 
     @cached_property
     def by_patient_day(self) -> dict[tuple[str, int], list[LineFacts]]:

@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any
 
 from rvucheck.kinds import Hit, kind
-from rvucheck.kinds.context import Context
+from rvucheck.kinds.context import Context, LineFacts
 
 
 @kind("dx_missing", fields=())
@@ -44,7 +44,26 @@ def dx_code(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     """A diagnosis that is `invalid` (not an ICD-10-CM code) or a `header` (a category with subcodes,
     not billable), per `check`."""
     wanted = params["check"]
-    for fact in ctx.run_facts:
-        for position, code in enumerate(fact.line.diagnoses, start=1):
-            if code.strip() and dx_state(code) == wanted:
-                yield Hit(fact.position, "dx", {"dx_code": code.strip().upper(), "position": position}, 1.0)
+    for fact, position, code, state in _dx_problems(ctx):
+        if state == wanted:
+            yield Hit(fact.position, "dx", {"dx_code": code.strip().upper(), "position": position}, 1.0)
+
+
+def _dx_problems(ctx: Context) -> list[tuple[LineFacts, int, str, str]]:
+    """Every non-billable diagnosis of the run (computed once for the DX rules). Lines share a few hundred
+    distinct diagnosis tuples, so each tuple is judged once."""
+    if "dx_problems" not in ctx.memo:
+        by_tuple: dict[tuple[str, ...], list[tuple[int, str, str]]] = {}
+        found = []
+        for fact in ctx.run_facts:
+            codes = fact.line.diagnoses
+            problems = by_tuple.get(codes)
+            if problems is None:
+                problems = by_tuple[codes] = [
+                    (position, code, state)
+                    for position, code in enumerate(codes, start=1)
+                    if code.strip() and (state := dx_state(code)) != "billable"
+                ]
+            found += [(fact, *problem) for problem in problems]
+        ctx.memo["dx_problems"] = found
+    return ctx.memo["dx_problems"]  # type: ignore[no-any-return]

@@ -25,7 +25,7 @@ def _procedures_near(
     ctx: Context, fact: LineFacts, global_days: frozenset[str], before: int, after: int
 ) -> Iterator[LineFacts]:
     """Procedures with one of `global_days` by the same physician, dated fact.day-before..fact.day+after."""
-    for other in ctx.by_patient.get(fact.patient, ()):
+    for other in ctx.procedures_by_patient.get(fact.patient, ()):
         if other.position == fact.position or other.row is None or other.row.global_days not in global_days:
             continue
         if fact.day - before <= other.day <= fact.day + after and same_physician(fact, other):
@@ -40,8 +40,8 @@ def em_with_procedure(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     modifiers = frozenset(params["modifiers"])
     days_before = int(params.get("days_before", 0))
     exempt = frozenset(params.get("exempt_codes", ()))
-    for fact in ctx.run_facts:
-        if not fact.em or fact.code in exempt or fact.mods & modifiers or fact.day < 0:
+    for fact in ctx.run_em:
+        if fact.code in exempt or fact.mods & modifiers:
             continue
         # The E/M may be on the procedure day or up to `days_before` days before it.
         for procedure in _procedures_near(ctx, fact, global_days, 0, days_before):
@@ -62,8 +62,8 @@ def em_in_postop(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     modifiers = frozenset(params["modifiers"])
     exempt = frozenset(params.get("exempt_codes", ()))
     longest = max(POSTOP_DAYS.get(g, 0) for g in global_days)
-    for fact in ctx.run_facts:
-        if not fact.em or fact.code in exempt or fact.mods & modifiers or fact.day < 0:
+    for fact in ctx.run_em:
+        if fact.code in exempt or fact.mods & modifiers:
             continue
         for procedure in _procedures_near(ctx, fact, global_days, longest, -1):
             days = POSTOP_DAYS.get(procedure.global_days, 0)
@@ -111,14 +111,14 @@ def split_global_care(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     split = frozenset(params["modifiers"])
     if params["check"] == "no_global_period":
         allowed = frozenset(params["global_days"])
-        for fact in ctx.run_facts:
+        for fact in ctx.run_with_modifiers:
             found = fact.mods & split
             if found and fact.row is not None and fact.row.global_days not in allowed:
                 values = {"parts": ", ".join(sorted(found)), "global_days": fact.row.global_days}
                 yield Hit(fact.position, "modifiers", values, 1.0)
         return
     window = max(POSTOP_DAYS.values()) + 1
-    for fact in ctx.run_facts:
+    for fact in ctx.run_with_modifiers:
         if not fact.mods & split:
             continue
         parts = set(fact.mods & split)

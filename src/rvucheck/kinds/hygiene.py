@@ -43,10 +43,6 @@ def dos_check(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     today = ctx.today
     for fact in ctx.run_facts:
         dos = fact.line.dos
-        values = {
-            "today": today.isoformat(),
-            "releases": (fact.release.release_id if fact.release else "") or "none",
-        }
         if check == "missing":
             hit = dos is None
         elif dos is None:
@@ -57,6 +53,8 @@ def dos_check(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
             release = fact.release
             hit = release is None or not release.release_id or release.year != dos.year
         if hit:
+            releases = (fact.release.release_id if fact.release else "") or "none"
+            values = {"today": today.isoformat(), "releases": releases}
             yield Hit(fact.position, "dos", values, 1.0 if check == "missing" else 0.0)
 
 

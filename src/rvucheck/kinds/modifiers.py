@@ -17,7 +17,7 @@ INDICATORS = ("pctc_indicator", "mult_proc", "bilat_surg", "asst_surg", "co_surg
 def modifier_valid(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     """A modifier that is not a CPT or HCPCS Level II modifier (plus the rule's `extra` ones)."""
     valid = MODIFIERS.keys() | {str(m).upper() for m in params.get("extra", ())}
-    for fact in ctx.run_facts:
+    for fact in ctx.run_with_modifiers:
         for modifier in sorted(fact.mods - valid):
             yield Hit(fact.position, "modifiers", {"modifier": modifier}, 1.0)
 
@@ -29,7 +29,7 @@ def modifier_indicator(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]
     indicator: str = params["indicator"]
     values: Mapping[str, str] = params["values"]
     stake = float(params.get("stake", 0.0))
-    for fact in ctx.run_facts:
+    for fact in ctx.run_with_modifiers:
         found = fact.mods & modifiers
         if not found or fact.row is None:
             continue
@@ -67,7 +67,7 @@ def pctc_split(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
                 stake = max(0.0, 1 - professional.total_rvu_facility / row.total_rvu_facility)
             yield Hit(fact.position, "modifiers", {"other_row": ""}, round(stake, 4))
         return
-    for fact in ctx.run_facts:
+    for fact in ctx.run_with_modifiers:
         if "TC" not in fact.mods or fact.row is None or fact.row.pctc_indicator not in indicators:
             continue
         for other in ctx.same_day_physician(fact):

@@ -24,13 +24,8 @@ def ncci_ptp(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     anatomic = frozenset(params.get("anatomic_modifiers", ()))
     em_modifiers = frozenset(params.get("em_modifiers", ()))
     other_modifiers = frozenset(params.get("global_modifiers", ()))
-    for (_patient, _day, _physician), group in ctx.by_patient_day_physician.items():
-        if len(group) < 2 or all(f.history for f in group):
-            continue
-        codes = frozenset(f.code for f in group)
-        if len(codes) < 2:
-            continue
-        for edit in ctx.ptp_edits(codes, group[0]):
+    for group, edits in ctx.ptp_groups:
+        for edit in edits:
             if edit.modifier_indicator != indicator:
                 continue
             firsts = [f for f in group if f.code == edit.column1]
@@ -82,9 +77,8 @@ def mue(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     mais = frozenset(params["mai"])
     meanings = {**MAI_MEANINGS_DEFAULT, **params.get("mai_meanings", {})}
     per_day: dict[tuple[str, int, str, str], list[LineFacts]] = {}
-    for fact in ctx.run_facts:
-        edit = ctx.mue(fact) if fact.code else None
-        if edit is None or edit.mai not in mais:
+    for fact, edit in ctx.run_mues:
+        if edit.mai not in mais:
             continue
         if edit.mai == "1":
             if fact.line.units > edit.units:

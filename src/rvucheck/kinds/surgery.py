@@ -18,7 +18,7 @@ def bilateral_billing(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     """
     indicators = frozenset(params["indicators"])
     check = params["check"]
-    for fact in ctx.run_facts:
+    for fact in ctx.run_with_modifiers:
         row = fact.row
         if row is None or row.bilat_surg not in indicators:
             continue
@@ -44,7 +44,11 @@ def multiple_procedure(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]
     """
     indicators = frozenset(params["indicators"])
     check = params["check"]
-    for fact in ctx.run_facts:
+    # Secondary procedures have rank > 1; a primary with 51 has modifiers: skip everything else early.
+    candidates = ctx.run_with_modifiers if check == "primary_with_51" else ctx.run_facts
+    for fact in candidates:
+        if check != "primary_with_51" and fact.rank == 1:
+            continue
         row = fact.row
         if row is None or row.mult_proc not in indicators:
             continue
@@ -77,10 +81,18 @@ def endoscopic_base(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     """A diagnostic base endoscopy billed with an endoscopy of its own family (ENDO BASE) the same day:
     the base is included in the other endoscopy's payment."""
     unless = frozenset(params.get("unless_modifiers", ()))
-    for fact in ctx.run_facts:
-        if fact.mods & unless:
+    # Start from the (few) endoscopies that name a base code, then look for the base in their group.
+    reported: set[int] = set()
+    for endoscopy in ctx.run_facts:
+        base = endoscopy.row.endo_base if endoscopy.row is not None else ""
+        if not base:
             continue
-        for other in ctx.same_day_physician(fact):
-            if other.position != fact.position and other.row is not None and other.row.endo_base == fact.code:
-                yield Hit(fact.position, "hcpcs", {"endoscopy": other.code}, 1.0)
-                break
+        for fact in ctx.same_day_physician(endoscopy):
+            if (
+                fact.code == base
+                and not fact.history
+                and fact.position not in reported
+                and not fact.mods & unless
+            ):
+                reported.add(fact.position)
+                yield Hit(fact.position, "hcpcs", {"endoscopy": endoscopy.code}, 1.0)
