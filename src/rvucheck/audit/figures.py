@@ -5,6 +5,7 @@ Pure functions over the engine's `Report`; nothing here reads files or the histo
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -75,10 +76,10 @@ def provider_name(line: ChargeLine) -> str:
     return line.provider or line.provider_npi or "(no provider)"
 
 
-def encounter_key(line: ChargeLine) -> tuple[str, str, str]:
+def encounter_key(line: ChargeLine) -> tuple[str, dt.date | None, str]:
     """An encounter is one patient seen by one provider on one day (the claim when there is no patient)."""
     who = line.patient or (f"claim:{line.claim}" if line.claim else f"row:{line.source.a1()}")
-    return (who, line.dos.isoformat() if line.dos else "", line.physician)
+    return (who, line.dos, line.provider_npi or line.provider)
 
 
 def is_em(hcpcs: str) -> bool:

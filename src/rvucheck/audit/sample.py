@@ -8,6 +8,7 @@ are reviewed too and an error rate can be estimated. Every pick carries the reas
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from collections import defaultdict
 from collections.abc import Collection, Sequence
@@ -58,7 +59,7 @@ def encounters(
     results: Sequence[LineResult], flagged_mix: Collection[tuple[str, str]] = ()
 ) -> list[Encounter]:
     """Group lines into encounters and score them. `flagged_mix`: (provider, family key) pairs flagged."""
-    grouped: dict[tuple[str, str, str], list[LineResult]] = defaultdict(list)
+    grouped: dict[tuple[str, dt.date | None, str], list[LineResult]] = defaultdict(list)
     for result in results:
         grouped[encounter_key(result.line)].append(result)
     return [_score(provider_name(rs[0].line), tuple(rs), flagged_mix) for rs in grouped.values()]
