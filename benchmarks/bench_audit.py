@@ -51,8 +51,10 @@ def exports(work: Path, months: list[tuple[int, int]], n_lines: int) -> list[Pat
     return paths
 
 
-def bench_data_dir(work: Path, reference: Path) -> Path:
+def bench_data_dir(work: Path, reference: Path, keep: bool) -> Path:
     data = work / "data"
+    if keep and (data / HISTORY_FILE).exists():
+        return data
     if data.exists():
         shutil.rmtree(data)
     data.mkdir(parents=True)
@@ -83,14 +85,20 @@ def main() -> None:
     parser.add_argument(
         "--data-dir", type=Path, default=Path(os.environ.get("RVUCHECK_DATA", REPO / ".rvucheck-data"))
     )
+    parser.add_argument(
+        "--reuse-history", action="store_true", help="keep the history built by an earlier run in --work"
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     months = month_list(args.months + 1)
     print(f"generating/reusing {len(months)} months of {args.lines:,} lines in {args.work}")
     _, paths = timed("exports ready", lambda: exports(args.work, months, args.lines))
-    data = bench_data_dir(args.work, args.data_dir)
+    data = bench_data_dir(args.work, args.data_dir, args.reuse_history)
     print("history:")
+    stored_months = {m.month for m in HistoryStore(data).months()}
     for path, (year, month) in zip(paths[:-1], months[:-1], strict=True):
+        if f"{year}-{month:02d}" in stored_months:
+            continue  # --reuse-history
         timed(f"audit {year}-{month:02d} (no outputs)", lambda p=path: run_audit([p], data, AuditOptions()))
     store = HistoryStore(data)
     with sqlite3.connect(store.path) as conn:
