@@ -13,8 +13,20 @@ from rvucheck.errors import InputFileError
 from rvucheck.reader import read_charges
 from rvucheck.synthetic import generate_month, write_csv, write_xlsx
 
-HEADERS = ["Claim #", "Patient MRN", "DOS", "Rendering Provider", "CPT", "Mod 1", "Mod 2", "Units", "Dx 1",
-           "Dx 2", "POS", "Charge"]  # fmt: skip
+HEADERS = [
+    "Claim #",
+    "Patient MRN",
+    "DOS",
+    "Rendering Provider",
+    "CPT",
+    "Mod 1",
+    "Mod 2",
+    "Units",
+    "Dx 1",
+    "Dx 2",
+    "POS",
+    "Charge",
+]
 
 
 def _export(path: Path, rows: list[list[object]], title_rows: int = 3) -> Path:
@@ -63,14 +75,22 @@ def test_title_block_totals_blank_and_unreadable_rows_are_all_accounted(tmp_path
     assert [line.source.row for line in result.lines] == [5, 7]
     first, second = result.lines
     assert (first.hcpcs, first.modifiers, first.units, first.diagnoses, first.pos, first.charge) == (
-        "99213", ("25",), 1.0, ("E11.9", "I10"), "11", 125.0,
-    )  # fmt: skip
+        "99213",
+        ("25",),
+        1.0,
+        ("E11.9", "I10"),
+        "11",
+        125.0,
+    )
     assert (
         first.column_of("hcpcs") == 5 and first.column_of("modifiers") == 6 and first.column_of("units") == 8
     )
     assert (second.hcpcs, second.dos, second.diagnoses, second.charge) == (
-        "G2211", dt.date(2026, 10, 5), ("M17.11",), -12.0,
-    )  # fmt: skip
+        "G2211",
+        dt.date(2026, 10, 5),
+        ("M17.11",),
+        -12.0,
+    )
     reasons = {u.source.row: (u.source.column, u.reason) for u in result.unreadable}
     assert reasons[6] == (8, "Charges!H6: units 'x' is not a number")
     assert reasons[9][0] == 3 and "'13/45/2026' is not a date" in reasons[9][1]
@@ -119,8 +139,10 @@ def test_merged_provider_and_date_apply_to_each_row_and_hidden_rows_are_read(tmp
     wb.save(tmp_path / "merged.xlsx")
     result = read_charges(tmp_path / "merged.xlsx")
     assert [(x.provider, x.dos) for x in result.lines] == [
-        ("Dr A", dt.date(2026, 10, 1)), ("Dr A", dt.date(2026, 10, 1)), ("Dr A", None),
-    ]  # fmt: skip
+        ("Dr A", dt.date(2026, 10, 1)),
+        ("Dr A", dt.date(2026, 10, 1)),
+        ("Dr A", None),
+    ]
     assert result.hidden_rows == [3]
 
 
@@ -186,8 +208,14 @@ def test_empty_workbook(tmp_path: Path) -> None:
 
 
 def test_repeated_page_header_is_reported_not_checked(tmp_path: Path) -> None:
-    path = _export(tmp_path / "pages.xlsx", [["E1", "M1", dt.date(2026, 10, 1), "Dr A", 99213], HEADERS,
-                                             ["E2", "M2", dt.date(2026, 10, 1), "Dr A", 99214]])  # fmt: skip
+    path = _export(
+        tmp_path / "pages.xlsx",
+        [
+            ["E1", "M1", dt.date(2026, 10, 1), "Dr A", 99213],
+            HEADERS,
+            ["E2", "M2", dt.date(2026, 10, 1), "Dr A", 99214],
+        ],
+    )
     result = read_charges(path)
     assert [x.hcpcs for x in result.lines] == ["99213", "99214"]
     assert [u.source.row for u in result.unreadable] == [6]

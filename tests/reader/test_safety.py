@@ -72,9 +72,20 @@ def bad_inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path
 
 @pytest.mark.parametrize(
     "case",
-    ["missing", "directory", "empty file", "legacy xls", "password", "corrupt zip", "not a workbook",
-     "zip that is not a workbook", "unsupported type", "binary csv", "zip bomb"],
-)  # fmt: skip
+    [
+        "missing",
+        "directory",
+        "empty file",
+        "legacy xls",
+        "password",
+        "corrupt zip",
+        "not a workbook",
+        "zip that is not a workbook",
+        "unsupported type",
+        "binary csv",
+        "zip bomb",
+    ],
+)
 def test_each_bad_input_gets_one_line_naming_the_file(
     case: str, bad_inputs: dict[str, tuple[Path, str]]
 ) -> None:
