@@ -125,13 +125,33 @@ def test_an_unknown_code_shows_na_in_its_row_and_in_the_totals(calculated: dict[
     assert values[f"M{last}"].value == "#N/A"
 
 
-def test_totals_of_the_shipped_examples(ref: Any, tmp_path: Path, recalculate: Any) -> None:
+def test_shipped_examples_and_totals_through_the_index_match_fallback(
+    ref: Any, tmp_path: Path, recalculate: Any
+) -> None:
+    """A spreadsheet without XLOOKUP (Excel 2016, LibreOffice < 24.8) reads #NAME? there; IFERROR then
+    takes INDEX/MATCH. Simulated by renaming XLOOKUP to a function no spreadsheet has: same values."""
     data = wd.sheet_data(ref)
+    book = template.build_template(data)
+    sheet = book[template.CALCULATOR]
+    renamed = 0
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and "_xlfn.XLOOKUP(" in cell.value:
+                cell.value = cell.value.replace("_xlfn.XLOOKUP(", "_xlfn.NOSUCHLOOKUP(")
+                renamed += 1
+    assert renamed == 5 * template.LINE_COUNT  # columns G, H, J, K, L of every line
+    sheet["P1"] = "=ISERROR(_xlfn.NOSUCHLOOKUP(1,A:A,A:A))"  # proof that the renamed lookup does fail
     path = tmp_path / "examples.xlsx"
-    template.build_template(data).save(path)
+    book.save(path)
     values = openpyxl.load_workbook(recalculate(path), data_only=True)[template.CALCULATOR]
-    expected = [expected_line(ref, line, wd.NATIONAL) for line in template.EXAMPLES]
+    assert values["P1"].value is True
     last = template.total_row(template.EXAMPLES)
+    for offset, line in enumerate(template.EXAMPLES):
+        row = template.FIRST_LINE + offset
+        for letter, want in expected_line(ref, line, wd.NATIONAL).items():
+            got = values[f"{letter}{row}"].value
+            assert got == (pytest.approx(want, abs=1e-9) if isinstance(want, float) else want), (letter, row)
+    expected = [expected_line(ref, line, wd.NATIONAL) for line in template.EXAMPLES]
     assert values[f"I{last}"].value == pytest.approx(sum(e["I"] for e in expected), abs=1e-9)
     assert values[f"M{last}"].value == pytest.approx(sum(e["M"] for e in expected), abs=1e-6)
     assert values[f"G{template.FIRST_LINE}"].value == 6.71  # 20983
