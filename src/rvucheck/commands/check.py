@@ -181,9 +181,9 @@ def _print_table(summary: Any, written: Any) -> None:
     table.add_row("findings", ", ".join(f"{n:,} {s}" for s, n in summary.findings.items()))
     top = ", ".join(f"{r.rule} x{r.count}" for r in summary.rules[:5])
     table.add_row("top rules", top or "none")
-    if written is not None:
-        table.add_row("written to", str(written.path))
     Console(highlight=False).print(table)
+    if written is not None:  # outside the table: a long path must not be cut to the terminal width
+        print(f"written to {written.path}")
 
 
 def run_columns(args: argparse.Namespace) -> int:
