@@ -8,6 +8,7 @@ indicator (Claims Processing Manual ch. 12, §40.6), before `ref.adjusted` appli
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -21,8 +22,6 @@ UNPAID_STATUSES = frozenset("BINXEPM")
 # MULT PROC indicators whose lines are ranked together (2 standard surgery, 3 endoscopy share a rank).
 MPPR_FAMILY = {"2": "surgery", "3": "surgery", "4": "imaging", "5": "therapy", "6": "cardio", "7": "eye"}
 PRICED_MODIFIERS = ("26", "TC", "53")
-# line, code, modifiers, release, the code's own row, the row it is priced from
-BaseEntry = tuple[ChargeLine, str, tuple[str, ...], ReleaseChoice | None, RvuRow | None, RvuRow | None]
 
 
 def release_pin_date(release_id: str) -> dt.date | None:
@@ -110,12 +109,12 @@ class Pricer:
             self._values[key] = found
         return found
 
-    def full_payment(self, entry: BaseEntry) -> float:
-        line, priced = entry[0], entry[5]
-        if priced is None:
+    def full_payment(self, fact: LineFacts) -> float:
+        if fact.priced is None:
             return 0.0
-        facility = line.pos.strip().zfill(2) in FACILITY_POS
-        return self.ref.payment(priced, self.locality, facility, self.qpp) * max(line.units, 0.0)
+        return self.ref.payment(fact.priced, self.locality, fact.facility, self.qpp) * max(
+            fact.line.units, 0.0
+        )
 
     def adjusted(self, row: RvuRow, mods: tuple[str, ...], rank: int, facility: bool) -> Adjusted:
         key = (row.hcpcs, row.modifier, row.release, mods, rank, facility)
@@ -129,56 +128,52 @@ class Pricer:
 def build_facts(
     lines: Sequence[ChargeLine], history: Sequence[ChargeLine], pricer: Pricer
 ) -> list[LineFacts]:
-    everything = [*lines, *history]
     run_count = len(lines)
-    # A month repeats a few thousand codes, modifier combinations and places of service: normalise each
-    # distinct value once.
+    # A month repeats a few thousand codes, modifier combinations, dates and places of service: normalise
+    # and look up each distinct value once (this loop runs once per line; keep it lean).
     codes: dict[str, tuple[str, bool]] = {}
-    modifier_sets: dict[tuple[str, ...], tuple[str, ...]] = {}
+    modifier_sets: dict[tuple[str, ...], tuple[tuple[str, ...], frozenset[str]]] = {}
     facility_of: dict[str, bool] = {}
-    base: list[BaseEntry] = []
-    for line in everything:
+    days: dict[dt.date | None, tuple[int, ReleaseChoice | None]] = {}
+    facts: list[LineFacts] = []
+    append = facts.append
+    for index, line in enumerate(itertools.chain(lines, history)):
         known = codes.get(line.hcpcs)
         if known is None:
             text = line.hcpcs.strip().upper()
             known = codes[line.hcpcs] = (text, is_em(text))
         code = known[0]
-        mods = modifier_sets.get(line.modifiers)
-        if mods is None:
-            mods = modifier_sets[line.modifiers] = tuple(
-                sorted(m.strip().upper() for m in line.modifiers if m and m.strip())
-            )
-        release = pricer.release(line.dos)
-        row = priced = None
-        if release is not None and release.release_id and code:
-            row, priced = pricer.rows_for(code, mods, line.dos, release)
-        base.append((line, code, mods, release, row, priced))
-
-    ranks = _mppr_ranks(base, pricer)
-    frozen = {mods: frozenset(mods) for mods in modifier_sets.values()}
-    facts: list[LineFacts] = []
-    append = facts.append
-    for index, (line, code, mods, release, row, priced) in enumerate(base):
+        normalised = modifier_sets.get(line.modifiers)
+        if normalised is None:
+            ordered = tuple(sorted(m.strip().upper() for m in line.modifiers if m and m.strip()))
+            normalised = modifier_sets[line.modifiers] = (ordered, frozenset(ordered))
+        mods = normalised[0]
+        dos = line.dos
+        dated = days.get(dos)
+        if dated is None:
+            dated = days[dos] = (dos.toordinal() if dos else -1, pricer.release(dos))
+        release = dated[1]
         facility = facility_of.get(line.pos)
         if facility is None:
             pos = line.pos.strip()
             facility = facility_of[line.pos] = bool(pos) and pos.zfill(2) in FACILITY_POS
-        units = line.units if line.units > 0 else 0.0
-        rank = ranks.get(index, 1)
+        row = priced = None
         work = credited = total = payment = None
         explanation: tuple[str, ...] = ()
-        if priced is not None:
-            work, credited, total, payment, explanation = pricer.line_values(
-                priced, mods, rank, facility, units
-            )
-        dos = line.dos
+        if release is not None and release.release_id and code:
+            row, priced = pricer.rows_for(code, mods, dos, release)
+            if priced is not None:
+                units = line.units if line.units > 0 else 0.0
+                work, credited, total, payment, explanation = pricer.line_values(
+                    priced, mods, 1, facility, units
+                )
         append(
             LineFacts(
                 index,
                 line,
                 code,
-                frozen[mods],
-                dos.toordinal() if dos else -1,
+                normalised[1],
+                dated[0],
                 line.patient,
                 line.provider_npi or line.provider,
                 index >= run_count,
@@ -186,8 +181,8 @@ def build_facts(
                 row,
                 priced,
                 facility,
-                codes[line.hcpcs][1],
-                rank,
+                known[1],
+                1,
                 work,
                 credited,
                 total,
@@ -195,23 +190,33 @@ def build_facts(
                 explanation,
             )
         )
+    _apply_mppr_ranks(facts, pricer)
     return facts
 
 
-def _mppr_ranks(base: list[BaseEntry], pricer: Pricer) -> dict[int, int]:
-    """Rank 1, 2, ... by full payment within patient + date + physician + MPPR family."""
-    groups: dict[tuple[str, object, str, str], list[int]] = defaultdict(list)
-    for index, (line, _code, _mods, _release, _row, priced) in enumerate(base):
-        if priced is None or line.dos is None:
+def _apply_mppr_ranks(facts: list[LineFacts], pricer: Pricer) -> None:
+    """Rank 1, 2, ... by full payment within patient + date + physician + MPPR family; reprice the
+    lower-ranked lines (the few lines that share a day with another procedure)."""
+    groups: dict[tuple[str, int, str, str], list[LineFacts]] = defaultdict(list)
+    for fact in facts:
+        priced = fact.priced
+        if priced is None or fact.day < 0:
             continue
         family = MPPR_FAMILY.get(priced.mult_proc)
         if family is not None:
-            groups[line.patient, line.dos, line.physician, family].append(index)
-    ranks: dict[int, int] = {}
+            groups[fact.patient, fact.day, fact.physician, family].append(fact)
     for members in groups.values():
         if len(members) < 2:
             continue
-        by_payment = sorted(members, key=lambda index: (-pricer.full_payment(base[index]), index))
-        for rank, index in enumerate(by_payment, start=1):
-            ranks[index] = rank
-    return ranks
+        by_payment = sorted(members, key=lambda f: (-pricer.full_payment(f), f.position))
+        for rank, fact in enumerate(by_payment, start=1):
+            if rank == 1 or fact.priced is None:
+                continue
+            units = fact.line.units if fact.line.units > 0 else 0.0
+            mods = tuple(sorted(fact.mods))
+            _work, credited, _total, payment, explanation = pricer.line_values(
+                fact.priced, mods, rank, fact.facility, units
+            )
+            facts[fact.position] = fact._replace(
+                rank=rank, credited_work_rvu=credited, payment=payment, explanation=explanation
+            )

@@ -68,13 +68,10 @@ def status_code(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     statuses: Mapping[str, str] = params["statuses"]
     unless = frozenset(params.get("unless_modifiers", ()))
     stake = float(params.get("stake", 0.0))
-    for fact in ctx.run_facts:
-        row = fact.row
-        if row is None or row.status_code not in statuses or (unless and fact.mods & unless):
-            continue
-        yield Hit(
-            fact.position, "hcpcs", {"status": row.status_code, "meaning": statuses[row.status_code]}, stake
-        )
+    for status, meaning in statuses.items():
+        for fact in ctx.run_by_status.get(status, ()):
+            if not (unless and fact.mods & unless):
+                yield Hit(fact.position, "hcpcs", {"status": status, "meaning": meaning}, stake)
 
 
 @kind("status_only_service", fields=("status", "other_code"))
@@ -83,13 +80,12 @@ def status_only_service(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit
     beside another payable service."""
     statuses = frozenset(params["statuses"])
     payable = frozenset(params["payable_statuses"])
-    for fact in ctx.run_facts:
-        if fact.row is None or fact.row.status_code not in statuses:
-            continue
-        others = [
-            o.code
-            for o in ctx.same_day_physician(fact)
-            if o.position != fact.position and o.row is not None and o.row.status_code in payable
-        ]
-        if others:
-            yield Hit(fact.position, "hcpcs", {"status": fact.row.status_code, "other_code": others[0]}, 1.0)
+    for status in sorted(statuses):
+        for fact in ctx.run_by_status.get(status, ()):
+            others = [
+                o.code
+                for o in ctx.same_day_physician(fact)
+                if o.position != fact.position and o.row is not None and o.row.status_code in payable
+            ]
+            if others:
+                yield Hit(fact.position, "hcpcs", {"status": status, "other_code": others[0]}, 1.0)

@@ -7,6 +7,7 @@ Built by the engine; kinds only read it. Facts cover this run's lines followed b
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections import defaultdict
 from collections.abc import Sequence
 from functools import cached_property
@@ -64,6 +65,9 @@ class LineFacts(NamedTuple):
         return self.line.dos
 
 
+_day_of = operator.itemgetter(4)  # LineFacts.day, as a C-level sort key
+
+
 def same_physician(a: LineFacts, b: LineFacts) -> bool:
     """CMS's 'same physician': the same provider, or the same group and specialty where both are known."""
     if a.physician == b.physician:
@@ -89,7 +93,6 @@ class Context:
         self._ptp: dict[tuple[frozenset[str], str], list[PtpEdit]] = {}
         self._mue: dict[tuple[str, str], Mue | None] = {}
         self._aoc: dict[tuple[str, str], frozenset[str] | None] = {}
-        self._quarter: dict[int, str] = {}
         self.memo: dict[str, Any] = {}  # results kinds share within one run (e.g. diagnosis states)
 
     @property
@@ -99,6 +102,19 @@ class Context:
     @cached_property
     def run_with_modifiers(self) -> list[LineFacts]:
         return [fact for fact in self.run_facts if fact.mods]
+
+    @cached_property
+    def run_by_status(self) -> dict[str, list[LineFacts]]:
+        groups: dict[str, list[LineFacts]] = defaultdict(list)
+        for fact in self.run_facts:
+            if fact.row is not None:
+                groups[fact.row.status_code].append(fact)
+        return groups
+
+    @cached_property
+    def run_dates(self) -> dict[dt.date | None, ReleaseChoice | None]:
+        """Each distinct date of service of the run with its release (a month has ~30)."""
+        return {fact.line.dos: fact.release for fact in self.run_facts}
 
     @cached_property
     def run_em(self) -> list[LineFacts]:
@@ -116,29 +132,41 @@ class Context:
         return groups
 
     @cached_property
-    def run_mues(self) -> list[tuple[LineFacts, Mue]]:
-        """This run's lines whose code has an MUE, with it (looked up once for the three MUE rules)."""
-        found = []
+    def run_mues(self) -> dict[str, list[tuple[LineFacts, Mue]]]:
+        """This run's lines whose code has an MUE, with it, by MAI (looked up once for the MUE rules)."""
+        found: dict[str, list[tuple[LineFacts, Mue]]] = defaultdict(list)
         for fact in self.run_facts:
             if fact.code:
                 edit = self.mue(fact)
                 if edit is not None:
-                    found.append((fact, edit))
+                    found[edit.mai].append((fact, edit))
         return found
 
     @cached_property
     def ptp_groups(self) -> list[tuple[list[LineFacts], list[PtpEdit]]]:
-        """Same patient + date + provider groups with at least one active PTP edit between their codes."""
+        """Same patient + date + provider groups with at least one active PTP edit between their codes.
+        NCCI applies PTP edits per provider (exact NPI/name), unlike the global-surgery "same physician"."""
         found = []
-        for group in self.by_patient_day_physician.values():
-            if len(group) < 2 or all(f.history for f in group):
+        for same_day in self.by_patient_day.values():
+            if len(same_day) < 2:
                 continue
-            codes = frozenset(f.code for f in group)
-            if len(codes) < 2:
-                continue
-            edits = self.ptp_edits(codes, group[0])
-            if edits:
-                found.append((group, edits))
+            first = same_day[0].physician
+            if all(f.physician == first for f in same_day):
+                groups = [same_day]
+            else:
+                by_physician: dict[str, list[LineFacts]] = defaultdict(list)
+                for fact in same_day:
+                    by_physician[fact.physician].append(fact)
+                groups = [g for g in by_physician.values() if len(g) > 1]
+            for group in groups:
+                if all(f.history for f in group):
+                    continue
+                codes = frozenset(f.code for f in group)
+                if len(codes) < 2:
+                    continue
+                edits = self.ptp_edits(codes, group[0])
+                if edits:
+                    found.append((group, edits))
         return found
 
     @cached_property
@@ -150,18 +178,19 @@ class Context:
         return groups
 
     @cached_property
-    def by_patient_day_physician(self) -> dict[tuple[str, int, str], list[LineFacts]]:
-        groups: dict[tuple[str, int, str], list[LineFacts]] = defaultdict(list)
+    def quarters(self) -> dict[int, str]:
+        """NCCI quarter id per day number of every dated line (a month has ~30 distinct days)."""
+        days: dict[int, str] = {}
         for fact in self.facts:
-            if fact.day >= 0:
-                groups[fact.patient, fact.day, fact.physician].append(fact)
-        return groups
+            if fact.day not in days:
+                days[fact.day] = self.ref.ncci_quarter(fact.line.dos)[0]
+        return days
 
     @cached_property
     def by_patient(self) -> dict[str, list[LineFacts]]:
         """Each patient's dated lines in date order (global windows, the 3-year new-patient rule)."""
         groups: dict[str, list[LineFacts]] = defaultdict(list)
-        for fact in sorted((f for f in self.facts if f.day >= 0), key=lambda f: f.day):
+        for fact in sorted((f for f in self.facts if f.day >= 0), key=_day_of):
             groups[fact.patient].append(fact)
         return groups
 
@@ -174,11 +203,7 @@ class Context:
 
     # Reference lookups, cached per NCCI quarter: a month repeats the same few thousand codes.
     def quarter(self, fact: LineFacts) -> str:
-        quarter = self._quarter.get(fact.day)
-        if quarter is None:
-            quarter = self.ref.ncci_quarter(fact.line.dos)[0]
-            self._quarter[fact.day] = quarter
-        return quarter
+        return self.quarters[fact.day]
 
     def ptp_edits(self, codes: frozenset[str], fact: LineFacts) -> list[PtpEdit]:
         key = (codes, self.quarter(fact))
@@ -197,13 +222,13 @@ class Context:
         ]
 
     def mue(self, fact: LineFacts) -> Mue | None:
-        key = (fact.code, self.quarter(fact))
+        key = (fact.code, self.quarters[fact.day])
         if key not in self._mue:
             self._mue[key] = self.ref.mue(fact.code, fact.line.dos)
         return self._mue[key]
 
     def aoc_primaries(self, fact: LineFacts) -> frozenset[str] | None:
-        key = (fact.code, self.quarter(fact))
+        key = (fact.code, self.quarters[fact.day])
         if key not in self._aoc:
             self._aoc[key] = self.ref.aoc_primaries(fact.code, fact.line.dos)
         return self._aoc[key]

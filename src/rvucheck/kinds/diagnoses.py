@@ -18,8 +18,13 @@ from rvucheck.kinds.context import Context, LineFacts
 def dx_missing(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     """A line without any ICD-10-CM diagnosis code."""
     exempt = frozenset(params.get("exempt_codes", ()))
+    blank: dict[tuple[str, ...], bool] = {}  # lines share a few hundred distinct diagnosis tuples
     for fact in ctx.run_facts:
-        if fact.code not in exempt and not any(d.strip() for d in fact.line.diagnoses):
+        codes = fact.line.diagnoses
+        missing = blank.get(codes)
+        if missing is None:
+            missing = blank[codes] = not any(d.strip() for d in codes)
+        if missing and fact.code not in exempt:
             yield Hit(fact.position, "dx", {}, 1.0)
 
 
@@ -64,6 +69,7 @@ def _dx_problems(ctx: Context) -> list[tuple[LineFacts, int, str, str]]:
                     for position, code in enumerate(codes, start=1)
                     if code.strip() and (state := dx_state(code)) != "billable"
                 ]
-            found += [(fact, *problem) for problem in problems]
+            if problems:
+                found += [(fact, *problem) for problem in problems]
         ctx.memo["dx_problems"] = found
-    return ctx.memo["dx_problems"]  # type: ignore[no-any-return]
+    return ctx.memo["dx_problems"]

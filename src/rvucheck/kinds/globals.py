@@ -40,8 +40,9 @@ def em_with_procedure(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     modifiers = frozenset(params["modifiers"])
     days_before = int(params.get("days_before", 0))
     exempt = frozenset(params.get("exempt_codes", ()))
+    procedures = ctx.procedures_by_patient
     for fact in ctx.run_em:
-        if fact.code in exempt or fact.mods & modifiers:
+        if fact.patient not in procedures or fact.code in exempt or fact.mods & modifiers:
             continue
         # The E/M may be on the procedure day or up to `days_before` days before it.
         for procedure in _procedures_near(ctx, fact, global_days, 0, days_before):
@@ -62,8 +63,9 @@ def em_in_postop(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     modifiers = frozenset(params["modifiers"])
     exempt = frozenset(params.get("exempt_codes", ()))
     longest = max(POSTOP_DAYS.get(g, 0) for g in global_days)
+    procedures = ctx.procedures_by_patient
     for fact in ctx.run_em:
-        if fact.code in exempt or fact.mods & modifiers:
+        if fact.patient not in procedures or fact.code in exempt or fact.mods & modifiers:
             continue
         for procedure in _procedures_near(ctx, fact, global_days, longest, -1):
             days = POSTOP_DAYS.get(procedure.global_days, 0)

@@ -15,15 +15,18 @@ def duplicate_line(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     """The same code with the same modifiers for the same patient and date, again, without a repeat
     modifier (76/77/91)."""
     repeat = frozenset(params["repeat_modifiers"])
-    first_seen: dict[tuple[str, int, str, frozenset[str]], int] = {}
-    for fact in ctx.run_facts:
-        if fact.day < 0 or not fact.code:
+    for same_day in ctx.by_patient_day.values():
+        if len(same_day) < 2:
             continue
-        key = (fact.patient, fact.day, fact.code, fact.mods)
-        if key not in first_seen:
-            first_seen[key] = fact.line.source.row
-        elif not fact.mods & repeat:
-            yield Hit(fact.position, "hcpcs", {"first_row": first_seen[key]}, 1.0)
+        first_seen: dict[tuple[str, frozenset[str]], int] = {}
+        for fact in same_day:
+            if fact.history or not fact.code:
+                continue
+            key = (fact.code, fact.mods)
+            if key not in first_seen:
+                first_seen[key] = fact.line.source.row
+            elif not fact.mods & repeat:
+                yield Hit(fact.position, "hcpcs", {"first_row": first_seen[key]}, 1.0)
 
 
 @kind("units_value", fields=())
@@ -41,18 +44,22 @@ def dos_check(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     PFS release covers the date's year, so a release of another year priced it)."""
     check = params["check"]
     today = ctx.today
+    # A month has ~30 distinct dates: judge each once, then pick out the lines with a bad one.
+    dates = ctx.run_dates
+    if check == "missing":
+        bad = {None} & dates.keys()
+    elif check == "future":
+        bad = {dos for dos in dates if dos is not None and dos > today}
+    else:
+        bad = {
+            dos
+            for dos, release in dates.items()
+            if dos is not None and (release is None or not release.release_id or release.year != dos.year)
+        }
+    if not bad:
+        return
     for fact in ctx.run_facts:
-        dos = fact.line.dos
-        if check == "missing":
-            hit = dos is None
-        elif dos is None:
-            hit = False
-        elif check == "future":
-            hit = dos > today
-        else:
-            release = fact.release
-            hit = release is None or not release.release_id or release.year != dos.year
-        if hit:
+        if fact.line.dos in bad:
             releases = (fact.release.release_id if fact.release else "") or "none"
             values = {"today": today.isoformat(), "releases": releases}
             yield Hit(fact.position, "dos", values, 1.0 if check == "missing" else 0.0)
@@ -62,13 +69,14 @@ def dos_check(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
 def facility_na(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     """A code whose PE RVU is NA in the setting its place of service is paid in (`setting`)."""
     facility = params["setting"] == "facility"
+    setting = "facility" if facility else "non-facility"
     for fact in ctx.run_facts:
         row = fact.priced
-        if row is None or not fact.line.pos.strip() or fact.facility != facility:
+        if fact.facility is not facility or row is None:
             continue
         flag = row.facility_na if facility else row.nonfacility_na
-        if flag.strip().upper() == "NA":
-            yield Hit(fact.position, "pos", {"setting": "facility" if facility else "non-facility"})
+        if flag and flag.strip().upper() == "NA" and fact.line.pos.strip():
+            yield Hit(fact.position, "pos", {"setting": setting})
 
 
 @kind("new_patient_seen", fields=("seen_dos", "seen_code", "years"))

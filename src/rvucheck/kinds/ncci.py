@@ -7,6 +7,7 @@ from typing import Any
 
 from rvucheck.kinds import Hit, kind
 from rvucheck.kinds.context import Context, LineFacts
+from rvucheck.refdata.types import Mue
 
 CONTRACTOR_DEFINED = "CCCCC"
 
@@ -76,20 +77,23 @@ def mue(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     """Units above the code's MUE: per line for MAI 1, per patient, date and provider for MAI 2 and 3."""
     mais = frozenset(params["mai"])
     meanings = {**MAI_MEANINGS_DEFAULT, **params.get("mai_meanings", {})}
-    per_day: dict[tuple[str, int, str, str], list[LineFacts]] = {}
-    for fact, edit in ctx.run_mues:
-        if edit.mai not in mais:
+    for mai in sorted(mais):
+        entries = ctx.run_mues.get(mai, [])
+        if mai == "1":
+            for fact, edit in entries:
+                if fact.line.units > edit.units:
+                    yield _mue_hit(fact, edit.units, mai, meanings, fact.line.units, edit.rationale)
             continue
-        if edit.mai == "1":
-            if fact.line.units > edit.units:
-                yield _mue_hit(fact, edit.units, edit.mai, meanings, fact.line.units, edit.rationale)
-        else:
-            per_day.setdefault((fact.patient, fact.day, fact.physician, fact.code), []).append(fact)
-    for group in per_day.values():
-        billed = sum(f.line.units for f in group)
-        edit = ctx.mue(group[0])
-        if edit is not None and billed > edit.units:
-            yield _mue_hit(group[-1], edit.units, edit.mai, meanings, billed, edit.rationale)
+        # Date-of-service edits: units summed per patient, date, provider and code.
+        per_day: dict[tuple[str, int, str, str], list[tuple[LineFacts, Mue]]] = {}
+        for entry in entries:
+            fact = entry[0]
+            per_day.setdefault((fact.patient, fact.day, fact.physician, fact.code), []).append(entry)
+        for group in per_day.values():
+            billed = sum(fact.line.units for fact, _ in group)
+            last, edit = group[-1]
+            if billed > edit.units:
+                yield _mue_hit(last, edit.units, mai, meanings, billed, edit.rationale)
 
 
 def _mue_hit(
@@ -117,8 +121,18 @@ def addon_primary(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     global days: a ZZZ code needs some other non-ZZZ service that day (`zzz_fallback`).
     """
     fallback = bool(params.get("zzz_fallback", True))
+    quarters = ctx.quarters
+    # Most codes are not add-ons: remember per (code, quarter) and skip them with one dict lookup.
+    not_addon: set[tuple[str, str]] = set()
     for fact in ctx.run_facts:
+        key = (fact.code, quarters[fact.day])
+        if key in not_addon:
+            continue
         primaries = ctx.aoc_primaries(fact) if fact.code else None
+        if primaries is None and not (fallback and fact.global_days == "ZZZ"):
+            if fact.row is None or fact.row.global_days != "ZZZ":
+                not_addon.add(key)
+            continue
         if primaries is None and not (fallback and fact.global_days == "ZZZ"):
             continue
         others = [o for o in ctx.same_day_physician(fact) if o.position != fact.position]
