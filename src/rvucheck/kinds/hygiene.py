@@ -46,8 +46,9 @@ def dos_check(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     today = ctx.today
     # A month has ~30 distinct dates: judge each once, then pick out the lines with a bad one.
     dates = ctx.run_dates
+    bad: set[dt.date | None]
     if check == "missing":
-        bad = {None} & dates.keys()
+        bad = {None} if None in dates else set()
     elif check == "future":
         bad = {dos for dos in dates if dos is not None and dos > today}
     else:
