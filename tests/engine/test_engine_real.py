@@ -1,0 +1,55 @@
+"""engine.run on the real installed CMS data: computed values match CMS's published numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from rvucheck import engine
+from rvucheck.cases import case_line
+from rvucheck.config import Settings
+from rvucheck.ruleset import Ruleset, load_ruleset
+
+
+def run(raw: list[dict[str, Any]], ref: Any, **settings: Any) -> Any:
+    lines = [case_line(r, "Charges", i) for i, r in enumerate(raw)]
+    return engine.run(lines, ref, Ruleset(()), Settings(**settings))
+
+
+def test_20983_national_values_from_rvu26c(ref: Any) -> None:
+    report = run([{"hcpcs": "20983", "pos": "11"}, {"hcpcs": "20983", "pos": "22", "patient": "P2"}], ref)
+    office, hospital = report.results
+    # PPRRVU2026_Jul_nonQPP row: work 6.71, totals 146.88 / 9.06, global 000, CF 33.4009
+    assert (office.work_rvu, office.total_rvu, office.payment) == (6.71, 146.88, 4905.92)
+    assert (hospital.total_rvu, hospital.payment) == (9.06, 302.61)
+    assert (office.global_days, office.status_code, office.release) == ("000", "A", "RVU26C")
+
+
+def test_second_procedure_of_the_day_is_credited_half(ref: Any) -> None:
+    report = run([{"hcpcs": "20610", "pos": "21"}, {"hcpcs": "27447", "pos": "21"}], ref)
+    injection, knee = report.results
+    assert (knee.work_rvu, knee.credited_work_rvu) == (19.11, 19.11)
+    assert (injection.work_rvu, injection.credited_work_rvu) == (0.77, 0.39)
+    full = run([{"hcpcs": "20610", "pos": "21"}], ref).results[0].payment
+    assert injection.payment == round(full / 2, 2)
+
+
+def test_pinned_release_prices_from_that_release(ref: Any) -> None:
+    report = run([{"hcpcs": "20983", "pos": "11"}], ref, release="RVU25D")
+    assert (report.results[0].work_rvu, report.results[0].release) == (6.88, "RVU25D")
+
+
+def test_locality_payment(ref: Any) -> None:
+    national = run([{"hcpcs": "99213"}], ref).results[0].payment
+    san_francisco = run([{"hcpcs": "99213"}], ref, locality="01112-05").results[0].payment
+    assert san_francisco > national > 0
+
+
+def test_every_report_says_when_ncci_data_is_older_than_the_dates(ref: Any) -> None:
+    lines = [case_line({"hcpcs": "99213"}, "Charges", 0)]
+    report = engine.run(
+        lines, ref, load_ruleset(Settings(select=("NC",))), Settings(today=dt.date(2026, 12, 31))
+    )
+    stale = [f for f in report.run_findings if f.rule == "RD02"]
+    assert len(stale) == 1 and "PTP edits are from 2024Q3" in stale[0].message
+    assert report.ncci_quarter.startswith("PTP 2024Q3")
