@@ -162,7 +162,7 @@ def build_facts(
         explanation: tuple[str, ...] = ()
         if release is not None and release.release_id and code:
             row, priced = pricer.rows_for(code, mods, dos, release)
-            if priced is not None:
+            if priced is not None and index < run_count:  # history lines are not reported: no pricing
                 units = line.units if line.units > 0 else 0.0
                 work, credited, total, payment, explanation = pricer.line_values(
                     priced, mods, 1, facility, units
@@ -200,7 +200,7 @@ def _apply_mppr_ranks(facts: list[LineFacts], pricer: Pricer) -> None:
     groups: dict[tuple[str, int, str, str], list[LineFacts]] = defaultdict(list)
     for fact in facts:
         priced = fact.priced
-        if priced is None or fact.day < 0:
+        if priced is None or fact.day < 0 or fact.history:
             continue
         family = MPPR_FAMILY.get(priced.mult_proc)
         if family is not None:
