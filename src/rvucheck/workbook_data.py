@@ -114,12 +114,18 @@ def code_text(code_cell: str) -> str:
     return f'IF(ISNUMBER({code_cell}),TEXT({code_cell},"00000"),UPPER(TRIM({code_cell})))'
 
 
+def row_modifier(modifier_cell: str) -> str:
+    """The 26, TC or 53 among the modifiers typed in a cell ("26", "tc", "26 59", "59,TC"), else ""."""
+    text = f'UPPER({modifier_cell}&"")'
+    found = {m: f'ISNUMBER(SEARCH("{m}",{text}))' for m in ("26", "TC", "53")}
+    return f'IF({found["26"]},"26",IF({found["TC"]},"TC",IF({found["53"]},"53","")))'
+
+
 def key_formula(code_cell: str, modifier_cell: str) -> str:
-    """`HCPCS|MOD` when the release has a row for that modifier (26, TC, 53), else the code's own row
+    """`HCPCS|MOD` when the line carries 26, TC or 53 and the release has that row, else the code's own row
     (other modifiers do not change the published RVUs). Blank when the code cell is blank."""
     code = code_text(code_cell)
-    modifier = f'UPPER(TRIM({modifier_cell}&""))'
-    with_modifier = f'{code}&"|"&{modifier}'
+    with_modifier = f'{code}&"|"&{row_modifier(modifier_cell)}'
     return (
         f'=IF({code_cell}="","",IF(COUNTIF({RVU_SHEET}!$A:$A,{with_modifier})>0,{with_modifier},{code}&"|"))'
     )

@@ -25,6 +25,7 @@ ENTRIES: list[tuple[dt.datetime, Any, str | None, float | None, str]] = [
     (dt.datetime(2026, 1, 19), "20610", None, 2, "nonfacility"),
     (dt.datetime(2026, 1, 31), "99213", "25", None, "nonfacility"),
     (dt.datetime(2026, 2, 2), "71046", "26", None, "facility"),
+    (dt.datetime(2026, 2, 3), "71046", "59 tc", None, "nonfacility"),
     (dt.datetime(2026, 2, 28), "29881", "RT", None, "facility"),
     (dt.datetime(2026, 3, 1), "20983", None, None, "nonfacility"),
     (dt.datetime(2026, 3, 15), "93000", None, None, "nonfacility"),
@@ -79,7 +80,7 @@ def test_filled_log_recalculates_to_the_function_values(ref: Any, tmp_path: Path
             continue
         date, code, modifiers, units, setting = ENTRIES[offset]
         wrvu = udfs.RVU(code, "work", modifiers) * (units or 1)
-        row_modifier = modifiers if modifiers in ("26", "TC", "53") else None
+        row_modifier = next((m for m in ("26", "TC", "53") if m in (modifiers or "").upper()), None)
         payment = udfs.RVU_PAYMENT(code, row_modifier, LOCALITY, setting) * (units or 1)
         assert got_wrvu == pytest.approx(wrvu, abs=1e-9), (row, code)
         assert got_pay == pytest.approx(payment, abs=1e-9), (row, code)

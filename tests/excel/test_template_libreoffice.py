@@ -37,6 +37,8 @@ def sample_lines(ref: Any) -> list[ExampleLine]:
         units = 3 if row.hcpcs.endswith("7") else None
         code: str | int = int(row.hcpcs) if row.hcpcs.isdigit() and row.hcpcs[0] != "0" else row.hcpcs
         lines.append(ExampleLine(code, row.modifier, units, next(settings), next(localities)))
+    lines.append(ExampleLine("93000", "26,59"))  # several modifiers in one cell: 26 picks its row
+    lines.append(ExampleLine("71046", "tc", 2))
     lines.append(ExampleLine(100, setting="facility"))  # anesthesia 00100 typed as a number
     lines.append(ExampleLine("ZZZZZ"))  # not in the fee schedule: the formula cells show #N/A
     return lines
@@ -62,8 +64,9 @@ def expected_line(ref: Any, line: ExampleLine, default_locality: str) -> dict[st
     """What each computed column must show, from the Excel functions themselves."""
     code, modifier = line.code, line.modifier or None
     hcpcs = str(code).zfill(5)
-    has_row = modifier is not None and ref.rvu(hcpcs, modifier) is not None
-    key = f"{hcpcs}|{modifier if has_row else ''}"
+    row_modifier = next((m for m in ("26", "TC", "53") if m in (modifier or "").upper()), "")
+    has_row = bool(row_modifier) and ref.rvu(hcpcs, row_modifier) is not None
+    key = f"{hcpcs}|{row_modifier if has_row else ''}"
     work = udfs.RVU(code, "work", modifier)
     if work == "#N/A":
         return dict.fromkeys("GHIJKLM", "#N/A") | {"F": key}
