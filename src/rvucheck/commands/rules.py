@@ -55,6 +55,10 @@ def list_rules(args: argparse.Namespace) -> int:
     for row in rows:
         print("  ".join(row[c].ljust(widths[c]) for c in columns).rstrip())
     print(f"\n{len(rows)} rules. `rvucheck rules show ID` for docs, params and test cases.")
+    print(
+        "Always reported by the engine itself: RD01 unreadable row (error), RD02 NCCI edits older or newer "
+        "than the dates (warning), RD03 date priced from another PFS release (info)."
+    )
     return 0
 
 

@@ -61,9 +61,6 @@ class LineFacts(NamedTuple):
     def status(self) -> str:
         return self.row.status_code if self.row else ""
 
-    def dos(self) -> dt.date | None:
-        return self.line.dos
-
 
 _day_of = operator.itemgetter(4)  # LineFacts.day, as a C-level sort key
 
