@@ -18,6 +18,7 @@ def register(subparsers: Any) -> None:
     actions = rules.add_subparsers(dest="action", metavar="ACTION")
     listing = actions.add_parser("list", help="table of the rules (id, name, severity, kind, title)")
     listing.add_argument("--json", action="store_true", help="print the rules as JSON")
+    listing.add_argument("--markdown", action="store_true", help="print the rules as a Markdown table")
     show = actions.add_parser("show", help="one rule in full: docs, refs, params, message and test cases")
     show.add_argument("rule_id", metavar="ID")
     show.add_argument("--json", action="store_true", help="print the rule as JSON")
@@ -26,7 +27,7 @@ def register(subparsers: Any) -> None:
         parser.add_argument("--config", type=Path, help="rvucheck.toml (select/ignore/severities apply)")
     listing.set_defaults(func=list_rules)
     show.set_defaults(func=show_rule)
-    rules.set_defaults(func=list_rules, json=False)
+    rules.set_defaults(func=list_rules, json=False, markdown=False)
 
 
 def _ruleset(args: argparse.Namespace, apply_selection: bool) -> Any:
@@ -49,6 +50,9 @@ def list_rules(args: argparse.Namespace) -> int:
         json.dump(rows, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
+    if getattr(args, "markdown", False):
+        print(markdown_table(rows))
+        return 0
     columns = ("id", "name", "severity", "kind", "title")
     widths = {c: max(len(c), *(len(row[c]) for row in rows)) if rows else len(c) for c in columns}
     print("  ".join(c.upper().ljust(widths[c]) for c in columns).rstrip())
@@ -60,6 +64,13 @@ def list_rules(args: argparse.Namespace) -> int:
         "than the dates (warning), RD03 date priced from another PFS release (info)."
     )
     return 0
+
+
+def markdown_table(rows: list[dict[str, str]]) -> str:
+    """The README's rule table (tests/rules/test_readme.py keeps README.md in step with it)."""
+    lines = ["| ID | Name | Severity | Kind | Title |", "| --- | --- | --- | --- | --- |"]
+    lines += [f"| {r['id']} | `{r['name']}` | {r['severity']} | {r['kind']} | {r['title']} |" for r in rows]
+    return "\n".join(lines)
 
 
 def show_rule(args: argparse.Namespace) -> int:
