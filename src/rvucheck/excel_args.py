@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 
 from rvucheck.errors import RvucheckError
 from rvucheck.normalize import BadValue, normalize_pos, parse_date, split_code, split_modifiers
@@ -59,9 +59,6 @@ class CellError(Exception):
         self.value = value
 
 
-T = TypeVar("T")
-
-
 def excel_safe(function: Callable[..., Any]) -> Callable[..., Any]:
     """Turn every failure into what the cell shows: an error value or one short line, never a traceback."""
 
@@ -103,12 +100,17 @@ def each_cell(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def code_of(value: object) -> str:
+    return code_and_modifiers(value)[0]
+
+
+def code_and_modifiers(value: object) -> tuple[str, tuple[str, ...]]:
+    """("71046", ("26",)) from "71046-26"; ("99213", ()) from 99213.0. #VALUE! when it is no code."""
     if value is None or value == "":
         raise CellError(BAD_VALUE)
-    code, _mods = split_code(value)
+    code, modifiers = split_code(value)
     if len(code) != 5 or not code.isalnum():
         raise CellError(BAD_VALUE)
-    return code
+    return code, modifiers
 
 
 def modifiers_of(value: object) -> tuple[str, ...]:

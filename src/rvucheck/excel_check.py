@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from rvucheck.excel_args import BAD_VALUE, CellError, code_of, date_of, excel_safe, modifiers_of
+from rvucheck.excel_args import BAD_VALUE, CellError, code_and_modifiers, date_of, excel_safe, modifiers_of
 from rvucheck.lookup_api import data_dir_key, hashable, reference_for
 from rvucheck.model import CellRef, ChargeLine, Finding, Report
 from rvucheck.normalize import BadValue, clean_text, normalize_pos, parse_units, split_diagnoses
@@ -49,10 +49,11 @@ def make_line(row_number: int, cells: Sequence[object]) -> ChargeLine:
     """One ChargeLine from the cells of a block row (columns in BLOCK_COLUMNS order; missing ones blank)."""
     padded = [*cells, *([None] * (len(BLOCK_COLUMNS) - len(cells)))]
     code, modifiers, units, date, diagnoses, pos, patient, provider = padded[: len(BLOCK_COLUMNS)]
+    hcpcs, with_code = code_and_modifiers(code)  # "99213-25" typed in the code cell
     return ChargeLine(
         source=CellRef(SHEET, row_number),
-        hcpcs=code_of(code),
-        modifiers=modifiers_of(modifiers),
+        hcpcs=hcpcs,
+        modifiers=(*with_code, *modifiers_of(modifiers)),
         units=parse_units(units),
         dos=date_of(date),
         diagnoses=split_diagnoses(diagnoses),

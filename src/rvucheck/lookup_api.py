@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from rvucheck.excel_args import (
     NOT_AVAILABLE,
     CellError,
-    code_of,
+    code_and_modifiers,
     component_of,
     date_of,
     each_cell,
@@ -83,8 +83,11 @@ def locality_for(data_dir: str, query: str) -> Locality | None:
 
 
 def line_row(code: object, modifier: object, date: object) -> tuple[RvuRow, tuple[str, ...]]:
-    modifiers = modifiers_of(modifier)
-    return row_for(data_dir_key(), code_of(code), row_modifier_of(modifiers), date_of(date)), modifiers
+    """The row a line prices from; its modifiers are those of the argument and any typed with the code
+    ("71046-26")."""
+    hcpcs, with_code = code_and_modifiers(code)
+    modifiers = (*with_code, *modifiers_of(modifier))
+    return row_for(data_dir_key(), hcpcs, row_modifier_of(modifiers), date_of(date)), modifiers
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -186,10 +189,11 @@ def info(code: object, modifier: object = None, locality: object = None, date: o
 def _info(data_dir: str, code: object, modifier: object, locality: object, date: object) -> list[list[Any]]:
     from rvucheck.refdata.fee_schedule import lookup  # the builder of `rvucheck code --json`
 
+    hcpcs, with_code = code_and_modifiers(code)
     page = lookup(
         reference_for(data_dir),
-        code_of(code),
-        modifiers_of(modifier),
+        hcpcs,
+        (*with_code, *modifiers_of(modifier)),
         locality=locality_text(locality) or None,
         on=date_of(date),
     )

@@ -48,6 +48,8 @@ def test_modifier_rows_26_and_tc() -> None:
     assert udfs.RVU("71046", "work", "26") == 0.21
     assert udfs.RVU("71046", "work", "TC") == 0.0
     assert udfs.RVU("71046", "total_nonfacility", "TC") == 0.69
+    assert udfs.RVU("71046-26") == 0.21  # the modifier typed with the code, as exports often have it
+    assert udfs.RVU_PAYMENT("71046-TC") == udfs.RVU_PAYMENT("71046", "TC")
     # a payment modifier does not change the published RVUs; 99213 has no 26 row, so its own row answers
     assert udfs.RVU("20983", None, "50") == 6.71
     assert udfs.RVU("99213", None, "26") == 1.3
