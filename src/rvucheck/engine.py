@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from rvucheck.errors import RvucheckError
 from rvucheck.kinds import KINDS, Hit
 from rvucheck.kinds.context import Context, LineFacts
 from rvucheck.model import ChargeLine, Finding, LineResult, Report, Severity, UnreadableLine
@@ -56,6 +57,8 @@ def _run(
 ) -> Report:
     locality = ref.locality(settings.locality) if settings.locality else None
     pinned = release_pin_date(settings.release) if settings.release else None
+    if settings.release and pinned is None:
+        raise RvucheckError(f"release: {settings.release!r} is not a fee schedule release id like RVU26C")
     pricer = Pricer(ref, locality, settings.qpp, pinned)
     facts = build_facts(lines, history, pricer)
     today = settings.today or dt.date.today()

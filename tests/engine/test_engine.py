@@ -10,6 +10,7 @@ from tests.engine.fake_ref import FakeReference, row
 
 from rvucheck import engine
 from rvucheck.config import Settings
+from rvucheck.errors import RvucheckError
 from rvucheck.model import CellRef, ChargeLine, UnreadableLine
 from rvucheck.refdata.types import Mue, PtpEdit
 from rvucheck.ruleset import Ruleset, load_all, select_rules
@@ -179,3 +180,8 @@ def test_severity_override_and_ignore() -> None:
     assert "GS02" not in rules.ids and "GS01" in rules.ids
     report = engine.run(lines, ref, rules, TODAY)
     assert report.flatten(["rule", "severity"]) == [["GS01", "warning"]]
+
+
+def test_bad_release_pin_is_a_run_error() -> None:
+    with pytest.raises(RvucheckError, match="'2026' is not a fee schedule release id like RVU26C"):
+        engine.run([line("99213", 2)], FakeReference(SURGERY), Ruleset(()), Settings(release="2026"))
