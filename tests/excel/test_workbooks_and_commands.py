@@ -83,8 +83,10 @@ def test_shipped_xlsm_is_what_the_builder_writes(tmp_path: Path) -> None:
     fresh = openpyxl.load_workbook(build_functions_workbook(tmp_path / "f.xlsm"), keep_vba=True)
     shipped = openpyxl.load_workbook(SHIPPED_XLSM, keep_vba=True)
     assert fresh.sheetnames == shipped.sheetnames
-    for name in fresh.sheetnames:
-        assert list(fresh[name].values) == list(shipped[name].values), name
+    # the Examples sheet is ours; the settings sheet is xlwings' (its notes may change with xlwings versions)
+    assert list(fresh["Examples"].values) == list(shipped["Examples"].values)
+    settings = [[r[0], r[1]] for r in fresh[CONF_SHEET].iter_rows(max_row=9, values_only=True)]
+    assert settings == [[r[0], r[1]] for r in shipped[CONF_SHEET].iter_rows(max_row=9, values_only=True)]
 
 
 def test_excel_install_writes_the_user_config_and_keeps_other_keys(tmp_path: Path) -> None:
