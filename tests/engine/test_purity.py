@@ -30,6 +30,7 @@ ALLOWED_RVUCHECK = {
     "rvucheck.model",
     "rvucheck.kinds",
     "rvucheck.pricing",
+    "rvucheck.errors",
     "rvucheck.refdata.types",
     "rvucheck.config",
     "rvucheck.ruleset",
