@@ -67,10 +67,11 @@ def status_code(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     """The PFS status code of the line's code is one of `statuses` (status -> what it means)."""
     statuses: Mapping[str, str] = params["statuses"]
     unless = frozenset(params.get("unless_modifiers", ()))
+    exempt = frozenset(params.get("exempt_codes", ()))
     stake = float(params.get("stake", 0.0))
     for status, meaning in statuses.items():
         for fact in ctx.run_by_status.get(status, ()):
-            if not (unless and fact.mods & unless):
+            if not (unless and fact.mods & unless) and fact.code not in exempt:
                 yield Hit(fact.position, "hcpcs", {"status": status, "meaning": meaning}, stake)
 
 
