@@ -5,9 +5,9 @@
 Target (issue 3): >= 50,000 lines/s on one core, with and without the NCCI PTP rules (the engine is
 single-threaded; CPU time is the one-core figure on a shared machine, wall time is printed beside it).
 Lines come from rvucheck.synthetic (a practice month with ~9% coding problems) and are turned into
-ChargeLines before timing, so only `engine.run` is measured. Reference data is opened and warmed once (its own caches are the
-refdata's business); every timed run builds the engine's per-run caches from scratch. Baseline in the same
-run: pricing only (an empty ruleset), so the cost of the rules themselves is visible.
+ChargeLines before timing, so only `engine.run` is measured. Reference data is opened and warmed once (its
+own caches are the refdata's business); every timed run builds the engine's per-run caches from scratch.
+Baseline in the same run: pricing only (an empty ruleset), so the cost of the rules themselves is visible.
 """
 
 from __future__ import annotations
