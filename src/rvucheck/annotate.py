@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import tempfile
 import zipfile
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,16 +27,16 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
 from rvucheck.annotate_lossy import lossy_features
+from rvucheck.annotate_plan import Annotations, build_annotations
 from rvucheck.annotate_sheets import (
     HEADER_FILL,
     SEVERITY_FILLS,
     put_text,
-    target_cell,
     write_findings_sheet,
     write_summary_sheet,
 )
 from rvucheck.errors import InputFileError
-from rvucheck.model import SEVERITY_ORDER, Finding, Report
+from rvucheck.model import Report
 from rvucheck.reader import ReadResult
 from rvucheck.report import Summary
 
@@ -51,7 +50,6 @@ APPENDED = (
     ("Severity", None),
     ("Findings", None),
 )
-FINDINGS_TEXT_LIMIT = 500
 
 
 @dataclass(frozen=True)
@@ -106,26 +104,34 @@ def annotate(
     """Write the annotated copy (xlsx/xlsm) or, for CSV input or a workbook a copy would damage, a new
     workbook holding the charge sheet's values with the same annotations. `grid` = the sheet's cell values
     (needed for those two cases)."""
+    return write_annotated(source, read.kind, build_annotations(read, report, summary), plan, grid)
+
+
+def write_annotated(
+    source: Path,
+    kind: str,
+    annotations: Annotations,
+    plan: OutputPlan,
+    grid: Sequence[Sequence[object]] | None = None,
+) -> AnnotateResult:
     lost, out = plan.lost, plan.path
     as_report = bool(lost)
     note = ""
-    if read.kind == "csv":
-        wb = _values_workbook(read.sheet, grid or [])
+    if kind == "csv":
+        wb = _values_workbook(annotations.sheet, grid or [])
         note = "Made from a CSV export: the charge sheet holds its values; add your own formatting."
     elif as_report:
-        wb = _values_workbook(read.sheet, grid or [])
+        wb = _values_workbook(annotations.sheet, grid or [])
         note = (
             f"{source.name} holds {', '.join(lost)}, which the annotated copy would lose; this report "
             f"workbook holds its charge sheet's values and the results instead."
         )
     else:
-        wb = load_workbook(
-            source, keep_vba=read.kind == "xlsm", rich_text=_has_rich_text(source), keep_links=True
-        )
-    ws = wb[read.sheet]
-    annotate_charge_sheet(ws, read, report)
-    write_findings_sheet(wb, report, link_to_cells=True)
-    write_summary_sheet(wb, summary, source.name, copy_note=note)
+        wb = load_workbook(source, keep_vba=kind == "xlsm", rich_text=_has_rich_text(source), keep_links=True)
+    annotate_charge_sheet(wb[annotations.sheet], annotations)
+    write_findings_sheet(wb, annotations.findings, link_to_cells=True)
+    if annotations.summary is not None:
+        write_summary_sheet(wb, annotations.summary, source.name, copy_note=note)
     _atomic_save(wb, out)
     return AnnotateResult(path=out, mode="report" if as_report else "copy", lost=lost)
 
@@ -200,32 +206,19 @@ class _Styles:
         return self.filled[key]
 
 
-def annotate_charge_sheet(ws: Worksheet, read: ReadResult, report: Report) -> int:
+def annotate_charge_sheet(ws: Worksheet, annotations: Annotations) -> int:
     """Append the result columns, fills, notes and a filter; returns the first appended column."""
     cells = ws._cells
-    first = max(ws.max_column, len(read.headers)) + 1
+    first = max(ws.max_column, annotations.header_count) + 1
     styles = _Styles(ws)
     for offset, (title, _fmt) in enumerate(APPENDED):
-        put_text(ws, read.header_row, first + offset, title)
-        header = ws.cell(row=read.header_row, column=first + offset)
+        put_text(ws, annotations.header_row, first + offset, title)
+        header = ws.cell(row=annotations.header_row, column=first + offset)
         header.font = Font(bold=True)
         header.fill = HEADER_FILL
     formats = [styles.for_format(fmt) for _t, fmt in APPENDED]
     last_column = first + len(APPENDED) - 1
-    notes: dict[tuple[int, int], list[Finding]] = defaultdict(list)
-    for result in report.results:
-        row = result.line.source.row
-        severity = result.worst_severity
-        values = (
-            result.work_rvu,
-            result.credited_work_rvu,
-            result.total_rvu,
-            result.payment,
-            result.global_days,
-            result.status_code,
-            severity or "",
-            _short(result.findings),
-        )
+    for row, values, severity in annotations.rows:
         for offset, value in enumerate(values):
             if value is None or value == "":
                 continue
@@ -235,28 +228,12 @@ def annotate_charge_sheet(ws: Worksheet, read: ReadResult, report: Report) -> in
             cells[(row, first + offset)] = cell
         if severity:
             _fill_row(ws, row, last_column, severity, styles)
-        for finding in result.findings:
-            target = target_cell(finding, result.line)
-            notes[(target.row, target.column or result.line.source.column or 1)].append(finding)
-    for item in report.unreadable:
-        row = item.source.row
-        put_text(ws, row, first + 6, "error")
-        put_text(ws, row, first + 7, f"RD01: could not be read: {item.reason}"[:FINDINGS_TEXT_LIMIT])
-        _fill_row(ws, row, last_column, "error", styles)
-        notes[(row, item.source.column or 1)].append(
-            Finding("RD01", "error", f"could not be read: {item.reason}", item.source)
-        )
-    for row in read.totals_rows:
+    for row in annotations.totals_rows:
         put_text(ws, row, first + 7, "totals row: reported, not checked")
-    _add_notes(ws, notes)
+    _add_notes(ws, annotations.notes)
     _widths(ws, first)
-    _filter(ws, read, last_column)
+    _filter(ws, annotations.header_row, annotations.last_row, last_column)
     return first
-
-
-def _short(findings: Sequence[Finding]) -> str:
-    ordered = sorted(findings, key=lambda f: -SEVERITY_ORDER[f.severity])
-    return "; ".join(f"{f.rule}: {f.message}" for f in ordered)[:FINDINGS_TEXT_LIMIT]
 
 
 def _fill_row(ws: Worksheet, row: int, last_column: int, severity: str, styles: _Styles) -> None:
@@ -269,16 +246,14 @@ def _fill_row(ws: Worksheet, row: int, last_column: int, severity: str, styles: 
         cell._style = styles.with_fill(cell._style, severity)
 
 
-def _add_notes(ws: Worksheet, notes: dict[tuple[int, int], list[Finding]]) -> None:
-    for (row, column), findings in notes.items():
-        text = "\n".join(
-            f"{f.rule} ({f.severity}): {f.message}" + (f"\nFix: {f.fix}" if f.fix else "") for f in findings
-        )
+def _add_notes(ws: Worksheet, notes: dict[tuple[int, int], list[str]]) -> None:
+    for (row, column), paragraphs in notes.items():
+        text = "\n".join(paragraphs)
         cell = ws.cell(row=row, column=column)
         if cell.comment is not None:  # keep the user's own note, ours below it
             text = f"{cell.comment.text}\n---\n{text}"
         comment = Comment(text[:32000], "rvucheck")
-        comment.width, comment.height = 360, min(60 + 40 * len(findings), 400)
+        comment.width, comment.height = 360, min(60 + 40 * len(paragraphs), 400)
         cell.comment = comment
 
 
@@ -287,12 +262,10 @@ def _widths(ws: Worksheet, first: int) -> None:
         ws.column_dimensions[get_column_letter(first + offset)].width = width
 
 
-def _filter(ws: Worksheet, read: ReadResult, last_column: int) -> None:
+def _filter(ws: Worksheet, header_row: int, last_row: int, last_column: int) -> None:
     """An autofilter over header + charge rows, unless a table already covers them (it has its own)."""
     for table in ws.tables.values():
         _min_col, min_row, _max_col, max_row = range_boundaries(table.ref)
-        if min_row <= read.header_row <= (max_row or min_row):
+        if min_row <= header_row <= (max_row or min_row):
             return
-    rows = [line.source.row for line in read.lines] + [u.source.row for u in read.unreadable]
-    last_row = max(rows, default=read.header_row)
-    ws.auto_filter.ref = f"A{read.header_row}:{get_column_letter(last_column)}{last_row}"
+    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(last_column)}{max(last_row, header_row)}"

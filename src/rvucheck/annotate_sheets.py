@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from copy import copy
 
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -16,8 +17,8 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from rvucheck.model import CellRef, ChargeLine, Finding, Report
-from rvucheck.report import SEVERITIES, Summary, all_findings
+from rvucheck.annotate_plan import FindingRow
+from rvucheck.report import SEVERITIES, Summary, sheet_prefix
 
 SEVERITY_FILLS = {
     "error": PatternFill("solid", fgColor="FFC7CE"),
@@ -68,50 +69,36 @@ def _header(ws: Worksheet, row: int, titles: Sequence[str]) -> None:
         cell.fill = HEADER_FILL
 
 
-def target_cell(finding: Finding, line: ChargeLine | None) -> CellRef:
-    """The cell a finding is about: the column of its field when the line has one, else the code cell."""
-    column = line.column_of(finding.field) if (line is not None and finding.field) else None
-    if column is None:
-        return finding.source
-    return CellRef(finding.source.sheet, finding.source.row, column)
-
-
 FINDINGS_COLUMNS = (
     "Cell", "Row", "Code", "Modifiers", "Rule", "Severity", "Message", "Fix", "Reference",
     "$ at stake", "wRVU at stake",
 )  # fmt: skip
 
 
-def write_findings_sheet(wb: Workbook, report: Report, link_to_cells: bool) -> Worksheet:
+def write_findings_sheet(wb: Workbook, findings: list[FindingRow], link_to_cells: bool) -> Worksheet:
+    """One row per finding (already in severity order), its cell address linked to the cell."""
     ws = wb.create_sheet(unique_title(wb, "Findings"))
     _header(ws, 1, FINDINGS_COLUMNS)
-    lines = {(r.line.source.sheet, r.line.source.row): r.line for r in report.results}
-    order = {"error": 0, "warning": 1, "info": 2}
-    findings = sorted(all_findings(report), key=lambda f: (order[f.severity], f.source.sheet, f.source.row))
-    for row, finding in enumerate(findings, start=2):
-        line = lines.get((finding.source.sheet, finding.source.row))
-        cell_ref = target_cell(finding, line)
-        address = cell_ref.a1().split("!", 1)[1]
-        put_text(ws, row, 1, f"{cell_ref.sheet}!{address}")
+    fills = {severity: copy(fill) for severity, fill in SEVERITY_FILLS.items()}
+    for row, item in enumerate(findings, start=2):
+        sheet, line_row, column, hcpcs, modifiers, rule, severity, message, fix, ref, dollars, wrvu = item
+        address = f"{get_column_letter(column)}{line_row}"
+        put_text(ws, row, 1, f"{sheet_prefix(sheet)}{address}")
         if link_to_cells:
             link_cell = ws.cell(row=row, column=1)
             link_cell.hyperlink = Hyperlink(
-                ref=link_cell.coordinate, location=f"{quote_sheetname(cell_ref.sheet)}!{address}"
+                ref=link_cell.coordinate, location=f"{quote_sheetname(sheet)}!{address}"
             )
             link_cell.style = "Hyperlink"
-        ws.cell(row=row, column=2, value=finding.source.row)
-        put_text(ws, row, 3, line.hcpcs if line else "")
-        put_text(ws, row, 4, " ".join(line.modifiers) if line else "")
-        put_text(ws, row, 5, finding.rule)
-        put_text(ws, row, 6, finding.severity)
-        ws.cell(row=row, column=6).fill = SEVERITY_FILLS[finding.severity]
-        put_text(ws, row, 7, finding.message)
-        put_text(ws, row, 8, finding.fix)
-        put_text(ws, row, 9, finding.ref)
-        put(ws, row, 10, finding.dollars_at_stake, '"$"#,##0.00')
-        put(ws, row, 11, finding.wrvu_at_stake, "0.00")
-    for column, width in zip("ABCDEFGHIJK", (18, 7, 8, 10, 8, 9, 70, 50, 40, 11, 11), strict=True):
-        ws.column_dimensions[column].width = width
+        ws.cell(row=row, column=2, value=line_row)
+        for column_number, text in ((3, hcpcs), (4, modifiers), (5, rule), (6, severity), (7, message),
+                                    (8, fix), (9, ref)):  # fmt: skip
+            put_text(ws, row, column_number, text)
+        ws.cell(row=row, column=6).fill = fills[severity]
+        put(ws, row, 10, dollars, '"$"#,##0.00')
+        put(ws, row, 11, wrvu, "0.00")
+    for letter, width in zip("ABCDEFGHIJK", (18, 7, 8, 10, 8, 9, 70, 50, 40, 11, 11), strict=True):
+        ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
     if findings:
         ws.auto_filter.ref = f"A1:K{len(findings) + 1}"

@@ -8,13 +8,27 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from rvucheck.model import Finding, LineResult, Report
+from rvucheck.model import CellRef, Finding, LineResult, Report
 
 SEVERITIES = ("error", "warning", "info")
+_PLAIN_SHEET = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
+
+
+def sheet_prefix(sheet: str) -> str:
+    """`Charges!` or `'Charge Detail'!`: quoted only when Excel needs the quotes."""
+    if _PLAIN_SHEET.fullmatch(sheet):
+        return f"{sheet}!"
+    return "'" + sheet.replace("'", "''") + "'!"
+
+
+def cell_address(ref: CellRef) -> str:
+    """`'Charge Detail'!H12` as Excel writes a reference (CellRef.a1() never quotes)."""
+    return sheet_prefix(ref.sheet) + ref.a1().split("!", 1)[1]
 
 
 @dataclass(frozen=True)
@@ -256,7 +270,7 @@ def to_text(report: Report, summary: Summary, limit: int = 200) -> str:
             if column is None
             else type(finding.source)(finding.source.sheet, finding.source.row, column)
         )
-        lines.append(f"{source.a1()}: {finding.rule} {finding.severity}: {finding.message}")
+        lines.append(f"{cell_address(source)}: {finding.rule} {finding.severity}: {finding.message}")
     hidden = len(all_findings(report)) - limit
     if hidden > 0:
         lines.append(f"... and {hidden} more findings (use --format csv or the annotated copy for all)")

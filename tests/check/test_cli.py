@@ -144,3 +144,17 @@ def test_every_bad_input_exits_2_with_one_line_and_writes_nothing(
         )
         assert "Traceback" not in captured.err and str(path) in lines[0]
         assert sorted(p.name for p in path.parent.iterdir()) == before, f"{name}: something was written"
+
+
+def test_large_files_are_checked_in_a_worker_with_the_same_results(
+    small: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rvucheck.commands import check as check_command
+
+    monkeypatch.setattr(check_command, "LARGE_FILE_BYTES", 0)  # every file counts as large: forked worker
+    assert main([str(small), "--format", "json", "--fail-on", "never"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["summary"]["lines"] == 4 and out["summary"]["work_rvu"] == 3.37
+    ws = openpyxl.load_workbook(small.with_name("charges.rvucheck.xlsx"))["Charges"]
+    assert ws["J4"].value == 1.3 and ws["P7"].value == "error"
+    assert "DX03 (error)" in ws["H6"].comment.text  # the engine's field "dx" lands on the Dx column

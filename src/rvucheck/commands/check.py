@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -101,14 +104,60 @@ def run_check(args: argparse.Namespace) -> int:
     return worst
 
 
-def _check_one(path: Path, args: argparse.Namespace, mapping: dict[str, list[str]]) -> tuple[Any, int]:
-    from rvucheck.annotate import annotate, plan_output
-    from rvucheck.config import load_settings
+@dataclass(frozen=True)
+class _Job:
+    path: Path
+    sheet: str | None
+    mapping: dict[str, list[str]]
+    data_dir: str | None
+    settings: Any  # rvucheck.config.Settings
+    output_format: str
+    annotate: bool
+
+
+@dataclass(frozen=True)
+class _Analysis:
+    output: Any  # text or CSV string, or the JSON object
+    summary: Any  # rvucheck.report.Summary
+    annotations: Any  # rvucheck.annotate_plan.Annotations, or None with --no-annotate
+    sheet: str
+
+
+def _analyse(job: _Job) -> _Analysis:
+    """Read and check one file; everything the outputs need, as plain data. Runs in a worker process for
+    large workbooks so the engine's code tables are not in memory while openpyxl holds the workbook."""
+    from rvucheck.annotate_plan import build_annotations
     from rvucheck.engine import run
     from rvucheck.reader import read_charges
     from rvucheck.refdata import open_reference
     from rvucheck.report import summarize, to_csv, to_json_obj, to_text
     from rvucheck.ruleset import load_ruleset
+
+    read = read_charges(job.path, sheet=job.sheet, mapping=job.mapping or None)
+    ref = open_reference(job.data_dir)
+    report = run(read.lines, ref, load_ruleset(job.settings), job.settings, unreadable=read.unreadable)
+    summary = summarize(report, tuple(read.totals_rows), read.blank_rows)
+    if job.output_format == "json":
+        output: Any = to_json_obj(report, summary)
+    elif job.output_format == "csv":
+        output = to_csv(report)
+    else:
+        output = to_text(report, summary)
+    annotations = build_annotations(read, report, summary) if job.annotate else None
+    return _Analysis(output, summary, annotations, read.sheet)
+
+
+def _analyse_apart(job: _Job) -> _Analysis:
+    """`_analyse` in a forked worker (where fork exists); the parent then only holds its small result."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return _analyse(job)
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
+        return pool.submit(_analyse, job).result()
+
+
+def _check_one(path: Path, args: argparse.Namespace, mapping: dict[str, list[str]]) -> tuple[Any, int]:
+    from rvucheck.annotate import plan_output, write_annotated
+    from rvucheck.config import load_settings
     from rvucheck.safety import check_input
 
     info = check_input(path)
@@ -118,32 +167,26 @@ def _check_one(path: Path, args: argparse.Namespace, mapping: dict[str, list[str
         fail_on=args.fail_on,
     )  # fmt: skip
     plan = None if args.no_annotate else plan_output(info.path, info.kind, args.out, args.force)
-    with _progress(info.size > LARGE_FILE_BYTES) as step:
-        step("reading", 0)
-        read = read_charges(info.path, sheet=args.sheet, mapping=mapping or None)
-        step("checking", 1)
-        ref = open_reference(args.data_dir)
-        report = run(read.lines, ref, load_ruleset(settings), settings, unreadable=read.unreadable)
-        summary = summarize(report, tuple(read.totals_rows), read.blank_rows)
+    job = _Job(info.path, args.sheet, mapping, args.data_dir, settings, args.format, plan is not None)
+    large = info.size > LARGE_FILE_BYTES
+    with _progress(large) as step:
+        step("reading and checking", 0)
+        analysis = _analyse_apart(job) if (large and plan is not None) else _analyse(job)
         written = None
         if plan is not None:
             step("writing the annotated copy", 2)
-            grid = (
-                _grid_for_report(info.path, info.kind, read.sheet)
-                if (plan.lost or info.kind == "csv")
-                else None
-            )
-            written = annotate(info.path, read, report, summary, plan, grid)
+            needs_grid = plan.lost or info.kind == "csv"
+            grid = _grid_for_report(info.path, info.kind, analysis.sheet) if needs_grid else None
+            written = write_annotated(info.path, info.kind, analysis.annotations, plan, grid)
         step("done", 4)
+    outcome: Any = None
     if args.format == "json":
-        outcome: Any = to_json_obj(report, summary)
+        outcome = analysis.output
     elif args.format == "csv":
-        sys.stdout.write(to_csv(report))
-        outcome = None
+        sys.stdout.write(analysis.output)
     else:
-        print(to_text(report, summary))
-        _print_table(summary, written)
-        outcome = None
+        print(analysis.output)
+        _print_table(analysis.summary, written)
     if written is not None and written.mode == "report":
         print(
             f"rvucheck: {path} holds {', '.join(written.lost)}, which a copy would lose; "
@@ -152,7 +195,7 @@ def _check_one(path: Path, args: argparse.Namespace, mapping: dict[str, list[str
         )
     elif written is not None and args.format != "text":
         print(f"rvucheck: annotated copy written to {written.path}", file=sys.stderr)
-    return outcome, _exit_code(summary.findings, settings.fail_on)
+    return outcome, _exit_code(analysis.summary.findings, settings.fail_on)
 
 
 def _grid_for_report(path: Path, kind: str, sheet: str) -> list[list[object]]:
