@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from audit_helpers import line, result
 
-from rvucheck.audit.history import HistoryStore, ProviderMonth
+from rvucheck.audit.history import HistoryStore, ProviderMonth, lines_table
 from rvucheck.audit.keys import SECRET_FILE, PatientKeyer
 
 
@@ -87,3 +87,27 @@ def test_store_lives_in_the_data_dir_from_env(tmp_path: Path, monkeypatch: pytes
     store = HistoryStore()
     assert store.path == tmp_path / "env-data" / "audit-history.sqlite"
     assert HistoryStore(tmp_path / "given").path == tmp_path / "given" / "audit-history.sqlite"
+
+
+def test_old_visits_only_for_patients_billed_a_new_patient_code(tmp_path: Path) -> None:
+    store = HistoryStore(tmp_path)
+    keyer = store.keyer()
+    _month(
+        store,
+        "2026-03",
+        [
+            line(2, "99213", patient="P1", dos=dt.date(2026, 3, 3)),
+            line(3, "99213", patient="P2", dos=dt.date(2026, 3, 4)),
+        ],
+    )
+    both = {keyer.key("P1"), keyer.key("P2")}
+    assert len(store.lines_before("2026-10", both)) == 2  # no restriction given: everyone's
+    got = store.lines_before("2026-10", both, new_patient_keys={keyer.key("P2")})
+    assert [(g.patient, g.dos) for g in got] == [(keyer.key("P2"), dt.date(2026, 3, 4))]
+
+
+def test_a_month_becomes_a_table_name_only_when_it_is_a_month() -> None:
+    assert lines_table("2026-10") == "lines_2026_10"
+    for bad in ("2026-13", "2026-1", "x; DROP TABLE months", ""):
+        with pytest.raises(ValueError):
+            lines_table(bad)

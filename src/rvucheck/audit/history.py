@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -26,14 +27,9 @@ HISTORY_FILE = "audit-history.sqlite"
 GLOBAL_LOOKBACK_DAYS = 100
 NEW_PATIENT_LOOKBACK_YEARS = 3
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS months (
-    month TEXT PRIMARY KEY,            -- 'YYYY-MM'
-    audited_at TEXT NOT NULL,
-    line_count INTEGER NOT NULL,
-    sources TEXT NOT NULL DEFAULT '[]' -- JSON list of file names (names only, no paths)
-);
-CREATE TABLE IF NOT EXISTS lines (
+# One table of lines per month (lines_2026_10): replacing or forgetting a month is a DROP plus a bulk load
+# into a fresh table, indexed afterwards, instead of deleting 50k rows from one growing table.
+LINES_COLUMNS = """
     month TEXT NOT NULL,
     sheet TEXT NOT NULL,
     row INTEGER NOT NULL,
@@ -54,9 +50,16 @@ CREATE TABLE IF NOT EXISTS lines (
     work_rvu REAL,
     credited_work_rvu REAL,
     payment REAL
+"""
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS months (
+    month TEXT PRIMARY KEY,            -- 'YYYY-MM'
+    audited_at TEXT NOT NULL,
+    line_count INTEGER NOT NULL,
+    sources TEXT NOT NULL DEFAULT '[]' -- JSON list of file names (names only, no paths)
 );
-CREATE INDEX IF NOT EXISTS lines_month ON lines(month);
-CREATE INDEX IF NOT EXISTS lines_patient ON lines(patient_key, dos);
 CREATE TABLE IF NOT EXISTS provider_months (
     month TEXT NOT NULL,
     provider TEXT NOT NULL,
@@ -114,6 +117,9 @@ class HistoryStore:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path)
         try:
+            # WAL: a month's 50k-row replace is one cheap append; a crash leaves the previous month state.
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
             conn.executescript(SCHEMA)
             with conn:
                 yield conn
@@ -138,7 +144,7 @@ class HistoryStore:
             return False
         with self._connect() as conn:
             found = conn.execute("DELETE FROM months WHERE month = ?", (month,)).rowcount
-            conn.execute("DELETE FROM lines WHERE month = ?", (month,))
+            conn.execute(f"DROP TABLE IF EXISTS {lines_table(month)}")
             conn.execute("DELETE FROM provider_months WHERE month = ?", (month,))
         return bool(found)
 
@@ -151,8 +157,10 @@ class HistoryStore:
     ) -> None:
         """Store (or replace) a month. `results` must already carry keyed patients."""
         rows = [_line_row(month, r) for r in results]
+        table = lines_table(month)
         with self._connect() as conn:
-            conn.execute("DELETE FROM lines WHERE month = ?", (month,))
+            conn.execute(f"DROP TABLE IF EXISTS {table}")
+            conn.execute(f"CREATE TABLE {table} ({LINES_COLUMNS})")
             conn.execute("DELETE FROM provider_months WHERE month = ?", (month,))
             conn.execute(
                 "INSERT OR REPLACE INTO months VALUES (?, ?, ?, ?)",
@@ -163,7 +171,9 @@ class HistoryStore:
                     json.dumps(list(sources)),
                 ),
             )
-            conn.executemany(f"INSERT INTO lines VALUES ({','.join('?' * 20)})", rows)
+            conn.executemany(f"INSERT INTO {table} VALUES ({','.join('?' * 20)})", rows)
+            conn.execute(f"CREATE INDEX {table}_patient ON {table}(patient_key, dos)")
+            conn.execute(f"CREATE INDEX {table}_global ON {table}(global_days, dos)")
             conn.executemany(
                 "INSERT INTO provider_months VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -193,36 +203,63 @@ class HistoryStore:
             rows = conn.execute(sql + " ORDER BY month, provider", params).fetchall()
         return [ProviderMonth(r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7])) for r in rows]
 
-    def lines_before(self, month: str, patient_keys: Iterable[str]) -> list[ChargeLine]:
-        """Earlier months' lines the engine needs for the given patients.
+    def lines_before(
+        self, month: str, patient_keys: Iterable[str], new_patient_keys: Iterable[str] | None = None
+    ) -> list[ChargeLine]:
+        """Earlier months' lines the engine needs for this month's patients.
 
         Not the whole history (a year of 50k-line months would dominate the run), but what the cross-month
-        rules read: surgery with a 010/090 global period inside the global lookback (post-op windows,
-        split care 54/55), and, within 3 years, the latest line per patient and physician / group and
-        specialty (the new-patient rule asks only whether any professional service was billed then).
+        rules read: surgery with a 010/090 global period inside the global lookback, for every patient
+        (post-op windows, split care 54/55); and, within 3 years, the latest line per physician / group and
+        specialty for `new_patient_keys`, the patients billed a new-patient code this month (the new-patient
+        rule asks only whether any professional service was billed then). None means every patient.
         """
         if not self.path.exists():
             return []
+        wanted = {k for k in patient_keys if k}
+        wanted_new = wanted if new_patient_keys is None else {k for k in new_patient_keys if k}
         start = month_start(month)
         recent_from = (start - dt.timedelta(days=GLOBAL_LOOKBACK_DAYS)).isoformat()
         oldest = start.replace(year=start.year - NEW_PATIENT_LOOKBACK_YEARS).isoformat()
         with self._connect() as conn:
-            conn.execute("CREATE TEMP TABLE wanted (patient_key TEXT PRIMARY KEY)")
-            conn.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((k,) for k in patient_keys if k))
-            surgery = conn.execute(
-                "SELECT l.rowid, l.* FROM lines l JOIN wanted w ON l.patient_key = w.patient_key"
-                " WHERE l.month < ? AND l.dos >= ? AND l.global_days IN ('010', '090')",
-                (month, recent_from),
-            ).fetchall()
-            latest = conn.execute(
-                "SELECT * FROM (SELECT l.rowid, l.*, ROW_NUMBER() OVER (PARTITION BY l.patient_key,"
-                " l.provider_npi, l.provider, l.specialty, l.grp ORDER BY l.dos DESC) AS rank"
-                " FROM lines l JOIN wanted w ON l.patient_key = w.patient_key"
-                " WHERE l.month < ? AND l.dos >= ?) WHERE rank = 1",
-                (month, oldest),
-            ).fetchall()
+            stored = [m for (m,) in conn.execute("SELECT month FROM months WHERE month < ?", (month,))]
+            recent = [m for m in stored if month_start(m) >= month_start(recent_from[:7])]
+            within = [m for m in stored if month_start(m) >= month_start(oldest[:7])]
+            surgery = [
+                row
+                for table in map(lines_table, recent)
+                for row in conn.execute(
+                    f"SELECT '{table}:' || rowid, * FROM {table}"
+                    " WHERE global_days IN ('010', '090') AND dos >= ?",
+                    (recent_from,),
+                )
+                if row[4] in wanted  # patient_key
+            ]
+            latest = []
+            if within and wanted_new:
+                conn.execute("CREATE TEMP TABLE wanted (patient_key TEXT PRIMARY KEY)")
+                conn.executemany("INSERT INTO wanted VALUES (?)", ((k,) for k in wanted_new))
+                union = " UNION ALL ".join(
+                    f"SELECT '{t}:' || l.rowid AS id, l.* FROM wanted w"
+                    f" JOIN {t} l ON l.patient_key = w.patient_key"
+                    for t in map(lines_table, within)
+                )
+                latest = conn.execute(
+                    "SELECT * FROM (SELECT u.*, ROW_NUMBER() OVER (PARTITION BY u.patient_key,"
+                    " u.provider_npi, u.provider, u.specialty, u.grp ORDER BY u.dos DESC) AS rank"
+                    f" FROM ({union}) u"
+                    " WHERE u.dos >= ?) WHERE rank = 1",
+                    (oldest,),
+                ).fetchall()
         chosen = {row[0]: row[1:] for row in [*latest, *surgery]}
         return [_charge_line(row) for _, row in sorted(chosen.items())]
+
+
+def lines_table(month: str) -> str:
+    """The table of one month's lines; the month is checked first since it becomes an SQL name."""
+    if not _MONTH.match(month):
+        raise ValueError(f"not a month (YYYY-MM): {month!r}")
+    return f"lines_{month.replace('-', '_')}"
 
 
 def _iso(value: dt.date | None) -> str | None:

@@ -6,7 +6,6 @@ same key every month, so cross-month matching works, while the history file alon
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import hmac
 import os
@@ -42,11 +41,15 @@ class PatientKeyer:
 
     def apply(self, lines: Iterable[ChargeLine]) -> list[ChargeLine]:
         """Copies of the lines with the patient replaced by its key."""
-        # copy + set is what dataclasses.replace does without re-running __init__: 10x faster on 50k lines
+        # What dataclasses.replace does, without re-running __init__ (ChargeLine is a plain frozen dataclass
+        # with a __dict__): about 10x faster on a 50k-line month.
         keyed = []
+        new = object.__new__
         for line in lines:
-            twin = copy.copy(line)
-            object.__setattr__(twin, "patient", self.key(line.patient))
+            twin = new(ChargeLine)
+            state = twin.__dict__
+            state.update(line.__dict__)
+            state["patient"] = self.key(line.patient)
             keyed.append(twin)
         return keyed
 

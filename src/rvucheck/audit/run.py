@@ -111,6 +111,15 @@ class Checker:
         settings = load_settings(options.config, near=near, locality=options.locality)
         return cls(settings, load_ruleset(settings), open_reference(data_dir))
 
+    def new_patient_codes(self) -> frozenset[str]:
+        """The codes the new-patient rules look at: only their patients need the 3-year history."""
+        return frozenset(
+            code
+            for rule in self.ruleset
+            if rule.kind in NEW_PATIENT_KINDS
+            for code in rule.params["new_patient_codes"]
+        )
+
     def rule_ids(self, kinds: frozenset[str]) -> tuple[str, ...]:
         return tuple(rule.id for rule in self.ruleset if rule.kind in kinds)
 
@@ -129,8 +138,10 @@ def run_audit(paths: Sequence[Path], data_dir: Path | None, options: AuditOption
     month = month_of(lines, options.month, paths[0])
     store = HistoryStore(data_dir)
     keyed = store.keyer().apply(lines)
-    history = store.lines_before(month, {line.patient for line in keyed})
     checker = Checker.load(data_dir, options, paths[0])
+    new_codes = checker.new_patient_codes()
+    new_patients = {line.patient for line in keyed if line.hcpcs in new_codes}
+    history = store.lines_before(month, {line.patient for line in keyed}, new_patients)
     report = checker.run(keyed, unreadable, history)
     kinds = RuleKinds(checker.rule_ids(GLOBAL_EM_KINDS), checker.rule_ids(NEW_PATIENT_KINDS))
     return summarize(report, month, [p.name for p in paths], store, options, len(history), data_dir, kinds)
