@@ -105,3 +105,24 @@ def test_unknown_selection_is_an_error() -> None:
 def test_missing_rule_folder() -> None:
     with pytest.raises(RuleFileError, match="rule folder not found"):
         load_ruleset(Settings(rule_dirs=(Path("/nonexistent/rules"),)))
+
+
+def test_builtin_rules_found_installed_and_in_a_checkout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import rvucheck.ruleset as ruleset
+
+    installed = tmp_path / "site-packages" / "rvucheck"
+    (installed / "_rules").mkdir(parents=True)
+    monkeypatch.setattr(ruleset, "__file__", str(installed / "ruleset.py"))
+    assert ruleset.builtin_rules_dir() == installed / "_rules"
+
+    checkout = tmp_path / "repo"
+    (checkout / "src" / "rvucheck").mkdir(parents=True)
+    (checkout / "rules").mkdir()
+    monkeypatch.setattr(ruleset, "__file__", str(checkout / "src" / "rvucheck" / "ruleset.py"))
+    assert ruleset.builtin_rules_dir() == (checkout / "rules").resolve()
+
+    monkeypatch.setattr(ruleset, "__file__", str(tmp_path / "nowhere" / "a" / "ruleset.py"))
+    with pytest.raises(RuleFileError, match="built-in rules not found"):
+        ruleset.builtin_rules_dir()
