@@ -102,19 +102,25 @@ def generate_month(
         count += len(surgery.items)
     weights = [p.weight for p in providers]
     seen_this_month: dict[tuple[int, str], bool] = {}
+    visits: set[tuple[int, str, dt.date]] = {(e.patient, e.provider.npi, e.day) for e in encounters}
     while count < n_lines:
         provider = rng.choices(list(providers), weights)[0]
         index = rng.randrange(pool.size)
         start = pool.relationship_start(index, provider)
         if start > (year, month) and provider.kind != "rad":
             continue  # not yet this provider's patient
-        is_new = start == (year, month) and (index, provider.npi) not in seen_this_month
-        seen_this_month[(index, provider.npi)] = True
         day = (
             rng.choice(workdays)
             if provider.kind != "im" or rng.random() < 0.6
             else dt.date(year, month, rng.randint(1, days))
         )
+        if (index, provider.npi, day) in visits:
+            continue  # one encounter per patient, provider and day: a second would merge into the first
+        if start == (year, month) and (index, provider.npi) in seen_this_month:
+            continue  # the first month of care holds only the new-patient visit: others could predate it
+        is_new = start == (year, month)
+        seen_this_month[(index, provider.npi)] = True
+        visits.add((index, provider.npi, day))
         established = start < (year, month)
         encounter = build_encounter(provider, index, day, is_new, established, rng, problem_rate)
         encounters.append(encounter)

@@ -30,6 +30,7 @@ PROBLEMS = (
     "pc_modifier_invalid",  # 26 on a code with no professional component
 )
 MINOR_PROCEDURES = {"20610": "knee", "17110": "wart", "69210": "cerumen", "11102": "skin"}
+GLOBAL_PROCEDURES = frozenset({*MINOR_PROCEDURES, "11042", "97597", "17000", "20611"})
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def _primary_care(encounter: Encounter, is_new: bool, rng: random.Random) -> Non
     encounter.items.append(Item(em, (), 1, dx))
     if not is_new and encounter.provider.kind == "fm" and rng.random() < 0.3:
         encounter.items.append(Item("G2211", (), 1, dx[:1]))
-    if rng.random() < 0.05:
+    if rng.random() < 0.05 and em != "99211":  # NCCI bundles a nurse visit into the ECG
         encounter.items.append(Item("93000", (), 1, _dx(rng, "cardiac")))
 
 
@@ -241,8 +242,7 @@ def _inject(encounter: Encounter, established: bool, rng: random.Random) -> None
         new_code = {"99211": "99202", "99212": "99202", "99213": "99203", "99214": "99204", "99215": "99205"}
         items[target] = replace(first, code=new_code.get(first.code, "99203"), problem=problem)
     elif problem == "pc_modifier_invalid":
-        code = "20610" if kind == "ortho" else first.code if first.code.startswith("992") else "99213"
-        items.append(Item(code, ("26",), 1, first.diagnoses or _dx(rng, "chronic"), problem))
+        items[target] = replace(first, modifiers=(*first.modifiers, "26"), problem=problem)
     elif problem == "ncci_no_59":
         if kind == "derm":
             wound = _dx(rng, "wound")
@@ -263,6 +263,11 @@ def _inject(encounter: Encounter, established: bool, rng: random.Random) -> None
             items.append(Item("20610", ("50",), 2, _dx(rng, "knee"), problem))
         else:
             items.append(Item("73562", ("26", "50"), 1, _dx(rng, "knee"), problem))
+    if em_index is not None and any(it.code in GLOBAL_PROCEDURES for it in items[em_index + 1 :]):
+        # a coder who adds a minor procedure also adds 25 to the visit: only the planted problem remains
+        em = items[em_index]
+        if "25" not in em.modifiers and em.problem != "missing_25":
+            items[em_index] = replace(em, modifiers=("25", *em.modifiers))
 
 
 def postop_items(surgery: Encounter, year: int, month: int, rate: float) -> list[Encounter]:
