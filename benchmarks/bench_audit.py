@@ -19,7 +19,8 @@ import argparse
 import os
 import resource
 import shutil
-import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -101,10 +102,9 @@ def main() -> None:
             continue  # --reuse-history
         timed(f"audit {year}-{month:02d} (no outputs)", lambda p=path: run_audit([p], data, AuditOptions()))
     store = HistoryStore(data)
-    with sqlite3.connect(store.path) as conn:
-        stored = conn.execute("SELECT COUNT(*) FROM lines").fetchone()[0]
+    stored = sum(m.line_count for m in store.months() if m.month < f"{months[-1][0]}-{months[-1][1]:02d}")
     size_mb = store.path.stat().st_size / 1e6
-    print(f"  history: {len(store.months())} months, {stored:,} lines, {size_mb:.1f} MB")
+    print(f"  history before the audited month: {stored:,} lines; file {size_mb:.1f} MB")
     target = paths[-1]
     label = f"{months[-1][0]}-{months[-1][1]:02d}"
     outputs = args.work / "out"
@@ -131,6 +131,39 @@ def main() -> None:
         )
         audits.append(seconds)
         full.append(timed("audit + workbook + HTML + JSON", audit_with_outputs)[0])
+    print("command line, like for like (one run each, process start included):")
+    cli = [sys.executable, "-m", "rvucheck.cli", f"--data-dir={data}"]
+    quiet = {"stdout": subprocess.DEVNULL, "check": False}
+    check_cli = timed(
+        "rvucheck check --no-annotate",
+        lambda: subprocess.run([*cli, "check", str(target), "--no-annotate", "--fail-on", "never"], **quiet),
+    )[0]
+    audit_cli = timed(
+        "rvucheck audit (no output files)", lambda: subprocess.run([*cli, "audit", str(target)], **quiet)
+    )[0]
+    annotated = outputs / "annotated.xlsx"
+    check_out = timed(
+        "rvucheck check (annotated copy)",
+        lambda: subprocess.run(
+            [*cli, "check", str(target), "--out", str(annotated), "--force", "--fail-on", "never"], **quiet
+        ),
+    )[0]
+    files = [
+        "--out",
+        str(outputs / "cli.xlsx"),
+        "--html",
+        str(outputs / "cli.html"),
+        "--json",
+        str(outputs / "cli.json"),
+    ]
+    audit_out = timed(
+        "rvucheck audit --out --html --json",
+        lambda: subprocess.run([*cli, "audit", str(target), *files], **quiet),
+    )[0]
+    print(
+        f"  CLI ratios: {audit_cli / check_cli:.2f} (no files), "
+        f"{audit_out / check_out:.2f} (each with its output files)"
+    )
     print(f"  history lines handed to the engine: {result.history_lines_used:,}")
     print(f"  findings: {result.report.counts_by_severity()}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
