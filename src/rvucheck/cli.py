@@ -30,9 +30,13 @@ COMMANDS: dict[str, str] = {
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="rvucheck", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argparse.ArgumentParser(
+        prog="rvucheck", description=__doc__.splitlines()[0] if __doc__ else None
+    )
     parser.add_argument("--version", action="version", version=f"rvucheck {__version__}")
-    parser.add_argument("--data-dir", help="CMS data store folder (default: the user data dir, or $RVUCHECK_DATA)")
+    parser.add_argument(
+        "--data-dir", help="CMS data store folder (default: the user data dir, or $RVUCHECK_DATA)"
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     modules = sorted(set(COMMANDS.values())) if only is None else [COMMANDS[only]]
     for name in modules:

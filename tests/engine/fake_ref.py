@@ -57,12 +57,16 @@ class FakeReference:
         mues: dict[str, Mue] | None = None,
         aoc: dict[str, frozenset[str]] | None = None,
         stale_note: str | None = None,
+        dx_codes: dict[str, str] | None = None,
     ) -> None:
         self.rows = {(r.hcpcs, r.modifier): r for r in rows}
         self.ptp = list(ptp)
         self.mues = mues or {}
         self.aoc = aoc or {}
         self.stale_note = stale_note
+        self.dx_codes = (
+            dx_codes if dx_codes is not None else {"E119": "billable", "M1711": "billable", "E11": "header"}
+        )
         self.ptp_calls = 0
 
     def release_for(self, on: dt.date | None = None) -> ReleaseChoice:
@@ -115,3 +119,7 @@ class FakeReference:
 
     def ncci_quarter(self, on: dt.date | None = None) -> tuple[str, str | None]:
         return "FAKE2026Q2", self.stale_note
+
+    def dx_state(self, code: str) -> str:
+        """Made-up code set: only the codes listed in `dx_codes` exist."""
+        return self.dx_codes.get(code.strip().upper().replace(".", ""), "invalid")

@@ -108,11 +108,17 @@ def run_status(args: argparse.Namespace) -> int:
     if not datasets:
         print("Nothing installed: run `rvucheck data install` (or `rvucheck data install --from FOLDER`).")
         return 0
-    for kind in ("pfs", "ncci", "benchmarks"):
+    headings = {
+        "pfs": "Fee schedule releases",
+        "ncci": "NCCI edits",
+        "benchmarks": "Benchmarks",
+        "icd10cm": "ICD-10-CM code set",
+    }
+    for kind, heading in headings.items():
         items = [d for d in datasets if d.kind == kind]
         if not items:
             continue
-        print({"pfs": "Fee schedule releases", "ncci": "NCCI edits", "benchmarks": "Benchmarks"}[kind] + ":")
+        print(heading + ":")
         for info in items:
             span = f"{info.effective_from or '?'} to {info.effective_to or '?'}"
             print(f"  {info.dataset_id:<10} {span:<26} {', '.join(info.contents):<32} {info.label}")

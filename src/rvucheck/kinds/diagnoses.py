@@ -1,13 +1,13 @@
 """Diagnosis kinds: missing ICD-10-CM codes, codes that are not valid or not billable.
 
-Validity comes from the simple-icd-10-cm package's code list (one ICD-10-CM code-set year, the one the
-installed package ships): a code valid in another fiscal year may be judged differently.
+Validity comes from the simple-icd-10-cm package's code list (one ICD-10-CM code-set update, the one the
+installed package ships), kept in the reference data store at install (`ReferenceData.dx_state`): a code
+valid in another fiscal year may be judged differently.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from functools import cache
 from typing import Any
 
 from rvucheck.kinds import Hit, kind
@@ -26,22 +26,6 @@ def dx_missing(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
             missing = blank[codes] = not any(d.strip() for d in codes)
         if missing and fact.code not in exempt:
             yield Hit(fact.position, "dx", {}, 1.0)
-
-
-@cache
-def dx_state(code: str) -> str:
-    """ "billable", "header" (a valid category or subcategory that has children) or "invalid"."""
-    import simple_icd_10_cm as icd  # heavy import (code tables): only when a rule needs it
-
-    text = code.strip().upper()
-    if not text:
-        return "invalid"
-    try:
-        if not icd.is_valid_item(text):
-            return "invalid"
-        return "billable" if icd.is_leaf(text) else "header"
-    except (ValueError, KeyError):
-        return "invalid"
 
 
 @kind("dx_code", fields=("dx_code", "position"))
@@ -67,7 +51,7 @@ def _dx_problems(ctx: Context) -> list[tuple[LineFacts, int, str, str]]:
                 problems = by_tuple[codes] = [
                     (position, code, state)
                     for position, code in enumerate(codes, start=1)
-                    if code.strip() and (state := dx_state(code)) != "billable"
+                    if code.strip() and (state := ctx.ref.dx_state(code)) != "billable"
                 ]
             if problems:
                 found += [(fact, *problem) for problem in problems]

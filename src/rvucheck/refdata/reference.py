@@ -11,7 +11,7 @@ import importlib
 import sqlite3
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rvucheck.errors import DataNotInstalled, RvucheckError
 from rvucheck.refdata import payment as pay
@@ -28,6 +28,9 @@ from rvucheck.refdata.types import (
     ReleaseChoice,
     RvuRow,
 )
+
+if TYPE_CHECKING:
+    from rvucheck.refdata.icd10cm import CodeSet
 
 
 class UnknownLocality(RvucheckError):
@@ -46,6 +49,7 @@ class Reference:
         self._choices: dict[dt.date | None, ReleaseChoice] = {}
         self._codes: dict[str, frozenset[str]] = {}
         self._categories: dict[str, dict[str, list[float]]] = {}
+        self._code_set: CodeSet | None = None
 
     @classmethod
     def open(cls, data_dir: Path | str | None = None) -> Reference:
@@ -255,6 +259,14 @@ class Reference:
 
     def aoc_primaries(self, addon: str, on: dt.date | None = None) -> frozenset[str] | None:
         return self.ncci.aoc_primaries(addon, on) if self.ncci else None
+
+    def dx_state(self, code: str) -> str:
+        """ "billable", "header" (an ICD-10-CM category with subcodes) or "invalid"."""
+        if self._code_set is None:
+            from rvucheck.refdata.icd10cm import CodeSet
+
+            self._code_set = CodeSet.open(self.store)
+        return self._code_set.state(code)
 
     def ncci_quarter(self, on: dt.date | None = None) -> tuple[str, str | None]:
         return self.ncci.ncci_quarter(on) if self.ncci else ("", "no NCCI data installed")

@@ -152,6 +152,10 @@ class ReferenceData(Protocol):
         """Eligible primary codes of an add-on code (None when the code is not an add-on in AOC)."""
         ...
 
+    def dx_state(self, code: str) -> str:
+        """ICD-10-CM: "billable", "header" (a category with subcodes, not billable) or "invalid"."""
+        ...
+
     def ncci_quarter(self, on: dt.date | None = None) -> tuple[str, str | None]:
         """(quarter id that answers for that date, a staleness note or None)."""
         ...
