@@ -54,11 +54,12 @@ def exports(work: Path, months: list[tuple[int, int]], n_lines: int) -> list[Pat
 
 def bench_data_dir(work: Path, reference: Path, keep: bool) -> Path:
     data = work / "data"
-    if keep and (data / HISTORY_FILE).exists():
-        return data
-    if data.exists():
+    if data.exists() and not (keep and (data / HISTORY_FILE).exists()):
         shutil.rmtree(data)
-    data.mkdir(parents=True)
+    data.mkdir(parents=True, exist_ok=True)
+    for item in data.glob("*.sqlite"):  # reference datasets may have changed since the history was built
+        if item.is_symlink():
+            item.unlink()
     for item in reference.glob("*.sqlite"):
         if item.name != HISTORY_FILE:
             (data / item.name).symlink_to(item.resolve())

@@ -173,7 +173,6 @@ class HistoryStore:
             )
             conn.executemany(f"INSERT INTO {table} VALUES ({','.join('?' * 20)})", rows)
             conn.execute(f"CREATE INDEX {table}_patient ON {table}(patient_key, dos)")
-            conn.execute(f"CREATE INDEX {table}_global ON {table}(global_days, dos)")
             conn.executemany(
                 "INSERT INTO provider_months VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [

@@ -6,7 +6,6 @@ same key every month, so cross-month matching works, while the history file alon
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import secrets
@@ -35,7 +34,7 @@ class PatientKeyer:
             return ""
         cached = self._cache.get(patient)
         if cached is None:
-            cached = hmac.new(self._secret, patient.encode("utf-8"), hashlib.sha256).hexdigest()
+            cached = hmac.digest(self._secret, patient.encode("utf-8"), "sha256").hex()  # one-shot C HMAC
             self._cache[patient] = cached
         return cached
 

@@ -62,22 +62,23 @@ def encounters(
     grouped: dict[tuple[str, dt.date | None, str], list[LineResult]] = defaultdict(list)
     for result in results:
         grouped[encounter_key(result.line)].append(result)
-    return [_score(provider_name(rs[0].line), tuple(rs), flagged_mix) for rs in grouped.values()]
+    flagged = frozenset(flagged_mix)
+    return [_score(provider_name(rs[0].line), tuple(rs), flagged) for rs in grouped.values()]
 
 
 def _score(
-    provider: str, results: tuple[LineResult, ...], flagged_mix: Collection[tuple[str, str]]
+    provider: str, results: tuple[LineResult, ...], flagged_mix: frozenset[tuple[str, str]]
 ) -> Encounter:
     score = 0.0
     reasons: list[str] = []
     findings = [f for r in results for f in r.findings]
-    for severity in ("error", "warning", "info"):
+    for severity in ("error", "warning", "info") if findings else ():
         of_severity = [f for f in findings if f.severity == severity]
         if of_severity:
             score += SEVERITY_POINTS[severity] * len(of_severity)
             rules = ", ".join(sorted({f.rule for f in of_severity}))
             reasons.append(f"{len(of_severity)} {severity}{'s' if len(of_severity) > 1 else ''} ({rules})")
-    at_stake = sum(f.dollars_at_stake or 0.0 for f in findings)
+    at_stake = sum(f.dollars_at_stake or 0.0 for f in findings) if findings else 0.0
     if at_stake > 0:
         score += min(at_stake / 100.0, 5.0)
         reasons.append(f"${at_stake:,.2f} at stake")
@@ -94,10 +95,12 @@ def _score(
         if (provider, family.key) in flagged_mix:
             score += 1.0
             reasons.append(f"provider's {family.label.lower()} mix is flagged")
-    if any(DISTINCT_PROCEDURE_MODIFIERS & set(r.line.modifiers) for r in results):
+    if any(
+        r.line.modifiers and not DISTINCT_PROCEDURE_MODIFIERS.isdisjoint(r.line.modifiers) for r in results
+    ):
         score += 1.0
         reasons.append("59/X modifier")
-    return Encounter(provider, results, round(score, 2), tuple(dict.fromkeys(reasons)))
+    return Encounter(provider, results, round(score, 2), tuple(dict.fromkeys(reasons)) if reasons else ())
 
 
 def allocate(sizes: dict[str, int], total: int) -> dict[str, int]:
@@ -125,7 +128,7 @@ def review_sample(all_encounters: Sequence[Encounter], size: int, seed: int) -> 
     quota = allocate({name: len(encs) for name, encs in strata.items()}, size)
     picks: list[Pick] = []
     for name in sorted(strata):
-        ranked = sorted(strata[name], key=lambda e: (-e.score, e.dos, e.codes, e.claim))
+        ranked = sorted(strata[name], key=lambda e: -e.score)  # stable: ties keep the export's order
         wanted = quota[name]
         top = (wanted + 1) // 2
         picks.extend(Pick(e, "highest risk") for e in ranked[:top])
