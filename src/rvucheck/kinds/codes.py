@@ -37,9 +37,12 @@ def code_in_release(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     """A well-formed code missing from the release in effect on the date of service.
 
     `when`: "unknown" (in no installed release), "deleted" (only in older releases), "not_yet" (only in
-    newer releases: billed before it took effect).
+    newer releases: billed before it took effect). `patterns` (optional): only codes of these shapes.
     """
     when = params["when"]
+    # Optional: only codes of these shapes (HCPCS Level II drugs, supplies and lab codes are valid codes
+    # that the PFS need not list, so "unknown" means something else for them than for a CPT code).
+    shapes = [re.compile(p) for p in params.get("patterns", ())]
     known: dict[str, str | None] = {}
     for fact in ctx.run_facts:
         if (
@@ -47,6 +50,7 @@ def code_in_release(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
             or fact.release is None
             or not fact.release.release_id
             or not PLAUSIBLE_CODE.fullmatch(fact.code)
+            or (shapes and not any(p.fullmatch(fact.code) for p in shapes))
         ):
             continue
         if fact.code not in known:

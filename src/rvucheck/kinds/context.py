@@ -102,10 +102,13 @@ class Context:
 
     @cached_property
     def run_by_status(self) -> dict[str, list[LineFacts]]:
+        """This run's lines by the status of the row they are paid from: a 26/TC line has its own status
+        (74190 is carrier priced, C, but 74190-26 is priced from RVUs, A; a deleted component is H)."""
         groups: dict[str, list[LineFacts]] = defaultdict(list)
         for fact in self.run_facts:
-            if fact.row is not None:
-                groups[fact.row.status_code].append(fact)
+            row = fact.priced or fact.row
+            if row is not None:
+                groups[row.status_code].append(fact)
         return groups
 
     @cached_property
