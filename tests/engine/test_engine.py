@@ -126,14 +126,29 @@ def test_ptp_lookups_are_cached_per_code_set() -> None:
     assert ref.ptp_calls == 1
 
 
-def test_mue_per_day_sums_lines_and_stake_is_the_excess() -> None:
+def test_mue_per_day_sums_lines_and_denies_every_line_of_the_code() -> None:
+    # Over a date-of-service MUE (MAI 2/3) the claim system denies all the day's lines of the code, not
+    # only the excess units: each line is reported with its whole payment at stake.
     ref = FakeReference(SURGERY, mues={"22222": Mue("22222", 2, "3", "made up")})
     lines = [line("22222", 2, units=2.0), line("22222", 3, units=2.0, modifiers=("76",))]
     report = engine.run(lines, ref, only("MU03"), TODAY)
+    assert [f.source.row for f in report.findings] == [2, 3]
+    for finding, result in zip(report.findings, report.results, strict=True):
+        assert "4 units" in finding.message and "2 line(s)" in finding.message and "MAI 3" in finding.message
+        assert finding.dollars_at_stake == result.payment
+
+
+def test_mue_within_the_day_limit_is_not_reported() -> None:
+    ref = FakeReference(SURGERY, mues={"22222": Mue("22222", 4, "3", "made up")})
+    lines = [line("22222", 2, units=2.0), line("22222", 3, units=2.0, modifiers=("76",))]
+    assert engine.run(lines, ref, only("MU03"), TODAY).findings == []
+
+
+def test_mue_line_edit_denies_the_whole_line() -> None:
+    ref = FakeReference(SURGERY, mues={"22222": Mue("22222", 1, "1", "made up")})
+    report = engine.run([line("22222", 2, units=3.0)], ref, only("MU01"), TODAY)
     (finding,) = report.findings
-    assert finding.source.row == 3 and "4 units" in finding.message and "MAI 3" in finding.message
-    # 2 units over the MUE of 2, on a line of 2 units paid 15.00 x 2 at rank 2 -> all of it at stake
-    assert finding.dollars_at_stake == report.results[1].payment
+    assert finding.dollars_at_stake == report.results[0].payment and finding.dollars_at_stake
 
 
 def test_addon_zzz_fallback_without_aoc_entry() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from rvucheck.kinds import Hit, kind
 from rvucheck.kinds.context import Context, LineFacts
@@ -16,15 +16,21 @@ CONTRACTOR_DEFINED = "CCCCC"
 def ncci_ptp(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     """A column 2 code billed with its column 1 code (same patient, date, provider) and not bypassed.
 
-    Modifier indicator 0: never bypassed. 1: bypassed by a distinct-service modifier (59/X{EPSU}) on
-    either line, by different anatomic modifiers, or by a global-surgery modifier where NCCI allows it
-    (25/57 on an E/M column 2 code; 24/58/78/79/91 on the column 2 code). 9 edits never apply.
+    Modifier indicator 0: never bypassed. 1: bypassed only by an NCCI-associated modifier used where NCCI
+    allows it: 59/XE/XP/XS/XU on either line; different anatomic modifiers on the two lines; on an E/M
+    column 2 code 24/25 (`em_modifiers`) or 57 when column 1 is a 090-day major procedure
+    (`major_surgery_modifiers`); on a procedure column 2 code 58/78/79 (`procedure_modifiers`); 91 on a
+    repeated clinical laboratory test (`lab_modifiers`). 9 edits never apply.
     """
     indicator = params["modifier_indicator"]
-    distinct = frozenset(params.get("distinct_modifiers", ()))
-    anatomic = frozenset(params.get("anatomic_modifiers", ()))
-    em_modifiers = frozenset(params.get("em_modifiers", ()))
-    other_modifiers = frozenset(params.get("global_modifiers", ()))
+    bypass = _Bypass(
+        distinct=frozenset(params.get("distinct_modifiers", ())),
+        anatomic=frozenset(params.get("anatomic_modifiers", ())),
+        em=frozenset(params.get("em_modifiers", ())),
+        major=frozenset(params.get("major_surgery_modifiers", ())),
+        procedure=frozenset(params.get("procedure_modifiers", ())),
+        lab=frozenset(params.get("lab_modifiers", ())),
+    )
     for group, edits in ctx.ptp_groups:
         for edit in edits:
             if edit.modifier_indicator != indicator:
@@ -32,10 +38,7 @@ def ncci_ptp(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
             firsts = [f for f in group if f.code == edit.column1]
             for second in (f for f in group if f.code == edit.column2 and not f.history):
                 first = firsts[0]
-                if indicator == "1" and any(
-                    _bypassed(first, second, distinct, anatomic, em_modifiers, other_modifiers)
-                    for first in firsts
-                ):
+                if indicator == "1" and any(bypass.applies(first, second) for first in firsts):
                     continue
                 values = {
                     "column1": edit.column1,
@@ -47,34 +50,53 @@ def ncci_ptp(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
                 yield Hit(second.position, "hcpcs" if indicator == "0" else "modifiers", values, 1.0)
 
 
-def _bypassed(
-    first: LineFacts,
-    second: LineFacts,
-    distinct: frozenset[str],
-    anatomic: frozenset[str],
-    em_modifiers: frozenset[str],
-    other_modifiers: frozenset[str],
-) -> bool:
-    if (first.mods | second.mods) & distinct:
-        return True
-    first_sites, second_sites = first.mods & anatomic, second.mods & anatomic
-    if second_sites and first_sites and not first_sites & second_sites:
-        return True
-    if second.em and second.mods & em_modifiers:
-        return True
-    return bool(second.mods & other_modifiers)
+def is_lab(code: str) -> bool:
+    """CPT Pathology and Laboratory codes (80047-89398) and PLA codes (0001U...)."""
+    return len(code) == 5 and ((code.isdigit() and code[0] == "8") or (code[:4].isdigit() and code[4] == "U"))
+
+
+class _Bypass(NamedTuple):
+    distinct: frozenset[str]
+    anatomic: frozenset[str]
+    em: frozenset[str]
+    major: frozenset[str]
+    procedure: frozenset[str]
+    lab: frozenset[str]
+
+    def applies(self, first: LineFacts, second: LineFacts) -> bool:
+        if (first.mods | second.mods) & self.distinct:
+            return True
+        first_sites, second_sites = first.mods & self.anatomic, second.mods & self.anatomic
+        if second_sites and first_sites and not first_sites & second_sites:
+            return True
+        mods = second.mods
+        if second.em:
+            if first.em:  # 24/25/57 set an E/M apart from a procedure, never from another E/M
+                return False
+            # 25 says the E/M is separate from the procedure; 57 is the decision for major surgery only
+            # (Claims Processing Manual ch. 12, §30.6.6.C: not with a 000/010 procedure).
+            return bool(mods & self.em) or bool(mods & self.major and first.global_days == "090")
+        if mods & self.procedure:
+            return True
+        return bool(mods & self.lab and is_lab(second.code))
 
 
 MAI_MEANINGS_DEFAULT = {
-    "1": "line edit",
-    "2": "date of service edit: policy",
-    "3": "date of service edit: clinical",
+    "1": "line edit: each claim line is judged on its own and the whole line is denied",
+    "2": "date of service edit based on policy: an absolute limit, all the day's lines of the code are "
+    "denied and appeals do not succeed",
+    "3": "date of service edit based on clinical data: all the day's lines of the code are denied, "
+    "appealable with documentation of medical necessity",
 }
 
 
-@kind("mue", fields=("mue", "mai", "mai_meaning", "billed", "rationale"))
+@kind("mue", fields=("mue", "mai", "mai_meaning", "billed", "lines", "rationale"))
 def mue(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
-    """Units above the code's MUE: per line for MAI 1, per patient, date and provider for MAI 2 and 3."""
+    """Units above the code's MUE: per line for MAI 1, per patient, date and provider for MAI 2 and 3.
+
+    Over the MUE the whole claim line is denied (MAI 1), or every line of the code that date (MAI 2/3:
+    the units of all of them are summed), not only the excess units: each such line is reported.
+    """
     mais = frozenset(params["mai"])
     meanings = {**MAI_MEANINGS_DEFAULT, **params.get("mai_meanings", {})}
     for mai in sorted(mais):
@@ -82,7 +104,7 @@ def mue(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
         if mai == "1":
             for fact, edit in entries:
                 if fact.line.units > edit.units:
-                    yield _mue_hit(fact, edit.units, mai, meanings, fact.line.units, edit.rationale)
+                    yield _mue_hit(fact, edit, meanings, fact.line.units, 1)
             continue
         # Date-of-service edits: units summed per patient, date, provider and code.
         per_day: dict[tuple[str, int, str, str], list[tuple[LineFacts, Mue]]] = {}
@@ -91,25 +113,21 @@ def mue(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
             per_day.setdefault((fact.patient, fact.day, fact.physician, fact.code), []).append(entry)
         for group in per_day.values():
             billed = sum(fact.line.units for fact, _ in group)
-            last, edit = group[-1]
-            if billed > edit.units:
-                yield _mue_hit(last, edit.units, mai, meanings, billed, edit.rationale)
+            if billed > group[0][1].units:
+                for fact, edit in group:
+                    yield _mue_hit(fact, edit, meanings, billed, len(group))
 
 
-def _mue_hit(
-    fact: LineFacts, limit: int, mai: str, meanings: Mapping[str, str], billed: float, why: str
-) -> Hit:
-    excess = billed - limit
-    units = fact.line.units
-    stake = min(1.0, excess / units) if units > 0 else 0.0
+def _mue_hit(fact: LineFacts, edit: Mue, meanings: Mapping[str, str], billed: float, lines: int) -> Hit:
     values = {
-        "mue": limit,
-        "mai": mai,
-        "mai_meaning": meanings.get(mai, mai),
+        "mue": edit.units,
+        "mai": edit.mai,
+        "mai_meaning": meanings.get(edit.mai, edit.mai),
         "billed": int(billed) if float(billed).is_integer() else billed,
-        "rationale": why,
+        "lines": lines,
+        "rationale": edit.rationale,
     }
-    return Hit(fact.position, "units", values, round(stake, 4))
+    return Hit(fact.position, "units", values, 1.0)
 
 
 @kind("addon_primary", fields=("primaries",))
