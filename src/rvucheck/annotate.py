@@ -26,6 +26,7 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
+from rvucheck.annotate_inject import inject_rows, render_cell
 from rvucheck.annotate_lossy import lossy_features
 from rvucheck.annotate_plan import Annotations, build_annotations
 from rvucheck.annotate_sheets import (
@@ -128,11 +129,13 @@ def write_annotated(
         )
     else:
         wb = load_workbook(source, keep_vba=kind == "xlsm", rich_text=_has_rich_text(source), keep_links=True)
-    annotate_charge_sheet(wb[annotations.sheet], annotations)
+    charge_sheet = wb[annotations.sheet]
+    rendered = annotate_charge_sheet(charge_sheet, annotations)
     write_findings_sheet(wb, annotations.findings, link_to_cells=True)
     if annotations.summary is not None:
         write_summary_sheet(wb, annotations.summary, source.name, copy_note=note)
-    _atomic_save(wb, out)
+    last_column = get_column_letter(max(charge_sheet.max_column, annotations.header_count))
+    _atomic_save(wb, out, charge_sheet, rendered, last_column)
     return AnnotateResult(path=out, mode="report" if as_report else "copy", lost=lost)
 
 
@@ -168,15 +171,29 @@ def _values_workbook(sheet: str, grid: Sequence[Sequence[object]]) -> Workbook:
     return wb
 
 
-def _atomic_save(wb: Workbook, out: Path) -> None:
-    handle, temp_name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=out.suffix, dir=out.parent)
-    os.close(handle)
+def _atomic_save(
+    wb: Workbook, out: Path, sheet: Worksheet, rendered: dict[int, bytes], last_column: str
+) -> None:
+    """Save to a temp file beside `out`, add the rendered cells in a second temp file, rename it to `out`."""
+    temps = []
     try:
-        wb.save(temp_name)
-        os.replace(temp_name, out)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+        for _ in range(2):
+            handle, name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=out.suffix, dir=out.parent)
+            os.close(handle)
+            temps.append(Path(name))
+        wb.save(temps[0])
+        inject_rows(temps[0], temps[1], sheet.path.lstrip("/"), rendered, last_column)
+        os.chmod(temps[1], 0o666 & ~_umask())  # mkstemp makes 0600; the copy gets a normal file's mode
+        os.replace(temps[1], out)
+    finally:
+        for temp in temps:
+            temp.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 class _Styles:
@@ -193,8 +210,12 @@ class _Styles:
             probe = Cell(self.ws)
             if number_format:
                 probe.number_format = number_format
-            self.formats[number_format] = probe._style
+            self.formats[number_format] = probe._style if probe._style is not None else StyleArray()
         return self.formats[number_format]
+
+    def style_id(self, style: StyleArray) -> int:
+        """The workbook's index for this style (added now, so it is written with the workbook)."""
+        return int(self.ws.parent._cell_styles.add(style))
 
     def with_fill(self, style: StyleArray | None, severity: str) -> StyleArray:
         style = style if style is not None else StyleArray()
@@ -206,9 +227,9 @@ class _Styles:
         return self.filled[key]
 
 
-def annotate_charge_sheet(ws: Worksheet, annotations: Annotations) -> int:
-    """Append the result columns, fills, notes and a filter; returns the first appended column."""
-    cells = ws._cells
+def annotate_charge_sheet(ws: Worksheet, annotations: Annotations) -> dict[int, bytes]:
+    """Append the result columns (headers, fills, notes, filter through openpyxl; the data cells rendered
+    as XML per row for `inject_rows`, see annotate_inject)."""
     first = max(ws.max_column, annotations.header_count) + 1
     styles = _Styles(ws)
     for offset, (title, _fmt) in enumerate(APPENDED):
@@ -217,23 +238,27 @@ def annotate_charge_sheet(ws: Worksheet, annotations: Annotations) -> int:
         header.font = Font(bold=True)
         header.fill = HEADER_FILL
     formats = [styles.for_format(fmt) for _t, fmt in APPENDED]
-    last_column = first + len(APPENDED) - 1
+    letters = [get_column_letter(first + offset) for offset in range(len(APPENDED))]
+    plain_ids = [styles.style_id(style) for style in formats]
+    filled_ids: dict[str, list[int]] = {}
+    rendered: dict[int, bytes] = {}
     for row, values, severity in annotations.rows:
-        for offset, value in enumerate(values):
-            if value is None or value == "":
-                continue
-            cell = Cell(ws, row=row, column=first + offset, style_array=formats[offset])
-            cell._value = value
-            cell.data_type = "s" if isinstance(value, str) else "n"
-            cells[(row, first + offset)] = cell
+        if severity and severity not in filled_ids:
+            filled_ids[severity] = [styles.style_id(styles.with_fill(style, severity)) for style in formats]
+        ids = filled_ids[severity] if severity else plain_ids
+        rendered[row] = "".join(
+            render_cell(f"{letters[offset]}{row}", ids[offset], value)
+            for offset, value in enumerate(values)
+            if value is not None and value != ""
+        ).encode()
         if severity:
-            _fill_row(ws, row, last_column, severity, styles)
+            _fill_row(ws, row, first - 1, severity, styles)
     for row in annotations.totals_rows:
         put_text(ws, row, first + 7, "totals row: reported, not checked")
     _add_notes(ws, annotations.notes)
     _widths(ws, first)
-    _filter(ws, annotations.header_row, annotations.last_row, last_column)
-    return first
+    _filter(ws, annotations.header_row, annotations.last_row, first + len(APPENDED) - 1)
+    return rendered
 
 
 def _fill_row(ws: Worksheet, row: int, last_column: int, severity: str, styles: _Styles) -> None:
