@@ -7,22 +7,23 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from rvucheck.kinds import Hit, kind
-from rvucheck.kinds.context import Context, same_physician
+from rvucheck.kinds.context import Context, LineFacts, same_physician
 
 
 @kind("duplicate_line", fields=("first_row",))
 def duplicate_line(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
-    """The same code with the same modifiers for the same patient and date, again, without a repeat
-    modifier (76/77/91)."""
+    """The same code with the same modifiers for the same patient, date and provider, again, without a
+    repeat modifier (76/77/91). Two physicians each billing a visit the same day is not a duplicate
+    (Medicare's duplicate check is per provider, Claims Processing Manual ch. 1, §120)."""
     repeat = frozenset(params["repeat_modifiers"])
     for same_day in ctx.by_patient_day.values():
         if len(same_day) < 2:
             continue
-        first_seen: dict[tuple[str, frozenset[str]], int] = {}
+        first_seen: dict[tuple[str, str, frozenset[str]], int] = {}
         for fact in same_day:
             if fact.history or not fact.code:
                 continue
-            key = (fact.code, fact.mods)
+            key = (fact.physician, fact.code, fact.mods)
             if key not in first_seen:
                 first_seen[key] = fact.line.source.row
             elif not fact.mods & repeat:
@@ -83,9 +84,26 @@ def facility_na(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
 @kind("new_patient_seen", fields=("seen_dos", "seen_code", "years"))
 def new_patient_seen(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     """A new-patient E/M for a patient the same physician (or same group and specialty) saw within
-    `years` years: this run's earlier lines and the history the run was given."""
+    `years` years: this run's earlier lines and the history the run was given.
+
+    Only face-to-face professional services count (Claims Processing Manual ch. 12, §30.6.7.A): a
+    reading billed with `not_seen_modifiers` (26/TC), a PC-only or TC-only code (`not_seen_pctc`) or a
+    code of `not_seen_statuses` (X: lab tests drawn by staff) did not make the patient established.
+    """
     codes = frozenset(params["new_patient_codes"])
     years = int(params["years"])
+    not_seen_modifiers = frozenset(params.get("not_seen_modifiers", ()))
+    not_seen_pctc = frozenset(params.get("not_seen_pctc", ()))
+    not_seen_statuses = frozenset(params.get("not_seen_statuses", ()))
+
+    def face_to_face(fact: LineFacts) -> bool:
+        if fact.mods & not_seen_modifiers:
+            return False
+        row = fact.row
+        return row is None or (
+            row.pctc_indicator not in not_seen_pctc and row.status_code not in not_seen_statuses
+        )
+
     for fact in ctx.run_facts:
         if fact.code not in codes or fact.line.dos is None:
             continue
@@ -95,7 +113,7 @@ def new_patient_seen(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
         except ValueError:  # 29 February
             start = (dos - dt.timedelta(days=365 * years + 1)).toordinal()
         for other in reversed(ctx.by_patient.get(fact.patient, ())):
-            if start <= other.day < fact.day and same_physician(fact, other):
+            if start <= other.day < fact.day and same_physician(fact, other) and face_to_face(other):
                 seen = {"seen_dos": dt.date.fromordinal(other.day).isoformat(), "seen_code": other.code}
                 yield Hit(fact.position, "hcpcs", {**seen, "years": years})
                 break
