@@ -9,30 +9,51 @@ from rvucheck.kinds import Hit, kind
 from rvucheck.kinds.context import Context
 
 
-@kind("bilateral_billing", fields=("indicator_value", "other_row"))
+@kind("bilateral_billing", fields=("indicator_value", "other_row", "billed_as"))
 def bilateral_billing(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     """Bilateral surgery billed the way the BILAT SURG indicator does not pay.
 
     `check: sides_on_two_lines`: RT and LT on two lines of the same code (same patient, date, physician)
     where the indicator wants one line with 50. `check: units_with_50`: 50 with more than one unit.
+    `check: both_sides_without_50`: no 50, but RT and LT on one line or more than one unit (indicator 1:
+    a bilateral procedure is one line with 50 and 1 unit, paid at 150%). `check: both_sides_of_bilateral
+    _code`: RT and LT (one line or two) on a code whose RVUs already describe both sides (indicator 2).
     """
     indicators = frozenset(params["indicators"])
     check = params["check"]
-    for fact in ctx.run_with_modifiers:
+    candidates = ctx.run_facts if check == "both_sides_without_50" else ctx.run_with_modifiers
+    for fact in candidates:
         row = fact.row
         if row is None or row.bilat_surg not in indicators:
             continue
+        mods, units = fact.mods, fact.line.units
+        values = {"indicator_value": row.bilat_surg, "other_row": "", "billed_as": ""}
         if check == "units_with_50":
-            if "50" in fact.mods and fact.line.units > 1:
-                yield Hit(fact.position, "units", {"indicator_value": row.bilat_surg, "other_row": ""})
+            if "50" in mods and units > 1:
+                yield Hit(fact.position, "units", values)
             continue
-        if "LT" not in fact.mods or "RT" in fact.mods:
+        both_sides = "RT" in mods and "LT" in mods
+        if check == "both_sides_without_50":
+            if "50" not in mods and (both_sides or units > 1):
+                billed_as = "with RT and LT on one line" if both_sides else f"with {_units(units)} units"
+                yield Hit(fact.position, "units", {**values, "billed_as": billed_as})
+            continue
+        if check == "both_sides_of_bilateral_code" and both_sides:
+            yield Hit(fact.position, "modifiers", {**values, "billed_as": "with RT and LT on one line"}, 0.0)
+            continue
+        if "LT" not in mods or "RT" in mods:
             continue
         for other in ctx.same_day_physician(fact):
             if other.code == fact.code and "RT" in other.mods and "LT" not in other.mods:
-                values = {"indicator_value": row.bilat_surg, "other_row": other.line.source.row}
-                yield Hit(fact.position, "modifiers", values)
+                values = {**values, "other_row": other.line.source.row, "billed_as": "as RT and LT on two lines"}
+                # Indicator 2: the second side is not paid at all.
+                stake = 1.0 if check == "both_sides_of_bilateral_code" else 0.0
+                yield Hit(fact.position, "modifiers", values, stake)
                 break
+
+
+def _units(units: float) -> int | float:
+    return int(units) if float(units).is_integer() else units
 
 
 @kind("multiple_procedure", fields=("rank", "primary", "indicator_value"))
