@@ -27,7 +27,7 @@ def bilateral_billing(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
         if row is None or row.bilat_surg not in indicators:
             continue
         mods, units = fact.mods, fact.line.units
-        values = {"indicator_value": row.bilat_surg, "other_row": "", "billed_as": ""}
+        values: dict[str, Any] = {"indicator_value": row.bilat_surg, "other_row": "", "billed_as": ""}
         if check == "units_with_50":
             if "50" in mods and units > 1:
                 yield Hit(fact.position, "units", values)
@@ -45,7 +45,8 @@ def bilateral_billing(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
             continue
         for other in ctx.same_day_physician(fact):
             if other.code == fact.code and "RT" in other.mods and "LT" not in other.mods:
-                values = {**values, "other_row": other.line.source.row, "billed_as": "as RT and LT on two lines"}
+                row_of_other = other.line.source.row
+                values = {**values, "other_row": row_of_other, "billed_as": "as RT and LT on two lines"}
                 # Indicator 2: the second side is not paid at all.
                 stake = 1.0 if check == "both_sides_of_bilateral_code" else 0.0
                 yield Hit(fact.position, "modifiers", values, stake)
