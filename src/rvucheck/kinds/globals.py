@@ -22,11 +22,19 @@ def _day(day: int) -> str:
 
 
 def _procedures_near(
-    ctx: Context, fact: LineFacts, global_days: frozenset[str], before: int, after: int
+    ctx: Context,
+    fact: LineFacts,
+    global_days: frozenset[str],
+    before: int,
+    after: int,
+    no_window: frozenset[str] = frozenset(),
 ) -> Iterator[LineFacts]:
-    """Procedures with one of `global_days` by the same physician, dated fact.day-before..fact.day+after."""
+    """Procedures with one of `global_days` by the same physician, dated fact.day-before..fact.day+after
+    (leaving out procedures billed with a `no_window` modifier: they open no global period of their own)."""
     for other in ctx.procedures_by_patient.get(fact.patient, ()):
         if other.position == fact.position or other.row is None or other.row.global_days not in global_days:
+            continue
+        if no_window and other.mods & no_window:
             continue
         if fact.day - before <= other.day <= fact.day + after and same_physician(fact, other):
             yield other
@@ -62,12 +70,13 @@ def em_in_postop(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     global_days = frozenset(params["global_days"])
     modifiers = frozenset(params["modifiers"])
     exempt = frozenset(params.get("exempt_codes", ()))
+    no_window = frozenset(params.get("no_window_modifiers", ()))
     longest = max(POSTOP_DAYS.get(g, 0) for g in global_days)
     procedures = ctx.procedures_by_patient
     for fact in ctx.run_em:
         if fact.patient not in procedures or fact.code in exempt or fact.mods & modifiers:
             continue
-        for procedure in _procedures_near(ctx, fact, global_days, longest, -1):
+        for procedure in _procedures_near(ctx, fact, global_days, longest, -1, no_window):
             days = POSTOP_DAYS.get(procedure.global_days, 0)
             if procedure.day < fact.day <= procedure.day + days and not procedure.mods & {"54", "56"}:
                 yield Hit(fact.position, "modifiers", _window_values(procedure, days, modifiers), 1.0)
@@ -81,11 +90,12 @@ def procedure_in_postop(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit
     global_days = frozenset(params["global_days"])
     procedure_days = frozenset(params["procedure_global_days"])
     modifiers = frozenset(params["modifiers"])
+    no_window = frozenset(params.get("no_window_modifiers", ()))
     longest = max(POSTOP_DAYS.get(g, 0) for g in global_days)
     for fact in ctx.run_facts:
         if fact.row is None or fact.row.global_days not in procedure_days or fact.mods & modifiers:
             continue
-        for procedure in _procedures_near(ctx, fact, global_days, longest, -1):
+        for procedure in _procedures_near(ctx, fact, global_days, longest, -1, no_window):
             days = POSTOP_DAYS.get(procedure.global_days, 0)
             if procedure.day < fact.day <= procedure.day + days:
                 yield Hit(fact.position, "modifiers", _window_values(procedure, days, modifiers), 1.0)
