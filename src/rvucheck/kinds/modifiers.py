@@ -49,7 +49,9 @@ def pctc_split(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
 
     `check: global_in_facility`: the global service (no 26/TC) of a code with PC/TC indicator 1 in a
     facility POS, where the facility is paid the technical component; `check: both_components`: 26 and
-    TC on separate lines for the same code, patient, date and physician, where the global is payable.
+    TC on separate lines for the same code, patient, date and physician, where the global is payable;
+    `check: tc_in_facility`: the technical component billed by the physician for a hospital patient (POS
+    in `pos`), which the hospital is paid for.
     """
     check = params["check"]
     indicators = frozenset(params.get("indicators", ("1",)))
@@ -66,6 +68,15 @@ def pctc_split(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
             if professional and row.total_rvu_facility > 0:
                 stake = max(0.0, 1 - professional.total_rvu_facility / row.total_rvu_facility)
             yield Hit(fact.position, "modifiers", {"other_row": ""}, round(stake, 4))
+        return
+    if check == "tc_in_facility":
+        pos = frozenset(params["pos"])
+        for fact in ctx.run_with_modifiers:
+            row = fact.row
+            if "TC" not in fact.mods or row is None or row.pctc_indicator not in indicators:
+                continue
+            if fact.line.pos.strip().zfill(2) in pos:
+                yield Hit(fact.position, "modifiers", {"other_row": ""}, 1.0)
         return
     for fact in ctx.run_with_modifiers:
         if "TC" not in fact.mods or fact.row is None or fact.row.pctc_indicator not in indicators:
