@@ -82,7 +82,8 @@ class Comparison:
 
 
 def format_p(p: float) -> str:
-    return "<0.0001" if p < 0.0001 else f"{p:.4f}"
+    # three significant figures, so a p just under the 0.01 threshold does not print as 0.0100
+    return "<0.0001" if p < 0.0001 else f"{p:.3g}"
 
 
 def counts_by_level(codes: Sequence[str], family: EmFamily) -> tuple[int, ...]:

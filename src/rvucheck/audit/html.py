@@ -99,7 +99,9 @@ def _mix(result: AuditResult) -> str:
         rows.append([
             m.provider, m.family.label, total, levels,
             m.vs_group.statistic if m.vs_group else "too few services by the rest of the group",
-            m.vs_benchmark.statistic if m.vs_benchmark else (m.benchmark_source or "no benchmark"),
+            f"{m.vs_benchmark.statistic} [{m.benchmark_source}]"
+            if m.vs_benchmark
+            else (m.benchmark_source or "no benchmark"),
             "FLAGGED" if m.flagged else "",
         ])  # fmt: skip
         flags.append(m.flagged)
