@@ -108,12 +108,29 @@ def annotate(
     return write_annotated(source, read.kind, build_annotations(read, report, summary), plan, grid)
 
 
+def open_workbook(source: Path, kind: str, plan: OutputPlan) -> Workbook | None:
+    """The input loaded for an annotated copy; None when a new workbook is written (CSV, report mode).
+    Separate so the check can load it while the engine runs in its worker."""
+    if kind == "csv" or plan.lost:
+        return None
+    try:
+        return load_workbook(
+            source, keep_vba=kind == "xlsm", rich_text=_has_rich_text(source), keep_links=True
+        )
+    except Exception as exc:  # openpyxl raises many types for parts it cannot parse
+        raise InputFileError(
+            f"{source}: the workbook writer cannot open it ({type(exc).__name__}: {str(exc)[:80]}); "
+            f"run with --no-annotate for the findings, or save it again from Excel"
+        ) from None
+
+
 def write_annotated(
     source: Path,
     kind: str,
     annotations: Annotations,
     plan: OutputPlan,
     grid: Sequence[Sequence[object]] | None = None,
+    wb: Workbook | None = None,
 ) -> AnnotateResult:
     lost, out = plan.lost, plan.path
     as_report = bool(lost)
@@ -127,8 +144,9 @@ def write_annotated(
             f"{source.name} holds {', '.join(lost)}, which the annotated copy would lose; this report "
             f"workbook holds its charge sheet's values and the results instead."
         )
-    else:
-        wb = load_workbook(source, keep_vba=kind == "xlsm", rich_text=_has_rich_text(source), keep_links=True)
+    elif wb is None:
+        wb = open_workbook(source, kind, plan)
+    assert wb is not None
     charge_sheet = wb[annotations.sheet]
     rendered = annotate_charge_sheet(charge_sheet, annotations)
     write_findings_sheet(wb, annotations.findings, link_to_cells=True)

@@ -7,7 +7,7 @@ import json
 import multiprocessing
 import sys
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,16 +147,17 @@ def _analyse(job: _Job) -> _Analysis:
     return _Analysis(output, summary, annotations, read.sheet)
 
 
-def _analyse_apart(job: _Job) -> _Analysis:
-    """`_analyse` in a forked worker (where fork exists); the parent then only holds its small result."""
+def _fork_worker(job: _Job) -> tuple[ProcessPoolExecutor | None, Future[_Analysis] | None]:
+    """Start `_analyse` in a forked worker (where fork exists). Called before any thread starts (the
+    progress bar has one), so the child cannot inherit a held lock."""
     if "fork" not in multiprocessing.get_all_start_methods():
-        return _analyse(job)
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
-        return pool.submit(_analyse, job).result()
+        return None, None
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    return pool, pool.submit(_analyse, job)
 
 
 def _check_one(path: Path, args: argparse.Namespace, mapping: dict[str, list[str]]) -> tuple[Any, int]:
-    from rvucheck.annotate import plan_output, write_annotated
+    from rvucheck.annotate import open_workbook, plan_output, write_annotated
     from rvucheck.config import load_settings
     from rvucheck.safety import check_input
 
@@ -169,16 +170,29 @@ def _check_one(path: Path, args: argparse.Namespace, mapping: dict[str, list[str
     plan = None if args.no_annotate else plan_output(info.path, info.kind, args.out, args.force)
     job = _Job(info.path, args.sheet, mapping, args.data_dir, settings, args.format, plan is not None)
     large = info.size > LARGE_FILE_BYTES
-    with _progress(large) as step:
-        step("reading and checking", 0)
-        analysis = _analyse_apart(job) if (large and plan is not None) else _analyse(job)
-        written = None
-        if plan is not None:
-            step("writing the annotated copy", 2)
-            needs_grid = plan.lost or info.kind == "csv"
-            grid = _grid_for_report(info.path, info.kind, analysis.sheet) if needs_grid else None
-            written = write_annotated(info.path, info.kind, analysis.annotations, plan, grid)
-        step("done", 4)
+    # Large workbooks: read + check run in a worker while this process loads the workbook for the copy
+    # (both cores busy), and this process never holds the engine's code tables next to the workbook.
+    pool, future = _fork_worker(job) if (large and plan is not None) else (None, None)
+    try:
+        with _progress(large) as step:
+            step("reading and checking", 0)
+            workbook = None
+            if future is not None and plan is not None:
+                workbook = open_workbook(info.path, info.kind, plan)
+                analysis = future.result()
+            else:
+                analysis = _analyse(job)
+            written = None
+            if plan is not None:
+                step("writing the annotated copy", 2)
+                needs_grid = plan.lost or info.kind == "csv"
+                grid = _grid_for_report(info.path, info.kind, analysis.sheet) if needs_grid else None
+                written = write_annotated(info.path, info.kind, analysis.annotations, plan, grid, workbook)
+                del workbook
+            step("done", 4)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     outcome: Any = None
     if args.format == "json":
         outcome = analysis.output
