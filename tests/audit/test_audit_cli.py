@@ -204,3 +204,22 @@ def test_several_exports_make_one_month(run: dict[str, Any], data_dir: Path, sha
     sheets = {f["sheet"].split(":")[0] for f in report["findings"] if f["rule"] != "RD02"}
     assert sheets == {"oct-part1.xlsx", "oct-part2.xlsx"}
     assert [m.month for m in HistoryStore(data).months()] == ["2026-10"]
+
+
+def test_an_installed_provider_and_service_puf_is_the_benchmark(
+    run: dict[str, Any], data_dir: Path, shared_cms: Path
+) -> None:
+    # the PUF fixture is in CMS's layout with made-up values (tests/fixtures/puf); installed, it outranks
+    # the published shares: Family Practice office established = 99213 100, 99214 90 services
+    data = audit_data_dir(data_dir, run["work"] / "puf", shared_cms)
+    install_from([Path(__file__).parents[1] / "fixtures" / "puf"], Store(data))
+    out = run["work"] / "puf.json"
+    assert main([f"--data-dir={data}", "audit", str(run["files"][10]), "--json", str(out)]) == 0
+    report = json.loads(out.read_text())
+    assert report["benchmark"].startswith("national E&M shares from the CMS by Provider and Service PUF")
+    family = next(p for p in report["providers"] if p["provider"] == "Alvarez, Maria MD")
+    established = family["em_mix"]["office_established"]
+    assert "by Provider and Service" in established["benchmark_source"]
+    assert (
+        established["vs_benchmark"].startswith("chi-square GOF") and "vs 47%" in established["vs_benchmark"]
+    )
