@@ -11,6 +11,7 @@ calamine) and saved once: that single round trip is the cost floor the benchmark
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
 import zipfile
@@ -130,8 +131,11 @@ def write_annotated(
     annotations: Annotations,
     plan: OutputPlan,
     grid: Sequence[Sequence[object]] | None = None,
-    wb: Workbook | None = None,
+    workbook_box: list[Workbook] | None = None,
 ) -> AnnotateResult:
+    """Write the copy, atomically (temp files beside it, then a rename). `workbook_box` may hold the input
+    already loaded by `open_workbook`; it is emptied so the workbook can be freed before the last pass."""
+    wb = workbook_box[0] if workbook_box else None
     lost, out = plan.lost, plan.path
     as_report = bool(lost)
     note = ""
@@ -153,7 +157,21 @@ def write_annotated(
     if annotations.summary is not None:
         write_summary_sheet(wb, annotations.summary, source.name, copy_note=note)
     last_column = get_column_letter(max(charge_sheet.max_column, annotations.header_count))
-    _atomic_save(wb, out, charge_sheet, rendered, last_column)
+    temps = [_temp_beside(out), _temp_beside(out)]
+    try:
+        wb.save(temps[0])
+        part = charge_sheet.path.lstrip("/")  # the part name is given while saving
+        # the workbook is no longer needed: free it (openpyxl objects form cycles) before the XML pass
+        del wb, charge_sheet
+        if workbook_box is not None:
+            workbook_box.clear()
+        gc.collect()
+        inject_rows(temps[0], temps[1], part, rendered, last_column)
+        os.chmod(temps[1], 0o666 & ~_umask())  # mkstemp makes 0600; the copy gets a normal file's mode
+        os.replace(temps[1], out)
+    finally:
+        for temp in temps:
+            temp.unlink(missing_ok=True)
     return AnnotateResult(path=out, mode="report" if as_report else "copy", lost=lost)
 
 
@@ -189,23 +207,10 @@ def _values_workbook(sheet: str, grid: Sequence[Sequence[object]]) -> Workbook:
     return wb
 
 
-def _atomic_save(
-    wb: Workbook, out: Path, sheet: Worksheet, rendered: dict[int, bytes], last_column: str
-) -> None:
-    """Save to a temp file beside `out`, add the rendered cells in a second temp file, rename it to `out`."""
-    temps = []
-    try:
-        for _ in range(2):
-            handle, name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=out.suffix, dir=out.parent)
-            os.close(handle)
-            temps.append(Path(name))
-        wb.save(temps[0])
-        inject_rows(temps[0], temps[1], sheet.path.lstrip("/"), rendered, last_column)
-        os.chmod(temps[1], 0o666 & ~_umask())  # mkstemp makes 0600; the copy gets a normal file's mode
-        os.replace(temps[1], out)
-    finally:
-        for temp in temps:
-            temp.unlink(missing_ok=True)
+def _temp_beside(out: Path) -> Path:
+    handle, name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=out.suffix, dir=out.parent)
+    os.close(handle)
+    return Path(name)
 
 
 def _umask() -> int:

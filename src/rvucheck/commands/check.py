@@ -176,9 +176,11 @@ def _check_one(path: Path, args: argparse.Namespace, mapping: dict[str, list[str
     try:
         with _progress(large) as step:
             step("reading and checking", 0)
-            workbook = None
+            workbook: list[Any] = []  # handed over, so write_annotated can free it before its last pass
             if future is not None and plan is not None:
-                workbook = open_workbook(info.path, info.kind, plan)
+                loaded = open_workbook(info.path, info.kind, plan)
+                workbook = [loaded] if loaded is not None else []
+                del loaded
                 analysis = future.result()
             else:
                 analysis = _analyse(job)
@@ -188,7 +190,6 @@ def _check_one(path: Path, args: argparse.Namespace, mapping: dict[str, list[str
                 needs_grid = plan.lost or info.kind == "csv"
                 grid = _grid_for_report(info.path, info.kind, analysis.sheet) if needs_grid else None
                 written = write_annotated(info.path, info.kind, analysis.annotations, plan, grid, workbook)
-                del workbook
             step("done", 4)
     finally:
         if pool is not None:
