@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
@@ -107,10 +108,10 @@ def mue(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
                     yield _mue_hit(fact, edit, meanings, fact.line.units, 1)
             continue
         # Date-of-service edits: units summed per patient, date, provider and code.
-        per_day: dict[tuple[str, int, str, str], list[tuple[LineFacts, Mue]]] = {}
+        per_day: defaultdict[tuple[str, int, str, str], list[tuple[LineFacts, Mue]]] = defaultdict(list)
         for entry in entries:
             fact = entry[0]
-            per_day.setdefault((fact.patient, fact.day, fact.physician, fact.code), []).append(entry)
+            per_day[fact.patient, fact.day, fact.physician, fact.code].append(entry)
         for group in per_day.values():
             billed = sum(fact.line.units for fact, _ in group)
             if billed > group[0][1].units:
