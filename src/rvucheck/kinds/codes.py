@@ -87,10 +87,15 @@ def status_only_service(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit
     payable = frozenset(params["payable_statuses"])
     for status in sorted(statuses):
         for fact in ctx.run_by_status.get(status, ()):
+            # "Billed on the same date by the same provider" (PFS status T): the exact provider, not
+            # the group-and-specialty sense of the global surgery rules.
             others = [
                 o.code
                 for o in ctx.same_day_physician(fact)
-                if o.position != fact.position and o.row is not None and o.row.status_code in payable
+                if o.position != fact.position
+                and o.physician == fact.physician
+                and o.row is not None
+                and o.row.status_code in payable
             ]
             if others:
                 yield Hit(fact.position, "hcpcs", {"status": status, "other_code": others[0]}, 1.0)
