@@ -90,6 +90,8 @@ def test_json_has_the_dashboard_figures(audits: tuple[AuditResult, AuditResult],
         "99211": 0, "99212": 0, "99213": 0, "99214": 20, "99215": 20
     }  # fmt: skip
     assert dr_a["em_mix"]["office_established"]["flagged"] is True
+    assert dr_a["em_mix"]["office_established"]["high_level_share"] == 1.0
+    assert dr_a["em_mix"]["office_established"]["vs_group_p"] < 0.0001
     assert dr_a["modifier_rates"] == {"modifier_25_of_em": 0.0, "distinct_procedure_59_x_of_lines": 0.0}
     assert len(data["findings"]) == 8 and data["findings"][0]["rule"] == "PTP01"
     assert data["previous_months"] == ["2026-09"]

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from rvucheck.audit.emstats import high_share
 from rvucheck.audit.result import AuditResult
 from rvucheck.model import Finding, LineResult
 
@@ -36,8 +37,16 @@ def audit_dict(result: AuditResult) -> dict[str, Any]:
     for m in result.mix:
         mix_by_provider.setdefault(m.provider, {})[m.family.key] = {
             "counts": dict(zip(m.family.codes, m.counts, strict=True)),
+            "high_level_share": round(high_share(m.counts, m.family), 4),
             "vs_group": m.vs_group.statistic if m.vs_group else None,
+            "vs_group_p": m.vs_group.p_value if m.vs_group else None,
             "vs_benchmark": m.vs_benchmark.statistic if m.vs_benchmark else None,
+            "vs_benchmark_p": m.vs_benchmark.p_value if m.vs_benchmark else None,
+            "benchmark_shares": (
+                dict(zip(m.family.codes, m.vs_benchmark.reference_shares, strict=True))
+                if m.vs_benchmark
+                else None
+            ),
             "benchmark_source": m.benchmark_source or None,
             "flagged": m.flagged,
         }
