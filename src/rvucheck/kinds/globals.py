@@ -52,6 +52,8 @@ def em_with_procedure(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     for fact in ctx.run_em:
         if fact.patient not in procedures or fact.code in exempt or fact.mods & modifiers:
             continue
+        if fact.global_days == "ZZZ":  # an E/M add-on (99292, 99415) follows its base E/M's modifier
+            continue
         # The E/M may be on the procedure day or up to `days_before` days before it.
         for procedure in _procedures_near(ctx, fact, global_days, 0, days_before):
             values = {
@@ -75,6 +77,8 @@ def em_in_postop(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     procedures = ctx.procedures_by_patient
     for fact in ctx.run_em:
         if fact.patient not in procedures or fact.code in exempt or fact.mods & modifiers:
+            continue
+        if fact.global_days == "ZZZ":  # an E/M add-on (99292, 99415) follows its base E/M's modifier
             continue
         for procedure in _procedures_near(ctx, fact, global_days, longest, -1, no_window):
             days = POSTOP_DAYS.get(procedure.global_days, 0)
