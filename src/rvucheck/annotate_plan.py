@@ -9,23 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rvucheck.model import SEVERITY_ORDER, CellRef, ChargeLine, Finding, Report
+from rvucheck.model import SEVERITY_ORDER, ChargeLine, Finding, Report
 from rvucheck.reader import ReadResult
-from rvucheck.report import Summary, all_findings
+from rvucheck.report import Summary, all_findings, finding_cell
 
 FINDINGS_TEXT_LIMIT = 500
-# Finding.field spellings -> the ChargeLine field whose column holds the value
-FIELD_ALIASES = {
-    "dx": "diagnoses",
-    "diagnosis": "diagnoses",
-    "code": "hcpcs",
-    "mod": "modifiers",
-    "mods": "modifiers",
-    "modifier": "modifiers",
-    "npi": "provider_npi",
-    "date": "dos",
-}
-
 RowValues = tuple[
     object, ...
 ]  # Work RVU, Credited wRVU, Total RVU, Est. Payment, Global, Status, Severity, Findings
@@ -48,14 +36,7 @@ class Annotations:
     summary: Summary | None = None
 
 
-def target_cell(finding: Finding, line: ChargeLine | None) -> CellRef:
-    """The cell a finding is about: the column of its field when the line has one, else the code cell."""
-    if line is None or not finding.field:
-        return finding.source
-    column = line.column_of(FIELD_ALIASES.get(finding.field, finding.field))
-    if column is None:
-        return finding.source
-    return CellRef(finding.source.sheet, finding.source.row, column)
+target_cell = finding_cell  # the annotator's name for it
 
 
 def short_findings(findings: tuple[Finding, ...] | list[Finding]) -> str:

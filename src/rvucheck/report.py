@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from rvucheck.model import CellRef, Finding, LineResult, Report
+from rvucheck.model import CellRef, ChargeLine, Finding, LineResult, Report
 
 SEVERITIES = ("error", "warning", "info")
 _PLAIN_SHEET = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
@@ -80,6 +80,44 @@ class Summary:
     top_codes_by_payment: tuple[CodeFigures, ...] = ()
     dollars_at_stake: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def collapse_notes(notes: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """Notes that differ only by date (one per date of service) shown once, with how many dates they cover."""
+    groups: dict[str, list[str]] = {}
+    for note in notes:
+        groups.setdefault(_ISO_DATE.sub("{date}", note), []).append(note)
+    out = []
+    for members in groups.values():
+        more = len(members) - 1
+        out.append(members[0] + (f" (and {more} more dates of service)" if more else ""))
+    return tuple(out)
+
+
+# Finding.field spellings -> the ChargeLine field whose column holds the value
+FIELD_ALIASES = {
+    "dx": "diagnoses",
+    "diagnosis": "diagnoses",
+    "code": "hcpcs",
+    "mod": "modifiers",
+    "mods": "modifiers",
+    "modifier": "modifiers",
+    "npi": "provider_npi",
+    "date": "dos",
+}
+
+
+def finding_cell(finding: Finding, line: ChargeLine | None) -> CellRef:
+    """The cell a finding is about: the column of its field when the line has one, else the code cell."""
+    if line is None or not finding.field:
+        return finding.source
+    column = line.column_of(FIELD_ALIASES.get(finding.field, finding.field))
+    if column is None:
+        return finding.source
+    return CellRef(finding.source.sheet, finding.source.row, column)
 
 
 def all_findings(report: Report) -> list[Finding]:
@@ -151,7 +189,7 @@ def summarize(
         payment=round(sum(r.payment or 0.0 for r in report.results), 2),
         release=report.release,
         ncci_quarter=report.ncci_quarter,
-        notes=tuple(report.notes),
+        notes=collapse_notes(report.notes),
         totals_rows=tuple(totals_rows),
         blank_rows=blank_rows,
         providers=provider_rows,
@@ -232,12 +270,7 @@ def to_csv(report: Report) -> str:
     writer.writerow(CSV_COLUMNS)
     for finding in all_findings(report):
         line = by_row.get((finding.source.sheet, finding.source.row))
-        column = line.column_of(finding.field) if line and finding.field else None
-        cell = (
-            finding.source.a1()
-            if column is None
-            else type(finding.source)(finding.source.sheet, finding.source.row, column).a1()
-        )
+        cell = cell_address(finding_cell(finding, line))
         writer.writerow(
             [
                 safe_text(finding.source.sheet),
@@ -264,12 +297,7 @@ def to_text(report: Report, summary: Summary, limit: int = 200) -> str:
     by_row = {(r.line.source.sheet, r.line.source.row): r.line for r in report.results}
     for finding in all_findings(report)[:limit]:
         line = by_row.get((finding.source.sheet, finding.source.row))
-        column = line.column_of(finding.field) if line and finding.field else None
-        source = (
-            finding.source
-            if column is None
-            else type(finding.source)(finding.source.sheet, finding.source.row, column)
-        )
+        source = finding_cell(finding, line)
         lines.append(f"{cell_address(source)}: {finding.rule} {finding.severity}: {finding.message}")
     hidden = len(all_findings(report)) - limit
     if hidden > 0:

@@ -1,0 +1,73 @@
+"""Report -> figures, CSV and text, on a hand-built report (no engine)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from rvucheck.model import CellRef, ChargeLine, Finding, LineResult, Report, UnreadableLine
+from rvucheck.report import cell_address, collapse_notes, summarize, to_csv, to_json_obj, to_text
+
+
+def _report() -> Report:
+    source = CellRef("Charge Detail", 7, 5)
+    line = ChargeLine(
+        source, "99213", ("25",), 1.0, provider="=HYPERLINK(1)", columns=(("hcpcs", 5), ("modifiers", 6))
+    )
+    other = ChargeLine(CellRef("Charge Detail", 8, 5), "20610", provider="Dr B", columns=(("hcpcs", 5),))
+    finding = Finding(
+        "GS01", "error", "-25 missing", source, field="modifiers", dollars_at_stake=95.19, wrvu_at_stake=1.3
+    )
+    unreadable = UnreadableLine(CellRef("Charge Detail", 9, 5), "no procedure code in E9")
+    rd01 = Finding("RD01", "error", "row 9 could not be read: no procedure code in E9", unreadable.source)
+    return Report(
+        results=(
+            LineResult(line, 1.3, 1.3, 2.85, 95.19, "XXX", "A", "RVU26C", (finding,)),
+            LineResult(other, 0.77, 0.77, 2.06, 68.81, "000", "A", "RVU26C"),
+        ),
+        unreadable=(unreadable,),
+        run_findings=(rd01,),
+        release="RVU26C",
+        ncci_quarter="2026Q2",
+        notes=("RVU26C answered for 2026-10-01", "RVU26C answered for 2026-10-02", "stale NCCI"),
+    )
+
+
+def test_summary_figures() -> None:
+    summary = summarize(_report(), totals_rows=(10,), blank_rows=2)
+    assert (summary.lines, summary.checked, summary.unreadable) == (3, 2, 1)
+    assert summary.findings == {"error": 2, "warning": 0, "info": 0}  # unreadable counted once (its RD01)
+    assert (summary.work_rvu, summary.payment, summary.dollars_at_stake) == (2.07, 164.0, 95.19)
+    assert [(p.provider, p.lines, p.findings["error"]) for p in summary.providers] == [
+        ("=HYPERLINK(1)", 1, 1),
+        ("Dr B", 1, 0),
+    ]
+    assert [(r.rule, r.count) for r in summary.rules] == [("GS01", 1), ("RD01", 1)]
+    assert [c.hcpcs for c in summary.top_codes_by_payment] == ["99213", "20610"]
+    assert summary.notes == ("RVU26C answered for 2026-10-01 (and 1 more dates of service)", "stale NCCI")
+
+
+def test_json_rows_and_unreadable_lines() -> None:
+    report = _report()
+    out = to_json_obj(report, summarize(report))
+    assert [line["row"] for line in out["lines"]] == [7, 8, 9]
+    assert out["lines"][2]["findings"] == [
+        {"rule": "RD01", "severity": "error", "message": "row 9 could not be read: no procedure code in E9"}
+    ]
+
+
+def test_csv_is_safe_to_open_in_excel_and_points_at_the_field_cell() -> None:
+    rows = list(csv.DictReader(io.StringIO(to_csv(_report()))))
+    assert rows[0]["cell"] == "'Charge Detail'!F7"
+    assert rows[0]["message"] == "'-25 missing"  # a leading "-" would be read as a formula by Excel
+    assert rows[1]["rule"] == "RD01" and rows[1]["row"] == "9"
+
+
+def test_text_and_addresses() -> None:
+    report = _report()
+    text = to_text(report, summarize(report))
+    assert "'Charge Detail'!F7: GS01 error: -25 missing" in text
+    assert "3 lines read: 2 checked, 1 unreadable" in text
+    assert cell_address(CellRef("Charges", 3, 28)) == "Charges!AB3"
+    assert cell_address(CellRef("It's", 1, 1)) == "'It''s'!A1"
+    assert collapse_notes(["x"]) == ("x",)
