@@ -24,12 +24,14 @@ def shared_cms() -> Path:
 @pytest.fixture(scope="session")
 def data_dir(shared_cms: Path) -> Path:
     """A data dir with every real CMS file from ../shared installed (installed on first use)."""
+    from rvucheck.refdata.icd10cm import ensure_code_set
     from rvucheck.refdata.install import install_from
     from rvucheck.refdata.store import Store
 
     store = Store(TEST_DATA_DIR)
     if not store.datasets():
         install_from([shared_cms, *([SHARED_BENCHMARKS] if SHARED_BENCHMARKS.is_dir() else [])], store)
+    ensure_code_set(store)  # as `rvucheck data install` does
     return TEST_DATA_DIR
 
 

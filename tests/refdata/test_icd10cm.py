@@ -35,3 +35,11 @@ def test_ensure_installs_once(tmp_path: Path) -> None:
     assert first is not None and first.kind == "icd10cm"
     assert ensure_code_set(store) is None
     assert [d.dataset_id for d in store.datasets("icd10cm")] == [first.dataset_id]
+
+
+def test_data_install_command_also_installs_the_code_set(tmp_path: Path, shared_cms: Path) -> None:
+    from rvucheck.cli import main
+
+    assert main(["--data-dir", str(tmp_path), "data", "install", "--from", str(shared_cms / "RVU26C")]) == 0
+    kinds = {d.kind for d in Store(tmp_path).datasets()}
+    assert kinds == {"pfs", "icd10cm"}

@@ -57,6 +57,7 @@ def _date(text: str | None) -> dt.date | None:
 
 
 def run_install(args: argparse.Namespace) -> int:
+    from rvucheck.refdata.icd10cm import ensure_code_set
     from rvucheck.refdata.install import install_from
 
     store = _store(args)
@@ -65,7 +66,9 @@ def run_install(args: argparse.Namespace) -> int:
         installed = install_from(list(args.sources), store, progress=say)
     else:
         installed = _download_all(store, {r.upper() for r in args.release}, say)
-    for info in installed:
+    # The diagnosis code set comes with the simple-icd-10-cm package, not from CMS: keep it in the store too.
+    code_set = ensure_code_set(store)
+    for info in [*installed, *([code_set] if code_set else [])]:
         print(
             f"installed {info.kind} {info.dataset_id}: {', '.join(info.contents)} "
             f"({len(info.sources)} files) into {store.data_dir}"

@@ -18,7 +18,6 @@ from pathlib import Path
 from types import ModuleType
 
 from rvucheck.errors import InputFileError
-from rvucheck.refdata.icd10cm import ensure_code_set
 from rvucheck.refdata.store import DatasetInfo, Recognized, Store
 
 RECOGNIZER_MODULES = ("rvucheck.refdata.pfs_import", "rvucheck.refdata.ncci", "rvucheck.refdata.benchmarks")
@@ -68,10 +67,6 @@ def install_from(
         for (kind, dataset_id), (module, group) in sorted(groups.items()):
             say(f"importing {kind} {dataset_id} ({len(group)} files)")
             installed.append(module.import_group(store, group))
-        code_set = ensure_code_set(store)
-        if code_set is not None:
-            say(f"installed {code_set.label}")
-            installed.append(code_set)
         return installed
 
 
