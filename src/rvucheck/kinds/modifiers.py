@@ -81,6 +81,8 @@ def pctc_split(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     for fact in ctx.run_with_modifiers:
         if "TC" not in fact.mods or fact.row is None or fact.row.pctc_indicator not in indicators:
             continue
+        if fact.facility:  # for a hospital patient the global is not payable to the physician (PC03/PC05)
+            continue
         for other in ctx.same_day_physician(fact):
             if other.code == fact.code and "26" in other.mods and other.position != fact.position:
                 yield Hit(fact.position, "modifiers", {"other_row": other.line.source.row})

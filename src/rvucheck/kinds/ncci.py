@@ -154,7 +154,13 @@ def addon_primary(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
             continue
         if primaries is None and not (fallback and fact.global_days == "ZZZ"):
             continue
-        others = [o for o in ctx.same_day_physician(fact) if o.position != fact.position]
+        # The AOC edit pays an add-on with a primary billed by the same practitioner (NPI), not by a
+        # colleague of the same group and specialty.
+        others = [
+            o
+            for o in ctx.same_day_physician(fact)
+            if o.position != fact.position and o.physician == fact.physician
+        ]
         if primaries is None or CONTRACTOR_DEFINED in primaries or not primaries:
             ok = any(o.global_days != "ZZZ" and o.code != fact.code for o in others)
             listed = "any primary service"
