@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rvucheck.audit.keys import PatientKeyer
-from rvucheck.model import CellRef, ChargeLine, LineResult
+from rvucheck.audit.rows import charge_line, line_row
+from rvucheck.model import ChargeLine, LineResult
 from rvucheck.refdata.store import default_data_dir
 
 HISTORY_FILE = "audit-history.sqlite"
@@ -156,7 +157,7 @@ class HistoryStore:
         sources: Sequence[str] = (),
     ) -> None:
         """Store (or replace) a month. `results` must already carry keyed patients."""
-        rows = [_line_row(month, r) for r in results]
+        rows = [line_row(month, r) for r in results]
         table = lines_table(month)
         with self._connect() as conn:
             conn.execute(f"DROP TABLE IF EXISTS {table}")
@@ -251,7 +252,7 @@ class HistoryStore:
                     (oldest,),
                 ).fetchall()
         chosen = {row[0]: row[1:] for row in [*latest, *surgery]}
-        return [_charge_line(row) for _, row in sorted(chosen.items())]
+        return [charge_line(row) for _, row in sorted(chosen.items())]
 
 
 def lines_table(month: str) -> str:
@@ -259,57 +260,3 @@ def lines_table(month: str) -> str:
     if not _MONTH.match(month):
         raise ValueError(f"not a month (YYYY-MM): {month!r}")
     return f"lines_{month.replace('-', '_')}"
-
-
-def _iso(value: dt.date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _line_row(month: str, result: LineResult) -> tuple[object, ...]:
-    line = result.line
-    return (
-        month,
-        line.source.sheet,
-        line.source.row,
-        line.patient,
-        line.hcpcs,
-        ",".join(line.modifiers),
-        line.units,
-        _iso(line.dos),
-        _iso(line.posted),
-        line.provider,
-        line.provider_npi,
-        line.specialty,
-        line.group,
-        line.pos,
-        line.claim,
-        ",".join(line.diagnoses),
-        result.global_days,
-        result.work_rvu,
-        result.credited_work_rvu,
-        result.payment,
-    )
-
-
-def _split(text: str) -> tuple[str, ...]:
-    return tuple(part for part in text.split(",") if part)
-
-
-def _charge_line(row: Sequence[object]) -> ChargeLine:
-    month, sheet, line_row = str(row[0]), str(row[1]), int(row[2])  # type: ignore[call-overload]
-    return ChargeLine(
-        source=CellRef(f"{month} {sheet}", line_row),
-        patient=str(row[3]),
-        hcpcs=str(row[4]),
-        modifiers=_split(str(row[5])),
-        units=float(row[6]),  # type: ignore[arg-type]
-        dos=dt.date.fromisoformat(str(row[7])) if row[7] else None,
-        posted=dt.date.fromisoformat(str(row[8])) if row[8] else None,
-        provider=str(row[9]),
-        provider_npi=str(row[10]),
-        specialty=str(row[11]),
-        group=str(row[12]),
-        pos=str(row[13]),
-        claim=str(row[14]),
-        diagnoses=_split(str(row[15])),
-    )
