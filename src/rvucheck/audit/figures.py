@@ -60,7 +60,7 @@ class ProviderFigures:
 
     @property
     def median_lag(self) -> float | None:
-        return statistics.median(self.lag_days) if self.lag_days else None
+        return float(statistics.median(self.lag_days)) if self.lag_days else None
 
 
 @dataclass(frozen=True)
