@@ -109,7 +109,7 @@ def _mix(result: AuditResult) -> str:
     for m in charted_mix(result.mix):
         total, group_total = m.total, sum(m.group_counts)
         series: list[tuple[str, list[float | None]]] = [(m.provider, [n / total for n in m.counts])]
-        if group_total:
+        if m.vs_group is not None:  # the group is a reference only with enough services
             series.append(("Rest of group", [n / group_total for n in m.group_counts]))
         if m.benchmark_shares:
             bench_total = sum(m.benchmark_shares)

@@ -182,7 +182,7 @@ def _mix_charts(ws: Worksheet, mix: Sequence[MixRow]) -> None:
             r = row + 2 + i
             ws.cell(r, 1, code)
             ws.cell(r, 2, round(share, 4)).number_format = "0%"
-            ws.cell(r, 3, round(group[i], 4) if sum(m.group_counts) else None).number_format = "0%"
+            ws.cell(r, 3, round(group[i], 4) if m.vs_group is not None else None).number_format = "0%"
             bench_share = bench[i]
             ws.cell(r, 4, None if bench_share is None else round(bench_share, 4)).number_format = "0%"
         last = row + 1 + len(m.counts)
