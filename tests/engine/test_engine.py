@@ -200,3 +200,25 @@ def test_severity_override_and_ignore() -> None:
 def test_bad_release_pin_is_a_run_error() -> None:
     with pytest.raises(RvucheckError, match="'2026' is not a fee schedule release id like RVU26C"):
         engine.run([line("99213", 2)], FakeReference(SURGERY), Ruleset(()), Settings(release="2026"))
+
+
+def test_status_of_a_component_line_comes_from_its_component_row() -> None:
+    # Made-up: the global row is payable (A) but its TC row was deleted (H); the 26 row is payable.
+    rows = [
+        row("77777", pctc_indicator="1"),
+        row("77777", modifier="TC", pctc_indicator="1", status_code="H"),
+        row("77777", modifier="26", pctc_indicator="1"),
+    ]
+    ref = FakeReference(rows)
+    lines = [line("77777", 2, modifiers=("TC",)), line("77777", 3, modifiers=("26",), patient="P2")]
+    report = engine.run(lines, ref, only("ST02"), TODAY)
+    assert [(f.rule, f.source.row) for f in report.findings] == [("ST02", 2)]
+    assert "status H (deleted modifier" in report.findings[0].message
+
+
+def test_deleted_and_replaced_statuses_are_not_valid_for_medicare() -> None:
+    rows = [row("66661", status_code="D"), row("66662", status_code="F"), row("66663", status_code="G")]
+    ref = FakeReference(rows)
+    lines = [line("66661", 2), line("66662", 3), line("66663", 4), line("99213", 5)]
+    report = engine.run(lines, ref, only("ST02"), TODAY)
+    assert [f.source.row for f in report.findings] == [2, 3, 4]
