@@ -18,6 +18,7 @@ def bilateral_billing(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     `check: both_sides_without_50`: no 50, but RT and LT on one line or more than one unit (indicator 1:
     a bilateral procedure is one line with 50 and 1 unit, paid at 150%). `check: both_sides_of_bilateral
     _code`: RT and LT (one line or two) on a code whose RVUs already describe both sides (indicator 2).
+    `check: side_with_50`: an RT or LT line of a code also billed with 50 that day: the side is billed twice.
     """
     indicators = frozenset(params["indicators"])
     check = params["check"]
@@ -40,6 +41,15 @@ def bilateral_billing(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
             continue
         if check == "both_sides_of_bilateral_code" and both_sides:
             yield Hit(fact.position, "modifiers", {**values, "billed_as": "with RT and LT on one line"}, 0.0)
+            continue
+        if check == "side_with_50":
+            if "50" in mods or not mods & {"RT", "LT"}:
+                continue
+            for other in ctx.same_day_physician(fact):
+                if other.code == fact.code and other.position != fact.position and "50" in other.mods:
+                    values = {**values, "other_row": other.line.source.row, "billed_as": ""}
+                    yield Hit(fact.position, "modifiers", values, 1.0)
+                    break
             continue
         if "LT" not in mods or "RT" in mods:
             continue
