@@ -10,12 +10,15 @@ renumbering); style ids are ones the workbook already holds (added before the sa
 from __future__ import annotations
 
 import re
+import shutil
 import zipfile
 from pathlib import Path
+from typing import IO
 from xml.sax.saxutils import escape
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+CHUNK = 1 << 20
 _ROW_START = re.compile(rb'<row r="(\d+)"[^>]*?(/?)>')
 _SPANS = re.compile(rb' spans="[^"]*"')
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"\s*/>')
@@ -31,19 +34,46 @@ def render_cell(address: str, style_id: int, value: object) -> str:
 
 
 def inject_rows(source: Path, target: Path, part: str, cells: dict[int, bytes], last_column: str) -> None:
-    """Copy the package `source` to `target`, appending `cells[row]` to each row of worksheet `part`."""
+    """Copy the package `source` to `target`, appending `cells[row]` to each row of worksheet `part`.
+
+    Streamed part by part and, in the sheet, row by row (1 MB at a time): the sheet XML of a 100k-line
+    export is ~50 MB, and holding copies of it would add to the memory peak."""
     with (
         zipfile.ZipFile(source) as archive_in,
         zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive_out,
     ):
         for info in archive_in.infolist():
-            data = archive_in.read(info.filename)
-            if info.filename == part:
-                data = _append_to_rows(data, cells, last_column)
-            archive_out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+            entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = info.external_attr
+            with archive_in.open(info) as reader, archive_out.open(entry, "w", force_zip64=True) as writer:
+                if info.filename == part:
+                    _stream_rows(reader, writer, cells, last_column)
+                else:
+                    shutil.copyfileobj(reader, writer, CHUNK)
 
 
-def _append_to_rows(data: bytes, cells: dict[int, bytes], last_column: str) -> bytes:
+def _stream_rows(reader: IO[bytes], writer: IO[bytes], cells: dict[int, bytes], last_column: str) -> None:
+    buffer = b""
+    first = True
+    while chunk := reader.read(CHUNK):
+        buffer += chunk
+        cut = buffer.rfind(b"</row>")
+        if cut == -1:
+            continue
+        cut += len(b"</row>")
+        done = _append_to_rows(buffer[:cut], cells)
+        if first:  # <dimension> comes before the first row
+            done = _DIMENSION.sub(lambda m: _widen(m, last_column), done, count=1)
+            first = False
+        writer.write(done)
+        buffer = buffer[cut:]
+    tail = _append_to_rows(buffer, cells)
+    writer.write(_DIMENSION.sub(lambda m: _widen(m, last_column), tail, count=1) if first else tail)
+
+
+def _append_to_rows(data: bytes, cells: dict[int, bytes]) -> bytes:
+    """`data` holds whole rows (or none): each row with an entry in `cells` gets it before its end tag."""
     pieces: list[bytes] = []
     position = 0
     for match in _ROW_START.finditer(data):
@@ -63,8 +93,7 @@ def _append_to_rows(data: bytes, cells: dict[int, bytes], last_column: str) -> b
         pieces.append(extra)
         position = end
     pieces.append(data[position:])
-    out = b"".join(pieces)
-    return _DIMENSION.sub(lambda m: _widen(m, last_column), out, count=1)
+    return b"".join(pieces)
 
 
 def _widen(match: re.Match[bytes], last_column: str) -> bytes:
