@@ -8,6 +8,7 @@ RD03 a date priced from another PFS release than its own quarter's (info).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 from collections import Counter
@@ -166,7 +167,9 @@ def _data_notes(
     ]
     quarters: Counter[str] = Counter()
     stale: dict[str, Finding] = {}
-    release_notes: dict[str, Finding] = {}
+    # one RD03 per (answering release, quarter of service), not one per date: a month priced from the
+    # previous quarter's release is one fact for the reader, not thirty
+    release_notes: dict[tuple[str, int, int], tuple[Finding, int]] = {}
     seen_dates: set[dt.date | None] = set()
     for fact in facts:
         dos = fact.line.dos
@@ -187,8 +190,16 @@ def _data_notes(
                 fix="Install the NCCI edit files for the dates of service (rvucheck data).",
             )
         release_note = fact.release.note if fact.release else None
-        if release_note and release_note not in release_notes:
-            release_notes[release_note] = Finding(RELEASE_NOTE_RULE, "info", release_note, fact.line.source)
-    notes += [*stale.values(), *release_notes.values()]
+        if release_note and fact.release and dos:
+            key = (fact.release.release_id, dos.year, (dos.month - 1) // 3 + 1)
+            first, dates = release_notes.get(key) or (
+                Finding(RELEASE_NOTE_RULE, "info", release_note, fact.line.source),
+                0,
+            )
+            release_notes[key] = (first, dates + 1)
+    notes += list(stale.values())
+    for first, dates in release_notes.values():
+        more = f" (and {dates - 1} more dates of service in that quarter)" if dates > 1 else ""
+        notes.append(dataclasses.replace(first, message=first.message + more))
     ncci_quarter = ", ".join(q for q, _ in quarters.most_common() if q)
     return notes, ncci_quarter

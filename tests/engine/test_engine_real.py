@@ -53,3 +53,15 @@ def test_every_report_says_when_ncci_data_is_older_than_the_dates(ref: Any) -> N
     stale = [f for f in report.run_findings if f.rule == "RD02"]
     assert len(stale) == 1 and "PTP edits are from 2024Q3" in stale[0].message
     assert report.ncci_quarter.startswith("PTP 2024Q3")
+
+
+def test_fallback_release_is_one_note_per_quarter_not_per_date(ref: Any) -> None:
+    # RVU26D (Q4 2026) is not installed: October dates are priced from RVU26C, and July from its own release
+    dates = ["2026-10-01", "2026-10-02", "2026-11-15", "2026-07-01"]
+    report = run([{"hcpcs": "99213", "dos": d, "patient": f"P{i}"} for i, d in enumerate(dates)], ref)
+    notes = [f.message for f in report.run_findings if f.rule == "RD03"]
+    assert notes == [
+        "the Q4 2026 release is not installed; RVU26C (Q3 2026) answered for 2026-10-01 "
+        "(and 2 more dates of service in that quarter)"
+    ]
+    assert [r.release for r in report.results] == ["RVU26C"] * 4
