@@ -11,7 +11,6 @@ calamine) and saved once: that single round trip is the cost floor the benchmark
 
 from __future__ import annotations
 
-import gc
 import os
 import tempfile
 import zipfile
@@ -161,11 +160,11 @@ def write_annotated(
     try:
         wb.save(temps[0])
         part = charge_sheet.path.lstrip("/")  # the part name is given while saving
-        # the workbook is no longer needed: free it (openpyxl objects form cycles) before the XML pass
+        # the workbook is no longer needed (the XML pass below streams and needs little memory; no gc.collect:
+        # walking openpyxl's millions of objects costs a second)
         del wb, charge_sheet
         if workbook_box is not None:
             workbook_box.clear()
-        gc.collect()
         inject_rows(temps[0], temps[1], part, rendered, last_column)
         os.chmod(temps[1], 0o666 & ~_umask())  # mkstemp makes 0600; the copy gets a normal file's mode
         os.replace(temps[1], out)

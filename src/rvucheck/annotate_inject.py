@@ -46,6 +46,9 @@ def inject_rows(source: Path, target: Path, part: str, cells: dict[int, bytes], 
             entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = info.external_attr
+            # the charge sheet is most of the package: level 3 packs it twice as fast as 6, ~15% larger
+            # (ZipFile.open takes the level only from the ZipInfo it is given)
+            entry._compresslevel = 3 if info.filename == part else 6  # type: ignore[attr-defined]
             with archive_in.open(info) as reader, archive_out.open(entry, "w", force_zip64=True) as writer:
                 if info.filename == part:
                     _stream_rows(reader, writer, cells, last_column)
