@@ -10,8 +10,10 @@ import datetime as dt
 from collections.abc import Sequence
 from copy import copy
 
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
@@ -76,33 +78,63 @@ FINDINGS_COLUMNS = (
 
 
 def write_findings_sheet(wb: Workbook, findings: list[FindingRow], link_to_cells: bool) -> Worksheet:
-    """One row per finding (already in severity order), its cell address linked to the cell."""
+    """One row per finding (already in severity order), its cell address linked to the cell.
+
+    Thousands of rows: cells are made directly with prepared styles (the styled API costs 3x as much)."""
     ws = wb.create_sheet(unique_title(wb, "Findings"))
     _header(ws, 1, FINDINGS_COLUMNS)
-    fills = {severity: copy(fill) for severity, fill in SEVERITY_FILLS.items()}
+    cells = ws._cells
+    styles = _prepared_styles(ws)
+
+    def text(row: int, column: int, value: str, style: str = "plain") -> None:
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)[:32767]
+        quoted = value[:1] in ("=", "+", "-", "@")
+        cell = Cell(ws, row=row, column=column, style_array=styles["quoted" if quoted else style])
+        cell._value, cell.data_type = value, "s"
+        cells[(row, column)] = cell
+
+    def number(row: int, column: int, value: float | None, style: str) -> None:
+        if value is not None:
+            cell = Cell(ws, row=row, column=column, style_array=styles[style])
+            cell._value, cell.data_type = value, "n"
+            cells[(row, column)] = cell
+
     for row, item in enumerate(findings, start=2):
         sheet, line_row, column, hcpcs, modifiers, rule, severity, message, fix, ref, dollars, wrvu = item
         address = f"{get_column_letter(column)}{line_row}"
-        put_text(ws, row, 1, f"{sheet_prefix(sheet)}{address}")
+        text(row, 1, f"{sheet_prefix(sheet)}{address}", "link" if link_to_cells else "plain")
         if link_to_cells:
-            link_cell = ws.cell(row=row, column=1)
-            link_cell.hyperlink = Hyperlink(
-                ref=link_cell.coordinate, location=f"{quote_sheetname(sheet)}!{address}"
+            cells[(row, 1)].hyperlink = Hyperlink(
+                ref=f"A{row}", location=f"{quote_sheetname(sheet)}!{address}"
             )
-            link_cell.style = "Hyperlink"
-        ws.cell(row=row, column=2, value=line_row)
-        for column_number, text in ((3, hcpcs), (4, modifiers), (5, rule), (6, severity), (7, message),
-                                    (8, fix), (9, ref)):  # fmt: skip
-            put_text(ws, row, column_number, text)
-        ws.cell(row=row, column=6).fill = fills[severity]
-        put(ws, row, 10, dollars, '"$"#,##0.00')
-        put(ws, row, 11, wrvu, "0.00")
+        number(row, 2, line_row, "plain")
+        for column_number, value in ((3, hcpcs), (4, modifiers), (5, rule), (7, message), (8, fix), (9, ref)):
+            text(row, column_number, value)
+        text(row, 6, severity, severity)
+        number(row, 10, dollars, "money")
+        number(row, 11, wrvu, "rvu")
     for letter, width in zip("ABCDEFGHIJK", (18, 7, 8, 10, 8, 9, 70, 50, 40, 11, 11), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
     if findings:
         ws.auto_filter.ref = f"A1:K{len(findings) + 1}"
     return ws
+
+
+def _prepared_styles(ws: Worksheet) -> dict[str, StyleArray]:
+    """Style arrays for the Findings sheet, made once through the styled API on probe cells."""
+    probes: dict[str, Cell] = {
+        name: Cell(ws) for name in ("plain", "quoted", "link", "money", "rvu", *SEVERITY_FILLS)
+    }
+    probes["quoted"].quotePrefix = True
+    probes["link"].style = "Hyperlink"
+    probes["money"].number_format = '"$"#,##0.00'
+    probes["rvu"].number_format = "0.00"
+    for severity, fill in SEVERITY_FILLS.items():
+        probes[severity].fill = copy(fill)
+    return {
+        name: probe._style if probe._style is not None else StyleArray() for name, probe in probes.items()
+    }
 
 
 def _table(
