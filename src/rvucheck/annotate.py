@@ -37,6 +37,7 @@ from rvucheck.annotate_sheets import (
     write_summary_sheet,
 )
 from rvucheck.errors import InputFileError
+from rvucheck.gc_pause import paused_gc
 from rvucheck.model import Report
 from rvucheck.reader import ReadResult
 from rvucheck.report import Summary
@@ -114,9 +115,10 @@ def open_workbook(source: Path, kind: str, plan: OutputPlan) -> Workbook | None:
     if kind == "csv" or plan.lost:
         return None
     try:
-        return load_workbook(
-            source, keep_vba=kind == "xlsm", rich_text=_has_rich_text(source), keep_links=True
-        )
+        with paused_gc():
+            return load_workbook(
+                source, keep_vba=kind == "xlsm", rich_text=_has_rich_text(source), keep_links=True
+            )
     except Exception as exc:  # openpyxl raises many types for parts it cannot parse
         raise InputFileError(
             f"{source}: the workbook writer cannot open it ({type(exc).__name__}: {str(exc)[:80]}); "
@@ -158,7 +160,8 @@ def write_annotated(
     last_column = get_column_letter(max(charge_sheet.max_column, annotations.header_count))
     temps = [_temp_beside(out), _temp_beside(out)]
     try:
-        wb.save(temps[0])
+        with paused_gc():
+            wb.save(temps[0])
         part = charge_sheet.path.lstrip("/")  # the part name is given while saving
         # the workbook is no longer needed (the XML pass below streams and needs little memory; no gc.collect:
         # walking openpyxl's millions of objects costs a second)
