@@ -6,11 +6,10 @@ Kept light on imports: this command should start in well under half a second.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 from typing import Any
 
-from rvucheck.errors import RvucheckError
+from rvucheck.commands import date_option
 
 
 def register(subparsers: Any) -> None:
@@ -38,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     from rvucheck.refdata import open_reference
     from rvucheck.refdata.fee_schedule import lookup
 
-    on = _date(args.date)
+    on = date_option(args.date)
     modifiers = tuple(m for item in args.modifier for m in item.replace(" ", ",").split(",") if m)
     ref = open_reference(getattr(args, "data_dir", None))
     page = lookup(ref, args.code, modifiers, args.locality, args.pos, on, args.qpp)
@@ -47,15 +46,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(render(page))
     return 0
-
-
-def _date(text: str | None) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise RvucheckError(f"--date {text!r}: give the date of service as YYYY-MM-DD") from None
 
 
 def _money(value: float) -> str:

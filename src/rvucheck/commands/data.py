@@ -7,6 +7,7 @@ import datetime as dt
 import sys
 from typing import Any
 
+from rvucheck.commands import date_option
 from rvucheck.errors import RvucheckError
 
 
@@ -45,15 +46,6 @@ def _store(args: argparse.Namespace) -> Any:
     from rvucheck.refdata.store import Store
 
     return Store(getattr(args, "data_dir", None))
-
-
-def _date(text: str | None) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise RvucheckError(f"--date {text!r}: give the date as YYYY-MM-DD") from None
 
 
 def run_install(args: argparse.Namespace) -> int:
@@ -135,7 +127,7 @@ def run_status(args: argparse.Namespace) -> int:
                 if borrowed:
                     print(f"             uses {borrowed}")
     pfs = [d for d in datasets if d.kind == "pfs" and "RVU" in d.contents]
-    on = _date(getattr(args, "date", None))
+    on = date_option(getattr(args, "date", None))
     for label, day in (("today", dt.date.today()), ("the date given", on)):
         if day is None or not pfs:
             continue
@@ -165,7 +157,7 @@ def run_localities(args: argparse.Namespace) -> int:
     from rvucheck.refdata import open_reference
 
     ref = open_reference(getattr(args, "data_dir", None))
-    release = ref.release_for(_date(args.date)).release_id
+    release = ref.release_for(date_option(args.date)).release_id
     table = ref.localities(release)
     if not table:
         raise RvucheckError(f"{release} has no GPCI file installed: install the release's GPCI file")

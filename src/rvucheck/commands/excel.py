@@ -9,12 +9,12 @@ rvucheck workbook procedure-log [--out F] [--with-descriptions] [--date D]
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+from rvucheck.commands import date_option
 from rvucheck.errors import InputFileError, RvucheckError
 
 
@@ -59,15 +59,6 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="overwrite --out if it exists")
 
 
-def _date(text: str | None) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise RvucheckError(f"--date {text!r} is not a date: use YYYY-MM-DD") from None
-
-
 def _out(path: Path, force: bool, suffix: str) -> Path:
     if path.suffix.lower() != suffix:
         raise InputFileError(f"{path}: the output must be an {suffix} file")
@@ -90,7 +81,7 @@ def run_template(args: argparse.Namespace) -> int:
     locality = args.locality.strip()
     if locality.upper() != "NATIONAL":
         locality = ref.locality(locality).key
-    on, descriptions = _date(args.date), args.with_descriptions
+    on, descriptions = date_option(args.date), args.with_descriptions
     write_template(ref, out, on=on, with_descriptions=descriptions, default_locality=locality)
     print(f"wrote {out}")
     if args.with_descriptions:
@@ -106,7 +97,7 @@ def run_procedure_log(args: argparse.Namespace) -> int:
         build_procedure_log(None).save(out)
     else:
         descriptions = args.with_descriptions
-        write_procedure_log(_reference(args), out, on=_date(args.date), with_descriptions=descriptions)
+        write_procedure_log(_reference(args), out, on=date_option(args.date), with_descriptions=descriptions)
     print(f"wrote {out}")
     return 0
 
