@@ -40,6 +40,18 @@ def _procedures_near(
             yield other
 
 
+def _em_without(params: Mapping[str, Any], modifiers: frozenset[str], ctx: Context) -> Iterator[LineFacts]:
+    """This run's E/M lines of patients with a procedure, billed without one of `modifiers` and not listed
+    in `exempt_codes`. E/M add-ons (ZZZ: 99292, 99415) are left out: they follow their base E/M's modifier."""
+    exempt = frozenset(params.get("exempt_codes", ()))
+    procedures = ctx.procedures_by_patient
+    for fact in ctx.run_em:
+        if fact.patient not in procedures or fact.code in exempt or fact.mods & modifiers:
+            continue
+        if fact.global_days != "ZZZ":
+            yield fact
+
+
 @kind("em_with_procedure", fields=("procedure", "procedure_global", "procedure_dos", "needed"))
 def em_with_procedure(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     """An E/M on the day of (or `days_before` the day of) a procedure with one of `global_days`, without
@@ -47,13 +59,7 @@ def em_with_procedure(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     global_days = frozenset(params["global_days"])
     modifiers = frozenset(params["modifiers"])
     days_before = int(params.get("days_before", 0))
-    exempt = frozenset(params.get("exempt_codes", ()))
-    procedures = ctx.procedures_by_patient
-    for fact in ctx.run_em:
-        if fact.patient not in procedures or fact.code in exempt or fact.mods & modifiers:
-            continue
-        if fact.global_days == "ZZZ":  # an E/M add-on (99292, 99415) follows its base E/M's modifier
-            continue
+    for fact in _em_without(params, modifiers, ctx):
         # The E/M may be on the procedure day or up to `days_before` days before it.
         for procedure in _procedures_near(ctx, fact, global_days, 0, days_before):
             values = {
@@ -71,15 +77,9 @@ def em_in_postop(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     """An E/M by the surgeon inside a procedure's post-operative days, without one of `modifiers`."""
     global_days = frozenset(params["global_days"])
     modifiers = frozenset(params["modifiers"])
-    exempt = frozenset(params.get("exempt_codes", ()))
     no_window = frozenset(params.get("no_window_modifiers", ()))
     longest = max(POSTOP_DAYS.get(g, 0) for g in global_days)
-    procedures = ctx.procedures_by_patient
-    for fact in ctx.run_em:
-        if fact.patient not in procedures or fact.code in exempt or fact.mods & modifiers:
-            continue
-        if fact.global_days == "ZZZ":  # an E/M add-on (99292, 99415) follows its base E/M's modifier
-            continue
+    for fact in _em_without(params, modifiers, ctx):
         for procedure in _procedures_near(ctx, fact, global_days, longest, -1, no_window):
             days = POSTOP_DAYS.get(procedure.global_days, 0)
             if procedure.day < fact.day <= procedure.day + days and not procedure.mods & {"54", "56"}:
