@@ -15,8 +15,9 @@ import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
+from typing import Any
 
 from rvucheck.audit.keys import PatientKeyer
 from rvucheck.audit.rows import charge_line, line_row
@@ -95,6 +96,15 @@ class ProviderMonth:
     credited_work_rvu: float
     payment: float
     findings: dict[str, int]
+
+    def as_row(self) -> tuple[object, ...]:
+        """The row of the provider_months table: the fields in order, the findings as JSON."""
+        return (*astuple(self)[:-1], json.dumps(self.findings, sort_keys=True))
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> ProviderMonth:
+        month, provider, lines, encounters, work_rvu, credited, payment, findings = row
+        return cls(month, provider, lines, encounters, work_rvu, credited, payment, json.loads(findings))
 
 
 def month_start(month: str) -> dt.date:
@@ -175,20 +185,7 @@ class HistoryStore:
             conn.executemany(f"INSERT INTO {table} VALUES ({','.join('?' * 20)})", rows)
             conn.execute(f"CREATE INDEX {table}_patient ON {table}(patient_key, dos)")
             conn.executemany(
-                "INSERT INTO provider_months VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        month,
-                        p.provider,
-                        p.lines,
-                        p.encounters,
-                        p.work_rvu,
-                        p.credited_work_rvu,
-                        p.payment,
-                        json.dumps(p.findings, sort_keys=True),
-                    )
-                    for p in providers
-                ],
+                "INSERT INTO provider_months VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [p.as_row() for p in providers]
             )
 
     def provider_months(self, before: str | None = None) -> list[ProviderMonth]:
@@ -201,7 +198,7 @@ class HistoryStore:
             params = (before,)
         with self._connect() as conn:
             rows = conn.execute(sql + " ORDER BY month, provider", params).fetchall()
-        return [ProviderMonth(r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7])) for r in rows]
+        return [ProviderMonth.from_row(r) for r in rows]
 
     def lines_before(
         self, month: str, patient_keys: Iterable[str], new_patient_keys: Iterable[str] | None = None
