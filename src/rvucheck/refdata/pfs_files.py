@@ -85,19 +85,18 @@ def number(table: Table, index: int, text: str, what: str) -> float:
         raise table.fail(index, f"{what} {text!r} is not a number") from None
 
 
-def header_index(table: Table, first_cell: str, limit: int = 20) -> int | None:
-    """Index of the row whose first cell starts with `first_cell` (case-insensitive)."""
+def header_index(table: Table, first_cell: str, missing: str, limit: int = 20) -> int:
+    """Index of the row whose first cell starts with `first_cell` (case-insensitive); a file without it
+    is not the file it was taken for, so the run fails naming the file and `missing`."""
     for i, row in enumerate(table.rows[:limit]):
         if row and row[0].strip().upper().startswith(first_cell.upper()):
             return i
-    return None
+    raise InputFileError(f"{table.name}: {missing}")
 
 
 def pprrvu_rows(table: Table, has_pric_ind: bool) -> list[dict[str, object]]:
     """Data rows of a PPRRVU table whose header row starts with HCPCS (csv/xlsx)."""
-    start = header_index(table, "HCPCS")
-    if start is None:
-        raise InputFileError(f"{table.name}: no HCPCS header row; is this a PPRRVU file?")
+    start = header_index(table, "HCPCS", "no HCPCS header row; is this a PPRRVU file?")
     fields = [f for f in PPRRVU_FIELDS if has_pric_ind or f != "pric_ind"]
     rows: list[dict[str, object]] = []
     for i in range(start + 1, len(table.rows)):
@@ -141,9 +140,7 @@ def _pad(text: str, width: int) -> str:
 
 
 def gpci_rows(table: Table) -> list[GpciRow]:
-    start = header_index(table, "Medicare Admi")
-    if start is None:
-        raise InputFileError(f"{table.name}: no 'Medicare Administrative Contractor' header row")
+    start = header_index(table, "Medicare Admi", "no 'Medicare Administrative Contractor' header row")
     header = [c.strip().upper() for c in table.rows[start]]
     without = next((j for j, h in enumerate(header) if "WITHOUT" in h), None)
     work = next((j for j, h in enumerate(header) if "PW GPCI" in h and "WITHOUT" not in h), None)
@@ -177,9 +174,7 @@ def gpci_rows(table: Table) -> list[GpciRow]:
 
 def locco_rows(table: Table) -> list[LoccoRow]:
     """County crosswalk; the state is printed only on a state's first row, so it is carried down."""
-    start = header_index(table, "Medicare Adm")
-    if start is None:
-        raise InputFileError(f"{table.name}: no 'Medicare Adminstrative Contractor' header row")
+    start = header_index(table, "Medicare Adm", "no 'Medicare Adminstrative Contractor' header row")
     rows: list[LoccoRow] = []
     state = ""
     for i in range(start + 1, len(table.rows)):
@@ -204,9 +199,7 @@ def locco_rows(table: Table) -> list[LoccoRow]:
 
 
 def anes_rows(table: Table) -> list[AnesRow]:
-    start = header_index(table, "Contractor")
-    if start is None:
-        raise InputFileError(f"{table.name}: no 'Contractor' header row")
+    start = header_index(table, "Contractor", "no 'Contractor' header row")
     header = [c.strip().upper() for c in table.rows[start]]
     qpp = next((j for j, h in enumerate(header) if h.startswith("QUALIFYING")), None)
     nonqpp = next((j for j, h in enumerate(header) if "NON-QUALIFYING" in h), None)
@@ -232,9 +225,7 @@ def anes_rows(table: Table) -> list[AnesRow]:
 
 
 def oppscap_rows(table: Table) -> list[OppsCapRow]:
-    start = header_index(table, "HCPCS")
-    if start is None:
-        raise InputFileError(f"{table.name}: no HCPCS header row; is this an OPPSCAP file?")
+    start = header_index(table, "HCPCS", "no HCPCS header row; is this an OPPSCAP file?")
     rows: list[OppsCapRow] = []
     for i in range(start + 1, len(table.rows)):
         cells = table.rows[i]
