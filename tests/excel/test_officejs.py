@@ -56,14 +56,14 @@ CALLS: list[tuple[str, list[Any], Any]] = [
     ("RVU", ["ZZZZZ"], [[NA]]),
     ("RVU", ["20983", "weight"], [[VALUE]]),
     ("RVU", ["71046", None, "26"], [[0.21]]),
-    ("RVU", ["20983", None, None, 46000.0], None),  # an Excel date serial: compared with the direct call
+    ("RVU", ["20983", None, None, 46000.0], [[6.88]]),  # Excel date serial of 2025-12-09: RVU25D's value
     ("RVU_PAYMENT", ["20983"], [[4905.92]]),
     ("RVU_PAYMENT", ["20983", None, None, "facility"], [[302.61]]),
-    ("RVU_PAYMENT", ["20983", None, "01112-05", 22.0], None),
+    ("RVU_PAYMENT", ["20983", None, "01112-05", 22.0], [[328.78]]),  # San Francisco GPCIs, facility
     ("RVU_PAYMENT", ["20983", None, None, None, None, True], [[4930.39]]),
     ("RVU_GLOBAL", ["20983"], [["000"]]),
     ("RVU_GLOBAL", [27447.0], [["090"]]),
-    ("RVU_STATUS", ["20983"], None),
+    ("RVU_STATUS", ["20983"], [["A: Active: paid separately under the fee schedule when covered"]]),
     ("RVU_DESC", ["20983"], [["Ablate bone tumor(s) perq"]]),
     ("RVU_PERCENTILE", ["20983"], [[44]]),
     ("RVU_INFO", ["20983"], None),
