@@ -60,8 +60,8 @@ def test_one_line_gives_the_engine_findings() -> None:
     text = udfs.RVU_CHECK("99213", "", 3, "2026-07-15", "M17.11", 11)
     expected = engine_text([line(1, "99213", units=3)])[1]
     assert text == expected
-    assert text  # 3 units of 99213 exceed its MUE of 2 (MUE2026Q2)
-    assert "99213" in text
+    # 3 units of 99213 exceed its MUE of 2 (MUE2026Q2), a date-of-service edit
+    assert text.startswith("MU03: 99213: 3 units") and "the MUE is 2 (MAI 3" in text
 
 
 def test_the_block_is_checked_together() -> None:
@@ -72,8 +72,8 @@ def test_the_block_is_checked_together() -> None:
     assert [r[0] for r in result[1:]] == [expected[2], expected[3], expected[4], expected[5]]
     # alone, 99214 is clean; beside a 000-day procedure the same day it is not (same-day rules see the block)
     assert udfs.RVU_CHECK("99214", "", 1, "2026-07-15", "M17.11", 11) == ""
-    assert result[1][0] != ""
-    assert "20610" in result[1][0]
+    assert result[1][0].startswith("GS01: 99214 on 2026-07-15 with 20610 (000-day global)")
+    assert result[3][0] == ""  # 20611 ranks first and is the column 1 code of the NCCI pair
 
 
 def test_unreadable_cells_in_a_block_are_reported_on_their_row() -> None:
