@@ -14,4 +14,5 @@ def date_option(text: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise RvucheckError(f"--date {text!r}: give the date of service as YYYY-MM-DD") from None
+        message = f"--date {text!r} is not a date: give the date of service as YYYY-MM-DD"
+        raise RvucheckError(message) from None
