@@ -99,10 +99,6 @@ def each_cell(function: Callable[..., Any]) -> Callable[..., Any]:
 # Reading arguments
 
 
-def code_of(value: object) -> str:
-    return code_and_modifiers(value)[0]
-
-
 def code_and_modifiers(value: object) -> tuple[str, tuple[str, ...]]:
     """("71046", ("26",)) from "71046-26"; ("99213", ()) from 99213.0. #VALUE! when it is no code."""
     if value is None or value == "":

@@ -12,7 +12,6 @@ use XLOOKUP; older Excel reads `#NAME?` there and IFERROR falls back to INDEX/MA
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -189,10 +188,6 @@ def write_gpci_sheet(sheet: Worksheet, data: SheetData | None) -> None:
 def add_data_sheets(book: Workbook, data: SheetData | None) -> None:
     write_rvu_sheet(book.create_sheet(RVU_SHEET), data)
     write_gpci_sheet(book.create_sheet(GPCI_SHEET), data)
-
-
-def locality_keys(localities: Sequence[Locality]) -> list[str]:
-    return [NATIONAL, *(loc.key for loc in localities)]
 
 
 def sheet_data(ref: Any, on: dt.date | None = None, with_descriptions: bool = False) -> SheetData:

@@ -45,15 +45,6 @@ class MixRow:
             (self.vs_group and self.vs_group.flagged) or (self.vs_benchmark and self.vs_benchmark.flagged)
         )
 
-    @property
-    def flag_text(self) -> str:
-        parts = [
-            f"vs {c.reference}: {c.statistic}"
-            for c in (self.vs_group, self.vs_benchmark)
-            if c is not None and c.flagged
-        ]
-        return "; ".join(parts)
-
 
 def em_mix(lines: Sequence[ChargeLine], benchmark: BenchmarkLookup | None = None) -> list[MixRow]:
     """One row per provider and E&M family the provider billed (units count as services)."""

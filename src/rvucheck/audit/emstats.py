@@ -170,10 +170,6 @@ def _upper_gamma_regularized(a: float, x: float) -> float:
     return min(1.0, math.exp(log_prefix) * h)
 
 
-def normal_sf_two_sided(z: float) -> float:
-    return math.erfc(abs(z) / math.sqrt(2))
-
-
 def compare(
     counts: Sequence[int],
     family: EmFamily,

@@ -49,15 +49,6 @@ def name_key(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
-def header_of(path: Path) -> list[str]:
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            first = next(csv.reader(handle), [])
-    except (OSError, UnicodeDecodeError, csv.Error):
-        return []
-    return [" ".join(cell.split()).lower() for cell in first]
-
-
 def is_crosswalk(header: list[str]) -> bool:
     return header[:3] == CROSSWALK_HEADER
 

@@ -55,7 +55,3 @@ def fee(row: RvuRow, gpci: tuple[float, float, float], facility: bool, cf: float
             amount, capped = opps, True
     na = (row.facility_na if facility else row.nonfacility_na).strip().upper() == "NA"
     return Fee(float(amount), float(full), capped, na)
-
-
-def round_cents(value: float) -> float:
-    return float(_d(value).quantize(CENT, rounding=ROUND_HALF_UP))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from rvucheck.errors import InputFileError
 from rvucheck.refdata.pfs_layouts import NUMERIC_FIELDS, PPRRVU_FIELDS
@@ -248,7 +247,3 @@ def oppscap_rows(table: Table) -> list[OppsCapRow]:
             )
         )
     return rows
-
-
-def source_name(path: Path, display: str | None = None) -> str:
-    return display or str(path)
