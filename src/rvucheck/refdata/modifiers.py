@@ -60,7 +60,7 @@ def adjust(
     qpp: bool = False,
 ) -> Adjusted:
     mods = tuple(m.strip().upper() for m in modifiers if m and m.strip())
-    state = _State(ref, _priced_row(ref, row, mods, []), locality, facility, qpp)
+    state = _State(ref, _priced_row(ref, row, mods), locality, facility, qpp)
     state.steps.extend(_row_notes(row, state.row, mods))
     full = state.fee(state.row)
     state.amount = full
@@ -100,7 +100,7 @@ def adjust(
     return Adjusted(float(amount), float(work), round(factor, 6), tuple(state.steps))
 
 
-def _priced_row(ref: Reference, row: RvuRow, mods: tuple[str, ...], notes: list[str]) -> RvuRow:
+def _priced_row(ref: Reference, row: RvuRow, mods: tuple[str, ...]) -> RvuRow:
     """The 26, TC or 53 row when the code has one and the line carries that modifier."""
     if row.modifier:
         return row

@@ -66,7 +66,7 @@ def file_error(path: Path, line: int, problem: str) -> NcciFileError:
 # ---------------------------------------------------------------------------------------------- raw records
 
 
-def records(path: Path, skip_notice: bool = False) -> Iterator[tuple[int, list[str]]]:
+def records(path: Path) -> Iterator[tuple[int, list[str]]]:
     """(line number, cells as text) for every record of a txt/csv/csv.gz/xlsx file."""
     name = path.name.lower()
     if name.endswith((".xlsx", ".xlsm", ".xls")):
