@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from rvucheck.errors import InputFileError
-from rvucheck.refdata import benchmarks
+from rvucheck.refdata import benchmarks, benchmarks_import
 from rvucheck.refdata.benchmarks_specialty import names_from_crosswalk, read_crosswalk
 from rvucheck.refdata.store import Recognized, Store
 
@@ -28,11 +28,11 @@ def install(store: Store, *paths: Path) -> None:
         if path.is_dir():
             install(store, *sorted(p for p in path.iterdir() if p.is_file()))
             continue
-        item = benchmarks.recognize(path)
+        item = benchmarks_import.recognize(path)
         if item is not None:
             groups.setdefault(item.dataset_id, []).append(item)
     for group in groups.values():
-        benchmarks.import_group(store, group)
+        benchmarks_import.import_group(store, group)
 
 
 @pytest.fixture(scope="module")
@@ -196,13 +196,13 @@ def test_damaged_puf_names_file_and_line(tmp_path: Path) -> None:
     lines = PUF_FIXTURE.read_text(encoding="utf-8").splitlines(keepends=True)
     lines[5] = lines[5].replace(",O,20,30,", ",O,20,thirty,")
     bad.write_text("".join(lines), encoding="utf-8", newline="")
-    item = benchmarks.recognize(bad)
+    item = benchmarks_import.recognize(bad)
     assert item is not None
     store = Store(tmp_path / "data")
     with pytest.raises(
         InputFileError, match=r"MUP_PHY_R25_P05_V10_D23_Prov_Svc\.csv: line 6: Tot_Srvcs 'thirty'"
     ):
-        benchmarks.import_group(store, [item])
+        benchmarks_import.import_group(store, [item])
     assert store.datasets() == []
 
 
@@ -210,7 +210,7 @@ def test_puf_without_a_year_is_refused_with_what_to_do(tmp_path: Path) -> None:
     nameless = tmp_path / "provider_service.csv"
     shutil.copy(PUF_FIXTURE, nameless)
     with pytest.raises(InputFileError, match="does not say the data year; rename it"):
-        benchmarks.recognize(nameless)
+        benchmarks_import.recognize(nameless)
 
 
 def test_every_crosswalk_row_is_stored_cleaned(published: Store, shared_cms: Path) -> None:

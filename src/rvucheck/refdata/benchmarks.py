@@ -11,7 +11,8 @@ E&M shares come from the installed "by Provider and Service" PUF aggregates when
 specialty (newest data year), else from the published per-specialty shares (EMSHARES; every row keeps its data
 year and source URL). A specialty may be given as a Medicare specialty code ("08"), a name as CMS or the PUF
 writes it ("Family Practice", "Cardiology"), "08 Family Practice", or a taxonomy code ("207Q00000X").
-Importers (`recognize`, `import_group`) live in `benchmarks_import.py`.
+Importers (`recognize`, `import_group`) live in `benchmarks_import.py`, not imported here: a lookup such as
+`rvucheck code` should not load the PUF and crosswalk readers.
 """
 
 from __future__ import annotations
@@ -25,11 +26,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from rvucheck.refdata.benchmarks_import import KIND, import_group, recognize
 from rvucheck.refdata.benchmarks_specialty import name_index, name_key
 from rvucheck.refdata.store import DatasetInfo, Store
 
-__all__ = ["Benchmarks", "EmMix", "SpecialtyShare", "em_mix", "import_group", "recognize", "specialty_name"]
+__all__ = ["Benchmarks", "EmMix", "SpecialtyShare", "em_mix", "specialty_name"]
+
+KIND = "benchmarks"  # the store kind of every benchmarks dataset
 
 NO_BENCHMARK = "no national E&M benchmark installed: providers are compared with their group only"
 _TAXONOMY = re.compile(r"^[0-9]{3}[0-9A-Z]{6}X$")

@@ -16,9 +16,9 @@ from pathlib import Path
 from rvucheck.errors import InputFileError
 from rvucheck.refdata import benchmarks_puf as puf
 from rvucheck.refdata import benchmarks_specialty as specialty
+from rvucheck.refdata.benchmarks import KIND
 from rvucheck.refdata.store import DatasetInfo, Recognized, Store
 
-KIND = "benchmarks"
 EM_SHARES_HEADER = [
     "data_year",
     "em_category",

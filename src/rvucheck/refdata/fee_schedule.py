@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import importlib
 import re
 from typing import Any
 
@@ -189,11 +188,9 @@ def lookup(
 
 def _top_specialties(ref: Reference, hcpcs: str) -> list[dict[str, Any]] | None:
     """Provider types billing the code most, from the benchmarks datasets when installed."""
-    try:
-        module = importlib.import_module("rvucheck.refdata.benchmarks")
-    except ModuleNotFoundError:
-        return None
-    benchmarks = module.Benchmarks.open(ref.store)
+    from rvucheck.refdata.benchmarks import Benchmarks  # only once a page is found: keeps start-up light
+
+    benchmarks = Benchmarks.open(ref.store)
     if benchmarks is None:
         return None
     found = benchmarks.top_specialties(hcpcs, 3)

@@ -1,7 +1,7 @@
 """Install CMS files into the store: walk folders, open zips (nested too), download URLs, recognise each
 file by its content, group by (kind, dataset_id) and import each group atomically.
 
-Recognisers: `pfs_import` (this package's PFS files), and `ncci` / `benchmarks` when those modules exist.
+Recognisers: `pfs_import`, `ncci` and `benchmarks_import`, each with `recognize(path)` and `import_group`.
 """
 
 from __future__ import annotations
@@ -20,22 +20,16 @@ from types import ModuleType
 from rvucheck.errors import InputFileError
 from rvucheck.refdata.store import DatasetInfo, Recognized, Store
 
-RECOGNIZER_MODULES = ("rvucheck.refdata.pfs_import", "rvucheck.refdata.ncci", "rvucheck.refdata.benchmarks")
+RECOGNIZER_MODULES = (
+    "rvucheck.refdata.pfs_import",
+    "rvucheck.refdata.ncci",
+    "rvucheck.refdata.benchmarks_import",
+)
 URL_SCHEMES = ("http://", "https://", "file://")
 
 
 def recognizers() -> list[ModuleType]:
-    modules = []
-    for name in RECOGNIZER_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        if hasattr(module, "recognize") and hasattr(module, "import_group"):
-            modules.append(module)
-    return modules
+    return [importlib.import_module(name) for name in RECOGNIZER_MODULES]
 
 
 def install_from(
