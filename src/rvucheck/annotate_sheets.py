@@ -197,6 +197,7 @@ def write_summary_sheet(
         ("Lines unreadable", summary.unreadable, "#,##0"),
         ("Totals rows (not checked)", len(summary.totals_rows), "#,##0"),
         ("Blank rows", summary.blank_rows, "#,##0"),
+        ("Hidden rows (checked)", len(summary.hidden_rows), "#,##0"),
         ("Work RVU", summary.work_rvu, "#,##0.00"),
         ("Credited work RVU", summary.credited_work_rvu, "#,##0.00"),
         ("Est. payment", summary.payment, '"$"#,##0.00'),

@@ -74,6 +74,7 @@ class Summary:
     notes: tuple[str, ...] = ()
     totals_rows: tuple[int, ...] = ()
     blank_rows: int = 0
+    hidden_rows: tuple[int, ...] = ()  # hidden rows that were read and checked like the others
     providers: tuple[ProviderFigures, ...] = ()
     rules: tuple[RuleFigures, ...] = ()
     top_codes_by_wrvu: tuple[CodeFigures, ...] = ()
@@ -130,7 +131,11 @@ def severity_counts(findings: list[Finding]) -> dict[str, int]:
 
 
 def summarize(
-    report: Report, totals_rows: tuple[int, ...] = (), blank_rows: int = 0, top: int = 10
+    report: Report,
+    totals_rows: tuple[int, ...] = (),
+    blank_rows: int = 0,
+    top: int = 10,
+    hidden_rows: tuple[int, ...] = (),
 ) -> Summary:
     findings = all_findings(report)
     providers: dict[str, list[LineResult]] = defaultdict(list)
@@ -192,6 +197,7 @@ def summarize(
         notes=collapse_notes(report.notes),
         totals_rows=tuple(totals_rows),
         blank_rows=blank_rows,
+        hidden_rows=tuple(hidden_rows),
         providers=provider_rows,
         rules=rule_rows,
         top_codes_by_wrvu=tuple(sorted(code_rows, key=lambda c: (-c.work_rvu, c.hcpcs))[:top]),
@@ -305,6 +311,7 @@ def to_text(report: Report, summary: Summary, limit: int = 200) -> str:
     lines.append(
         f"{summary.lines} lines read: {summary.checked} checked, {summary.unreadable} unreadable; "
         f"{len(summary.totals_rows)} totals rows, {summary.blank_rows} blank rows"
+        + (f"; {len(summary.hidden_rows)} hidden rows were checked too" if summary.hidden_rows else "")
     )
     lines.append(
         f"work RVU {summary.work_rvu:,.2f} (credited {summary.credited_work_rvu:,.2f}), "

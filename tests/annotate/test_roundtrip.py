@@ -86,7 +86,7 @@ def _run(source: Path, force: bool = False, out: Path | None = None) -> tuple[Pa
     read = read_charges(source)
     report = _report(read)
     plan = plan_output(source, read.kind, out, force)
-    written = annotate(source, read, report, summarize(report), plan)
+    written = annotate(source, read, report, summarize(report, hidden_rows=tuple(read.hidden_rows)), plan)
     return written.path, read, report
 
 
@@ -199,9 +199,10 @@ def test_findings_sheet_links_to_cells_and_text_never_becomes_a_formula(corpus: 
     cells = {c.value: c for row in summary.iter_rows() for c in row if isinstance(c.value, str)}
     injected = cells['=HYPERLINK("http://x","Dr Injected")']
     assert injected.data_type == "s"
-    labels = {row[0].value: row[1].value for row in summary.iter_rows(min_row=3, max_row=20) if row[0].value}
+    labels = {row[0].value: row[1].value for row in summary.iter_rows(min_row=3, max_row=25) if row[0].value}
     assert labels["Lines read"] == 6 and labels["PFS release used"] == "RVU26C"
     assert labels["NCCI quarter used"] == "2026Q2" and labels["Findings: warning"] == 2
+    assert labels["Hidden rows (checked)"] == 1
     assert len(summary._charts) == 5
 
 

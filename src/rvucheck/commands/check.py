@@ -138,7 +138,7 @@ def _analyse(job: _Job) -> _Analysis:
         read = read_charges(job.path, sheet=job.sheet, mapping=job.mapping or None)
         ref = open_reference(job.data_dir)
         report = run(read.lines, ref, load_ruleset(job.settings), job.settings, unreadable=read.unreadable)
-    summary = summarize(report, tuple(read.totals_rows), read.blank_rows)
+    summary = summarize(report, tuple(read.totals_rows), read.blank_rows, hidden_rows=tuple(read.hidden_rows))
     if job.output_format == "json":
         output: Any = to_json_obj(report, summary)
     elif job.output_format == "csv":
