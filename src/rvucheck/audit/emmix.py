@@ -46,6 +46,11 @@ class MixRow:
         )
 
 
+def charted_mix(mix: Sequence[MixRow]) -> list[MixRow]:
+    """The provider x family mixes worth a chart: enough services to mean something."""
+    return [m for m in mix if m.total >= MIN_ENCOUNTERS]
+
+
 def em_mix(lines: Sequence[ChargeLine], benchmark: BenchmarkLookup | None = None) -> list[MixRow]:
     """One row per provider and E&M family the provider billed (units count as services)."""
     codes: dict[tuple[str, str], list[str]] = defaultdict(list)

@@ -7,9 +7,10 @@ from html import escape
 from pathlib import Path
 
 from rvucheck.audit.charts import bar_chart_svg, hbar_chart_svg, line_chart_svg, svg_data_uri
+from rvucheck.audit.emmix import charted_mix
+from rvucheck.audit.emstats import shares
 from rvucheck.audit.figures import late_lines
 from rvucheck.audit.result import AuditResult
-from rvucheck.audit.workbook import charted_mix
 
 STYLE = """
 body{font-family:'DejaVu Sans',Arial,sans-serif;margin:24px;color:#222}
@@ -107,13 +108,11 @@ def _mix(result: AuditResult) -> str:
         flags.append(m.flagged)
     charts = []
     for m in charted_mix(result.mix):
-        total, group_total = m.total, sum(m.group_counts)
-        series: list[tuple[str, list[float | None]]] = [(m.provider, [n / total for n in m.counts])]
+        series: list[tuple[str, list[float | None]]] = [(m.provider, [*shares(m.counts)])]
         if m.vs_group is not None:  # the group is a reference only with enough services
-            series.append(("Rest of group", [n / group_total for n in m.group_counts]))
+            series.append(("Rest of group", [*shares(m.group_counts)]))
         if m.benchmark_shares:
-            bench_total = sum(m.benchmark_shares)
-            series.append(("National benchmark", [s / bench_total for s in m.benchmark_shares]))
+            series.append(("National benchmark", [*shares(m.benchmark_shares)]))
         svg = bar_chart_svg(f"{m.provider}: {m.family.label}", list(m.family.codes), series)
         charts.append(_img(svg, f"E&M mix {m.provider} {m.family.label}"))
     return (

@@ -11,8 +11,8 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from rvucheck.audit.emmix import MixRow
-from rvucheck.audit.emstats import MIN_ENCOUNTERS
+from rvucheck.audit.emmix import MixRow, charted_mix
+from rvucheck.audit.emstats import shares
 from rvucheck.audit.figures import late_lines
 from rvucheck.audit.result import AuditResult
 
@@ -136,7 +136,7 @@ def _mix(ws: Worksheet, mix: Sequence[MixRow]) -> None:
     rows = []
     for m in mix:
         levels = [
-            f"{code}: {share:.0%}" for code, share in zip(m.family.codes, _shares(m.counts), strict=True)
+            f"{code}: {share:.0%}" for code, share in zip(m.family.codes, shares(m.counts), strict=True)
         ]
         rows.append([
             m.provider, m.specialty, m.family.label, m.total, *levels, *[""] * (5 - len(levels)),
@@ -155,16 +155,6 @@ def _mix(ws: Worksheet, mix: Sequence[MixRow]) -> None:
     ws.freeze_panes = "D2"
 
 
-def _shares(counts: Sequence[float]) -> list[float]:
-    total = sum(counts)
-    return [c / total if total else 0.0 for c in counts]
-
-
-def charted_mix(mix: Sequence[MixRow]) -> list[MixRow]:
-    """The provider x family mixes worth a chart: enough services to mean something."""
-    return [m for m in mix if m.total >= MIN_ENCOUNTERS]
-
-
 def _mix_charts(ws: Worksheet, mix: Sequence[MixRow]) -> None:
     """One native bar chart per provider and family: provider vs rest of group vs benchmark shares."""
     row = 1
@@ -174,11 +164,11 @@ def _mix_charts(ws: Worksheet, mix: Sequence[MixRow]) -> None:
         ws.cell(row + 1, 2, m.provider)
         ws.cell(row + 1, 3, "Rest of group")
         ws.cell(row + 1, 4, "Benchmark")
-        group = _shares(m.group_counts)
+        group = shares(m.group_counts)
         bench: list[float | None] = (
-            [*_shares(m.benchmark_shares)] if m.benchmark_shares else [None] * len(m.counts)
+            [*shares(m.benchmark_shares)] if m.benchmark_shares else [None] * len(m.counts)
         )
-        for i, (code, share) in enumerate(zip(m.family.codes, _shares(m.counts), strict=True)):
+        for i, (code, share) in enumerate(zip(m.family.codes, shares(m.counts), strict=True)):
             r = row + 2 + i
             ws.cell(r, 1, code)
             ws.cell(r, 2, round(share, 4)).number_format = "0%"
