@@ -84,7 +84,7 @@ class Finding:
     source: CellRef
     fix: str = ""
     ref: str = ""
-    field: str = ""  # the ChargeLine field at fault (hcpcs, modifiers, units, dx, dos, pos, ...)
+    field: str = ""  # the ChargeLine field at fault (hcpcs, modifiers, units, diagnoses, dos, pos, ...)
     dollars_at_stake: float | None = None
     wrvu_at_stake: float | None = None
 

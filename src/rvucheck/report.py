@@ -83,39 +83,11 @@ class Summary:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def collapse_notes(notes: tuple[str, ...] | list[str]) -> tuple[str, ...]:
-    """Notes that differ only by date (one per date of service) shown once, with how many dates they cover."""
-    groups: dict[str, list[str]] = {}
-    for note in notes:
-        groups.setdefault(_ISO_DATE.sub("{date}", note), []).append(note)
-    out = []
-    for members in groups.values():
-        more = len(members) - 1
-        out.append(members[0] + (f" (and {more} more dates of service)" if more else ""))
-    return tuple(out)
-
-
-# Finding.field spellings -> the ChargeLine field whose column holds the value
-FIELD_ALIASES = {
-    "dx": "diagnoses",
-    "diagnosis": "diagnoses",
-    "code": "hcpcs",
-    "mod": "modifiers",
-    "mods": "modifiers",
-    "modifier": "modifiers",
-    "npi": "provider_npi",
-    "date": "dos",
-}
-
-
 def finding_cell(finding: Finding, line: ChargeLine | None) -> CellRef:
     """The cell a finding is about: the column of its field when the line has one, else the code cell."""
     if line is None or not finding.field:
         return finding.source
-    column = line.column_of(FIELD_ALIASES.get(finding.field, finding.field))
+    column = line.column_of(finding.field)
     if column is None:
         return finding.source
     return CellRef(finding.source.sheet, finding.source.row, column)
@@ -194,7 +166,7 @@ def summarize(
         payment=round(sum(r.payment or 0.0 for r in report.results), 2),
         release=report.release,
         ncci_quarter=report.ncci_quarter,
-        notes=collapse_notes(report.notes),
+        notes=report.notes,
         totals_rows=tuple(totals_rows),
         blank_rows=blank_rows,
         hidden_rows=tuple(hidden_rows),

@@ -157,4 +157,4 @@ def test_large_files_are_checked_in_a_worker_with_the_same_results(
     assert out["summary"]["lines"] == 4 and out["summary"]["work_rvu"] == 3.37
     ws = openpyxl.load_workbook(small.with_name("charges.rvucheck.xlsx"))["Charges"]
     assert ws["J4"].value == 1.3 and ws["P7"].value == "error"
-    assert "DX03 (error)" in ws["H6"].comment.text  # the engine's field "dx" lands on the Dx column
+    assert "DX03 (error)" in ws["H6"].comment.text  # the engine's field "diagnoses" lands on the Dx column

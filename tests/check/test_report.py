@@ -6,7 +6,7 @@ import csv
 import io
 
 from rvucheck.model import CellRef, ChargeLine, Finding, LineResult, Report, UnreadableLine
-from rvucheck.report import cell_address, collapse_notes, summarize, to_csv, to_json_obj, to_text
+from rvucheck.report import cell_address, summarize, to_csv, to_json_obj, to_text
 
 
 def _report() -> Report:
@@ -29,7 +29,7 @@ def _report() -> Report:
         run_findings=(rd01,),
         release="RVU26C",
         ncci_quarter="2026Q2",
-        notes=("RVU26C answered for 2026-10-01", "RVU26C answered for 2026-10-02", "stale NCCI"),
+        notes=("RVU26C answered for 2026-10-01 (and 1 more dates of service in that quarter)", "stale NCCI"),
     )
 
 
@@ -44,7 +44,10 @@ def test_summary_figures() -> None:
     ]
     assert [(r.rule, r.count) for r in summary.rules] == [("GS01", 1), ("RD01", 1)]
     assert [c.hcpcs for c in summary.top_codes_by_payment] == ["99213", "20610"]
-    assert summary.notes == ("RVU26C answered for 2026-10-01 (and 1 more dates of service)", "stale NCCI")
+    assert summary.notes == (  # the engine already gives one note per quarter: passed on as they are
+        "RVU26C answered for 2026-10-01 (and 1 more dates of service in that quarter)",
+        "stale NCCI",
+    )
 
 
 def test_json_rows_and_unreadable_lines() -> None:
@@ -70,4 +73,3 @@ def test_text_and_addresses() -> None:
     assert "3 lines read: 2 checked, 1 unreadable" in text
     assert cell_address(CellRef("Charges", 3, 28)) == "Charges!AB3"
     assert cell_address(CellRef("It's", 1, 1)) == "'It''s'!A1"
-    assert collapse_notes(["x"]) == ("x",)

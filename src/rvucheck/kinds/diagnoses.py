@@ -25,7 +25,7 @@ def dx_missing(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
         if missing is None:
             missing = blank[codes] = not any(d.strip() for d in codes)
         if missing and fact.code not in exempt:
-            yield Hit(fact.position, "dx", {}, 1.0)
+            yield Hit(fact.position, "diagnoses", {}, 1.0)
 
 
 @kind("dx_code", fields=("dx_code", "position"))
@@ -35,7 +35,7 @@ def dx_code(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     wanted = params["check"]
     for fact, position, code, state in _dx_problems(ctx):
         if state == wanted:
-            yield Hit(fact.position, "dx", {"dx_code": code.strip().upper(), "position": position}, 1.0)
+            yield Hit(fact.position, "diagnoses", {"dx_code": code.strip().upper(), "position": position}, 1.0)
 
 
 def _dx_problems(ctx: Context) -> list[tuple[LineFacts, int, str, str]]:
