@@ -35,7 +35,9 @@ def dx_code(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     wanted = params["check"]
     for fact, position, code, state in _dx_problems(ctx):
         if state == wanted:
-            yield Hit(fact.position, "diagnoses", {"dx_code": code.strip().upper(), "position": position}, 1.0)
+            yield Hit(
+                fact.position, "diagnoses", {"dx_code": code.strip().upper(), "position": position}, 1.0
+            )
 
 
 def _dx_problems(ctx: Context) -> list[tuple[LineFacts, int, str, str]]:
