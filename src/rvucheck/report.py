@@ -269,29 +269,38 @@ def to_csv(report: Report) -> str:
     return out.getvalue()
 
 
-def to_text(report: Report, summary: Summary, limit: int = 200) -> str:
-    """Plain text, one finding per line (`Sheet!C12 rule severity message`), then the summary figures."""
-    lines = []
+SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
+
+
+def worst_first(findings: list[Finding]) -> list[Finding]:
+    """Errors before warnings before info; within a severity the most dollars at stake first, then
+    sheet order, so a short list shows what costs the practice most."""
+    return sorted(
+        findings,
+        key=lambda f: (SEVERITY_RANK.get(f.severity, 9), -(f.dollars_at_stake or 0.0), f.source.sheet,
+                       f.source.row, f.rule),
+    )  # fmt: skip
+
+
+def to_text(report: Report, summary: Summary, limit: int | None = None) -> str:
+    """Findings as `Sheet!C12: rule severity: message`, worst first, then the release notes.
+
+    `limit`: how many to print when an annotated copy holds them all (its Findings sheet); None prints
+    every finding (--no-annotate: nowhere else to look). The figures are the summary table's job."""
     by_row = {(r.line.source.sheet, r.line.source.row): r.line for r in report.results}
-    for finding in all_findings(report)[:limit]:
+    findings = worst_first(all_findings(report))
+    shown = findings if limit is None else findings[:limit]
+    lines = []
+    for finding in shown:
         line = by_row.get((finding.source.sheet, finding.source.row))
         source = finding_cell(finding, line)
         lines.append(f"{cell_address(source)}: {finding.rule} {finding.severity}: {finding.message}")
-    hidden = len(all_findings(report)) - limit
-    if hidden > 0:
-        lines.append(f"... and {hidden} more findings (use --format csv or the annotated copy for all)")
-    lines.append(
-        f"{summary.lines} lines read: {summary.checked} checked, {summary.unreadable} unreadable; "
-        f"{len(summary.totals_rows)} totals rows, {summary.blank_rows} blank rows"
-        + (f"; {len(summary.hidden_rows)} hidden rows were checked too" if summary.hidden_rows else "")
-    )
-    lines.append(
-        f"work RVU {summary.work_rvu:,.2f} (credited {summary.credited_work_rvu:,.2f}), "
-        f"est. payment ${summary.payment:,.2f}; findings: "
-        + ", ".join(f"{summary.findings[s]} {s}" for s in SEVERITIES)
-    )
-    lines.append(f"PFS release {summary.release or 'none'}; NCCI {summary.ncci_quarter or 'none'}")
-    lines.extend(f"note: {note}" for note in summary.notes[:8])
-    if len(summary.notes) > 8:
-        lines.append(f"... and {len(summary.notes) - 8} more notes like these")
+    more = len(findings) - len(shown)
+    if more > 0:
+        lines.append(f"... and {more:,} more findings in the Findings sheet of the copy written below")
+    printed = {f.message for f in shown}
+    notes = [note for note in summary.notes if note not in printed]  # RD02/RD03 repeat the notes
+    lines.extend(f"note: {note}" for note in notes[:8])
+    if len(notes) > 8:
+        lines.append(f"... and {len(notes) - 8} more notes like these")
     return "\n".join(lines)

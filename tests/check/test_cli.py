@@ -85,7 +85,7 @@ def test_annotated_copy_text_summary_and_force(small: Path, capsys: pytest.Captu
     out = capsys.readouterr().out
     copy = small.with_name("charges.rvucheck.xlsx")
     assert copy.exists()
-    assert "4 lines read: 3 checked, 1 unreadable; 1 totals rows" in out
+    assert "4 (3 checked, 1 unreadable); 1 totals, 0 blank rows" in out  # the summary table
     assert "Charges!F6: PC01 error" in out  # the note points at the modifier cell
     assert str(copy) in out
     ws = openpyxl.load_workbook(copy)["Charges"]
@@ -158,3 +158,25 @@ def test_large_files_are_checked_in_a_worker_with_the_same_results(
     ws = openpyxl.load_workbook(small.with_name("charges.rvucheck.xlsx"))["Charges"]
     assert ws["J4"].value == 1.3 and ws["P7"].value == "error"
     assert "DX03 (error)" in ws["H6"].comment.text  # the engine's field "diagnoses" lands on the Dx column
+
+
+def test_the_sample_month_fits_a_screen_when_a_copy_is_written(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("RVUCHECK_DATA", str(data_dir))
+    sample = tmp_path / "sample.xlsx"
+    sample.write_bytes(
+        (Path(__file__).resolve().parents[2] / "workbooks/sample-charges-2026-10.xlsx").read_bytes()
+    )
+    main([str(sample), "--no-annotate", "--fail-on", "never"])
+    everything = [
+        line for line in capsys.readouterr().out.splitlines() if line.startswith("'Charge Detail'!")
+    ]
+    main([str(sample), "--fail-on", "never"])
+    out = capsys.readouterr().out.splitlines()
+    shown = [line for line in out if line.startswith("'Charge Detail'!")]
+    assert len(everything) > 100 and len(shown) == 20
+    assert shown == everything[:20]  # the same worst-first order, cut
+    more = f"... and {len(everything) - 20} more findings in the Findings sheet of the copy written below"
+    assert more in out
+    assert len(out) <= 35 and out[-1] == f"written to {sample.with_name('sample.rvucheck.xlsx')}"

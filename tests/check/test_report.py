@@ -69,7 +69,31 @@ def test_csv_is_safe_to_open_in_excel_and_points_at_the_field_cell() -> None:
 def test_text_and_addresses() -> None:
     report = _report()
     text = to_text(report, summarize(report))
-    assert "'Charge Detail'!F7: GS01 error: -25 missing" in text
-    assert "3 lines read: 2 checked, 1 unreadable" in text
+    assert text.splitlines()[:2] == [
+        "'Charge Detail'!F7: GS01 error: -25 missing",  # $95.19 at stake: before the $0 RD01
+        "'Charge Detail'!E9: RD01 error: row 9 could not be read: no procedure code in E9",
+    ]
+    assert text.splitlines()[2:] == ["note: " + note for note in report.notes]
     assert cell_address(CellRef("Charges", 3, 28)) == "Charges!AB3"
     assert cell_address(CellRef("It's", 1, 1)) == "'It''s'!A1"
+
+
+def test_text_with_a_copy_shows_the_worst_findings_and_counts_the_rest() -> None:
+    lines = []
+    for i in range(30):
+        line = ChargeLine(CellRef("Charges", 4 + i, 1), "99213", provider="Dr A", columns=(("hcpcs", 1),))
+        severity = "error" if i in (25, 29) else "info"
+        finding = Finding(f"R{i:02}", severity, f"message {i}", line.source, dollars_at_stake=float(i))
+        lines.append(LineResult(line, 1.3, 1.3, 2.85, 95.19, "XXX", "A", "RVU26C", (finding,)))
+    report = Report(results=tuple(lines), release="RVU26C", ncci_quarter="2026Q2")
+    summary = summarize(report)
+    limited = to_text(report, summary, limit=20).splitlines()
+    assert len(limited) == 21
+    assert limited[:3] == [  # errors first (most $ first), then info by $ at stake
+        "Charges!A33: R29 error: message 29",
+        "Charges!A29: R25 error: message 25",
+        "Charges!A32: R28 info: message 28",
+    ]
+    assert limited[-1] == "... and 10 more findings in the Findings sheet of the copy written below"
+    everything = to_text(report, summary).splitlines()  # --no-annotate: nowhere else to look
+    assert len(everything) == 30 and everything[-1] == "Charges!A4: R00 info: message 0"

@@ -19,6 +19,7 @@ from rvucheck.gc_pause import paused_gc
 FORMATS = ("text", "json", "csv")
 FAIL_ON = ("error", "warning", "never")
 LARGE_FILE_BYTES = 1_000_000  # show progress above ~10k lines
+FINDINGS_ON_SCREEN = 20  # with a copy written; the copy's Findings sheet holds the rest
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -144,7 +145,7 @@ def _analyse(job: _Job) -> _Analysis:
     elif job.output_format == "csv":
         output = to_csv(report)
     else:
-        output = to_text(report, summary)
+        output = to_text(report, summary, limit=FINDINGS_ON_SCREEN if job.annotate else None)
     annotations = build_annotations(read, report, summary) if job.annotate else None
     return _Analysis(output, summary, annotations, read.sheet)
 
@@ -202,7 +203,8 @@ def _check_one(path: Path, args: argparse.Namespace, mapping: dict[str, list[str
     elif args.format == "csv":
         sys.stdout.write(analysis.output)
     else:
-        print(analysis.output)
+        if analysis.output:
+            print(analysis.output)
         _print_table(analysis.summary, written)
     if written is not None and written.mode == "report":
         print(
@@ -233,14 +235,17 @@ def _print_table(summary: Any, written: Any) -> None:
     from rich.table import Table
 
     table = Table(title="rvucheck", show_header=False, box=None)
-    table.add_row(
-        "lines", f"{summary.lines:,} ({summary.checked:,} checked, {summary.unreadable:,} unreadable)"
-    )
+    read = f"{summary.lines:,} ({summary.checked:,} checked, {summary.unreadable:,} unreadable)"
+    apart = f"{len(summary.totals_rows)} totals, {summary.blank_rows} blank rows"  # not charge lines
+    if summary.hidden_rows:
+        apart += f"; {len(summary.hidden_rows)} hidden rows checked too"
+    table.add_row("lines", f"{read}; {apart}")
     table.add_row("work RVU", f"{summary.work_rvu:,.2f} (credited {summary.credited_work_rvu:,.2f})")
-    table.add_row("est. payment", f"${summary.payment:,.2f}")
+    table.add_row("est. payment", f"${summary.payment:,.2f} (${summary.dollars_at_stake:,.2f} at stake)")
     table.add_row("findings", ", ".join(f"{n:,} {s}" for s, n in summary.findings.items()))
     top = ", ".join(f"{r.rule} x{r.count}" for r in summary.rules[:5])
     table.add_row("top rules", top or "none")
+    table.add_row("data", f"PFS {summary.release or 'none'}; NCCI {summary.ncci_quarter or 'none'}")
     Console(highlight=False).print(table)
     if written is not None:  # outside the table: a long path must not be cut to the terminal width
         print(f"written to {written.path}")
