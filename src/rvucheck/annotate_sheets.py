@@ -201,7 +201,7 @@ def write_summary_sheet(
         ("Work RVU", summary.work_rvu, "#,##0.00"),
         ("Credited work RVU", summary.credited_work_rvu, "#,##0.00"),
         ("Est. payment", summary.payment, '"$"#,##0.00'),
-        ("$ at stake in findings", summary.dollars_at_stake, '"$"#,##0.00'),
+        ("$ at stake (each line once)", summary.dollars_at_stake, '"$"#,##0.00'),
         *[(f"Findings: {s}", summary.findings[s], "#,##0") for s in SEVERITIES],
     ]
     row = 3
@@ -229,6 +229,7 @@ def write_summary_sheet(
             p.work_rvu,
             p.credited_work_rvu,
             p.payment,
+            p.dollars_at_stake,
             *[p.findings[s] for s in SEVERITIES],
         )
         for p in summary.providers
@@ -237,12 +238,13 @@ def write_summary_sheet(
         ws,
         row,
         "By provider",
-        ("Provider", "Lines", "Work RVU", "Credited wRVU", "Est. payment", "Errors", "Warnings", "Info"),
+        ("Provider", "Lines", "Work RVU", "Credited wRVU", "Est. payment", "$ at stake", "Errors", "Warnings",
+         "Info"),
         provider_rows,
-        (None, count, rvu, rvu, money, count, count, count),
-    )
+        (None, count, rvu, rvu, money, money, count, count, count),
+    )  # fmt: skip
     _bar_chart(ws, "Work RVU by provider", "wRVU", (3, 4), first, last, "K3")
-    _bar_chart(ws, "Findings by provider", "findings", (6, 8), first, last, "K19", stacked=True)
+    _bar_chart(ws, "Findings by provider", "findings", (7, 9), first, last, "K19", stacked=True)
     row = last + 3
     rule_rows = [
         (r.rule, r.count, r.severity, r.dollars_at_stake, r.wrvu_at_stake, r.example) for r in summary.rules

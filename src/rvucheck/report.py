@@ -2,6 +2,12 @@
 
 Counting: `lines` = rows read = checked + unreadable (totals rows and blank rows are counted apart);
 findings by severity count line findings plus run findings (RD01 unreadable rows, RD02/RD03 data notes).
+
+Dollars at stake: each rule's figure is the sum of its findings (what that rule alone puts at risk). The
+total and the per-provider figures count each line once: several rules often fire on one line (GS01 and
+NC02 on one E&M, LN01 and MU02 on a duplicate) and a line cannot lose more than it pays, so per line the
+findings' dollars are summed and capped at the line's est. payment (at the largest single finding's figure
+when the line has no price); findings not on a line (run findings) add their own figure.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ class ProviderFigures:
     credited_work_rvu: float
     payment: float
     findings: dict[str, int]
+    dollars_at_stake: float = 0.0  # each line counted once, capped at its payment (see the module note)
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,16 @@ def finding_cell(finding: Finding, line: ChargeLine | None) -> CellRef:
     return CellRef(finding.source.sheet, finding.source.row, column)
 
 
+def line_dollars_at_stake(result: LineResult) -> float:
+    """What one line can lose: its findings' dollars summed, capped at the line's est. payment (or at the
+    largest single figure when the line has no price), so rules firing together do not count it twice."""
+    figures = [f.dollars_at_stake for f in result.findings if f.dollars_at_stake]
+    if not figures:
+        return 0.0
+    cap = result.payment if result.payment is not None else max(figures)
+    return min(sum(figures), max(cap, 0.0))
+
+
 def all_findings(report: Report) -> list[Finding]:
     return [f for r in report.results for f in r.findings] + list(report.run_findings)
 
@@ -121,6 +138,7 @@ def summarize(
             credited_work_rvu=round(sum(r.credited_work_rvu or 0.0 for r in results), 2),
             payment=round(sum(r.payment or 0.0 for r in results), 2),
             findings=severity_counts([f for r in results for f in r.findings]),
+            dollars_at_stake=round(sum(line_dollars_at_stake(r) for r in results), 2),
         )
         for name, results in sorted(providers.items())
     )
@@ -174,7 +192,11 @@ def summarize(
         rules=rule_rows,
         top_codes_by_wrvu=tuple(sorted(code_rows, key=lambda c: (-c.work_rvu, c.hcpcs))[:top]),
         top_codes_by_payment=tuple(sorted(code_rows, key=lambda c: (-c.payment, c.hcpcs))[:top]),
-        dollars_at_stake=round(sum(f.dollars_at_stake or 0.0 for f in findings), 2),
+        dollars_at_stake=round(
+            sum(line_dollars_at_stake(r) for r in report.results)
+            + sum(f.dollars_at_stake or 0.0 for f in report.run_findings),
+            2,
+        ),
     )
 
 

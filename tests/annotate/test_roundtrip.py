@@ -203,6 +203,9 @@ def test_findings_sheet_links_to_cells_and_text_never_becomes_a_formula(corpus: 
     assert labels["Lines read"] == 6 and labels["PFS release used"] == "RVU26C"
     assert labels["NCCI quarter used"] == "2026Q2" and labels["Findings: warning"] == 2
     assert labels["Hidden rows (checked)"] == 1
+    assert labels["$ at stake (each line once)"] == 91.5
+    header = next(row for row in summary.iter_rows() if row[0].value == "Provider")
+    assert [c.value for c in header[4:9]] == ["Est. payment", "$ at stake", "Errors", "Warnings", "Info"]
     assert len(summary._charts) == 5
 
 

@@ -97,3 +97,35 @@ def test_text_with_a_copy_shows_the_worst_findings_and_counts_the_rest() -> None
     assert limited[-1] == "... and 10 more findings in the Findings sheet of the copy written below"
     everything = to_text(report, summary).splitlines()  # --no-annotate: nowhere else to look
     assert len(everything) == 30 and everything[-1] == "Charges!A4: R00 info: message 0"
+
+
+def test_dollars_at_stake_count_each_line_once_capped_at_its_payment() -> None:
+    """GS01 and NC02 on one E&M ($95.19 each: the whole visit), LN01 and MU02 on a duplicate 20610
+    ($68.81 and $34.41), one unpriced line with two findings, and a run finding with its own figure."""
+    em = ChargeLine(CellRef("Charges", 4, 1), "99213", provider="Dr A", columns=(("hcpcs", 1),))
+    dup = ChargeLine(CellRef("Charges", 5, 1), "20610", provider="Dr B", columns=(("hcpcs", 1),))
+    unpriced = ChargeLine(CellRef("Charges", 6, 1), "0999T", provider="Dr B", columns=(("hcpcs", 1),))
+
+    def finding(rule: str, line: ChargeLine, dollars: float) -> Finding:
+        return Finding(rule, "error", rule, line.source, dollars_at_stake=dollars)
+
+    report = Report(
+        results=(
+            LineResult(em, 1.3, 1.3, 2.85, 95.19, "XXX", "A", "RVU26C",
+                       (finding("GS01", em, 95.19), finding("NC02", em, 95.19))),
+            LineResult(dup, 0.77, 0.77, 2.06, 68.81, "000", "A", "RVU26C",
+                       (finding("LN01", dup, 68.81), finding("MU02", dup, 34.41))),
+            LineResult(unpriced, None, None, None, None, None, None, "RVU26C",
+                       (finding("XX01", unpriced, 10.0), finding("XX02", unpriced, 25.0))),
+        ),
+        run_findings=(Finding("RD09", "warning", "run", CellRef("Charges", 4, 1), dollars_at_stake=5.0),),
+        release="RVU26C",
+    )  # fmt: skip
+    summary = summarize(report)
+    # before: 95.19 * 2 + 68.81 + 34.41 + 10 + 25 + 5 = 333.60, more than the three lines pay (164.00)
+    assert summary.dollars_at_stake == round(95.19 + 68.81 + 25.0 + 5.0, 2) == 194.0
+    assert [(p.provider, p.dollars_at_stake) for p in summary.providers] == [("Dr A", 95.19), ("Dr B", 93.81)]
+    per_rule = {r.rule: r.dollars_at_stake for r in summary.rules}  # each rule's own figure, uncapped
+    assert per_rule == {"GS01": 95.19, "NC02": 95.19, "LN01": 68.81, "MU02": 34.41, "XX01": 10.0,
+                        "XX02": 25.0, "RD09": 5.0}  # fmt: skip
+    assert summarize(_report()).providers[0].dollars_at_stake == 95.19  # one finding: its own figure
