@@ -21,7 +21,7 @@ from pathlib import Path
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
@@ -32,6 +32,7 @@ from rvucheck.annotate_plan import Annotations, build_annotations
 from rvucheck.annotate_sheets import (
     HEADER_FILL,
     SEVERITY_FILLS,
+    bold_font,
     put_text,
     write_findings_sheet,
     write_summary_sheet,
@@ -42,16 +43,17 @@ from rvucheck.model import Report
 from rvucheck.reader import ReadResult
 from rvucheck.report import Summary
 
-APPENDED = (
-    ("Work RVU", "0.00"),
-    ("Credited wRVU", "0.00"),
-    ("Total RVU", "0.00"),
-    ("Est. Payment", '"$"#,##0.00'),
-    ("Global", None),
-    ("Status", None),
-    ("Severity", None),
-    ("Findings", None),
+APPENDED = (  # title, number format, alignment, width (room for the title and the filter button)
+    ("Work RVU", "0.00", None, 12),
+    ("Credited wRVU", "0.00", None, 16),
+    ("Total RVU", "0.00", None, 12),
+    ("Est. Payment", '"$"#,##0.00', None, 15),
+    ("Global", None, "center", 9),
+    ("Status", None, "center", 9),
+    ("Severity", None, "center", 11),
+    ("Findings", None, "wrap", 80),  # several findings on a line wrap inside the cell, not over the sheet
 )
+ALIGNMENTS = {"center": Alignment(horizontal="center"), "wrap": Alignment(wrap_text=True)}
 
 
 @dataclass(frozen=True)
@@ -226,17 +228,20 @@ class _Styles:
 
     def __init__(self, ws: Worksheet) -> None:
         self.ws = ws
-        self.formats: dict[str | None, StyleArray] = {}
+        self.formats: dict[str, StyleArray] = {}
         self.filled: dict[tuple[tuple[int, ...], str], StyleArray] = {}
         self.fill_ids = {s: ws.parent._fills.add(fill) for s, fill in SEVERITY_FILLS.items()}
 
-    def for_format(self, number_format: str | None) -> StyleArray:
-        if number_format not in self.formats:
+    def for_format(self, number_format: str | None, align: str | None = None) -> StyleArray:
+        key = f"{number_format}|{align}"
+        if key not in self.formats:
             probe = Cell(self.ws)
             if number_format:
                 probe.number_format = number_format
-            self.formats[number_format] = probe._style if probe._style is not None else StyleArray()
-        return self.formats[number_format]
+            if align:
+                probe.alignment = ALIGNMENTS[align]
+            self.formats[key] = probe._style if probe._style is not None else StyleArray()
+        return self.formats[key]
 
     def style_id(self, style: StyleArray) -> int:
         """The workbook's index for this style (added now, so it is written with the workbook)."""
@@ -257,12 +262,18 @@ def annotate_charge_sheet(ws: Worksheet, annotations: Annotations) -> dict[int, 
     as XML per row for `inject_rows`, see annotate_inject)."""
     first = max(ws.max_column, annotations.header_count) + 1
     styles = _Styles(ws)
-    for offset, (title, _fmt) in enumerate(APPENDED):
+    # The new headers look like the export's own (its last header cell), or bold on grey when it has no style.
+    own = ws._cells.get((annotations.header_row, first - 1))
+    own_style = own._style if own is not None and (own.font.b or own.fill.fill_type) else None
+    for offset, (title, *_rest) in enumerate(APPENDED):
         put_text(ws, annotations.header_row, first + offset, title)
         header = ws.cell(row=annotations.header_row, column=first + offset)
-        header.font = Font(bold=True)
-        header.fill = HEADER_FILL
-    formats = [styles.for_format(fmt) for _t, fmt in APPENDED]
+        if own_style is not None:
+            header._style = StyleArray(own_style)
+        else:
+            header.font = bold_font(ws)
+            header.fill = HEADER_FILL
+    formats = [styles.for_format(fmt, align) for _t, fmt, align, _w in APPENDED]
     letters = [get_column_letter(first + offset) for offset in range(len(APPENDED))]
     plain_ids = [styles.style_id(style) for style in formats]
     filled_ids: dict[str, list[int]] = {}
@@ -308,7 +319,7 @@ def _add_notes(ws: Worksheet, notes: dict[tuple[int, int], list[str]]) -> None:
 
 
 def _widths(ws: Worksheet, first: int) -> None:
-    for offset, width in enumerate((10, 13, 10, 13, 8, 8, 9, 70)):
+    for offset, (*_rest, width) in enumerate(APPENDED):
         ws.column_dimensions[get_column_letter(first + offset)].width = width
 
 

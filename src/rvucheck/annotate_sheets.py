@@ -12,6 +12,8 @@ from copy import copy
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.text import RichText
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -27,10 +29,19 @@ SEVERITY_FILLS = {
     "warning": PatternFill("solid", fgColor="FFEB9C"),
     "info": PatternFill("solid", fgColor="DDEBF7"),
 }
-HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
-TITLE_FONT = Font(bold=True, size=14)
 MAX_NOTES = 8
+EXAMPLE_CHARS = 60  # the rule table's example stays short of the charts beside it (all text: Findings)
+
+
+def bold_font(ws: Worksheet, size: float | None = None, color: str | None = None) -> Font:
+    """The workbook's own body font, bold: a Font without a name shows in a fallback (serif) face."""
+    base = ws.parent._fonts[0] if ws.parent._fonts else Font()
+    return Font(name=base.name or "Calibri", size=size or base.sz or 11, bold=True, color=color)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= EXAMPLE_CHARS else text[: EXAMPLE_CHARS - 1].rstrip() + "…"
 
 
 def put_text(ws: Worksheet, row: int, column: int, value: object) -> None:
@@ -67,7 +78,7 @@ def _header(ws: Worksheet, row: int, titles: Sequence[str]) -> None:
     for column, title in enumerate(titles, start=1):
         put_text(ws, row, column, title)
         cell = ws.cell(row=row, column=column)
-        cell.font = HEADER_FONT
+        cell.font = bold_font(ws)
         cell.fill = HEADER_FILL
 
 
@@ -107,13 +118,15 @@ def write_findings_sheet(wb: Workbook, findings: list[FindingRow], link_to_cells
             cells[(row, 1)].hyperlink = Hyperlink(
                 ref=f"A{row}", location=f"{quote_sheetname(sheet)}!{address}"
             )
-        number(row, 2, line_row, "plain")
-        for column_number, value in ((3, hcpcs), (4, modifiers), (5, rule), (7, message), (8, fix), (9, ref)):
-            text(row, column_number, value)
+        number(row, 2, line_row, "center")
+        for column_number, value in ((3, hcpcs), (4, modifiers), (5, rule)):
+            text(row, column_number, value, "center")
+        for column_number, value in ((7, message), (8, fix), (9, ref)):
+            text(row, column_number, value, "wrap")
         text(row, 6, severity, severity)
         number(row, 10, dollars, "money")
         number(row, 11, wrvu, "rvu")
-    for letter, width in zip("ABCDEFGHIJK", (18, 7, 8, 10, 8, 9, 70, 50, 40, 11, 11), strict=True):
+    for letter, width in zip("ABCDEFGHIJK", (20, 8, 9, 12, 8, 10, 60, 45, 45, 12, 15), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
     if findings:
@@ -122,16 +135,21 @@ def write_findings_sheet(wb: Workbook, findings: list[FindingRow], link_to_cells
 
 
 def _prepared_styles(ws: Worksheet) -> dict[str, StyleArray]:
-    """Style arrays for the Findings sheet, made once through the styled API on probe cells."""
-    probes: dict[str, Cell] = {
-        name: Cell(ws) for name in ("plain", "quoted", "link", "money", "rvu", *SEVERITY_FILLS)
-    }
+    """Style arrays for the Findings sheet, made once through the styled API on probe cells. Message, fix
+    and reference wrap (they run to 200 characters); every cell sits at the top of its (taller) row."""
+    names = ("plain", "quoted", "link", "money", "rvu", "center", "wrap", *SEVERITY_FILLS)
+    probes: dict[str, Cell] = {name: Cell(ws) for name in names}
     probes["quoted"].quotePrefix = True
     probes["link"].style = "Hyperlink"
     probes["money"].number_format = '"$"#,##0.00'
     probes["rvu"].number_format = "0.00"
     for severity, fill in SEVERITY_FILLS.items():
         probes[severity].fill = copy(fill)
+    for name, probe in probes.items():
+        centred = name in ("center", *SEVERITY_FILLS)
+        probe.alignment = Alignment(
+            horizontal="center" if centred else None, vertical="top", wrap_text=name in ("wrap", "quoted")
+        )
     return {
         name: probe._style if probe._style is not None else StyleArray() for name, probe in probes.items()
     }
@@ -147,12 +165,20 @@ def _table(
 ) -> tuple[int, int]:
     """A titled block of rows; returns (first data row, last data row)."""
     put_text(ws, row, 1, title)
-    ws.cell(row=row, column=1).font = Font(bold=True, size=12)
+    ws.cell(row=row, column=1).font = bold_font(ws, 12)
     _header(ws, row + 1, headers)
     for offset, values in enumerate(rows, start=row + 2):
         for column, (value, number_format) in enumerate(zip(values, formats, strict=True), start=1):
             put(ws, offset, column, value, number_format)
     return row + 2, row + 1 + len(rows)
+
+
+def _small_labels() -> RichText:
+    size = CharacterProperties(sz=800)
+    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=size), endParaRPr=size)])
+
+
+SERIES_COLOURS = {"Errors": "C00000", "Warnings": "FFC000", "Info": "5B9BD5"}  # as the row fills read
 
 
 def _bar_chart(
@@ -164,20 +190,38 @@ def _bar_chart(
     last: int,
     anchor: str,
     stacked: bool = False,
+    number_format: str = "#,##0",
 ) -> None:
+    """Horizontal bars in the table's order (first row on top), every label shown, whole-number axis."""
     if last < first:
         return
     chart = BarChart()
     chart.type = "bar"
     chart.title = title
     chart.y_axis.title = y_title
-    chart.height, chart.width = 7.5, 16
+    chart.y_axis.number_format = number_format
+    chart.y_axis.majorGridlines = None
+    chart.y_axis.delete = False
+    chart.x_axis.delete = False
+    chart.x_axis.tickLblSkip = 1  # else Excel shows every other code when bars are thin
+    chart.x_axis.txPr = _small_labels()  # ten provider names fit 8 cm only in a smaller size
+    chart.x_axis.scaling.orientation = "maxMin"  # top to bottom as in the table beside it
+    chart.height, chart.width = 8, 16
     if stacked:
         chart.grouping = "stacked"
         chart.overlap = 100
     data = Reference(ws, min_col=data_cols[0], max_col=data_cols[1], min_row=first - 1, max_row=last)
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
+    for column, series in zip(range(data_cols[0], data_cols[1] + 1), chart.series, strict=True):
+        colour = SERIES_COLOURS.get(str(ws.cell(row=first - 1, column=column).value))
+        if colour:
+            series.graphicalProperties.solidFill = colour
+            series.graphicalProperties.line.solidFill = colour
+    if data_cols[0] == data_cols[1]:
+        chart.legend = None  # one series: the title says what it is
+    else:
+        chart.legend.position = "b"
     ws.add_chart(chart, anchor)
 
 
@@ -186,7 +230,7 @@ def write_summary_sheet(
 ) -> Worksheet:
     ws = wb.create_sheet(unique_title(wb, "Summary"))
     put_text(ws, 1, 1, "rvucheck summary")
-    ws.cell(row=1, column=1).font = TITLE_FONT
+    ws.cell(row=1, column=1).font = bold_font(ws, 14)
     facts: list[tuple[str, object, str | None]] = [
         ("File", source, None),
         ("Checked on", (generated or dt.datetime.now()).strftime("%Y-%m-%d %H:%M"), None),
@@ -207,7 +251,7 @@ def write_summary_sheet(
     row = 3
     for label, value, number_format in facts:
         put_text(ws, row, 1, label)
-        ws.cell(row=row, column=1).font = HEADER_FONT
+        ws.cell(row=row, column=1).font = bold_font(ws)
         put(ws, row, 2, value, number_format)
         row += 1
     notes = [f"Note: {n}" for n in summary.notes[:MAX_NOTES]]
@@ -217,7 +261,7 @@ def write_summary_sheet(
         )
     for note in ([copy_note] if copy_note else []) + notes:
         put_text(ws, row, 1, note)
-        ws.cell(row=row, column=1).font = Font(bold=True, color="9C0006")
+        ws.cell(row=row, column=1).font = bold_font(ws, color="9C0006")
         ws.cell(row=row, column=1).alignment = Alignment(wrap_text=False)
         row += 1
     row += 1
@@ -247,7 +291,8 @@ def write_summary_sheet(
     _bar_chart(ws, "Findings by provider", "findings", (7, 9), first, last, "K19", stacked=True)
     row = last + 3
     rule_rows = [
-        (r.rule, r.count, r.severity, r.dollars_at_stake, r.wrvu_at_stake, r.example) for r in summary.rules
+        (r.rule, r.count, r.severity, r.dollars_at_stake, r.wrvu_at_stake, _short(r.example))
+        for r in summary.rules
     ]
     first, last = _table(
         ws,
@@ -257,7 +302,12 @@ def write_summary_sheet(
         rule_rows,
         (None, count, None, money, rvu, None),
     )
-    _bar_chart(ws, "Findings per rule", "findings", (2, 2), first, min(last, first + 14), "K35")
+    for severity_cell in ws.iter_rows(min_row=first, max_row=last, min_col=3, max_col=3):
+        severity_cell[0].alignment = Alignment(horizontal="center")
+    for example_cell in ws.iter_rows(min_row=first, max_row=last, min_col=6, max_col=6):
+        example_cell[0].alignment = Alignment(indent=1)  # apart from the right-aligned wRVU beside it
+    chart_title = "Top 10 rules by findings" if last - first >= 10 else "Findings per rule"
+    _bar_chart(ws, chart_title, "findings", (2, 2), first, min(last, first + 9), "K35")
     row = last + 3
     code_rows = [(c.hcpcs, c.lines, c.units, c.work_rvu, c.payment) for c in summary.top_codes_by_wrvu]
     first, last = _table(
@@ -279,7 +329,7 @@ def write_summary_sheet(
         code_rows,
         (None, count, "#,##0", rvu, money),
     )
-    _bar_chart(ws, "Top codes by est. payment", "$", (5, 5), first, last, "K67")
-    for column, width in zip("ABCDEFGH", (30, 12, 12, 14, 14, 10, 10, 60), strict=True):
-        ws.column_dimensions[get_column_letter(ord(column) - 64)].width = width
+    _bar_chart(ws, "Top codes by est. payment", "$", (5, 5), first, last, "K67", number_format='"$"#,##0')
+    for column, width in zip("ABCDEFGHI", (30, 13, 13, 15, 15, 13, 10, 10, 10), strict=True):
+        ws.column_dimensions[column].width = width
     return ws

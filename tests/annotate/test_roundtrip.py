@@ -12,6 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from annotate_corpus import FIRST_DATA_ROW, HEADER_ROW, VBA_BYTES, as_xlsm, feature_rich, with_sparklines
+from openpyxl.utils import get_column_letter
 
 from rvucheck.annotate import annotate, plan_output
 from rvucheck.annotate_sheets import SEVERITY_FILLS
@@ -180,6 +181,27 @@ def test_appended_columns_fills_notes_and_filter(corpus: Path) -> None:
     assert ws.cell(row=FIRST_DATA_ROW + 6, column=NEW_COLUMN + 7).value == "totals row: reported, not checked"
 
 
+def test_appended_columns_read_like_the_export(corpus: Path) -> None:
+    """Headers styled like the export's own header, widths that fit the titles and the filter button,
+    codes centred, findings wrapped inside their column."""
+    out, _read, _report = _run(corpus)
+    ws = openpyxl.load_workbook(out)["Charges"]
+    own = ws.cell(row=HEADER_ROW, column=NEW_COLUMN - 1)
+    for offset in range(8):
+        header = ws.cell(row=HEADER_ROW, column=NEW_COLUMN + offset)
+        assert header.font.b and header.fill.fgColor.rgb == own.fill.fgColor.rgb == "00DDEBF7"
+        width = ws.column_dimensions[get_column_letter(NEW_COLUMN + offset)].width
+        assert width >= len(str(header.value)) + 3
+    row = FIRST_DATA_ROW
+    assert [ws.cell(row=row, column=NEW_COLUMN + i).number_format for i in range(4)] == [
+        "0.00", "0.00", "0.00", '"$"#,##0.00'
+    ]  # fmt: skip
+    assert ws.cell(row=row, column=NEW_COLUMN + 4).alignment.horizontal == "center"  # Global
+    findings = ws.cell(row=row, column=NEW_COLUMN + 7)
+    assert findings.alignment.wrap_text and findings.fill.fgColor.rgb.endswith("FFC7CE")
+    assert ws.column_dimensions[get_column_letter(NEW_COLUMN + 7)].width == 80
+
+
 def test_findings_sheet_links_to_cells_and_text_never_becomes_a_formula(corpus: Path) -> None:
     out, _read, _report = _run(corpus)
     wb = openpyxl.load_workbook(out)
@@ -192,6 +214,10 @@ def test_findings_sheet_links_to_cells_and_text_never_becomes_a_formula(corpus: 
         ("Charges!E8", "NP01", "info"),
     ]
     assert findings["A2"].hyperlink.location == "'Charges'!F4"
+    assert findings["G2"].alignment.wrap_text and findings["G2"].alignment.vertical == "top"  # message
+    assert findings["F2"].alignment.horizontal == "center" and findings["F2"].fill.fgColor.rgb.endswith(
+        "FFC7CE"
+    )
     assert rows[0][9:] == [91.5, 1.3]
     message = findings["G5"]
     assert message.value == "=new patient seen before" and message.data_type == "s"
@@ -207,6 +233,18 @@ def test_findings_sheet_links_to_cells_and_text_never_becomes_a_formula(corpus: 
     header = next(row for row in summary.iter_rows() if row[0].value == "Provider")
     assert [c.value for c in header[4:9]] == ["Est. payment", "$ at stake", "Errors", "Warnings", "Info"]
     assert len(summary._charts) == 5
+    titles = [chart.title.tx.rich.p[0].r[0].t for chart in summary._charts]
+    assert titles == [
+        "Work RVU by provider", "Findings by provider", "Findings per rule", "Top codes by work RVU",
+        "Top codes by est. payment",
+    ]  # fmt: skip
+    by_severity = summary._charts[1].series
+    assert [s.graphicalProperties.solidFill.srgbClr for s in by_severity] == [
+        "C00000",
+        "FFC000",
+        "5B9BD5",
+    ]
+    assert summary.cell(row=1, column=1).font.name == "Calibri"  # the workbook's font, not a fallback
 
 
 def test_macros_survive_in_an_xlsm(corpus: Path, tmp_path: Path) -> None:
