@@ -97,12 +97,21 @@ def _choose_sheet(book: XlsxBook, wanted: str | None, mapping: FieldMapping | No
     if best is None:
         if not any(seen):
             raise InputFileError(f"{book.path} has no data (an empty workbook); export the charges again")
+        if mapping:  # the code column may be there; the --map header is what was not found
+            raise _no_mapped_header(book.path, mapping, "any sheet", seen)
         raise _no_code_column(book.path, seen)
     return best[1]
 
 
 def _texts(rows: list[list[object]]) -> list[str]:
-    return [str(c).strip() for row in rows for c in row if isinstance(c, str) and c.strip()]
+    """The texts of the row that looks most like a header (most text cells, the first on a tie): the
+    message names the headers, not the first data row's values."""
+    best: list[str] = []
+    for row in rows:
+        texts = [str(c).strip() for c in row if isinstance(c, str) and c.strip()]
+        if len(texts) > len(best):
+            best = texts
+    return best
 
 
 def _no_code_column(path: Path, seen: list[str]) -> InputFileError:
@@ -137,12 +146,19 @@ def _find_header(
     if not seen and not any(not is_blank(c) for row in rows for c in row):
         raise InputFileError(f"{path} has no data (sheet '{sheet}' is empty); export the charges again")
     if mapping:
-        wanted = ", ".join(f"{k}={v}" for k, v in mapping.items())
-        raise InputFileError(
-            f"{path}: --map {wanted}: no such header in sheet '{sheet}'; headers seen: "
-            f"{', '.join(dict.fromkeys(seen[:40]))[:300]}"
-        )
+        raise _no_mapped_header(path, mapping, f"sheet '{sheet}'", seen)
     raise _no_code_column(path, seen)
+
+
+def _no_mapped_header(path: Path, mapping: FieldMapping, where: str, seen: list[str]) -> InputFileError:
+    wanted = " ".join(
+        f"{field}={headers if isinstance(headers, str) else '|'.join(headers)}"
+        for field, headers in mapping.items()
+    )
+    return InputFileError(
+        f"{path}: --map {wanted}: no such header in {where}; headers seen: "
+        f"{', '.join(dict.fromkeys(seen[:40]))[:300]}"
+    )
 
 
 def _fill_merged(grid: SheetGrid, first_data_index: int) -> None:

@@ -64,9 +64,20 @@ def check_input(path: Path | str) -> InputInfo:
     raise InputFileError(f"{path}: unsupported file type '{suffix or 'none'}'; {SUPPORTED}")
 
 
+def _has_encrypted_package(path: Path) -> bool:
+    """Office writes a password-protected workbook as an OLE file with an EncryptedPackage stream; its
+    directory entry can sit anywhere (at the end in large files), so scan it all, a chunk at a time."""
+    tail = b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(4 * 1024**2):
+            if ENCRYPTED_MARK in tail + chunk:
+                return True
+            tail = chunk[-len(ENCRYPTED_MARK) :]
+    return False
+
+
 def _ole(path: Path, suffix: str) -> InputInfo:
-    data = path.read_bytes() if path.stat().st_size < 64 * 1024**2 else b""
-    if ENCRYPTED_MARK in data:
+    if _has_encrypted_package(path):
         raise InputFileError(
             f"{path} is password-protected; open it in Excel, remove the password (File > Info > Protect "
             f"Workbook) and save a copy"

@@ -146,6 +146,26 @@ def test_every_bad_input_exits_2_with_one_line_and_writes_nothing(
         assert sorted(p.name for p in path.parent.iterdir()) == before, f"{name}: something was written"
 
 
+def test_a_bad_file_among_several_stops_the_run_before_any_copy_is_written(
+    small: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    legacy = small.with_name("old.xls")
+    legacy.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    assert main(["check", str(small), str(legacy)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.strip() == (
+        f"rvucheck: {legacy} is a legacy Excel 97-2003 file; open it in Excel and save it as .xlsx"
+    )
+    assert sorted(p.name for p in small.parent.iterdir()) == ["charges.xlsx", "old.xls"]
+
+
+def test_a_map_header_that_is_not_there_is_named(small: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(small), "--map", "hcpcs=Proc", "--no-annotate"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"rvucheck: {small}: --map hcpcs=Proc: no such header in any sheet; headers seen: ")
+    assert "Claim, Patient, DOS, Provider, CPT, Modifier" in err  # the header row, not the title above it
+
+
 def test_large_files_are_checked_in_a_worker_with_the_same_results(
     small: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

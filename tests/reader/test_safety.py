@@ -28,6 +28,9 @@ def make_bad_inputs(folder: Path) -> dict[str, tuple[Path, str]]:
     locked = folder / "locked.xlsx"
     locked.write_bytes(OLE_MAGIC + b"\x00" * 512 + ENCRYPTED_MARK + b"\x00" * 512)
     out["password"] = (locked, "password-protected")
+    big_locked = folder / "big-locked.xlsx"  # the stream's name across the scan's 4 MB chunk boundary
+    big_locked.write_bytes(OLE_MAGIC + b"\x00" * (4 * 1024**2 - len(OLE_MAGIC) - 10) + ENCRYPTED_MARK)
+    out["password, large file"] = (big_locked, "password-protected")
     good = folder / "good.xlsx"
     wb = openpyxl.Workbook()
     wb.active.append(["CPT"])
@@ -62,6 +65,13 @@ def make_bad_inputs(folder: Path) -> dict[str, tuple[Path, str]]:
             for _ in range(130):  # 130 MB of zeros -> about 130 KB on disk
                 stream.write(block)
     out["zip bomb"] = (bomb, "zip bomb")
+    no_code = folder / "no-code.csv"  # passes check_input; the reader refuses it
+    no_code.write_text("Name,Amount,Date\nBob,12,2026-10-01\n")
+    out["csv with no code column"] = (
+        no_code,
+        "no procedure code column found (CPT, HCPCS, Proc Code, "
+        "Procedure Code or CPT Code); headers seen: Name, Amount, Date; name it",
+    )
     return out
 
 
@@ -78,6 +88,7 @@ def bad_inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path
         "empty file",
         "legacy xls",
         "password",
+        "password, large file",
         "corrupt zip",
         "not a workbook",
         "zip that is not a workbook",

@@ -95,6 +95,10 @@ def run_check(args: argparse.Namespace) -> int:
     if args.out is not None and len(args.files) > 1:
         raise InputFileError("--out names one copy; give one FILE with --out, or leave --out off")
     mapping = parse_map(args.map)
+    from rvucheck.safety import check_input
+
+    for name in args.files:  # every file first: a bad one stops the run before any copy is written
+        check_input(Path(name))
     outputs = []
     worst = 0
     for name in args.files:
