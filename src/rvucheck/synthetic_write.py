@@ -58,6 +58,12 @@ def _number_or_text(code: str) -> int | str:
     return int(code) if code.isdigit() and not code.startswith("0") else code
 
 
+COLUMN_WIDTHS = (  # (first, last, width) over the export's 20 columns
+    (0, 1, 13), (2, 2, 15), (3, 3, 22), (4, 4, 14), (5, 5, 22), (6, 6, 6), (7, 7, 10), (8, 11, 11),
+    (12, 12, 7), (13, 16, 9), (17, 17, 14), (18, 18, 26), (19, 19, 12),
+)  # fmt: skip
+
+
 def write_xlsx(
     lines: Sequence[SyntheticLine],
     path: Path | str,
@@ -127,10 +133,9 @@ def write_xlsx(
     sheet.write_formula(total_row, 17, f"=SUBTOTAL(9,R{header_row + 2}:R{total_row})", money_bold, charges)
     if not constant_memory:
         sheet.freeze_panes(header_row + 1, 0)
-        sheet.set_column(0, 0, 13)
-        sheet.set_column(3, 3, 22)
-        sheet.set_column(5, 5, 22)
-        sheet.set_column(18, 18, 26)
+        # every column as wide as its header or dates (a real export's are; unset, dates show as ###)
+        for first, last, width in COLUMN_WIDTHS:
+            sheet.set_column(first, last, width)
     workbook.close()
     return path
 
