@@ -134,8 +134,8 @@ def write_xlsx(
     if not constant_memory:
         sheet.freeze_panes(header_row + 1, 0)
         # every column as wide as its header or dates (a real export's are; unset, dates show as ###)
-        for first, last, width in COLUMN_WIDTHS:
-            sheet.set_column(first, last, width)
+        for first_column, last_column, width in COLUMN_WIDTHS:
+            sheet.set_column(first_column, last_column, width)
     workbook.close()
     return path
 
