@@ -104,6 +104,16 @@ class LineResult:
     findings: tuple[Finding, ...] = ()
 
     @property
+    def dollars_at_stake(self) -> float:
+        """What the line can lose: its findings' dollars summed, capped at the line's est. payment (or at the
+        largest single figure when the line has no price), so rules firing together do not count it twice."""
+        figures = [f.dollars_at_stake for f in self.findings if f.dollars_at_stake]
+        if not figures:
+            return 0.0
+        cap = self.payment if self.payment is not None else max(figures)
+        return min(sum(figures), max(cap, 0.0))
+
+    @property
     def worst_severity(self) -> Severity | None:
         if not self.findings:
             return None

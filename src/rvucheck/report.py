@@ -100,16 +100,6 @@ def finding_cell(finding: Finding, line: ChargeLine | None) -> CellRef:
     return CellRef(finding.source.sheet, finding.source.row, column)
 
 
-def line_dollars_at_stake(result: LineResult) -> float:
-    """What one line can lose: its findings' dollars summed, capped at the line's est. payment (or at the
-    largest single figure when the line has no price), so rules firing together do not count it twice."""
-    figures = [f.dollars_at_stake for f in result.findings if f.dollars_at_stake]
-    if not figures:
-        return 0.0
-    cap = result.payment if result.payment is not None else max(figures)
-    return min(sum(figures), max(cap, 0.0))
-
-
 def all_findings(report: Report) -> list[Finding]:
     return [f for r in report.results for f in r.findings] + list(report.run_findings)
 
@@ -138,7 +128,7 @@ def summarize(
             credited_work_rvu=round(sum(r.credited_work_rvu or 0.0 for r in results), 2),
             payment=round(sum(r.payment or 0.0 for r in results), 2),
             findings=severity_counts([f for r in results for f in r.findings]),
-            dollars_at_stake=round(sum(line_dollars_at_stake(r) for r in results), 2),
+            dollars_at_stake=round(sum(r.dollars_at_stake for r in results), 2),
         )
         for name, results in sorted(providers.items())
     )
@@ -193,7 +183,7 @@ def summarize(
         top_codes_by_wrvu=tuple(sorted(code_rows, key=lambda c: (-c.work_rvu, c.hcpcs))[:top]),
         top_codes_by_payment=tuple(sorted(code_rows, key=lambda c: (-c.payment, c.hcpcs))[:top]),
         dollars_at_stake=round(
-            sum(line_dollars_at_stake(r) for r in report.results)
+            sum(r.dollars_at_stake for r in report.results)
             + sum(f.dollars_at_stake or 0.0 for f in report.run_findings),
             2,
         ),

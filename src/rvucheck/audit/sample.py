@@ -78,7 +78,7 @@ def _score(
             score += SEVERITY_POINTS[severity] * len(of_severity)
             rules = ", ".join(sorted({f.rule for f in of_severity}))
             reasons.append(f"{len(of_severity)} {severity}{'s' if len(of_severity) > 1 else ''} ({rules})")
-    at_stake = sum(f.dollars_at_stake or 0.0 for f in findings) if findings else 0.0
+    at_stake = round(sum(r.dollars_at_stake for r in results), 2)  # each line once (LineResult caps it)
     if at_stake > 0:
         score += min(at_stake / 100.0, 5.0)
         reasons.append(f"${at_stake:,.2f} at stake")
