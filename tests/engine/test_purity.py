@@ -31,6 +31,7 @@ ALLOWED_RVUCHECK = {
     "rvucheck.kinds",
     "rvucheck.pricing",
     "rvucheck.errors",
+    "rvucheck.gc_pause",  # stdlib gc only
     "rvucheck.refdata.types",
     "rvucheck.config",
     "rvucheck.ruleset",
