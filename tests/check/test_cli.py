@@ -169,9 +169,9 @@ def test_a_map_header_that_is_not_there_is_named(small: Path, capsys: pytest.Cap
 def test_large_files_are_checked_in_a_worker_with_the_same_results(
     small: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from rvucheck.commands import check as check_command
+    from rvucheck import checking
 
-    monkeypatch.setattr(check_command, "LARGE_FILE_BYTES", 0)  # every file counts as large: forked worker
+    monkeypatch.setattr(checking, "LARGE_FILE_BYTES", 0)  # every file counts as large: forked worker
     assert main([str(small), "--format", "json", "--fail-on", "never"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["summary"]["lines"] == 4 and out["summary"]["work_rvu"] == 3.37

@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import sys
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rvucheck.errors import InputFileError
-from rvucheck.gc_pause import paused_gc
 
 FORMATS = ("text", "json", "csv")
 FAIL_ON = ("error", "warning", "never")
-LARGE_FILE_BYTES = 1_000_000  # show progress above ~10k lines
-FINDINGS_ON_SCREEN = 20  # with a copy written; the copy's Findings sheet holds the rest
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -110,61 +104,9 @@ def run_check(args: argparse.Namespace) -> int:
     return worst
 
 
-@dataclass(frozen=True)
-class _Job:
-    path: Path
-    sheet: str | None
-    mapping: dict[str, list[str]]
-    data_dir: str | None
-    settings: Any  # rvucheck.config.Settings
-    output_format: str
-    annotate: bool
-
-
-@dataclass(frozen=True)
-class _Analysis:
-    output: Any  # text or CSV string, or the JSON object
-    summary: Any  # rvucheck.report.Summary
-    annotations: Any  # rvucheck.annotate_plan.Annotations, or None with --no-annotate
-    sheet: str
-
-
-def _analyse(job: _Job) -> _Analysis:
-    """Read and check one file; everything the outputs need, as plain data. Runs in a worker process for
-    large workbooks so the engine's code tables are not in memory while openpyxl holds the workbook."""
-    from rvucheck.annotate_plan import build_annotations
-    from rvucheck.engine import run
-    from rvucheck.reader import read_charges
-    from rvucheck.refdata import open_reference
-    from rvucheck.report import summarize, to_csv, to_json_obj, to_text
-    from rvucheck.ruleset import load_ruleset
-
-    with paused_gc():  # reading and checking build ~1M live objects and almost no cyclic garbage
-        read = read_charges(job.path, sheet=job.sheet, mapping=job.mapping or None)
-        ref = open_reference(job.data_dir)
-        report = run(read.lines, ref, load_ruleset(job.settings), job.settings, unreadable=read.unreadable)
-    summary = summarize(report, tuple(read.totals_rows), read.blank_rows, hidden_rows=tuple(read.hidden_rows))
-    if job.output_format == "json":
-        output: Any = to_json_obj(report, summary)
-    elif job.output_format == "csv":
-        output = to_csv(report)
-    else:
-        output = to_text(report, summary, limit=FINDINGS_ON_SCREEN if job.annotate else None)
-    annotations = build_annotations(read, report, summary) if job.annotate else None
-    return _Analysis(output, summary, annotations, read.sheet)
-
-
-def _fork_worker(job: _Job) -> tuple[ProcessPoolExecutor | None, Future[_Analysis] | None]:
-    """Start `_analyse` in a forked worker (where fork exists). Called before any thread starts (the
-    progress bar has one), so the child cannot inherit a held lock."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return None, None
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-    return pool, pool.submit(_analyse, job)
-
-
 def _check_one(path: Path, args: argparse.Namespace, mapping: dict[str, list[str]]) -> tuple[Any, int]:
-    from rvucheck.annotate import open_workbook, plan_output, write_annotated
+    from rvucheck.annotate import plan_output
+    from rvucheck.checking import LARGE_FILE_BYTES, CheckRequest, check_file
     from rvucheck.config import load_settings
     from rvucheck.safety import check_input
 
@@ -175,35 +117,15 @@ def _check_one(path: Path, args: argparse.Namespace, mapping: dict[str, list[str
         fail_on=args.fail_on,
     )  # fmt: skip
     plan = None if args.no_annotate else plan_output(info.path, info.kind, args.out, args.force)
-    job = _Job(info.path, args.sheet, mapping, args.data_dir, settings, args.format, plan is not None)
-    large = info.size > LARGE_FILE_BYTES
-    # Large workbooks: read + check run in a worker while this process loads the workbook for the copy
-    # (both cores busy), and this process never holds the engine's code tables next to the workbook.
-    pool, future = _fork_worker(job) if (large and plan is not None) else (None, None)
-    try:
-        with _progress(large) as step:
-            step("reading and checking", 0)
-            workbook: list[Any] = []  # handed over, so write_annotated can free it before its last pass
-            if future is not None and plan is not None:
-                loaded = open_workbook(info.path, info.kind, plan)
-                workbook = [loaded] if loaded is not None else []
-                del loaded
-                analysis = future.result()
-            else:
-                analysis = _analyse(job)
-            written = None
-            if plan is not None:
-                step("writing the annotated copy", 2)
-                needs_grid = plan.lost or info.kind == "csv"
-                grid = _grid_for_report(info.path, info.kind, analysis.sheet) if needs_grid else None
-                written = write_annotated(info.path, info.kind, analysis.annotations, plan, grid, workbook)
-            step("done", 4)
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
-    outcome: Any = None
+    request = CheckRequest(
+        info.path, info.kind, info.size, args.sheet, mapping, args.data_dir, settings, args.format, plan
+    )
+    with _progress(info.size > LARGE_FILE_BYTES) as step:
+        outcome = check_file(request, step)
+    analysis, written = outcome.analysis, outcome.written
+    result: Any = None
     if args.format == "json":
-        outcome = analysis.output
+        result = analysis.output
     elif args.format == "csv":
         sys.stdout.write(analysis.output)
     else:
@@ -218,13 +140,7 @@ def _check_one(path: Path, args: argparse.Namespace, mapping: dict[str, list[str
         )
     elif written is not None and args.format != "text":
         print(f"rvucheck: annotated copy written to {written.path}", file=sys.stderr)
-    return outcome, _exit_code(analysis.summary.findings, settings.fail_on)
-
-
-def _grid_for_report(path: Path, kind: str, sheet: str) -> list[list[object]]:
-    from rvucheck.reader_sources import XlsxBook, read_csv_grid
-
-    return read_csv_grid(path).rows if kind == "csv" else XlsxBook(path).grid(sheet).rows
+    return result, _exit_code(analysis.summary.findings, settings.fail_on)
 
 
 def _exit_code(counts: dict[str, int], fail_on: str) -> int:
