@@ -120,8 +120,7 @@ def _check_one(path: Path, args: argparse.Namespace, mapping: dict[str, list[str
     request = CheckRequest(
         info.path, info.kind, info.size, args.sheet, mapping, args.data_dir, settings, args.format, plan
     )
-    with _progress(info.size > LARGE_FILE_BYTES) as step:
-        outcome = check_file(request, step)
+    outcome = check_file(request, lambda: _progress(info.size > LARGE_FILE_BYTES))
     analysis, written = outcome.analysis, outcome.written
     result: Any = None
     if args.format == "json":
