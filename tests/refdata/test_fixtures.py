@@ -86,13 +86,13 @@ def test_xlsx_pprrvu(tmp_path: Path) -> None:
     folder.mkdir()
     workbook = openpyxl.Workbook()
     sheet = workbook.active
-    with (FIXTURES / "rvu30b" / "PPRRVU30_APR.csv").open(encoding="latin-1", newline="") as fh:
+    with (FIXTURES / "rvu30b" / "madeup-rvu-2030-apr.csv").open(encoding="latin-1", newline="") as fh:
         for i, cells in enumerate(csv.reader(fh)):
             # numbers as numbers, and zero-led codes as numbers too (00100 -> 100, 000 -> 0), as a re-saved
             # workbook may hold them: the reader pads them back
             sheet.append([_as_cell(c) if i >= 10 and j != 2 else c for j, c in enumerate(cells)])
-    workbook.save(folder / "PPRRVU30_APR.xlsx")
-    shutil.copy(FIXTURES / "rvu30b" / "GPCI2030.txt", folder)
+    workbook.save(folder / "madeup-rvu-2030-apr.xlsx")
+    shutil.copy(FIXTURES / "rvu30b" / "madeup-gpci-2030.txt", folder)
     install_from([folder], Store(tmp_path / "x"))
     from_xlsx = open_reference(tmp_path / "x")
     install_from([FIXTURES / "rvu30b"], Store(tmp_path / "c"))
@@ -114,7 +114,7 @@ def test_malformed_row_names_file_and_line_and_imports_nothing(tmp_path: Path) -
     install_from([FIXTURES / "rvu29d"], store)
     broken = tmp_path / "rvu30b"
     shutil.copytree(FIXTURES / "rvu30b", broken)
-    csv_path = broken / "PPRRVU30_APR.csv"
+    csv_path = broken / "madeup-rvu-2030-apr.csv"
     lines = csv_path.read_text(encoding="latin-1").splitlines()
     assert lines[13].startswith("10002,")
     lines[13] = lines[13].replace(",20.00,", ",2O.00,")  # letter O for zero
@@ -122,7 +122,7 @@ def test_malformed_row_names_file_and_line_and_imports_nothing(tmp_path: Path) -
     with pytest.raises(InputFileError) as failure:
         install_from([broken], store)
     message = str(failure.value)
-    assert "PPRRVU30_APR.csv: line 14:" in message
+    assert "madeup-rvu-2030-apr.csv: line 14:" in message
     assert "'2O.00' is not a number" in message
     assert "\n" not in message
     assert [d.dataset_id for d in store.datasets("pfs")] == ["RVU29D"]
@@ -133,12 +133,12 @@ def test_malformed_row_names_file_and_line_and_imports_nothing(tmp_path: Path) -
 def test_short_row_is_reported(tmp_path: Path) -> None:
     folder = tmp_path / "rvu30b"
     shutil.copytree(FIXTURES / "rvu30b", folder)
-    path = folder / "PPRRVU30_APR.csv"
+    path = folder / "madeup-rvu-2030-apr.csv"
     lines = path.read_text(encoding="latin-1").splitlines()
     lines[12] = ",".join(lines[12].split(",")[:20])
     path.write_text("\r\n".join(lines) + "\r\n", encoding="latin-1")
     with pytest.raises(
-        InputFileError, match=r"PPRRVU30_APR.csv: line 13: 20 columns where the PPRRVU layout has 32"
+        InputFileError, match=r"madeup-rvu-2030-apr.csv: line 13: 20 columns where the PPRRVU layout has 32"
     ):
         install_from([folder], Store(tmp_path / "data"))
 
@@ -146,16 +146,16 @@ def test_short_row_is_reported(tmp_path: Path) -> None:
 def test_txt_that_disagrees_with_csv_is_refused(tmp_path: Path) -> None:
     folder = tmp_path / "rvu30b"
     shutil.copytree(FIXTURES / "rvu30b", folder)
-    txt = folder / "PPRRVU30_APR.txt"
+    txt = folder / "madeup-rvu-2030-apr.txt"
     txt.write_text(txt.read_text(encoding="latin-1").replace("  20.00", "  21.00"), encoding="latin-1")
-    with pytest.raises(InputFileError, match=r"PPRRVU30_APR\.txt: its PPRRVU values differ from"):
+    with pytest.raises(InputFileError, match=r"madeup-rvu-2030-apr\.txt: its PPRRVU values differ from"):
         install_from([folder], Store(tmp_path / "data"))
 
 
 def test_companion_file_without_release_is_refused(tmp_path: Path) -> None:
     folder = tmp_path / "somewhere"
     folder.mkdir()
-    shutil.copy(FIXTURES / "rvu30b" / "GPCI2030.txt", folder)
+    shutil.copy(FIXTURES / "rvu30b" / "madeup-gpci-2030.txt", folder)
     with pytest.raises(InputFileError, match="GPCI file without its release"):
         install_from([folder], Store(tmp_path / "data"))
 
@@ -171,21 +171,21 @@ def test_zip_of_a_release(tmp_path: Path) -> None:
 
     archive = tmp_path / "rvu30b-updated-03-15-2030.zip"
     with zipfile.ZipFile(archive, "w") as zf:
-        for name in ("PPRRVU30_APR.csv", "GPCI2030.txt", "30LOCCO.txt", "ANES2030.txt"):
+        for name in ("madeup-rvu-2030-apr.csv", "madeup-gpci-2030.txt", "madeup-localities-2030.txt", "madeup-anes-2030.txt"):
             zf.write(FIXTURES / "rvu30b" / name, name)
     (info,) = install_from([archive], Store(tmp_path / "data"))
     assert (info.dataset_id, info.contents) == ("RVU30B", ("RVU", "GPCI", "LOCCO", "ANES"))
-    assert any(s["file"].endswith(".zip!PPRRVU30_APR.csv") for s in info.sources)
+    assert any(s["file"].endswith(".zip!madeup-rvu-2030-apr.csv") for s in info.sources)
 
 
 def test_qpp_and_nonqpp_files_in_one_release(tmp_path: Path) -> None:
     """CMS publishes both variants since 2026: same RVUs, another CF. One dataset keeps a CF per variant."""
     folder = tmp_path / "rvu30b"
     shutil.copytree(FIXTURES / "rvu30b", folder)
-    source = folder / "PPRRVU30_APR.csv"
-    source.rename(folder / "PPRRVU30_APR_nonQPP.csv")
-    text = (folder / "PPRRVU30_APR_nonQPP.csv").read_text(encoding="latin-1")
-    (folder / "PPRRVU30_APR_QPP.csv").write_text(text.replace(",40.0000,", ",40.2000,"), encoding="latin-1")
+    source = folder / "madeup-rvu-2030-apr.csv"
+    source.rename(folder / "madeup-rvu-2030-apr_nonQPP.csv")
+    text = (folder / "madeup-rvu-2030-apr_nonQPP.csv").read_text(encoding="latin-1")
+    (folder / "madeup-rvu-2030-apr_QPP.csv").write_text(text.replace(",40.0000,", ",40.2000,"), encoding="latin-1")
     (info,) = install_from([folder], Store(tmp_path / "data"))
     assert info.meta["conversion_factors"] == {"nonqpp": 40.0, "qpp": 40.2}
     ref = open_reference(tmp_path / "data")
@@ -199,9 +199,9 @@ def test_a_single_file_joins_its_installed_release(tmp_path: Path) -> None:
     install_from([FIXTURES / "rvu30b"], store)
     folder = tmp_path / "rvu30b"
     folder.mkdir()
-    gpci = (FIXTURES / "rvu30b" / "GPCI2030.txt").read_text(encoding="latin-1").replace("1.400", "1.500")
-    (folder / "GPCI2030.txt").write_text(gpci, encoding="latin-1")
-    (info,) = install_from([folder / "GPCI2030.txt"], store)
+    gpci = (FIXTURES / "rvu30b" / "madeup-gpci-2030.txt").read_text(encoding="latin-1").replace("1.400", "1.500")
+    (folder / "madeup-gpci-2030.txt").write_text(gpci, encoding="latin-1")
+    (info,) = install_from([folder / "madeup-gpci-2030.txt"], store)
     assert info.contents == ("RVU", "GPCI", "LOCCO", "ANES")
     assert info.meta["conversion_factors"] == {"nonqpp": 40.0}
     assert sorted(s["role"] for s in info.sources) == ["ANES", "GPCI", "LOCCO", "PPRRVU", "PPRRVU"]
