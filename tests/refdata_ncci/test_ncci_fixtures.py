@@ -15,7 +15,7 @@ from rvucheck.refdata.ncci_formats import quarter_from_text
 from rvucheck.refdata.store import Recognized, Store
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ncci"
-Q2_PARTS = ["ccipra-v321r0-f1.txt", "ccipra-v321r0-f2.txt"]
+Q2_PARTS = ["madeup-ptp-v321r0-f1.txt", "madeup-ptp-v321r0-f2.txt"]
 
 
 def install(store: Store, *paths: Path) -> None:
@@ -31,7 +31,7 @@ def install(store: Store, *paths: Path) -> None:
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
     store = Store(tmp_path / "data")
-    install(store, *(FIXTURES / name for name in [*Q2_PARTS, "ccipra-v322r0-f1.txt"]))
+    install(store, *(FIXTURES / name for name in [*Q2_PARTS, "madeup-ptp-v322r0-f1.txt"]))
     return store
 
 
@@ -40,7 +40,7 @@ def pairs(data: ncci.NcciData, codes: set[str], on: dt.date | None) -> set[tuple
 
 
 def test_recognize_reads_role_and_quarter_from_the_file() -> None:
-    item = ncci.recognize(FIXTURES / "ccipra-v321r0-f1.txt")
+    item = ncci.recognize(FIXTURES / "madeup-ptp-v321r0-f1.txt")
     assert item is not None
     assert (item.kind, item.dataset_id, item.role, dict(item.meta)["layout"]) == (
         "ncci",
@@ -131,7 +131,7 @@ def test_no_date_means_edits_in_force_now(store: Store) -> None:
 
 
 def test_xlsx_ptp_reads_like_the_txt(tmp_path: Path) -> None:
-    source = FIXTURES / "ccipra-v321r0-f1.txt"
+    source = FIXTURES / "madeup-ptp-v321r0-f1.txt"
     book = openpyxl.Workbook()
     sheet = book.active
     assert sheet is not None
@@ -176,12 +176,12 @@ def test_mue_outpatient_file_and_lookup_by_service(tmp_path: Path) -> None:
 
 def test_installing_mue_keeps_the_quarters_ptp(tmp_path: Path) -> None:
     store = Store(tmp_path)
-    install(store, FIXTURES / "ccipra-v322r0-f1.txt")
+    install(store, FIXTURES / "madeup-ptp-v322r0-f1.txt")
     install(store, FIXTURES / "MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv")
     (info,) = store.datasets("ncci")
     assert info.contents == ("PTP", "MUE")
     assert {Path(s["file"]).name for s in info.sources} == {
-        "ccipra-v322r0-f1.txt",
+        "madeup-ptp-v322r0-f1.txt",
         "MCR_MUE_OutpatientHospitalServices_Eff_07-01-2026.csv",
     }
     data = ncci.NcciData.open(store)
@@ -237,11 +237,11 @@ def test_aoc_julian_dates_types_and_contractor_primaries(tmp_path: Path) -> None
 
 def test_malformed_row_names_file_and_line_and_installs_nothing(tmp_path: Path) -> None:
     store = Store(tmp_path / "data")
-    install(store, FIXTURES / "ccipra-v322r0-f1.txt")
+    install(store, FIXTURES / "madeup-ptp-v322r0-f1.txt")
     before = store.datasets("ncci")
     bad = tmp_path / "2026Q3" / "ccipra-v322r0-f1.txt"
     bad.parent.mkdir()
-    text = (FIXTURES / "ccipra-v322r0-f1.txt").read_text(encoding="latin-1")
+    text = (FIXTURES / "madeup-ptp-v322r0-f1.txt").read_text(encoding="latin-1")
     bad.write_text(text.replace("\t20260701\t", "\t2026-07-01\t"), encoding="latin-1", newline="")
     item = ncci.recognize(bad)
     assert item is not None
@@ -267,7 +267,7 @@ def test_malformed_row_names_file_and_line_and_installs_nothing(tmp_path: Path) 
 )
 def test_malformed_ptp_rows(tmp_path: Path, old: str, new: str, problem: str) -> None:
     bad = tmp_path / "ccipra-v322r0-f1.txt"
-    text = (FIXTURES / "ccipra-v322r0-f1.txt").read_text(encoding="latin-1")
+    text = (FIXTURES / "madeup-ptp-v322r0-f1.txt").read_text(encoding="latin-1")
     bad.write_text(text.replace(old, new), encoding="latin-1", newline="")
     item = ncci.recognize(bad)
     assert item is not None
@@ -278,7 +278,7 @@ def test_malformed_ptp_rows(tmp_path: Path, old: str, new: str, problem: str) ->
 
 def test_a_file_without_a_quarter_is_refused_with_what_to_do(tmp_path: Path) -> None:
     nameless = tmp_path / "edits.txt"
-    shutil.copy(FIXTURES / "ccipra-v321r0-f1.txt", nameless)
+    shutil.copy(FIXTURES / "madeup-ptp-v321r0-f1.txt", nameless)
     with pytest.raises(InputFileError, match=r"edits\.txt: an NCCI PTP file, but .* rename it"):
         ncci.recognize(nameless)
 
@@ -295,7 +295,7 @@ def test_install_from_a_cms_zip_takes_the_quarter_from_the_zip_name(tmp_path: Pa
     archive = tmp_path / "AOC_V2026Q3-MCR.zip"
     with zipfile.ZipFile(archive, "w") as out:
         out.write(aoc, "aoc.xlsx")
-        out.write(FIXTURES / "ccipra-v321r0-f2.txt", "ccipra-v321r0-f2.txt")
+        out.write(FIXTURES / "madeup-ptp-v321r0-f2.txt", "ccipra-v321r0-f2.txt")
     store = Store(tmp_path / "data")
     installed = install_from([archive], store)
     assert sorted((i.dataset_id, i.contents) for i in installed) == [
