@@ -25,7 +25,12 @@ def server(tmp_path: Path) -> Iterator[str]:
     root = tmp_path / "www"
     root.mkdir()
     with zipfile.ZipFile(root / "rvu30b-updated-03-15-2030.zip", "w") as zf:
-        for name in ("madeup-rvu-2030-apr.csv", "madeup-gpci-2030.txt", "madeup-localities-2030.txt", "madeup-anes-2030.txt"):
+        for name in (
+            "madeup-rvu-2030-apr.csv",
+            "madeup-gpci-2030.txt",
+            "madeup-localities-2030.txt",
+            "madeup-anes-2030.txt",
+        ):
             zf.write(FIXTURES / "rvu30b" / name, name)
 
     class Quiet(SimpleHTTPRequestHandler):
@@ -45,7 +50,9 @@ def server(tmp_path: Path) -> Iterator[str]:
 def test_install_from_url(server: str, tmp_path: Path) -> None:
     (info,) = install_from([f"{server}/rvu30b-updated-03-15-2030.zip"], Store(tmp_path / "data"))
     assert (info.dataset_id, info.contents) == ("RVU30B", ("RVU", "GPCI", "LOCCO", "ANES"))
-    assert any(s["file"] == f"{server}/rvu30b-updated-03-15-2030.zip!madeup-rvu-2030-apr.csv" for s in info.sources)
+    assert any(
+        s["file"] == f"{server}/rvu30b-updated-03-15-2030.zip!madeup-rvu-2030-apr.csv" for s in info.sources
+    )
 
 
 def test_data_install_downloads_the_listed_releases(server: str, tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -171,7 +171,12 @@ def test_zip_of_a_release(tmp_path: Path) -> None:
 
     archive = tmp_path / "rvu30b-updated-03-15-2030.zip"
     with zipfile.ZipFile(archive, "w") as zf:
-        for name in ("madeup-rvu-2030-apr.csv", "madeup-gpci-2030.txt", "madeup-localities-2030.txt", "madeup-anes-2030.txt"):
+        for name in (
+            "madeup-rvu-2030-apr.csv",
+            "madeup-gpci-2030.txt",
+            "madeup-localities-2030.txt",
+            "madeup-anes-2030.txt",
+        ):
             zf.write(FIXTURES / "rvu30b" / name, name)
     (info,) = install_from([archive], Store(tmp_path / "data"))
     assert (info.dataset_id, info.contents) == ("RVU30B", ("RVU", "GPCI", "LOCCO", "ANES"))
@@ -185,7 +190,9 @@ def test_qpp_and_nonqpp_files_in_one_release(tmp_path: Path) -> None:
     source = folder / "madeup-rvu-2030-apr.csv"
     source.rename(folder / "madeup-rvu-2030-apr_nonQPP.csv")
     text = (folder / "madeup-rvu-2030-apr_nonQPP.csv").read_text(encoding="latin-1")
-    (folder / "madeup-rvu-2030-apr_QPP.csv").write_text(text.replace(",40.0000,", ",40.2000,"), encoding="latin-1")
+    (folder / "madeup-rvu-2030-apr_QPP.csv").write_text(
+        text.replace(",40.0000,", ",40.2000,"), encoding="latin-1"
+    )
     (info,) = install_from([folder], Store(tmp_path / "data"))
     assert info.meta["conversion_factors"] == {"nonqpp": 40.0, "qpp": 40.2}
     ref = open_reference(tmp_path / "data")
@@ -199,7 +206,9 @@ def test_a_single_file_joins_its_installed_release(tmp_path: Path) -> None:
     install_from([FIXTURES / "rvu30b"], store)
     folder = tmp_path / "rvu30b"
     folder.mkdir()
-    gpci = (FIXTURES / "rvu30b" / "madeup-gpci-2030.txt").read_text(encoding="latin-1").replace("1.400", "1.500")
+    gpci = (
+        (FIXTURES / "rvu30b" / "madeup-gpci-2030.txt").read_text(encoding="latin-1").replace("1.400", "1.500")
+    )
     (folder / "madeup-gpci-2030.txt").write_text(gpci, encoding="latin-1")
     (info,) = install_from([folder / "madeup-gpci-2030.txt"], store)
     assert info.contents == ("RVU", "GPCI", "LOCCO", "ANES")
