@@ -308,28 +308,22 @@ def write_summary_sheet(
         example_cell[0].alignment = Alignment(indent=1)  # apart from the right-aligned wRVU beside it
     chart_title = "Top 10 rules by findings" if last - first >= 10 else "Findings per rule"
     _bar_chart(ws, chart_title, "findings", (2, 2), first, min(last, first + 9), "K35")
-    row = last + 3
-    code_rows = [(c.hcpcs, c.lines, c.units, c.work_rvu, c.payment) for c in summary.top_codes_by_wrvu]
-    first, last = _table(
-        ws,
-        row,
-        "Top codes by work RVU",
-        ("Code", "Lines", "Units", "Work RVU", "Est. payment"),
-        code_rows,
-        (None, count, "#,##0", rvu, money),
+    top_code_tables = (  # (title, codes, axis title, value column, chart anchor, axis number format)
+        ("Top codes by work RVU", summary.top_codes_by_wrvu, "wRVU", 4, "K51", "#,##0"),
+        ("Top codes by est. payment", summary.top_codes_by_payment, "$", 5, "K67", '"$"#,##0'),
     )
-    _bar_chart(ws, "Top codes by work RVU", "wRVU", (4, 4), first, last, "K51")
-    row = last + 3
-    code_rows = [(c.hcpcs, c.lines, c.units, c.work_rvu, c.payment) for c in summary.top_codes_by_payment]
-    first, last = _table(
-        ws,
-        row,
-        "Top codes by est. payment",
-        ("Code", "Lines", "Units", "Work RVU", "Est. payment"),
-        code_rows,
-        (None, count, "#,##0", rvu, money),
-    )
-    _bar_chart(ws, "Top codes by est. payment", "$", (5, 5), first, last, "K67", number_format='"$"#,##0')
+    for title, codes, axis, value_column, anchor, axis_format in top_code_tables:
+        first, last = _table(
+            ws,
+            last + 3,
+            title,
+            ("Code", "Lines", "Units", "Work RVU", "Est. payment"),
+            [(c.hcpcs, c.lines, c.units, c.work_rvu, c.payment) for c in codes],
+            (None, count, "#,##0", rvu, money),
+        )
+        _bar_chart(
+            ws, title, axis, (value_column, value_column), first, last, anchor, number_format=axis_format
+        )
     for column, width in zip("ABCDEFGHI", (30, 13, 13, 15, 15, 13, 10, 10, 10), strict=True):
         ws.column_dimensions[column].width = width
     return ws
