@@ -2,7 +2,7 @@
 
 The catalog lives at the top of the repository (one YAML file per rule, reviewed like code); an installed
 package finds it at `rvucheck/_rules`, a checkout or editable install at `<repo>/rules`
-(`rvucheck.ruleset.builtin_rules_dir`). Everything else is configured in pyproject.toml.
+(`rvucheck.rules.ruleset.builtin_rules_dir`). Everything else is configured in pyproject.toml.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@
                                      [--data-dir .rvucheck-data]
 
 Run by hand (the target, from issue 6: audit of month 13 <= 2x the check of that month alone). Synthetic
-months (rvucheck.synthetic, shared patient pool) are written once as export-style xlsx and kept in --work.
+months (rvucheck.testing.synthetic.month, shared patient pool) are written once as export-style
+xlsx and kept in --work.
 The history goes into a fresh data dir in --work whose reference datasets are symlinks to --data-dir,
 so the user's own history is never touched. Figures printed:
 - per history month: seconds to audit it (read + key + history + engine + figures + record), no outputs;
@@ -26,8 +27,8 @@ from pathlib import Path
 
 from rvucheck.audit.history import HISTORY_FILE, HistoryStore
 from rvucheck.audit.run import AuditOptions, Checker, run_audit
-from rvucheck.reader import read_charges
-from rvucheck.synthetic import generate_month, write_xlsx
+from rvucheck.read.charges import read_charges
+from rvucheck.testing.synthetic.month import generate_month, write_xlsx
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -133,7 +134,7 @@ def main() -> None:
         audits.append(seconds)
         full.append(timed("audit + workbook + HTML + JSON", audit_with_outputs)[0])
     print("command line, like for like (one run each, process start included):")
-    cli = [sys.executable, "-m", "rvucheck.cli", f"--data-dir={data}"]
+    cli = [sys.executable, "-m", "rvucheck.cli.main", f"--data-dir={data}"]
     quiet = {"stdout": subprocess.DEVNULL, "check": False}
     check_cli = timed(
         "rvucheck check --no-annotate",

@@ -29,7 +29,7 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 CHECK = """
 import resource, sys
-from rvucheck.cli import main
+from rvucheck.cli.main import main
 code = main(sys.argv[1:])
 # peak RSS of this process and of its worker (read + check run in a forked worker for large files while
 # this process loads the workbook); the benchmark also samples the sum of both while they run
@@ -86,7 +86,7 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     options = parser.parse_args()
 
-    from rvucheck.synthetic import generate_month, write_xlsx
+    from rvucheck.testing.synthetic.month import generate_month, write_xlsx
 
     env = dict(os.environ)
     if options.data_dir:

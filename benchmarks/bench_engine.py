@@ -4,7 +4,8 @@
 
 Target (issue 3): >= 50,000 lines/s on one core, with and without the NCCI PTP rules (the engine is
 single-threaded; CPU time is the one-core figure on a shared machine, wall time is printed beside it).
-Lines come from rvucheck.synthetic (a practice month with ~9% coding problems) and are turned into
+Lines come from rvucheck.testing.synthetic.month (a practice month with ~9% coding
+problems) and are turned into
 ChargeLines before timing, so only `engine.run` is measured. Reference data is opened and warmed once (its
 own caches are the refdata's business); every timed run builds the engine's per-run caches from scratch.
 Baseline in the same run: pricing only (an empty ruleset), so the cost of the rules themselves is visible.
@@ -21,12 +22,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from rvucheck import engine
-from rvucheck.config import Settings
+from rvucheck.engine import runner as engine
 from rvucheck.model import CellRef, ChargeLine
 from rvucheck.refdata import open_reference
-from rvucheck.ruleset import Ruleset, load_all, select_rules
-from rvucheck.synthetic import generate_month
+from rvucheck.rules.ruleset import Ruleset, load_all, select_rules
+from rvucheck.settings import Settings
+from rvucheck.testing.synthetic.month import generate_month
 
 REPO = Path(__file__).resolve().parents[1]
 

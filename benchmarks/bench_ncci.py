@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from rvucheck.refdata import ncci
+from rvucheck.refdata.ncci import edits as ncci
 from rvucheck.refdata.store import Store
 
 REPO = Path(__file__).resolve().parents[1]

@@ -30,7 +30,7 @@ if mode == "baseline":
         rows = sum(1 for _ in csv.reader(handle)) - 1
     keys = 0
 else:
-    from rvucheck.refdata.benchmarks_puf import aggregate
+    from rvucheck.refdata.benchmarks.puf import aggregate
     totals = aggregate(path)
     rows, keys = totals.rows, len(totals.aggregates)
 seconds = time.perf_counter() - start

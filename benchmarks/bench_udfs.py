@@ -18,7 +18,7 @@ import time
 FIRST_CALL = """
 import time
 t0 = time.perf_counter()
-from rvucheck import udfs
+from rvucheck.excel import udfs
 t1 = time.perf_counter()
 value = udfs.RVU("20983")
 t2 = time.perf_counter()
@@ -48,13 +48,14 @@ def fresh_process(repeats: int = 5) -> None:
     print(f"fresh process, median of {repeats}:")
     print(f"  baseline: python -c pass            {empty:.3f} s")
     print(f"  baseline: python -c 'import xlwings' {xlwings:.3f} s")
-    print(f"  import rvucheck.udfs (in process)   {imported:.3f} s")
+    print(f"  import rvucheck.excel.udfs (in process)   {imported:.3f} s")
     print(f"  first RVU('20983') (opens the data) {first:.3f} s   target < 0.5 s")
     print(f"  whole process, start to answer      {total:.3f} s")
 
 
 def in_process() -> None:
-    from rvucheck import lookup_api, udfs
+    from rvucheck.excel import lookups as lookup_api
+    from rvucheck.excel import udfs
 
     assert udfs.RVU("20983") == 6.71  # the first call, not timed here
     ref = lookup_api.reference_for(lookup_api.data_dir_key())

@@ -3,7 +3,7 @@
     python workbooks/make_sample.py            # writes workbooks/sample-charges-2026-10.xlsx
 
 Synthetic data (made-up practice, providers, patients and charges; real CPT/HCPCS and ICD-10-CM codes),
-made by `rvucheck.synthetic` with a fixed seed, so the file is the same on every run.
+made by `rvucheck.testing.synthetic.month` with a fixed seed, so the file is the same on every run.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from rvucheck.synthetic import generate_month, write_xlsx
+from rvucheck.testing.synthetic.month import generate_month, write_xlsx
 
 YEAR, MONTH, LINES, SEED = 2026, 10, 2000, 10
 SAMPLE = Path(__file__).resolve().parent / f"sample-charges-{YEAR}-{MONTH:02d}.xlsx"

@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from rvucheck import annotate_inject
-from rvucheck.annotate_inject import render_cell
+from rvucheck.annotate import inject as annotate_inject
+from rvucheck.annotate.inject import render_cell
 
 SHEET = (
     b'<worksheet><dimension ref="A1:C4"/><sheetData>'

@@ -5,7 +5,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from rvucheck.annotate_lossy import lossy_features
+from rvucheck.annotate.lossy import lossy_features
 
 CHART_DRAWING = b"<xdr:wsDr><xdr:twoCellAnchor><xdr:graphicFrame><xdr:nvGraphicFramePr/></xdr:graphicFrame><xdr:pic><xdr:spPr/></xdr:pic></xdr:twoCellAnchor></xdr:wsDr>"  # noqa: E501
 TEXT_BOX = (

@@ -14,12 +14,12 @@ import pytest
 from annotate_corpus import FIRST_DATA_ROW, HEADER_ROW, VBA_BYTES, as_xlsm, feature_rich, with_sparklines
 from openpyxl.utils import get_column_letter
 
-from rvucheck.annotate import annotate, plan_output
-from rvucheck.annotate_sheets import SEVERITY_FILLS
+from rvucheck.annotate.copy import annotate, plan_output
+from rvucheck.annotate.sheets import SEVERITY_FILLS
 from rvucheck.errors import InputFileError
 from rvucheck.model import Finding, LineResult, Report
-from rvucheck.reader import ReadResult, read_charges
-from rvucheck.report import summarize
+from rvucheck.read.charges import ReadResult, read_charges
+from rvucheck.report.formats import summarize
 
 NEW_COLUMN = 13  # 12 original columns on the charge sheet
 
@@ -264,7 +264,7 @@ def test_features_openpyxl_would_drop_give_a_report_workbook(corpus: Path, tmp_p
     plan = plan_output(source, read.kind, None, False)
     assert plan.lost == ["sparklines"]
     assert plan.path.name == "spark.rvucheck-report.xlsx"
-    from rvucheck.reader_sources import XlsxBook
+    from rvucheck.read.sources import XlsxBook
 
     report = _report(read)
     written = annotate(source, read, report, summarize(report), plan, XlsxBook(source).grid(read.sheet).rows)

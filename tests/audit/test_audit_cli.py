@@ -13,10 +13,10 @@ import pytest
 from openpyxl import load_workbook
 
 from rvucheck.audit.history import HISTORY_FILE, HistoryStore
-from rvucheck.cli import main
+from rvucheck.cli.main import main
 from rvucheck.refdata.install import install_from
 from rvucheck.refdata.store import Store
-from rvucheck.synthetic import generate_month, write_xlsx
+from rvucheck.testing.synthetic.month import generate_month, write_xlsx
 
 LINES = 2000
 GLOBAL_KINDS_RULES = ("GS01", "GS02", "GS03")

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from audit_helpers import line, result
 
-from rvucheck.audit.figures import findings_by_rule, lag_distribution, provider_figures, top_codes
+from rvucheck.audit.metrics import findings_by_rule, lag_distribution, provider_figures, top_codes
 from rvucheck.audit.sample import allocate, encounters, review_sample
 
 D = dt.date(2026, 10, 5)

@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from rvucheck.cli import main
+from rvucheck.cli.main import main
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reader"))
 from test_safety import make_bad_inputs
@@ -169,7 +169,7 @@ def test_a_map_header_that_is_not_there_is_named(small: Path, capsys: pytest.Cap
 def test_large_files_are_checked_in_a_worker_with_the_same_results(
     small: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from rvucheck import checking
+    from rvucheck import pipeline as checking
 
     monkeypatch.setattr(checking, "LARGE_FILE_BYTES", 0)  # every file counts as large: forked worker
     assert main([str(small), "--format", "json", "--fail-on", "never"]) == 0

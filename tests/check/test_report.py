@@ -6,7 +6,7 @@ import csv
 import io
 
 from rvucheck.model import CellRef, ChargeLine, Finding, LineResult, Report, UnreadableLine
-from rvucheck.report import cell_address, summarize, to_csv, to_json_obj, to_text
+from rvucheck.report.formats import cell_address, summarize, to_csv, to_json_obj, to_text
 
 
 def _report() -> Report:

@@ -8,8 +8,8 @@ from typing import Any
 
 import simple_icd_10_cm as icd
 
-from rvucheck.reader import read_charges
-from rvucheck.synthetic import PROBLEMS, generate_month
+from rvucheck.read.charges import read_charges
+from rvucheck.testing.synthetic.month import PROBLEMS, generate_month
 
 SAMPLE = Path(__file__).resolve().parents[2] / "workbooks" / "sample-charges-2026-10.xlsx"
 

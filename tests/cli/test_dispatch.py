@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rvucheck.cli import _first_positional, main
+from rvucheck.cli.main import _first_positional, main
 
 
 def test_global_option_value_is_not_taken_for_the_command() -> None:

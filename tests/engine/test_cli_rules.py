@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rvucheck.cli import main
+from rvucheck.cli.main import main
 
 
 def test_rules_list_table(capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from rvucheck.config import Settings, load_settings
 from rvucheck.errors import RuleFileError
+from rvucheck.settings import Settings, load_settings
 
 TOML = """
 locality = "01112-05"

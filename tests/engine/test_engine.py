@@ -8,12 +8,12 @@ import datetime as dt
 import pytest
 from tests.engine.fake_ref import FakeReference, row
 
-from rvucheck import engine
-from rvucheck.config import Settings
+from rvucheck.engine import runner as engine
 from rvucheck.errors import RvucheckError
 from rvucheck.model import CellRef, ChargeLine, UnreadableLine
 from rvucheck.refdata.types import Mue, PtpEdit
-from rvucheck.ruleset import Ruleset, load_all, select_rules
+from rvucheck.rules.ruleset import Ruleset, load_all, select_rules
+from rvucheck.settings import Settings
 
 DOS = dt.date(2026, 7, 15)
 TODAY = Settings(today=dt.date(2026, 12, 31))

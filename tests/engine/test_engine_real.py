@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from rvucheck import engine
-from rvucheck.cases import case_line
-from rvucheck.config import Settings
-from rvucheck.ruleset import Ruleset, load_ruleset
+from rvucheck.engine import runner as engine
+from rvucheck.rules.cases import case_line
+from rvucheck.rules.ruleset import Ruleset, load_ruleset
+from rvucheck.settings import Settings
 
 
 def run(raw: list[dict[str, Any]], ref: Any, **settings: Any) -> Any:

@@ -8,11 +8,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.engine.fake_ref import FakeReference, row
 
-from rvucheck import engine
-from rvucheck.config import Settings
+from rvucheck.engine import runner as engine
 from rvucheck.model import CellRef, ChargeLine
 from rvucheck.refdata.types import Mue, PtpEdit
-from rvucheck.ruleset import Ruleset, load_all
+from rvucheck.rules.ruleset import Ruleset, load_all
+from rvucheck.settings import Settings
 
 CATALOG = Ruleset(tuple(load_all()))
 REF = FakeReference(

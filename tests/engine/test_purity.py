@@ -11,7 +11,7 @@ from pathlib import Path
 import rvucheck
 
 SRC = Path(rvucheck.__file__).parent
-PURE = [SRC / "engine.py", SRC / "pricing.py", *sorted((SRC / "kinds").glob("*.py"))]
+PURE = sorted((SRC / "engine").rglob("*.py"))
 FORBIDDEN = {
     "openpyxl",
     "xlwings",
@@ -28,13 +28,12 @@ FORBIDDEN = {
 }
 ALLOWED_RVUCHECK = {
     "rvucheck.model",
-    "rvucheck.kinds",
-    "rvucheck.pricing",
+    "rvucheck.engine",
     "rvucheck.errors",
     "rvucheck.gc_pause",  # stdlib gc only
     "rvucheck.refdata.types",
-    "rvucheck.config",
-    "rvucheck.ruleset",
+    "rvucheck.settings",
+    "rvucheck.rules.ruleset",
 }  # config/ruleset only for type hints (TYPE_CHECKING)
 
 
@@ -62,7 +61,7 @@ def test_no_forbidden_imports_or_open_calls() -> None:
 
 def test_importing_the_engine_loads_no_workbook_library() -> None:
     code = (
-        "import sys, rvucheck.engine, rvucheck.kinds;"
+        "import sys, rvucheck.engine.runner, rvucheck.engine.kinds;"
         "bad = {'openpyxl', 'xlwings', 'python_calamine', 'yaml', 'sqlite3'} & set(sys.modules);"
         "print(sorted(bad))"
     )

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rvucheck.config import Settings
 from rvucheck.errors import RuleFileError
-from rvucheck.ruleset import builtin_rules_dir, load_all, load_rule_file, load_ruleset
+from rvucheck.rules.ruleset import builtin_rules_dir, load_all, load_rule_file, load_ruleset
+from rvucheck.settings import Settings
 
 GOOD = (builtin_rules_dir() / "gs" / "GS01.yaml").read_text(encoding="utf-8")
 
@@ -110,17 +110,17 @@ def test_missing_rule_folder() -> None:
 def test_builtin_rules_found_installed_and_in_a_checkout(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import rvucheck.ruleset as ruleset
+    import rvucheck.rules.ruleset as ruleset
 
     installed = tmp_path / "site-packages" / "rvucheck"
     (installed / "_rules").mkdir(parents=True)
-    monkeypatch.setattr(ruleset, "__file__", str(installed / "ruleset.py"))
+    monkeypatch.setattr(ruleset, "__file__", str(installed / "rules" / "ruleset.py"))
     assert ruleset.builtin_rules_dir() == installed / "_rules"
 
     checkout = tmp_path / "repo"
     (checkout / "src" / "rvucheck").mkdir(parents=True)
     (checkout / "rules").mkdir()
-    monkeypatch.setattr(ruleset, "__file__", str(checkout / "src" / "rvucheck" / "ruleset.py"))
+    monkeypatch.setattr(ruleset, "__file__", str(checkout / "src" / "rvucheck" / "rules" / "ruleset.py"))
     assert ruleset.builtin_rules_dir() == (checkout / "rules").resolve()
 
     monkeypatch.setattr(ruleset, "__file__", str(tmp_path / "nowhere" / "a" / "ruleset.py"))

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from rvucheck import udfs
-from rvucheck.config import load_settings
-from rvucheck.engine import run
+from rvucheck.engine.runner import run
+from rvucheck.excel import udfs
 from rvucheck.model import CellRef, ChargeLine
-from rvucheck.ruleset import load_ruleset
+from rvucheck.rules.ruleset import load_ruleset
+from rvucheck.settings import load_settings
 
 pytestmark = pytest.mark.usefixtures("udf_data")
 

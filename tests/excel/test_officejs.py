@@ -21,8 +21,7 @@ CHILD = r"""
 import asyncio, json, sys
 import xlwings
 import xlwings.server as server
-from rvucheck import udfs
-
+from rvucheck.excel import udfs
 requests = json.load(sys.stdin)
 out = {"meta": server.custom_functions_meta(udfs), "version": xlwings.__version__, "results": []}
 for name, args in requests:
@@ -144,7 +143,7 @@ def test_help_texts_reach_the_function_wizard(officejs: dict[str, Any]) -> None:
 
 
 def test_results_as_excel_receives_them(officejs: dict[str, Any], udf_data: Path) -> None:
-    from rvucheck import udfs
+    from rvucheck.excel import udfs
 
     for (name, args, expected), result in zip(CALLS, officejs["results"], strict=True):
         assert "raised" not in result, (name, args, result)

@@ -10,9 +10,9 @@ from typing import Any
 import openpyxl
 import pytest
 
-from rvucheck import procedure_log as pl
-from rvucheck import udfs
-from rvucheck import workbook_data as wd
+from rvucheck.excel import procedure_log as pl
+from rvucheck.excel import udfs
+from rvucheck.excel import workbook_data as wd
 
 REPO = Path(__file__).resolve().parents[2]
 SHIPPED = REPO / "workbooks" / "procedure-log.xlsx"

@@ -14,9 +14,9 @@ from typing import Any
 import openpyxl
 import pytest
 
-from rvucheck import template, udfs
-from rvucheck import workbook_data as wd
-from rvucheck.template import ExampleLine
+from rvucheck.excel import template, udfs
+from rvucheck.excel import workbook_data as wd
+from rvucheck.excel.template import ExampleLine
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.usefixtures("udf_data")]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rvucheck import udfs
+from rvucheck.excel import udfs
 
 pytestmark = pytest.mark.usefixtures("udf_data")
 

@@ -12,10 +12,10 @@ from typing import Any
 import openpyxl
 import pytest
 
-from rvucheck import udfs
-from rvucheck import workbook_data as wd
-from rvucheck.cli import main
-from rvucheck.functions_workbook import CONF_SHEET, UDF_MODULE, build_functions_workbook, write_user_config
+from rvucheck.cli.main import main
+from rvucheck.excel import udfs
+from rvucheck.excel import workbook_data as wd
+from rvucheck.excel.addin_workbook import CONF_SHEET, UDF_MODULE, build_functions_workbook, write_user_config
 
 REPO = Path(__file__).resolve().parents[2]
 SHIPPED_XLSM = REPO / "workbooks" / "rvucheck-functions.xlsm"
@@ -31,7 +31,7 @@ def test_functions_workbook_imports_rvucheck_udfs() -> None:
     book = openpyxl.load_workbook(SHIPPED_XLSM, keep_vba=True)
     assert CONF_SHEET in book.sheetnames  # active settings sheet (no leading underscore)
     settings = {row[0]: row[1] for row in book[CONF_SHEET].iter_rows(values_only=True) if row[0]}
-    assert settings["UDF Modules"] == UDF_MODULE == "rvucheck.udfs"
+    assert settings["UDF Modules"] == UDF_MODULE == "rvucheck.excel.udfs"
     assert settings["Interpreter_Win"] is None  # from ~/.xlwings/xlwings.conf, not a path of this machine
 
 
@@ -95,7 +95,7 @@ def test_excel_install_writes_the_user_config_and_keeps_other_keys(tmp_path: Pat
     assert main(["excel", "install", "--config", str(config), "--no-addin"]) == 0
     lines = config.read_text(encoding="utf-8").splitlines()
     assert '"LICENSE_KEY","abc"' in lines
-    assert '"UDF MODULES","rvucheck.udfs"' in lines
+    assert '"UDF MODULES","rvucheck.excel.udfs"' in lines
     assert not any("old_module" in line for line in lines)
     assert any(line.startswith('"INTERPRETER_') for line in lines)
     write_user_config(config)  # idempotent

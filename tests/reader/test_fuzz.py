@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rvucheck.errors import InputFileError
-from rvucheck.reader import ReadResult, read_charges
+from rvucheck.read.charges import ReadResult, read_charges
 
 HEADER_CHOICES = [
     "CPT",
@@ -128,9 +128,9 @@ def test_reader_never_crashes_and_accounts_for_every_row(
 @FUZZ
 @given(layouts())
 def test_engine_takes_whatever_the_reader_gives(ref: Any, layout: tuple[list[list[object]], int]) -> None:
-    from rvucheck.config import Settings
-    from rvucheck.engine import run
-    from rvucheck.ruleset import load_ruleset
+    from rvucheck.engine.runner import run
+    from rvucheck.rules.ruleset import load_ruleset
+    from rvucheck.settings import Settings
 
     rows, _header = layout
     with tempfile.TemporaryDirectory() as folder:

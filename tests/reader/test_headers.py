@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rvucheck.errors import InputFileError
-from rvucheck.headers import canonical_field, map_headers, normalize_header
+from rvucheck.read.headers import canonical_field, map_headers, normalize_header
 
 
 def test_normalize_header() -> None:

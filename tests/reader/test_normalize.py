@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from rvucheck.normalize import (
+from rvucheck.read.cells import (
     BadValue,
     clean_text,
     normalize_pos,

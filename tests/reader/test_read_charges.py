@@ -10,8 +10,8 @@ import pytest
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from rvucheck.errors import InputFileError
-from rvucheck.reader import read_charges
-from rvucheck.synthetic import generate_month, write_csv, write_xlsx
+from rvucheck.read.charges import read_charges
+from rvucheck.testing.synthetic.month import generate_month, write_csv, write_xlsx
 
 HEADERS = [
     "Claim #",

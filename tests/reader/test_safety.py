@@ -8,9 +8,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from rvucheck import safety
 from rvucheck.errors import InputFileError
-from rvucheck.safety import ENCRYPTED_MARK, OLE_MAGIC, check_input
+from rvucheck.read import safety
+from rvucheck.read.safety import ENCRYPTED_MARK, OLE_MAGIC, check_input
 
 
 def make_bad_inputs(folder: Path) -> dict[str, tuple[Path, str]]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rvucheck.cli import main
+from rvucheck.cli.main import main
 from rvucheck.refdata.categories import category_of
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from rvucheck.cli import main
+from rvucheck.cli.main import main
 from rvucheck.refdata import releases
 from rvucheck.refdata.install import install_from
 from rvucheck.refdata.store import Store

@@ -38,7 +38,7 @@ def test_ensure_installs_once(tmp_path: Path) -> None:
 
 
 def test_data_install_command_also_installs_the_code_set(tmp_path: Path, shared_cms: Path) -> None:
-    from rvucheck.cli import main
+    from rvucheck.cli.main import main
 
     assert main(["--data-dir", str(tmp_path), "data", "install", "--from", str(shared_cms / "RVU26C")]) == 0
     kinds = {d.kind for d in Store(tmp_path).datasets()}

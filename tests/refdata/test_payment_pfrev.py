@@ -72,7 +72,7 @@ def test_opps_cap_reproduces_cms_oppscap_file(ref, shared_cms: Path) -> None:  #
 def test_contractor_priced_code_shows_its_cap(ref) -> None:  # type: ignore[no-untyped-def]
     import datetime as dt
 
-    from rvucheck.refdata.fee_schedule import lookup
+    from rvucheck.refdata.code_page import lookup
 
     page = lookup(ref, "0633T", ("TC",), "01112-05", on=dt.date(2025, 11, 1))
     assert any("OPPS cap at this locality is $150.69" in note for note in page["notes"])

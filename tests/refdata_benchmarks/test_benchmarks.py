@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from rvucheck.errors import InputFileError
-from rvucheck.refdata import benchmarks, benchmarks_import
-from rvucheck.refdata.benchmarks_specialty import names_from_crosswalk, read_crosswalk
+from rvucheck.refdata.benchmarks import importer as benchmarks_import
+from rvucheck.refdata.benchmarks import lookup as benchmarks
+from rvucheck.refdata.benchmarks.specialty import names_from_crosswalk, read_crosswalk
 from rvucheck.refdata.store import Recognized, Store
 
 PUF_FIXTURE = (

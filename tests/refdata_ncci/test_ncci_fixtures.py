@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 
 from rvucheck.errors import InputFileError
-from rvucheck.refdata import ncci
-from rvucheck.refdata.ncci_formats import quarter_from_text
+from rvucheck.refdata.ncci import edits as ncci
+from rvucheck.refdata.ncci.formats import quarter_from_text
 from rvucheck.refdata.store import Recognized, Store
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ncci"

@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from rvucheck.refdata.ncci import NcciData
+from rvucheck.refdata.ncci.edits import NcciData
 from rvucheck.refdata.store import Store
 
 DOS_2026Q2 = dt.date(2026, 5, 12)

@@ -8,8 +8,8 @@ from collections import Counter
 
 import pytest
 
-from rvucheck.kinds import KINDS
-from rvucheck.ruleset import Rule, builtin_rules_dir, load_all
+from rvucheck.engine.kinds import KINDS
+from rvucheck.rules.ruleset import Rule, builtin_rules_dir, load_all
 
 RULES = load_all()  # loading validates every file (envelope, then the kind's params)
 

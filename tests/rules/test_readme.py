@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rvucheck.commands.rules import markdown_table
-from rvucheck.ruleset import load_all
+from rvucheck.cli.rules import markdown_table
+from rvucheck.rules.ruleset import load_all
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

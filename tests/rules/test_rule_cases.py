@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from rvucheck import engine
-from rvucheck.cases import case_input, line_index
-from rvucheck.config import Settings
-from rvucheck.ruleset import Rule, Ruleset, load_all
+from rvucheck.engine import runner as engine
+from rvucheck.rules.cases import case_input, line_index
+from rvucheck.rules.ruleset import Rule, Ruleset, load_all
+from rvucheck.settings import Settings
 
 
 def _cases() -> list[Any]:

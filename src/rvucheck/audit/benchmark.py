@@ -1,4 +1,4 @@
-"""National E&M benchmark shares for the audit, from `rvucheck.refdata.benchmarks`.
+"""National E&M benchmark shares for the audit, from `rvucheck.refdata.benchmarks.lookup`.
 
 That module answers from an installed "by Provider and Service" PUF aggregate when there is one, else from the
 published per-specialty shares; this adapter turns its answer into the (code -> share, source) pairs the E&M
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rvucheck.audit.emmix import BenchmarkLookup
 from rvucheck.audit.emstats import EmFamily
-from rvucheck.refdata import benchmarks
+from rvucheck.refdata.benchmarks import lookup as benchmarks
 
 
 def lookup(data_dir: Path | None) -> tuple[BenchmarkLookup | None, str]:

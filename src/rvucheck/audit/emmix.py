@@ -15,7 +15,7 @@ from rvucheck.audit.emstats import (
     complete_shares,
     counts_by_level,
 )
-from rvucheck.audit.figures import provider_name
+from rvucheck.audit.metrics import provider_name
 from rvucheck.model import ChargeLine
 
 # (specialty of the provider, family) -> (shares by code, source text), or None when there is no benchmark

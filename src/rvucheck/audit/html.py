@@ -9,7 +9,7 @@ from pathlib import Path
 from rvucheck.audit.charts import bar_chart_svg, hbar_chart_svg, line_chart_svg, svg_data_uri
 from rvucheck.audit.emmix import charted_mix
 from rvucheck.audit.emstats import shares
-from rvucheck.audit.figures import late_lines
+from rvucheck.audit.metrics import late_lines
 from rvucheck.audit.result import AuditResult
 
 STYLE = """

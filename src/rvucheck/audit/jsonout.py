@@ -75,7 +75,7 @@ def audit_dict(result: AuditResult) -> dict[str, Any]:
         }
         for p in result.providers
     ]
-    from rvucheck.report import summarize, to_json_obj
+    from rvucheck.report.formats import summarize, to_json_obj
 
     findings = [finding_dict(f, r) for r in result.report.results for f in r.findings]
     findings += [finding_dict(f) for f in result.report.run_findings]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rvucheck.audit.emmix import MixRow
-from rvucheck.audit.figures import CodeTotal, ProviderFigures
 from rvucheck.audit.history import ProviderMonth
+from rvucheck.audit.metrics import CodeTotal, ProviderFigures
 from rvucheck.audit.sample import Pick
 from rvucheck.model import Report
 

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 from rvucheck.audit import benchmark
 from rvucheck.audit.emmix import em_mix
-from rvucheck.audit.figures import (
+from rvucheck.audit.history import HistoryStore, ProviderMonth
+from rvucheck.audit.metrics import (
     LATE_DAYS,
     ProviderFigures,
     findings_by_rule,
@@ -23,16 +24,15 @@ from rvucheck.audit.figures import (
     provider_figures,
     top_codes,
 )
-from rvucheck.audit.history import HistoryStore, ProviderMonth
 from rvucheck.audit.result import AuditResult
 from rvucheck.audit.sample import encounters, review_sample
 from rvucheck.errors import InputFileError
 from rvucheck.model import CellRef, ChargeLine, Report, UnreadableLine
 
 if TYPE_CHECKING:
-    from rvucheck.config import Settings
     from rvucheck.refdata.types import ReferenceData
-    from rvucheck.ruleset import Ruleset
+    from rvucheck.rules.ruleset import Ruleset
+    from rvucheck.settings import Settings
 
 # Check kinds whose findings mean "E&M billed inside a global period" and "new-patient code for an
 # established patient": the rule ids come from the loaded ruleset, so user rules of these kinds count too.
@@ -69,7 +69,7 @@ def month_of(lines: Sequence[ChargeLine], given: str | None, first_file: Path) -
 
 def read_all(paths: Sequence[Path], sheet: str | None) -> tuple[list[ChargeLine], list[UnreadableLine]]:
     """Read every export; with several files, row references name the file too."""
-    from rvucheck.reader import read_charges
+    from rvucheck.read.charges import read_charges
 
     lines: list[ChargeLine] = []
     unreadable: list[UnreadableLine] = []
@@ -104,9 +104,9 @@ class Checker:
 
     @classmethod
     def load(cls, data_dir: Path | None, options: AuditOptions, near: Path | None) -> Checker:
-        from rvucheck.config import load_settings
         from rvucheck.refdata import open_reference
-        from rvucheck.ruleset import load_ruleset
+        from rvucheck.rules.ruleset import load_ruleset
+        from rvucheck.settings import load_settings
 
         settings = load_settings(options.config, near=near, locality=options.locality)
         return cls(settings, load_ruleset(settings), open_reference(data_dir))
@@ -126,7 +126,7 @@ class Checker:
     def run(
         self, lines: Sequence[ChargeLine], unreadable: Sequence[UnreadableLine], history: Sequence[ChargeLine]
     ) -> Report:
-        from rvucheck import engine
+        from rvucheck.engine import runner as engine
 
         return engine.run(
             lines, self.reference, self.ruleset, self.settings, unreadable=unreadable, history=history

@@ -13,7 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from rvucheck.audit.emmix import MixRow, charted_mix
 from rvucheck.audit.emstats import shares
-from rvucheck.audit.figures import late_lines
+from rvucheck.audit.metrics import late_lines
 from rvucheck.audit.result import AuditResult
 
 BOLD = Font(bold=True)

@@ -21,9 +21,9 @@ from rvucheck.errors import InputFileError
 from rvucheck.refdata.store import DatasetInfo, Recognized, Store
 
 RECOGNIZER_MODULES = (
-    "rvucheck.refdata.pfs_import",
-    "rvucheck.refdata.ncci",
-    "rvucheck.refdata.benchmarks_import",
+    "rvucheck.refdata.pfs.importer",
+    "rvucheck.refdata.ncci.edits",
+    "rvucheck.refdata.benchmarks.importer",
 )
 URL_SCHEMES = ("http://", "https://", "file://")
 

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rvucheck.errors import DataNotInstalled, RvucheckError
-from rvucheck.refdata import payment as pay
-from rvucheck.refdata.pfs_layouts import PPRRVU_FIELDS
+from rvucheck.refdata.pfs.layouts import PPRRVU_FIELDS
+from rvucheck.refdata.pricing import formula as pay
 from rvucheck.refdata.releases import quarter_of
 from rvucheck.refdata.selection import choose_release, companion_for
 from rvucheck.refdata.store import DatasetInfo, Store
@@ -229,7 +229,7 @@ class Reference:
         facility: bool = False,
         qpp: bool = False,
     ) -> Adjusted:
-        from rvucheck.refdata.modifiers import adjust
+        from rvucheck.refdata.pricing.adjustments import adjust
 
         return adjust(self, row, modifiers, rank, locality, facility, qpp)
 
@@ -246,7 +246,7 @@ class Reference:
     @cached_property
     def ncci(self) -> Any:
         try:
-            module = importlib.import_module("rvucheck.refdata.ncci")
+            module = importlib.import_module("rvucheck.refdata.ncci.edits")
         except ModuleNotFoundError:
             return None
         return module.NcciData.open(self.store)

@@ -1,0 +1,105 @@
+"""What the annotated copy will say, as compact plain data (picklable, small).
+
+Built from the reader's result and the engine's report; the workbook writer needs nothing else. Keeping it
+apart lets the check run read + engine in a worker process and write the workbook in a process that never
+loaded the engine's code tables: the two memory peaks then do not add up (issue 4's 1 GB target).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rvucheck.model import SEVERITY_ORDER, ChargeLine, Finding, Report
+from rvucheck.read.charges import ReadResult
+from rvucheck.report.formats import Summary, all_findings, finding_cell
+
+FINDINGS_TEXT_LIMIT = 500
+RowValues = tuple[
+    object, ...
+]  # Work RVU, Credited wRVU, Total RVU, Est. Payment, Global, Status, Severity, Findings
+FindingRow = tuple[str, int, int, str, str, str, str, str, str, str, "float | None", "float | None"]
+# (sheet, row, column, hcpcs, modifiers, rule, severity, message, fix, reference, $ at stake, wRVU at stake)
+
+
+@dataclass
+class Annotations:
+    sheet: str
+    header_row: int
+    header_count: int
+    rows: list[tuple[int, RowValues, str | None]] = field(
+        default_factory=list
+    )  # (row, values, worst severity)
+    notes: dict[tuple[int, int], list[str]] = field(default_factory=dict)  # (row, column) -> note paragraphs
+    totals_rows: list[int] = field(default_factory=list)
+    last_row: int = 0  # last charge row (the filter stops there, above the totals)
+    findings: list[FindingRow] = field(default_factory=list)
+    summary: Summary | None = None
+
+
+target_cell = finding_cell  # the annotator's name for it
+
+
+def short_findings(findings: tuple[Finding, ...] | list[Finding]) -> str:
+    ordered = sorted(findings, key=lambda f: -SEVERITY_ORDER[f.severity])
+    return "; ".join(f"{f.rule}: {f.message}" for f in ordered)[:FINDINGS_TEXT_LIMIT]
+
+
+def _note(finding: Finding) -> str:
+    return f"{finding.rule} ({finding.severity}): {finding.message}" + (
+        f"\nFix: {finding.fix}" if finding.fix else ""
+    )
+
+
+def build_annotations(read: ReadResult, report: Report, summary: Summary) -> Annotations:
+    plan = Annotations(sheet=read.sheet, header_row=read.header_row, header_count=len(read.headers),
+                       totals_rows=list(read.totals_rows), summary=summary)  # fmt: skip
+    lines: dict[tuple[str, int], ChargeLine] = {}
+    for result in report.results:
+        line = result.line
+        lines[(line.source.sheet, line.source.row)] = line
+        severity = result.worst_severity
+        text = short_findings(result.findings) if result.findings else ""
+        values = (
+            result.work_rvu,
+            result.credited_work_rvu,
+            result.total_rvu,
+            result.payment,
+            result.global_days,
+            result.status_code,
+            severity or "",
+            text,
+        )
+        plan.rows.append((line.source.row, values, severity))
+        for finding in result.findings:
+            target = target_cell(finding, line)
+            key = (target.row, target.column or line.source.column or 1)
+            plan.notes.setdefault(key, []).append(_note(finding))
+    for item in report.unreadable:
+        reason = f"RD01: could not be read: {item.reason}"[:FINDINGS_TEXT_LIMIT]
+        plan.rows.append((item.source.row, (None, None, None, None, "", "", "error", reason), "error"))
+        key = (item.source.row, item.source.column or 1)
+        plan.notes.setdefault(key, []).append(f"RD01 (error): could not be read: {item.reason}")
+    plan.last_row = max((row for row, _values, _severity in plan.rows), default=read.header_row)
+    order = {"error": 0, "warning": 1, "info": 2}
+    for finding in sorted(
+        all_findings(report), key=lambda f: (order[f.severity], f.source.sheet, f.source.row)
+    ):
+        found = lines.get((finding.source.sheet, finding.source.row))
+        cell = target_cell(finding, found)
+        plan.findings.append(
+            (
+                cell.sheet,
+                cell.row,
+                cell.column or 1,
+                found.hcpcs if found else "",
+                " ".join(found.modifiers) if found else "",
+                finding.rule,
+                finding.severity,
+                finding.message,
+                finding.fix,
+                finding.ref,
+                finding.dollars_at_stake,
+                finding.wrvu_at_stake,
+            )
+        )
+    return plan

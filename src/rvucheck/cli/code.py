@@ -1,0 +1,120 @@
+"""`rvucheck code CODE`: one code's fee-schedule page (RVUs, indicators in words, payment, notes).
+
+Kept light on imports: this command should start in well under half a second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from rvucheck.cli.common import date_option
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("code", help="show one code's fee schedule page")
+    parser.add_argument("code", help="HCPCS/CPT code, e.g. 20983")
+    parser.add_argument(
+        "--modifier",
+        "-m",
+        action="append",
+        default=[],
+        help="26, TC or 53 (their own CMS rows), or 50/51/62/66/80/81/82/AS/52/54/55/56 "
+        "for an adjusted payment; repeat or comma-separate",
+    )
+    parser.add_argument("--locality", "-l", help="MAC-LOCALITY (01112-05), a locality name, or a state (CA)")
+    parser.add_argument("--pos", help="place of service (11 office, 22 outpatient hospital, ...)")
+    parser.add_argument("--date", help="date of service YYYY-MM-DD (picks the release in effect)")
+    parser.add_argument(
+        "--qpp", action="store_true", help="use the qualifying APM participant conversion factor"
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from rvucheck.refdata import open_reference
+    from rvucheck.refdata.code_page import lookup
+
+    on = date_option(args.date)
+    modifiers = tuple(m for item in args.modifier for m in item.replace(" ", ",").split(",") if m)
+    ref = open_reference(getattr(args, "data_dir", None))
+    page = lookup(ref, args.code, modifiers, args.locality, args.pos, on, args.qpp)
+    if args.json:
+        print(json.dumps(page, indent=2))
+    else:
+        print(render(page))
+    return 0
+
+
+def _money(value: float) -> str:
+    return f"${value:,.2f}"
+
+
+def render(page: dict[str, Any]) -> str:
+    code = page["hcpcs"] + (f"-{page['modifier']}" if page["modifier"] else "")
+    pay = page["payment"]
+    lines = [f"{code}  {page['description']}", f"Release {page['release']}  status {page['status_code']}"]
+    lines += [
+        "",
+        f"{'RVUs':<22}{'non-facility':>14}{'facility':>14}",
+        f"{'  work':<22}{page['work_rvu']:>14.2f}{page['work_rvu']:>14.2f}",
+        f"{'  practice expense':<22}{page['pe_rvu_nonfacility']:>14.2f}{page['pe_rvu_facility']:>14.2f}",
+        f"{'  malpractice':<22}{page['mp_rvu']:>14.2f}{page['mp_rvu']:>14.2f}",
+        f"{'  total':<22}{page['total_rvu_nonfacility']:>14.2f}{page['total_rvu_facility']:>14.2f}",
+        "",
+        f"Conversion factor {page['conversion_factor']:.4f} ({page['conversion_factor_variant']})",
+    ]
+    where = "national"
+    if page["locality"]:
+        loc = page["locality"]
+        gpci = loc["gpci"]
+        where = f"{loc['mac']}-{loc['locality']} {loc['name']}"
+        lines.append(
+            f"Locality {where} ({loc['state']}): GPCI work {gpci['work']:.3f}, "
+            f"PE {gpci['pe']:.3f}, MP {gpci['mp']:.3f}"
+        )
+    na_nf = "  (NA: rarely/never done here)" if pay["nonfacility_na"] else ""
+    na_f = "  (NA)" if pay["facility_na"] else ""
+    cap = " [OPPS cap]" if pay["opps_capped"]["nonfacility"] else ""
+    lines.append(
+        f"Payment ({where}): non-facility {_money(pay['nonfacility'])}{cap}{na_nf}, "
+        f"facility {_money(pay['facility'])}{na_f}"
+    )
+    if "setting" in page:
+        s = page["setting"]
+        lines.append(
+            f"POS {s['pos']} {s['name']}: {s['rate'].replace('nonfacility', 'non-facility')} rate "
+            f"{_money(s['amount'])}"
+        )
+    if "adjusted" in page:
+        adj = page["adjusted"]
+        lines.append(
+            f"With modifier {'+'.join(adj['modifiers'])}: {_money(adj['payment'])}, "
+            f"credited work RVU {adj['work_rvu']:.2f}"
+        )
+        lines += [f"  - {step}" for step in adj["explanation"]]
+    lines.append(f"Global days {page['global_days']}")
+    if page["category"]:
+        cat = page["category"]
+        lines.append(
+            f"Compared with {cat['name']} codes ({cat['count']:,} with work RVUs): "
+            f"{_ordinal(cat['percentile'])} percentile, median {cat['median']:.2f}, "
+            f"highest {cat['max']:.2f}"
+        )
+    if page.get("most_billed_by"):
+        lines.append(
+            "Most billed by: "
+            + ", ".join(f"{x['provider_type']} ({x['share']:.0%})" for x in page["most_billed_by"])
+        )
+    lines += ["", "Indicators:"]
+    for item in page["indicators"].values():
+        lines.append(f"  {item['label']}: {item['code'] or '-'}  {item['meaning']}")
+    lines += ["", "Notes:"] + [f"  - {note}" for note in page["notes"]]
+    return "\n".join(lines)
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"

@@ -1,0 +1,175 @@
+"""`rvucheck data install|status|localities`: the local store of CMS files."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from typing import Any
+
+from rvucheck.cli.common import date_option
+from rvucheck.errors import RvucheckError
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("data", help="install and inspect the CMS reference data")
+    actions = parser.add_subparsers(dest="data_command", metavar="ACTION")
+
+    install = actions.add_parser("install", help="install CMS files (download, or --from local files/URLs)")
+    install.add_argument(
+        "--from",
+        dest="sources",
+        nargs="+",
+        metavar="PATH_OR_URL",
+        help="CMS zips, folders or files (or URLs) to import instead of downloading",
+    )
+    install.add_argument(
+        "--release",
+        action="append",
+        default=[],
+        help="download only this release id (e.g. RVU26C); repeatable",
+    )
+    install.set_defaults(func=run_install)
+
+    status = actions.add_parser("status", help="installed releases and what each contains")
+    status.add_argument("--date", help="warn when this date of service is newer than the installed data")
+    status.set_defaults(func=run_status)
+
+    localities = actions.add_parser("localities", help="list Medicare payment localities with their GPCIs")
+    localities.add_argument("--state", help="two-letter state, e.g. CA")
+    localities.add_argument("--date", help="date of service YYYY-MM-DD (picks the release)")
+    localities.set_defaults(func=run_localities)
+    parser.set_defaults(func=lambda _args: (parser.print_help(), 2)[1])
+
+
+def _store(args: argparse.Namespace) -> Any:
+    from rvucheck.refdata.store import Store
+
+    return Store(getattr(args, "data_dir", None))
+
+
+def run_install(args: argparse.Namespace) -> int:
+    from rvucheck.refdata.icd10cm import ensure_code_set
+    from rvucheck.refdata.install import install_from
+
+    store = _store(args)
+    say = lambda msg: print(msg, file=sys.stderr)  # noqa: E731 - progress goes to stderr
+    if args.sources:
+        installed = install_from(list(args.sources), store, progress=say)
+    else:
+        installed = _download_all(store, {r.upper() for r in args.release}, say)
+    # The diagnosis code set comes with the simple-icd-10-cm package, not from CMS: keep it in the store too.
+    code_set = ensure_code_set(store)
+    for info in [*installed, *([code_set] if code_set else [])]:
+        print(
+            f"installed {info.kind} {info.dataset_id}: {', '.join(info.contents)} "
+            f"({len(info.sources)} files) into {store.data_dir}"
+        )
+    return 0
+
+
+def _download_all(store: Any, wanted: set[str], say: Any) -> list[Any]:
+    """Each listed release on its own, so one moved URL does not stop the others."""
+    from rvucheck.refdata.install import install_from
+    from rvucheck.refdata.releases import downloadable
+
+    releases = [r for r in downloadable() if not wanted or r.release_id in wanted]
+    if not releases:
+        raise RvucheckError(f"no release {', '.join(sorted(wanted))} in the package's release list")
+    installed, failed = [], []
+    for release in releases:
+        flag = "" if release.verified else " (URL not verified; see rvucheck/data/releases.toml)"
+        say(f"downloading {release.release_id} from {release.url}{flag}")
+        try:
+            installed += install_from([release.url], store, progress=say)
+        except RvucheckError as exc:
+            failed.append(release.release_id)
+            say(f"warning: {exc}")
+    if not installed:
+        raise RvucheckError(
+            f"no release could be downloaded ({', '.join(failed)}): download the zips from "
+            "https://www.cms.gov/medicare/payment/fee-schedules/physician/pfs-relative-value-files and run "
+            "rvucheck data install --from ZIP"
+        )
+    return installed
+
+
+def run_status(args: argparse.Namespace) -> int:
+    from rvucheck.refdata.releases import quarter_of
+
+    store = _store(args)
+    datasets = store.datasets()
+    print(f"Data dir: {store.data_dir}")
+    if not datasets:
+        print("Nothing installed: run `rvucheck data install` (or `rvucheck data install --from FOLDER`).")
+        return 0
+    headings = {
+        "pfs": "Fee schedule releases",
+        "ncci": "NCCI edits",
+        "benchmarks": "Benchmarks",
+        "icd10cm": "ICD-10-CM code set",
+    }
+    for kind, heading in headings.items():
+        items = [d for d in datasets if d.kind == kind]
+        if not items:
+            continue
+        print(heading + ":")
+        for info in items:
+            span = f"{info.effective_from or '?'} to {info.effective_to or '?'}"
+            print(f"  {info.dataset_id:<10} {span:<26} {', '.join(info.contents):<32} {info.label}")
+            cfs: Any = info.meta.get("conversion_factors") or {}
+            if cfs:
+                print("             conversion factors: " + ", ".join(f"{k} {v}" for k, v in cfs.items()))
+            for note in info.meta.get("notes", []) or []:
+                print(f"             note: {note}")
+            if kind == "pfs" and "RVU" in info.contents:
+                borrowed = _borrowed(datasets, info)
+                if borrowed:
+                    print(f"             uses {borrowed}")
+    pfs = [d for d in datasets if d.kind == "pfs" and "RVU" in d.contents]
+    on = date_option(getattr(args, "date", None))
+    for label, day in (("today", dt.date.today()), ("the date given", on)):
+        if day is None or not pfs:
+            continue
+        newest = pfs[0]
+        if (newest.year or 0, newest.quarter or 0) < (day.year, quarter_of(day)):
+            print(
+                f"warning: the newest fee schedule installed is {newest.dataset_id} (Q{newest.quarter} "
+                f"{newest.year}), older than the quarter of {label} ({day.isoformat()}): "
+                "run `rvucheck data install` for the current release"
+            )
+    return 0
+
+
+def _borrowed(datasets: list[Any], info: Any) -> str:
+    from rvucheck.refdata.selection import companion_for
+
+    pfs = [d for d in datasets if d.kind == "pfs"]
+    parts = []
+    for content in ("GPCI", "LOCCO", "ANES", "OPPSCAP"):
+        if content not in info.contents:
+            source = companion_for(pfs, info, content)
+            parts.append(f"{content} of {source.dataset_id}" if source else f"no {content} for CY{info.year}")
+    return ", ".join(parts)
+
+
+def run_localities(args: argparse.Namespace) -> int:
+    from rvucheck.refdata import open_reference
+
+    ref = open_reference(getattr(args, "data_dir", None))
+    release = ref.release_for(date_option(args.date)).release_id
+    table = ref.localities(release)
+    if not table:
+        raise RvucheckError(f"{release} has no GPCI file installed: install the release's GPCI file")
+    state = (args.state or "").strip().upper()
+    rows = [x for x in table.values() if not state or x.state == state]
+    if not rows:
+        raise RvucheckError(f"no localities for state {state!r}: give a two-letter state code, e.g. CA")
+    print(f"Localities of {release} (GPCI work / PE / MP)")
+    for x in sorted(rows, key=lambda x: (x.state, x.name)):
+        print(
+            f"{x.mac}-{x.locality}  {x.state}  {x.name:<60} {x.work_gpci:.3f} {x.pe_gpci:.3f} {x.mp_gpci:.3f}"
+        )
+        if x.counties:
+            print(f"            counties: {x.counties}")
+    return 0

@@ -1,0 +1,152 @@
+"""Global surgery kinds: E/M and procedures around a procedure's global period (same physician).
+
+Windows follow the procedure's GLOB DAYS: 000 = the day of surgery, 010 = the day and 10 days after,
+090 = the day before, the day, and 90 days after (Claims Processing Manual ch. 12, §40.1). History lines
+(earlier months) count as the procedure that opened a window; only this run's lines are reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from rvucheck.engine.context import Context, LineFacts, same_physician
+from rvucheck.engine.kinds import Hit, kind
+
+POSTOP_DAYS = {"010": 10, "090": 90}
+
+
+def _day(day: int) -> str:
+    return dt.date.fromordinal(day).isoformat()
+
+
+def _procedures_near(
+    ctx: Context,
+    fact: LineFacts,
+    global_days: frozenset[str],
+    before: int,
+    after: int,
+    no_window: frozenset[str] = frozenset(),
+) -> Iterator[LineFacts]:
+    """Procedures with one of `global_days` by the same physician, dated fact.day-before..fact.day+after
+    (leaving out procedures billed with a `no_window` modifier: they open no global period of their own)."""
+    for other in ctx.procedures_by_patient.get(fact.patient, ()):
+        if other.position == fact.position or other.row is None or other.row.global_days not in global_days:
+            continue
+        if no_window and other.mods & no_window:
+            continue
+        if fact.day - before <= other.day <= fact.day + after and same_physician(fact, other):
+            yield other
+
+
+def _em_without(params: Mapping[str, Any], modifiers: frozenset[str], ctx: Context) -> Iterator[LineFacts]:
+    """This run's E/M lines of patients with a procedure, billed without one of `modifiers` and not listed
+    in `exempt_codes`. E/M add-ons (ZZZ: 99292, 99415) are left out: they follow their base E/M's modifier."""
+    exempt = frozenset(params.get("exempt_codes", ()))
+    procedures = ctx.procedures_by_patient
+    for fact in ctx.run_em:
+        if fact.patient not in procedures or fact.code in exempt or fact.mods & modifiers:
+            continue
+        if fact.global_days != "ZZZ":
+            yield fact
+
+
+@kind("em_with_procedure", fields=("procedure", "procedure_global", "procedure_dos", "needed"))
+def em_with_procedure(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
+    """An E/M on the day of (or `days_before` the day of) a procedure with one of `global_days`, without
+    one of `modifiers` on the E/M."""
+    global_days = frozenset(params["global_days"])
+    modifiers = frozenset(params["modifiers"])
+    days_before = int(params.get("days_before", 0))
+    for fact in _em_without(params, modifiers, ctx):
+        # The E/M may be on the procedure day or up to `days_before` days before it.
+        for procedure in _procedures_near(ctx, fact, global_days, 0, days_before):
+            values = {
+                "procedure": procedure.code,
+                "procedure_global": procedure.row.global_days if procedure.row else "",
+                "procedure_dos": _day(procedure.day),
+                "needed": "/".join(sorted(modifiers)),
+            }
+            yield Hit(fact.position, "modifiers", values, 1.0)
+            break
+
+
+@kind("em_in_postop", fields=("procedure", "procedure_dos", "global_days", "window_end", "needed"))
+def em_in_postop(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
+    """An E/M by the surgeon inside a procedure's post-operative days, without one of `modifiers`."""
+    global_days = frozenset(params["global_days"])
+    modifiers = frozenset(params["modifiers"])
+    no_window = frozenset(params.get("no_window_modifiers", ()))
+    longest = max(POSTOP_DAYS.get(g, 0) for g in global_days)
+    for fact in _em_without(params, modifiers, ctx):
+        for procedure in _procedures_near(ctx, fact, global_days, longest, -1, no_window):
+            days = POSTOP_DAYS.get(procedure.global_days, 0)
+            if procedure.day < fact.day <= procedure.day + days and not procedure.mods & {"54", "56"}:
+                yield Hit(fact.position, "modifiers", _window_values(procedure, days, modifiers), 1.0)
+                break
+
+
+@kind("procedure_in_postop", fields=("procedure", "procedure_dos", "global_days", "window_end", "needed"))
+def procedure_in_postop(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
+    """Another procedure by the surgeon inside a procedure's post-operative days without one of
+    `modifiers` (58 staged, 78 return to the OR, 79 unrelated)."""
+    global_days = frozenset(params["global_days"])
+    procedure_days = frozenset(params["procedure_global_days"])
+    modifiers = frozenset(params["modifiers"])
+    no_window = frozenset(params.get("no_window_modifiers", ()))
+    longest = max(POSTOP_DAYS.get(g, 0) for g in global_days)
+    for fact in ctx.run_facts:
+        if fact.row is None or fact.row.global_days not in procedure_days or fact.mods & modifiers:
+            continue
+        for procedure in _procedures_near(ctx, fact, global_days, longest, -1, no_window):
+            days = POSTOP_DAYS.get(procedure.global_days, 0)
+            if procedure.day < fact.day <= procedure.day + days:
+                yield Hit(fact.position, "modifiers", _window_values(procedure, days, modifiers), 1.0)
+                break
+
+
+def _window_values(procedure: LineFacts, days: int, modifiers: frozenset[str]) -> dict[str, Any]:
+    return {
+        "procedure": procedure.code,
+        "procedure_dos": _day(procedure.day),
+        "global_days": procedure.global_days,
+        "window_end": _day(procedure.day + days),
+        "needed": "/".join(sorted(modifiers)),
+    }
+
+
+@kind("split_global_care", fields=("parts", "global_days"))
+def split_global_care(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
+    """Split global care (54 surgery only, 55 post-op only, 56 pre-op only) billed wrongly.
+
+    `check: no_global_period`: a split modifier on a code without a 010/090 global period.
+    `check: same_physician_all_parts`: one physician billed 54 and 55 (or all three) for the same
+    procedure and patient: that is the global package, bill it without modifiers.
+    """
+    split = frozenset(params["modifiers"])
+    if params["check"] == "no_global_period":
+        allowed = frozenset(params["global_days"])
+        for fact in ctx.run_with_modifiers:
+            found = fact.mods & split
+            if found and fact.row is not None and fact.row.global_days not in allowed:
+                values = {"parts": ", ".join(sorted(found)), "global_days": fact.row.global_days}
+                yield Hit(fact.position, "modifiers", values, 1.0)
+        return
+    window = max(POSTOP_DAYS.values()) + 1
+    for fact in ctx.run_with_modifiers:
+        if not fact.mods & split:
+            continue
+        parts = set(fact.mods & split)
+        for other in ctx.by_patient.get(fact.patient, ()):
+            if (
+                other.position != fact.position
+                and other.code == fact.code
+                and abs(other.day - fact.day) <= window
+                and same_physician(fact, other)
+                and (other.position < fact.position or other.history)
+            ):
+                parts |= other.mods & split
+        if {"54", "55"} <= parts:
+            values = {"parts": ", ".join(sorted(parts)), "global_days": fact.global_days}
+            yield Hit(fact.position, "modifiers", values)

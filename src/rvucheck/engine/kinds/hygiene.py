@@ -1,0 +1,119 @@
+"""Line hygiene kinds: duplicates, units, dates of service, place of service against NA indicators."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from rvucheck.engine.context import Context, LineFacts, same_physician
+from rvucheck.engine.kinds import Hit, kind
+
+
+@kind("duplicate_line", fields=("first_row",))
+def duplicate_line(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
+    """The same code with the same modifiers for the same patient, date and provider, again, without a
+    repeat modifier (76/77/91). Two physicians each billing a visit the same day is not a duplicate
+    (Medicare's duplicate check is per provider, Claims Processing Manual ch. 1, §120)."""
+    repeat = frozenset(params["repeat_modifiers"])
+    for same_day in ctx.by_patient_day.values():
+        if len(same_day) < 2:
+            continue
+        first_seen: dict[tuple[str, str, frozenset[str]], int] = {}
+        for fact in same_day:
+            if fact.history or not fact.code:
+                continue
+            key = (fact.physician, fact.code, fact.mods)
+            if key not in first_seen:
+                first_seen[key] = fact.line.source.row
+            elif not fact.mods & repeat:
+                yield Hit(fact.position, "hcpcs", {"first_row": first_seen[key]}, 1.0)
+
+
+@kind("units_value", fields=())
+def units_value(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
+    """Units that are zero, negative or not a whole number."""
+    for fact in ctx.run_facts:
+        units = fact.line.units
+        if units <= 0 or not float(units).is_integer():
+            yield Hit(fact.position, "units", {})
+
+
+@kind("dos_check", fields=("today", "releases"))
+def dos_check(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
+    """Date of service problems, per `check`: `missing`, `future` (after today), `no_release` (no installed
+    PFS release covers the date's year, so a release of another year priced it)."""
+    check = params["check"]
+    today = ctx.today
+    # A month has ~30 distinct dates: judge each once, then pick out the lines with a bad one.
+    dates = ctx.run_dates
+    bad: set[dt.date | None]
+    if check == "missing":
+        bad = {None} if None in dates else set()
+    elif check == "future":
+        bad = {dos for dos in dates if dos is not None and dos > today}
+    else:
+        bad = {
+            dos
+            for dos, release in dates.items()
+            if dos is not None and (release is None or not release.release_id or release.year != dos.year)
+        }
+    if not bad:
+        return
+    for fact in ctx.run_facts:
+        if fact.line.dos in bad:
+            releases = (fact.release.release_id if fact.release else "") or "none"
+            values = {"today": today.isoformat(), "releases": releases}
+            yield Hit(fact.position, "dos", values, 1.0 if check == "missing" else 0.0)
+
+
+@kind("facility_na", fields=("setting",))
+def facility_na(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
+    """A code whose PE RVU is NA in the setting its place of service is paid in (`setting`)."""
+    facility = params["setting"] == "facility"
+    setting = "facility" if facility else "non-facility"
+    for fact in ctx.run_facts:
+        row = fact.priced
+        if fact.facility is not facility or row is None:
+            continue
+        flag = row.facility_na if facility else row.nonfacility_na
+        if flag and flag.strip().upper() == "NA" and fact.line.pos.strip():
+            yield Hit(fact.position, "pos", {"setting": setting})
+
+
+@kind("new_patient_seen", fields=("seen_dos", "seen_code", "years"))
+def new_patient_seen(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
+    """A new-patient E/M for a patient the same physician (or same group and specialty) saw within
+    `years` years: this run's earlier lines and the history the run was given.
+
+    Only face-to-face professional services count (Claims Processing Manual ch. 12, §30.6.7.A): a
+    reading billed with `not_seen_modifiers` (26/TC), a PC-only or TC-only code (`not_seen_pctc`) or a
+    code of `not_seen_statuses` (X: lab tests drawn by staff) did not make the patient established.
+    """
+    codes = frozenset(params["new_patient_codes"])
+    years = int(params["years"])
+    not_seen_modifiers = frozenset(params.get("not_seen_modifiers", ()))
+    not_seen_pctc = frozenset(params.get("not_seen_pctc", ()))
+    not_seen_statuses = frozenset(params.get("not_seen_statuses", ()))
+
+    def face_to_face(fact: LineFacts) -> bool:
+        if fact.mods & not_seen_modifiers:
+            return False
+        row = fact.row
+        return row is None or (
+            row.pctc_indicator not in not_seen_pctc and row.status_code not in not_seen_statuses
+        )
+
+    for fact in ctx.run_facts:
+        if fact.code not in codes or fact.line.dos is None:
+            continue
+        dos = fact.line.dos
+        try:
+            start = dos.replace(year=dos.year - years).toordinal()
+        except ValueError:  # 29 February
+            start = (dos - dt.timedelta(days=365 * years + 1)).toordinal()
+        for other in reversed(ctx.by_patient.get(fact.patient, ())):
+            if start <= other.day < fact.day and same_physician(fact, other) and face_to_face(other):
+                seen = {"seen_dos": dt.date.fromordinal(other.day).isoformat(), "seen_code": other.code}
+                yield Hit(fact.position, "hcpcs", {**seen, "years": years})
+                break

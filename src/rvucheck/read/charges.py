@@ -1,0 +1,229 @@
+"""Charge export (.xlsx/.xlsm/.csv) -> ChargeLines, with every row below the header accounted for.
+
+    result = read_charges("charges.xlsx")
+    result.lines        # ChargeLine per charge row (checked)
+    result.unreadable   # UnreadableLine per non-blank, non-total row that cannot be read (with reason)
+    result.totals_rows  # worksheet rows of totals/subtotals (reported, not checked)
+    result.blank_rows   # how many blank rows were skipped
+
+The charge sheet is the one whose header row (searched in the first rows: exports put titles above it) maps
+the most fields and has a procedure code column; `sheet=` picks one, `mapping=` (field -> header) overrides.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rvucheck.errors import InputFileError
+from rvucheck.model import ChargeLine, UnreadableLine
+from rvucheck.read.cells import (
+    clean_text,
+    is_blank,
+    split_code,
+)
+from rvucheck.read.headers import ColumnMap, has_code_column, map_headers
+from rvucheck.read.rows import CODE_SHAPE, LineBuilder
+from rvucheck.read.safety import check_input
+from rvucheck.read.sources import SheetGrid, XlsxBook, read_csv_grid
+
+HEADER_SEARCH_ROWS = 60
+_TOTALS = re.compile(
+    r"^\s*(grand\s+|sub\s*-?\s*|report\s+|page\s+)?totals?\b|^\s*(count|sum|records?)\s*:", re.I
+)
+CODE_HEADERS_HINT = "CPT, HCPCS, Proc Code, Procedure Code or CPT Code"
+FieldMapping = Mapping[str, "str | Sequence[str]"]
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    lines: list[ChargeLine]
+    unreadable: list[UnreadableLine]
+    sheet: str
+    header_row: int  # worksheet row number of the header
+    mapping: dict[str, int]  # field -> 1-based column (first column of modifiers/diagnoses)
+    totals_rows: list[int]
+    blank_rows: int = 0
+    hidden_rows: list[int] = field(default_factory=list)  # hidden rows that were read (and checked)
+    headers: list[str] = field(default_factory=list)  # header text per column, as written
+    columns_of: dict[str, tuple[int, ...]] = field(default_factory=dict)  # every 1-based column of a field
+    last_row: int = 0  # last worksheet row that was looked at
+    kind: str = "xlsx"
+    date1904: bool = False
+
+    @property
+    def rows_read(self) -> int:
+        """Non-blank, non-total rows below the header: each is either checked or reported unreadable."""
+        return len(self.lines) + len(self.unreadable)
+
+
+def read_charges(
+    path: Path | str, sheet: str | None = None, mapping: FieldMapping | None = None
+) -> ReadResult:
+    info = check_input(path)
+    if info.kind == "csv":
+        grid = read_csv_grid(info.path)
+        header_index, column_map = _find_header(grid.rows, mapping, info.path, grid.name)
+    else:
+        book = XlsxBook(info.path)
+        name = _choose_sheet(book, sheet, mapping)
+        grid = book.grid(name)
+        header_index, column_map = _find_header(grid.rows, mapping, info.path, name)
+    return _read_rows(grid, header_index, column_map, info.kind)
+
+
+def _choose_sheet(book: XlsxBook, wanted: str | None, mapping: FieldMapping | None) -> str:
+    names = book.sheet_names
+    if wanted is not None:
+        for name in names:
+            if name == wanted or name.casefold() == wanted.casefold():
+                return name
+        raise InputFileError(
+            f"{book.path} has no sheet '{wanted}'; its sheets are: {', '.join(names) or 'none'}"
+        )
+    best: tuple[int, str] | None = None
+    seen: list[str] = []
+    for name in names:
+        preview = book.preview(name, HEADER_SEARCH_ROWS)
+        found = _best_header(preview, mapping)
+        if found is None:
+            seen.extend(_texts(preview))
+            continue
+        score = found[1].score()
+        if best is None or score > best[0]:
+            best = (score, name)
+    if best is None:
+        if not any(seen):
+            raise InputFileError(f"{book.path} has no data (an empty workbook); export the charges again")
+        if mapping:  # the code column may be there; the --map header is what was not found
+            raise _no_mapped_header(book.path, mapping, "any sheet", seen)
+        raise _no_code_column(book.path, seen)
+    return best[1]
+
+
+def _texts(rows: list[list[object]]) -> list[str]:
+    """The texts of the row that looks most like a header (most text cells, the first on a tie): the
+    message names the headers, not the first data row's values."""
+    best: list[str] = []
+    for row in rows:
+        texts = [str(c).strip() for c in row if isinstance(c, str) and c.strip()]
+        if len(texts) > len(best):
+            best = texts
+    return best
+
+
+def _no_code_column(path: Path, seen: list[str]) -> InputFileError:
+    shown = ", ".join(dict.fromkeys(seen[:40])) if seen else "none"
+    return InputFileError(
+        f"{path}: no procedure code column found ({CODE_HEADERS_HINT}); headers seen: {shown[:300]}; "
+        f"name it with --map hcpcs=HEADER"
+    )
+
+
+def _best_header(rows: list[list[object]], mapping: FieldMapping | None) -> tuple[int, ColumnMap] | None:
+    best: tuple[int, ColumnMap] | None = None
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if not any(isinstance(c, str) and c.strip() for c in row):
+            continue
+        try:
+            column_map = map_headers(row, mapping)
+        except KeyError:  # an overridden header is not in this row
+            continue
+        if has_code_column(column_map) and (best is None or column_map.score() > best[1].score()):
+            best = (index, column_map)
+    return best
+
+
+def _find_header(
+    rows: list[list[object]], mapping: FieldMapping | None, path: Path, sheet: str
+) -> tuple[int, ColumnMap]:
+    found = _best_header(rows, mapping)
+    if found is not None:
+        return found
+    seen = _texts(rows[:HEADER_SEARCH_ROWS])
+    if not seen and not any(not is_blank(c) for row in rows for c in row):
+        raise InputFileError(f"{path} has no data (sheet '{sheet}' is empty); export the charges again")
+    if mapping:
+        raise _no_mapped_header(path, mapping, f"sheet '{sheet}'", seen)
+    raise _no_code_column(path, seen)
+
+
+def _no_mapped_header(path: Path, mapping: FieldMapping, where: str, seen: list[str]) -> InputFileError:
+    wanted = " ".join(
+        f"{field}={headers if isinstance(headers, str) else '|'.join(headers)}"
+        for field, headers in mapping.items()
+    )
+    return InputFileError(
+        f"{path}: --map {wanted}: no such header in {where}; headers seen: "
+        f"{', '.join(dict.fromkeys(seen[:40]))[:300]}"
+    )
+
+
+def _fill_merged(grid: SheetGrid, first_data_index: int) -> None:
+    """A value merged over several cells belongs to every cell of the range (exports merge provider/date)."""
+    rows = grid.rows
+    for (r1, c1), (r2, c2) in grid.merged:
+        if r2 < first_data_index or r1 >= len(rows):
+            continue
+        top = rows[r1][c1] if c1 < len(rows[r1]) else ""
+        for r in range(max(r1, first_data_index), min(r2, len(rows) - 1) + 1):
+            row = rows[r]
+            if len(row) <= c2:
+                row.extend([""] * (c2 + 1 - len(row)))
+            for c in range(c1, c2 + 1):
+                row[c] = top
+
+
+def _read_rows(grid: SheetGrid, header_index: int, column_map: ColumnMap, kind: str) -> ReadResult:
+    rows = grid.rows
+    _fill_merged(grid, header_index + 1)
+    header_cells = [clean_text(c) for c in rows[header_index]]
+    single, multi = column_map.single, column_map.multi
+    code_index = single["hcpcs"]
+    columns = tuple(sorted(column_map.as_mapping().items(), key=lambda item: item[1]))
+    builder = LineBuilder(grid, single, multi, columns, header_cells)
+    lines: list[ChargeLine] = []
+    unreadable: list[UnreadableLine] = []
+    totals: list[int] = []
+    blank = 0
+    for index in range(header_index + 1, len(rows)):
+        row = rows[index]
+        if all(is_blank(c) for c in row):
+            blank += 1
+            continue
+        row_number = index + 1
+        code_cell = row[code_index] if code_index < len(row) else ""
+        code, code_modifiers = split_code(code_cell) if not is_blank(code_cell) else ("", ())
+        if not CODE_SHAPE.match(code) and _is_totals(row):
+            totals.append(row_number)
+            continue
+        outcome = builder.build(row, row_number, code, code_modifiers)
+        if isinstance(outcome, ChargeLine):
+            lines.append(outcome)
+        else:
+            unreadable.append(outcome)
+    read_rows = {line.source.row for line in lines} | {u.source.row for u in unreadable}
+    return ReadResult(
+        lines=lines,
+        unreadable=unreadable,
+        sheet=grid.name,
+        header_row=header_index + 1,
+        mapping=column_map.as_mapping(),
+        totals_rows=totals,
+        blank_rows=blank,
+        hidden_rows=sorted(r for r in grid.hidden_rows if r in read_rows),
+        headers=header_cells,
+        columns_of={
+            **{f: (i + 1,) for f, i in single.items()},
+            **{f: tuple(i + 1 for i in c) for f, c in multi.items()},
+        },
+        last_row=len(rows),
+        kind=kind,
+        date1904=grid.date1904,
+    )
+
+
+def _is_totals(row: list[object]) -> bool:
+    return any(isinstance(c, str) and _TOTALS.match(c) for c in row)

@@ -1,0 +1,134 @@
+"""One charge row -> a ChargeLine, or an UnreadableLine naming the cell and the reason (hot path)."""
+
+from __future__ import annotations
+
+import re
+
+from rvucheck.model import CellRef, ChargeLine, UnreadableLine
+from rvucheck.read.cells import (
+    BadValue,
+    clean_text,
+    normalize_pos,
+    parse_date,
+    parse_money,
+    parse_units,
+    split_diagnoses,
+    split_modifiers,
+)
+from rvucheck.read.headers import normalize_header
+from rvucheck.read.sources import SheetGrid
+
+CODE_SHAPE = re.compile(r"^[0-9A-Z]{5}$")
+
+
+class LineBuilder:
+    """Turns one row into a ChargeLine, or an UnreadableLine naming the cell and the reason.
+
+    Hot path (100k rows): field indexes are resolved once, rows are padded to the mapped width, and every
+    normaliser is cached, so a row costs a few dict lookups and one dataclass construction."""
+
+    TEXT_FIELDS = ("provider", "provider_npi", "specialty", "group", "patient", "payer", "claim")
+
+    def __init__(
+        self,
+        grid: SheetGrid,
+        single: dict[str, int],
+        multi: dict[str, tuple[int, ...]],
+        columns: tuple[tuple[str, int], ...],
+        header_cells: list[str],
+    ) -> None:
+        self.sheet = grid.name
+        self.date1904 = grid.date1904
+        self.formulas = grid.formulas_without_value
+        self.single = single
+        self.multi = multi
+        self.columns = columns
+        self.code_column = single["hcpcs"] + 1
+        self.header_code = normalize_header(header_cells[single["hcpcs"]]) if header_cells else ""
+        self.mapped = sorted(set(single.values()) | {i for cols in multi.values() for i in cols})
+        # a field without a column reads from index `width` (past every cell of the sheet): rows are padded
+        # in place with blanks up to it
+        self.width = max((len(row) for row in grid.rows), default=0)
+        self.index = {
+            name: single.get(name, self.width)
+            for name in (*self.TEXT_FIELDS, "units", "dos", "posted", "pos", "charge")
+        }
+        self.modifier_indexes = multi.get("modifiers", ())
+        self.diagnosis_indexes = multi.get("diagnoses", ())
+
+    def _ref(self, row_number: int, name: str) -> CellRef:
+        if name in self.single:
+            return CellRef(self.sheet, row_number, self.single[name] + 1)
+        if name in self.multi:
+            return CellRef(self.sheet, row_number, self.multi[name][0] + 1)
+        return CellRef(self.sheet, row_number, self.code_column)
+
+    def build(
+        self, row: list[object], row_number: int, code: str, code_modifiers: tuple[str, ...]
+    ) -> ChargeLine | UnreadableLine:
+        if self.formulas:
+            for mapped_index in self.mapped:
+                if (row_number, mapped_index + 1) in self.formulas:
+                    ref = CellRef(self.sheet, row_number, mapped_index + 1)
+                    return UnreadableLine(
+                        ref,
+                        f"{ref.a1()} holds a formula with no saved result (the file was written by a program "
+                        "that does not calculate); open and save it in Excel, then run again",
+                    )
+        code_ref = CellRef(self.sheet, row_number, self.code_column)
+        if not code:
+            return UnreadableLine(code_ref, f"no procedure code in {code_ref.a1()}")
+        if not CODE_SHAPE.match(code) and normalize_header(code) == self.header_code:
+            return UnreadableLine(
+                code_ref, "repeats the column headers (a page header in the export), not a charge line"
+            )
+        if len(row) <= self.width:
+            row.extend([""] * (self.width + 1 - len(row)))
+        index = self.index
+        try:
+            units = parse_units(row[index["units"]])
+        except BadValue as exc:
+            ref = self._ref(row_number, "units")
+            return UnreadableLine(ref, f"{ref.a1()}: {exc}")
+        try:
+            dos = parse_date(row[index["dos"]], self.date1904)
+        except BadValue as exc:
+            ref = self._ref(row_number, "dos")
+            return UnreadableLine(ref, f"date of service in {ref.a1()}: {exc}")
+        try:
+            posted = parse_date(row[index["posted"]], self.date1904)
+        except BadValue:
+            posted = None  # a posting date only feeds the audit's charge lag; not a reason to skip the line
+        modifiers = code_modifiers
+        for column in self.modifier_indexes:
+            value = row[column]
+            if value != "" and value is not None:
+                modifiers += split_modifiers(value)
+        diagnoses: tuple[str, ...] = ()
+        for column in self.diagnosis_indexes:
+            value = row[column]
+            if value != "" and value is not None:
+                diagnoses += split_diagnoses(value)
+        provider = clean_text(row[index["provider"]])
+        npi = clean_text(row[index["provider_npi"]])
+        if not npi and len(provider) == 10 and provider.isdigit():
+            npi = provider
+        return ChargeLine(
+            source=code_ref,
+            hcpcs=code,
+            modifiers=modifiers if len(set(modifiers)) == len(modifiers) else tuple(dict.fromkeys(modifiers)),
+            units=units,
+            dos=dos,
+            provider=provider,
+            provider_npi=npi,
+            specialty=clean_text(row[index["specialty"]]),
+            group=clean_text(row[index["group"]]),
+            patient=clean_text(row[index["patient"]]),
+            diagnoses=diagnoses if len(set(diagnoses)) == len(diagnoses) else tuple(dict.fromkeys(diagnoses)),
+            pos=normalize_pos(row[index["pos"]]),
+            charge=parse_money(row[index["charge"]]),
+            payer=clean_text(row[index["payer"]]),
+            claim=clean_text(row[index["claim"]]),
+            posted=posted,
+            columns=self.columns,
+        )

@@ -1,0 +1,207 @@
+"""One code's fee-schedule page as data: the `rvucheck code` command, the Excel functions and anyone else
+who wants "everything about CODE" use `lookup(...)`; the text rendering lives in commands/code.py.
+
+    from rvucheck.refdata import open_reference
+    from rvucheck.refdata.code_page import lookup
+    page = lookup(open_reference(), "20983", locality="01112-05", pos="11")
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from typing import Any
+
+from rvucheck.errors import UnknownCode
+from rvucheck.refdata import indicators
+from rvucheck.refdata.reference import Reference
+from rvucheck.refdata.types import RvuRow
+
+ROW_MODIFIERS = ("26", "TC", "53")
+CODE_RE = re.compile(r"^[0-9A-Z]{4}[0-9A-Z]$")
+DELETED_STATUS = {"D", "F", "H"}
+
+
+def find_row(ref: Reference, code: str, modifier: str = "", on: dt.date | None = None) -> RvuRow:
+    """The PPRRVU row, or UnknownCode with a message, the release asked and close matches."""
+    hcpcs = code.strip().upper()
+    choice = ref.release_for(on)
+    if not CODE_RE.match(hcpcs):
+        hint = ""
+        if choice.release_id and hcpcs.isalnum():
+            starting = sorted(c for c in ref.codes(choice.release_id) if c.startswith(hcpcs))[:5]
+            hint = f"; codes starting {hcpcs}: {', '.join(starting)}" if starting else ""
+        raise UnknownCode(
+            f"{code!r} is not a HCPCS/CPT code: codes have 5 characters (e.g. 99213, 0001F, G0438){hint}"
+        )
+    if not choice.release_id:
+        raise UnknownCode(f"{hcpcs}: {choice.note}")
+    row = ref.row(choice.release_id, hcpcs, modifier)
+    if row is not None and row.status_code not in DELETED_STATUS:
+        return row
+    base = ref.row(choice.release_id, hcpcs) if modifier and row is None else None
+    if base is not None and modifier == "53":
+        raise UnknownCode(
+            f"{hcpcs} has no 53 row in {choice.release_id}: CMS sets discontinued-procedure RVUs only for "
+            "a few codes (e.g. 45378); for the others the contractor prices -53 from the documentation"
+        )
+    if base is not None:
+        raise UnknownCode(
+            f"{hcpcs} has no {modifier} row in {choice.release_id} (PC/TC indicator "
+            f"{base.pctc_indicator}: {indicators.meaning('pctc_indicator', base.pctc_indicator)})"
+        )
+    close = [c for c in close_matches(hcpcs, ref.codes(choice.release_id)) if c != hcpcs]
+    hint = f"; close matches: {', '.join(close)}" if close else ""
+    if row is not None:
+        status = f"status {row.status_code}: {indicators.meaning('status_code', row.status_code)}"
+        raise UnknownCode(f"{hcpcs} is deleted in {choice.release_id} ({status}){hint}")
+    elsewhere = ref.known_code(hcpcs)
+    if elsewhere:
+        raise UnknownCode(
+            f"{hcpcs} is not in {choice.release_id} (deleted?); it is listed in {elsewhere}{hint}"
+        )
+    raise UnknownCode(f"{hcpcs} is not a code of the fee schedule {choice.release_id}{hint}")
+
+
+def close_matches(code: str, codes: frozenset[str], n: int = 5) -> list[str]:
+    """Neighbouring codes of the same family first (20984 -> 20983, 20985, ...), then look-alikes."""
+    family = [c for c in codes if c[:3] == code[:3] and c[3:].isdigit() == code[3:].isdigit()]
+    if code.isdigit():
+        family.sort(key=lambda c: (not c.isdigit(), abs(int(c) - int(code)) if c.isdigit() else 0, c))
+    else:
+        family.sort()
+    found = family[:n]
+    for other in difflib.get_close_matches(code, sorted(codes), n=n, cutoff=0.6):
+        if len(found) < n and other not in found:
+            found.append(other)
+    return found
+
+
+def lookup(
+    ref: Reference,
+    code: str,
+    modifiers: tuple[str, ...] = (),
+    locality: str | None = None,
+    pos: str | None = None,
+    on: dt.date | None = None,
+    qpp: bool = False,
+) -> dict[str, Any]:
+    """Everything about one code, with the keys issue 2 lists for `rvucheck code --json`."""
+    mods = tuple(m.strip().upper() for m in modifiers if m.strip())
+    row_mod = next((m for m in mods if m in ROW_MODIFIERS), "")
+    row = find_row(ref, code, row_mod, on)
+    choice = ref.release_for(on)
+    place = ref.locality(locality, on) if locality else None
+    cf = ref.conversion_factor(row.release, qpp)
+    fees = {s: ref.fee(row, place, facility=(s == "facility"), qpp=qpp) for s in ("nonfacility", "facility")}
+    notes = [n for n in (choice.note,) if n]
+    notes += indicators.billing_notes(row)
+    if place is not None and row.status_code == "C":
+        cap = ref.opps_cap(row, place)
+        if cap:
+            notes.append(
+                f"Contractor priced; the OPPS cap at this locality is ${cap[0]:,.2f} non-facility, "
+                f"${cap[1]:,.2f} facility: the contractor's price cannot exceed it."
+            )
+    if row.status_code == "J" and place is not None and place.anes_cf:
+        notes.append(
+            f"Anesthesia: paid as (base units + time units) x the locality's anesthesia CF "
+            f"${place.anes_cf:.2f} (non-QPP), not from RVUs."
+        )
+    page: dict[str, Any] = {
+        "hcpcs": row.hcpcs,
+        "modifier": row.modifier or None,
+        "description": row.description,
+        "release": row.release,
+        "status_code": row.status_code,
+        "work_rvu": row.work_rvu,
+        "pe_rvu_nonfacility": row.pe_rvu_nonfacility,
+        "pe_rvu_facility": row.pe_rvu_facility,
+        "mp_rvu": row.mp_rvu,
+        "total_rvu_nonfacility": row.total_rvu_nonfacility,
+        "total_rvu_facility": row.total_rvu_facility,
+        "global_days": row.global_days,
+        "pre_op": row.pre_op,
+        "intra_op": row.intra_op,
+        "post_op": row.post_op,
+        "conversion_factor": cf,
+        "conversion_factor_variant": "QPP" if qpp else "non-QPP",
+        "payment": {
+            "nonfacility": fees["nonfacility"].amount,
+            "facility": fees["facility"].amount,
+            "nonfacility_na": fees["nonfacility"].na,
+            "facility_na": fees["facility"].na,
+            "opps_capped": {s: f.opps_capped for s, f in fees.items()},
+            "basis": "locality" if place else "national",
+        },
+        "locality": (
+            {
+                "mac": place.mac,
+                "locality": place.locality,
+                "name": place.name,
+                "state": place.state,
+                "gpci": {"work": place.work_gpci, "pe": place.pe_gpci, "mp": place.mp_gpci},
+            }
+            if place
+            else None
+        ),
+        "category": None,
+        "indicators": indicators.decode(row),
+        "notes": notes,
+    }
+    if pos:
+        facility = indicators.is_facility_pos(pos)
+        setting = "facility" if facility else "nonfacility"
+        page["setting"] = {
+            "pos": pos.zfill(2),
+            "name": indicators.pos_name(pos.zfill(2)),
+            "rate": setting,
+            "amount": fees[setting].amount,
+        }
+    other = tuple(m for m in mods if m not in ROW_MODIFIERS)
+    if other:
+        facility = page.get("setting", {}).get("rate") == "facility"
+        adjusted = ref.adjusted(row, other, 1, place, facility, qpp)
+        page["adjusted"] = {
+            "modifiers": list(other),
+            "setting": "facility" if facility else "nonfacility",
+            "payment": adjusted.payment,
+            "work_rvu": adjusted.work_rvu,
+            "factor": adjusted.factor,
+            "explanation": list(adjusted.explanation),
+        }
+    stats = ref.category(ref.row(row.release, row.hcpcs) or row)
+    if stats:
+        page["category"] = {
+            "name": stats.name,
+            "percentile": stats.percentile,
+            "median": stats.median,
+            "max": stats.max,
+            "count": stats.count,
+        }
+    top = _top_specialties(ref, row.hcpcs)
+    if top:
+        page["most_billed_by"] = top
+    return page
+
+
+def _top_specialties(ref: Reference, hcpcs: str) -> list[dict[str, Any]] | None:
+    """Provider types billing the code most, from the benchmarks datasets when installed."""
+    from rvucheck.refdata.benchmarks.lookup import (
+        Benchmarks,  # only once a page is found: keeps start-up light
+    )
+
+    benchmarks = Benchmarks.open(ref.store)
+    if benchmarks is None:
+        return None
+    found = benchmarks.top_specialties(hcpcs, 3)
+    return [
+        {
+            "provider_type": s.provider_type,
+            "specialty_code": s.specialty_code,
+            "share": round(s.share, 4),
+            "services": s.services,
+        }
+        for s in found
+    ] or None

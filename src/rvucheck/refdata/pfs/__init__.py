@@ -1,0 +1,1 @@
+"""rvucheck.refdata.pfs."""

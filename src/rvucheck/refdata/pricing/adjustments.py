@@ -1,0 +1,264 @@
+"""Modifier-adjusted payment and credited work RVU, per Medicare Claims Processing Manual ch. 12 (s. 40 ff.)
+and the PFS indicator documentation (RVU25D.pdf, PF26PB.pdf).
+
+Order of the steps follows the manual: pick the priced row (26/TC/53 rows), bilateral (50) before
+multiple procedures (51 / rank), then co-surgery (62), team (66), assistant (80/81/82/AS), reduced (52)
+and the global-package split (54/55/56). The credited work RVU follows the same factors, except where a
+rule only cuts practice expense or the technical component (therapy and imaging MPPR).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
+
+from rvucheck.refdata.pricing.formula import CENT, formula, gpci_of
+from rvucheck.refdata.types import Adjusted, Locality, RvuRow
+
+if TYPE_CHECKING:
+    from rvucheck.refdata.reference import Reference
+
+ASSISTANT = {"80": Decimal("0.16"), "81": Decimal("0.16"), "82": Decimal("0.16"), "AS": Decimal("0.136")}
+# Technical-component reductions of the 2nd and later procedures, by multiple procedure indicator.
+TC_MPPR = {"4": Decimal("0.50"), "6": Decimal("0.25"), "7": Decimal("0.20")}
+PC_MPPR_IMAGING = Decimal("0.05")
+
+
+@dataclass
+class _State:
+    ref: Reference
+    row: RvuRow
+    locality: Locality | None
+    facility: bool
+    qpp: bool
+    amount: Decimal = Decimal(0)
+    work_factor: Decimal = Decimal(1)
+    steps: list[str] = field(default_factory=list)
+
+    def fee(self, row: RvuRow) -> Decimal:
+        return Decimal(repr(self.ref.fee(row, self.locality, self.facility, self.qpp).amount))
+
+    def scale(self, factor: Decimal, why: str, work: bool = True) -> None:
+        self.amount *= factor
+        if work:
+            self.work_factor *= factor
+        self.steps.append(f"{why}: x {_pct(factor)}")
+
+
+def _pct(factor: Decimal) -> str:
+    return f"{(factor * 100).normalize():f}%"
+
+
+def adjust(
+    ref: Reference,
+    row: RvuRow,
+    modifiers: tuple[str, ...],
+    rank: int = 1,
+    locality: Locality | None = None,
+    facility: bool = False,
+    qpp: bool = False,
+) -> Adjusted:
+    mods = tuple(m.strip().upper() for m in modifiers if m and m.strip())
+    state = _State(ref, _priced_row(ref, row, mods), locality, facility, qpp)
+    state.steps.extend(_row_notes(row, state.row, mods))
+    full = state.fee(state.row)
+    state.amount = full
+    where = "facility" if facility else "non-facility"
+    state.steps.insert(
+        0,
+        f"{state.row.hcpcs}{'-' + state.row.modifier if state.row.modifier else ''} "
+        f"full {where} fee ${full:,.2f}",
+    )
+    if "50" in mods:
+        _bilateral(state)
+    if rank > 1 or "51" in mods:
+        _multiple(state, max(rank, 2) if "51" in mods and rank == 1 else rank)
+    if "62" in mods:
+        _co_surgery(state)
+    if "66" in mods:
+        _team(state)
+    for mod in mods:
+        if mod in ASSISTANT:
+            _assistant(state, mod)
+    if "52" in mods:
+        state.steps.append(
+            "52 reduced services: the contractor sets the reduction from the documentation; "
+            "shown at the full fee, the most it can pay"
+        )
+    for mod, shares, what in (
+        ("54", ("pre_op", "intra_op"), "surgical care only: pre-operative + intra-operative shares"),
+        ("55", ("post_op",), "post-operative management only: post-operative share"),
+        ("56", ("pre_op",), "pre-operative management only: pre-operative share"),
+    ):
+        if mod in mods:
+            _split(state, mod, shares, what)
+    amount = state.amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    work = (Decimal(repr(state.row.work_rvu)) * state.work_factor).quantize(CENT, rounding=ROUND_HALF_UP)
+    factor = float(amount / full) if full else 0.0
+    state.steps.append(f"payment ${amount:,.2f}, credited work RVU {work}")
+    return Adjusted(float(amount), float(work), round(factor, 6), tuple(state.steps))
+
+
+def _priced_row(ref: Reference, row: RvuRow, mods: tuple[str, ...]) -> RvuRow:
+    """The 26, TC or 53 row when the code has one and the line carries that modifier."""
+    if row.modifier:
+        return row
+    for mod in ("26", "TC", "53"):
+        found = ref.row(row.release, row.hcpcs, mod) if mod in mods else None
+        if found is not None:
+            return found
+    return row
+
+
+def _row_notes(row: RvuRow, priced: RvuRow, mods: tuple[str, ...]) -> list[str]:
+    notes = []
+    if priced is not row:
+        notes.append(
+            f"modifier {priced.modifier}: priced from CMS's own {priced.hcpcs}-{priced.modifier} row"
+        )
+    for mod in ("26", "TC"):
+        if mod in mods and priced.modifier != mod and not row.modifier:
+            notes.append(
+                f"modifier {mod}: {row.hcpcs} has no {mod} row (PC/TC indicator {row.pctc_indicator}); "
+                "it cannot be split, priced as billed"
+            )
+    if "53" in mods and priced.modifier != "53":
+        notes.append(
+            "53 discontinued procedure: no separate RVUs for this code; the contractor prices it "
+            "(shown at the full fee)"
+        )
+    return notes
+
+
+def _bilateral(state: _State) -> None:
+    indicator = state.row.bilat_surg
+    if indicator == "1":
+        state.scale(Decimal("1.5"), "50 bilateral, indicator 1: 150% of one side for both sides")
+    elif indicator == "3":
+        state.scale(Decimal(2), "50 bilateral, indicator 3: 100% for each side")
+    elif indicator == "2":
+        state.steps.append("50 bilateral, indicator 2: the RVUs already cover both sides, 100% (no increase)")
+    elif indicator == "0":
+        state.steps.append(
+            "50 bilateral, indicator 0: the bilateral adjustment does not apply; both sides "
+            "together are paid at most 100% of one"
+        )
+    else:
+        state.steps.append(f"50 bilateral, indicator {indicator}: the concept does not apply")
+
+
+def _multiple(state: _State, rank: int) -> None:
+    indicator = state.row.mult_proc
+    label = f"51 multiple procedure, rank {rank}, indicator {indicator}"
+    if indicator in ("1", "2"):
+        cut = Decimal("0.25") if indicator == "1" and rank >= 3 else Decimal("0.50")
+        state.scale(cut, f"{label}: 100% for the highest, then {_pct(cut)}")
+        if rank > 5:
+            state.steps.append(
+                "ranks beyond the fifth are priced by report (documentation to the contractor)"
+            )
+    elif indicator == "3":
+        _endoscopy(state, label)
+    elif indicator in TC_MPPR:
+        _tc_reduction(state, label, TC_MPPR[indicator])
+    elif indicator == "5":
+        pe = state.row.pe_rvu_facility if state.facility else state.row.pe_rvu_nonfacility
+        gpci = gpci_of(
+            state.ref.localities(state.row.release).get(state.locality.key) if state.locality else None
+        )
+        cf = state.ref.conversion_factor(state.row.release, state.qpp)
+        state.amount = formula(state.row.work_rvu, pe * 0.5, state.row.mp_rvu, gpci, cf)
+        state.steps.append(f"{label}: therapy MPPR, practice expense paid at 50% (work and MP in full)")
+    elif indicator == "0":
+        state.steps.append(f"{label}: no multiple-procedure reduction")
+    else:
+        state.steps.append(f"{label}: the concept does not apply")
+
+
+def _endoscopy(state: _State, label: str) -> None:
+    base_code = state.row.endo_base
+    base = state.ref.row(state.row.release, base_code) if base_code else None
+    if base is None:
+        state.scale(Decimal("0.50"), f"{label}: endoscopy without a base code row, standard 50%")
+        return
+    base_fee = state.fee(base)
+    before = state.amount
+    state.amount = max(before - base_fee, Decimal(0))
+    work_left = max(state.row.work_rvu - base.work_rvu, 0.0)
+    state.work_factor = (
+        (Decimal(repr(work_left)) / Decimal(repr(state.row.work_rvu))) if state.row.work_rvu else Decimal(0)
+    )
+    state.steps.append(
+        f"{label}: multiple endoscopy in the family of base {base_code}: pays its fee less the base's "
+        f"(${before:,.2f} - ${base_fee:,.2f}); an endoscopy of another family is instead ranked at 50%"
+    )
+
+
+def _tc_reduction(state: _State, label: str, cut: Decimal) -> None:
+    """Imaging (4), cardiovascular (6), ophthalmology (7) MPPR: cut the TC; imaging also cuts the PC 5%."""
+    pc_cut = PC_MPPR_IMAGING if state.row.mult_proc == "4" else Decimal(0)
+    keep_tc, keep_pc = 1 - cut, 1 - pc_cut
+    if state.row.modifier == "TC":
+        state.scale(keep_tc, f"{label}: technical component reduced {_pct(cut)}", work=False)
+    elif state.row.modifier == "26":
+        state.scale(keep_pc, f"{label}: professional component reduced {_pct(pc_cut)}")
+    else:
+        pc_row = state.ref.row(state.row.release, state.row.hcpcs, "26")
+        tc_row = state.ref.row(state.row.release, state.row.hcpcs, "TC")
+        if pc_row is None or tc_row is None:
+            state.scale(keep_tc, f"{label}: technical service reduced {_pct(cut)}", work=False)
+            return
+        state.amount = state.fee(pc_row) * keep_pc + state.fee(tc_row) * keep_tc
+        state.work_factor *= keep_pc
+        state.steps.append(
+            f"{label}: global = PC x {_pct(keep_pc)} + TC x {_pct(keep_tc)} (reduction of the 2nd and later)"
+        )
+
+
+def _co_surgery(state: _State) -> None:
+    indicator = state.row.co_surg
+    if indicator in ("1", "2"):
+        state.scale(Decimal("0.625"), f"62 co-surgeon, indicator {indicator}: 62.5% to each surgeon")
+        if indicator == "1":
+            state.steps.append("co-surgery indicator 1: documentation of medical necessity required")
+    elif indicator == "0":
+        state.scale(Decimal(0), "62 co-surgeon, indicator 0: co-surgeons not permitted, not payable")
+    else:
+        state.steps.append(f"62 co-surgeon, indicator {indicator}: the concept does not apply")
+
+
+def _team(state: _State) -> None:
+    indicator = state.row.team_surg
+    if indicator in ("1", "2"):
+        state.steps.append(
+            f"66 team surgery, indicator {indicator}: carrier priced (by report); shown at the full fee"
+        )
+    elif indicator == "0":
+        state.scale(Decimal(0), "66 team surgery, indicator 0: team surgeons not permitted, not payable")
+    else:
+        state.steps.append(f"66 team surgery, indicator {indicator}: the concept does not apply")
+
+
+def _assistant(state: _State, mod: str) -> None:
+    indicator = state.row.asst_surg
+    share = ASSISTANT[mod]
+    who = "non-physician assistant (85% of 16%)" if mod == "AS" else "assistant at surgery"
+    if indicator == "1":
+        state.scale(Decimal(0), f"{mod} {who}, indicator 1: statutory restriction, assistant not payable")
+    elif indicator == "0":
+        state.scale(share, f"{mod} {who}, indicator 0: {_pct(share)}, only with documentation of necessity")
+    elif indicator == "2":
+        state.scale(share, f"{mod} {who}, indicator 2: {_pct(share)}")
+    else:
+        state.steps.append(f"{mod} {who}, indicator {indicator}: the concept does not apply")
+
+
+def _split(state: _State, mod: str, shares: tuple[str, ...], what: str) -> None:
+    total = sum((Decimal(repr(getattr(state.row, s))) for s in shares), Decimal(0))
+    if state.row.pre_op + state.row.intra_op + state.row.post_op == 0:
+        state.steps.append(
+            f"{mod}: {state.row.hcpcs} has no global-package shares (global {state.row.global_days})"
+        )
+        return
+    state.scale(total, f"{mod} {what}")
