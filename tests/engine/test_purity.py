@@ -67,11 +67,3 @@ def test_importing_the_engine_loads_no_workbook_library() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
-
-
-def test_import_linter_contracts_hold() -> None:
-    lint = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
-    assert lint, "import-linter is a test dependency"
-    result = subprocess.run([lint], capture_output=True, text=True, cwd=SRC.parents[1])
-    assert "The engine is pure" in result.stdout
-    assert "The engine is pure: no workbook, Excel or CLI imports KEPT" in result.stdout, result.stdout

@@ -15,6 +15,7 @@ fails leaves nothing half-imported. Several releases live side by side.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import sqlite3
@@ -185,3 +186,12 @@ def _info(row: sqlite3.Row) -> DatasetInfo:
         meta=json.loads(row["meta"]),
         installed_at=row["installed_at"],
     )
+
+
+def sha256_of(path: Path) -> str:
+    """The sha256 a dataset's catalog entry records for each source file (read in 1 MiB blocks)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

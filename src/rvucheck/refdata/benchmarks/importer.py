@@ -16,7 +16,7 @@ from pathlib import Path
 from rvucheck.errors import InputFileError
 from rvucheck.refdata.benchmarks import puf, specialty
 from rvucheck.refdata.benchmarks.lookup import KIND
-from rvucheck.refdata.store import DatasetInfo, Recognized, Store
+from rvucheck.refdata.store import DatasetInfo, Recognized, Store, sha256_of
 
 EM_SHARES_HEADER = [
     "data_year",
@@ -127,7 +127,7 @@ def import_group(store: Store, group: list[Recognized]) -> DatasetInfo:
         label=labels[family],
         contents=tuple(sorted({item.role for item in group})),
         sources=tuple(
-            {"file": str(item.path), "sha256": _sha256(item.path), "role": item.role} for item in group
+            {"file": str(item.path), "sha256": sha256_of(item.path), "role": item.role} for item in group
         ),
         meta=meta,
         installed_at="",
@@ -141,12 +141,6 @@ def import_group(store: Store, group: list[Recognized]) -> DatasetInfo:
         else:
             _import_em_shares(con, group, meta)
     return next(i for i in store.datasets(KIND) if i.dataset_id == dataset_id)
-
-
-def _sha256(path: Path) -> str:
-    from rvucheck.refdata.ncci.importer import sha256_of
-
-    return sha256_of(path)
 
 
 def _import_specialty(con: sqlite3.Connection, group: list[Recognized], meta: dict[str, object]) -> None:

@@ -9,14 +9,13 @@ over from the installed dataset.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from rvucheck.refdata.ncci.formats import NcciFileError, detect_layout, peek, quarter_of
 from rvucheck.refdata.ncci.rows import PtpRow, aoc_rows, converted_service, mue_rows, ptp_rows
-from rvucheck.refdata.store import DatasetInfo, Recognized, Store
+from rvucheck.refdata.store import DatasetInfo, Recognized, Store, sha256_of
 
 KIND = "ncci"
 COMPONENTS = ("PTP", "MUE", "AOC")
@@ -157,14 +156,6 @@ def _carry_over(con: sqlite3.Connection, old_path: Path, component: str) -> None
         con.execute("DETACH DATABASE old")
     if INDEXES[component]:
         con.executescript(INDEXES[component])
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _count(meta: dict[str, object], item: Recognized, rows: int | str) -> None:

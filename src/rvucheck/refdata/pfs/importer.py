@@ -8,7 +8,6 @@ the release with one line naming file and line, and leaves the store as it was.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import sqlite3
 from collections.abc import Callable
 from dataclasses import astuple
@@ -31,7 +30,7 @@ from rvucheck.refdata.pfs.layouts import (
 )
 from rvucheck.refdata.pfs.recognize import release_of, sniff
 from rvucheck.refdata.releases import conversion_factors, effective_dates
-from rvucheck.refdata.store import DatasetInfo, Recognized, Store
+from rvucheck.refdata.store import DatasetInfo, Recognized, Store, sha256_of
 
 SCHEMA = f"""
 CREATE TABLE rvu ({", ".join(f"{f} {'REAL' if f in NUMERIC_FIELDS else 'TEXT'}" for f in PPRRVU_FIELDS)},
@@ -145,7 +144,7 @@ def import_group(store: Store, group: list[Recognized]) -> DatasetInfo:
         sources=tuple(
             {
                 "file": display_name(i),
-                "sha256": _sha256(i.path),
+                "sha256": sha256_of(i.path),
                 "role": i.role,
                 "format": dict(i.meta)["format"],
             }
@@ -278,7 +277,3 @@ def _write(con: sqlite3.Connection, by_role: dict[str, list]) -> None:
             marks = ",".join("?" * len(astuple(rows[0])))
             verb = "INSERT" if role == "LOCCO" else "INSERT OR REPLACE"
             con.executemany(f"{verb} INTO {table} VALUES ({marks})", [astuple(r) for r in rows])
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
