@@ -87,9 +87,9 @@ def check_file(request: CheckRequest, progress: Callable[[], AbstractContextMana
     """Check one file and write its annotated copy (when planned). `progress()` gives a context whose value
     `step(description, done)` reports progress (0..4); it is entered after the worker is forked, because a
     progress bar runs a thread and a forked child must not inherit a lock held by another thread."""
-    from rvucheck.annotate.copy import open_workbook, write_annotated
-
     plan = request.plan
+    if plan is not None:  # openpyxl (the workbooks extra) only when a copy is written
+        from rvucheck.annotate.copy import open_workbook, write_annotated
     # Large workbooks: read + check run in a worker process, so the engine's code tables and the lines are
     # gone (the worker has exited) before this process loads the workbook for the copy. Loading while the
     # worker runs would use both cores but put both memory peaks on the machine at once (bench_check at

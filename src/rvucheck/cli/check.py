@@ -105,7 +105,6 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def _check_one(path: Path, args: argparse.Namespace, mapping: dict[str, list[str]]) -> tuple[Any, int]:
-    from rvucheck.annotate.copy import plan_output
     from rvucheck.pipeline import LARGE_FILE_BYTES, CheckRequest, check_file
     from rvucheck.read.safety import check_input
     from rvucheck.settings import load_settings
@@ -116,7 +115,11 @@ def _check_one(path: Path, args: argparse.Namespace, mapping: dict[str, list[str
         select=_comma_list(args.select), ignore=_comma_list(args.ignore), rule_dirs=args.rules,
         fail_on=args.fail_on,
     )  # fmt: skip
-    plan = None if args.no_annotate else plan_output(info.path, info.kind, args.out, args.force)
+    plan = None
+    if not args.no_annotate:  # the copy needs openpyxl (the workbooks extra); --no-annotate runs without it
+        from rvucheck.annotate.copy import plan_output
+
+        plan = plan_output(info.path, info.kind, args.out, args.force)
     request = CheckRequest(
         info.path, info.kind, info.size, args.sheet, mapping, args.data_dir, settings, args.format, plan
     )

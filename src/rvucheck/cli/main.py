@@ -1,7 +1,7 @@
 """Command line: argument parsing and exit codes only; the work is in the command modules.
 
 `rvucheck FILE ...` is short for `rvucheck check FILE ...`.
-Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage or input error.
+Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage or input error (or a missing extra).
 """
 
 from __future__ import annotations
@@ -50,6 +50,16 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+# import name -> the extra of pyproject.toml that installs it: a lean install (`pip install rvucheck`) reads
+# charge files and runs the engine; writing workbooks, charts and the Excel add-in need these.
+EXTRAS: dict[str, str] = {
+    "openpyxl": "workbooks",
+    "PIL": "workbooks",
+    "xlwings": "excel",
+    "xlsxwriter": "test",  # only the synthetic sample-month writer (rvucheck.testing) uses it
+}
+
+
 # top-level options that take a value: their value is not the command
 _GLOBAL_OPTIONS_WITH_VALUE = {"--data-dir"}
 
@@ -83,6 +93,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except RvucheckError as exc:
         print(f"rvucheck: {exc}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as exc:
+        package = (exc.name or "").split(".")[0]
+        extra = EXTRAS.get(package)
+        if extra is None:
+            raise
+        print(
+            f"rvucheck: this needs {package}, which comes with the {extra} extra: "
+            f"pip install 'rvucheck[{extra}]'",
+            file=sys.stderr,
+        )
         return 2
     except BrokenPipeError:  # output piped into `head` and the like: not an error of the run
         sys.stderr.close()

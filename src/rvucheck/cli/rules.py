@@ -1,4 +1,5 @@
-"""`rvucheck rules list [--json] [--rules DIR] [--config FILE]` and `rvucheck rules show ID`."""
+"""`rvucheck rules list [--json] [--rules DIR] [--config FILE]`, `rvucheck rules show ID` and
+`rvucheck rules test [--rules DIR] [-k ID]` (a rule folder's YAML cases, run as pytest runs them)."""
 
 from __future__ import annotations
 
@@ -25,8 +26,20 @@ def register(subparsers: Any) -> None:
     for parser in (rules, listing, show):
         parser.add_argument("--rules", type=Path, action="append", dest="rule_dirs", help="extra rule folder")
         parser.add_argument("--config", type=Path, help="rvucheck.toml (select/ignore/severities apply)")
+    testing = actions.add_parser(
+        "test", help="run a rule folder's test cases (exit 0 all pass, 1 a case failed, 2 a bad rule file)"
+    )
+    testing.add_argument(
+        "--rules", type=Path, action="append", dest="rule_dirs", metavar="DIR",
+        help="rule folder whose cases to run (default: the built-in rules); repeat for more folders",
+    )  # fmt: skip
+    testing.add_argument(
+        "-k", action="append", dest="only", metavar="ID",
+        help="only these rules: an id (GS01) or a family (GS); comma-separated or repeated",
+    )  # fmt: skip
     listing.set_defaults(func=list_rules)
     show.set_defaults(func=show_rule)
+    testing.set_defaults(func=test_rules)
     rules.set_defaults(func=list_rules, json=False, markdown=False)
 
 
@@ -116,6 +129,43 @@ def show_rule(args: argparse.Namespace) -> int:
                 print(f"      {label[:-1] if label == 'lines' else 'history'}: {_line_text(line)}")
     print(f"\nFile: {data['file']}")
     return 0
+
+
+def test_rules(args: argparse.Namespace) -> int:
+    from rvucheck.refdata import open_reference
+    from rvucheck.rules.cases import run_cases
+
+    rules = _rules_to_test(args.rule_dirs, _comma_list(args.only))
+    ref = open_reference(getattr(args, "data_dir", None))
+    passed = failed = 0
+    for result in run_cases(rules, ref):
+        if result.passed:
+            passed += 1
+        else:
+            failed += 1
+            print(f"FAILED {result.explain()}")
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+def _rules_to_test(folders: list[Path] | None, only: tuple[str, ...]) -> list[Any]:
+    """The rules of the given folders (or the built-in folder), filtered by id or family like --select.
+    A payer's folder is tested on its own: its ids are checked against the built-ins when it is used."""
+    from rvucheck.rules.ruleset import builtin_rules_dir, load_rules_dir
+
+    folders = folders or [builtin_rules_dir()]
+    rules = [rule for folder in folders for rule in load_rules_dir(folder)]
+    if not rules:
+        raise RuleFileError(f"{', '.join(map(str, folders))}: no rule files (*.yaml) in the rule folder")
+    for wanted in only:
+        if not any(wanted in (rule.id, rule.family) for rule in rules):
+            where = ", ".join(map(str, folders))
+            raise RuleFileError(f"-k {wanted}: no rule or family {wanted!r} in {where}")
+    return [rule for rule in rules if not only or rule.id in only or rule.family in only]
+
+
+def _comma_list(values: list[str] | None) -> tuple[str, ...]:
+    return tuple(part.strip().upper() for value in values or () for part in value.split(",") if part.strip())
 
 
 def _line_text(line: dict[str, Any]) -> str:

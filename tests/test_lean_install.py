@@ -1,0 +1,103 @@
+"""A lean install (`pip install rvucheck`, no extras) reads charge files and runs the engine; a command that
+needs an extra says which one to install. Each test runs rvucheck in a subprocess where the extras'
+packages cannot be imported (`sys.modules[name] = None` makes `import name` fail), as on a batch worker."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+import rvucheck
+from rvucheck.cli.main import EXTRAS
+
+REPO = Path(__file__).resolve().parents[1]
+EXTRA_PACKAGES = EXTRAS  # import name -> the extra (pyproject.toml) that installs it
+DISTRIBUTIONS = {"openpyxl": "openpyxl", "PIL": "pillow", "xlwings": "xlwings", "xlsxwriter": "xlsxwriter"}
+PRELUDE = (
+    "import sys\n"
+    f"for name in {sorted(EXTRA_PACKAGES)!r}:\n"
+    "    sys.modules[name] = None\n"
+    "from rvucheck.cli.main import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+CHARGES = (
+    "Patient,DOS,CPT,Mod,Units,Dx,POS,Provider\n"
+    "P1,2026-07-15,99213,,1,M25.561,11,DR1\n"
+    "P1,2026-07-15,99213,,1,M25.561,11,DR1\n"
+    "P2,2026-07-16,ZZZZZ,,1,M25.561,11,DR1\n"
+)
+
+
+def _lean(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(Path(rvucheck.__file__).resolve().parents[1])}
+    command = [sys.executable, "-c", PRELUDE, *args]
+    return subprocess.run(command, capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
+
+
+def _project() -> dict[str, object]:
+    text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    project: dict[str, object] = tomllib.loads(text)["project"]
+    return project
+
+
+def _names(requirements: object) -> set[str]:
+    assert isinstance(requirements, list)
+    return {str(r).split(">")[0].split("=")[0].split("[")[0].strip().lower() for r in requirements}
+
+
+def test_the_blocked_packages_are_exactly_the_extras() -> None:
+    """The subprocess blocks what a lean install lacks: no core dependency, and every extra's package."""
+    project = _project()
+    core = _names(project["dependencies"])
+    extras = project["optional-dependencies"]
+    assert isinstance(extras, dict)
+    assert not core & set(DISTRIBUTIONS.values())
+    for module, extra in EXTRA_PACKAGES.items():
+        assert DISTRIBUTIONS[module] in _names(extras[extra]), (module, extra)
+    assert extras["all"] == ["rvucheck[excel,workbooks]"]
+
+
+def test_lean_install_checks_a_csv_to_json(tmp_path: Path, data_dir: Path) -> None:
+    (tmp_path / "charges.csv").write_text(CHARGES, encoding="utf-8")
+    args = ["--data-dir", str(data_dir), "charges.csv", "--no-annotate", "--format", "json"]
+    result = _lean(args, tmp_path)
+    assert result.returncode == 1, result.stderr  # an error finding (CV01) at the default --fail-on
+    out = json.loads(result.stdout)
+    assert out["summary"]["lines"] == 3 and out["summary"]["release"] == "RVU26C"
+    assert out["summary"]["findings"] == {"error": 1, "warning": 2, "info": 0}
+    assert out["summary"]["payment"] == pytest.approx(190.38)
+    rows = {line["row"]: line for line in out["lines"]}
+    assert rows[2]["work_rvu"] == pytest.approx(1.3) and rows[2]["payment"] == pytest.approx(95.19)
+    assert [f["rule"] for f in rows[3]["findings"]] == ["LN01"]
+    assert [f["rule"] for f in rows[4]["findings"]] == ["CV01"] and rows[4]["payment"] is None
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["charges.csv"]  # no copy written
+
+
+def test_lean_install_runs_the_rule_cases(tmp_path: Path, data_dir: Path) -> None:
+    result = _lean(["--data-dir", str(data_dir), "rules", "test", "-k", "GS01"], tmp_path)
+    assert (result.returncode, result.stdout.strip()) == (0, "7 passed, 0 failed"), result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "extra"),
+    [
+        (["charges.csv"], "workbooks"),  # the annotated copy is a workbook
+        (["workbook", "template", "--out", "t.xlsx"], "workbooks"),
+    ],
+)
+def test_a_command_needing_a_missing_extra_names_it(
+    tmp_path: Path, data_dir: Path, args: list[str], extra: str
+) -> None:
+    (tmp_path / "charges.csv").write_text(CHARGES, encoding="utf-8")
+    result = _lean(["--data-dir", str(data_dir), *args], tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"rvucheck: this needs openpyxl, which comes with the {extra} extra: pip install 'rvucheck[{extra}]'"
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["charges.csv"]
