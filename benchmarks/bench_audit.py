@@ -26,8 +26,9 @@ import time
 from pathlib import Path
 
 from rvucheck.audit.history import HISTORY_FILE, HistoryStore
-from rvucheck.audit.run import AuditOptions, Checker, run_audit
+from rvucheck.audit.run import AuditOptions, run_audit
 from rvucheck.read.charges import read_charges
+from rvucheck.session import Session
 from rvucheck.testing.synthetic.month import generate_month, write_xlsx
 
 REPO = Path(__file__).resolve().parents[1]
@@ -77,7 +78,7 @@ def timed(label: str, fn):  # type: ignore[no-untyped-def]
 
 def check_alone(path: Path, data: Path) -> None:
     read = read_charges(path)
-    Checker.load(data, AuditOptions(), path).run(read.lines, read.unreadable, ())
+    Session.open(data).check(read.lines, read.unreadable)
 
 
 def main() -> None:

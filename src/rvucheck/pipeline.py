@@ -1,7 +1,7 @@
 """Check one charge file end to end: read -> engine -> outputs (text/json/csv) and the annotated copy.
 
-The command line (`commands/check.py`) parses arguments and prints; this module does the work, so any front
-end can run the same pipeline.
+The command line (`cli/check.py`) parses arguments and prints; this module does the work with a `Session`
+(settings, rules and reference data loaded once), so any front end can run the same pipeline.
 """
 
 from __future__ import annotations
@@ -12,9 +12,19 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rvucheck.gc_pause import paused_gc
+from rvucheck.read.safety import InputInfo
+from rvucheck.session import Session
+
+if TYPE_CHECKING:  # openpyxl and the report code load only when a check runs
+    from openpyxl import Workbook
+
+    from rvucheck.annotate.copy import AnnotateResult, OutputPlan
+    from rvucheck.annotate.plan import Annotations
+    from rvucheck.read.sources import Grid
+    from rvucheck.report.formats import Summary
 
 LARGE_FILE_BYTES = 1_000_000  # show progress above ~10k lines
 FINDINGS_ON_SCREEN = 20  # with a copy written; the copy's Findings sheet holds the rest
@@ -22,56 +32,65 @@ FINDINGS_ON_SCREEN = 20  # with a copy written; the copy's Findings sheet holds 
 
 @dataclass(frozen=True)
 class CheckRequest:
-    path: Path
-    kind: str  # "xlsx", "xlsm", "csv" (from safety.check_input)
-    size: int
+    info: InputInfo  # the file as validated by safety.check_input (once per run, not again here)
     sheet: str | None
     mapping: dict[str, list[str]]
-    data_dir: str | None
-    settings: Any  # rvucheck.settings.Settings
+    session: Session
     output_format: str
-    plan: Any  # rvucheck.annotate.copy.OutputPlan, or None with --no-annotate
+    plan: OutputPlan | None  # None with --no-annotate
+
+    @property
+    def path(self) -> Path:
+        return self.info.path
+
+    @property
+    def kind(self) -> str:
+        return self.info.kind
+
+    @property
+    def needs_grid(self) -> bool:
+        """A CSV, or a workbook a copy would damage, gets a new workbook holding the sheet's values."""
+        return self.plan is not None and (bool(self.plan.lost) or self.kind == "csv")
 
 
 @dataclass(frozen=True)
 class Analysis:
-    output: Any  # text or CSV string, or the JSON object
-    summary: Any  # rvucheck.report.formats.Summary
-    annotations: Any  # rvucheck.annotate.plan.Annotations, or None with --no-annotate
+    output: str | dict[str, Any]  # text or CSV, or the JSON object
+    summary: Summary
+    annotations: Annotations | None  # None with --no-annotate
     sheet: str
+    grid: Grid | None = None  # the sheet's values, when the request needs them (the sheet is read once)
 
 
 @dataclass(frozen=True)
 class CheckOutcome:
     analysis: Analysis
-    written: Any  # rvucheck.annotate.copy.Written, or None
+    written: AnnotateResult | None
 
 
 def analyse(request: CheckRequest) -> Analysis:
     """Read and check one file; everything the outputs need, as plain data. Runs in a worker process for
     large workbooks so the engine's code tables are not in memory while openpyxl holds the workbook."""
     from rvucheck.annotate.plan import build_annotations
-    from rvucheck.engine.runner import run
-    from rvucheck.read.charges import read_charges
-    from rvucheck.refdata import open_reference
     from rvucheck.report.formats import summarize, to_csv, to_json_obj, to_text
-    from rvucheck.rules.ruleset import load_ruleset
 
     annotate = request.plan is not None
+    session = request.session
     with paused_gc():  # reading and checking build ~1M live objects and almost no cyclic garbage
-        read = read_charges(request.path, sheet=request.sheet, mapping=request.mapping or None)
-        ref = open_reference(request.data_dir)
-        settings = request.settings
-        report = run(read.lines, ref, load_ruleset(settings), settings, unreadable=read.unreadable)
+        read = session.read(
+            request.path, request.sheet, request.mapping or None, request.info, keep_grid=request.needs_grid
+        )
+        report = session.check(read.lines, read.unreadable)
     summary = summarize(report, tuple(read.totals_rows), read.blank_rows, hidden_rows=tuple(read.hidden_rows))
+    output: str | dict[str, Any]
     if request.output_format == "json":
-        output: Any = to_json_obj(report, summary)
+        output = to_json_obj(report, summary)
     elif request.output_format == "csv":
         output = to_csv(report)
     else:
         output = to_text(report, summary, limit=FINDINGS_ON_SCREEN if annotate else None)
     annotations = build_annotations(read, report, summary) if annotate else None
-    return Analysis(output, summary, annotations, read.sheet)
+    return Analysis(output, summary, annotations, read.sheet, read.grid)
 
 
 def _fork_worker(request: CheckRequest) -> tuple[ProcessPoolExecutor | None, Future[Analysis] | None]:
@@ -94,14 +113,14 @@ def check_file(request: CheckRequest, progress: Callable[[], AbstractContextMana
     # gone (the worker has exited) before this process loads the workbook for the copy. Loading while the
     # worker runs would use both cores but put both memory peaks on the machine at once (bench_check at
     # 100k lines: 1,128 MB together, 865 MB one after the other; 37 s against 50 s, target <= 1 GB).
-    large = request.size > LARGE_FILE_BYTES
+    large = request.info.size > LARGE_FILE_BYTES
     pool, future = _fork_worker(request) if (large and plan is not None) else (None, None)
+    workbook: list[Workbook] = []  # handed over, so write_annotated can free it before its last pass
     try:
         with progress() as step:
             step("reading and checking", 0)
-            workbook: list[Any] = []  # handed over, so write_annotated can free it before its last pass
             analysis = future.result() if future is not None else analyse(request)
-            if pool is not None:
+            if pool is not None and plan is not None:
                 pool.shutdown(wait=True)  # the worker's memory is returned before the workbook loads
                 pool = None
                 step("loading the workbook", 1)
@@ -111,19 +130,12 @@ def check_file(request: CheckRequest, progress: Callable[[], AbstractContextMana
             written = None
             if plan is not None:
                 step("writing the annotated copy", 2)
-                needs_grid = plan.lost or request.kind == "csv"
-                grid = _grid_for_report(request.path, request.kind, analysis.sheet) if needs_grid else None
+                assert analysis.annotations is not None  # built whenever a copy is planned
                 written = write_annotated(
-                    request.path, request.kind, analysis.annotations, plan, grid, workbook
+                    request.path, request.kind, analysis.annotations, plan, analysis.grid, workbook
                 )
             step("done", 4)
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
     return CheckOutcome(analysis, written)
-
-
-def _grid_for_report(path: Path, kind: str, sheet: str) -> list[list[object]]:
-    from rvucheck.read.sources import XlsxBook, read_csv_grid
-
-    return read_csv_grid(path).rows if kind == "csv" else XlsxBook(path).grid(sheet).rows

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rvucheck.audit import benchmark
 from rvucheck.audit.emmix import em_mix
@@ -28,16 +27,7 @@ from rvucheck.audit.result import AuditResult
 from rvucheck.audit.sample import encounters, review_sample
 from rvucheck.errors import InputFileError
 from rvucheck.model import CellRef, ChargeLine, Report, UnreadableLine
-
-if TYPE_CHECKING:
-    from rvucheck.refdata.types import ReferenceData
-    from rvucheck.rules.ruleset import Ruleset
-    from rvucheck.settings import Settings
-
-# Check kinds whose findings mean "E&M billed inside a global period" and "new-patient code for an
-# established patient": the rule ids come from the loaded ruleset, so user rules of these kinds count too.
-GLOBAL_EM_KINDS = frozenset({"em_in_postop", "em_with_procedure"})
-NEW_PATIENT_KINDS = frozenset({"new_patient_seen"})
+from rvucheck.session import GLOBAL_EM_KINDS, NEW_PATIENT_KINDS, Session
 
 
 @dataclass(frozen=True)
@@ -47,8 +37,7 @@ class AuditOptions:
     seed: int = 1
     late_days: int = LATE_DAYS
     sheet: str | None = None
-    config: Path | None = None
-    locality: str | None = None
+    mapping: Mapping[str, Sequence[str]] = field(default_factory=dict)  # --map: field -> headers
 
 
 def month_of(lines: Sequence[ChargeLine], given: str | None, first_file: Path) -> str:
@@ -67,14 +56,14 @@ def month_of(lines: Sequence[ChargeLine], given: str | None, first_file: Path) -
     return months.most_common(1)[0][0]
 
 
-def read_all(paths: Sequence[Path], sheet: str | None) -> tuple[list[ChargeLine], list[UnreadableLine]]:
+def read_all(
+    paths: Sequence[Path], session: Session, options: AuditOptions = AuditOptions()
+) -> tuple[list[ChargeLine], list[UnreadableLine]]:
     """Read every export; with several files, row references name the file too."""
-    from rvucheck.read.charges import read_charges
-
     lines: list[ChargeLine] = []
     unreadable: list[UnreadableLine] = []
     for path in paths:
-        read = read_charges(path, sheet=sheet)
+        read = session.read(path, sheet=options.sheet, mapping=options.mapping or None)
         if len(paths) == 1:
             lines += read.lines
             unreadable += read.unreadable
@@ -94,56 +83,24 @@ class RuleKinds:
     new_patient: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Checker:
-    """Settings, rules and reference data loaded once; `run` checks one set of lines."""
-
-    settings: Settings
-    ruleset: Ruleset
-    reference: ReferenceData
-
-    @classmethod
-    def load(cls, data_dir: Path | None, options: AuditOptions, near: Path | None) -> Checker:
-        from rvucheck.refdata import open_reference
-        from rvucheck.rules.ruleset import load_ruleset
+def run_audit(
+    paths: Sequence[Path], data_dir: Path | None, options: AuditOptions, session: Session | None = None
+) -> AuditResult:
+    """`session`: the settings, rules and reference data to check with (default: the rvucheck.toml beside
+    the first export, the built-in rules, the data in `data_dir`)."""
+    if session is None:
         from rvucheck.settings import load_settings
 
-        settings = load_settings(options.config, near=near, locality=options.locality)
-        return cls(settings, load_ruleset(settings), open_reference(data_dir))
-
-    def new_patient_codes(self) -> frozenset[str]:
-        """The codes the new-patient rules look at: only their patients need the 3-year history."""
-        return frozenset(
-            code
-            for rule in self.ruleset
-            if rule.kind in NEW_PATIENT_KINDS
-            for code in rule.params["new_patient_codes"]
-        )
-
-    def rule_ids(self, kinds: frozenset[str]) -> tuple[str, ...]:
-        return tuple(rule.id for rule in self.ruleset if rule.kind in kinds)
-
-    def run(
-        self, lines: Sequence[ChargeLine], unreadable: Sequence[UnreadableLine], history: Sequence[ChargeLine]
-    ) -> Report:
-        from rvucheck.engine import runner as engine
-
-        return engine.run(
-            lines, self.reference, self.ruleset, self.settings, unreadable=unreadable, history=history
-        )
-
-
-def run_audit(paths: Sequence[Path], data_dir: Path | None, options: AuditOptions) -> AuditResult:
-    lines, unreadable = read_all(paths, options.sheet)
+        session = Session.open(data_dir, load_settings(None, near=paths[0]))
+    lines, unreadable = read_all(paths, session, options)
     month = month_of(lines, options.month, paths[0])
     store = HistoryStore(data_dir)
     keyed = store.keyer().apply(lines)
-    checker = Checker.load(data_dir, options, paths[0])
-    new_codes = checker.new_patient_codes()
+    new_codes = session.new_patient_codes()
     new_patients = {line.patient for line in keyed if line.hcpcs in new_codes}
     history = store.lines_before(month, {line.patient for line in keyed}, new_patients)
-    report = checker.run(keyed, unreadable, history)
-    kinds = RuleKinds(checker.rule_ids(GLOBAL_EM_KINDS), checker.rule_ids(NEW_PATIENT_KINDS))
+    report = session.check(keyed, unreadable, history)
+    kinds = RuleKinds(session.rule_ids(GLOBAL_EM_KINDS), session.rule_ids(NEW_PATIENT_KINDS))
     return summarize(report, month, [p.name for p in paths], store, options, len(history), data_dir, kinds)
 
 

@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from rvucheck.cli.common import add_check_options, data_dir_of, parse_map, settings_from
 from rvucheck.errors import InputFileError
 
 
@@ -20,9 +21,7 @@ def register(subparsers: Any) -> None:
     audit.add_argument("--sample-size", type=int, default=30, help="encounters in the review sample (30)")
     audit.add_argument("--seed", type=int, default=1, help="seed of the review sample's random draw (1)")
     audit.add_argument("--late-days", type=int, default=30, help="posting lag that counts as late (30 days)")
-    audit.add_argument("--sheet", help="the charge sheet, when the workbook has several")
-    audit.add_argument("--config", type=Path, help="rvucheck.toml to use")
-    audit.add_argument("--locality", help="MAC-locality for payment, e.g. 01112-05")
+    add_check_options(audit)  # the options of `rvucheck check`, defined once for both
     audit.set_defaults(func=run_audit_command)
 
     history = subparsers.add_parser("history", help="months remembered by the audit")
@@ -37,6 +36,7 @@ def register(subparsers: Any) -> None:
 
 def run_audit_command(args: argparse.Namespace) -> int:
     from rvucheck.audit.run import AuditOptions, run_audit
+    from rvucheck.session import Session
 
     for path in args.files:
         if not path.is_file():
@@ -51,10 +51,11 @@ def run_audit_command(args: argparse.Namespace) -> int:
         seed=args.seed,
         late_days=args.late_days,
         sheet=args.sheet,
-        config=args.config,
-        locality=args.locality,
+        mapping=parse_map(args.map),
     )
-    result = run_audit(args.files, _data_dir(args), options)
+    data_dir = data_dir_of(args)
+    session = Session.open(data_dir, settings_from(args, near=args.files[0]))
+    result = run_audit(args.files, data_dir, options, session)
     written = []
     if args.out:
         from rvucheck.audit.workbook import write_workbook
@@ -88,14 +89,10 @@ def run_audit_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _data_dir(args: argparse.Namespace) -> Path | None:
-    return Path(args.data_dir) if getattr(args, "data_dir", None) else None
-
-
 def history_list(args: argparse.Namespace) -> int:
     from rvucheck.audit.history import HistoryStore
 
-    months = HistoryStore(_data_dir(args)).months()
+    months = HistoryStore(data_dir_of(args)).months()
     if not months:
         print("no audited months yet (run rvucheck audit FILE)")
         return 0
@@ -114,7 +111,7 @@ def history_forget(args: argparse.Namespace) -> int:
     month = args.month
     if len(month) != 7 or month[4] != "-" or not (month[:4] + month[5:]).isdigit():
         raise InputFileError(f"history forget {month!r}: give the month as YYYY-MM, e.g. 2026-10")
-    if HistoryStore(_data_dir(args)).forget(month):
+    if HistoryStore(data_dir_of(args)).forget(month):
         print(f"forgot {month}")
         return 0
     raise InputFileError(

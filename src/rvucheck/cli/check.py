@@ -8,9 +8,14 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from rvucheck.cli.common import add_check_options, add_reading_options, parse_map, settings_from
 from rvucheck.errors import InputFileError
+from rvucheck.session import Session
+
+if TYPE_CHECKING:
+    from rvucheck.read.safety import InputInfo
 
 FORMATS = ("text", "json", "csv")
 FAIL_ON = ("error", "warning", "never")
@@ -19,15 +24,8 @@ FAIL_ON = ("error", "warning", "never")
 def register(subparsers: argparse._SubParsersAction) -> None:
     check = subparsers.add_parser("check", help="check charge exports and write an annotated copy")
     check.add_argument("files", nargs="+", metavar="FILE", help=".xlsx, .xlsm or .csv charge export")
-    _reading_options(check)
+    add_check_options(check)
     check.add_argument("--out", type=Path, help="annotated copy path (default: FILE.rvucheck.xlsx beside it)")
-    check.add_argument("--locality", help="MAC-locality (e.g. 01112-05) or a locality name; default national")
-    check.add_argument("--qpp", action="store_true", default=None, help="use the QPP conversion factor")
-    check.add_argument("--release", help="price with this PFS release (e.g. RVU26C)")
-    check.add_argument("--rules", type=Path, action="append", metavar="DIR", help="extra rule folder")
-    check.add_argument("--select", action="append", help="only these rule ids or families (comma list)")
-    check.add_argument("--ignore", action="append", help="skip these rule ids or families (comma list)")
-    check.add_argument("--config", type=Path, help="rvucheck.toml (default: the one beside FILE)")
     check.add_argument("--no-annotate", action="store_true", help="findings only, no workbook (fast)")
     check.add_argument("--format", choices=FORMATS, default="text", help="output on stdout")
     check.add_argument("--fail-on", choices=FAIL_ON, help="exit 1 when findings at or above (default error)")
@@ -35,33 +33,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     check.set_defaults(func=run_check)
     columns = subparsers.add_parser("columns", help="show how the columns of a charge export are mapped")
     columns.add_argument("files", nargs=1, metavar="FILE")
-    _reading_options(columns)
+    add_reading_options(columns)
     columns.set_defaults(func=run_columns)
-
-
-def _reading_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--sheet", help="the charge sheet (default: the one with a procedure code column)")
-    parser.add_argument(
-        "--map", action="append", default=[], metavar="FIELD=HEADER", help="use this column for a field"
-    )
-
-
-def parse_map(items: list[str]) -> dict[str, list[str]]:
-    from rvucheck.read.headers import canonical_field
-
-    mapping: dict[str, list[str]] = {}
-    for item in items:
-        field, sep, header = item.partition("=")
-        if not sep or not field.strip() or not header.strip():
-            raise InputFileError(f"--map {item}: write it as FIELD=Header, e.g. --map hcpcs='Proc Code'")
-        mapping.setdefault(canonical_field(field), []).append(header.strip())
-    return mapping
-
-
-def _comma_list(values: list[str] | None) -> tuple[str, ...] | None:
-    if not values:
-        return None
-    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
 @contextmanager
@@ -86,17 +59,22 @@ def _progress(enabled: bool) -> Iterator[Any]:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from rvucheck.read.safety import check_input
+
     if args.out is not None and len(args.files) > 1:
         raise InputFileError("--out names one copy; give one FILE with --out, or leave --out off")
     mapping = parse_map(args.map)
-    from rvucheck.read.safety import check_input
-
-    for name in args.files:  # every file first: a bad one stops the run before any copy is written
-        check_input(Path(name))
+    # every file first: a bad one stops the run before any copy is written; each is validated only here
+    infos = [check_input(Path(name)) for name in args.files]
+    sessions: dict[Path | None, Session] = {}
     outputs = []
     worst = 0
-    for name in args.files:
-        outcome, code = _check_one(Path(name), args, mapping)
+    for info in infos:
+        settings = settings_from(args, near=info.path, fail_on=args.fail_on)
+        # one session per config file: files beside the same rvucheck.toml share the rules and data
+        if settings.config_path not in sessions:
+            sessions[settings.config_path] = Session.open(args.data_dir, settings)
+        outcome, code = _check_one(info, args, mapping, sessions[settings.config_path])
         outputs.append(outcome)
         worst = max(worst, code)
     if args.format == "json":
@@ -104,45 +82,37 @@ def run_check(args: argparse.Namespace) -> int:
     return worst
 
 
-def _check_one(path: Path, args: argparse.Namespace, mapping: dict[str, list[str]]) -> tuple[Any, int]:
+def _check_one(
+    info: InputInfo, args: argparse.Namespace, mapping: dict[str, list[str]], session: Session
+) -> tuple[Any, int]:
     from rvucheck.pipeline import LARGE_FILE_BYTES, CheckRequest, check_file
-    from rvucheck.read.safety import check_input
-    from rvucheck.settings import load_settings
 
-    info = check_input(path)
-    settings = load_settings(
-        args.config, near=path, locality=args.locality, qpp=args.qpp, release=args.release,
-        select=_comma_list(args.select), ignore=_comma_list(args.ignore), rule_dirs=args.rules,
-        fail_on=args.fail_on,
-    )  # fmt: skip
     plan = None
     if not args.no_annotate:  # the copy needs openpyxl (the workbooks extra); --no-annotate runs without it
         from rvucheck.annotate.copy import plan_output
 
         plan = plan_output(info.path, info.kind, args.out, args.force)
-    request = CheckRequest(
-        info.path, info.kind, info.size, args.sheet, mapping, args.data_dir, settings, args.format, plan
-    )
+    request = CheckRequest(info, args.sheet, mapping, session, args.format, plan)
     outcome = check_file(request, lambda: _progress(info.size > LARGE_FILE_BYTES))
     analysis, written = outcome.analysis, outcome.written
     result: Any = None
     if args.format == "json":
         result = analysis.output
     elif args.format == "csv":
-        sys.stdout.write(analysis.output)
+        sys.stdout.write(str(analysis.output))
     else:
         if analysis.output:
             print(analysis.output)
         _print_table(analysis.summary, written)
     if written is not None and written.mode == "report":
         print(
-            f"rvucheck: {path} holds {', '.join(written.lost)}, which a copy would lose; "
+            f"rvucheck: {info.path} holds {', '.join(written.lost)}, which a copy would lose; "
             f"results written to {written.path} instead",
             file=sys.stderr,
         )
     elif written is not None and args.format != "text":
         print(f"rvucheck: annotated copy written to {written.path}", file=sys.stderr)
-    return result, _exit_code(analysis.summary.findings, settings.fail_on)
+    return result, _exit_code(analysis.summary.findings, session.settings.fail_on)
 
 
 def _exit_code(counts: dict[str, int], fail_on: str) -> int:

@@ -44,13 +44,13 @@ def register(subparsers: Any) -> None:
 
 
 def _ruleset(args: argparse.Namespace, apply_selection: bool) -> Any:
-    from rvucheck.rules.ruleset import Ruleset, load_all, load_ruleset
+    from rvucheck.session import Session
     from rvucheck.settings import Settings, load_settings
 
     settings = load_settings(args.config, None, rule_dirs=args.rule_dirs)
-    if apply_selection:
-        return load_ruleset(settings)
-    return Ruleset(tuple(load_all(Settings(rule_dirs=settings.rule_dirs).rule_dirs)))
+    if not apply_selection:  # every rule of the folders, whatever the config selects
+        settings = Settings(rule_dirs=settings.rule_dirs)
+    return Session.open(None, settings).ruleset
 
 
 def list_rules(args: argparse.Namespace) -> int:

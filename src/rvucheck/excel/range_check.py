@@ -9,35 +9,31 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from rvucheck.excel.args import BAD_VALUE, CellError, code_and_modifiers, date_of, excel_safe, modifiers_of
 from rvucheck.excel.lookups import data_dir_key, hashable, reference_for
 from rvucheck.model import CellRef, ChargeLine, Finding, Report
 from rvucheck.read.cells import BadValue, clean_text, normalize_pos, parse_units, split_diagnoses
+from rvucheck.session import Session
+from rvucheck.settings import find_config, load_settings
 
 BLOCK_COLUMNS = ("code", "modifiers", "units", "date", "diagnoses", "pos", "patient", "provider")
 _HEADER_WORDS = {"code", "hcpcs", "cpt", "cpt/hcpcs", "procedure", "hcpcs code", "cpt code"}
 SHEET = "RVU_CHECK"  # the CellRef sheet of lines built here (findings are shown next to the line anyway)
 
 
-@lru_cache(maxsize=1)
-def _engine() -> tuple[Any, Any]:
-    """Settings and ruleset, loaded once per process (rule files are YAML: parsing them per call is slow)."""
-    from pathlib import Path
-
-    from rvucheck.rules.ruleset import load_ruleset
-    from rvucheck.settings import load_settings
-
-    settings = load_settings(None, Path.cwd())
-    return settings, load_ruleset(settings)
+@lru_cache(maxsize=4)
+def session_for(data_dir: str, config: Path | None) -> Session:
+    """One Session per data dir and config file, kept for the process (rule files are YAML: parsing them
+    per call is slow); its reference data is the one the lookup functions use."""
+    settings = load_settings(config)
+    return Session.open(data_dir or None, settings, reference=reference_for(data_dir))
 
 
 def run_engine(lines: Sequence[ChargeLine]) -> Report:
-    from rvucheck.engine import runner as engine
-
-    settings, ruleset = _engine()
-    return engine.run(lines, reference_for(data_dir_key()), ruleset, settings)
+    return session_for(data_dir_key(), find_config(Path.cwd())).check(lines)
 
 
 def findings_text(findings: Sequence[Finding]) -> str:

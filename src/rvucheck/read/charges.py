@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rvucheck.errors import InputFileError
@@ -26,8 +26,8 @@ from rvucheck.read.cells import (
 )
 from rvucheck.read.headers import ColumnMap, has_code_column, map_headers
 from rvucheck.read.rows import CODE_SHAPE, LineBuilder
-from rvucheck.read.safety import check_input
-from rvucheck.read.sources import SheetGrid, XlsxBook, read_csv_grid
+from rvucheck.read.safety import InputInfo, check_input
+from rvucheck.read.sources import Grid, SheetGrid, XlsxBook, read_csv_grid
 
 HEADER_SEARCH_ROWS = 60
 _TOTALS = re.compile(
@@ -52,6 +52,9 @@ class ReadResult:
     last_row: int = 0  # last worksheet row that was looked at
     kind: str = "xlsx"
     date1904: bool = False
+    # The sheet's values as read (merged values not filled down), kept only when asked: the report
+    # workbook written for a CSV or a workbook a copy would damage holds them, and must not read it again.
+    grid: Grid | None = None
 
     @property
     def rows_read(self) -> int:
@@ -60,18 +63,30 @@ class ReadResult:
 
 
 def read_charges(
-    path: Path | str, sheet: str | None = None, mapping: FieldMapping | None = None
+    path: Path | str,
+    sheet: str | None = None,
+    mapping: FieldMapping | None = None,
+    info: InputInfo | None = None,
+    keep_grid: bool = False,
 ) -> ReadResult:
-    info = check_input(path)
+    """`info`: the file's `check_input` result when the caller has validated it already (it is not
+    validated again); `keep_grid`: keep the sheet's values in the result (see ReadResult.grid)."""
+    info = info if info is not None else check_input(path)
     if info.kind == "csv":
         grid = read_csv_grid(info.path)
         header_index, column_map = _find_header(grid.rows, mapping, info.path, grid.name)
     else:
-        book = XlsxBook(info.path)
+        book = XlsxBook(info.path, info.package)
         name = _choose_sheet(book, sheet, mapping)
         grid = book.grid(name)
         header_index, column_map = _find_header(grid.rows, mapping, info.path, name)
-    return _read_rows(grid, header_index, column_map, info.kind)
+    if not keep_grid:
+        return _read_rows(grid, header_index, column_map, info.kind)
+    widths = [len(row) for row in grid.rows]
+    result = _read_rows(grid, header_index, column_map, info.kind)
+    for row, width in zip(grid.rows, widths, strict=True):
+        del row[width:]  # the line builder pads rows it reads; the kept grid is the sheet as read
+    return replace(result, grid=grid.rows)
 
 
 def _choose_sheet(book: XlsxBook, wanted: str | None, mapping: FieldMapping | None) -> str:
@@ -161,24 +176,32 @@ def _no_mapped_header(path: Path, mapping: FieldMapping, where: str, seen: list[
     )
 
 
-def _fill_merged(grid: SheetGrid, first_data_index: int) -> None:
-    """A value merged over several cells belongs to every cell of the range (exports merge provider/date)."""
-    rows = grid.rows
+def _fill_merged(grid: SheetGrid, first_data_index: int) -> SheetGrid:
+    """A value merged over several cells belongs to every cell of the range (exports merge provider/date).
+    The rows it fills are copies: `grid` keeps the sheet as read, for the report workbook."""
+    if not grid.merged:
+        return grid
+    rows = list(grid.rows)
+    copied: set[int] = set()
     for (r1, c1), (r2, c2) in grid.merged:
         if r2 < first_data_index or r1 >= len(rows):
             continue
         top = rows[r1][c1] if c1 < len(rows[r1]) else ""
         for r in range(max(r1, first_data_index), min(r2, len(rows) - 1) + 1):
+            if r not in copied:
+                rows[r] = list(rows[r])
+                copied.add(r)
             row = rows[r]
             if len(row) <= c2:
                 row.extend([""] * (c2 + 1 - len(row)))
             for c in range(c1, c2 + 1):
                 row[c] = top
+    return replace(grid, rows=rows)
 
 
 def _read_rows(grid: SheetGrid, header_index: int, column_map: ColumnMap, kind: str) -> ReadResult:
+    grid = _fill_merged(grid, header_index + 1)
     rows = grid.rows
-    _fill_merged(grid, header_index + 1)
     header_cells = [clean_text(c) for c in rows[header_index]]
     single, multi = column_map.single, column_map.multi
     code_index = single["hcpcs"]

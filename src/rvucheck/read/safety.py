@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rvucheck.errors import InputFileError
+from rvucheck.read.sources import PackageFacts, package_facts
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -22,6 +23,7 @@ MAX_UNZIPPED_BYTES = int(os.environ.get("RVUCHECK_MAX_UNZIPPED_BYTES", 4 * 1024*
 MAX_RATIO = 200  # compressed xlsx sheets run at ~10-30x; a bomb is thousands
 MAX_ZIP_ENTRIES = 20000
 SUPPORTED = "rvucheck reads .xlsx, .xlsm and .csv files"
+CSV_SAMPLE_BYTES = 65536
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,9 @@ class InputInfo:
     path: Path
     kind: str  # "xlsx", "xlsm" or "csv"
     size: int
+    # Workbooks: the package facts the reader needs, taken in the validating pass so the reader does not
+    # open the package again; None for CSV, or when a part could not be parsed (the reader then looks).
+    package: PackageFacts | None = None
 
 
 def check_input(path: Path | str) -> InputInfo:
@@ -47,7 +52,7 @@ def check_input(path: Path | str) -> InputInfo:
         )
     try:
         with path.open("rb") as handle:
-            head = handle.read(8)
+            head = handle.read(CSV_SAMPLE_BYTES)  # the magic bytes, and for a CSV the sample looked at
     except OSError as exc:
         raise InputFileError(f"{path}: cannot be opened ({exc.strerror}); check its permissions") from None
     suffix = path.suffix.lower()
@@ -56,7 +61,7 @@ def check_input(path: Path | str) -> InputInfo:
     if head.startswith(ZIP_MAGIC) or head.startswith(b"PK"):
         return _zip(path, suffix, size)
     if suffix in (".csv", ".txt", ".tsv"):
-        return _csv(path, size)
+        return _csv(path, size, head)
     if suffix in (".xlsx", ".xlsm"):
         raise InputFileError(
             f"{path} is not an Excel workbook (its content is not a zip package); export it again as .xlsx"
@@ -93,8 +98,22 @@ def _zip(path: Path, suffix: str, size: int) -> InputInfo:
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
             names = {info.filename for info in entries}
+            _check_package(path, size, entries, names)
+            package = _facts_of(archive)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise InputFileError(f"{path} is damaged (a broken zip package); export or save it again") from None
+    kind = "xlsm" if suffix == ".xlsm" or "xl/vbaProject.bin" in names else "xlsx"
+    return InputInfo(path=path, kind=kind, size=size, package=package)
+
+
+def _facts_of(archive: zipfile.ZipFile) -> PackageFacts | None:
+    try:
+        return package_facts(archive)
+    except Exception:  # a damaged part: calamine's reading of it gives the message, as before
+        return None
+
+
+def _check_package(path: Path, size: int, entries: list[zipfile.ZipInfo], names: set[str]) -> None:
     if len(entries) > MAX_ZIP_ENTRIES:
         raise InputFileError(f"{path} holds {len(entries):,} parts, not a charge export; refusing to read it")
     unzipped = sum(info.file_size for info in entries)
@@ -110,13 +129,9 @@ def _zip(path: Path, suffix: str, size: int) -> InputInfo:
         raise InputFileError(f"{path} is {what}; {SUPPORTED} (save it from Excel as .xlsx)")
     if "xl/workbook.bin" in names:
         raise InputFileError(f"{path} is a binary workbook (.xlsb); open it in Excel and save it as .xlsx")
-    kind = "xlsm" if suffix == ".xlsm" or "xl/vbaProject.bin" in names else "xlsx"
-    return InputInfo(path=path, kind=kind, size=size)
 
 
-def _csv(path: Path, size: int) -> InputInfo:
-    with path.open("rb") as handle:
-        sample = handle.read(65536)
+def _csv(path: Path, size: int, sample: bytes) -> InputInfo:
     if b"\x00" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputFileError(f"{path} is not a text CSV file (it holds binary data); export it again as CSV")
     return InputInfo(path=path, kind="csv", size=size)

@@ -40,9 +40,12 @@ class SheetGrid:
 
 
 class XlsxBook:
-    """One opened workbook: sheet names, cheap previews for choosing the charge sheet, and a full sheet."""
+    """One opened workbook: sheet names, cheap previews for choosing the charge sheet, and a full sheet.
 
-    def __init__(self, path: Path) -> None:
+    `package`: the facts `safety.check_input` took from the zip package while validating it; given, the
+    package is not opened again here (without it, e.g. a damaged part it could not parse, it is)."""
+
+    def __init__(self, path: Path, package: PackageFacts | None = None) -> None:
         self.path = path
         try:
             self._book = CalamineWorkbook.from_path(str(path))
@@ -55,7 +58,7 @@ class XlsxBook:
         self.sheet_names = [
             meta.name for meta in self._book.sheets_metadata if str(meta.typ).endswith("WorkSheet")
         ]
-        self._zip_info: _ZipInfo | None = None
+        self._package = package
         self._sheets: dict[str, CalamineSheet] = {}
 
     def preview(self, name: str, nrows: int = 60) -> Grid:
@@ -64,15 +67,15 @@ class XlsxBook:
     def grid(self, name: str) -> SheetGrid:
         rows = self._sheet_rows(name, None)
         merged = [(tuple(a), tuple(b)) for a, b in (self._sheet(name).merged_cell_ranges or [])]
-        info = self._zip()
-        hidden, formulas = info.sheet_extras(name)
+        package = self._facts()
+        extras = package.sheets.get(name, SheetExtras())
         return SheetGrid(
             name=name,
             rows=rows,
-            date1904=info.date1904,
+            date1904=package.date1904,
             merged=merged,  # type: ignore[arg-type]
-            hidden_rows=hidden,
-            formulas_without_value=formulas,
+            hidden_rows=set(extras.hidden_rows),
+            formulas_without_value=set(extras.formulas_without_value),
         )
 
     def _sheet(self, name: str) -> CalamineSheet:
@@ -90,10 +93,11 @@ class XlsxBook:
         except CalamineError as exc:
             raise InputFileError(_calamine_message(self.path, exc)) from None
 
-    def _zip(self) -> _ZipInfo:
-        if self._zip_info is None:
-            self._zip_info = _ZipInfo(self.path)
-        return self._zip_info
+    def _facts(self) -> PackageFacts:
+        if self._package is None:
+            with zipfile.ZipFile(self.path) as archive:
+                self._package = package_facts(archive)
+        return self._package
 
 
 def _calamine_message(path: Path, exc: Exception) -> str:
@@ -102,32 +106,39 @@ def _calamine_message(path: Path, exc: Exception) -> str:
     return f"{path} cannot be read as a workbook ({str(exc)[:80]}); open it in Excel and save it again"
 
 
-class _ZipInfo:
-    """Facts from the package XML: date system, sheet part paths, hidden rows, formulas without values."""
+@dataclass(frozen=True)
+class SheetExtras:
+    hidden_rows: frozenset[int] = frozenset()  # 1-based
+    formulas_without_value: frozenset[tuple[int, int]] = frozenset()  # 1-based (row, column)
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        with zipfile.ZipFile(path) as archive:
-            workbook = etree.fromstring(archive.read("xl/workbook.xml"))
-            rels = etree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-        pr = workbook.find(f"{{{NS_MAIN}}}workbookPr")
-        self.date1904 = pr is not None and pr.get("date1904", "0").lower() in ("1", "true")
-        targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{{{NS_PKG_REL}}}Relationship")}
-        self.parts: dict[str, str] = {}
-        for sheet in workbook.iter(f"{{{NS_MAIN}}}sheet"):
-            target = targets.get(sheet.get(f"{{{NS_REL}}}id"), "")
-            part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-            self.parts[sheet.get("name", "")] = part
 
-    def sheet_extras(self, name: str) -> tuple[set[int], set[tuple[int, int]]]:
-        """(hidden rows, formula cells without a saved value), found by a byte scan of the sheet XML:
-        both are rare, so looking at each occurrence beats parsing 100k rows of XML."""
-        part = self.parts.get(name)
-        if part is None:
-            return set(), set()
-        with zipfile.ZipFile(self.path) as archive:
+@dataclass(frozen=True)
+class PackageFacts:
+    """What the package XML says and calamine does not: the date system, and per worksheet its hidden
+    rows and its formulas without a saved value."""
+
+    date1904: bool
+    sheets: dict[str, SheetExtras]
+
+
+def package_facts(archive: zipfile.ZipFile) -> PackageFacts:
+    """The facts of an open package, in the pass that validates it (so nothing opens it again for them).
+    Every worksheet is scanned: the charge sheet is only chosen later, and exports have one or two."""
+    workbook = etree.fromstring(archive.read("xl/workbook.xml"))
+    rels = etree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    pr = workbook.find(f"{{{NS_MAIN}}}workbookPr")
+    date1904 = pr is not None and pr.get("date1904", "0").lower() in ("1", "true")
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{{{NS_PKG_REL}}}Relationship")}
+    names = set(archive.namelist())
+    sheets: dict[str, SheetExtras] = {}
+    for sheet in workbook.iter(f"{{{NS_MAIN}}}sheet"):
+        target = targets.get(sheet.get(f"{{{NS_REL}}}id"), "")
+        part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+        if part in names:
             data = archive.read(part)
-        return _hidden_rows(data), _formulas_without_value(data)
+            extras = SheetExtras(frozenset(_hidden_rows(data)), frozenset(_formulas_without_value(data)))
+            sheets[sheet.get("name", "")] = extras
+    return PackageFacts(date1904, sheets)
 
 
 _ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
