@@ -129,8 +129,20 @@ def _table(
 def write_summary_sheet(
     wb: Workbook, summary: Summary, source: str, copy_note: str = "", generated: dt.datetime | None = None
 ) -> Worksheet:
+    """The figures and notes at the top, then the provider, rule and top-code tables with their charts."""
     ws = wb.create_sheet(unique_title(wb, "Summary"))
     put_text(ws, 1, 1, "rvucheck summary").font = bold_font(ws, 14)
+    row = _facts(ws, summary, source, copy_note, generated)
+    last = _provider_and_rule_tables(ws, summary, row + 1)
+    _top_code_tables(ws, summary, last)
+    set_widths(ws, (30, 13, 13, 15, 15, 13, 10, 10, 10))
+    return ws
+
+
+def _facts(
+    ws: Worksheet, summary: Summary, source: str, copy_note: str, generated: dt.datetime | None
+) -> int:
+    """Label/value rows from row 3, then the notes in red; returns the next free row."""
     facts: list[tuple[str, object, str | None]] = [
         ("File", source, None),
         ("Checked on", (generated or dt.datetime.now()).strftime("%Y-%m-%d %H:%M"), None),
@@ -163,7 +175,11 @@ def write_summary_sheet(
         cell.font = bold_font(ws, color="9C0006")
         cell.alignment = Alignment(wrap_text=False)
         row += 1
-    row += 1
+    return row
+
+
+def _provider_and_rule_tables(ws: Worksheet, summary: Summary, row: int) -> int:
+    """The by-provider and per-rule tables from `row`, charts beside them; returns the last table row."""
     money, rvu, count = MONEY, RVU, COUNT
     provider_rows = [
         (
@@ -207,6 +223,10 @@ def write_summary_sheet(
         example_cell[0].alignment = Alignment(indent=1)  # apart from the right-aligned wRVU beside it
     chart_title = "Top 10 rules by findings" if last - first >= 10 else "Findings per rule"
     ranked_bars(ws, chart_title, "findings", (2, 2), first, min(last, first + 9), "K35")
+    return last
+
+
+def _top_code_tables(ws: Worksheet, summary: Summary, last: int) -> None:
     top_code_tables = (  # (title, codes, axis title, value column, chart anchor, axis number format)
         ("Top codes by work RVU", summary.top_codes_by_wrvu, "wRVU", 4, "K51", "#,##0"),
         ("Top codes by est. payment", summary.top_codes_by_payment, "$", 5, "K67", '"$"#,##0'),
@@ -218,10 +238,8 @@ def write_summary_sheet(
             title,
             ("Code", "Lines", "Units", "Work RVU", "Est. payment"),
             [(c.hcpcs, c.lines, c.units, c.work_rvu, c.payment) for c in codes],
-            (None, count, "#,##0", rvu, money),
+            (None, COUNT, "#,##0", RVU, MONEY),
         )
         ranked_bars(
             ws, title, axis, (value_column, value_column), first, last, anchor, number_format=axis_format
         )
-    set_widths(ws, (30, 13, 13, 15, 15, 13, 10, 10, 10))
-    return ws

@@ -115,10 +115,38 @@ def summarize(
     hidden_rows: tuple[int, ...] = (),
 ) -> Summary:
     findings = all_findings(report)
+    code_rows = _code_figures(report)
+    return Summary(
+        lines=len(report.results) + len(report.unreadable),
+        checked=len(report.results),
+        unreadable=len(report.unreadable),
+        findings=severity_counts(findings),
+        work_rvu=round(sum(r.work_rvu or 0.0 for r in report.results), 2),
+        credited_work_rvu=round(sum(r.credited_work_rvu or 0.0 for r in report.results), 2),
+        payment=round(sum(r.payment or 0.0 for r in report.results), 2),
+        release=report.release,
+        ncci_quarter=report.ncci_quarter,
+        notes=report.notes,
+        totals_rows=tuple(totals_rows),
+        blank_rows=blank_rows,
+        hidden_rows=tuple(hidden_rows),
+        providers=_provider_figures(report),
+        rules=_rule_figures(findings),
+        top_codes_by_wrvu=tuple(sorted(code_rows, key=lambda c: (-c.work_rvu, c.hcpcs))[:top]),
+        top_codes_by_payment=tuple(sorted(code_rows, key=lambda c: (-c.payment, c.hcpcs))[:top]),
+        dollars_at_stake=round(
+            sum(r.dollars_at_stake for r in report.results)
+            + sum(f.dollars_at_stake or 0.0 for f in report.run_findings),
+            2,
+        ),
+    )
+
+
+def _provider_figures(report: Report) -> tuple[ProviderFigures, ...]:
     providers: dict[str, list[LineResult]] = defaultdict(list)
     for result in report.results:
         providers[result.line.provider or result.line.provider_npi or "(no provider)"].append(result)
-    provider_rows = tuple(
+    return tuple(
         ProviderFigures(
             provider=name,
             lines=len(results),
@@ -130,10 +158,13 @@ def summarize(
         )
         for name, results in sorted(providers.items())
     )
+
+
+def _rule_figures(findings: list[Finding]) -> tuple[RuleFigures, ...]:
     by_rule: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
         by_rule[finding.rule].append(finding)
-    rule_rows = tuple(
+    return tuple(
         sorted(
             (
                 RuleFigures(
@@ -149,10 +180,13 @@ def summarize(
             key=lambda r: (-r.count, r.rule),
         )
     )
+
+
+def _code_figures(report: Report) -> list[CodeFigures]:
     codes: dict[str, list[LineResult]] = defaultdict(list)
     for result in report.results:
         codes[result.line.hcpcs].append(result)
-    code_rows = [
+    return [
         CodeFigures(
             hcpcs=code,
             lines=len(results),
@@ -162,27 +196,3 @@ def summarize(
         )
         for code, results in codes.items()
     ]
-    return Summary(
-        lines=len(report.results) + len(report.unreadable),
-        checked=len(report.results),
-        unreadable=len(report.unreadable),
-        findings=severity_counts(findings),
-        work_rvu=round(sum(r.work_rvu or 0.0 for r in report.results), 2),
-        credited_work_rvu=round(sum(r.credited_work_rvu or 0.0 for r in report.results), 2),
-        payment=round(sum(r.payment or 0.0 for r in report.results), 2),
-        release=report.release,
-        ncci_quarter=report.ncci_quarter,
-        notes=report.notes,
-        totals_rows=tuple(totals_rows),
-        blank_rows=blank_rows,
-        hidden_rows=tuple(hidden_rows),
-        providers=provider_rows,
-        rules=rule_rows,
-        top_codes_by_wrvu=tuple(sorted(code_rows, key=lambda c: (-c.work_rvu, c.hcpcs))[:top]),
-        top_codes_by_payment=tuple(sorted(code_rows, key=lambda c: (-c.payment, c.hcpcs))[:top]),
-        dollars_at_stake=round(
-            sum(r.dollars_at_stake for r in report.results)
-            + sum(f.dollars_at_stake or 0.0 for f in report.run_findings),
-            2,
-        ),
-    )
