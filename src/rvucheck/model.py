@@ -77,6 +77,26 @@ class UnreadableLine:
 
 
 @dataclass(frozen=True)
+class SheetLayout:
+    """Where the charges sit in the export, as the reader found them: what the outputs need to write next
+    to them (the annotated copy's columns, its filter, the totals rows it marks, the summary's counts)."""
+
+    sheet: str
+    header_row: int  # worksheet row number of the header
+    headers: tuple[str, ...] = ()  # header text per column, as written
+    columns_of: tuple[tuple[str, tuple[int, ...]], ...] = ()  # field -> every 1-based column it was read from
+    totals_rows: tuple[int, ...] = ()  # rows of totals/subtotals (reported, not checked)
+    blank_rows: int = 0  # blank rows skipped below the header
+    hidden_rows: tuple[int, ...] = ()  # hidden rows that were read and checked like the others
+    last_row: int = 0  # last worksheet row that was looked at
+    kind: str = "xlsx"  # "xlsx", "xlsm" or "csv"
+    date1904: bool = False
+
+    def columns(self, field_name: str) -> tuple[int, ...]:
+        return dict(self.columns_of).get(field_name, ())
+
+
+@dataclass(frozen=True)
 class Finding:
     rule: str
     severity: Severity

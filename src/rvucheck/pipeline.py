@@ -89,7 +89,7 @@ def analyse(request: CheckRequest) -> Analysis:
         output = to_csv(report)
     else:
         output = to_text(report, summary, limit=FINDINGS_ON_SCREEN if annotate else None)
-    annotations = build_annotations(read, report, summary) if annotate else None
+    annotations = build_annotations(read.layout, report, summary) if annotate else None
     return Analysis(output, summary, annotations, read.sheet, read.grid)
 
 

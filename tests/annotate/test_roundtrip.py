@@ -15,11 +15,11 @@ from annotate_corpus import FIRST_DATA_ROW, HEADER_ROW, VBA_BYTES, as_xlsm, feat
 from openpyxl.utils import get_column_letter
 
 from rvucheck.annotate.copy import annotate, plan_output
-from rvucheck.annotate.sheets import SEVERITY_FILLS
 from rvucheck.errors import InputFileError
 from rvucheck.model import Finding, LineResult, Report
 from rvucheck.read.charges import ReadResult, read_charges
 from rvucheck.report.formats import summarize
+from rvucheck.report.xlsx import SEVERITY_FILLS
 
 NEW_COLUMN = 13  # 12 original columns on the charge sheet
 
@@ -87,7 +87,9 @@ def _run(source: Path, force: bool = False, out: Path | None = None) -> tuple[Pa
     read = read_charges(source)
     report = _report(read)
     plan = plan_output(source, read.kind, out, force)
-    written = annotate(source, read, report, summarize(report, hidden_rows=tuple(read.hidden_rows)), plan)
+    written = annotate(
+        source, read.layout, report, summarize(report, hidden_rows=tuple(read.hidden_rows)), plan
+    )
     return written.path, read, report
 
 
@@ -267,7 +269,9 @@ def test_features_openpyxl_would_drop_give_a_report_workbook(corpus: Path, tmp_p
     from rvucheck.read.sources import XlsxBook
 
     report = _report(read)
-    written = annotate(source, read, report, summarize(report), plan, XlsxBook(source).grid(read.sheet).rows)
+    written = annotate(
+        source, read.layout, report, summarize(report), plan, XlsxBook(source).grid(read.sheet).rows
+    )
     assert written.mode == "report" and _digest(source) == before
     wb = openpyxl.load_workbook(written.path)
     assert wb.sheetnames == ["Charges", "Findings", "Summary"]

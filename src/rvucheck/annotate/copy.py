@@ -2,11 +2,12 @@
 would lose something). The input is never modified; the output goes to a temp file beside it, then is
 renamed.
 
-On the charge sheet: appended columns (Work RVU, Credited wRVU, Total RVU, Est. Payment, Global, Status,
-Severity, Findings), each row with findings filled by its worst severity, a note on each offending cell,
-and a filter over the data. Then a Findings sheet (one row per finding, linked to its cell) and a Summary
-sheet (figures and native charts). The workbook is loaded once with openpyxl (the values were read with
-calamine) and saved once: that single round trip is the cost floor the benchmark compares with.
+On the charge sheet (charge_sheet.py): appended columns (Work RVU, Credited wRVU, Total RVU, Est.
+Payment, Global, Status, Severity, Findings), each row with findings filled by its worst severity, a note
+on each offending cell, and a filter over the data. Then a Findings sheet (one row per finding, linked to
+its cell) and a Summary sheet (figures and native charts). The workbook is loaded once with openpyxl (the
+values were read with calamine) and saved once: that single round trip is the cost floor the benchmark
+compares with.
 """
 
 from __future__ import annotations
@@ -19,41 +20,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment
-from openpyxl.styles.cell_style import StyleArray
-from openpyxl.utils import get_column_letter, range_boundaries
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.utils import get_column_letter
 
-from rvucheck.annotate.inject import inject_rows, render_cell
+from rvucheck.annotate.charge_sheet import annotate_charge_sheet
+from rvucheck.annotate.inject import inject_rows
 from rvucheck.annotate.lossy import lossy_features
 from rvucheck.annotate.plan import Annotations, build_annotations
-from rvucheck.annotate.sheets import (
-    HEADER_FILL,
-    SEVERITY_FILLS,
-    bold_font,
-    put_text,
-    write_findings_sheet,
-    write_summary_sheet,
-)
+from rvucheck.annotate.sheets import write_findings_sheet, write_summary_sheet
 from rvucheck.errors import InputFileError
 from rvucheck.gc_pause import paused_gc
-from rvucheck.model import Report
-from rvucheck.read.charges import ReadResult
-from rvucheck.report.formats import Summary
-
-APPENDED = (  # title, number format, alignment, width (room for the title and the filter button)
-    ("Work RVU", "0.00", None, 12),
-    ("Credited wRVU", "0.00", None, 16),
-    ("Total RVU", "0.00", None, 12),
-    ("Est. Payment", '"$"#,##0.00', None, 15),
-    ("Global", None, "center", 9),
-    ("Status", None, "center", 9),
-    ("Severity", None, "center", 11),
-    ("Findings", None, "wrap", 80),  # several findings on a line wrap inside the cell, not over the sheet
-)
-ALIGNMENTS = {"center": Alignment(horizontal="center"), "wrap": Alignment(wrap_text=True)}
+from rvucheck.model import Report, SheetLayout
+from rvucheck.report.summary import Summary
+from rvucheck.report.xlsx import append_values
 
 
 @dataclass(frozen=True)
@@ -99,7 +77,7 @@ def plan_output(source: Path, kind: str, out: Path | None, force: bool) -> Outpu
 
 def annotate(
     source: Path,
-    read: ReadResult,
+    layout: SheetLayout,
     report: Report,
     summary: Summary,
     plan: OutputPlan,
@@ -108,7 +86,7 @@ def annotate(
     """Write the annotated copy (xlsx/xlsm) or, for CSV input or a workbook a copy would damage, a new
     workbook holding the charge sheet's values with the same annotations. `grid` = the sheet's cell values
     (needed for those two cases)."""
-    return write_annotated(source, read.kind, build_annotations(read, report, summary), plan, grid)
+    return write_annotated(source, layout.kind, build_annotations(layout, report, summary), plan, grid)
 
 
 def open_workbook(source: Path, kind: str, plan: OutputPlan) -> Workbook | None:
@@ -203,11 +181,8 @@ def _values_workbook(sheet: str, grid: Sequence[Sequence[object]]) -> Workbook:
     ws = wb.active
     assert ws is not None
     ws.title = sheet
-    for row_number, row in enumerate(grid, start=1):
-        ws.append([None if value == "" else value for value in row])
-        for column, value in enumerate(row, start=1):
-            if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-                put_text(ws, row_number, column, value)  # text from the export stays text
+    for row in grid:
+        append_values(ws, row)  # text from the export stays text
     return wb
 
 
@@ -221,112 +196,3 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
-
-
-class _Styles:
-    """StyleArrays built once and shared: creating 800k cells through the styled API is the slow part."""
-
-    def __init__(self, ws: Worksheet) -> None:
-        self.ws = ws
-        self.formats: dict[str, StyleArray] = {}
-        self.filled: dict[tuple[tuple[int, ...], str], StyleArray] = {}
-        self.fill_ids = {s: ws.parent._fills.add(fill) for s, fill in SEVERITY_FILLS.items()}
-
-    def for_format(self, number_format: str | None, align: str | None = None) -> StyleArray:
-        key = f"{number_format}|{align}"
-        if key not in self.formats:
-            probe = Cell(self.ws)
-            if number_format:
-                probe.number_format = number_format
-            if align:
-                probe.alignment = ALIGNMENTS[align]
-            self.formats[key] = probe._style if probe._style is not None else StyleArray()
-        return self.formats[key]
-
-    def style_id(self, style: StyleArray) -> int:
-        """The workbook's index for this style (added now, so it is written with the workbook)."""
-        return int(self.ws.parent._cell_styles.add(style))
-
-    def with_fill(self, style: StyleArray | None, severity: str) -> StyleArray:
-        style = style if style is not None else StyleArray()
-        key = (tuple(style), severity)
-        if key not in self.filled:
-            filled = StyleArray(style)
-            filled.fillId = self.fill_ids[severity]
-            self.filled[key] = filled
-        return self.filled[key]
-
-
-def annotate_charge_sheet(ws: Worksheet, annotations: Annotations) -> dict[int, bytes]:
-    """Append the result columns (headers, fills, notes, filter through openpyxl; the data cells rendered
-    as XML per row for `inject_rows`, see annotate_inject)."""
-    first = max(ws.max_column, annotations.header_count) + 1
-    styles = _Styles(ws)
-    # The new headers look like the export's own (its last header cell), or bold on grey when it has no style.
-    own = ws._cells.get((annotations.header_row, first - 1))
-    own_style = own._style if own is not None and (own.font.b or own.fill.fill_type) else None
-    for offset, (title, *_rest) in enumerate(APPENDED):
-        put_text(ws, annotations.header_row, first + offset, title)
-        header = ws.cell(row=annotations.header_row, column=first + offset)
-        if own_style is not None:
-            header._style = StyleArray(own_style)
-        else:
-            header.font = bold_font(ws)
-            header.fill = HEADER_FILL
-    formats = [styles.for_format(fmt, align) for _t, fmt, align, _w in APPENDED]
-    letters = [get_column_letter(first + offset) for offset in range(len(APPENDED))]
-    plain_ids = [styles.style_id(style) for style in formats]
-    filled_ids: dict[str, list[int]] = {}
-    rendered: dict[int, bytes] = {}
-    for row, values, severity in annotations.rows:
-        if severity and severity not in filled_ids:
-            filled_ids[severity] = [styles.style_id(styles.with_fill(style, severity)) for style in formats]
-        ids = filled_ids[severity] if severity else plain_ids
-        rendered[row] = "".join(
-            render_cell(f"{letters[offset]}{row}", ids[offset], value)
-            for offset, value in enumerate(values)
-            if value is not None and value != ""
-        ).encode()
-        if severity:
-            _fill_row(ws, row, first - 1, severity, styles)
-    for row in annotations.totals_rows:
-        put_text(ws, row, first + 7, "totals row: reported, not checked")
-    _add_notes(ws, annotations.notes)
-    _widths(ws, first)
-    _filter(ws, annotations.header_row, annotations.last_row, first + len(APPENDED) - 1)
-    return rendered
-
-
-def _fill_row(ws: Worksheet, row: int, last_column: int, severity: str, styles: _Styles) -> None:
-    cells = ws._cells
-    for column in range(1, last_column + 1):
-        cell = cells.get((row, column))
-        if cell is None:
-            cell = Cell(ws, row=row, column=column)
-            cells[(row, column)] = cell
-        cell._style = styles.with_fill(cell._style, severity)
-
-
-def _add_notes(ws: Worksheet, notes: dict[tuple[int, int], list[str]]) -> None:
-    for (row, column), paragraphs in notes.items():
-        text = "\n".join(paragraphs)
-        cell = ws.cell(row=row, column=column)
-        if cell.comment is not None:  # keep the user's own note, ours below it
-            text = f"{cell.comment.text}\n---\n{text}"
-        comment = Comment(text[:32000], "rvucheck")
-        comment.width, comment.height = 360, min(60 + 40 * len(paragraphs), 400)
-        cell.comment = comment
-
-
-def _widths(ws: Worksheet, first: int) -> None:
-    for offset, (*_rest, width) in enumerate(APPENDED):
-        ws.column_dimensions[get_column_letter(first + offset)].width = width
-
-
-def _filter(ws: Worksheet, header_row: int, last_row: int, last_column: int) -> None:
-    """An autofilter over header + charge rows, unless a table already covers them (it has its own)."""
-    for table in ws.tables.values():
-        _min_col, min_row, _max_col, max_row = range_boundaries(table.ref)
-        if min_row <= header_row <= (max_row or min_row):
-            return
-    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(last_column)}{max(last_row, header_row)}"

@@ -1,17 +1,17 @@
 """What the annotated copy will say, as compact plain data (picklable, small).
 
-Built from the reader's result and the engine's report; the workbook writer needs nothing else. Keeping it
-apart lets the check run read + engine in a worker process and write the workbook in a process that never
-loaded the engine's code tables: the two memory peaks then do not add up (issue 4's 1 GB target).
+Built from the sheet layout the reader found (a plain model value, never the reader's own type) and the
+engine's report; the workbook writer needs nothing else. Keeping it apart lets the check run read + engine
+in a worker process and write the workbook in a process that never loaded the engine's code tables: the
+two memory peaks then do not add up (issue 4's 1 GB target).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rvucheck.model import SEVERITY_ORDER, ChargeLine, Finding, Report
-from rvucheck.read.charges import ReadResult
-from rvucheck.report.formats import Summary, all_findings, finding_cell
+from rvucheck.model import SEVERITY_ORDER, ChargeLine, Finding, Report, SheetLayout
+from rvucheck.report.summary import Summary, all_findings, finding_cell
 
 FINDINGS_TEXT_LIMIT = 500
 RowValues = tuple[
@@ -50,9 +50,9 @@ def _note(finding: Finding) -> str:
     )
 
 
-def build_annotations(read: ReadResult, report: Report, summary: Summary) -> Annotations:
-    plan = Annotations(sheet=read.sheet, header_row=read.header_row, header_count=len(read.headers),
-                       totals_rows=list(read.totals_rows), summary=summary)  # fmt: skip
+def build_annotations(layout: SheetLayout, report: Report, summary: Summary) -> Annotations:
+    plan = Annotations(sheet=layout.sheet, header_row=layout.header_row, header_count=len(layout.headers),
+                       totals_rows=list(layout.totals_rows), summary=summary)  # fmt: skip
     lines: dict[tuple[str, int], ChargeLine] = {}
     for result in report.results:
         line = result.line
@@ -79,7 +79,7 @@ def build_annotations(read: ReadResult, report: Report, summary: Summary) -> Ann
         plan.rows.append((item.source.row, (None, None, None, None, "", "", "error", reason), "error"))
         key = (item.source.row, item.source.column or 1)
         plan.notes.setdefault(key, []).append(f"RD01 (error): could not be read: {item.reason}")
-    plan.last_row = max((row for row, _values, _severity in plan.rows), default=read.header_row)
+    plan.last_row = max((row for row, _values, _severity in plan.rows), default=layout.header_row)
     order = {"error": 0, "warning": 1, "info": 2}
     for finding in sorted(
         all_findings(report), key=lambda f: (order[f.severity], f.source.sheet, f.source.row)

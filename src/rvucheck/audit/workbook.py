@@ -1,4 +1,7 @@
-"""The audit workbook: figures as sheets, with native Excel charts (openpyxl), so they stay live in Excel."""
+"""The audit workbook: figures as sheets, with native Excel charts (openpyxl), so they stay live in Excel.
+
+Every cell goes through the report toolkit (rvucheck.report.xlsx): provider names, claims, codes and
+messages come from the export, and text that looks like a formula stays text."""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart import BarChart, LineChart
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -15,6 +18,8 @@ from rvucheck.audit.emmix import MixRow, charted_mix
 from rvucheck.audit.emstats import shares
 from rvucheck.audit.metrics import late_lines
 from rvucheck.audit.result import AuditResult
+from rvucheck.report.charts import Block, place_chart
+from rvucheck.report.xlsx import DATE, data_rows, header_row, put, put_text, set_widths
 
 BOLD = Font(bold=True)
 SEVERITIES = ("error", "warning", "info")
@@ -49,11 +54,8 @@ def write_workbook(result: AuditResult, path: Path) -> None:
 
 def _table(ws: Worksheet, row: int, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> int:
     """Write a header and rows from `row`; return the next free row."""
-    for col, header in enumerate(headers, 1):
-        ws.cell(row, col, header).font = BOLD
-    for r, values in enumerate(rows, row + 1):
-        for col, value in enumerate(values, 1):
-            ws.cell(r, col, value)
+    header_row(ws, row, headers, font=BOLD)
+    data_rows(ws, row + 1, rows)
     for col, header in enumerate(headers, 1):
         letter = get_column_letter(col)
         ws.column_dimensions[letter].width = max(
@@ -83,16 +85,15 @@ def _summary(ws: Worksheet, result: AuditResult) -> None:
         ("E&M mixes flagged", sum(1 for m in result.mix if m.flagged)),
         ("Review sample", f"{len(result.sample)} encounters, seed {result.sample_seed}"),
     ]
-    ws.cell(1, 1, f"rvucheck coding audit {result.month}").font = Font(bold=True, size=14)
+    put_text(ws, 1, 1, f"rvucheck coding audit {result.month}").font = Font(bold=True, size=14)
     for r, (label, value) in enumerate(rows, 3):
-        ws.cell(r, 1, label).font = BOLD
-        ws.cell(r, 2, value)
+        put_text(ws, r, 1, label).font = BOLD
+        put(ws, r, 2, value)
     for note in result.report.notes:
         r += 1
-        ws.cell(r, 1, "Note").font = BOLD
-        ws.cell(r, 2, note)
-    ws.column_dimensions["A"].width = 42
-    ws.column_dimensions["B"].width = 90
+        put_text(ws, r, 1, "Note").font = BOLD
+        put_text(ws, r, 2, note)
+    set_widths(ws, {"A": 42, "B": 90})
 
 
 def _providers(ws: Worksheet, result: AuditResult) -> None:
@@ -159,33 +160,28 @@ def _mix_charts(ws: Worksheet, mix: Sequence[MixRow]) -> None:
     """One native bar chart per provider and family: provider vs rest of group vs benchmark shares."""
     row = 1
     for m in charted_mix(mix):
-        ws.cell(row, 1, f"{m.provider} - {m.family.label}").font = BOLD
-        ws.cell(row + 1, 1, "Level")
-        ws.cell(row + 1, 2, m.provider)
-        ws.cell(row + 1, 3, "Rest of group")
-        ws.cell(row + 1, 4, "Benchmark")
+        put_text(ws, row, 1, f"{m.provider} - {m.family.label}").font = BOLD
+        for col, title in enumerate(("Level", m.provider, "Rest of group", "Benchmark"), 1):
+            put_text(ws, row + 1, col, title)
         group = shares(m.group_counts)
         bench: list[float | None] = (
             [*shares(m.benchmark_shares)] if m.benchmark_shares else [None] * len(m.counts)
         )
         for i, (code, share) in enumerate(zip(m.family.codes, shares(m.counts), strict=True)):
             r = row + 2 + i
-            ws.cell(r, 1, code)
-            ws.cell(r, 2, round(share, 4)).number_format = "0%"
-            ws.cell(r, 3, round(group[i], 4) if m.vs_group is not None else None).number_format = "0%"
             bench_share = bench[i]
-            ws.cell(r, 4, None if bench_share is None else round(bench_share, 4)).number_format = "0%"
+            data_rows(
+                ws, r,
+                [(code, round(share, 4), round(group[i], 4) if m.vs_group is not None else None,
+                  None if bench_share is None else round(bench_share, 4))],
+                (None, "0%", "0%", "0%"),
+            )  # fmt: skip
         last = row + 1 + len(m.counts)
         chart = BarChart()
         chart.title = f"{m.provider}: {m.family.label} mix"
         chart.y_axis.title = "share of services"
         chart.y_axis.numFmt = "0%"
-        chart.add_data(
-            Reference(ws, min_col=2, max_col=4, min_row=row + 1, max_row=last), titles_from_data=True
-        )
-        chart.set_categories(Reference(ws, min_col=1, min_row=row + 2, max_row=last))
-        chart.height, chart.width = 7, 14
-        ws.add_chart(chart, f"F{row}")
+        place_chart(ws, chart, Block(2, 4, row + 1, row + 2, last), f"F{row}", (7, 14))
         row += 16
     ws.column_dimensions["A"].width = 30
 
@@ -199,13 +195,8 @@ def _trend(ws: Worksheet, result: AuditResult) -> None:
         chart = LineChart()
         chart.title = "Credited work RVU by month"
         chart.y_axis.title = "credited wRVU"
-        chart.add_data(
-            Reference(ws, min_col=2, max_col=len(providers) + 1, min_row=1, max_row=len(months) + 1),
-            titles_from_data=True,
-        )
-        chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(months) + 1))
-        chart.height, chart.width = 9, 18
-        ws.add_chart(chart, f"{get_column_letter(len(providers) + 3)}2")
+        block = Block(2, len(providers) + 1, 1, 2, len(months) + 1)
+        place_chart(ws, chart, block, f"{get_column_letter(len(providers) + 3)}2", (9, 18))
 
 
 def _rules(ws: Worksheet, result: AuditResult) -> None:
@@ -215,11 +206,8 @@ def _rules(ws: Worksheet, result: AuditResult) -> None:
         chart = BarChart()
         chart.type = "bar"
         chart.title = "Findings by rule"
-        chart.add_data(Reference(ws, min_col=3, min_row=1, max_row=len(rows) + 1), titles_from_data=True)
-        chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(rows) + 1))
         chart.legend = None
-        chart.height, chart.width = max(7, 0.6 * len(rows)), 16
-        ws.add_chart(chart, "E2")
+        place_chart(ws, chart, Block(3, 3, 1, 2, len(rows) + 1), "E2", (max(7, 0.6 * len(rows)), 16))
 
 
 def _findings(ws: Worksheet, result: AuditResult) -> None:
@@ -249,7 +237,7 @@ def _findings(ws: Worksheet, result: AuditResult) -> None:
     ]
     _table(ws, 1, headers, rows)
     for row_number in range(2, len(rows) + 2):
-        ws.cell(row_number, 3).number_format = "yyyy-mm-dd"
+        ws.cell(row_number, 3).number_format = DATE
     ws.freeze_panes = "A2"
 
 
@@ -263,20 +251,20 @@ def _lag(ws: Worksheet, result: AuditResult) -> None:
         [r.line.source.a1(), r.line.provider, r.line.hcpcs, r.line.dos, r.line.posted, days, r.payment]
         for r, days in late_lines(result.report.results, result.late_days)
     ]
-    ws.cell(nxt, 1, "Late lines").font = BOLD
+    put_text(ws, nxt, 1, "Late lines").font = BOLD
     headers = ["Row", "Provider", "Code", "DOS", "Posted", "Lag (days)", "Est. payment"]
     _table(ws, nxt + 1, headers, late)
     for row_number in range(nxt + 2, nxt + 2 + len(late)):
-        ws.cell(row_number, 4).number_format = ws.cell(row_number, 5).number_format = "yyyy-mm-dd"
+        ws.cell(row_number, 4).number_format = ws.cell(row_number, 5).number_format = DATE
 
 
 def _top(ws: Worksheet, result: AuditResult) -> None:
     headers = ["Code", "Lines", "Units", "Credited work RVU", "Est. payment"]
-    ws.cell(1, 1, "Top codes by credited work RVU").font = BOLD
+    put_text(ws, 1, 1, "Top codes by credited work RVU").font = BOLD
     nxt = _table(
         ws, 2, headers, [[c.hcpcs, c.lines, c.units, c.work_rvu, c.payment] for c in result.top_by_work_rvu]
     )
-    ws.cell(nxt, 1, "Top codes by estimated payment").font = BOLD
+    put_text(ws, nxt, 1, "Top codes by estimated payment").font = BOLD
     _table(
         ws,
         nxt + 1,

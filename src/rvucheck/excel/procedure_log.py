@@ -4,7 +4,8 @@ Sheet `Log`: date, code, modifiers, units, setting, then formulas for the row ke
 (x units). Sheet `Summary`: monthly and year-to-date totals for the year in B3, and a chart of monthly wRVU.
 Sheets `RVU` and `GPCI`: the fee schedule the formulas read. The copy in `workbooks/procedure-log.xlsx` ships
 them empty (CMS-derived tables are not ours to ship); `rvucheck workbook procedure-log --out FILE` writes one
-filled from the user's installed release.
+filled from the user's installed release. Cells go through the report toolkit: formulas are `Formula`
+values, every other string is text that can never become a formula.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from rvucheck.excel import workbook_data as wd
+from rvucheck.report.xlsx import Formula, put, put_at
 
 LOG = "Log"
 SUMMARY = "Summary"
@@ -90,26 +92,24 @@ def build_procedure_log(data: wd.SheetData | None, year: int | None = None) -> W
 
 
 def _write_log(sheet: Any, data: wd.SheetData | None) -> None:
-    sheet["A1"] = "Procedure log (rvucheck)"
-    sheet["A1"].font = Font(bold=True, size=14)
+    put_at(sheet, "A1", "Procedure log (rvucheck)").font = Font(bold=True, size=14)
     release = f"CMS PFS release {data.release}" if data else "no fee schedule yet (RVU sheet empty)"
-    sheet["A2"] = (
+    put_at(sheet, "A2", (
         f"{release}. One line per procedure: date, code, modifiers (26/TC/53 pick their own CMS row), units, "
         "setting. wRVU and payment are formulas; with the rvucheck add-in you may use =RVU(B6)*D6 and "
         "=RVU_PAYMENT(B6,C6,$B$3,E6) instead (they also apply payment modifiers such as 50, 51, 80)."
-    )
-    sheet["A3"] = "Locality"
-    sheet[LOCALITY_CELL] = wd.NATIONAL
-    sheet["C3"] = '"MAC-locality" from the GPCI sheet (e.g. 01112-05) or NATIONAL'
+    ))  # fmt: skip
+    put_at(sheet, "A3", "Locality")
+    put_at(sheet, LOCALITY_CELL, wd.NATIONAL)
+    put_at(sheet, "C3", '"MAC-locality" from the GPCI sheet (e.g. 01112-05) or NATIONAL')
     for header, letter in LOG_COLUMNS:
-        sheet[f"{letter}{LOG_HEADER_ROW}"] = header
-        sheet[f"{letter}{LOG_HEADER_ROW}"].font = Font(bold=True)
+        put_at(sheet, f"{letter}{LOG_HEADER_ROW}", header).font = Font(bold=True)
     for row in range(FIRST_ENTRY, LAST_ENTRY + 1):
         sheet[f"A{row}"].number_format = "yyyy-mm-dd"
         sheet[f"G{row}"].number_format = "0.00"
         sheet[f"H{row}"].number_format = "#,##0.00"
         for letter, formula in entry_formulas(row).items():
-            sheet[f"{letter}{row}"] = formula
+            put_at(sheet, f"{letter}{row}", Formula(formula))
     setting = DataValidation(type="list", formula1='"nonfacility,facility"', allow_blank=True)
     sheet.add_data_validation(setting)
     setting.add(f"E{FIRST_ENTRY}:E{LAST_ENTRY}")
@@ -119,24 +119,21 @@ def _write_log(sheet: Any, data: wd.SheetData | None) -> None:
 
 
 def _write_summary(sheet: Any, year: int) -> None:
-    sheet["A1"] = "Monthly and year-to-date totals"
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A3"] = "Year"
-    sheet[YEAR_CELL] = year
+    put_at(sheet, "A1", "Monthly and year-to-date totals").font = Font(bold=True, size=14)
+    put_at(sheet, "A3", "Year")
+    put_at(sheet, YEAR_CELL, year)
     headers = ("Month", "wRVU", "Payment", "YTD wRVU", "YTD payment", "Procedures")
     for index, header in enumerate(headers):
-        cell = sheet.cell(row=SUMMARY_HEADER_ROW, column=index + 1, value=header)
-        cell.font = Font(bold=True)
+        put(sheet, SUMMARY_HEADER_ROW, index + 1, header).font = Font(bold=True)
     for month in range(1, 13):
         row = FIRST_MONTH_ROW + month - 1
-        sheet[f"A{row}"] = calendar.month_abbr[month]
+        put_at(sheet, f"A{row}", calendar.month_abbr[month])
         for letter, formula in month_formulas(row, month).items():
-            sheet[f"{letter}{row}"] = formula
+            put_at(sheet, f"{letter}{row}", Formula(formula))
     last = YEAR_TOTAL_ROW - 1
-    sheet[f"A{YEAR_TOTAL_ROW}"] = "Year"
-    sheet[f"A{YEAR_TOTAL_ROW}"].font = Font(bold=True)
+    put_at(sheet, f"A{YEAR_TOTAL_ROW}", "Year").font = Font(bold=True)
     for letter in ("B", "C", "F"):
-        sheet[f"{letter}{YEAR_TOTAL_ROW}"] = f"=SUM({letter}{FIRST_MONTH_ROW}:{letter}{last})"
+        put_at(sheet, f"{letter}{YEAR_TOTAL_ROW}", Formula(f"=SUM({letter}{FIRST_MONTH_ROW}:{letter}{last})"))
     chart = BarChart()
     chart.title = "Work RVUs by month"
     chart.y_axis.title = "wRVU"

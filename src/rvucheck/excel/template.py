@@ -3,6 +3,8 @@
 Sheet `Calculator`: type codes, modifiers, units, setting and locality; native formulas give the work RVU,
 total RVU, global days, status and Medicare payment, the same values as `=RVU(...)`, `=RVU_GLOBAL(...)` and
 `=RVU_PAYMENT(...)`, plus totals. The data comes from the user's installed release (see workbook_data).
+Cells go through the report toolkit: the formulas are `Formula` values, everything else (codes, modifiers,
+the locality and release a user gave) is plain text that can never become a formula.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from rvucheck.excel import workbook_data as wd
+from rvucheck.report.xlsx import Formula, put_at
 
 CALCULATOR = "Calculator"
 HEADER_ROW = 6
@@ -101,38 +104,34 @@ def build_template(
     sheet = book.active
     assert sheet is not None
     sheet.title = CALCULATOR
-    sheet["A1"] = "rvucheck fee-schedule calculator (no add-in needed)"
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A2"] = (
+    put_at(sheet, "A1", "rvucheck fee-schedule calculator (no add-in needed)").font = Font(bold=True, size=14)
+    put_at(sheet, "A2", (
         f"CMS PFS release {data.release} from your installed files; conversion factor in the RVU sheet. "
         "Type code, modifier (26/TC/53 pick their own CMS row), units, setting (facility or nonfacility) and "
         "locality; columns F-M are formulas. Payment modifiers (50, 51, 62, 80 ...) are not applied "
         "here: use =RVU_PAYMENT() from the rvucheck add-in for those."
-    )
-    sheet["A4"] = "Default locality"
-    sheet[DEFAULT_LOCALITY_CELL] = default_locality
-    sheet["C4"] = '"MAC-locality" from the GPCI sheet, e.g. 01112-05, or NATIONAL'
+    ))  # fmt: skip
+    put_at(sheet, "A4", "Default locality")
+    put_at(sheet, DEFAULT_LOCALITY_CELL, default_locality)
+    put_at(sheet, "C4", '"MAC-locality" from the GPCI sheet, e.g. 01112-05, or NATIONAL')
     for header, letter in COLUMNS:
-        cell = sheet[f"{letter}{HEADER_ROW}"]
-        cell.value = header
-        cell.font = Font(bold=True)
+        put_at(sheet, f"{letter}{HEADER_ROW}", header).font = Font(bold=True)
     last_total = total_row(lines)
     for offset in range(last_total - FIRST_LINE):
         row = FIRST_LINE + offset
         if offset < len(lines):
             example = lines[offset]
-            sheet[f"A{row}"] = example.code
-            sheet[f"B{row}"] = example.modifier or None
-            sheet[f"C{row}"] = example.units
-            sheet[f"D{row}"] = example.setting
-            sheet[f"E{row}"] = example.locality or None
+            put_at(sheet, f"A{row}", example.code)
+            put_at(sheet, f"B{row}", example.modifier or None)
+            put_at(sheet, f"C{row}", example.units)
+            put_at(sheet, f"D{row}", example.setting)
+            put_at(sheet, f"E{row}", example.locality or None)
         for letter, formula in line_formulas(row).items():
-            sheet[f"{letter}{row}"] = formula
-    sheet[f"A{last_total}"] = "Total"
-    sheet[f"A{last_total}"].font = Font(bold=True)
+            put_at(sheet, f"{letter}{row}", Formula(formula))
+    put_at(sheet, f"A{last_total}", "Total").font = Font(bold=True)
     for letter in ("I", "M"):
-        sheet[f"{letter}{last_total}"] = f"=SUM({letter}{FIRST_LINE}:{letter}{last_total - 1})"
-        sheet[f"{letter}{last_total}"].font = Font(bold=True)
+        total = Formula(f"=SUM({letter}{FIRST_LINE}:{letter}{last_total - 1})")
+        put_at(sheet, f"{letter}{last_total}", total).font = Font(bold=True)
     _validations(sheet, data, last_total)
     sheet.freeze_panes = f"A{FIRST_LINE}"
     for letter, width in {"A": 10, "B": 9, "D": 12, "E": 20, "F": 11, "L": 11, "M": 14}.items():

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rvucheck.errors import InputFileError
-from rvucheck.model import ChargeLine, UnreadableLine
+from rvucheck.model import ChargeLine, SheetLayout, UnreadableLine
 from rvucheck.read.cells import (
     clean_text,
     is_blank,
@@ -60,6 +60,15 @@ class ReadResult:
     def rows_read(self) -> int:
         """Non-blank, non-total rows below the header: each is either checked or reported unreadable."""
         return len(self.lines) + len(self.unreadable)
+
+    @property
+    def layout(self) -> SheetLayout:
+        """The plain layout value the outputs take (they never see the reader's own type)."""
+        return SheetLayout(
+            self.sheet, self.header_row, tuple(self.headers), tuple(self.columns_of.items()),
+            tuple(self.totals_rows), self.blank_rows, tuple(self.hidden_rows), self.last_row, self.kind,
+            self.date1904,
+        )  # fmt: skip
 
 
 def read_charges(

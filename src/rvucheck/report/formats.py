@@ -1,318 +1,41 @@
-"""Report -> summary figures, JSON, CSV and plain text. One place computes the figures every output shows.
-
-Counting: `lines` = rows read = checked + unreadable (totals rows and blank rows are counted apart);
-findings by severity count line findings plus run findings (RD01 unreadable rows, RD02/RD03 data notes).
-
-Dollars at stake: each rule's figure is the sum of its findings (what that rule alone puts at risk). The
-total and the per-provider figures count each line once: several rules often fire on one line (GS01 and
-NC02 on one E&M, LN01 and MU02 on a duplicate) and a line cannot lose more than it pays, so per line the
-findings' dollars are summed and capped at the line's est. payment (at the largest single finding's figure
-when the line has no price); findings not on a line (run findings) add their own figure.
-"""
+"""The report formats in one import for front ends: the figures (summary), JSON and CSV (csv_json) and
+the terminal text (text). Each lives in its own module; this one only gathers them."""
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-from typing import Any
+from rvucheck.report.csv_json import CSV_COLUMNS, safe_text, to_csv, to_json_obj
+from rvucheck.report.summary import (
+    SEVERITIES,
+    CodeFigures,
+    ProviderFigures,
+    RuleFigures,
+    Summary,
+    all_findings,
+    cell_address,
+    finding_cell,
+    severity_counts,
+    sheet_prefix,
+    summarize,
+)
+from rvucheck.report.text import SEVERITY_RANK, to_text, worst_first
 
-from rvucheck.model import CellRef, ChargeLine, Finding, LineResult, Report
-
-SEVERITIES = ("error", "warning", "info")
-_PLAIN_SHEET = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
-
-
-def sheet_prefix(sheet: str) -> str:
-    """`Charges!` or `'Charge Detail'!`: quoted only when Excel needs the quotes."""
-    if _PLAIN_SHEET.fullmatch(sheet):
-        return f"{sheet}!"
-    return "'" + sheet.replace("'", "''") + "'!"
-
-
-def cell_address(ref: CellRef) -> str:
-    """`'Charge Detail'!H12` as Excel writes a reference (CellRef.a1() never quotes)."""
-    return sheet_prefix(ref.sheet) + ref.a1().split("!", 1)[1]
-
-
-@dataclass(frozen=True)
-class ProviderFigures:
-    provider: str
-    lines: int
-    work_rvu: float
-    credited_work_rvu: float
-    payment: float
-    findings: dict[str, int]
-    dollars_at_stake: float = 0.0  # each line counted once, capped at its payment (see the module note)
-
-
-@dataclass(frozen=True)
-class RuleFigures:
-    rule: str
-    severity: str
-    count: int
-    dollars_at_stake: float
-    wrvu_at_stake: float
-    example: str  # first message, so a table of rules reads on its own
-
-
-@dataclass(frozen=True)
-class CodeFigures:
-    hcpcs: str
-    lines: int
-    units: float
-    work_rvu: float
-    payment: float
-
-
-@dataclass(frozen=True)
-class Summary:
-    lines: int
-    checked: int
-    unreadable: int
-    findings: dict[str, int]
-    work_rvu: float
-    credited_work_rvu: float
-    payment: float
-    release: str
-    ncci_quarter: str
-    notes: tuple[str, ...] = ()
-    totals_rows: tuple[int, ...] = ()
-    blank_rows: int = 0
-    hidden_rows: tuple[int, ...] = ()  # hidden rows that were read and checked like the others
-    providers: tuple[ProviderFigures, ...] = ()
-    rules: tuple[RuleFigures, ...] = ()
-    top_codes_by_wrvu: tuple[CodeFigures, ...] = ()
-    top_codes_by_payment: tuple[CodeFigures, ...] = ()
-    dollars_at_stake: float = 0.0
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-def finding_cell(finding: Finding, line: ChargeLine | None) -> CellRef:
-    """The cell a finding is about: the column of its field when the line has one, else the code cell."""
-    if line is None or not finding.field:
-        return finding.source
-    column = line.column_of(finding.field)
-    if column is None:
-        return finding.source
-    return CellRef(finding.source.sheet, finding.source.row, column)
-
-
-def all_findings(report: Report) -> list[Finding]:
-    return [f for r in report.results for f in r.findings] + list(report.run_findings)
-
-
-def severity_counts(findings: list[Finding]) -> dict[str, int]:
-    counts: Counter[str] = Counter(f.severity for f in findings)
-    return {s: counts.get(s, 0) for s in SEVERITIES}
-
-
-def summarize(
-    report: Report,
-    totals_rows: tuple[int, ...] = (),
-    blank_rows: int = 0,
-    top: int = 10,
-    hidden_rows: tuple[int, ...] = (),
-) -> Summary:
-    findings = all_findings(report)
-    providers: dict[str, list[LineResult]] = defaultdict(list)
-    for result in report.results:
-        providers[result.line.provider or result.line.provider_npi or "(no provider)"].append(result)
-    provider_rows = tuple(
-        ProviderFigures(
-            provider=name,
-            lines=len(results),
-            work_rvu=round(sum(r.work_rvu or 0.0 for r in results), 2),
-            credited_work_rvu=round(sum(r.credited_work_rvu or 0.0 for r in results), 2),
-            payment=round(sum(r.payment or 0.0 for r in results), 2),
-            findings=severity_counts([f for r in results for f in r.findings]),
-            dollars_at_stake=round(sum(r.dollars_at_stake for r in results), 2),
-        )
-        for name, results in sorted(providers.items())
-    )
-    by_rule: dict[str, list[Finding]] = defaultdict(list)
-    for finding in findings:
-        by_rule[finding.rule].append(finding)
-    rule_rows = tuple(
-        sorted(
-            (
-                RuleFigures(
-                    rule=rule,
-                    severity=items[0].severity,
-                    count=len(items),
-                    dollars_at_stake=round(sum(f.dollars_at_stake or 0.0 for f in items), 2),
-                    wrvu_at_stake=round(sum(f.wrvu_at_stake or 0.0 for f in items), 2),
-                    example=items[0].message,
-                )
-                for rule, items in by_rule.items()
-            ),
-            key=lambda r: (-r.count, r.rule),
-        )
-    )
-    codes: dict[str, list[LineResult]] = defaultdict(list)
-    for result in report.results:
-        codes[result.line.hcpcs].append(result)
-    code_rows = [
-        CodeFigures(
-            hcpcs=code,
-            lines=len(results),
-            units=sum(r.line.units for r in results),
-            work_rvu=round(sum(r.work_rvu or 0.0 for r in results), 2),
-            payment=round(sum(r.payment or 0.0 for r in results), 2),
-        )
-        for code, results in codes.items()
-    ]
-    return Summary(
-        lines=len(report.results) + len(report.unreadable),
-        checked=len(report.results),
-        unreadable=len(report.unreadable),
-        findings=severity_counts(findings),
-        work_rvu=round(sum(r.work_rvu or 0.0 for r in report.results), 2),
-        credited_work_rvu=round(sum(r.credited_work_rvu or 0.0 for r in report.results), 2),
-        payment=round(sum(r.payment or 0.0 for r in report.results), 2),
-        release=report.release,
-        ncci_quarter=report.ncci_quarter,
-        notes=report.notes,
-        totals_rows=tuple(totals_rows),
-        blank_rows=blank_rows,
-        hidden_rows=tuple(hidden_rows),
-        providers=provider_rows,
-        rules=rule_rows,
-        top_codes_by_wrvu=tuple(sorted(code_rows, key=lambda c: (-c.work_rvu, c.hcpcs))[:top]),
-        top_codes_by_payment=tuple(sorted(code_rows, key=lambda c: (-c.payment, c.hcpcs))[:top]),
-        dollars_at_stake=round(
-            sum(r.dollars_at_stake for r in report.results)
-            + sum(f.dollars_at_stake or 0.0 for f in report.run_findings),
-            2,
-        ),
-    )
-
-
-def to_json_obj(report: Report, summary: Summary) -> dict[str, Any]:
-    """The `--format json` object: `summary` and `lines` with exactly the keys issue 4 names.
-
-    Unreadable rows are lines too (hcpcs as far as known, their RD01 finding), so every row read appears."""
-    lines: list[dict[str, Any]] = [
-        {
-            "sheet": r.line.source.sheet,
-            "row": r.line.source.row,
-            "hcpcs": r.line.hcpcs,
-            "modifiers": list(r.line.modifiers),
-            "units": r.line.units,
-            "work_rvu": r.work_rvu,
-            "payment": r.payment,
-            "findings": [{"rule": f.rule, "severity": f.severity, "message": f.message} for f in r.findings],
-        }
-        for r in report.results
-    ]
-    unreadable_findings = {(f.source.sheet, f.source.row): f for f in report.run_findings if f.rule == "RD01"}
-    for item in report.unreadable:
-        finding = unreadable_findings.get((item.source.sheet, item.source.row))
-        message = finding.message if finding else f"row {item.source.row} could not be read: {item.reason}"
-        lines.append(
-            {
-                "sheet": item.source.sheet,
-                "row": item.source.row,
-                "hcpcs": "",
-                "modifiers": [],
-                "units": None,
-                "work_rvu": None,
-                "payment": None,
-                "findings": [{"rule": "RD01", "severity": "error", "message": message}],
-            }
-        )
-    lines.sort(key=lambda entry: (entry["sheet"], entry["row"]))
-    return {
-        "summary": {
-            "lines": summary.lines,
-            "checked": summary.checked,
-            "unreadable": summary.unreadable,
-            "findings": dict(summary.findings),
-            "work_rvu": summary.work_rvu,
-            "payment": summary.payment,
-            "release": summary.release,
-        },
-        "lines": lines,
-    }
-
-
-CSV_COLUMNS = (
-    "sheet", "row", "cell", "hcpcs", "modifiers", "units", "rule", "severity", "message", "fix", "reference",
-    "dollars_at_stake", "wrvu_at_stake",
-)  # fmt: skip
-
-
-def safe_text(value: object) -> str:
-    """Text that Excel will not run as a formula when it opens the file (formula injection)."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
-def to_csv(report: Report) -> str:
-    """One row per finding (line findings, then run findings), safe to open in Excel."""
-    by_row = {(r.line.source.sheet, r.line.source.row): r.line for r in report.results}
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for finding in all_findings(report):
-        line = by_row.get((finding.source.sheet, finding.source.row))
-        cell = cell_address(finding_cell(finding, line))
-        writer.writerow(
-            [
-                safe_text(finding.source.sheet),
-                finding.source.row,
-                safe_text(cell),
-                safe_text(line.hcpcs if line else ""),
-                safe_text(" ".join(line.modifiers) if line else ""),
-                line.units if line else "",
-                finding.rule,
-                finding.severity,
-                safe_text(finding.message),
-                safe_text(finding.fix),
-                safe_text(finding.ref),
-                "" if finding.dollars_at_stake is None else finding.dollars_at_stake,
-                "" if finding.wrvu_at_stake is None else finding.wrvu_at_stake,
-            ]
-        )
-    return out.getvalue()
-
-
-SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
-
-
-def worst_first(findings: list[Finding]) -> list[Finding]:
-    """Errors before warnings before info; within a severity the most dollars at stake first, then
-    sheet order, so a short list shows what costs the practice most."""
-    return sorted(
-        findings,
-        key=lambda f: (SEVERITY_RANK.get(f.severity, 9), -(f.dollars_at_stake or 0.0), f.source.sheet,
-                       f.source.row, f.rule),
-    )  # fmt: skip
-
-
-def to_text(report: Report, summary: Summary, limit: int | None = None) -> str:
-    """Findings as `Sheet!C12: rule severity: message`, worst first, then the release notes.
-
-    `limit`: how many to print when an annotated copy holds them all (its Findings sheet); None prints
-    every finding (--no-annotate: nowhere else to look). The figures are the summary table's job."""
-    by_row = {(r.line.source.sheet, r.line.source.row): r.line for r in report.results}
-    findings = worst_first(all_findings(report))
-    shown = findings if limit is None else findings[:limit]
-    lines = []
-    for finding in shown:
-        line = by_row.get((finding.source.sheet, finding.source.row))
-        source = finding_cell(finding, line)
-        lines.append(f"{cell_address(source)}: {finding.rule} {finding.severity}: {finding.message}")
-    more = len(findings) - len(shown)
-    if more > 0:
-        lines.append(f"... and {more:,} more findings in the Findings sheet of the copy written below")
-    printed = {f.message for f in shown}
-    notes = [note for note in summary.notes if note not in printed]  # RD02/RD03 repeat the notes
-    lines.extend(f"note: {note}" for note in notes[:8])
-    if len(notes) > 8:
-        lines.append(f"... and {len(notes) - 8} more notes like these")
-    return "\n".join(lines)
+__all__ = [
+    "CSV_COLUMNS",
+    "SEVERITIES",
+    "SEVERITY_RANK",
+    "CodeFigures",
+    "ProviderFigures",
+    "RuleFigures",
+    "Summary",
+    "all_findings",
+    "cell_address",
+    "finding_cell",
+    "safe_text",
+    "severity_counts",
+    "sheet_prefix",
+    "summarize",
+    "to_csv",
+    "to_json_obj",
+    "to_text",
+    "worst_first",
+]

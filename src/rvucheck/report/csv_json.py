@@ -1,0 +1,103 @@
+"""Report -> the `--format json` object and the `--format csv` text (safe to open in Excel)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from rvucheck.model import Report
+from rvucheck.report.summary import Summary, all_findings, cell_address, finding_cell
+from rvucheck.report.xlsx import looks_like_formula
+
+
+def to_json_obj(report: Report, summary: Summary) -> dict[str, Any]:
+    """The `--format json` object: `summary` and `lines` with exactly the keys issue 4 names.
+
+    Unreadable rows are lines too (hcpcs as far as known, their RD01 finding), so every row read appears."""
+    lines: list[dict[str, Any]] = [
+        {
+            "sheet": r.line.source.sheet,
+            "row": r.line.source.row,
+            "hcpcs": r.line.hcpcs,
+            "modifiers": list(r.line.modifiers),
+            "units": r.line.units,
+            "work_rvu": r.work_rvu,
+            "payment": r.payment,
+            "findings": [{"rule": f.rule, "severity": f.severity, "message": f.message} for f in r.findings],
+        }
+        for r in report.results
+    ]
+    unreadable_findings = {(f.source.sheet, f.source.row): f for f in report.run_findings if f.rule == "RD01"}
+    for item in report.unreadable:
+        finding = unreadable_findings.get((item.source.sheet, item.source.row))
+        message = finding.message if finding else f"row {item.source.row} could not be read: {item.reason}"
+        lines.append(
+            {
+                "sheet": item.source.sheet,
+                "row": item.source.row,
+                "hcpcs": "",
+                "modifiers": [],
+                "units": None,
+                "work_rvu": None,
+                "payment": None,
+                "findings": [{"rule": "RD01", "severity": "error", "message": message}],
+            }
+        )
+    lines.sort(key=lambda entry: (entry["sheet"], entry["row"]))
+    return {
+        "summary": {
+            "lines": summary.lines,
+            "checked": summary.checked,
+            "unreadable": summary.unreadable,
+            "findings": dict(summary.findings),
+            "work_rvu": summary.work_rvu,
+            "payment": summary.payment,
+            "release": summary.release,
+        },
+        "lines": lines,
+    }
+
+
+CSV_COLUMNS = (
+    "sheet", "row", "cell", "hcpcs", "modifiers", "units", "rule", "severity", "message", "fix", "reference",
+    "dollars_at_stake", "wrvu_at_stake",
+)  # fmt: skip
+
+
+def safe_text(value: object) -> str:
+    """Text that Excel will not run as a formula when it opens the file (formula injection): a CSV cell
+    has no quote prefix, so a leading apostrophe stands in for it."""
+    text = "" if value is None else str(value)
+    if looks_like_formula(text):
+        return "'" + text
+    return text
+
+
+def to_csv(report: Report) -> str:
+    """One row per finding (line findings, then run findings), safe to open in Excel."""
+    by_row = {(r.line.source.sheet, r.line.source.row): r.line for r in report.results}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for finding in all_findings(report):
+        line = by_row.get((finding.source.sheet, finding.source.row))
+        cell = cell_address(finding_cell(finding, line))
+        writer.writerow(
+            [
+                safe_text(finding.source.sheet),
+                finding.source.row,
+                safe_text(cell),
+                safe_text(line.hcpcs if line else ""),
+                safe_text(" ".join(line.modifiers) if line else ""),
+                line.units if line else "",
+                finding.rule,
+                finding.severity,
+                safe_text(finding.message),
+                safe_text(finding.fix),
+                safe_text(finding.ref),
+                "" if finding.dollars_at_stake is None else finding.dollars_at_stake,
+                "" if finding.wrvu_at_stake is None else finding.wrvu_at_stake,
+            ]
+        )
+    return out.getvalue()

@@ -1,0 +1,198 @@
+"""Report -> the summary figures. One place computes the figures every output shows.
+
+Counting: `lines` = rows read = checked + unreadable (totals rows and blank rows are counted apart);
+findings by severity count line findings plus run findings (RD01 unreadable rows, RD02/RD03 data notes).
+
+Dollars at stake: each rule's figure is the sum of its findings (what that rule alone puts at risk). The
+total and the per-provider figures count each line once: several rules often fire on one line (GS01 and
+NC02 on one E&M, LN01 and MU02 on a duplicate) and a line cannot lose more than it pays, so per line the
+findings' dollars are summed and capped at the line's est. payment (at the largest single finding's figure
+when the line has no price); findings not on a line (run findings) add their own figure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from rvucheck.model import CellRef, ChargeLine, Finding, LineResult, Report
+
+SEVERITIES = ("error", "warning", "info")
+_PLAIN_SHEET = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
+
+
+def sheet_prefix(sheet: str) -> str:
+    """`Charges!` or `'Charge Detail'!`: quoted only when Excel needs the quotes."""
+    if _PLAIN_SHEET.fullmatch(sheet):
+        return f"{sheet}!"
+    return "'" + sheet.replace("'", "''") + "'!"
+
+
+def cell_address(ref: CellRef) -> str:
+    """`'Charge Detail'!H12` as Excel writes a reference (CellRef.a1() never quotes)."""
+    return sheet_prefix(ref.sheet) + ref.a1().split("!", 1)[1]
+
+
+@dataclass(frozen=True)
+class ProviderFigures:
+    provider: str
+    lines: int
+    work_rvu: float
+    credited_work_rvu: float
+    payment: float
+    findings: dict[str, int]
+    dollars_at_stake: float = 0.0  # each line counted once, capped at its payment (see the module note)
+
+
+@dataclass(frozen=True)
+class RuleFigures:
+    rule: str
+    severity: str
+    count: int
+    dollars_at_stake: float
+    wrvu_at_stake: float
+    example: str  # first message, so a table of rules reads on its own
+
+
+@dataclass(frozen=True)
+class CodeFigures:
+    hcpcs: str
+    lines: int
+    units: float
+    work_rvu: float
+    payment: float
+
+
+@dataclass(frozen=True)
+class Summary:
+    lines: int
+    checked: int
+    unreadable: int
+    findings: dict[str, int]
+    work_rvu: float
+    credited_work_rvu: float
+    payment: float
+    release: str
+    ncci_quarter: str
+    notes: tuple[str, ...] = ()
+    totals_rows: tuple[int, ...] = ()
+    blank_rows: int = 0
+    hidden_rows: tuple[int, ...] = ()  # hidden rows that were read and checked like the others
+    providers: tuple[ProviderFigures, ...] = ()
+    rules: tuple[RuleFigures, ...] = ()
+    top_codes_by_wrvu: tuple[CodeFigures, ...] = ()
+    top_codes_by_payment: tuple[CodeFigures, ...] = ()
+    dollars_at_stake: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def finding_cell(finding: Finding, line: ChargeLine | None) -> CellRef:
+    """The cell a finding is about: the column of its field when the line has one, else the code cell."""
+    if line is None or not finding.field:
+        return finding.source
+    column = line.column_of(finding.field)
+    if column is None:
+        return finding.source
+    return CellRef(finding.source.sheet, finding.source.row, column)
+
+
+def all_findings(report: Report) -> list[Finding]:
+    return [f for r in report.results for f in r.findings] + list(report.run_findings)
+
+
+def severity_counts(findings: list[Finding]) -> dict[str, int]:
+    counts: Counter[str] = Counter(f.severity for f in findings)
+    return {s: counts.get(s, 0) for s in SEVERITIES}
+
+
+def summarize(
+    report: Report,
+    totals_rows: tuple[int, ...] = (),
+    blank_rows: int = 0,
+    top: int = 10,
+    hidden_rows: tuple[int, ...] = (),
+) -> Summary:
+    findings = all_findings(report)
+    code_rows = _code_figures(report)
+    return Summary(
+        lines=len(report.results) + len(report.unreadable),
+        checked=len(report.results),
+        unreadable=len(report.unreadable),
+        findings=severity_counts(findings),
+        work_rvu=round(sum(r.work_rvu or 0.0 for r in report.results), 2),
+        credited_work_rvu=round(sum(r.credited_work_rvu or 0.0 for r in report.results), 2),
+        payment=round(sum(r.payment or 0.0 for r in report.results), 2),
+        release=report.release,
+        ncci_quarter=report.ncci_quarter,
+        notes=report.notes,
+        totals_rows=tuple(totals_rows),
+        blank_rows=blank_rows,
+        hidden_rows=tuple(hidden_rows),
+        providers=_provider_figures(report),
+        rules=_rule_figures(findings),
+        top_codes_by_wrvu=tuple(sorted(code_rows, key=lambda c: (-c.work_rvu, c.hcpcs))[:top]),
+        top_codes_by_payment=tuple(sorted(code_rows, key=lambda c: (-c.payment, c.hcpcs))[:top]),
+        dollars_at_stake=round(
+            sum(r.dollars_at_stake for r in report.results)
+            + sum(f.dollars_at_stake or 0.0 for f in report.run_findings),
+            2,
+        ),
+    )
+
+
+def _provider_figures(report: Report) -> tuple[ProviderFigures, ...]:
+    providers: dict[str, list[LineResult]] = defaultdict(list)
+    for result in report.results:
+        providers[result.line.provider or result.line.provider_npi or "(no provider)"].append(result)
+    return tuple(
+        ProviderFigures(
+            provider=name,
+            lines=len(results),
+            work_rvu=round(sum(r.work_rvu or 0.0 for r in results), 2),
+            credited_work_rvu=round(sum(r.credited_work_rvu or 0.0 for r in results), 2),
+            payment=round(sum(r.payment or 0.0 for r in results), 2),
+            findings=severity_counts([f for r in results for f in r.findings]),
+            dollars_at_stake=round(sum(r.dollars_at_stake for r in results), 2),
+        )
+        for name, results in sorted(providers.items())
+    )
+
+
+def _rule_figures(findings: list[Finding]) -> tuple[RuleFigures, ...]:
+    by_rule: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        by_rule[finding.rule].append(finding)
+    return tuple(
+        sorted(
+            (
+                RuleFigures(
+                    rule=rule,
+                    severity=items[0].severity,
+                    count=len(items),
+                    dollars_at_stake=round(sum(f.dollars_at_stake or 0.0 for f in items), 2),
+                    wrvu_at_stake=round(sum(f.wrvu_at_stake or 0.0 for f in items), 2),
+                    example=items[0].message,
+                )
+                for rule, items in by_rule.items()
+            ),
+            key=lambda r: (-r.count, r.rule),
+        )
+    )
+
+
+def _code_figures(report: Report) -> list[CodeFigures]:
+    codes: dict[str, list[LineResult]] = defaultdict(list)
+    for result in report.results:
+        codes[result.line.hcpcs].append(result)
+    return [
+        CodeFigures(
+            hcpcs=code,
+            lines=len(results),
+            units=sum(r.line.units for r in results),
+            work_rvu=round(sum(r.work_rvu or 0.0 for r in results), 2),
+            payment=round(sum(r.payment or 0.0 for r in results), 2),
+        )
+        for code, results in codes.items()
+    ]

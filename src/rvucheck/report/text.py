@@ -1,0 +1,42 @@
+"""Report -> plain text for the terminal: findings worst first, then the release notes."""
+
+from __future__ import annotations
+
+from rvucheck.model import Finding, Report
+from rvucheck.report.summary import SEVERITIES, Summary, all_findings, cell_address, finding_cell
+
+SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
+
+
+def worst_first(findings: list[Finding]) -> list[Finding]:
+    """Errors before warnings before info; within a severity the most dollars at stake first, then
+    sheet order, so a short list shows what costs the practice most."""
+    return sorted(
+        findings,
+        key=lambda f: (SEVERITY_RANK.get(f.severity, 9), -(f.dollars_at_stake or 0.0), f.source.sheet,
+                       f.source.row, f.rule),
+    )  # fmt: skip
+
+
+def to_text(report: Report, summary: Summary, limit: int | None = None) -> str:
+    """Findings as `Sheet!C12: rule severity: message`, worst first, then the release notes.
+
+    `limit`: how many to print when an annotated copy holds them all (its Findings sheet); None prints
+    every finding (--no-annotate: nowhere else to look). The figures are the summary table's job."""
+    by_row = {(r.line.source.sheet, r.line.source.row): r.line for r in report.results}
+    findings = worst_first(all_findings(report))
+    shown = findings if limit is None else findings[:limit]
+    lines = []
+    for finding in shown:
+        line = by_row.get((finding.source.sheet, finding.source.row))
+        source = finding_cell(finding, line)
+        lines.append(f"{cell_address(source)}: {finding.rule} {finding.severity}: {finding.message}")
+    more = len(findings) - len(shown)
+    if more > 0:
+        lines.append(f"... and {more:,} more findings in the Findings sheet of the copy written below")
+    printed = {f.message for f in shown}
+    notes = [note for note in summary.notes if note not in printed]  # RD02/RD03 repeat the notes
+    lines.extend(f"note: {note}" for note in notes[:8])
+    if len(notes) > 8:
+        lines.append(f"... and {len(notes) - 8} more notes like these")
+    return "\n".join(lines)

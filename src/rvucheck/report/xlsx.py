@@ -1,0 +1,181 @@
+"""The one safe workbook toolkit every output writes its cells with (annotated copy, audit, templates).
+
+Text is data, never code: a string from an export, a finding or a file name is always written as a text
+cell, value unchanged, and one that Excel would run if it were typed in (`=2+3`, `+cmd|' /C calc'!A0`,
+`@SUM(1,1)`, a leading tab) gets Excel's quote prefix too, so editing the cell keeps it text. openpyxl
+turns any str starting with "=" into a formula; here only a `Formula` value becomes one, so the formulas
+the project writes on purpose (template, procedure log) say so where they are written.
+
+Also the pieces the writers share: header rows, fills, fonts, number formats, column widths, sheet titles.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+MAX_CELL_CHARS = 32767  # Excel's limit; longer text makes a workbook Excel must repair
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+# Dynamic Data Exchange: `cmd|' /C calc'!A0` runs a program when evaluated, with or without a lead.
+_DDE = re.compile(r"^\s*[-+=@]?\s*[\w.]+\|.*!")
+
+MONEY = '"$"#,##0.00'
+RVU = "#,##0.00"
+COUNT = "#,##0"
+DATE = "yyyy-mm-dd"
+SEVERITY_FILLS = {
+    "error": PatternFill("solid", fgColor="FFC7CE"),
+    "warning": PatternFill("solid", fgColor="FFEB9C"),
+    "info": PatternFill("solid", fgColor="DDEBF7"),
+}
+HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula the project writes on purpose (`=SUM(I7:I46)`); plain strings never become one."""
+
+    text: str
+
+    def __post_init__(self) -> None:
+        if not self.text.startswith("="):
+            raise ValueError(f"a formula starts with '=': {self.text!r}")
+
+
+def looks_like_formula(text: str) -> bool:
+    """Whether Excel (or a CSV import) could read this text as a formula or a DDE call."""
+    return text[:1] in FORMULA_LEADS or bool(_DDE.match(text))
+
+
+def clean_text(value: object) -> str:
+    """The text a cell can hold: control characters XML forbids removed, cut at Excel's limit."""
+    text = "" if value is None else str(value)
+    return ILLEGAL_CHARACTERS_RE.sub("", text)[:MAX_CELL_CHARS]
+
+
+def put_text(ws: Worksheet, row: int, column: int, value: object) -> Cell:
+    """A cell that shows `value` as text and can never become a live formula."""
+    cell = ws.cell(row=row, column=column)
+    text = clean_text(value)
+    cell._value = text  # not `.value =`: openpyxl makes "=..." a formula there
+    cell.data_type = "s"
+    if looks_like_formula(text):
+        cell.quotePrefix = True
+    return cell
+
+
+def put(ws: Worksheet, row: int, column: int, value: object, number_format: str | None = None) -> Cell:
+    """Any plain value: text via `put_text`, a `Formula` as a formula, numbers, dates, booleans, None."""
+    if isinstance(value, str):
+        cell = put_text(ws, row, column, value)
+    elif isinstance(value, Formula):
+        cell = ws.cell(row=row, column=column)
+        cell.value = value.text
+    else:
+        cell = ws.cell(row=row, column=column, value=value)
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
+
+def put_at(ws: Worksheet, coordinate: str, value: object, number_format: str | None = None) -> Cell:
+    """`put` by A1 address (`put_at(ws, "B4", locality)`)."""
+    cell = ws[coordinate]
+    return put(ws, cell.row, cell.column, value, number_format)
+
+
+def text_cell(
+    ws: Worksheet, row: int, column: int, value: object, style: StyleArray, quoted: StyleArray
+) -> Cell:
+    """The fast path for large sheets: a text cell made directly with a prepared style (the styled API
+    costs three times as much), `quoted` (the same style with the quote prefix) for formula-like text."""
+    text = clean_text(value)
+    cell = Cell(ws, row=row, column=column, style_array=quoted if looks_like_formula(text) else style)
+    cell._value, cell.data_type = text, "s"
+    ws._cells[(row, column)] = cell
+    return cell
+
+
+def number_cell(ws: Worksheet, row: int, column: int, value: float | None, style: StyleArray) -> None:
+    """The fast path's number cell (nothing written for None)."""
+    if value is not None:
+        cell = Cell(ws, row=row, column=column, style_array=style)
+        cell._value, cell.data_type = value, "n"
+        ws._cells[(row, column)] = cell
+
+
+def append_values(ws: Worksheet, values: Iterable[object]) -> None:
+    """`ws.append` for values from an export: blanks stay empty, formula-like text stays text."""
+    row = [None if value == "" else value for value in values]
+    ws.append(row)
+    row_number = ws.max_row
+    for column, value in enumerate(row, start=1):
+        if isinstance(value, str) and looks_like_formula(value):
+            put_text(ws, row_number, column, value)
+
+
+def bold_font(ws: Worksheet, size: float | None = None, color: str | None = None) -> Font:
+    """The workbook's own body font, bold: a Font without a name shows in a fallback (serif) face."""
+    base = ws.parent._fonts[0] if ws.parent._fonts else Font()
+    return Font(name=base.name or "Calibri", size=size or base.sz or 11, bold=True, color=color)
+
+
+def header_row(
+    ws: Worksheet,
+    row: int,
+    titles: Sequence[str],
+    font: Font | None = None,
+    fill: PatternFill | None = None,
+) -> None:
+    """Column titles from column A: bold (the workbook's font unless `font`), on `fill` when given."""
+    font = font or bold_font(ws)
+    for column, title in enumerate(titles, start=1):
+        cell = put_text(ws, row, column, title)
+        cell.font = font
+        if fill is not None:
+            cell.fill = fill
+
+
+def data_rows(
+    ws: Worksheet,
+    first_row: int,
+    rows: Sequence[Sequence[object]],
+    formats: Sequence[str | None] | None = None,
+) -> int:
+    """Rows of plain values from column A, each column with its number format; returns the last row."""
+    for row_number, values in enumerate(rows, start=first_row):
+        for column, value in enumerate(values, start=1):
+            number_format = formats[column - 1] if formats and column <= len(formats) else None
+            put(ws, row_number, column, value, number_format)
+    return first_row + len(rows) - 1
+
+
+def set_widths(ws: Worksheet, widths: Mapping[str, float] | Sequence[float]) -> None:
+    """Column widths by letter (`{"A": 30}`) or in order from column A."""
+    items = (
+        widths.items()
+        if isinstance(widths, Mapping)
+        else ((get_column_letter(index), width) for index, width in enumerate(widths, start=1))
+    )
+    for letter, width in items:
+        ws.column_dimensions[letter].width = width
+
+
+def unique_title(wb: Workbook, wanted: str) -> str:
+    """`wanted`, or `wanted (2)` ... when the workbook already has a sheet of that name."""
+    names = {name.casefold() for name in wb.sheetnames}
+    if wanted.casefold() not in names:
+        return wanted
+    for number in range(2, 100):
+        candidate = f"{wanted} ({number})"
+        if candidate.casefold() not in names:
+            return candidate
+    raise ValueError(f"too many sheets named {wanted}")

@@ -1,0 +1,102 @@
+"""The safe workbook toolkit: text never becomes a formula, a `Formula` always does, values are unchanged.
+Also the two no-add-in workbooks, whose user-given text goes through it while their formulas stay formulas."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from rvucheck.excel import procedure_log as pl
+from rvucheck.excel import template
+from rvucheck.excel import workbook_data as wd
+from rvucheck.report.xlsx import Formula, append_values, looks_like_formula, put, put_at, put_text
+
+HOSTILE = ("=2+3", "+cmd|' /C calc'!A0", "-2+3", "@SUM(1,1)", '=HYPERLINK("http://x","y")', "\t=1+1", "\r=1")
+
+
+def _saved(book: Workbook, tmp_path: Path) -> Any:
+    path = tmp_path / "book.xlsx"
+    book.save(path)
+    return load_workbook(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [*((t, True) for t in HOSTILE), ("cmd|' /C calc'!A0", True), ("Dr A", False), ("99213", False),
+     ("J06.9 | R05", False), ("", False)],
+)  # fmt: skip
+def test_formula_like_text(text: str, expected: bool) -> None:
+    assert looks_like_formula(text) is expected
+
+
+def test_text_stays_text_with_a_quote_prefix_and_formulas_are_explicit(tmp_path: Path) -> None:
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    for row, text in enumerate(HOSTILE, start=1):
+        put(ws, row, 1, text)
+    put_text(ws, 1, 2, "Dr A")
+    put(ws, 2, 2, 12.5, '"$"#,##0.00')
+    put(ws, 3, 2, dt.date(2026, 10, 1))
+    put_at(ws, "C1", Formula("=SUM(B2:B2)"))
+    put_text(ws, 2, 3, 42)  # a number as text: a code like 99213 read as a number stays "99213"
+    sheet = _saved(book, tmp_path).active
+    for row, text in enumerate(HOSTILE, start=1):
+        cell = sheet.cell(row, 1)
+        assert (cell.value, cell.data_type, cell.quotePrefix) == (text, "s", True)
+    assert (sheet["B1"].value, sheet["B1"].data_type, sheet["B1"].quotePrefix) == ("Dr A", "s", False)
+    assert sheet["B2"].value == 12.5 and sheet["B2"].number_format == '"$"#,##0.00'
+    assert sheet["B3"].value == dt.datetime(2026, 10, 1)
+    assert (sheet["C1"].value, sheet["C1"].data_type) == ("=SUM(B2:B2)", "f")
+    assert (sheet["C2"].value, sheet["C2"].data_type) == ("42", "s")
+    with pytest.raises(ValueError, match="starts with '='"):
+        Formula("SUM(B2:B2)")
+
+
+def test_values_from_an_export_are_appended_as_text(tmp_path: Path) -> None:
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    append_values(ws, ["Provider", "CPT", "Units"])
+    append_values(ws, ["=2+3", "99213", 2])
+    append_values(ws, ["", "@SUM(1,1)", ""])
+    sheet = _saved(book, tmp_path).active
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == [
+        ["Provider", "CPT", "Units"], ["=2+3", "99213", 2], [None, "@SUM(1,1)", None]
+    ]  # fmt: skip
+    assert {c.data_type for row in sheet.iter_rows() for c in row if c.value is not None} == {"s", "n"}
+
+
+def test_template_keeps_user_text_as_text_and_its_formulas(ref: Any, tmp_path: Path) -> None:
+    lines = (
+        template.ExampleLine("=2+3", modifier="@SUM(1,1)", setting="-2+3", locality="+cmd|' /C calc'!A0"),
+    )
+    data = wd.sheet_data(ref, on=dt.date(2026, 10, 1))
+    sheet = _saved(template.build_template(data, '=HYPERLINK("http://x","y")', lines), tmp_path)[
+        template.CALCULATOR
+    ]
+    row = template.FIRST_LINE
+    assert [sheet[f"{letter}{row}"].value for letter in "ABDE"] == [
+        "=2+3", "@SUM(1,1)", "-2+3", "+cmd|' /C calc'!A0"
+    ]  # fmt: skip
+    assert {sheet[f"{letter}{row}"].data_type for letter in "ABDE"} == {"s"}
+    locality = sheet[template.DEFAULT_LOCALITY_CELL]
+    assert (locality.value, locality.data_type) == ('=HYPERLINK("http://x","y")', "s")
+    for letter, formula in template.line_formulas(row).items():
+        assert (sheet[f"{letter}{row}"].value, sheet[f"{letter}{row}"].data_type) == (formula, "f")
+    total = sheet[f"M{template.total_row(lines)}"]
+    assert total.data_type == "f" and total.value.startswith("=SUM(M")
+
+
+def test_procedure_log_formulas_stay_formulas(tmp_path: Path) -> None:
+    book = _saved(pl.build_procedure_log(None, year=2026), tmp_path)
+    log, summary = book[pl.LOG], book[pl.SUMMARY]
+    assert (log[f"G{pl.FIRST_ENTRY}"].value, log[f"G{pl.FIRST_ENTRY}"].data_type) == (
+        pl.entry_formulas(pl.FIRST_ENTRY)["G"], "f"
+    )  # fmt: skip
+    assert summary[pl.YEAR_CELL].value == 2026 and summary[f"B{pl.YEAR_TOTAL_ROW}"].data_type == "f"
+    assert log["A2"].data_type == "s" and log["A2"].value.startswith("no fee schedule yet")
