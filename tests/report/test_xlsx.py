@@ -13,7 +13,8 @@ from openpyxl import Workbook, load_workbook
 from rvucheck.excel import procedure_log as pl
 from rvucheck.excel import template
 from rvucheck.excel import workbook_data as wd
-from rvucheck.report.xlsx import Formula, append_values, looks_like_formula, put, put_at, put_text
+from rvucheck.report.formula_text import looks_like_formula
+from rvucheck.report.xlsx import Formula, append_values, put, put_at, put_text
 
 HOSTILE = ("=2+3", "+cmd|' /C calc'!A0", "-2+3", "@SUM(1,1)", '=HYPERLINK("http://x","y")', "\t=1+1", "\r=1")
 

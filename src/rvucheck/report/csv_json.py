@@ -7,8 +7,8 @@ import io
 from typing import Any
 
 from rvucheck.model import Report
+from rvucheck.report.formula_text import looks_like_formula
 from rvucheck.report.summary import Summary, all_findings, cell_address, finding_cell
-from rvucheck.report.xlsx import looks_like_formula
 
 
 def to_json_obj(report: Report, summary: Summary) -> dict[str, Any]:

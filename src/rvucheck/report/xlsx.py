@@ -11,7 +11,6 @@ Also the pieces the writers share: header rows, fills, fonts, number formats, co
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -22,10 +21,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from rvucheck.report.formula_text import looks_like_formula
+
 MAX_CELL_CHARS = 32767  # Excel's limit; longer text makes a workbook Excel must repair
-FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 # Dynamic Data Exchange: `cmd|' /C calc'!A0` runs a program when evaluated, with or without a lead.
-_DDE = re.compile(r"^\s*[-+=@]?\s*[\w.]+\|.*!")
 
 MONEY = '"$"#,##0.00'
 RVU = "#,##0.00"
@@ -48,11 +47,6 @@ class Formula:
     def __post_init__(self) -> None:
         if not self.text.startswith("="):
             raise ValueError(f"a formula starts with '=': {self.text!r}")
-
-
-def looks_like_formula(text: str) -> bool:
-    """Whether Excel (or a CSV import) could read this text as a formula or a DDE call."""
-    return text[:1] in FORMULA_LEADS or bool(_DDE.match(text))
 
 
 def clean_text(value: object) -> str:
