@@ -22,7 +22,8 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from rvucheck.annotate.plan import FindingRow
-from rvucheck.report.formats import SEVERITIES, Summary, sheet_prefix
+from rvucheck.model import SEVERITIES
+from rvucheck.report.formats import Summary, sheet_prefix
 
 SEVERITY_FILLS = {
     "error": PatternFill("solid", fgColor="FFC7CE"),

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from rvucheck.audit.emstats import FAMILY_OF_CODE
-from rvucheck.model import ChargeLine, LineResult
+from rvucheck.model import SEVERITIES, ChargeLine, LineResult
 
 DISTINCT_PROCEDURE_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU"})
 LATE_DAYS = 30  # posted more than a month after the service: timely-filing and cash-flow risk
@@ -135,7 +135,7 @@ def _one_provider(
         work_rvu=round(sum(r.work_rvu or 0.0 for r in results), 2),
         credited_work_rvu=round(sum(_credited(r) for r in results), 2),
         payment=round(sum(r.payment or 0.0 for r in results), 2),
-        findings_by_severity={s: severities.get(s, 0) for s in ("error", "warning", "info")},
+        findings_by_severity={s: severities.get(s, 0) for s in SEVERITIES},
         findings_by_rule=dict(sorted(rules.items())),
         em_lines=len(em),
         modifier_25_lines=sum(1 for r in em if "25" in r.line.modifiers),

@@ -19,9 +19,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from rvucheck.model import CellRef, ChargeLine, Finding, LineResult, Report
+from rvucheck.model import SEVERITIES, SEVERITY_RANK, CellRef, ChargeLine, Finding, LineResult, Report
 
-SEVERITIES = ("error", "warning", "info")
 _PLAIN_SHEET = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 
 
@@ -279,9 +278,6 @@ def to_csv(report: Report) -> str:
             ]
         )
     return out.getvalue()
-
-
-SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 
 
 def worst_first(findings: list[Finding]) -> list[Finding]:
