@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from rvucheck.audit.emstats import FAMILY_OF_CODE
+from rvucheck.engine.em import is_em
 from rvucheck.model import SEVERITIES, ChargeLine, LineResult
 
 DISTINCT_PROCEDURE_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU"})
@@ -80,10 +80,6 @@ def encounter_key(line: ChargeLine) -> tuple[str, dt.date | None, str]:
     """An encounter is one patient seen by one provider on one day (the claim when there is no patient)."""
     who = line.patient or (f"claim:{line.claim}" if line.claim else f"row:{line.source.a1()}")
     return (who, line.dos, line.provider_npi or line.provider)
-
-
-def is_em(hcpcs: str) -> bool:
-    return hcpcs in FAMILY_OF_CODE or (hcpcs.startswith("99") and "99202" <= hcpcs <= "99499")
 
 
 def lag_days(line: ChargeLine) -> int | None:

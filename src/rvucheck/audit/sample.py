@@ -14,8 +14,8 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from rvucheck.audit.emstats import FAMILY_OF_CODE
 from rvucheck.audit.metrics import DISTINCT_PROCEDURE_MODIFIERS, encounter_key, provider_name
+from rvucheck.engine.em import FAMILY_OF_CODE
 from rvucheck.model import SEVERITIES, LineResult
 
 SEVERITY_POINTS = {"error": 3.0, "warning": 2.0, "info": 0.5}
