@@ -149,7 +149,7 @@ def load_rule_file(path: Path) -> Rule:
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         problem = str(exc).replace("\n", " ")
         raise RuleFileError(f"{shown}: not valid YAML ({problem})") from None
-    _validate(data, _schema("rule"), shown, "")
+    _validate(data, _envelope_validator(), shown, "")
     kind = KINDS.get(data["kind"])
     if kind is None:
         raise RuleFileError(
@@ -190,15 +190,14 @@ _RuleLoader.yaml_implicit_resolvers = {
 
 
 @cache
-def _schema(name: str) -> jsonschema.Draft202012Validator:
-    path = SCHEMA_DIR / f"{name}.json"
+def _envelope_validator() -> jsonschema.Draft202012Validator:
+    path = SCHEMA_DIR / "rule.json"
     try:
         schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise RuleFileError(f"{path}: schema missing from the package; reinstall rvucheck") from None
-    if name == "rule":
-        # The severity words are model.SEVERITIES, not a second list kept in the JSON file.
-        schema["properties"]["severity"] = {"enum": list(SEVERITIES)}
+    # The severity words are model.SEVERITIES, not a second list kept in the JSON file.
+    schema["properties"]["severity"] = {"enum": list(SEVERITIES)}
     return jsonschema.Draft202012Validator(schema)
 
 
