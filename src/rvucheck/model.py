@@ -10,8 +10,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
 
+# The severity vocabulary, the one place it is spelled out: worst first, the order reports list them in.
 Severity = Literal["error", "warning", "info"]
-SEVERITY_ORDER: dict[str, int] = {"error": 3, "warning": 2, "info": 1}
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+SEVERITY_RANK: dict[str, int] = {severity: rank for rank, severity in enumerate(SEVERITIES)}  # 0 = worst
+# The words a count of each severity is shown under ("Errors 12", "3 warnings").
+SEVERITY_LABELS: dict[str, str] = {"error": "Errors", "warning": "Warnings", "info": "Info"}
 
 
 @dataclass(frozen=True)
@@ -137,7 +141,7 @@ class LineResult:
     def worst_severity(self) -> Severity | None:
         if not self.findings:
             return None
-        return max(self.findings, key=lambda f: SEVERITY_ORDER[f.severity]).severity
+        return min(self.findings, key=lambda f: SEVERITY_RANK[f.severity]).severity
 
 
 @dataclass(frozen=True)
@@ -161,7 +165,7 @@ class Report:
         # The engine reports each unreadable row as an RD01 finding; count rows only once.
         reported = {f.source for f in findings if f.rule == "RD01"}
         counts["error"] += sum(1 for u in self.unreadable if u.source not in reported)
-        return {s: counts.get(s, 0) for s in ("error", "warning", "info")}
+        return {s: counts.get(s, 0) for s in SEVERITIES}
 
     def flatten(self, keys: list[str]) -> list[list[object]]:
         """Findings as rows of the named attributes (keeps test assertions short)."""

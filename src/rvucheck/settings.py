@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from rvucheck.errors import RuleFileError
+from rvucheck.model import SEVERITIES
 
 CONFIG_NAME = "rvucheck.toml"
-SEVERITIES = ("error", "warning", "info")
 FAIL_ON = ("error", "warning", "never")
 _KNOWN_KEYS = {"locality", "qpp", "release", "select", "ignore", "severities", "rules", "fail_on"}
 

@@ -5,14 +5,13 @@ import math
 import pytest
 
 from rvucheck.audit.emstats import (
-    EM_FAMILIES,
-    FAMILY_OF_CODE,
     chi_square_gof,
     chi_square_sf,
     compare,
     complete_shares,
     counts_by_level,
 )
+from rvucheck.engine.em import EM_FAMILIES, FAMILY_OF_CODE
 
 OFFICE_EST = FAMILY_OF_CODE["99213"]
 

@@ -52,6 +52,26 @@ def test_params_item_error_has_index(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert error_of(path) == "gs/GS92.yaml: params.modifiers[0]: 25 is not of type 'string'"
 
 
+def test_params_are_checked_against_the_kinds_own_schema(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = write_rule(tmp_path, "GS89", {"params.check": "same_day"})
+    assert (
+        error_of(path)
+        == "gs/GS89.yaml: params: Additional properties are not allowed ('check' was unexpected)"
+    )
+    path = write_rule(tmp_path, "GS88", {"kind": "dos_future", "message": "{code} on {dos}"})
+    assert error_of(path).startswith("gs/GS88.yaml: params: Additional properties are not allowed (")
+
+
+def test_severity_words_come_from_the_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert error_of(write_rule(tmp_path, "GS87", {"severity": "fatal"})) == (
+        "gs/GS87.yaml: severity: 'fatal' is not one of ['error', 'warning', 'info']"
+    )
+
+
 def test_envelope_checked_first(tmp_path: Path) -> None:
     message = error_of(write_rule(tmp_path, "GS93", {"docs.fix": None, "kind": "no_such_kind"}))
     assert message.endswith("GS93.yaml: docs: 'fix' is a required property")
@@ -59,7 +79,8 @@ def test_envelope_checked_first(tmp_path: Path) -> None:
 
 def test_unknown_kind_lists_valid_kinds(tmp_path: Path) -> None:
     message = error_of(write_rule(tmp_path, "GS94", {"kind": "no_such_kind"}))
-    assert "kind: unknown kind 'no_such_kind'; valid kinds: addon_primary, bilateral_billing," in message
+    valid = "valid kinds: addon_primary, bilateral_both_sides_without_50, bilateral_side_with_50,"
+    assert f"kind: unknown kind 'no_such_kind'; {valid}" in message
 
 
 def test_unknown_message_field(tmp_path: Path) -> None:

@@ -81,3 +81,22 @@ def test_unreadable_cells_in_a_block_are_reported_on_their_row() -> None:
     result = udfs.RVU_CHECK_RANGE(block)
     assert result[0][0].startswith("unreadable line: units 'two'")
     assert result[1] == [""]
+
+
+def test_a_code_header_the_reader_knows_starts_a_block_in_rvu_check_range() -> None:
+    from rvucheck.excel.range_check import _is_header
+    from rvucheck.read.headers import SYNONYMS, map_headers
+
+    # Headers the reader maps to the code column, as exports spell them; "Proc Code" and "Service Code"
+    # were not header words of RVU_CHECK_RANGE before the vocabulary was shared.
+    spelled = ["Proc Code", "Service Code", "CPT®/HCPCS", "Procedure Code #", "CPT4"]
+    for header in [*spelled, *SYNONYMS["hcpcs"]]:
+        assert map_headers([header, "Units"]).single["hcpcs"] == 0, header
+        assert _is_header([header, "Units"]), header
+    for not_code in ("Modifier", "Units", "99213", "Date of Service"):
+        assert "hcpcs" not in map_headers([not_code]).single
+        assert not _is_header([not_code, "Units"]), not_code
+    result = udfs.RVU_CHECK_RANGE(
+        [["Proc Code", "Mod", "Qty", "DOS", "Dx", "POS"], ["99213", None, 1, "2026-07-15", "I10", 11]]
+    )
+    assert result == [["findings"], [""]]

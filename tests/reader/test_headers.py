@@ -83,3 +83,18 @@ def test_canonical_field_names() -> None:
     assert canonical_field("Provider-NPI") == "provider_npi"
     with pytest.raises(InputFileError, match="unknown field 'colour'"):
         canonical_field("colour")
+
+
+def test_the_vocabulary_file_is_normalised_and_each_header_names_one_field() -> None:
+    import tomllib
+    from importlib import resources
+
+    from rvucheck.read.headers import SYNONYMS
+
+    text = resources.files("rvucheck.read").joinpath("headers.toml").read_text(encoding="utf-8")
+    raw = tomllib.loads(text)
+    assert {field: tuple(names) for field, names in raw.items()} == SYNONYMS
+    every = [name for names in raw.values() for name in names]
+    assert all(normalize_header(name) == name for name in every)
+    assert len(every) == len(set(every))
+    assert SYNONYMS["hcpcs"][:2] == ("cpt", "hcpcs") and "proc code" in SYNONYMS["hcpcs"]

@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+import jsonschema
 import pytest
 
-from rvucheck.engine.kinds import KINDS
+from rvucheck.engine.kinds import KINDS, Kind
 from rvucheck.rules.ruleset import Rule, builtin_rules_dir, load_all
 
 RULES = load_all()  # loading validates every file (envelope, then the kind's params)
@@ -29,6 +30,16 @@ def test_files_live_in_their_family_folder() -> None:
 
 def test_every_kind_is_used() -> None:
     assert set(KINDS) == {rule.kind for rule in RULES}
+
+
+@pytest.mark.parametrize("kind", KINDS.values(), ids=lambda k: k.name)
+def test_kind_params_schema_is_valid_and_closed(kind: Kind) -> None:
+    jsonschema.Draft202012Validator.check_schema(kind.params)
+    assert kind.params["type"] == "object" and kind.params["additionalProperties"] is False
+    assert set(kind.params.get("required", ())) <= set(kind.params["properties"])
+    # A kind is one check: no `check:` switch picking between several behaviours.
+    assert "check" not in kind.params["properties"]
+    assert kind.check.__doc__ and kind.summary != kind.name
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rvucheck.model import SEVERITY_ORDER, ChargeLine, Finding, Report, SheetLayout
+from rvucheck.model import SEVERITY_RANK, ChargeLine, Finding, Report, SheetLayout
 from rvucheck.report.summary import Summary, all_findings, finding_cell
 
 FINDINGS_TEXT_LIMIT = 500
@@ -40,7 +40,7 @@ target_cell = finding_cell  # the annotator's name for it
 
 
 def short_findings(findings: tuple[Finding, ...] | list[Finding]) -> str:
-    ordered = sorted(findings, key=lambda f: -SEVERITY_ORDER[f.severity])
+    ordered = sorted(findings, key=lambda f: SEVERITY_RANK[f.severity])
     return "; ".join(f"{f.rule}: {f.message}" for f in ordered)[:FINDINGS_TEXT_LIMIT]
 
 
@@ -80,9 +80,8 @@ def build_annotations(layout: SheetLayout, report: Report, summary: Summary) -> 
         key = (item.source.row, item.source.column or 1)
         plan.notes.setdefault(key, []).append(f"RD01 (error): could not be read: {item.reason}")
     plan.last_row = max((row for row, _values, _severity in plan.rows), default=layout.header_row)
-    order = {"error": 0, "warning": 1, "info": 2}
     for finding in sorted(
-        all_findings(report), key=lambda f: (order[f.severity], f.source.sheet, f.source.row)
+        all_findings(report), key=lambda f: (SEVERITY_RANK[f.severity], f.source.sheet, f.source.row)
     ):
         found = lines.get((finding.source.sheet, finding.source.row))
         cell = target_cell(finding, found)

@@ -20,8 +20,9 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from rvucheck.annotate.plan import FindingRow
+from rvucheck.model import SEVERITIES
 from rvucheck.report.charts import ranked_bars
-from rvucheck.report.summary import SEVERITIES, Summary, sheet_prefix
+from rvucheck.report.summary import Summary, sheet_prefix
 from rvucheck.report.xlsx import (
     COUNT,
     HEADER_FILL,

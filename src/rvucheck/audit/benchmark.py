@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from rvucheck.audit.emmix import BenchmarkLookup
-from rvucheck.audit.emstats import EmFamily
+from rvucheck.engine.em import EmFamily
 from rvucheck.refdata.benchmarks import lookup as benchmarks
 
 

@@ -7,15 +7,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rvucheck.audit.emstats import (
-    EM_FAMILIES,
     MIN_ENCOUNTERS,
     Comparison,
-    EmFamily,
     compare,
     complete_shares,
     counts_by_level,
 )
 from rvucheck.audit.metrics import provider_name
+from rvucheck.engine.em import EM_FAMILIES, EmFamily
 from rvucheck.model import ChargeLine
 
 # (specialty of the provider, family) -> (shares by code, source text), or None when there is no benchmark

@@ -11,6 +11,7 @@ from rvucheck.audit.emmix import charted_mix
 from rvucheck.audit.emstats import shares
 from rvucheck.audit.metrics import late_lines
 from rvucheck.audit.result import AuditResult
+from rvucheck.model import SEVERITIES, SEVERITY_LABELS
 
 STYLE = """
 body{font-family:'DejaVu Sans',Arial,sans-serif;margin:24px;color:#222}
@@ -51,7 +52,7 @@ def render_html(result: AuditResult) -> str:
         f"<style>{STYLE}</style></head><body>",
         f"<h1>Coding audit {escape(result.month)}</h1>",
         f"<p>{len(result.report.results):,} lines from {escape(', '.join(result.sources))}; "
-        f"{counts['error']:,} errors, {counts['warning']:,} warnings, {counts['info']:,} info. "
+        f"{', '.join(f'{counts[s]:,} {SEVERITY_LABELS[s].lower()}' for s in SEVERITIES)}. "
         f"PFS release {escape(result.report.release)}. Earlier months in history: "
         f"{escape(', '.join(result.previous_months) or 'none')} "
         f"({result.history_lines_used:,} earlier lines used for cross-month checks).</p>",

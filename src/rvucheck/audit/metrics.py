@@ -11,8 +11,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from rvucheck.audit.emstats import FAMILY_OF_CODE
-from rvucheck.model import ChargeLine, LineResult
+from rvucheck.engine.em import is_em
+from rvucheck.model import SEVERITIES, ChargeLine, LineResult
 
 DISTINCT_PROCEDURE_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU"})
 LATE_DAYS = 30  # posted more than a month after the service: timely-filing and cash-flow risk
@@ -82,10 +82,6 @@ def encounter_key(line: ChargeLine) -> tuple[str, dt.date | None, str]:
     return (who, line.dos, line.provider_npi or line.provider)
 
 
-def is_em(hcpcs: str) -> bool:
-    return hcpcs in FAMILY_OF_CODE or (hcpcs.startswith("99") and "99202" <= hcpcs <= "99499")
-
-
 def lag_days(line: ChargeLine) -> int | None:
     if line.dos is None or line.posted is None:
         return None
@@ -135,7 +131,7 @@ def _one_provider(
         work_rvu=round(sum(r.work_rvu or 0.0 for r in results), 2),
         credited_work_rvu=round(sum(_credited(r) for r in results), 2),
         payment=round(sum(r.payment or 0.0 for r in results), 2),
-        findings_by_severity={s: severities.get(s, 0) for s in ("error", "warning", "info")},
+        findings_by_severity={s: severities.get(s, 0) for s in SEVERITIES},
         findings_by_rule=dict(sorted(rules.items())),
         em_lines=len(em),
         modifier_25_lines=sum(1 for r in em if "25" in r.line.modifiers),

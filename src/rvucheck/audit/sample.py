@@ -14,9 +14,9 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from rvucheck.audit.emstats import FAMILY_OF_CODE
 from rvucheck.audit.metrics import DISTINCT_PROCEDURE_MODIFIERS, encounter_key, provider_name
-from rvucheck.model import LineResult
+from rvucheck.engine.em import FAMILY_OF_CODE
+from rvucheck.model import SEVERITIES, LineResult
 
 SEVERITY_POINTS = {"error": 3.0, "warning": 2.0, "info": 0.5}
 
@@ -72,7 +72,7 @@ def _score(
     score = 0.0
     reasons: list[str] = []
     findings = [f for r in results for f in r.findings]
-    for severity in ("error", "warning", "info") if findings else ():
+    for severity in SEVERITIES if findings else ():
         of_severity = [f for f in findings if f.severity == severity]
         if of_severity:
             score += SEVERITY_POINTS[severity] * len(of_severity)

@@ -18,11 +18,11 @@ from rvucheck.audit.emmix import MixRow, charted_mix
 from rvucheck.audit.emstats import shares
 from rvucheck.audit.metrics import late_lines
 from rvucheck.audit.result import AuditResult
+from rvucheck.model import SEVERITIES, SEVERITY_LABELS
 from rvucheck.report.charts import Block, place_chart
 from rvucheck.report.xlsx import DATE, data_rows, header_row, put, put_text, set_widths
 
 BOLD = Font(bold=True)
-SEVERITIES = ("error", "warning", "info")
 FLAG_FILL = PatternFill("solid", fgColor="FFE699")
 PROVIDER_HEADERS = (
     "Provider", "NPI", "Specialty", "Group", "Lines", "Encounters", "Work RVU", "Credited work RVU",
@@ -73,9 +73,7 @@ def _summary(ws: Worksheet, result: AuditResult) -> None:
         ("NCCI quarter", result.report.ncci_quarter),
         ("Lines checked", len(result.report.results)),
         ("Unreadable rows", len(result.report.unreadable)),
-        ("Errors", counts["error"]),
-        ("Warnings", counts["warning"]),
-        ("Info", counts["info"]),
+        *((SEVERITY_LABELS[s], counts[s]) for s in SEVERITIES),
         ("Providers", len(result.providers)),
         ("Credited work RVU", round(sum(p.credited_work_rvu for p in result.providers), 2)),
         ("Estimated payment", round(sum(p.payment for p in result.providers), 2)),

@@ -21,13 +21,7 @@ from rvucheck.refdata.types import Mue, PtpEdit, ReferenceData, ReleaseChoice, R
 FACILITY_POS = frozenset(
     {"02", "19", "21", "22", "23", "24", "26", "31", "34", "41", "42", "51", "52", "53", "56", "61"}
 )
-# CPT E/M section codes (office, hospital, consults, ED, nursing facility, home, prolonged, ...).
-EM_FIRST, EM_LAST = "99202", "99499"
 SURGICAL_GLOBALS = frozenset({"000", "010", "090"})
-
-
-def is_em(code: str) -> bool:
-    return len(code) == 5 and code.isdigit() and EM_FIRST <= code <= EM_LAST
 
 
 class LineFacts(NamedTuple):

@@ -12,7 +12,8 @@ import itertools
 from collections import defaultdict
 from collections.abc import Sequence
 
-from rvucheck.engine.context import FACILITY_POS, LineFacts, is_em
+from rvucheck.engine.context import FACILITY_POS, LineFacts
+from rvucheck.engine.em import is_em
 from rvucheck.model import ChargeLine
 from rvucheck.refdata.types import Adjusted, Locality, ReferenceData, ReleaseChoice, RvuRow
 

@@ -16,11 +16,11 @@ from rvucheck.excel.args import BAD_VALUE, CellError, code_and_modifiers, date_o
 from rvucheck.excel.lookups import data_dir_key, hashable, reference_for
 from rvucheck.model import CellRef, ChargeLine, Finding, Report
 from rvucheck.read.cells import BadValue, clean_text, normalize_pos, parse_units, split_diagnoses
+from rvucheck.read.headers import field_of_header
 from rvucheck.session import Session
 from rvucheck.settings import find_config, load_settings
 
 BLOCK_COLUMNS = ("code", "modifiers", "units", "date", "diagnoses", "pos", "patient", "provider")
-_HEADER_WORDS = {"code", "hcpcs", "cpt", "cpt/hcpcs", "procedure", "hcpcs code", "cpt code"}
 SHEET = "RVU_CHECK"  # the CellRef sheet of lines built here (findings are shown next to the line anyway)
 
 
@@ -112,4 +112,5 @@ def _rows_of(lines: object) -> list[list[object]]:
 
 def _is_header(cells: Sequence[object]) -> bool:
     first = cells[0] if cells else None
-    return isinstance(first, str) and first.strip().lower() in _HEADER_WORDS
+    # The reader's header vocabulary: a block whose first cell the reader takes for the code column.
+    return isinstance(first, str) and field_of_header(first) == "hcpcs"

@@ -8,148 +8,30 @@ Practice-management systems name the same column many ways ("CPT", "Proc Code", 
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from importlib import resources
 
 from rvucheck.errors import InputFileError
 
+
+def normalize_header(value: object) -> str:
+    """'Date of Service:' -> 'date of service'; 'Claim #' -> 'claim'; 'CPT®/HCPCS' -> 'cpt hcpcs'."""
+    text = str(value).replace("\xa0", " ").lower()
+    text = re.sub(r"[#№]|\bno\.", " ", text)
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", text).split())
+
+
+def _load_synonyms() -> dict[str, tuple[str, ...]]:
+    """field -> header synonyms from headers.toml: the vocabulary is data, shared with RVU_CHECK_RANGE's
+    header row detection, and a practice's odd header is a one-line edit there."""
+    text = resources.files("rvucheck.read").joinpath("headers.toml").read_text(encoding="utf-8")
+    return {field: tuple(normalize_header(n) for n in names) for field, names in tomllib.loads(text).items()}
+
+
 # field -> synonyms, most specific first (a lower index wins when two columns claim the same field).
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "hcpcs": (
-        "cpt",
-        "hcpcs",
-        "cpt code",
-        "hcpcs code",
-        "cpt hcpcs",
-        "hcpcs cpt",
-        "cpt hcpcs code",
-        "proc code",
-        "procedure code",
-        "cpt4",
-        "cpt 4",
-        "cpt4 code",
-        "service code",
-        "procedure",
-        "proc",
-        "code",
-    ),
-    "modifiers": ("modifiers", "modifier", "mod", "mods", "cpt modifier", "cpt modifiers", "modifier s"),
-    "units": (
-        "units",
-        "days or units",
-        "days units",
-        "qty",
-        "quantity",
-        "unit",
-        "svc units",
-        "service units",
-        "units of service",
-    ),
-    "dos": (
-        "dos",
-        "date of service",
-        "service date",
-        "from date",
-        "dos from",
-        "from dos",
-        "svc date",
-        "service from",
-        "visit date",
-        "date",
-    ),
-    "provider_npi": ("rendering npi", "provider npi", "npi", "servicing npi", "rendering provider npi"),
-    "provider": (
-        "rendering",
-        "rendering provider",
-        "provider",
-        "physician",
-        "rendering physician",
-        "servicing provider",
-        "performing provider",
-        "provider name",
-        "doctor",
-        "clinician",
-    ),
-    "patient": (
-        "patient",
-        "mrn",
-        "account",
-        "patient id",
-        "patient mrn",
-        "acct",
-        "account number",
-        "acct number",
-        "patient account",
-        "patient number",
-        "medical record number",
-        "chart",
-        "pt id",
-    ),
-    "diagnoses": (
-        "dx",
-        "icd 10",
-        "icd10",
-        "diagnosis",
-        "diagnoses",
-        "diagnosis code",
-        "diagnosis codes",
-        "icd",
-        "icd 10 code",
-        "icd10 code",
-        "dx code",
-        "diag",
-        "icd 10 cm",
-    ),
-    "pos": ("pos", "place of service", "pos code", "place of svc"),
-    "charge": (
-        "charge",
-        "amount",
-        "billed",
-        "charges",
-        "charge amount",
-        "billed amount",
-        "amount billed",
-        "total charge",
-        "fee",
-        "gross charge",
-    ),
-    "payer": (
-        "payer",
-        "insurance",
-        "payor",
-        "primary payer",
-        "primary insurance",
-        "insurance plan",
-        "carrier",
-        "plan",
-        "financial class",
-    ),
-    "claim": (
-        "claim",
-        "encounter",
-        "visit",
-        "claim number",
-        "claim id",
-        "encounter number",
-        "encounter id",
-        "visit id",
-        "visit number",
-        "ticket",
-    ),
-    "specialty": ("specialty", "provider specialty", "specialty code", "taxonomy"),
-    "group": ("group", "practice", "group npi", "billing provider", "department"),
-    "posted": (
-        "posted",
-        "posted date",
-        "post date",
-        "posting date",
-        "date posted",
-        "entry date",
-        "charge entry date",
-        "export date",
-        "created",
-    ),
-}
+SYNONYMS: dict[str, tuple[str, ...]] = _load_synonyms()
 MULTI_COLUMN_FIELDS = frozenset({"modifiers", "diagnoses"})
 FIELD_ALIASES = {
     "code": "hcpcs",
@@ -166,11 +48,10 @@ for _field, _names in SYNONYMS.items():
 _NUMBERED = re.compile(r"^(.*?)\s*(\d{1,2})$")
 
 
-def normalize_header(value: object) -> str:
-    """'Date of Service:' -> 'date of service'; 'Claim #' -> 'claim'; 'CPT®/HCPCS' -> 'cpt hcpcs'."""
-    text = str(value).replace("\xa0", " ").lower()
-    text = re.sub(r"[#№]|\bno\.", " ", text)
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", text).split())
+def field_of_header(value: object) -> str | None:
+    """The ChargeLine field a header cell names ('CPT/HCPCS' -> 'hcpcs', 'Mod 2' -> 'modifiers'), or None."""
+    hit = _classify(normalize_header(value))
+    return hit[0] if hit else None
 
 
 def _classify(header: str) -> tuple[str, int, int] | None:

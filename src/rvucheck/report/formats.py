@@ -3,9 +3,9 @@ the terminal text (text). Each lives in its own module; this one only gathers th
 
 from __future__ import annotations
 
+from rvucheck.model import SEVERITIES, SEVERITY_RANK
 from rvucheck.report.csv_json import CSV_COLUMNS, safe_text, to_csv, to_json_obj
 from rvucheck.report.summary import (
-    SEVERITIES,
     CodeFigures,
     ProviderFigures,
     RuleFigures,
@@ -17,7 +17,7 @@ from rvucheck.report.summary import (
     sheet_prefix,
     summarize,
 )
-from rvucheck.report.text import SEVERITY_RANK, to_text, worst_first
+from rvucheck.report.text import to_text, worst_first
 
 __all__ = [
     "CSV_COLUMNS",

@@ -17,9 +17,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from rvucheck.model import CellRef, ChargeLine, Finding, LineResult, Report
+from rvucheck.model import SEVERITIES, CellRef, ChargeLine, Finding, LineResult, Report
 
-SEVERITIES = ("error", "warning", "info")
 _PLAIN_SHEET = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 
 

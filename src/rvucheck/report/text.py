@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from rvucheck.model import Finding, Report
-from rvucheck.report.summary import SEVERITIES, Summary, all_findings, cell_address, finding_cell
-
-SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
+from rvucheck.model import SEVERITY_RANK, Finding, Report
+from rvucheck.report.summary import Summary, all_findings, cell_address, finding_cell
 
 
 def worst_first(findings: list[Finding]) -> list[Finding]:

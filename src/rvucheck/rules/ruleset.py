@@ -1,8 +1,9 @@
-"""Discover rule files, validate them with the package JSON Schemas, and select the rules a run uses.
+"""Discover rule files, validate them with JSON Schemas, and select the rules a run uses.
 
 A rule file is `rules/<family>/<ID>.yaml`. Validation is two-step, like jsonschema's own vocabularies:
-the envelope (`schemas/rule.json`) first, then the kind's params (`schemas/kind.<kind>.json`). Errors name
-the file and the path inside it: `rules/gs/GS01.yaml: params.modifiers: ...`.
+the envelope (`schemas/rule.json`) first, then the params against the schema the kind carries
+(`Kind.params`, beside its check function). Errors name the file and the path inside it:
+`rules/gs/GS01.yaml: params.modifiers: ...`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from jsonschema.exceptions import best_match
 
 from rvucheck.engine.kinds import COMMON_FIELDS, KINDS
 from rvucheck.errors import RuleFileError
+from rvucheck.model import SEVERITIES
 from rvucheck.settings import Settings
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schemas"
@@ -147,13 +149,13 @@ def load_rule_file(path: Path) -> Rule:
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         problem = str(exc).replace("\n", " ")
         raise RuleFileError(f"{shown}: not valid YAML ({problem})") from None
-    _validate(data, _schema("rule"), shown, "")
+    _validate(data, _envelope_validator(), shown, "")
     kind = KINDS.get(data["kind"])
     if kind is None:
         raise RuleFileError(
             f"{shown}: kind: unknown kind {data['kind']!r}; valid kinds: {', '.join(sorted(KINDS))}"
         )
-    _validate(data["params"], _schema(f"kind.{kind.name}"), shown, "params")
+    _validate(data["params"], _params_validator(kind.name), shown, "params")
     if path.stem != data["id"]:
         raise RuleFileError(
             f"{shown}: id: {data['id']!r} does not match the file name; name it {data['id']}.yaml"
@@ -188,13 +190,20 @@ _RuleLoader.yaml_implicit_resolvers = {
 
 
 @cache
-def _schema(name: str) -> jsonschema.Draft202012Validator:
-    path = SCHEMA_DIR / f"{name}.json"
+def _envelope_validator() -> jsonschema.Draft202012Validator:
+    path = SCHEMA_DIR / "rule.json"
     try:
         schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise RuleFileError(f"{path}: schema missing from the package; reinstall rvucheck") from None
+    # The severity words are model.SEVERITIES, not a second list kept in the JSON file.
+    schema["properties"]["severity"] = {"enum": list(SEVERITIES)}
     return jsonschema.Draft202012Validator(schema)
+
+
+@cache
+def _params_validator(kind_name: str) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(KINDS[kind_name].params)
 
 
 def _validate(instance: Any, validator: jsonschema.Draft202012Validator, shown: str, prefix: str) -> None:

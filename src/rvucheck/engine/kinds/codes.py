@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from rvucheck.engine.context import Context
-from rvucheck.engine.kinds import Hit, kind
+from rvucheck.engine.kinds.base import STAKE, Hit, Kind, modifier_list, params_schema
 
 PLAUSIBLE_CODE = re.compile(r"[0-9A-Z]{5}")
 
@@ -18,7 +18,19 @@ def release_order(release_id: str) -> tuple[int, str]:
     return (int(tail[:2]) if tail[:2].isdigit() else 0, tail[2:])
 
 
-@kind("code_format", fields=("pattern_names",))
+CODE_FORMAT_PARAMS = params_schema(
+    {
+        "patterns": {
+            "type": "object",
+            "minProperties": 1,
+            "additionalProperties": {"type": "string", "minLength": 1},
+            "description": "name -> regular expression a valid code matches in full",
+        }
+    },
+    required=("patterns",),
+)
+
+
 def code_format(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     """The code does not have the shape of a CPT or HCPCS Level II code."""
     patterns = [re.compile(p) for p in params["patterns"].values()]
@@ -32,14 +44,39 @@ def code_format(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
             yield Hit(fact.position, "hcpcs", {"pattern_names": names}, 1.0)
 
 
-@kind("code_in_release", fields=("listed_in",))
-def code_in_release(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
-    """A well-formed code missing from the release in effect on the date of service.
+CODE_IN_RELEASE_PARAMS = params_schema(
+    {
+        "patterns": {
+            "type": "array",
+            "minItems": 1,
+            "items": {"type": "string", "minLength": 1},
+            "description": "regular expressions: only codes matching one of them are checked",
+        }
+    }
+)
 
-    `when`: "unknown" (in no installed release), "deleted" (only in older releases), "not_yet" (only in
-    newer releases: billed before it took effect). `patterns` (optional): only codes of these shapes.
+
+def code_unknown(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
+    """A well-formed code that no installed release lists.
+
+    `patterns` (optional): only codes of these shapes.
     """
-    when = params["when"]
+    return _code_in_release("unknown", params, ctx)
+
+
+def code_deleted(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
+    """A well-formed code listed only in releases older than the one in effect on the date of service."""
+    return _code_in_release("deleted", params, ctx)
+
+
+def code_not_yet(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
+    """A well-formed code listed only in newer releases: billed before it took effect."""
+    return _code_in_release("not_yet", params, ctx)
+
+
+def _code_in_release(wanted: str, params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
+    """Codes missing from the release in effect on their date, whose state ("unknown", "deleted",
+    "not_yet") is `wanted`."""
     # Optional: only codes of these shapes (HCPCS Level II drugs, supplies and lab codes are valid codes
     # that the PFS need not list, so "unknown" means something else for them than for a CPT code).
     shapes = [re.compile(p) for p in params.get("patterns", ())]
@@ -62,11 +99,30 @@ def code_in_release(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
             state = "deleted"
         else:
             state = "not_yet"
-        if state == when:
+        if state == wanted:
             yield Hit(fact.position, "hcpcs", {"listed_in": listed_in or "no installed release"}, 1.0)
 
 
-@kind("status_code", fields=("status", "meaning"))
+STATUS_CODE_PARAMS = params_schema(
+    {
+        "statuses": {
+            "type": "object",
+            "minProperties": 1,
+            "propertyNames": {"pattern": "^[A-Z]$"},
+            "additionalProperties": {"type": "string", "minLength": 3},
+        },
+        "unless_modifiers": modifier_list(),
+        "stake": STAKE,
+        "exempt_codes": {
+            "type": "array",
+            "items": {"type": "string", "pattern": "^[0-9A-Z]{5}$"},
+            "description": "codes whose status is expected (e.g. 99024, reported on purpose at $0)",
+        },
+    },
+    required=("statuses",),
+)
+
+
 def status_code(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     """The PFS status code of the line's code is one of `statuses` (status -> what it means)."""
     statuses: Mapping[str, str] = params["statuses"]
@@ -79,7 +135,19 @@ def status_code(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
                 yield Hit(fact.position, "hcpcs", {"status": status, "meaning": meaning}, stake)
 
 
-@kind("status_only_service", fields=("status", "other_code"))
+STATUS_ONLY_SERVICE_PARAMS = params_schema(
+    {
+        "statuses": {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[A-Z]$"}},
+        "payable_statuses": {
+            "type": "array",
+            "minItems": 1,
+            "items": {"type": "string", "pattern": "^[A-Z]$"},
+        },
+    },
+    required=("statuses", "payable_statuses"),
+)
+
+
 def status_only_service(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     """A code paid only when it is the physician's only payable service that day (status T) is billed
     beside another payable service."""
@@ -99,3 +167,13 @@ def status_only_service(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit
             ]
             if others:
                 yield Hit(fact.position, "hcpcs", {"status": status, "other_code": others[0]}, 1.0)
+
+
+KINDS = (
+    Kind("code_format", code_format, ("pattern_names",), CODE_FORMAT_PARAMS),
+    Kind("code_unknown", code_unknown, ("listed_in",), CODE_IN_RELEASE_PARAMS),
+    Kind("code_deleted", code_deleted, ("listed_in",), CODE_IN_RELEASE_PARAMS),
+    Kind("code_not_yet", code_not_yet, ("listed_in",), CODE_IN_RELEASE_PARAMS),
+    Kind("status_code", status_code, ("status", "meaning"), STATUS_CODE_PARAMS),
+    Kind("status_only_service", status_only_service, ("status", "other_code"), STATUS_ONLY_SERVICE_PARAMS),
+)

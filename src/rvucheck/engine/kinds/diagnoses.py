@@ -11,10 +11,11 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from rvucheck.engine.context import Context, LineFacts
-from rvucheck.engine.kinds import Hit, kind
+from rvucheck.engine.kinds.base import CODE_LIST, Hit, Kind, params_schema
+
+DX_MISSING_PARAMS = params_schema({"exempt_codes": CODE_LIST})
 
 
-@kind("dx_missing", fields=())
 def dx_missing(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     """A line without any ICD-10-CM diagnosis code."""
     exempt = frozenset(params.get("exempt_codes", ()))
@@ -28,16 +29,21 @@ def dx_missing(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
             yield Hit(fact.position, "diagnoses", {}, 1.0)
 
 
-@kind("dx_code", fields=("dx_code", "position"))
-def dx_code(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
-    """A diagnosis that is `invalid` (not an ICD-10-CM code) or a `header` (a category with subcodes,
-    not billable), per `check`."""
-    wanted = params["check"]
+def dx_invalid(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
+    """A diagnosis that is not an ICD-10-CM code."""
+    return _dx_in_state("invalid", ctx)
+
+
+def dx_header(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
+    """A diagnosis that is an ICD-10-CM category with subcodes (a header), not a billable code."""
+    return _dx_in_state("header", ctx)
+
+
+def _dx_in_state(wanted: str, ctx: Context) -> Iterator[Hit]:
     for fact, position, code, state in _dx_problems(ctx):
         if state == wanted:
-            yield Hit(
-                fact.position, "diagnoses", {"dx_code": code.strip().upper(), "position": position}, 1.0
-            )
+            values = {"dx_code": code.strip().upper(), "position": position}
+            yield Hit(fact.position, "diagnoses", values, 1.0)
 
 
 def _dx_problems(ctx: Context) -> list[tuple[LineFacts, int, str, str]]:
@@ -59,3 +65,11 @@ def _dx_problems(ctx: Context) -> list[tuple[LineFacts, int, str, str]]:
                 found += [(fact, *problem) for problem in problems]
         ctx.memo["dx_problems"] = found
     return ctx.memo["dx_problems"]
+
+
+DX_CODE_FIELDS = ("dx_code", "position")
+KINDS = (
+    Kind("dx_missing", dx_missing, (), DX_MISSING_PARAMS),
+    Kind("dx_invalid", dx_invalid, DX_CODE_FIELDS, params_schema()),
+    Kind("dx_header", dx_header, DX_CODE_FIELDS, params_schema()),
+)

@@ -12,9 +12,13 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from rvucheck.engine.context import Context, LineFacts, same_physician
-from rvucheck.engine.kinds import Hit, kind
+from rvucheck.engine.kinds.base import CODE_LIST, Hit, Kind, global_days_list, modifier_list, params_schema
 
 POSTOP_DAYS = {"010": 10, "090": 90}
+NO_WINDOW_MODIFIERS = modifier_list(
+    description="procedures billed with these modifiers open no post-operative window of their own "
+    "(78: return to the OR)"
+)
 
 
 def _day(day: int) -> str:
@@ -52,7 +56,17 @@ def _em_without(params: Mapping[str, Any], modifiers: frozenset[str], ctx: Conte
             yield fact
 
 
-@kind("em_with_procedure", fields=("procedure", "procedure_global", "procedure_dos", "needed"))
+EM_WITH_PROCEDURE_PARAMS = params_schema(
+    {
+        "global_days": global_days_list(),
+        "modifiers": modifier_list(1),
+        "days_before": {"type": "integer", "minimum": 0, "maximum": 1},
+        "exempt_codes": CODE_LIST,
+    },
+    required=("global_days", "modifiers"),
+)
+
+
 def em_with_procedure(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     """An E/M on the day of (or `days_before` the day of) a procedure with one of `global_days`, without
     one of `modifiers` on the E/M."""
@@ -72,7 +86,17 @@ def em_with_procedure(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
             break
 
 
-@kind("em_in_postop", fields=("procedure", "procedure_dos", "global_days", "window_end", "needed"))
+EM_IN_POSTOP_PARAMS = params_schema(
+    {
+        "global_days": global_days_list(tuple(POSTOP_DAYS)),
+        "modifiers": modifier_list(1),
+        "exempt_codes": CODE_LIST,
+        "no_window_modifiers": NO_WINDOW_MODIFIERS,
+    },
+    required=("global_days", "modifiers"),
+)
+
+
 def em_in_postop(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     """An E/M by the surgeon inside a procedure's post-operative days, without one of `modifiers`."""
     global_days = frozenset(params["global_days"])
@@ -87,7 +111,17 @@ def em_in_postop(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
                 break
 
 
-@kind("procedure_in_postop", fields=("procedure", "procedure_dos", "global_days", "window_end", "needed"))
+PROCEDURE_IN_POSTOP_PARAMS = params_schema(
+    {
+        "global_days": global_days_list(tuple(POSTOP_DAYS)),
+        "procedure_global_days": global_days_list(),
+        "modifiers": modifier_list(1),
+        "no_window_modifiers": NO_WINDOW_MODIFIERS,
+    },
+    required=("global_days", "procedure_global_days", "modifiers"),
+)
+
+
 def procedure_in_postop(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     """Another procedure by the surgeon inside a procedure's post-operative days without one of
     `modifiers` (58 staged, 78 return to the OR, 79 unrelated)."""
@@ -116,23 +150,31 @@ def _window_values(procedure: LineFacts, days: int, modifiers: frozenset[str]) -
     }
 
 
-@kind("split_global_care", fields=("parts", "global_days"))
-def split_global_care(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
-    """Split global care (54 surgery only, 55 post-op only, 56 pre-op only) billed wrongly.
+SPLIT_CARE_WITHOUT_GLOBAL_PARAMS = params_schema(
+    {"modifiers": modifier_list(1), "global_days": global_days_list()},
+    required=("modifiers", "global_days"),
+)
 
-    `check: no_global_period`: a split modifier on a code without a 010/090 global period.
-    `check: same_physician_all_parts`: one physician billed 54 and 55 (or all three) for the same
-    procedure and patient: that is the global package, bill it without modifiers.
-    """
+
+def split_care_without_global(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
+    """A split global care modifier (54 surgery only, 55 post-op only, 56 pre-op only) on a code whose
+    global period is not one of `global_days`."""
     split = frozenset(params["modifiers"])
-    if params["check"] == "no_global_period":
-        allowed = frozenset(params["global_days"])
-        for fact in ctx.run_with_modifiers:
-            found = fact.mods & split
-            if found and fact.row is not None and fact.row.global_days not in allowed:
-                values = {"parts": ", ".join(sorted(found)), "global_days": fact.row.global_days}
-                yield Hit(fact.position, "modifiers", values, 1.0)
-        return
+    allowed = frozenset(params["global_days"])
+    for fact in ctx.run_with_modifiers:
+        found = fact.mods & split
+        if found and fact.row is not None and fact.row.global_days not in allowed:
+            values = {"parts": ", ".join(sorted(found)), "global_days": fact.row.global_days}
+            yield Hit(fact.position, "modifiers", values, 1.0)
+
+
+SPLIT_CARE_SAME_PHYSICIAN_PARAMS = params_schema({"modifiers": modifier_list(1)}, required=("modifiers",))
+
+
+def split_care_same_physician(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
+    """One physician billed 54 and 55 (or all three split-care parts) for the same procedure and patient:
+    that is the global package, to be billed without modifiers."""
+    split = frozenset(params["modifiers"])
     window = max(POSTOP_DAYS.values()) + 1
     for fact in ctx.run_with_modifiers:
         if not fact.mods & split:
@@ -150,3 +192,29 @@ def split_global_care(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
         if {"54", "55"} <= parts:
             values = {"parts": ", ".join(sorted(parts)), "global_days": fact.global_days}
             yield Hit(fact.position, "modifiers", values)
+
+
+WINDOW_FIELDS = ("procedure", "procedure_dos", "global_days", "window_end", "needed")
+SPLIT_CARE_FIELDS = ("parts", "global_days")
+KINDS = (
+    Kind(
+        "em_with_procedure",
+        em_with_procedure,
+        ("procedure", "procedure_global", "procedure_dos", "needed"),
+        EM_WITH_PROCEDURE_PARAMS,
+    ),
+    Kind("em_in_postop", em_in_postop, WINDOW_FIELDS, EM_IN_POSTOP_PARAMS),
+    Kind("procedure_in_postop", procedure_in_postop, WINDOW_FIELDS, PROCEDURE_IN_POSTOP_PARAMS),
+    Kind(
+        "split_care_without_global",
+        split_care_without_global,
+        SPLIT_CARE_FIELDS,
+        SPLIT_CARE_WITHOUT_GLOBAL_PARAMS,
+    ),
+    Kind(
+        "split_care_same_physician",
+        split_care_same_physician,
+        SPLIT_CARE_FIELDS,
+        SPLIT_CARE_SAME_PHYSICIAN_PARAMS,
+    ),
+)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 from rvucheck.engine.context import Context, LineFacts, same_physician
-from rvucheck.engine.kinds import Hit, kind
+from rvucheck.engine.kinds.base import Hit, Kind, modifier_list, params_schema
+
+DUPLICATE_LINE_PARAMS = params_schema({"repeat_modifiers": modifier_list(1)}, required=("repeat_modifiers",))
 
 
-@kind("duplicate_line", fields=("first_row",))
 def duplicate_line(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     """The same code with the same modifiers for the same patient, date and provider, again, without a
     repeat modifier (76/77/91). Two physicians each billing a visit the same day is not a duplicate
@@ -30,7 +31,6 @@ def duplicate_line(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
                 yield Hit(fact.position, "hcpcs", {"first_row": first_seen[key]}, 1.0)
 
 
-@kind("units_value", fields=())
 def units_value(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     """Units that are zero, negative or not a whole number."""
     for fact in ctx.run_facts:
@@ -39,35 +39,44 @@ def units_value(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
             yield Hit(fact.position, "units", {})
 
 
-@kind("dos_check", fields=("today", "releases"))
-def dos_check(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
-    """Date of service problems, per `check`: `missing`, `future` (after today), `no_release` (no installed
-    PFS release covers the date's year, so a release of another year priced it)."""
-    check = params["check"]
-    today = ctx.today
-    # A month has ~30 distinct dates: judge each once, then pick out the lines with a bad one.
+def dos_missing(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
+    """A line without a date of service."""
     dates = ctx.run_dates
-    bad: set[dt.date | None]
-    if check == "missing":
-        bad = {None} if None in dates else set()
-    elif check == "future":
-        bad = {dos for dos in dates if dos is not None and dos > today}
-    else:
-        bad = {
-            dos
-            for dos, release in dates.items()
-            if dos is not None and (release is None or not release.release_id or release.year != dos.year)
-        }
+    return _lines_dated(ctx, {None} if None in dates else set(), 1.0)
+
+
+def dos_future(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
+    """A date of service after today."""
+    today = ctx.today
+    return _lines_dated(ctx, {dos for dos in ctx.run_dates if dos is not None and dos > today}, 0.0)
+
+
+def dos_no_release(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
+    """No installed PFS release covers the year of the date of service, so a release of another year
+    priced it."""
+    bad = {
+        dos
+        for dos, release in ctx.run_dates.items()
+        if dos is not None and (release is None or not release.release_id or release.year != dos.year)
+    }
+    return _lines_dated(ctx, bad, 0.0)
+
+
+def _lines_dated(ctx: Context, bad: Collection[dt.date | None], stake: float) -> Iterator[Hit]:
+    """The run's lines whose date of service is in `bad`. A month has ~30 distinct dates: the callers
+    judge each date once, then the lines with a bad one are picked out here."""
     if not bad:
         return
+    today = ctx.today.isoformat()
     for fact in ctx.run_facts:
         if fact.line.dos in bad:
             releases = (fact.release.release_id if fact.release else "") or "none"
-            values = {"today": today.isoformat(), "releases": releases}
-            yield Hit(fact.position, "dos", values, 1.0 if check == "missing" else 0.0)
+            yield Hit(fact.position, "dos", {"today": today, "releases": releases}, stake)
 
 
-@kind("facility_na", fields=("setting",))
+FACILITY_NA_PARAMS = params_schema({"setting": {"enum": ["facility", "nonfacility"]}}, required=("setting",))
+
+
 def facility_na(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     """A code whose PE RVU is NA in the setting its place of service is paid in (`setting`)."""
     facility = params["setting"] == "facility"
@@ -81,7 +90,33 @@ def facility_na(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
             yield Hit(fact.position, "pos", {"setting": setting})
 
 
-@kind("new_patient_seen", fields=("seen_dos", "seen_code", "years"))
+NEW_PATIENT_SEEN_PARAMS = params_schema(
+    {
+        "new_patient_codes": {
+            "type": "array",
+            "minItems": 1,
+            "items": {"type": "string", "pattern": "^[0-9A-Z]{5}$"},
+        },
+        "years": {"type": "integer", "minimum": 1, "maximum": 10},
+        "not_seen_modifiers": modifier_list(
+            description="lines with these modifiers are not a face-to-face service (26, TC)"
+        ),
+        "not_seen_pctc": {
+            "type": "array",
+            "items": {"type": "string", "pattern": "^[0-9]$"},
+            "description": "PC/TC indicators of codes that are not a face-to-face service "
+            "(2 PC only, 3 TC only)",
+        },
+        "not_seen_statuses": {
+            "type": "array",
+            "items": {"type": "string", "pattern": "^[A-Z]$"},
+            "description": "PFS statuses of codes that are not a professional service (X)",
+        },
+    },
+    required=("new_patient_codes", "years"),
+)
+
+
 def new_patient_seen(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     """A new-patient E/M for a patient the same physician (or same group and specialty) saw within
     `years` years: this run's earlier lines and the history the run was given.
@@ -117,3 +152,15 @@ def new_patient_seen(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
                 seen = {"seen_dos": dt.date.fromordinal(other.day).isoformat(), "seen_code": other.code}
                 yield Hit(fact.position, "hcpcs", {**seen, "years": years})
                 break
+
+
+DOS_FIELDS = ("today", "releases")
+KINDS = (
+    Kind("duplicate_line", duplicate_line, ("first_row",), DUPLICATE_LINE_PARAMS),
+    Kind("units_value", units_value, (), params_schema()),
+    Kind("dos_missing", dos_missing, DOS_FIELDS, params_schema()),
+    Kind("dos_future", dos_future, DOS_FIELDS, params_schema()),
+    Kind("dos_no_release", dos_no_release, DOS_FIELDS, params_schema()),
+    Kind("facility_na", facility_na, ("setting",), FACILITY_NA_PARAMS),
+    Kind("new_patient_seen", new_patient_seen, ("seen_dos", "seen_code", "years"), NEW_PATIENT_SEEN_PARAMS),
+)

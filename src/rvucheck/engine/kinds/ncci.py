@@ -7,13 +7,32 @@ from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
 from rvucheck.engine.context import Context, LineFacts
-from rvucheck.engine.kinds import Hit, kind
+from rvucheck.engine.kinds.base import Hit, Kind, modifier_list, params_schema
 from rvucheck.refdata.types import Mue
 
 CONTRACTOR_DEFINED = "CCCCC"
 
 
-@kind("ncci_ptp", fields=("column1", "column2", "modifier_indicator", "rationale", "column1_row"))
+NCCI_PTP_PARAMS = params_schema(
+    {
+        "modifier_indicator": {"enum": ["0", "1"]},
+        "distinct_modifiers": modifier_list(),
+        "anatomic_modifiers": modifier_list(),
+        "em_modifiers": modifier_list(
+            description="bypass when on an E/M column 2 code billed with a procedure (24, 25)"
+        ),
+        "major_surgery_modifiers": modifier_list(
+            description="bypass when on an E/M column 2 code and column 1 has a 090 global period (57)"
+        ),
+        "procedure_modifiers": modifier_list(
+            description="bypass when on a procedure (non-E/M) column 2 code (58, 78, 79)"
+        ),
+        "lab_modifiers": modifier_list(description="bypass when on a clinical laboratory column 2 code (91)"),
+    },
+    required=("modifier_indicator",),
+)
+
+
 def ncci_ptp(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     """A column 2 code billed with its column 1 code (same patient, date, provider) and not bypassed.
 
@@ -91,7 +110,19 @@ MAI_MEANINGS_DEFAULT = {
 }
 
 
-@kind("mue", fields=("mue", "mai", "mai_meaning", "billed", "lines", "rationale"))
+MUE_PARAMS = params_schema(
+    {
+        "mai": {"type": "array", "minItems": 1, "items": {"enum": ["1", "2", "3"]}},
+        "mai_meanings": {
+            "type": "object",
+            "propertyNames": {"enum": ["1", "2", "3"]},
+            "additionalProperties": {"type": "string"},
+        },
+    },
+    required=("mai",),
+)
+
+
 def mue(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     """Units above the code's MUE: per line for MAI 1, per patient, date and provider for MAI 2 and 3.
 
@@ -132,7 +163,9 @@ def _mue_hit(fact: LineFacts, edit: Mue, meanings: Mapping[str, str], billed: fl
     return Hit(fact.position, "units", values, 1.0)
 
 
-@kind("addon_primary", fields=("primaries",))
+ADDON_PRIMARY_PARAMS = params_schema({"zzz_fallback": {"type": "boolean"}})
+
+
 def addon_primary(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     """An add-on code without an eligible primary code the same day by the same physician.
 
@@ -170,3 +203,15 @@ def addon_primary(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
             listed = ", ".join(sorted(primaries)[:8]) + (" ..." if len(primaries) > 8 else "")
         if not ok:
             yield Hit(fact.position, "hcpcs", {"primaries": listed}, 1.0)
+
+
+KINDS = (
+    Kind(
+        "ncci_ptp",
+        ncci_ptp,
+        ("column1", "column2", "modifier_indicator", "rationale", "column1_row"),
+        NCCI_PTP_PARAMS,
+    ),
+    Kind("mue", mue, ("mue", "mai", "mai_meaning", "billed", "lines", "rationale"), MUE_PARAMS),
+    Kind("addon_primary", addon_primary, ("primaries",), ADDON_PRIMARY_PARAMS),
+)
