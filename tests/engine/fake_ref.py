@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from rvucheck.refdata.types import Adjusted, Locality, Mue, PtpEdit, ReleaseChoice, RvuRow
+from rvucheck.refdata.types import Fee, Locality, Mue, PtpEdit, ReleaseChoice, RvuRow
 
 BLANK = RvuRow(
     hcpcs="",
@@ -90,22 +90,21 @@ class FakeReference:
         pe = row.pe_rvu_facility if facility else row.pe_rvu_nonfacility
         return round((row.work_rvu * work_gpci + pe + row.mp_rvu) * row.conversion_factor, 2)
 
-    def adjusted(
-        self,
-        row: RvuRow,
-        modifiers: tuple[str, ...],
-        rank: int = 1,
-        locality: Locality | None = None,
-        facility: bool = False,
-        qpp: bool = False,
-    ) -> Adjusted:
-        factor = 0.5 if rank > 1 else 1.0
-        return Adjusted(
-            self.payment(row, locality, facility, qpp) * factor,
-            row.work_rvu * factor,
-            factor,
-            (f"rank {rank}",),
-        )
+    def row(self, release_id: str, hcpcs: str, modifier: str = "") -> RvuRow | None:
+        return self.rows.get((hcpcs, modifier))
+
+    def fee(
+        self, row: RvuRow, locality: Locality | None = None, facility: bool = False, qpp: bool = False
+    ) -> Fee:
+        amount = self.payment(row, locality, facility, qpp)
+        return Fee(amount, amount, False, False)
+
+    def localities(self, release_id: str | None = None) -> dict[str, Locality]:
+        place = self.locality("")
+        return {place.key: place}
+
+    def conversion_factor(self, release_id: str, qpp: bool = False) -> float:
+        return BLANK.conversion_factor
 
     def ptp_edits(self, codes: set[str], on: dt.date | None = None) -> list[PtpEdit]:
         self.ptp_calls += 1

@@ -101,6 +101,23 @@ def test_code_modifier_rows_and_adjustment(capsys, data_dir: Path) -> None:  # t
     assert "With modifier 50: $7,358.88, credited work RVU 10.07" in out
 
 
+def test_code_modifier_without_its_row_is_priced_as_billed(capsys, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    # the one pricer's answer on every face (was an error here only): 99213 has no TC row, so it is priced
+    # from its own row, 2.85 total RVUs x CF 33.4009, and the page says why
+    code, out, _ = run(capsys, f"--data-dir={data_dir}", "code", "99213", "-m", "TC", "--json")
+    page = json.loads(out)
+    assert (code, page["modifier"], page["adjusted"]["payment"], page["adjusted"]["work_rvu"]) == (
+        0,
+        None,
+        95.19,
+        1.3,
+    )
+    assert (
+        "modifier TC: 99213 has no TC row (PC/TC indicator 0); it cannot be split, priced as billed"
+        in (page["adjusted"]["explanation"])
+    )
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -111,7 +128,6 @@ def test_code_modifier_rows_and_adjustment(capsys, data_dir: Path) -> None:  # t
         ),
         (["code", "20984"], "close matches: 20983, 20985"),
         (["code", "20983", "--date", "2024-03-01"], "no CY2024 fee schedule installed"),
-        (["code", "99213", "-m", "TC"], "99213 has no TC row"),
         (["code", "20983", "--locality", "Atlantis"], "no Medicare locality matches 'Atlantis'"),
         (["code", "20983", "--date", "03/01/2026"], "give the date of service as YYYY-MM-DD"),
     ],

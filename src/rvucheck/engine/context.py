@@ -16,11 +16,6 @@ from typing import Any, NamedTuple
 from rvucheck.model import ChargeLine, UnreadableLine
 from rvucheck.refdata.types import Mue, PtpEdit, ReferenceData, ReleaseChoice, RvuRow
 
-# Places of service paid at the facility rate (Claims Processing Manual ch. 12, §20.4.2);
-# every other POS (11 office, 10/12 home, 49, 50, 65, 71, 72, 81, ...) is paid at the non-facility rate.
-FACILITY_POS = frozenset(
-    {"02", "19", "21", "22", "23", "24", "26", "31", "34", "41", "42", "51", "52", "53", "56", "61"}
-)
 SURGICAL_GLOBALS = frozenset({"000", "010", "090"})
 
 

@@ -1,8 +1,9 @@
 """Per-line computed values: release, RVU row, work/credited wRVU, total RVU, estimated payment.
 
-Pure: every number comes from the ReferenceData lookups. Multiple-procedure ranks (MPPR) are set by
-payment within the same patient + date + physician, per payment-adjustment family of the MULT PROC
-indicator (Claims Processing Manual ch. 12, §40.6), before `ref.adjusted` applies the reductions.
+Pure: every price comes from the one pricer (`refdata.pricing.pricer`), cached here because a month repeats
+the same few thousand codes. Multiple-procedure ranks (MPPR) are set by payment within the same patient +
+date + physician, per payment-adjustment family of the MULT PROC indicator (Claims Processing Manual ch. 12,
+§40.6), before the pricer applies the reductions.
 """
 
 from __future__ import annotations
@@ -12,17 +13,16 @@ import itertools
 from collections import defaultdict
 from collections.abc import Sequence
 
-from rvucheck.engine.context import FACILITY_POS, LineFacts
+from rvucheck.engine.context import LineFacts
 from rvucheck.engine.em import is_em
 from rvucheck.model import ChargeLine
-from rvucheck.refdata.types import Adjusted, Locality, ReferenceData, ReleaseChoice, RvuRow
+from rvucheck.refdata.pricing import pricer as one_pricer
+from rvucheck.refdata.pricing.places import FACILITY_POS
+from rvucheck.refdata.types import Adjusted, Locality, PricingData, ReleaseChoice
 
-# Statuses Medicare does not pay separately: B bundled, I not valid for Medicare, N non-covered,
-# X statutory exclusion, E excluded by regulation, P bundled/excluded, M measurement codes.
-UNPAID_STATUSES = frozenset("BINXEPM")
 # MULT PROC indicators whose lines are ranked together (2 standard surgery, 3 endoscopy share a rank).
 MPPR_FAMILY = {"2": "surgery", "3": "surgery", "4": "imaging", "5": "therapy", "6": "cardio", "7": "eye"}
-PRICED_MODIFIERS = ("26", "TC", "53")
+LineValues = tuple[float, float, float, float, tuple[str, ...]]
 
 
 def release_pin_date(release_id: str) -> dt.date | None:
@@ -34,20 +34,21 @@ def release_pin_date(release_id: str) -> dt.date | None:
 
 
 class Pricer:
-    """Caches lookups by (code, modifier, release): a month repeats the same few thousand codes."""
+    """The one pricer's answers for a run, cached by (code, modifiers, release) and by what the price
+    depends on (rank, setting, units)."""
 
     def __init__(
-        self, ref: ReferenceData, locality: Locality | None, qpp: bool, pinned: dt.date | None = None
+        self, ref: PricingData, locality: Locality | None, qpp: bool, pinned: dt.date | None = None
     ) -> None:
         self.ref = ref
         self.locality = locality
         self.qpp = qpp
         self.pinned = pinned
         self._release: dict[dt.date | None, ReleaseChoice | None] = {}
-        self._rows: dict[tuple[str, str, str], RvuRow | None] = {}
+        self._choices: dict[tuple[str, tuple[str, ...], str], one_pricer.RowChoice] = {}
         self._adjusted: dict[tuple[object, ...], Adjusted] = {}
-        self._values: dict[tuple[object, ...], tuple[float, float, float, float, tuple[str, ...]]] = {}
-        self._line_rows: dict[tuple[str, tuple[str, ...], str], tuple[RvuRow | None, RvuRow | None]] = {}
+        self._values: dict[tuple[object, ...], LineValues] = {}
+        self._full: dict[tuple[object, ...], float] = {}
 
     def release(self, dos: dt.date | None) -> ReleaseChoice | None:
         on = self.pinned or dos
@@ -58,72 +59,58 @@ class Pricer:
                 self._release[on] = None
         return self._release[on]
 
-    def row(self, code: str, modifier: str, dos: dt.date | None, release: ReleaseChoice) -> RvuRow | None:
-        key = (code, modifier, release.release_id)
-        if key not in self._rows:
-            self._rows[key] = self.ref.rvu(code, modifier, self.pinned or dos)
-        return self._rows[key]
-
-    def rows_for(
-        self, code: str, mods: tuple[str, ...], dos: dt.date | None, release: ReleaseChoice
-    ) -> tuple[RvuRow | None, RvuRow | None]:
-        """(the code's own row, the row the line is priced from: its 26/TC/53 row when billed so)."""
+    def rows_for(self, code: str, mods: tuple[str, ...], release: ReleaseChoice) -> one_pricer.RowChoice:
+        """The code's own row and the row the line is priced from (`mods` normalised)."""
         key = (code, mods, release.release_id)
-        found = self._line_rows.get(key)
-        if found is not None:
-            return found
-        row = priced = self.row(code, "", dos, release)
-        for modifier in PRICED_MODIFIERS:
-            if modifier in mods:
-                priced = self.row(code, modifier, dos, release) or row
-                break
-        if row is None and priced is None:
-            # Codes priced only as 26/TC rows (no global row) still have a row to report from.
-            for modifier in PRICED_MODIFIERS:
-                row = self.row(code, modifier, dos, release)
-                if row is not None:
-                    break
-            priced = row
-        self._line_rows[key] = (row, priced)
-        return row, priced
+        found = self._choices.get(key)
+        if found is None:
+            found = self._choices[key] = one_pricer.choose_rows(self.ref, release.release_id, code, mods)
+        return found
 
     def line_values(
-        self, priced: RvuRow, mods: tuple[str, ...], rank: int, facility: bool, units: float
-    ) -> tuple[float, float, float, float, tuple[str, ...]]:
+        self, choice: one_pricer.RowChoice, mods: tuple[str, ...], rank: int, facility: bool, units: float
+    ) -> LineValues:
         """(work RVU, credited work RVU, total RVU, payment, explanation) of a line, rounded to cents."""
-        key = (priced.hcpcs, priced.modifier, priced.release, mods, rank, facility, units)
+        priced = choice.priced
+        assert priced is not None  # callers price only lines that have a row
+        key = (priced.hcpcs, priced.release, mods, rank, facility, units)
         found = self._values.get(key)
         if found is None:
-            adjusted = self.adjusted(priced, mods, rank, facility)
-            total = priced.total_rvu_facility if facility else priced.total_rvu_nonfacility
-            payment = 0.0 if priced.status_code in UNPAID_STATUSES else round(adjusted.payment * units, 2)
-            explanation = adjusted.explanation
-            if priced.status_code in UNPAID_STATUSES:
-                explanation = (*explanation, f"status {priced.status_code}: not paid separately")
+            price = one_pricer.line_price(
+                choice, self.adjusted(choice, mods, rank, facility), units, facility
+            )
             found = (
-                round(priced.work_rvu * units, 2),
-                round(adjusted.work_rvu * units, 2),
-                round(total * units, 2),
-                payment,
-                explanation,
+                price.work_rvu,
+                price.credited_work_rvu,
+                price.total_rvu,
+                price.payment,
+                price.explanation,
             )
             self._values[key] = found
         return found
 
-    def full_payment(self, fact: LineFacts) -> float:
-        if fact.priced is None:
-            return 0.0
-        return self.ref.payment(fact.priced, self.locality, fact.facility, self.qpp) * max(
-            fact.line.units, 0.0
-        )
-
-    def adjusted(self, row: RvuRow, mods: tuple[str, ...], rank: int, facility: bool) -> Adjusted:
-        key = (row.hcpcs, row.modifier, row.release, mods, rank, facility)
+    def adjusted(
+        self, choice: one_pricer.RowChoice, mods: tuple[str, ...], rank: int, facility: bool
+    ) -> Adjusted:
+        priced = choice.priced
+        assert priced is not None
+        key = (priced.hcpcs, priced.release, mods, rank, facility)
         found = self._adjusted.get(key)
         if found is None:
-            found = self.ref.adjusted(row, mods, rank, self.locality, facility, self.qpp)
+            found = one_pricer.adjusted(self.ref, choice, mods, rank, self.locality, facility, self.qpp)
             self._adjusted[key] = found
         return found
+
+    def full_payment(self, fact: LineFacts) -> float:
+        """The line's fee before any reduction: what ranks it among the day's procedures."""
+        priced = fact.priced
+        if priced is None:
+            return 0.0
+        key = (priced.hcpcs, priced.modifier, priced.release, fact.facility)
+        fee = self._full.get(key)
+        if fee is None:
+            fee = self._full[key] = self.ref.fee(priced, self.locality, fact.facility, self.qpp).amount
+        return fee * max(fact.line.units, 0.0)
 
 
 def build_facts(
@@ -146,7 +133,7 @@ def build_facts(
         code = known[0]
         normalised = modifier_sets.get(line.modifiers)
         if normalised is None:
-            ordered = tuple(sorted(m.strip().upper() for m in line.modifiers if m and m.strip()))
+            ordered = one_pricer.normalise_modifiers(line.modifiers)
             normalised = modifier_sets[line.modifiers] = (ordered, frozenset(ordered))
         mods = normalised[0]
         dos = line.dos
@@ -162,11 +149,12 @@ def build_facts(
         work = credited = total = payment = None
         explanation: tuple[str, ...] = ()
         if release is not None and release.release_id and code:
-            row, priced = pricer.rows_for(code, mods, dos, release)
+            choice = pricer.rows_for(code, mods, release)
+            row, priced = choice.row, choice.priced
             if priced is not None and index < run_count:  # history lines are not reported: no pricing
                 units = line.units if line.units > 0 else 0.0
                 work, credited, total, payment, explanation = pricer.line_values(
-                    priced, mods, 1, facility, units
+                    choice, mods, 1, facility, units
                 )
         append(
             LineFacts(
@@ -211,12 +199,13 @@ def _apply_mppr_ranks(facts: list[LineFacts], pricer: Pricer) -> None:
             continue
         by_payment = sorted(members, key=lambda f: (-pricer.full_payment(f), f.position))
         for rank, fact in enumerate(by_payment, start=1):
-            if rank == 1 or fact.priced is None:
+            if rank == 1 or fact.priced is None or fact.release is None:
                 continue
             units = fact.line.units if fact.line.units > 0 else 0.0
             mods = tuple(sorted(fact.mods))
+            choice = pricer.rows_for(fact.code, mods, fact.release)
             _work, credited, _total, payment, explanation = pricer.line_values(
-                fact.priced, mods, rank, fact.facility, units
+                choice, mods, rank, fact.facility, units
             )
             facts[fact.position] = fact._replace(
                 rank=rank, credited_work_rvu=credited, payment=payment, explanation=explanation

@@ -15,6 +15,7 @@ from typing import Any
 
 from rvucheck.errors import RvucheckError
 from rvucheck.read.cells import BadValue, normalize_pos, parse_date, split_code, split_modifiers
+from rvucheck.refdata.pricing.places import is_facility_pos
 
 NOT_AVAILABLE = "#N/A"
 BAD_VALUE = "#VALUE!"
@@ -146,8 +147,6 @@ def facility_of(value: object) -> bool:
         return _SETTING_WORDS[word]
     pos = normalize_pos(value)
     if pos.isdigit() and len(pos) == 2:
-        from rvucheck.refdata.indicators import is_facility_pos  # CMS's facility POS list (package data)
-
         return is_facility_pos(pos)
     raise CellError(BAD_VALUE)
 

@@ -25,12 +25,11 @@ from rvucheck.excel.args import (
     locality_text,
     modifiers_of,
 )
+from rvucheck.refdata.pricing import pricer
 from rvucheck.refdata.types import Locality, RvuRow
 
 if TYPE_CHECKING:
     from rvucheck.refdata.reference import Reference
-
-ROW_MODIFIERS = ("26", "TC", "53")  # modifiers CMS prices with a row of their own in the PPRRVU file
 
 
 def data_dir_key() -> str:
@@ -54,23 +53,18 @@ def hashable(value: object) -> object:
     return value
 
 
-def row_modifier_of(modifiers: tuple[str, ...]) -> str:
-    return next((m for m in modifiers if m in ROW_MODIFIERS), "")
-
-
 @lru_cache(maxsize=65536)
-def row_for(data_dir: str, code: str, row_modifier: str, on: dt.date | None) -> RvuRow:
-    """The PPRRVU row of the code, or its 26/TC/53 row when asked for and published; #N/A when not listed."""
+def rows_for(data_dir: str, code: str, modifiers: tuple[str, ...], on: dt.date | None) -> pricer.RowChoice:
+    """The rows of the code billed with those (normalised) modifiers, as the one pricer chooses them;
+    #N/A when the release does not list the code."""
     ref = reference_for(data_dir)
-    choice = ref.release_for(on)
-    if not choice.release_id:  # e.g. a 2024 date with only 2025/2026 installed
-        raise CellError(f"rvucheck: {choice.note or f'no fee schedule installed for {on}'}"[:255])
-    row = ref.rvu(code, row_modifier, on=on) if row_modifier else None
-    if row is None:
-        row = ref.rvu(code, "", on=on)
-    if row is None:
+    release = ref.release_for(on)
+    if not release.release_id:  # e.g. a 2024 date with only 2025/2026 installed
+        raise CellError(f"rvucheck: {release.note or f'no fee schedule installed for {on}'}"[:255])
+    choice = pricer.choose_rows(ref, release.release_id, code, modifiers)
+    if choice.priced is None:
         raise CellError(NOT_AVAILABLE)
-    return row
+    return choice
 
 
 @lru_cache(maxsize=1024)
@@ -82,12 +76,19 @@ def locality_for(data_dir: str, query: str) -> Locality | None:
     return reference_for(data_dir).locality(query)
 
 
-def line_row(code: object, modifier: object, date: object) -> tuple[RvuRow, tuple[str, ...]]:
-    """The row a line prices from; its modifiers are those of the argument and any typed with the code
-    ("71046-26")."""
+def line_row(code: object, modifier: object, date: object) -> tuple[pricer.RowChoice, tuple[str, ...]]:
+    """The rows a line prices from, and its modifiers: those of the argument and any typed with the code
+    ("71046-26"), normalised."""
     hcpcs, with_code = code_and_modifiers(code)
-    modifiers = (*with_code, *modifiers_of(modifier))
-    return row_for(data_dir_key(), hcpcs, row_modifier_of(modifiers), date_of(date)), modifiers
+    modifiers = pricer.normalise_modifiers((*with_code, *modifiers_of(modifier)))
+    return rows_for(data_dir_key(), hcpcs, modifiers, date_of(date)), modifiers
+
+
+def priced_row(code: object, modifier: object, date: object) -> RvuRow:
+    """The row whose published values a line shows (RVUs, global days, status, descriptor)."""
+    choice, _mods = line_row(code, modifier, date)
+    assert choice.priced is not None  # rows_for answers #N/A otherwise
+    return choice.priced
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -102,8 +103,7 @@ def rvu(code: object, component: object = None, modifier: object = None, date: o
 
 @lru_cache(maxsize=65536)
 def _rvu(data_dir: str, code: object, component: object, modifier: object, date: object) -> float:
-    row, _mods = line_row(code, modifier, date)
-    return float(getattr(row, component_of(component)))
+    return float(getattr(priced_row(code, modifier, date), component_of(component)))
 
 
 @each_cell
@@ -130,29 +130,24 @@ def _payment(
     date: object,
     qpp: object,
 ) -> float:
-    row, modifiers = line_row(code, modifier, date)
+    choice, modifiers = line_row(code, modifier, date)
     where = locality_for(data_dir, locality_text(locality))
     facility, is_qpp = facility_of(pos_or_setting), flag_of(qpp)
-    ref = reference_for(data_dir)
-    payment_modifiers = tuple(m for m in modifiers if m not in ROW_MODIFIERS)
-    if not payment_modifiers:
-        return float(ref.payment(row, where, facility=facility, qpp=is_qpp))
-    adjusted = ref.adjusted(row, payment_modifiers, 1, where, facility, is_qpp)
-    return float(adjusted.payment)
+    one_unit = pricer.adjusted(reference_for(data_dir), choice, modifiers, 1, where, facility, is_qpp)
+    # before the status rule, as the no-add-in workbooks compute it; RVU_STATUS says when it is not paid
+    return pricer.line_price(choice, one_unit, 1.0, facility).scheduled_payment
 
 
 @each_cell
 @excel_safe
 def global_days(code: object, modifier: object = None, date: object = None) -> Any:
-    row, _mods = line_row(code, modifier, hashable(date))
-    return row.global_days
+    return priced_row(code, modifier, hashable(date)).global_days
 
 
 @each_cell
 @excel_safe
 def description(code: object, modifier: object = None, date: object = None) -> Any:
-    row, _mods = line_row(code, modifier, hashable(date))
-    return row.description
+    return priced_row(code, modifier, hashable(date)).description
 
 
 def status_meaning(status_code: str) -> str:
@@ -164,15 +159,14 @@ def status_meaning(status_code: str) -> str:
 @each_cell
 @excel_safe
 def status(code: object, modifier: object = None, date: object = None) -> Any:
-    row, _mods = line_row(code, modifier, hashable(date))
+    row = priced_row(code, modifier, hashable(date))
     return f"{row.status_code}: {status_meaning(row.status_code)}"
 
 
 @each_cell
 @excel_safe
 def percentile(code: object, date: object = None) -> Any:
-    row, _mods = line_row(code, None, hashable(date))
-    stats = reference_for(data_dir_key()).category(row)
+    stats = reference_for(data_dir_key()).category(priced_row(code, None, hashable(date)))
     if stats is None:
         raise CellError(NOT_AVAILABLE)  # not in a CPT category that is ranked (e.g. status not priced)
     return stats.percentile

@@ -15,16 +15,19 @@ from typing import Any
 
 from rvucheck.errors import UnknownCode
 from rvucheck.refdata import indicators
+from rvucheck.refdata.pricing import pricer
+from rvucheck.refdata.pricing.places import is_facility_pos, pos_name
 from rvucheck.refdata.reference import Reference
-from rvucheck.refdata.types import RvuRow
 
-ROW_MODIFIERS = ("26", "TC", "53")
 CODE_RE = re.compile(r"^[0-9A-Z]{4}[0-9A-Z]$")
 DELETED_STATUS = {"D", "F", "H"}
 
 
-def find_row(ref: Reference, code: str, modifier: str = "", on: dt.date | None = None) -> RvuRow:
-    """The PPRRVU row, or UnknownCode with a message, the release asked and close matches."""
+def find_row(
+    ref: Reference, code: str, modifiers: tuple[str, ...] = (), on: dt.date | None = None
+) -> pricer.RowChoice:
+    """The rows the one pricer prices the code from when billed with `modifiers` (normalised), or
+    UnknownCode with a message, the release asked and close matches."""
     hcpcs = code.strip().upper()
     choice = ref.release_for(on)
     if not CODE_RE.match(hcpcs):
@@ -37,20 +40,10 @@ def find_row(ref: Reference, code: str, modifier: str = "", on: dt.date | None =
         )
     if not choice.release_id:
         raise UnknownCode(f"{hcpcs}: {choice.note}")
-    row = ref.row(choice.release_id, hcpcs, modifier)
+    rows = pricer.choose_rows(ref, choice.release_id, hcpcs, modifiers)
+    row = rows.priced
     if row is not None and row.status_code not in DELETED_STATUS:
-        return row
-    base = ref.row(choice.release_id, hcpcs) if modifier and row is None else None
-    if base is not None and modifier == "53":
-        raise UnknownCode(
-            f"{hcpcs} has no 53 row in {choice.release_id}: CMS sets discontinued-procedure RVUs only for "
-            "a few codes (e.g. 45378); for the others the contractor prices -53 from the documentation"
-        )
-    if base is not None:
-        raise UnknownCode(
-            f"{hcpcs} has no {modifier} row in {choice.release_id} (PC/TC indicator "
-            f"{base.pctc_indicator}: {indicators.meaning('pctc_indicator', base.pctc_indicator)})"
-        )
+        return rows
     close = [c for c in close_matches(hcpcs, ref.codes(choice.release_id)) if c != hcpcs]
     hint = f"; close matches: {', '.join(close)}" if close else ""
     if row is not None:
@@ -88,9 +81,10 @@ def lookup(
     qpp: bool = False,
 ) -> dict[str, Any]:
     """Everything about one code, with the keys issue 2 lists for `rvucheck code --json`."""
-    mods = tuple(m.strip().upper() for m in modifiers if m.strip())
-    row_mod = next((m for m in mods if m in ROW_MODIFIERS), "")
-    row = find_row(ref, code, row_mod, on)
+    mods = pricer.normalise_modifiers(modifiers)
+    rows = find_row(ref, code, mods, on)
+    row = rows.priced
+    assert row is not None  # find_row raises otherwise
     choice = ref.release_for(on)
     place = ref.locality(locality, on) if locality else None
     cf = ref.conversion_factor(row.release, qpp)
@@ -150,26 +144,25 @@ def lookup(
         "indicators": indicators.decode(row),
         "notes": notes,
     }
+    facility = bool(pos) and is_facility_pos(pos or "")
     if pos:
-        facility = indicators.is_facility_pos(pos)
         setting = "facility" if facility else "nonfacility"
         page["setting"] = {
             "pos": pos.zfill(2),
-            "name": indicators.pos_name(pos.zfill(2)),
+            "name": pos_name(pos),
             "rate": setting,
             "amount": fees[setting].amount,
         }
-    other = tuple(m for m in mods if m not in ROW_MODIFIERS)
-    if other:
-        facility = page.get("setting", {}).get("rate") == "facility"
-        adjusted = ref.adjusted(row, other, 1, place, facility, qpp)
+    if mods:  # the line as billed, priced as every face prices it
+        one_unit = pricer.adjusted(ref, rows, mods, 1, place, facility, qpp)
+        line = pricer.line_price(rows, one_unit, 1.0, facility)
         page["adjusted"] = {
-            "modifiers": list(other),
+            "modifiers": list(mods),
             "setting": "facility" if facility else "nonfacility",
-            "payment": adjusted.payment,
-            "work_rvu": adjusted.work_rvu,
-            "factor": adjusted.factor,
-            "explanation": list(adjusted.explanation),
+            "payment": line.payment,
+            "work_rvu": line.credited_work_rvu,
+            "factor": one_unit.factor,
+            "explanation": list(line.explanation),
         }
     stats = ref.category(ref.row(row.release, row.hcpcs) or row)
     if stats:

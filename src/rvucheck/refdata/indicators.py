@@ -1,7 +1,7 @@
 """PFS indicators in words, and billing notes generated from them (never written per code).
 
-Decode tables are package data (data/indicators.toml, data/facility_pos.toml), condensed from CMS's
-record-layout documentation.
+Decode tables are package data (data/indicators.toml), condensed from CMS's record-layout documentation.
+Places of service (names, facility rate) are in `refdata.pricing.places`, where the pure engine can read them.
 """
 
 from __future__ import annotations
@@ -38,19 +38,6 @@ INDICATOR_FIELDS: tuple[tuple[str, str, str], ...] = (
 def _table(name: str) -> dict[str, Any]:
     text = resources.files("rvucheck.data").joinpath(name).read_text(encoding="utf-8")
     return tomllib.loads(text)
-
-
-def facility_pos() -> frozenset[str]:
-    return frozenset(_table("facility_pos.toml")["facility"])
-
-
-def pos_name(pos: str) -> str:
-    return str(_table("facility_pos.toml")["names"].get(pos, "place of service " + pos))
-
-
-def is_facility_pos(pos: str) -> bool:
-    """Whether a place of service is paid at the PFS facility rate."""
-    return pos.strip().zfill(2) in facility_pos()
 
 
 def meaning(table: str, value: str) -> str:

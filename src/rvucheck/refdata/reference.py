@@ -14,23 +14,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rvucheck.errors import DataNotInstalled, RvucheckError
+from rvucheck.refdata.locality_search import search_localities
 from rvucheck.refdata.pfs.layouts import PPRRVU_FIELDS
 from rvucheck.refdata.pricing import formula as pay
 from rvucheck.refdata.releases import quarter_of
 from rvucheck.refdata.selection import choose_release, companion_for
 from rvucheck.refdata.store import DatasetInfo, Store
-from rvucheck.refdata.types import (
-    Adjusted,
-    CategoryStats,
-    Locality,
-    Mue,
-    PtpEdit,
-    ReleaseChoice,
-    RvuRow,
-)
+from rvucheck.refdata.types import Adjusted, CategoryStats, Fee, Locality, Mue, PtpEdit, ReleaseChoice, RvuRow
 
 if TYPE_CHECKING:
     from rvucheck.refdata.icd10cm import CodeSet
+
+
+# Single-row reads of a release before it is loaded whole: `rvucheck code` reads a handful, a month thousands
+SINGLE_READS = 64
 
 
 class UnknownLocality(RvucheckError):
@@ -50,6 +47,7 @@ class Reference:
         self._codes: dict[str, frozenset[str]] = {}
         self._categories: dict[str, dict[str, list[float]]] = {}
         self._code_set: CodeSet | None = None
+        self._single_reads: dict[str, int] = {}
 
     @classmethod
     def open(cls, data_dir: Path | str | None = None) -> Reference:
@@ -103,16 +101,21 @@ class Reference:
         return row
 
     def row(self, release_id: str, hcpcs: str, modifier: str = "") -> RvuRow | None:
-        """One row of a given release; reads just that row unless the release is already in memory
-        (keeps one-off lookups such as `rvucheck code` fast)."""
+        """One row of a given release; reads just that row until the release has been asked SINGLE_READS
+        times, then loads it whole (keeps one-off lookups such as `rvucheck code` fast)."""
+        rows = self._rows.get(release_id)
+        if rows is not None:
+            found = rows.get((hcpcs, modifier))  # the hot path: codes as CMS writes them
+            return found if found is not None else rows.get((hcpcs.strip().upper(), modifier.strip().upper()))
         key = (hcpcs.strip().upper(), modifier.strip().upper())
-        if release_id in self._rows:
-            return self._rows[release_id].get(key)
+        self._single_reads[release_id] = reads = self._single_reads.get(release_id, 0) + 1
+        if reads > SINGLE_READS:
+            return self.rows(release_id).get(key)
         with self._connect(release_id) as con:
-            found = con.execute(
+            record = con.execute(
                 f"SELECT {', '.join(PPRRVU_FIELDS)} FROM rvu WHERE hcpcs = ? AND modifier = ?", key
             ).fetchone()
-        return RvuRow(*found, release=release_id) if found else None  # type: ignore[misc]
+        return RvuRow(*record, release=release_id) if record else None  # type: ignore[misc]
 
     def known_code(self, hcpcs: str) -> str | None:
         code = hcpcs.strip().upper()
@@ -199,7 +202,7 @@ class Reference:
 
     def fee(
         self, row: RvuRow, locality: Locality | None = None, facility: bool = False, qpp: bool = False
-    ) -> pay.Fee:
+    ) -> Fee:
         """Amount with its NA flag and OPPS cap. A locality is priced with the GPCIs of the row's own
         release (so a 2025 line gets 2025 GPCIs even when the locality object came from 2026)."""
         if locality is not None:
@@ -229,9 +232,14 @@ class Reference:
         facility: bool = False,
         qpp: bool = False,
     ) -> Adjusted:
-        from rvucheck.refdata.pricing.adjustments import adjust
+        """One unit of the row's code billed with `modifiers`, by the one pricer (so a global row billed
+        -26/-TC/-53 is priced from that modifier's row, as on every face)."""
+        from rvucheck.refdata.pricing import pricer
 
-        return adjust(self, row, modifiers, rank, locality, facility, qpp)
+        mods = pricer.normalise_modifiers(modifiers)
+        chosen = pricer.RowChoice(row, row, ()) if row.modifier else None
+        choice = chosen or pricer.choose_rows(self, row.release, row.hcpcs, mods)
+        return pricer.adjusted(self, choice, mods, rank, locality, facility, qpp)
 
     def category(self, row: RvuRow) -> CategoryStats | None:
         from rvucheck.refdata.categories import MEMBERS_SQL, category_stats, category_values
@@ -287,20 +295,3 @@ class Reference:
                 f"Q{quarter_of(today)} {today.year} may have a newer release: run `rvucheck data install`"
             )
         return None
-
-
-def search_localities(table: dict[str, Locality], query: str) -> list[Locality]:
-    text = query.strip().upper()
-    compact = text.replace("-", "").replace(" ", "")
-    if len(compact) == 7 and compact.isdigit():
-        key = f"{compact[:5]}-{compact[5:]}"
-        return [table[key]] if key in table else []
-    exact = [x for x in table.values() if x.name.rstrip("* ").upper() == text]
-    if exact:
-        return exact
-    if len(text) == 2 and text.isalpha():
-        return [x for x in table.values() if x.state == text]
-    found = [x for x in table.values() if text in x.name.upper() or text in x.counties.upper()]
-    # "san francisco" names two localities of the same metro area; the county list tells them apart
-    by_county = [x for x in found if x.counties.upper().startswith(text)]
-    return by_county if len(found) > 1 and len(by_county) == 1 else found

@@ -89,6 +89,16 @@ class Adjusted:
 
 
 @dataclass(frozen=True)
+class Fee:
+    """One setting's amount, with the facts a reader needs beside it."""
+
+    amount: float
+    full_amount: float  # before the OPPS cap
+    opps_capped: bool
+    na: bool  # CMS flags the setting NA; it still lists an amount
+
+
+@dataclass(frozen=True)
 class CategoryStats:
     name: str  # "Surgery", "E/M", ...
     percentile: int  # rank of the code's work RVU within the category, 0-100
@@ -115,10 +125,29 @@ class Mue:
     rationale: str
 
 
-class ReferenceData(Protocol):
-    """What the engine, annotator, UDFs and audit need from the reference data. Pure lookups."""
+class PricingData(Protocol):
+    """What the pricer (refdata/pricing) needs of the reference data: rows by release, the fee formula's
+    inputs. `Reference` implements it over the installed files; engine tests use an in-memory fake."""
 
     def release_for(self, on: dt.date | None = None) -> ReleaseChoice: ...
+
+    def row(self, release_id: str, hcpcs: str, modifier: str = "") -> RvuRow | None:
+        """One PPRRVU row (HCPCS + modifier "", "26", "TC" or "53") of a release, None when not listed."""
+        ...
+
+    def fee(
+        self, row: RvuRow, locality: Locality | None = None, facility: bool = False, qpp: bool = False
+    ) -> Fee:
+        """The row's full fee in a setting, with the GPCIs of the row's own release."""
+        ...
+
+    def localities(self, release_id: str | None = None) -> dict[str, Locality]: ...
+
+    def conversion_factor(self, release_id: str, qpp: bool = False) -> float: ...
+
+
+class ReferenceData(PricingData, Protocol):
+    """What the engine, annotator, UDFs and audit need from the reference data. Pure lookups."""
 
     def rvu(self, hcpcs: str, modifier: str = "", on: dt.date | None = None) -> RvuRow | None: ...
 
@@ -127,20 +156,6 @@ class ReferenceData(Protocol):
         ...
 
     def locality(self, query: str) -> Locality: ...
-
-    def payment(
-        self, row: RvuRow, locality: Locality | None = None, facility: bool = False, qpp: bool = False
-    ) -> float: ...
-
-    def adjusted(
-        self,
-        row: RvuRow,
-        modifiers: tuple[str, ...],
-        rank: int = 1,
-        locality: Locality | None = None,
-        facility: bool = False,
-        qpp: bool = False,
-    ) -> Adjusted: ...
 
     def ptp_edits(self, codes: set[str], on: dt.date | None = None) -> list[PtpEdit]:
         """Active PTP edits whose column 1 and column 2 are both in `codes` on that date."""

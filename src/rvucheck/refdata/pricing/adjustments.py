@@ -1,23 +1,20 @@
 """Modifier-adjusted payment and credited work RVU, per Medicare Claims Processing Manual ch. 12 (s. 40 ff.)
 and the PFS indicator documentation (RVU25D.pdf, PF26PB.pdf).
 
-Order of the steps follows the manual: pick the priced row (26/TC/53 rows), bilateral (50) before
-multiple procedures (51 / rank), then co-surgery (62), team (66), assistant (80/81/82/AS), reduced (52)
-and the global-package split (54/55/56). The credited work RVU follows the same factors, except where a
-rule only cuts practice expense or the technical component (therapy and imaging MPPR).
+The row comes decided (`pricer.choose_rows` picks the 26/TC/53 rows). Order of the steps follows the
+manual: bilateral (50) before multiple procedures (51 / rank), then co-surgery (62), team (66), assistant
+(80/81/82/AS), reduced (52) and the global-package split (54/55/56). The credited work RVU follows the
+same factors, except where a rule only cuts practice expense or the technical component (therapy and
+imaging MPPR).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
 
 from rvucheck.refdata.pricing.formula import CENT, formula, gpci_of
-from rvucheck.refdata.types import Adjusted, Locality, RvuRow
-
-if TYPE_CHECKING:
-    from rvucheck.refdata.reference import Reference
+from rvucheck.refdata.types import Adjusted, Locality, PricingData, RvuRow
 
 ASSISTANT = {"80": Decimal("0.16"), "81": Decimal("0.16"), "82": Decimal("0.16"), "AS": Decimal("0.136")}
 # Technical-component reductions of the 2nd and later procedures, by multiple procedure indicator.
@@ -27,7 +24,7 @@ PC_MPPR_IMAGING = Decimal("0.05")
 
 @dataclass
 class _State:
-    ref: Reference
+    ref: PricingData
     row: RvuRow
     locality: Locality | None
     facility: bool
@@ -51,17 +48,20 @@ def _pct(factor: Decimal) -> str:
 
 
 def adjust(
-    ref: Reference,
+    ref: PricingData,
     row: RvuRow,
     modifiers: tuple[str, ...],
     rank: int = 1,
     locality: Locality | None = None,
     facility: bool = False,
     qpp: bool = False,
+    row_notes: tuple[str, ...] = (),
 ) -> Adjusted:
+    """One unit of `row` (the row the pricer chose) after the payment modifiers and the rank;
+    `row_notes` (why that row) follow the full-fee step in the explanation."""
     mods = tuple(m.strip().upper() for m in modifiers if m and m.strip())
-    state = _State(ref, _priced_row(ref, row, mods), locality, facility, qpp)
-    state.steps.extend(_row_notes(row, state.row, mods))
+    state = _State(ref, row, locality, facility, qpp)
+    state.steps.extend(row_notes)
     full = state.fee(state.row)
     state.amount = full
     where = "facility" if facility else "non-facility"
@@ -98,37 +98,6 @@ def adjust(
     factor = float(amount / full) if full else 0.0
     state.steps.append(f"payment ${amount:,.2f}, credited work RVU {work}")
     return Adjusted(float(amount), float(work), round(factor, 6), tuple(state.steps))
-
-
-def _priced_row(ref: Reference, row: RvuRow, mods: tuple[str, ...]) -> RvuRow:
-    """The 26, TC or 53 row when the code has one and the line carries that modifier."""
-    if row.modifier:
-        return row
-    for mod in ("26", "TC", "53"):
-        found = ref.row(row.release, row.hcpcs, mod) if mod in mods else None
-        if found is not None:
-            return found
-    return row
-
-
-def _row_notes(row: RvuRow, priced: RvuRow, mods: tuple[str, ...]) -> list[str]:
-    notes = []
-    if priced is not row:
-        notes.append(
-            f"modifier {priced.modifier}: priced from CMS's own {priced.hcpcs}-{priced.modifier} row"
-        )
-    for mod in ("26", "TC"):
-        if mod in mods and priced.modifier != mod and not row.modifier:
-            notes.append(
-                f"modifier {mod}: {row.hcpcs} has no {mod} row (PC/TC indicator {row.pctc_indicator}); "
-                "it cannot be split, priced as billed"
-            )
-    if "53" in mods and priced.modifier != "53":
-        notes.append(
-            "53 discontinued procedure: no separate RVUs for this code; the contractor prices it "
-            "(shown at the full fee)"
-        )
-    return notes
 
 
 def _bilateral(state: _State) -> None:

@@ -9,23 +9,12 @@ in exact decimal arithmetic, rounded half-up to the cent. For imaging codes subj
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from rvucheck.refdata.types import Locality, RvuRow
+from rvucheck.refdata.types import Fee, Locality, RvuRow
 
 CENT = Decimal("0.01")
 NATIONAL = (1.0, 1.0, 1.0)
-
-
-@dataclass(frozen=True)
-class Fee:
-    """One setting's amount, with the facts a reader needs beside it."""
-
-    amount: float
-    full_amount: float  # before the OPPS cap
-    opps_capped: bool
-    na: bool  # CMS flags the setting NA; it still lists an amount
 
 
 def _d(value: float) -> Decimal:
