@@ -135,7 +135,7 @@ def main() -> None:
         audits.append(seconds)
         full.append(timed("audit + workbook + HTML + JSON", audit_with_outputs)[0])
     print("command line, like for like (one run each, process start included):")
-    cli = [sys.executable, "-m", "rvucheck.cli.main", f"--data-dir={data}"]
+    cli = [sys.executable, "-m", "rvucheck.cli", f"--data-dir={data}"]
     quiet = {"stdout": subprocess.DEVNULL, "check": False}
     check_cli = timed(
         "rvucheck check --no-annotate",

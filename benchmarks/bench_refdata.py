@@ -48,7 +48,7 @@ def main() -> None:
 
         env = {**os.environ, "RVUCHECK_DATA": str(data)}
         baseline = best_of(5, [sys.executable, "-c", "pass"], env)
-        rvucheck = [sys.executable, "-m", "rvucheck.cli.main", "code", "20983"]
+        rvucheck = [sys.executable, "-m", "rvucheck.cli", "code", "20983"]
         cold = best_of(5, rvucheck, env)
         print(f"cold `rvucheck code 20983`: {cold:.3f} s  (python -c pass: {baseline:.3f} s; target < 0.5 s)")
 

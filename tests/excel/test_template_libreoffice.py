@@ -17,6 +17,7 @@ import pytest
 from rvucheck.excel import template, udfs
 from rvucheck.excel import workbook_data as wd
 from rvucheck.excel.template import ExampleLine
+from rvucheck.refdata.pricing import pricer
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.usefixtures("udf_data")]
 
@@ -39,6 +40,8 @@ def sample_lines(ref: Any) -> list[ExampleLine]:
         lines.append(ExampleLine(code, row.modifier, units, next(settings), next(localities)))
     lines.append(ExampleLine("93000", "26,59"))  # several modifiers in one cell: 26 picks its row
     lines.append(ExampleLine("71046", "tc", 2))
+    lines.append(ExampleLine("71046", "26 TC"))  # both components: the global row, as the one pricer says
+    lines.append(ExampleLine("94150", "TC"))  # status B: $0 in the formulas as in RVU_PAYMENT
     lines.append(ExampleLine(100, setting="facility"))  # anesthesia 00100 typed as a number
     lines.append(ExampleLine("ZZZZZ"))  # not in the fee schedule: the formula cells show #N/A
     return lines
@@ -64,9 +67,9 @@ def expected_line(ref: Any, line: ExampleLine, default_locality: str) -> dict[st
     """What each computed column must show, from the Excel functions themselves."""
     code, modifier = line.code, line.modifier or None
     hcpcs = str(code).zfill(5)
-    row_modifier = next((m for m in ("26", "TC", "53") if m in (modifier or "").upper()), "")
-    has_row = bool(row_modifier) and ref.rvu(hcpcs, row_modifier) is not None
-    key = f"{hcpcs}|{row_modifier if has_row else ''}"
+    billed = pricer.normalise_modifiers((modifier or "").replace(",", " ").split())
+    priced = pricer.choose_rows(ref, ref.release_for().release_id, hcpcs, billed).priced
+    key = f"{hcpcs}|{priced.modifier if priced else ''}"
     work = udfs.RVU(code, "work", modifier)
     if work == "#N/A":
         return dict.fromkeys("GHIJKLM", "#N/A") | {"F": key}

@@ -137,9 +137,8 @@ def test_anchors_from_cms_published_values(engine_prices: dict[tuple[Any, ...], 
 
 @pytest.mark.usefixtures("udf_data")
 def test_a_status_not_paid_separately(ref: Any) -> None:
-    # 94150-TC, status B (bundled): the engine and the code page pay $0 and say why; the Excel functions
-    # answer the amount before the status rule, 0.68 total RVUs x 33.4009, as the no-add-in workbooks'
-    # formulas do (RVU_STATUS shows "B" beside it)
+    # 94150-TC, status B (bundled): every face pays $0, and the engine and the code page say why
+    # (RVU_STATUS shows "B" beside the $0 in a sheet)
     line = case_line({"hcpcs": "94150", "modifiers": ["TC"], "dos": DATES["RVU26C"]}, "Charges", 0)
     (result,) = engine.run([line], ref, Ruleset(()), Settings()).results
     page = lookup(ref, "94150", ("TC",), pos="11", on=dt.date(2026, 7, 15))
@@ -147,5 +146,6 @@ def test_a_status_not_paid_separately(ref: Any) -> None:
     assert page["adjusted"]["explanation"][-1] == "status B: not paid separately"
     assert result.credited_work_rvu == page["adjusted"]["work_rvu"] == 0.0
     udf_payment = udfs.RVU_PAYMENT("94150", "TC", None, 11, dt.date(2026, 7, 15))
-    assert udf_payment == 22.71 == page["setting"]["amount"]
+    assert udf_payment == 0.0
+    assert page["setting"]["amount"] == 22.71  # the setting's fee as CMS lists it, before the status rule
     assert udfs.RVU_STATUS("94150", "TC").startswith("B:")

@@ -134,8 +134,7 @@ def _payment(
     where = locality_for(data_dir, locality_text(locality))
     facility, is_qpp = facility_of(pos_or_setting), flag_of(qpp)
     one_unit = pricer.adjusted(reference_for(data_dir), choice, modifiers, 1, where, facility, is_qpp)
-    # before the status rule, as the no-add-in workbooks compute it; RVU_STATUS says when it is not paid
-    return pricer.line_price(choice, one_unit, 1.0, facility).scheduled_payment
+    return pricer.line_price(choice, one_unit, 1.0, facility).payment
 
 
 @each_cell

@@ -19,6 +19,7 @@ from openpyxl.styles import Font
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from rvucheck.refdata.pricing.pricer import UNPAID_STATUSES
 from rvucheck.refdata.types import Locality, RvuRow
 
 RVU_SHEET = "RVU"
@@ -114,10 +115,13 @@ def code_text(code_cell: str) -> str:
 
 
 def row_modifier(modifier_cell: str) -> str:
-    """The 26, TC or 53 among the modifiers typed in a cell ("26", "tc", "26 59", "59,TC"), else ""."""
+    """The row modifier the one pricer (refdata/pricing/pricer.choose_rows) picks from the modifiers typed
+    in a cell ("26", "tc", "26 59", "59,TC"): 26, then TC, then 53; "" (the global row) for 26 and TC
+    together or for none of them."""
     text = f'UPPER({modifier_cell}&"")'
     found = {m: f'ISNUMBER(SEARCH("{m}",{text}))' for m in ("26", "TC", "53")}
-    return f'IF({found["26"]},"26",IF({found["TC"]},"TC",IF({found["53"]},"53","")))'
+    both = f"AND({found['26']},{found['TC']})"
+    return f'IF({both},"",IF({found["26"]},"26",IF({found["TC"]},"TC",IF({found["53"]},"53",""))))'
 
 
 def key_formula(code_cell: str, modifier_cell: str) -> str:
@@ -131,9 +135,9 @@ def key_formula(code_cell: str, modifier_cell: str) -> str:
 
 
 def payment_expression(key_cell: str, locality_key: str, facility_test: str) -> str:
-    """Medicare payment, no leading '=': ((wRVU x wGPCI) + (PE x peGPCI) + (MP x mpGPCI)) x CF rounded to
-    cents, or the OPPS-capped amount (same formula over the "used for OPPS" PE/MP columns) when a code has
-    those and it is lower. `locality_key` is a cell or expression giving the GPCI key; `facility_test` is
+    """Medicare payment, no leading '=': $0 for a status not paid separately (as the one pricer), else
+    ((wRVU x wGPCI) + (PE x peGPCI) + (MP x mpGPCI)) x CF rounded to cents, or the OPPS-capped amount
+    (same formula over the "used for OPPS" PE/MP columns) when a code has those and it is lower. `locality_key` is a cell or expression giving the GPCI key; `facility_test` is
     TRUE in the facility setting."""
 
     def setting(facility: str, nonfacility: str) -> str:
@@ -146,7 +150,9 @@ def payment_expression(key_cell: str, locality_key: str, facility_test: str) -> 
     full = f"ROUND(({work}+{pe}*{pe_gpci}+{rvu_lookup(key_cell, 'mp_rvu')}*{mp_gpci})*{cf},2)"
     opps_pe, opps_mp = setting("opps_pe_facility", "opps_pe_nonfacility"), rvu_lookup(key_cell, "opps_mp")
     capped = f"ROUND(({work}+{opps_pe}*{pe_gpci}+{opps_mp}*{mp_gpci})*{cf},2)"
-    return f"IF(OR({opps_pe}>0,{opps_mp}>0),MIN({full},{capped}),{full})"
+    scheduled = f"IF(OR({opps_pe}>0,{opps_mp}>0),MIN({full},{capped}),{full})"
+    unpaid = f'ISNUMBER(SEARCH({rvu_lookup(key_cell, "status_code")},"{"".join(sorted(UNPAID_STATUSES))}"))'
+    return f"IF({unpaid},0,{scheduled})"
 
 
 def write_rvu_sheet(sheet: Worksheet, data: SheetData | None) -> None:

@@ -12,10 +12,10 @@ Which PPRRVU row (one row per HCPCS + modifier) prices a line:
   whether it can be split or how much a discontinued procedure pays);
 - a code CMS lists only as 26/TC/53 rows, its first such row.
 `adjustments.adjust` then applies the payment modifiers and the multiple-procedure rank to that row. A
-status Medicare does not pay separately (bundled, excluded, ...) pays $0: `payment`, what the engine and
-`rvucheck code` report. `scheduled_payment` is the same amount before that status rule, what the RVUs
-price: the Excel functions answer it, as the no-add-in workbooks' formulas do (RVU_STATUS shows the
-status beside it). Pure: the reference data comes in as `PricingData`.
+status Medicare does not pay separately (bundled, excluded, ...) pays $0 on every face, with a step
+saying so. The no-add-in workbooks cannot call Python: their formulas (excel/workbook_data.py) spell the
+same two choices (26 + TC -> global row; unpaid status -> $0) and a LibreOffice test holds them to these
+answers. Pure: the reference data comes in as `PricingData`.
 """
 
 from __future__ import annotations
@@ -53,7 +53,6 @@ class LinePrice:
     total_rvu: float
     payment: float  # $0 when the status is not paid separately
     explanation: tuple[str, ...]
-    scheduled_payment: float  # before the status rule: RVUs x GPCIs x CF after the modifiers
 
 
 def normalise_modifiers(modifiers: Iterable[str]) -> tuple[str, ...]:
@@ -65,7 +64,8 @@ def choose_rows(data: PricingData, release_id: str, code: str, mods: tuple[str, 
     """The row that prices `code` billed with `mods` (normalised) in a release (see the module doc)."""
     own = data.row(release_id, code)
     billed = [m for m in ROW_MODIFIERS if m in mods]
-    if own is not None and "26" in billed and "TC" in billed:
+    splittable = any(data.row(release_id, code, m) is not None for m in ("26", "TC"))
+    if own is not None and "26" in billed and "TC" in billed and splittable:
         note = (
             f"modifiers 26 and TC together: the professional and technical components are the whole "
             f"service, priced from the global {own.hcpcs} row"
@@ -125,7 +125,7 @@ def line_price(choice: RowChoice, one_unit: Adjusted, units: float, facility: bo
     if priced is None:
         raise LookupError("no fee-schedule row prices this line")
     total = priced.total_rvu_facility if facility else priced.total_rvu_nonfacility
-    scheduled = payment = round(one_unit.payment * units, 2)
+    payment = round(one_unit.payment * units, 2)
     explanation = one_unit.explanation
     if priced.status_code in UNPAID_STATUSES:
         payment = 0.0
@@ -138,7 +138,6 @@ def line_price(choice: RowChoice, one_unit: Adjusted, units: float, facility: bo
         round(total * units, 2),
         payment,
         explanation,
-        scheduled,
     )
 
 
