@@ -137,8 +137,9 @@ def key_formula(code_cell: str, modifier_cell: str) -> str:
 def payment_expression(key_cell: str, locality_key: str, facility_test: str) -> str:
     """Medicare payment, no leading '=': $0 for a status not paid separately (as the one pricer), else
     ((wRVU x wGPCI) + (PE x peGPCI) + (MP x mpGPCI)) x CF rounded to cents, or the OPPS-capped amount
-    (same formula over the "used for OPPS" PE/MP columns) when a code has those and it is lower. `locality_key` is a cell or expression giving the GPCI key; `facility_test` is
-    TRUE in the facility setting."""
+    (same formula over the "used for OPPS" PE/MP columns) when a code has those and it is lower.
+    `locality_key` is a cell or expression giving the GPCI key; `facility_test` is TRUE in the facility
+    setting."""
 
     def setting(facility: str, nonfacility: str) -> str:
         return f"IF({facility_test},{rvu_lookup(key_cell, facility)},{rvu_lookup(key_cell, nonfacility)})"
