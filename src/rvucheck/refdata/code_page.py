@@ -18,6 +18,7 @@ from rvucheck.refdata import indicators
 from rvucheck.refdata.pricing import pricer
 from rvucheck.refdata.pricing.places import is_facility_pos, pos_name
 from rvucheck.refdata.reference import Reference
+from rvucheck.refdata.types import Locality, RvuRow
 
 CODE_RE = re.compile(r"^[0-9A-Z]{4}[0-9A-Z]$")
 DELETED_STATUS = {"D", "F", "H"}
@@ -85,11 +86,84 @@ def lookup(
     rows = find_row(ref, code, mods, on)
     row = rows.priced
     assert row is not None  # find_row raises otherwise
-    choice = ref.release_for(on)
     place = ref.locality(locality, on) if locality else None
-    cf = ref.conversion_factor(row.release, qpp)
     fees = {s: ref.fee(row, place, facility=(s == "facility"), qpp=qpp) for s in ("nonfacility", "facility")}
-    notes = [n for n in (choice.note,) if n]
+    page: dict[str, Any] = {
+        **_rvus(row),
+        "conversion_factor": ref.conversion_factor(row.release, qpp),
+        "conversion_factor_variant": "QPP" if qpp else "non-QPP",
+        "payment": {
+            "nonfacility": fees["nonfacility"].amount,
+            "facility": fees["facility"].amount,
+            "nonfacility_na": fees["nonfacility"].na,
+            "facility_na": fees["facility"].na,
+            "opps_capped": {s: f.opps_capped for s, f in fees.items()},
+            "basis": "locality" if place else "national",
+        },
+        "locality": _locality(place),
+        "category": _category(ref, row),
+        "indicators": indicators.decode(row),
+        "notes": _notes(ref, row, place, ref.release_for(on).note),
+    }
+    facility = bool(pos) and is_facility_pos(pos or "")
+    if pos:
+        setting = "facility" if facility else "nonfacility"
+        page["setting"] = {"pos": pos.zfill(2), "name": pos_name(pos), "rate": setting}
+        page["setting"]["amount"] = fees[setting].amount
+    if mods:  # the line as billed, priced as every face prices it
+        one_unit = pricer.adjusted(ref, rows, mods, 1, place, facility, qpp)
+        line = pricer.line_price(rows, one_unit, 1.0, facility)
+        page["adjusted"] = {
+            "modifiers": list(mods),
+            "setting": "facility" if facility else "nonfacility",
+            "payment": line.payment,
+            "work_rvu": line.credited_work_rvu,
+            "factor": one_unit.factor,
+            "explanation": list(line.explanation),
+        }
+    top = _top_specialties(ref, row.hcpcs)
+    if top:
+        page["most_billed_by"] = top
+    return page
+
+
+def _rvus(row: RvuRow) -> dict[str, Any]:
+    """The row's own fields as CMS publishes them."""
+    names = (
+        "description", "release", "status_code", "work_rvu", "pe_rvu_nonfacility", "pe_rvu_facility",
+    """The release note, the billing notes of the indicators, what a locality adds (OPPS cap, anesthesia)."""
+    )  # fmt: skip
+    return {"hcpcs": row.hcpcs, "modifier": row.modifier or None, **{n: getattr(row, n) for n in names}}
+
+
+def _locality(place: Locality | None) -> dict[str, Any] | None:
+    if place is None:
+        return None
+    return {
+        "mac": place.mac,
+        "locality": place.locality,
+        "name": place.name,
+        "state": place.state,
+        "gpci": {"work": place.work_gpci, "pe": place.pe_gpci, "mp": place.mp_gpci},
+    }
+
+
+def _category(ref: Reference, row: RvuRow) -> dict[str, Any] | None:
+    stats = ref.category(ref.row(row.release, row.hcpcs) or row)
+    if stats is None:
+        return None
+    return {
+        "name": stats.name,
+        "percentile": stats.percentile,
+        "median": stats.median,
+        "max": stats.max,
+        "count": stats.count,
+    }
+
+
+def _notes(ref: Reference, row: RvuRow, place: Locality | None, release_note: str | None) -> list[str]:
+    """The release note, the indicators' billing notes, and what a locality adds (OPPS cap, anesthesia CF)."""
+    notes = [release_note] if release_note else []
     notes += indicators.billing_notes(row)
     if place is not None and row.status_code == "C":
         cap = ref.opps_cap(row, place)
@@ -103,80 +177,7 @@ def lookup(
             f"Anesthesia: paid as (base units + time units) x the locality's anesthesia CF "
             f"${place.anes_cf:.2f} (non-QPP), not from RVUs."
         )
-    page: dict[str, Any] = {
-        "hcpcs": row.hcpcs,
-        "modifier": row.modifier or None,
-        "description": row.description,
-        "release": row.release,
-        "status_code": row.status_code,
-        "work_rvu": row.work_rvu,
-        "pe_rvu_nonfacility": row.pe_rvu_nonfacility,
-        "pe_rvu_facility": row.pe_rvu_facility,
-        "mp_rvu": row.mp_rvu,
-        "total_rvu_nonfacility": row.total_rvu_nonfacility,
-        "total_rvu_facility": row.total_rvu_facility,
-        "global_days": row.global_days,
-        "pre_op": row.pre_op,
-        "intra_op": row.intra_op,
-        "post_op": row.post_op,
-        "conversion_factor": cf,
-        "conversion_factor_variant": "QPP" if qpp else "non-QPP",
-        "payment": {
-            "nonfacility": fees["nonfacility"].amount,
-            "facility": fees["facility"].amount,
-            "nonfacility_na": fees["nonfacility"].na,
-            "facility_na": fees["facility"].na,
-            "opps_capped": {s: f.opps_capped for s, f in fees.items()},
-            "basis": "locality" if place else "national",
-        },
-        "locality": (
-            {
-                "mac": place.mac,
-                "locality": place.locality,
-                "name": place.name,
-                "state": place.state,
-                "gpci": {"work": place.work_gpci, "pe": place.pe_gpci, "mp": place.mp_gpci},
-            }
-            if place
-            else None
-        ),
-        "category": None,
-        "indicators": indicators.decode(row),
-        "notes": notes,
-    }
-    facility = bool(pos) and is_facility_pos(pos or "")
-    if pos:
-        setting = "facility" if facility else "nonfacility"
-        page["setting"] = {
-            "pos": pos.zfill(2),
-            "name": pos_name(pos),
-            "rate": setting,
-            "amount": fees[setting].amount,
-        }
-    if mods:  # the line as billed, priced as every face prices it
-        one_unit = pricer.adjusted(ref, rows, mods, 1, place, facility, qpp)
-        line = pricer.line_price(rows, one_unit, 1.0, facility)
-        page["adjusted"] = {
-            "modifiers": list(mods),
-            "setting": "facility" if facility else "nonfacility",
-            "payment": line.payment,
-            "work_rvu": line.credited_work_rvu,
-            "factor": one_unit.factor,
-            "explanation": list(line.explanation),
-        }
-    stats = ref.category(ref.row(row.release, row.hcpcs) or row)
-    if stats:
-        page["category"] = {
-            "name": stats.name,
-            "percentile": stats.percentile,
-            "median": stats.median,
-            "max": stats.max,
-            "count": stats.count,
-        }
-    top = _top_specialties(ref, row.hcpcs)
-    if top:
-        page["most_billed_by"] = top
-    return page
+    return notes
 
 
 def _top_specialties(ref: Reference, hcpcs: str) -> list[dict[str, Any]] | None:
