@@ -131,7 +131,8 @@ def _rvus(row: RvuRow) -> dict[str, Any]:
     """The row's own fields as CMS publishes them."""
     names = (
         "description", "release", "status_code", "work_rvu", "pe_rvu_nonfacility", "pe_rvu_facility",
-    """The release note, the billing notes of the indicators, what a locality adds (OPPS cap, anesthesia)."""
+        "mp_rvu", "total_rvu_nonfacility", "total_rvu_facility", "global_days", "pre_op", "intra_op",
+        "post_op",
     )  # fmt: skip
     return {"hcpcs": row.hcpcs, "modifier": row.modifier or None, **{n: getattr(row, n) for n in names}}
 
@@ -162,7 +163,7 @@ def _category(ref: Reference, row: RvuRow) -> dict[str, Any] | None:
 
 
 def _notes(ref: Reference, row: RvuRow, place: Locality | None, release_note: str | None) -> list[str]:
-    """The release note, the indicators' billing notes, and what a locality adds (OPPS cap, anesthesia CF)."""
+    """The release note, the billing notes of the indicators, what a locality adds (OPPS cap, anesthesia)."""
     notes = [release_note] if release_note else []
     notes += indicators.billing_notes(row)
     if place is not None and row.status_code == "C":
