@@ -64,7 +64,7 @@ class _Styles:
 
 def annotate_charge_sheet(ws: Worksheet, annotations: Annotations) -> dict[int, bytes]:
     """Append the result columns (headers, fills, notes, filter through openpyxl; the data cells rendered
-    as XML per row for `inject_rows`, see annotate_inject)."""
+    as XML per row for `inject_rows`, see annotate.inject)."""
     first = max(ws.max_column, annotations.header_count) + 1
     styles = _Styles(ws)
     # The new headers look like the export's own (its last header cell), or bold on grey when it has no style.

@@ -27,7 +27,7 @@ def open_reference(data_dir: Path | str | None = None) -> Reference:
 
 def fee_schedule(code: str, data_dir: Path | str | None = None, **options: Any) -> dict[str, Any]:
     """One code's fee-schedule page as a dict (keys of `rvucheck code --json`); options are those of
-    `refdata.fee_schedule.lookup`: modifiers, locality, pos, on, qpp."""
+    `refdata.code_page.lookup`: modifiers, locality, pos, on, qpp."""
     from rvucheck.refdata.code_page import lookup
 
     return lookup(open_reference(data_dir), code, **options)

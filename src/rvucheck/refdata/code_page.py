@@ -1,5 +1,5 @@
 """One code's fee-schedule page as data: the `rvucheck code` command, the Excel functions and anyone else
-who wants "everything about CODE" use `lookup(...)`; the text rendering lives in commands/code.py.
+who wants "everything about CODE" use `lookup(...)`; the text rendering lives in cli/code.py.
 
     from rvucheck.refdata import open_reference
     from rvucheck.refdata.code_page import lookup

@@ -155,7 +155,7 @@ class Store:
 class Recognized:
     """A source file recognised by its header/layout (never by its name).
 
-    Every importer module (`pfs_import`, `ncci`, `benchmarks`) offers
+    Every importer module (`pfs.importer`, `ncci.edits`, `benchmarks.importer`) offers
     `recognize(path) -> Recognized | None` and `import_group(store, group: list[Recognized]) -> DatasetInfo`;
     `install.install_from` walks the inputs, asks each module, groups files by (kind, dataset_id) and imports
     each group atomically.

@@ -9,7 +9,7 @@ PTP lookups are per same-day group of a few codes, tens of thousands of times a 
 code are read once from the indexed table and kept in memory as {column 2: rows}, so a group of n codes costs
 n dictionary lookups per code after the first use.
 
-Importers (`recognize`, `import_group`) live in `ncci_import.py`; layouts in `ncci_formats.py`.
+Importers (`recognize`, `import_group`) live in `importer.py` beside this module; layouts in `formats.py`.
 """
 
 from __future__ import annotations
