@@ -170,3 +170,14 @@ class Report:
     def flatten(self, keys: list[str]) -> list[list[object]]:
         """Findings as rows of the named attributes (keeps test assertions short)."""
         return [[getattr(f, k) for k in keys] for f in self.findings]
+
+
+@dataclass(frozen=True)
+class PackageContents:
+    """What a workbook package holds beyond cell values, as its parts show (read.package finds it while the
+    input is validated): features named for a person ("slicers", "shapes or text boxes", ...) that a copy
+    written with openpyxl would drop, whether it has images, whether any text has formatting runs."""
+
+    features: tuple[str, ...] = ()
+    images: bool = False
+    rich_text: bool = False

@@ -1,11 +1,17 @@
-"""Which workbook parts an openpyxl round trip would lose (found from the zip parts)."""
+"""Which workbook parts an openpyxl round trip would lose (read.package finds them in the zip parts)."""
 
 from __future__ import annotations
 
 import zipfile
 from pathlib import Path
 
-from rvucheck.annotate.lossy import lossy_features
+from rvucheck.annotate.lossy import lost_in_copy
+from rvucheck.read.package import UNREADABLE_PARTS, package_contents
+
+
+def lossy_features(path: Path) -> list[str]:
+    return lost_in_copy(package_contents(path))
+
 
 CHART_DRAWING = b"<xdr:wsDr><xdr:twoCellAnchor><xdr:graphicFrame><xdr:nvGraphicFramePr/></xdr:graphicFrame><xdr:pic><xdr:spPr/></xdr:pic></xdr:twoCellAnchor></xdr:wsDr>"  # noqa: E501
 TEXT_BOX = (
@@ -43,3 +49,17 @@ def test_each_lost_feature_is_named(tmp_path: Path) -> None:
         "threaded comments (replies)",
         "Excel 2010 conditional formats (data bars, icon sets)",
     ]
+
+
+def test_a_package_whose_parts_cannot_be_parsed_is_never_copied(tmp_path: Path) -> None:
+    path = _package(tmp_path / "c.xlsx", {})
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("xl/_rels/workbook.xml.rels", b"<Relationships")  # cut short: not XML
+    assert package_contents(path) == UNREADABLE_PARTS
+    assert lossy_features(path) == ["parts rvucheck could not read"]
+
+
+def test_formatted_text_runs_are_found(tmp_path: Path) -> None:
+    plain = _package(tmp_path / "p.xlsx", {"xl/sharedStrings.xml": b"<sst><si><t>99213</t></si></sst>"})
+    runs = _package(tmp_path / "r.xlsx", {"xl/sharedStrings.xml": b"<sst><si><r><t>a</t></r></si></sst>"})
+    assert (package_contents(plain).rich_text, package_contents(runs).rich_text) == (False, True)

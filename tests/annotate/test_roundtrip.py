@@ -18,6 +18,7 @@ from rvucheck.annotate.copy import annotate, plan_output
 from rvucheck.errors import InputFileError
 from rvucheck.model import Finding, LineResult, Report
 from rvucheck.read.charges import ReadResult, read_charges
+from rvucheck.read.safety import check_input
 from rvucheck.report.formats import summarize
 from rvucheck.report.xlsx import SEVERITY_FILLS
 
@@ -86,7 +87,7 @@ def corpus(tmp_path: Path) -> Path:
 def _run(source: Path, force: bool = False, out: Path | None = None) -> tuple[Path, ReadResult, Report]:
     read = read_charges(source)
     report = _report(read)
-    plan = plan_output(source, read.kind, out, force)
+    plan = plan_output(source, read.kind, out, force, check_input(source).contents())
     written = annotate(
         source, read.layout, report, summarize(report, hidden_rows=tuple(read.hidden_rows)), plan
     )
@@ -263,7 +264,7 @@ def test_features_openpyxl_would_drop_give_a_report_workbook(corpus: Path, tmp_p
     source = with_sparklines(corpus, tmp_path / "spark.xlsx")
     before = _digest(source)
     read = read_charges(source)
-    plan = plan_output(source, read.kind, None, False)
+    plan = plan_output(source, read.kind, None, False, check_input(source).contents())
     assert plan.lost == ["sparklines"]
     assert plan.path.name == "spark.rvucheck-report.xlsx"
     from rvucheck.read.sources import XlsxBook

@@ -68,12 +68,13 @@ def test_an_xlsx_is_opened_once_per_job(
     report = _check(path, data_dir)
     assert report["summary"]["lines"] == 120
     assert (tmp_path / "oct.rvucheck.xlsx").is_file()
-    # zip: check_input's one pass (validation + date system, hidden rows, formulas without values), then
-    # the annotator's own looks: lossy features, rich text, openpyxl's load for the copy (annotate/*).
-    # Before the Session: 8 (check_input three times, the package facts twice more).
-    assert counts["zip"] == 4
+    # zip: check_input's one pass (validation + date system, hidden rows, formulas without values, and what
+    # a copy would lose or must keep: read/package.py), then openpyxl's load for the copy.
+    # Before the renovation: 8 (check_input three times, the package facts twice more, the annotator's own
+    # looks for lossy features and rich text).
+    assert counts["zip"] == 2
     assert counts["calamine"] == 1  # the sheet is read once
-    assert counts["file"] == 5  # the 4 zips and the first bytes check_input looks at
+    assert counts["file"] == 3  # the 2 zips and the first bytes check_input looks at
 
 
 def test_a_csv_is_opened_twice_validated_then_read(

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,12 +23,12 @@ from openpyxl.utils import get_column_letter
 
 from rvucheck.annotate.charge_sheet import annotate_charge_sheet
 from rvucheck.annotate.inject import inject_rows
-from rvucheck.annotate.lossy import lossy_features
+from rvucheck.annotate.lossy import lost_in_copy
 from rvucheck.annotate.plan import Annotations, build_annotations
 from rvucheck.annotate.sheets import write_findings_sheet, write_summary_sheet
 from rvucheck.errors import InputFileError
 from rvucheck.gc_pause import paused_gc
-from rvucheck.model import Report, SheetLayout
+from rvucheck.model import PackageContents, Report, SheetLayout
 from rvucheck.report.summary import Summary
 from rvucheck.report.xlsx import append_values
 
@@ -61,18 +60,22 @@ def check_output(out: Path, source: Path, force: bool) -> None:
 class OutputPlan:
     path: Path
     lost: list[str]  # features a copy would lose: non-empty means a separate report workbook
+    rich_text: bool = False  # formatted text runs: only then pay for openpyxl's rich-text parsing
 
 
-def plan_output(source: Path, kind: str, out: Path | None, force: bool) -> OutputPlan:
-    """Where the results go, checked before any work is done (so a refused run writes nothing)."""
-    lost = [] if kind == "csv" else lossy_features(source)
+def plan_output(
+    source: Path, kind: str, out: Path | None, force: bool, contents: PackageContents | None = None
+) -> OutputPlan:
+    """Where the results go, checked before any work is done (so a refused run writes nothing).
+    `contents`: what the workbook holds beyond cells (None for CSV)."""
+    lost = lost_in_copy(contents) if contents is not None and kind != "csv" else []
     path = out or default_output(source, report_workbook=bool(lost))
     if kind == "xlsm" and not lost and path.suffix.lower() != ".xlsm":
         raise InputFileError(f"{path}: the copy of a macro workbook must end in .xlsm to keep its macros")
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         raise InputFileError(f"{path}: the annotated copy is a workbook; give --out a .xlsx name")
     check_output(path, source, force)
-    return OutputPlan(path, lost)
+    return OutputPlan(path, lost, contents.rich_text if contents else False)
 
 
 def annotate(
@@ -96,9 +99,7 @@ def open_workbook(source: Path, kind: str, plan: OutputPlan) -> Workbook | None:
         return None
     try:
         with paused_gc():
-            return load_workbook(
-                source, keep_vba=kind == "xlsm", rich_text=_has_rich_text(source), keep_links=True
-            )
+            return load_workbook(source, keep_vba=kind == "xlsm", rich_text=plan.rich_text, keep_links=True)
     except Exception as exc:  # openpyxl raises many types for parts it cannot parse
         raise InputFileError(
             f"{source}: the workbook writer cannot open it ({type(exc).__name__}: {str(exc)[:80]}); "
@@ -155,24 +156,6 @@ def write_annotated(
         for temp in temps:
             temp.unlink(missing_ok=True)
     return AnnotateResult(path=out, mode="report" if as_report else "copy", lost=lost)
-
-
-def _has_rich_text(source: Path) -> bool:
-    """Whether any shared string has formatting runs: only then pay for openpyxl's rich-text parsing
-    (a third of the load time on a plain export), which keeps those runs in the copy."""
-    with zipfile.ZipFile(source) as archive:
-        try:
-            data = archive.read("xl/sharedStrings.xml")
-        except KeyError:
-            data = b""
-        inline = any(b"<is><r>" in archive.read(n) for n in archive.namelist() if _is_small_sheet(archive, n))
-    return b"<r>" in data or b"<r " in data or inline
-
-
-def _is_small_sheet(archive: zipfile.ZipFile, name: str) -> bool:
-    # inline rich text is rare (only some generators write it); large sheets are checked by the
-    # shared-strings test alone so the check stays cheap
-    return name.startswith("xl/worksheets/") and archive.getinfo(name).file_size < 5_000_000
 
 
 def _values_workbook(sheet: str, grid: Sequence[Sequence[object]]) -> Workbook:

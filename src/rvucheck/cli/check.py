@@ -91,7 +91,7 @@ def _check_one(
     if not args.no_annotate:  # the copy needs openpyxl (the workbooks extra); --no-annotate runs without it
         from rvucheck.annotate.copy import plan_output
 
-        plan = plan_output(info.path, info.kind, args.out, args.force)
+        plan = plan_output(info.path, info.kind, args.out, args.force, info.contents())
     request = CheckRequest(info, args.sheet, mapping, session, args.format, plan)
     outcome = check_file(request, lambda: _progress(info.size > LARGE_FILE_BYTES))
     analysis, written = outcome.analysis, outcome.written

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rvucheck.errors import InputFileError
-from rvucheck.read.sources import PackageFacts, package_facts
+from rvucheck.model import PackageContents
+from rvucheck.read.package import PackageFacts, package_contents, package_facts
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -34,6 +35,12 @@ class InputInfo:
     # Workbooks: the package facts the reader needs, taken in the validating pass so the reader does not
     # open the package again; None for CSV, or when a part could not be parsed (the reader then looks).
     package: PackageFacts | None = None
+
+    def contents(self) -> PackageContents | None:
+        """What a workbook holds beyond cell values (None for a CSV), from the validating pass."""
+        if self.kind == "csv":
+            return None
+        return self.package.contents if self.package is not None else package_contents(self.path)
 
 
 def check_input(path: Path | str) -> InputInfo:

@@ -15,17 +15,14 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from lxml import etree  # type: ignore[import-untyped]
 from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook
 
 from rvucheck.errors import InputFileError
+from rvucheck.read.package import PackageFacts, SheetExtras, package_facts
 
 Grid = list[list[object]]
-NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 
 
@@ -104,79 +101,6 @@ def _calamine_message(path: Path, exc: Exception) -> str:
     if "password" in type(exc).__name__.lower():
         return f"{path} is password-protected; remove the password in Excel and save a copy"
     return f"{path} cannot be read as a workbook ({str(exc)[:80]}); open it in Excel and save it again"
-
-
-@dataclass(frozen=True)
-class SheetExtras:
-    hidden_rows: frozenset[int] = frozenset()  # 1-based
-    formulas_without_value: frozenset[tuple[int, int]] = frozenset()  # 1-based (row, column)
-
-
-@dataclass(frozen=True)
-class PackageFacts:
-    """What the package XML says and calamine does not: the date system, and per worksheet its hidden
-    rows and its formulas without a saved value."""
-
-    date1904: bool
-    sheets: dict[str, SheetExtras]
-
-
-def package_facts(archive: zipfile.ZipFile) -> PackageFacts:
-    """The facts of an open package, in the pass that validates it (so nothing opens it again for them).
-    Every worksheet is scanned: the charge sheet is only chosen later, and exports have one or two."""
-    workbook = etree.fromstring(archive.read("xl/workbook.xml"))
-    rels = etree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    pr = workbook.find(f"{{{NS_MAIN}}}workbookPr")
-    date1904 = pr is not None and pr.get("date1904", "0").lower() in ("1", "true")
-    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{{{NS_PKG_REL}}}Relationship")}
-    names = set(archive.namelist())
-    sheets: dict[str, SheetExtras] = {}
-    for sheet in workbook.iter(f"{{{NS_MAIN}}}sheet"):
-        target = targets.get(sheet.get(f"{{{NS_REL}}}id"), "")
-        part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-        if part in names:
-            data = archive.read(part)
-            extras = SheetExtras(frozenset(_hidden_rows(data)), frozenset(_formulas_without_value(data)))
-            sheets[sheet.get("name", "")] = extras
-    return PackageFacts(date1904, sheets)
-
-
-_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
-_CELL_START = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"')
-_HAS_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]")
-
-
-def _hidden_rows(data: bytes) -> set[int]:
-    rows: set[int] = set()
-    position = data.find(b'hidden="1"')
-    while position != -1:
-        start = data.rfind(b"<", 0, position)
-        match = _ROW_NUMBER.match(data, start)
-        if match and data.find(b">", start) > position:
-            rows.add(int(match.group(1)))
-        position = data.find(b'hidden="1"', position + 1)
-    return rows
-
-
-def _formulas_without_value(data: bytes) -> set[tuple[int, int]]:
-    cells: set[tuple[int, int]] = set()
-    for tag in (b"<f>", b"<f ", b"<f/>"):
-        position = data.find(tag)
-        while position != -1:
-            start = data.rfind(b"<c ", 0, position)
-            end = data.find(b"</c>", position)
-            match = _CELL_START.match(data, start) if start != -1 else None
-            if match and end != -1 and not _HAS_VALUE.search(data, position, end):
-                cells.add((int(match.group(2)), _column_number(match.group(1).decode())))
-            position = data.find(tag, position + 1)
-    return cells
-
-
-def _column_number(letters: str) -> int:
-    number = 0
-    for char in letters:
-        number = number * 26 + ord(char) - 64
-    return number
 
 
 def read_csv_grid(path: Path) -> SheetGrid:

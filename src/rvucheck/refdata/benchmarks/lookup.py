@@ -11,8 +11,8 @@ E&M shares come from the installed "by Provider and Service" PUF aggregates when
 specialty (newest data year), else from the published per-specialty shares (EMSHARES; every row keeps its data
 year and source URL). A specialty may be given as a Medicare specialty code ("08"), a name as CMS or the PUF
 writes it ("Family Practice", "Cardiology"), "08 Family Practice", or a taxonomy code ("207Q00000X").
-Importers (`recognize`, `import_group`) live in `importer.py` beside this module, not imported here: a lookup such as
-`rvucheck code` should not load the PUF and crosswalk readers.
+Importers (`recognize`, `import_group`) live in `importer.py` beside this module, not imported here: a lookup
+such as `rvucheck code` should not load the PUF and crosswalk readers.
 """
 
 from __future__ import annotations

@@ -1,0 +1,190 @@
+"""What a workbook package says beyond its cell values, found in one pass over its parts.
+
+The reader needs the date system, hidden rows and formulas without a saved value (calamine does not say);
+the annotated copy needs to know what the package holds beyond cells and formats, because openpyxl keeps
+cells, formulas, styles, charts, tables, data validation, conditional formats, comments, defined names,
+hyperlinks, pivot tables and (with Pillow) images, and drops sparklines and other x14 extensions (2010 data
+bars, x14 validations/conditional formats), shapes and text boxes in drawings, slicers and timelines, form
+controls and ActiveX, threaded comments, Excel data models and query connections, custom XML parts and macro
+sheets. `package_facts` collects both while `read.safety.check_input` has the package open to validate it,
+so nothing opens it again for another look.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from lxml import etree  # type: ignore[import-untyped]
+
+from rvucheck.model import PackageContents
+
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_INLINE_RICH = b"<is><r>"  # an inline string with formatting runs (some generators write them)
+
+# part-name prefix -> what the user would lose
+_LOST_PARTS = (
+    ("xl/slicers/", "slicers"),
+    ("xl/slicerCaches/", "slicers"),
+    ("xl/timelines/", "timelines"),
+    ("xl/timelineCaches/", "timelines"),
+    ("xl/ctrlProps/", "form controls"),
+    ("xl/activeX/", "ActiveX controls"),
+    ("xl/threadedComments/", "threaded comments (replies)"),
+    ("xl/persons/", "threaded comments (replies)"),
+    ("xl/model/", "a data model (Power Pivot)"),
+    ("xl/connections.xml", "data connections (Power Query)"),
+    ("xl/queryTables/", "query tables"),
+    ("customXml/", "custom XML parts"),
+    ("xl/macrosheets/", "Excel 4 macro sheets"),
+    ("xl/dialogsheets/", "dialog sheets"),
+    ("xl/webextensions/", "Office add-in parts"),
+)
+_SHEET_MARKERS = (
+    (b"sparklineGroup", "sparklines"),
+    (b"x14:conditionalFormatting", "Excel 2010 conditional formats (data bars, icon sets)"),
+    (b"x14:dataValidation", "Excel 2010 data validation lists"),
+    (b"x14:slicerList", "slicers"),
+    (b"mc:AlternateContent", "embedded controls or objects"),
+)
+_DRAWING_MARKERS = (
+    (re.compile(rb"<(?:\w+:)?sp[ >]"), "shapes or text boxes"),
+    (re.compile(rb"<(?:\w+:)?grpSp[ >]"), "grouped shapes"),
+    (re.compile(rb"<(?:\w+:)?cxnSp[ >]"), "connector lines"),
+)
+
+
+@dataclass(frozen=True)
+class SheetExtras:
+    hidden_rows: frozenset[int] = frozenset()  # 1-based
+    formulas_without_value: frozenset[tuple[int, int]] = frozenset()  # 1-based (row, column)
+
+
+@dataclass(frozen=True)
+class PackageFacts:
+    """What the package XML says and calamine does not: the date system, and per worksheet its hidden
+    rows and its formulas without a saved value."""
+
+    date1904: bool
+    sheets: dict[str, SheetExtras]
+    contents: PackageContents
+
+
+def package_facts(archive: zipfile.ZipFile) -> PackageFacts:
+    """The facts of an open package, in the pass that validates it (so nothing opens it again for them).
+    Every worksheet is scanned: the charge sheet is only chosen later, and exports have one or two."""
+    workbook = etree.fromstring(archive.read("xl/workbook.xml"))
+    rels_part = "xl/_rels/workbook.xml.rels"  # without it no sheet is named; parts are scanned by name
+    rels = etree.fromstring(
+        archive.read(rels_part) if rels_part in archive.namelist() else b"<Relationships/>"
+    )
+    pr = workbook.find(f"{{{NS_MAIN}}}workbookPr")
+    date1904 = pr is not None and pr.get("date1904", "0").lower() in ("1", "true")
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{{{NS_PKG_REL}}}Relationship")}
+    names = archive.namelist()
+    sheets: dict[str, SheetExtras] = {}
+    features: dict[str, None] = {}
+    scanned: set[str] = set()
+    inline_rich = False
+    for sheet in workbook.iter(f"{{{NS_MAIN}}}sheet"):
+        target = targets.get(sheet.get(f"{{{NS_REL}}}id"), "")
+        part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+        if part in names:
+            data = archive.read(part)
+            extras = SheetExtras(frozenset(_hidden_rows(data)), frozenset(_formulas_without_value(data)))
+            sheets[sheet.get("name", "")] = extras
+            features.update(dict.fromkeys(what for marker, what in _SHEET_MARKERS if marker in data))
+            scanned.add(part)
+            inline_rich = inline_rich or _INLINE_RICH in data
+    return PackageFacts(date1904, sheets, _contents(archive, names, scanned, features, inline_rich))
+
+
+_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
+_CELL_START = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"')
+_HAS_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]")
+
+
+def _hidden_rows(data: bytes) -> set[int]:
+    rows: set[int] = set()
+    position = data.find(b'hidden="1"')
+    while position != -1:
+        start = data.rfind(b"<", 0, position)
+        match = _ROW_NUMBER.match(data, start)
+        if match and data.find(b">", start) > position:
+            rows.add(int(match.group(1)))
+        position = data.find(b'hidden="1"', position + 1)
+    return rows
+
+
+def _formulas_without_value(data: bytes) -> set[tuple[int, int]]:
+    cells: set[tuple[int, int]] = set()
+    for tag in (b"<f>", b"<f ", b"<f/>"):
+        position = data.find(tag)
+        while position != -1:
+            start = data.rfind(b"<c ", 0, position)
+            end = data.find(b"</c>", position)
+            match = _CELL_START.match(data, start) if start != -1 else None
+            if match and end != -1 and not _HAS_VALUE.search(data, position, end):
+                cells.add((int(match.group(2)), _column_number(match.group(1).decode())))
+            position = data.find(tag, position + 1)
+    return cells
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for char in letters:
+        number = number * 26 + ord(char) - 64
+    return number
+
+
+def _stream_has(archive: zipfile.ZipFile, name: str, needles: tuple[bytes, ...]) -> set[bytes]:
+    found: set[bytes] = set()
+    tail = b""
+    with archive.open(name) as stream:
+        while chunk := stream.read(1 << 20):
+            window = tail + chunk
+            found.update(n for n in needles if n in window)
+            tail = chunk[-64:]
+    return found
+
+
+# A package whose parts cannot be parsed may hold anything: a copy of it cannot be trusted to be lossless.
+UNREADABLE_PARTS = PackageContents(("parts rvucheck could not read",))
+
+
+def package_contents(path: Path | str) -> PackageContents:
+    """The contents of a workbook on its own (when no validating pass collected them)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return package_facts(archive).contents
+    except Exception:  # lxml, zipfile and KeyError for missing parts: the copy becomes a report workbook
+        return UNREADABLE_PARTS
+
+
+def _contents(
+    archive: zipfile.ZipFile,
+    names: list[str],
+    scanned: set[str],
+    features: dict[str, None],
+    inline_rich: bool,
+) -> PackageContents:
+    """Everything beyond cells: the lost-part prefixes, markers in worksheets not read above (a sheet part
+    no relationship names), drawings with shapes, images, and formatted text runs (shared or inline)."""
+    needles = (*(marker for marker, _ in _SHEET_MARKERS), _INLINE_RICH)
+    for name in names:
+        features.update(dict.fromkeys(what for prefix, what in _LOST_PARTS if name.startswith(prefix)))
+        if name.startswith("xl/worksheets/sheet") and name.endswith(".xml") and name not in scanned:
+            hits = _stream_has(archive, name, needles)
+            features.update(dict.fromkeys(what for marker, what in _SHEET_MARKERS if marker in hits))
+            inline_rich = inline_rich or _INLINE_RICH in hits
+        elif name.startswith("xl/drawings/drawing") and name.endswith(".xml"):
+            data = archive.read(name)
+            features.update(dict.fromkeys(what for pattern, what in _DRAWING_MARKERS if pattern.search(data)))
+    images = any(n.startswith("xl/media/") for n in names)
+    shared = archive.read("xl/sharedStrings.xml") if "xl/sharedStrings.xml" in names else b""
+    rich = b"<r>" in shared or b"<r " in shared or inline_rich
+    return PackageContents(tuple(features), images, rich)
