@@ -204,8 +204,20 @@ def _radiology(encounter: Encounter, is_new: bool, rng: random.Random) -> None:
 def _inject(encounter: Encounter, established: bool, rng: random.Random) -> None:
     """Turn a clean encounter into one with a coding problem (labelled on the line at fault)."""
     items = encounter.items
-    kind = encounter.provider.kind
     em_index = next((i for i, it in enumerate(items) if it.code.startswith("992")), None)
+    problem = rng.choice(_problem_choices(encounter, established, em_index))
+    _plant(problem, encounter, em_index, rng)
+    if em_index is not None and any(it.code in GLOBAL_PROCEDURES for it in items[em_index + 1 :]):
+        # a coder who adds a minor procedure also adds 25 to the visit: only the planted problem remains
+        em = items[em_index]
+        if "25" not in em.modifiers and em.problem != "missing_25":
+            items[em_index] = replace(em, modifiers=("25", *em.modifiers))
+
+
+def _problem_choices(encounter: Encounter, established: bool, em_index: int | None) -> list[str]:
+    """The problems this encounter can carry, weighted by repetition (missing 25 is the common one)."""
+    items = encounter.items
+    kind = encounter.provider.kind
     choices = ["missing_dx", "invalid_dx", "duplicate_line"]
     if (
         em_index is not None
@@ -223,7 +235,13 @@ def _inject(encounter: Encounter, established: bool, rng: random.Random) -> None
         choices += ["new_patient_established"]
     if kind in ("fm", "im", "app", "ortho"):
         choices += ["pc_modifier_invalid"]
-    problem = rng.choice(choices)
+    return choices
+
+
+def _plant(problem: str, encounter: Encounter, em_index: int | None, rng: random.Random) -> None:
+    """Put `problem` on the visit line (or the first line) or add the line that carries it."""
+    items = encounter.items
+    kind = encounter.provider.kind
     target = em_index if em_index is not None else 0
     first = items[target]
     if problem == "missing_25":
@@ -263,11 +281,6 @@ def _inject(encounter: Encounter, established: bool, rng: random.Random) -> None
             items.append(Item("20610", ("50",), 2, _dx(rng, "knee"), problem))
         else:
             items.append(Item("73562", ("26", "50"), 1, _dx(rng, "knee"), problem))
-    if em_index is not None and any(it.code in GLOBAL_PROCEDURES for it in items[em_index + 1 :]):
-        # a coder who adds a minor procedure also adds 25 to the visit: only the planted problem remains
-        em = items[em_index]
-        if "25" not in em.modifiers and em.problem != "missing_25":
-            items[em_index] = replace(em, modifiers=("25", *em.modifiers))
 
 
 def postop_items(surgery: Encounter, year: int, month: int, rate: float) -> list[Encounter]:

@@ -98,25 +98,7 @@ def write_xlsx(
     row = header_row
     for line in lines:
         row += 1
-        modifiers = [*line.modifiers, "", "", "", ""][:4]
-        diagnoses = [*line.diagnoses, "", "", "", ""][:4]
-        values: list[object] = [
-            line.claim,
-            line.patient,
-            line.dos,
-            line.provider,
-            int(line.npi),
-            line.specialty,
-            int(line.pos),
-            _number_or_text(line.hcpcs),
-            *[_number_or_text(m) if m else "" for m in modifiers],
-            line.units,
-            *diagnoses,
-            line.charge,
-            line.payer,
-            line.posted,
-        ]
-        for column, value in enumerate(values):
+        for column, value in enumerate(_export_values(line)):
             if value == "":
                 continue
             if isinstance(value, dt.date):
@@ -138,6 +120,28 @@ def write_xlsx(
             sheet.set_column(first_column, last_column, width)
     workbook.close()
     return path
+
+
+def _export_values(line: SyntheticLine) -> list[object]:
+    """One line's cells in XLSX_HEADERS order, typed as a practice system exports them."""
+    modifiers = [*line.modifiers, "", "", "", ""][:4]
+    diagnoses = [*line.diagnoses, "", "", "", ""][:4]
+    return [
+        line.claim,
+        line.patient,
+        line.dos,
+        line.provider,
+        int(line.npi),
+        line.specialty,
+        int(line.pos),
+        _number_or_text(line.hcpcs),
+        *[_number_or_text(m) if m else "" for m in modifiers],
+        line.units,
+        *diagnoses,
+        line.charge,
+        line.payer,
+        line.posted,
+    ]
 
 
 def write_csv(lines: Sequence[SyntheticLine], path: Path | str) -> Path:
