@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from rvucheck.refdata.releases import effective_dates
+from rvucheck.refdata.calendar import effective_dates
 from rvucheck.refdata.selection import choose_release, companion_for
 from rvucheck.refdata.store import DatasetInfo
 
@@ -72,3 +72,15 @@ def test_reference_answers_with_the_release_of_the_date(ref) -> None:  # type: i
     assert ref.release_for(dt.date(2026, 2, 1)).note is not None  # RVU26A has no PPRRVU: RVU26C answers
     # RVU26C borrows RVU26A's counties and anesthesia CFs
     assert ref.locality("01112-05").anes_cf == 22.49
+
+
+def test_release_ids_and_their_quarters_are_one_calendar() -> None:
+    from rvucheck.engine.facts import release_pin_date
+    from rvucheck.refdata.calendar import release_id, release_quarter
+
+    assert [release_id(2026, q) for q in (1, 2, 3, 4)] == ["RVU26A", "RVU26B", "RVU26C", "RVU26D"]
+    assert release_quarter("RVU26C") == release_quarter(" rvu26c ") == release_quarter("26C") == (2026, 3)
+    assert release_quarter("RVU26AR") == (2026, 1)
+    assert [release_quarter(bad) for bad in ("RVU26E", "RVU2", "26", "PFS26C")] == [None] * 4
+    assert release_pin_date("RVU25D") == dt.date(2025, 10, 1)
+    assert release_pin_date("RVU26E") is None

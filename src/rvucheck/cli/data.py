@@ -95,7 +95,7 @@ def _download_all(store: Any, wanted: set[str], say: Any) -> list[Any]:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    from rvucheck.refdata.releases import quarter_of
+    from rvucheck.refdata.calendar import quarter_of
 
     store = _store(args)
     datasets = store.datasets()

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from rvucheck.engine.context import LineFacts
 from rvucheck.engine.em import is_em
 from rvucheck.model import ChargeLine
+from rvucheck.refdata.calendar import quarter_dates, release_quarter
 from rvucheck.refdata.pricing import pricer as one_pricer
 from rvucheck.refdata.pricing.places import FACILITY_POS
 from rvucheck.refdata.types import Adjusted, Locality, PricingData, ReleaseChoice
@@ -26,11 +27,9 @@ LineValues = tuple[float, float, float, float, tuple[str, ...]]
 
 
 def release_pin_date(release_id: str) -> dt.date | None:
-    """First day of a pinned release's quarter: RVU26C -> 2026-07-01 (A Jan, B Apr, C Jul, D Oct)."""
-    tail = release_id.upper().removeprefix("RVU")
-    if len(tail) < 3 or not tail[:2].isdigit() or tail[2] not in "ABCD":
-        return None
-    return dt.date(2000 + int(tail[:2]), 1 + 3 * "ABCD".index(tail[2]), 1)
+    """First day of a pinned release's quarter: RVU26C -> 2026-07-01; None when it is not a release id."""
+    found = release_quarter(release_id)
+    return quarter_dates(*found)[0] if found else None
 
 
 class Pricer:

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rvucheck.errors import DataNotInstalled, RvucheckError
+from rvucheck.refdata.calendar import quarter_of
 from rvucheck.refdata.locality_search import search_localities
 from rvucheck.refdata.pfs.layouts import PPRRVU_FIELDS
 from rvucheck.refdata.pricing import formula as pay
-from rvucheck.refdata.releases import quarter_of
 from rvucheck.refdata.selection import choose_release, companion_for
 from rvucheck.refdata.store import DatasetInfo, Store
 from rvucheck.refdata.types import Adjusted, CategoryStats, Fee, Locality, Mue, PtpEdit, ReleaseChoice, RvuRow

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from rvucheck.refdata.releases import quarter_of
+from rvucheck.refdata.calendar import quarter_of
 from rvucheck.refdata.store import DatasetInfo
 from rvucheck.refdata.types import ReleaseChoice
 

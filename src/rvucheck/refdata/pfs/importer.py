@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from rvucheck.errors import InputFileError
+from rvucheck.refdata.calendar import effective_dates
 from rvucheck.refdata.pfs import files
 from rvucheck.refdata.pfs.layouts import (
     NUMERIC_FIELDS,
@@ -29,7 +30,7 @@ from rvucheck.refdata.pfs.layouts import (
     xlsx_rows,
 )
 from rvucheck.refdata.pfs.recognize import release_of, sniff
-from rvucheck.refdata.releases import conversion_factors, effective_dates
+from rvucheck.refdata.releases import conversion_factors
 from rvucheck.refdata.store import DatasetInfo, Recognized, Store, sha256_of
 
 SCHEMA = f"""

@@ -16,10 +16,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from rvucheck.errors import InputFileError
+from rvucheck.refdata.calendar import release_id
 from rvucheck.refdata.pfs.layouts import ANES_TXT_RE, GPCI_TXT_RE, LOCCO_TXT_RE, read_lines, xlsx_rows
 
 MONTH_QUARTER = {"JANUARY": 1, "APRIL": 2, "JULY": 3, "OCTOBER": 4}
-QUARTER_LETTER = "ABCD"
 RELEASE_NAME_RE = re.compile(r"rvu(\d{2})([a-d])(r?)", re.IGNORECASE)
 
 
@@ -116,10 +116,6 @@ def _pprrvu(text: str, fmt: str) -> Sniffed:
         else None
     )
     return Sniffed("PPRRVU", fmt, year, quarter, released_iso, title.group(0).title() if title else "")
-
-
-def release_id(year: int, quarter: int, correction: str = "") -> str:
-    return f"RVU{year % 100:02d}{QUARTER_LETTER[quarter - 1]}{correction}"
 
 
 def release_of(path: Path, sniffed: Sniffed) -> str:
