@@ -4,6 +4,19 @@ from the row's own values so the test states the rule, not just a remembered num
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from rvucheck.refdata.pricing import pricer
+from rvucheck.refdata.types import Adjusted, RvuRow
+
+
+def adjust_line(ref: Any, row: RvuRow, modifiers: tuple[str, ...], **where: Any) -> Adjusted:
+    """One unit of `row` billed with `modifiers`, through the one pricer (rank, locality, facility, qpp);
+    a 26/TC row given here is priced from itself."""
+    mods = pricer.normalise_modifiers(modifiers)
+    own = pricer.RowChoice(row, row, ()) if row.modifier else None
+    choice = own or pricer.choose_rows(ref, row.release, row.hcpcs, mods)
+    return pricer.adjusted(ref, choice, mods, **where)
 
 
 def cents(value: float | Decimal) -> float:
@@ -13,7 +26,7 @@ def cents(value: float | Decimal) -> float:
 def test_bilateral_indicator_1_pays_150_percent(ref) -> None:  # type: ignore[no-untyped-def]
     row = ref.rvu("20983")
     assert row.bilat_surg == "1"
-    adjusted = ref.adjusted(row, ("50",))
+    adjusted = adjust_line(ref, row, ("50",))
     assert adjusted.payment == 7358.88 == cents(4905.92 * 1.5)
     assert adjusted.work_rvu == 10.07  # 6.71 x 1.5 = 10.065
     assert adjusted.factor == 1.5
@@ -21,51 +34,55 @@ def test_bilateral_indicator_1_pays_150_percent(ref) -> None:  # type: ignore[no
 
 
 def test_assistant_rules(ref) -> None:  # type: ignore[no-untyped-def]
-    blocked = ref.adjusted(ref.rvu("20983"), ("80",))  # assistant indicator 1: statutory restriction
+    blocked = adjust_line(ref, ref.rvu("20983"), ("80",))  # assistant indicator 1: statutory restriction
     assert (blocked.payment, blocked.work_rvu) == (0.0, 0.0)
     chole = ref.rvu("47562")
     assert chole.asst_surg == "2"
     full = ref.payment(chole, facility=True)
-    assert ref.adjusted(chole, ("80",), facility=True).payment == cents(Decimal(repr(full)) * Decimal("0.16"))
-    assert ref.adjusted(chole, ("AS",), facility=True).payment == cents(
+    assert adjust_line(ref, chole, ("80",), facility=True).payment == cents(
+        Decimal(repr(full)) * Decimal("0.16")
+    )
+    assert adjust_line(ref, chole, ("AS",), facility=True).payment == cents(
         Decimal(repr(full)) * Decimal("0.136")
     )
-    assert ref.adjusted(chole, ("AS",), facility=True).work_rvu == cents(
+    assert adjust_line(ref, chole, ("AS",), facility=True).work_rvu == cents(
         Decimal(repr(chole.work_rvu)) * Decimal("0.136")
     )
 
 
 def test_multiple_procedure_rank(ref) -> None:  # type: ignore[no-untyped-def]
     row = ref.rvu("20983")  # indicator 2
-    second = ref.adjusted(row, ("51",), rank=2)
+    second = adjust_line(ref, row, ("51",), rank=2)
     assert second.payment == cents(4905.92 * 0.5) == 2452.96
-    assert ref.adjusted(row, (), rank=1).payment == 4905.92
+    assert adjust_line(ref, row, (), rank=1).payment == 4905.92
 
 
 def test_co_surgery_and_global_split(ref) -> None:  # type: ignore[no-untyped-def]
     knee = ref.rvu("27447")
     assert knee.co_surg == "1"
     full = ref.payment(knee, facility=True)
-    assert ref.adjusted(knee, ("62",), facility=True).payment == cents(Decimal(repr(full)) * Decimal("0.625"))
+    assert adjust_line(ref, knee, ("62",), facility=True).payment == cents(
+        Decimal(repr(full)) * Decimal("0.625")
+    )
     chole = ref.rvu("47562")
     share = Decimal(repr(chole.pre_op)) + Decimal(repr(chole.intra_op))
-    surgical_only = ref.adjusted(chole, ("54",), facility=True)
+    surgical_only = adjust_line(ref, chole, ("54",), facility=True)
     assert surgical_only.payment == cents(Decimal(repr(ref.payment(chole, facility=True))) * share)
-    post_only = ref.adjusted(chole, ("55",), facility=True)
+    post_only = adjust_line(ref, chole, ("55",), facility=True)
     assert post_only.payment == cents(
         Decimal(repr(ref.payment(chole, facility=True))) * Decimal(repr(chole.post_op))
     )
-    assert ref.adjusted(ref.rvu("20983"), ("62",)).payment == 0.0  # co-surgery indicator 0: not permitted
+    assert adjust_line(ref, ref.rvu("20983"), ("62",)).payment == 0.0  # co-surgery indicator 0: not permitted
 
 
 def test_pc_tc_and_53_rows(ref) -> None:  # type: ignore[no-untyped-def]
     mri = ref.rvu("70551")
-    tc = ref.adjusted(mri, ("TC",))
+    tc = adjust_line(ref, mri, ("TC",))
     assert tc.payment == ref.payment(ref.rvu("70551", "TC"))
     assert tc.work_rvu == 0.0
-    pc = ref.adjusted(mri, ("26",))
+    pc = adjust_line(ref, mri, ("26",))
     assert pc.work_rvu == ref.rvu("70551", "26").work_rvu
-    colonoscopy = ref.adjusted(ref.rvu("45378"), ("53",))
+    colonoscopy = adjust_line(ref, ref.rvu("45378"), ("53",))
     assert colonoscopy.payment == ref.payment(ref.rvu("45378", "53"))
 
 
@@ -74,9 +91,9 @@ def test_imaging_mppr_cuts_tc_half_and_pc_five_percent(ref) -> None:  # type: ig
     assert mri.mult_proc == "4"
     pc = Decimal(repr(ref.payment(ref.rvu("70551", "26"))))
     tc = Decimal(repr(ref.payment(ref.rvu("70551", "TC"))))
-    second = ref.adjusted(mri, (), rank=2)
+    second = adjust_line(ref, mri, (), rank=2)
     assert second.payment == cents(pc * Decimal("0.95") + tc * Decimal("0.5"))
-    assert ref.adjusted(ref.rvu("70551", "TC"), (), rank=2).payment == cents(tc * Decimal("0.5"))
+    assert adjust_line(ref, ref.rvu("70551", "TC"), (), rank=2).payment == cents(tc * Decimal("0.5"))
 
 
 def test_endoscopy_subtracts_its_base(ref) -> None:  # type: ignore[no-untyped-def]
@@ -84,7 +101,7 @@ def test_endoscopy_subtracts_its_base(ref) -> None:  # type: ignore[no-untyped-d
     assert (egd_biopsy.mult_proc, egd_biopsy.endo_base) == ("3", "43235")
     own = Decimal(repr(ref.payment(egd_biopsy, facility=True)))
     base = Decimal(repr(ref.payment(ref.rvu("43235"), facility=True)))
-    assert ref.adjusted(egd_biopsy, ("51",), rank=2, facility=True).payment == cents(own - base)
+    assert adjust_line(ref, egd_biopsy, ("51",), rank=2, facility=True).payment == cents(own - base)
 
 
 def test_therapy_mppr_halves_practice_expense(ref) -> None:  # type: ignore[no-untyped-def]
@@ -95,23 +112,23 @@ def test_therapy_mppr_halves_practice_expense(ref) -> None:  # type: ignore[no-u
         + Decimal(repr(row.pe_rvu_nonfacility)) * Decimal("0.5")
         + Decimal(repr(row.mp_rvu))
     ) * Decimal("33.4009")
-    second = ref.adjusted(row, (), rank=2)
+    second = adjust_line(ref, row, (), rank=2)
     assert second.payment == cents(expected)
     assert second.work_rvu == row.work_rvu
 
 
 def test_team_and_reduced_are_carrier_priced(ref) -> None:  # type: ignore[no-untyped-def]
     team_row = next(r for r in ref.rows("RVU26C").values() if r.team_surg == "2" and r.status_code == "A")
-    team = ref.adjusted(team_row, ("66",), facility=True)
+    team = adjust_line(ref, team_row, ("66",), facility=True)
     assert team.payment == ref.payment(team_row, facility=True)
     assert any("carrier priced" in step for step in team.explanation)
-    reduced = ref.adjusted(ref.rvu("20983"), ("52",))
+    reduced = adjust_line(ref, ref.rvu("20983"), ("52",))
     assert any("contractor" in step for step in reduced.explanation)
 
 
 def test_locality_adjusted(ref) -> None:  # type: ignore[no-untyped-def]
     sf = ref.locality("01112-05")
     row = ref.rvu("20983")
-    assert ref.adjusted(row, ("50",), locality=sf).payment == cents(
+    assert adjust_line(ref, row, ("50",), locality=sf).payment == cents(
         Decimal(repr(ref.payment(row, sf))) * Decimal("1.5")
     )

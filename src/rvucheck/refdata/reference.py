@@ -20,7 +20,7 @@ from rvucheck.refdata.pfs.layouts import PPRRVU_FIELDS
 from rvucheck.refdata.pricing import formula as pay
 from rvucheck.refdata.selection import choose_release, companion_for
 from rvucheck.refdata.store import DatasetInfo, Store
-from rvucheck.refdata.types import Adjusted, CategoryStats, Fee, Locality, Mue, PtpEdit, ReleaseChoice, RvuRow
+from rvucheck.refdata.types import CategoryStats, Fee, Locality, Mue, PtpEdit, ReleaseChoice, RvuRow
 
 if TYPE_CHECKING:
     from rvucheck.refdata.icd10cm import CodeSet
@@ -222,24 +222,6 @@ class Reference:
                 (row.hcpcs, row.modifier, locality.mac, locality.locality),
             ).fetchone()
         return (float(found[0]), float(found[1])) if found else None
-
-    def adjusted(
-        self,
-        row: RvuRow,
-        modifiers: tuple[str, ...],
-        rank: int = 1,
-        locality: Locality | None = None,
-        facility: bool = False,
-        qpp: bool = False,
-    ) -> Adjusted:
-        """One unit of the row's code billed with `modifiers`, by the one pricer (so a global row billed
-        -26/-TC/-53 is priced from that modifier's row, as on every face)."""
-        from rvucheck.refdata.pricing import pricer
-
-        mods = pricer.normalise_modifiers(modifiers)
-        chosen = pricer.RowChoice(row, row, ()) if row.modifier else None
-        choice = chosen or pricer.choose_rows(self, row.release, row.hcpcs, mods)
-        return pricer.adjusted(self, choice, mods, rank, locality, facility, qpp)
 
     def category(self, row: RvuRow) -> CategoryStats | None:
         from rvucheck.refdata.categories import MEMBERS_SQL, category_stats, category_values
