@@ -59,11 +59,15 @@ def month_of(lines: Sequence[ChargeLine], given: str | None, first_file: Path) -
 def read_all(
     paths: Sequence[Path], session: Session, options: AuditOptions = AuditOptions()
 ) -> tuple[list[ChargeLine], list[UnreadableLine]]:
-    """Read every export; with several files, row references name the file too."""
+    """Read every export; with several files, row references name the file too. Every file is validated
+    before any is read (a bad second file stops the run before work is done), and only once."""
+    from rvucheck.read.safety import check_input
+
     lines: list[ChargeLine] = []
     unreadable: list[UnreadableLine] = []
-    for path in paths:
-        read = session.read(path, sheet=options.sheet, mapping=options.mapping or None)
+    for info in [check_input(path) for path in paths]:
+        path = info.path
+        read = session.read(path, sheet=options.sheet, mapping=options.mapping or None, info=info)
         if len(paths) == 1:
             lines += read.lines
             unreadable += read.unreadable

@@ -38,11 +38,6 @@ def run_audit_command(args: argparse.Namespace) -> int:
     from rvucheck.audit.run import AuditOptions, run_audit
     from rvucheck.session import Session
 
-    for path in args.files:
-        if not path.is_file():
-            raise InputFileError(
-                f"{path}: no such file; give the charge export to audit (.xlsx, .xlsm or .csv)"
-            )
     if args.sample_size < 0:
         raise InputFileError("--sample-size must be 0 or more")
     options = AuditOptions(
