@@ -31,6 +31,8 @@ def exports(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_csv(
         generate_month(2026, 7, 60, seed=7) + generate_month(2026, 8, 200, seed=8), work / "jul-aug.csv"
     )
+    write_csv(generate_month(2026, 7, 30, seed=17), work / "jul.csv")
+    write_csv(generate_month(2026, 8, 40, seed=18), work / "aug.csv")
     lines = [line for year, month in THIRTEEN for line in generate_month(year, month, 15, seed=month)]
     write_csv(lines, work / "thirteen.csv")
     return work
@@ -83,6 +85,21 @@ def test_a_multi_month_export_without_month_names_its_months(
     assert "2026-10 (15 lines); give the month to audit with --month YYYY-MM" in err
     assert "--each-month" in err
     assert _stored(data) == []  # nothing stored
+
+
+def test_two_exports_of_two_months_are_both_named(
+    exports: Path, data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main([f"--data-dir={data}", "audit", str(exports / "jul.csv"), str(exports / "aug.csv")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and err == (
+        "rvucheck: the 2 exports (jul.csv, aug.csv): dates of service in 2 months: 2026-07 (30 lines), "
+        "2026-08 (40 lines); give the month to audit with --month YYYY-MM, or audit each month in turn with "
+        "--each-month"
+    )
+    assert _stored(data) == []
+    main([f"--data-dir={data}", "audit", str(exports / "jul.csv"), str(exports / "aug.csv"), "--each-month"])
+    assert _stored(data) == [("2026-07", 30), ("2026-08", 40)]
 
 
 def test_each_month_audits_and_stores_every_month_in_turn(

@@ -41,7 +41,7 @@ class AuditOptions:
     mapping: Mapping[str, Sequence[str]] = field(default_factory=dict)  # --map: field -> headers
 
 
-def month_of(lines: Sequence[ChargeLine], given: str | None, first_file: Path) -> str:
+def month_of(lines: Sequence[ChargeLine], given: str | None, first_file: Path | str) -> str:
     """The audited month: `--month`, else the one month the dates of service fall in. Exports that span
     several months name them and ask for one (or for --each-month): counting them all as one month would
     store July's lines as August's."""
@@ -61,7 +61,7 @@ def month_of(lines: Sequence[ChargeLine], given: str | None, first_file: Path) -
     return next(iter(months))
 
 
-def months_in(lines: Sequence[ChargeLine], first_file: Path) -> Counter[str]:
+def months_in(lines: Sequence[ChargeLine], first_file: Path | str) -> Counter[str]:
     """Lines per month of service (YYYY-MM); an export without a single date cannot be placed in a month."""
     months = Counter(line.dos.strftime("%Y-%m") for line in lines if line.dos)
     if not months:
@@ -130,12 +130,12 @@ def run_audit(
     checked, counted and stored; the others are listed in the result (`AuditResult.outside_month`)."""
     session = session or _default_session(paths, data_dir)
     lines, unreadable = read_all(paths, session, options)
-    month = month_of(lines, options.month, paths[0])
+    month = month_of(lines, options.month, exports_named(paths))
     month_lines, outside = split_month(lines, month)
     if not month_lines:
         found = ", ".join(o.month for o in outside)
         raise InputFileError(
-            f"{paths[0]}: no line is dated in {month} (the dates of service are in {found}); "
+            f"{exports_named(paths)}: no line is dated in {month} (the dates of service are in {found}); "
             "check --month, or audit each month with --each-month"
         )
     result = audit_month(month_lines, unreadable, month, paths, data_dir, options, session)
@@ -152,9 +152,16 @@ def run_each_month(
         raise InputFileError("--month and --each-month: give one of them")
     session = session or _default_session(paths, data_dir)
     lines, unreadable = read_all(paths, session, options)
-    for i, month in enumerate(sorted(months_in(lines, paths[0]))):
+    for i, month in enumerate(sorted(months_in(lines, exports_named(paths)))):
         month_lines, _ = split_month(lines, month, keep_undated=i == 0)
         yield audit_month(month_lines, unreadable if i == 0 else [], month, paths, data_dir, options, session)
+
+
+def exports_named(paths: Sequence[Path]) -> str:
+    """How messages name the exports: the file, or all of them when the months may come from several."""
+    if len(paths) == 1:
+        return str(paths[0])
+    return f"the {len(paths)} exports ({', '.join(p.name for p in paths)})"
 
 
 def _default_session(paths: Sequence[Path], data_dir: Path | None) -> Session:
