@@ -140,3 +140,11 @@ def test_a_0x1a_row_followed_by_data_is_still_damage(tmp_path: Path) -> None:
     path.write_bytes(path.read_bytes() + b"99215,,MADE-UP,A\r\n")
     with pytest.raises(InputFileError, match=r"madeup-PPRRVU23_JAN.csv: line 18: .*damaged"):
         install_from([folder], Store(tmp_path / "data"))
+
+
+@pytest.mark.parametrize("folder", ["rvu22b", "rvu23d", "RVU23C"])
+def test_a_gpci_file_alone_takes_the_release_of_its_cms_named_folder(tmp_path: Path, folder: str) -> None:
+    (tmp_path / folder).mkdir()
+    path = Path(shutil.copy(FIXTURES / "rvu22a" / "madeup-GPCI2022.csv", tmp_path / folder))
+    item = recognize(path)
+    assert item is not None and (item.role, item.dataset_id) == ("GPCI", folder.upper())
