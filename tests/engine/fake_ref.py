@@ -74,6 +74,9 @@ class FakeReference:
             return ReleaseChoice("", on.year, 1, f"no CY{on.year} fee schedule installed")
         return ReleaseChoice("FAKE26C", 2026, 3)
 
+    def installed_releases(self) -> tuple[str, ...]:
+        return ("FAKE26C",)
+
     def rvu(self, hcpcs: str, modifier: str = "", on: dt.date | None = None) -> RvuRow | None:
         return self.rows.get((hcpcs, modifier))
 

@@ -9,7 +9,7 @@ import pytest
 from tests.engine.fake_ref import FakeReference, row
 
 from rvucheck.engine import runner as engine
-from rvucheck.errors import RvucheckError
+from rvucheck.errors import InputFileError, RvucheckError
 from rvucheck.model import CellRef, ChargeLine, UnreadableLine
 from rvucheck.refdata.types import Mue, PtpEdit
 from rvucheck.rules.ruleset import Ruleset, load_all, select_rules
@@ -195,6 +195,15 @@ def test_severity_override_and_ignore() -> None:
     assert "GS02" not in rules.ids and "GS01" in rules.ids
     report = engine.run(lines, ref, rules, TODAY)
     assert report.flatten(["rule", "severity"]) == [["GS01", "warning"]]
+
+
+@pytest.mark.parametrize("release", ["RVU26B", "RVU25D", "26A"])
+def test_a_pinned_release_that_is_not_installed_is_an_input_error(release: str) -> None:
+    # before: every line priced at $0 with a "no fee schedule" warning each
+    with pytest.raises(InputFileError) as failure:
+        engine.run([line("99213", 2)], FakeReference(SURGERY), Ruleset(()), Settings(release=release))
+    assert str(failure.value).startswith(f"release {release}: its RVU file is not installed")
+    assert "(fee schedules installed: FAKE26C)" in str(failure.value)
 
 
 def test_bad_release_pin_is_a_run_error() -> None:

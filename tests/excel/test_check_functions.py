@@ -100,3 +100,27 @@ def test_a_code_header_the_reader_knows_starts_a_block_in_rvu_check_range() -> N
         [["Proc Code", "Mod", "Qty", "DOS", "Dx", "POS"], ["99213", None, 1, "2026-07-15", "I10", 11]]
     )
     assert result == [["findings"], [""]]
+
+
+def test_a_release_that_is_not_installed_is_the_cells_one_line(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """rvucheck.toml pinning a release whose RVU file is not installed: the cell says so (before: $0 and a
+    'no fee schedule' finding on every line), and an installed pin still checks."""
+    from rvucheck.excel import range_check
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "rvucheck.toml").write_text('release = "RVU24A"\n', encoding="utf-8")
+    range_check.session_for.cache_clear()
+    range_check._check_line.cache_clear()
+    try:
+        text = range_check.check_line("99213", "", 1, "2026-07-15", "M17.11", 11)
+        assert text.startswith("rvucheck: release RVU24A: its RVU file is not installed")
+        assert "(fee schedules installed: RVU26C, RVU25D)" in text and len(text) <= 255
+        (tmp_path / "rvucheck.toml").write_text('release = "RVU25D"\n', encoding="utf-8")
+        range_check.session_for.cache_clear()
+        range_check._check_line.cache_clear()
+        assert not range_check.check_line("99213", "", 1, "2026-07-15", "M17.11", 11).startswith("rvucheck")
+    finally:
+        range_check.session_for.cache_clear()
+        range_check._check_line.cache_clear()

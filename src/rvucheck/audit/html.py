@@ -56,6 +56,7 @@ def render_html(result: AuditResult) -> str:
         f"PFS release {escape(result.report.release)}. Earlier months in history: "
         f"{escape(', '.join(result.previous_months) or 'none')} "
         f"({result.history_lines_used:,} earlier lines used for cross-month checks).</p>",
+        f"<p>{escape(result.outside_note)}.</p>" if result.outside_note else "",
         _providers(result),
         _mix(result),
         _trend(result),

@@ -85,6 +85,11 @@ def audit_dict(result: AuditResult) -> dict[str, Any]:
         "release": result.report.release,
         "benchmark": result.benchmark_note,
         "previous_months": list(result.previous_months),
+        # lines of other months in the exports: not counted, not stored (see AuditResult.outside_month)
+        "outside_month": [
+            {"month": o.month, "lines": o.lines, "first": o.first.isoformat(), "last": o.last.isoformat()}
+            for o in result.outside_month
+        ],
         "counts": result.report.counts_by_severity(),
         "providers": providers,
         "findings": findings,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from rvucheck.audit.emmix import MixRow
@@ -9,6 +10,16 @@ from rvucheck.audit.history import ProviderMonth
 from rvucheck.audit.metrics import CodeTotal, ProviderFigures
 from rvucheck.audit.sample import Pick
 from rvucheck.model import Report
+
+
+@dataclass(frozen=True)
+class OutsideMonth:
+    """Lines of one other month found in the exports of an audited month: reported, not counted or stored."""
+
+    month: str  # YYYY-MM
+    lines: int
+    first: dt.date
+    last: dt.date
 
 
 @dataclass(frozen=True)
@@ -30,6 +41,23 @@ class AuditResult:
     sample_seed: int
     history_lines_used: int
     previous_months: tuple[str, ...]
+    outside_month: tuple[OutsideMonth, ...] = ()  # lines of other months in the exports, by month
+
+    @property
+    def outside_note(self) -> str | None:
+        """One line saying which lines the exports held outside the audited month (None: there were none)."""
+        if not self.outside_month:
+            return None
+        total = sum(o.lines for o in self.outside_month)
+        parts = "; ".join(
+            f"{o.month}: {o.lines:,} line{'s' if o.lines != 1 else ''}, "
+            f"{o.first.isoformat()} to {o.last.isoformat()}"
+            for o in self.outside_month
+        )
+        return (
+            f"{total:,} line{'s' if total != 1 else ''} outside {self.month} not audited "
+            f"(neither counted nor stored): {parts}"
+        )
 
     @property
     def months(self) -> list[str]:

@@ -1,6 +1,7 @@
 """One audit run: read the exports, key the patients, bring in earlier months, check, compute, remember.
 
-reader -> HMAC patients -> history (earlier months) -> engine -> figures / E&M mix / sample -> history store.
+reader -> the audited month's lines -> HMAC patients -> history (earlier months) -> engine -> figures /
+E&M mix / sample -> history store.
 The writers (workbook, HTML, JSON) take the AuditResult this returns.
 """
 
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from rvucheck.audit.metrics import (
     provider_figures,
     top_codes,
 )
-from rvucheck.audit.result import AuditResult
+from rvucheck.audit.result import AuditResult, OutsideMonth
 from rvucheck.audit.sample import encounters, review_sample
 from rvucheck.errors import InputFileError
 from rvucheck.model import CellRef, ChargeLine, Report, UnreadableLine
@@ -40,20 +41,54 @@ class AuditOptions:
     mapping: Mapping[str, Sequence[str]] = field(default_factory=dict)  # --map: field -> headers
 
 
-def month_of(lines: Sequence[ChargeLine], given: str | None, first_file: Path) -> str:
-    """The audited month: `--month`, else the month most of the dates of service fall in."""
+def month_of(lines: Sequence[ChargeLine], given: str | None, first_file: Path | str) -> str:
+    """The audited month: `--month`, else the one month the dates of service fall in. Exports that span
+    several months name them and ask for one (or for --each-month): counting them all as one month would
+    store July's lines as August's."""
     if given:
         try:
             dt.date.fromisoformat(given + "-01")
         except ValueError:
             raise InputFileError(f"--month {given!r}: give the month as YYYY-MM, e.g. 2026-10") from None
         return given
+    months = months_in(lines, first_file)
+    if len(months) > 1:
+        found = ", ".join(f"{m} ({n:,} lines)" for m, n in sorted(months.items()))
+        raise InputFileError(
+            f"{first_file}: dates of service in {len(months)} months: {found}; give the month to audit with "
+            "--month YYYY-MM, or audit each month in turn with --each-month"
+        )
+    return next(iter(months))
+
+
+def months_in(lines: Sequence[ChargeLine], first_file: Path | str) -> Counter[str]:
+    """Lines per month of service (YYYY-MM); an export without a single date cannot be placed in a month."""
     months = Counter(line.dos.strftime("%Y-%m") for line in lines if line.dos)
     if not months:
         raise InputFileError(
             f"{first_file}: no dates of service were read; give the month with --month YYYY-MM"
         )
-    return months.most_common(1)[0][0]
+    return months
+
+
+def split_month(
+    lines: Sequence[ChargeLine], month: str, keep_undated: bool = True
+) -> tuple[list[ChargeLine], tuple[OutsideMonth, ...]]:
+    """The lines of `month`, and the other months' lines summed up by month (they are reported, never
+    counted or stored). Undated lines belong to no month: they stay with the audited month (`keep_undated`),
+    where the date rules report them, so that no line of the export goes unreported."""
+    kept: list[ChargeLine] = []
+    others: dict[str, list[dt.date]] = {}
+    for line in lines:
+        if line.dos is None:
+            if keep_undated:
+                kept.append(line)
+        elif line.dos.strftime("%Y-%m") == month:
+            kept.append(line)
+        else:
+            others.setdefault(line.dos.strftime("%Y-%m"), []).append(line.dos)
+    outside = tuple(OutsideMonth(m, len(days), min(days), max(days)) for m, days in sorted(others.items()))
+    return kept, outside
 
 
 def read_all(
@@ -91,13 +126,60 @@ def run_audit(
     paths: Sequence[Path], data_dir: Path | None, options: AuditOptions, session: Session | None = None
 ) -> AuditResult:
     """`session`: the settings, rules and reference data to check with (default: the rvucheck.toml beside
-    the first export, the built-in rules, the data in `data_dir`)."""
-    if session is None:
-        from rvucheck.settings import load_settings
-
-        session = Session.open(data_dir, load_settings(None, near=paths[0]))
+    the first export, the built-in rules, the data in `data_dir`). Only the lines of the audited month are
+    checked, counted and stored; the others are listed in the result (`AuditResult.outside_month`)."""
+    session = session or _default_session(paths, data_dir)
     lines, unreadable = read_all(paths, session, options)
-    month = month_of(lines, options.month, paths[0])
+    month = month_of(lines, options.month, exports_named(paths))
+    month_lines, outside = split_month(lines, month)
+    if not month_lines:
+        found = ", ".join(o.month for o in outside)
+        raise InputFileError(
+            f"{exports_named(paths)}: no line is dated in {month} (the dates of service are in {found}); "
+            "check --month, or audit each month with --each-month"
+        )
+    result = audit_month(month_lines, unreadable, month, paths, data_dir, options, session)
+    return replace(result, outside_month=outside)
+
+
+def run_each_month(
+    paths: Sequence[Path], data_dir: Path | None, options: AuditOptions, session: Session | None = None
+) -> Iterator[AuditResult]:
+    """--each-month: every month the dates of service fall in, oldest first, each checked and stored as its
+    own month, so the history holds a month before the next one is checked. The exports are read once.
+    Undated and unreadable lines are reported with the first month (no month can claim them)."""
+    if options.month:
+        raise InputFileError("--month and --each-month: give one of them")
+    session = session or _default_session(paths, data_dir)
+    lines, unreadable = read_all(paths, session, options)
+    for i, month in enumerate(sorted(months_in(lines, exports_named(paths)))):
+        month_lines, _ = split_month(lines, month, keep_undated=i == 0)
+        yield audit_month(month_lines, unreadable if i == 0 else [], month, paths, data_dir, options, session)
+
+
+def exports_named(paths: Sequence[Path]) -> str:
+    """How messages name the exports: the file, or all of them when the months may come from several."""
+    if len(paths) == 1:
+        return str(paths[0])
+    return f"the {len(paths)} exports ({', '.join(p.name for p in paths)})"
+
+
+def _default_session(paths: Sequence[Path], data_dir: Path | None) -> Session:
+    from rvucheck.settings import load_settings
+
+    return Session.open(data_dir, load_settings(None, near=paths[0]))
+
+
+def audit_month(
+    lines: Sequence[ChargeLine],
+    unreadable: Sequence[UnreadableLine],
+    month: str,
+    paths: Sequence[Path],
+    data_dir: Path | None,
+    options: AuditOptions,
+    session: Session,
+) -> AuditResult:
+    """Check one month's lines with the earlier months of the history, and record the month."""
     store = HistoryStore(data_dir)
     keyed = store.keyer().apply(lines)
     new_codes = session.new_patient_codes()

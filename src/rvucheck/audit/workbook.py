@@ -79,6 +79,7 @@ def _summary(ws: Worksheet, result: AuditResult) -> None:
         ("Estimated payment", round(sum(p.payment for p in result.providers), 2)),
         ("Earlier months in history", ", ".join(result.previous_months) or "none (first audited month)"),
         ("History lines used for cross-month checks", result.history_lines_used),
+        ("Lines outside the month", result.outside_note or "none"),
         ("E&M benchmark", result.benchmark_note),
         ("E&M mixes flagged", sum(1 for m in result.mix if m.flagged)),
         ("Review sample", f"{len(result.sample)} encounters, seed {result.sample_seed}"),

@@ -1,20 +1,30 @@
-"""`rvucheck audit FILE... [--month YYYY-MM] [--out x.xlsx] [--html x.html] [--json x.json]` and
-`rvucheck history list|forget MONTH`."""
+"""`rvucheck audit FILE... [--month YYYY-MM | --each-month] [--out x.xlsx] [--html x.html] [--json x.json]`
+and `rvucheck history list|forget MONTH`."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rvucheck.cli.common import add_check_options, data_dir_of, parse_map, settings_from
 from rvucheck.errors import InputFileError
+
+if TYPE_CHECKING:
+    from rvucheck.audit.result import AuditResult
 
 
 def register(subparsers: Any) -> None:
     audit = subparsers.add_parser("audit", help="month-end coding audit of one or more charge exports")
     audit.add_argument("files", nargs="+", type=Path, help="charge exports (.xlsx, .xlsm, .csv)")
-    audit.add_argument("--month", help="the audited month, YYYY-MM (default: the month most lines fall in)")
+    audit.add_argument(
+        "--month", help="the audited month, YYYY-MM (default: the one month the dates fall in)"
+    )
+    audit.add_argument(
+        "--each-month",
+        action="store_true",
+        help="audit each month the dates fall in, in turn (outputs named per month: audit-2026-07.xlsx)",
+    )
     audit.add_argument("--out", type=Path, help="audit workbook to write (.xlsx)")
     audit.add_argument("--html", type=Path, help="self-contained HTML report to write")
     audit.add_argument("--json", type=Path, help="figures and findings as JSON")
@@ -35,7 +45,7 @@ def register(subparsers: Any) -> None:
 
 
 def run_audit_command(args: argparse.Namespace) -> int:
-    from rvucheck.audit.run import AuditOptions, run_audit
+    from rvucheck.audit.run import AuditOptions, run_audit, run_each_month
     from rvucheck.session import Session
 
     if args.sample_size < 0:
@@ -50,23 +60,37 @@ def run_audit_command(args: argparse.Namespace) -> int:
     )
     data_dir = data_dir_of(args)
     session = Session.open(data_dir, settings_from(args, near=args.files[0]))
-    result = run_audit(args.files, data_dir, options, session)
+    if not args.each_month:
+        _report(run_audit(args.files, data_dir, options, session), args, per_month=False)
+        return 0
+    for result in run_each_month(args.files, data_dir, options, session):
+        _report(result, args, per_month=True)
+    return 0
+
+
+def _named(path: Path, month: str, per_month: bool) -> Path:
+    """An output's path; with --each-month, one per month: audit.xlsx -> audit-2026-07.xlsx."""
+    return path.with_name(f"{path.stem}-{month}{path.suffix}") if per_month else path
+
+
+def _report(result: AuditResult, args: argparse.Namespace, per_month: bool) -> None:
+    """Write the outputs asked for and print the month's summary."""
     written = []
     if args.out:
         from rvucheck.audit.workbook import write_workbook
 
-        write_workbook(result, args.out)
-        written.append(str(args.out))
+        write_workbook(result, out := _named(args.out, result.month, per_month))
+        written.append(str(out))
     if args.html:
         from rvucheck.audit.html import write_html
 
-        write_html(result, args.html)
-        written.append(str(args.html))
+        write_html(result, out := _named(args.html, result.month, per_month))
+        written.append(str(out))
     if args.json:
         from rvucheck.audit.jsonout import write_json
 
-        write_json(result, args.json)
-        written.append(str(args.json))
+        write_json(result, out := _named(args.json, result.month, per_month))
+        written.append(str(out))
     counts = result.report.counts_by_severity()
     print(
         f"audit {result.month}: {len(result.report.results)} lines, {len(result.providers)} providers, "
@@ -74,6 +98,8 @@ def run_audit_command(args: argparse.Namespace) -> int:
         f"{sum(1 for m in result.mix if m.flagged)} E&M mixes flagged; review sample {len(result.sample)}; "
         f"earlier months used: {', '.join(result.previous_months) or 'none'}"
     )
+    if result.outside_note:
+        print(f"  {result.outside_note}")
     for p in result.providers:
         print(
             f"  {p.provider}: {p.lines} lines, credited wRVU {p.credited_work_rvu:,.2f}, "
@@ -81,7 +107,6 @@ def run_audit_command(args: argparse.Namespace) -> int:
         )
     if written:
         print("wrote " + ", ".join(written))
-    return 0
 
 
 def history_list(args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from rvucheck.engine.context import Context, LineFacts
 from rvucheck.engine.facts import Pricer, build_facts, release_pin_date
 from rvucheck.engine.kinds import KINDS, Hit
-from rvucheck.errors import RvucheckError
+from rvucheck.errors import InputFileError, RvucheckError
 from rvucheck.gc_pause import paused_gc
 from rvucheck.model import ChargeLine, Finding, LineResult, Report, Severity, UnreadableLine
 from rvucheck.refdata.types import ReferenceData
@@ -52,9 +52,7 @@ def _run(
     history: Sequence[ChargeLine],
 ) -> Report:
     locality = ref.locality(settings.locality) if settings.locality else None
-    pinned = release_pin_date(settings.release) if settings.release else None
-    if settings.release and pinned is None:
-        raise RvucheckError(f"release: {settings.release!r} is not a fee schedule release id like RVU26C")
+    pinned = _pinned(settings.release, ref) if settings.release else None
     pricer = Pricer(ref, locality, settings.qpp, pinned)
     facts = build_facts(lines, history, pricer)
     today = settings.today or dt.date.today()
@@ -108,6 +106,24 @@ def line_values(fact: LineFacts) -> dict[str, Any]:
         "row": line.source.row,
         "release": (fact.release.release_id if fact.release else "") or "(none)",
     }
+
+
+def _pinned(release: str, ref: ReferenceData) -> dt.date:
+    """The date a pinned release (--release, or `release` in rvucheck.toml) prices every line on. A release
+    that is not installed would price every line at $0, each with its own warning: it stops the run."""
+    pinned = release_pin_date(release)
+    if pinned is None:
+        raise RvucheckError(f"release: {release!r} is not a fee schedule release id like RVU26C")
+    wanted = "RVU" + release.strip().upper().removeprefix("RVU")
+    installed = ref.installed_releases()
+    if not any(found in (wanted, wanted + "R") for found in installed):
+        raise InputFileError(
+            f"release {release}: its RVU file is not installed "
+            f"(fee schedules installed: {', '.join(installed) or 'none'}); "
+            "install it with `rvucheck data install --from FOLDER_OR_ZIP`, or leave the release out to "
+            "price each line by its date of service"
+        )
+    return pinned
 
 
 def _finding(rule: Rule, hit: Hit, fact: LineFacts) -> Finding:

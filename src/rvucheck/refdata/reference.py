@@ -67,6 +67,9 @@ class Reference:
             self._choices[on] = choose_release(self.rvu_releases, on)
         return self._choices[on]
 
+    def installed_releases(self) -> tuple[str, ...]:
+        return tuple(d.dataset_id for d in self.rvu_releases)
+
     def dataset(self, release_id: str) -> DatasetInfo:
         for info in self.datasets:
             if info.dataset_id == release_id:

@@ -131,6 +131,10 @@ class PricingData(Protocol):
 
     def release_for(self, on: dt.date | None = None) -> ReleaseChoice: ...
 
+    def installed_releases(self) -> tuple[str, ...]:
+        """Ids of the installed releases that carry RVUs (those a line can be priced from), newest first."""
+        ...
+
     def row(self, release_id: str, hcpcs: str, modifier: str = "") -> RvuRow | None:
         """One PPRRVU row (HCPCS + modifier "", "26", "TC" or "53") of a release, None when not listed."""
         ...

@@ -103,14 +103,27 @@ PPRRVU_TXT: tuple[tuple[str, int, int], ...] = (
 )
 
 
-def read_lines(data: bytes) -> list[str]:
-    # CMS files are Latin-1/ASCII; a UTF-8 BOM from a re-save is dropped.
+DOS_EOF = "\x1a"
+
+
+def decode(data: bytes) -> str:
+    """A CMS text file as text. CMS files are Latin-1/ASCII; a UTF-8 BOM from a re-save is dropped. Older
+    files (PPRRVU22_JAN.csv, PPRRVU23_JAN.csv) end with a DOS end-of-file mark, 0x1A, alone or followed by
+    the empty cells of its row: nothing after it is part of the file, so the text ends there. A 0x1A with
+    data after it is left in place, for the row's reader to report."""
     text = data.decode("utf-8-sig") if data.startswith(b"\xef\xbb\xbf") else data.decode("latin-1")
-    return text.splitlines()
+    head, mark, tail = text.partition(DOS_EOF)
+    if mark and not tail.strip(" ,;\t\r\n" + DOS_EOF):
+        return head
+    return text
+
+
+def read_lines(data: bytes) -> list[str]:
+    return decode(data).splitlines()
 
 
 def csv_rows(data: bytes) -> tuple[list[list[str]], list[int]]:
-    text = data.decode("utf-8-sig") if data.startswith(b"\xef\xbb\xbf") else data.decode("latin-1")
+    text = decode(data)
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[list[str]] = []
     numbers: list[int] = []
