@@ -51,12 +51,12 @@ _ADVICE = {
 }
 
 
-def describe_os_error(exc: OSError, path: Path | str | None = None) -> str:
+def describe_os_error(exc: OSError, path: Path | str | None = None, doing: str = "cannot write it") -> str:
     """One line for an OSError met while reading or writing `path`: the file, then what to do. Only the path
     and the system's error text are shown (never data)."""
     name = path if path is not None else (exc.filename or "a file")
     advice = _ADVICE.get(exc.errno or 0) or f"{exc.strerror or type(exc).__name__}; check the path and retry"
-    return f"{name}: cannot write it: {advice}"
+    return f"{name}: {doing}: {advice}"
 
 
 def same_file(a: Path, b: Path) -> bool:

@@ -88,10 +88,15 @@ class RuleKinds:
 
 
 def run_audit(
-    paths: Sequence[Path], data_dir: Path | None, options: AuditOptions, session: Session | None = None
+    paths: Sequence[Path],
+    data_dir: Path | None,
+    options: AuditOptions,
+    session: Session | None = None,
+    record: bool = True,
 ) -> AuditResult:
     """`session`: the settings, rules and reference data to check with (default: the rvucheck.toml beside
-    the first export, the built-in rules, the data in `data_dir`)."""
+    the first export, the built-in rules, the data in `data_dir`). `record=False`: the month is not stored
+    in the history; the caller does it with `remember` once its outputs are written."""
     if session is None:
         from rvucheck.settings import load_settings
 
@@ -105,7 +110,14 @@ def run_audit(
     history = store.lines_before(month, {line.patient for line in keyed}, new_patients)
     report = session.check(keyed, unreadable, history)
     kinds = RuleKinds(session.rule_ids(GLOBAL_EM_KINDS), session.rule_ids(NEW_PATIENT_KINDS))
-    return summarize(report, month, [p.name for p in paths], store, options, len(history), data_dir, kinds)
+    sources = [p.name for p in paths]
+    return summarize(report, month, sources, store, options, len(history), data_dir, kinds, record)
+
+
+def remember(result: AuditResult, data_dir: Path | None) -> None:
+    """Store the audited month in the history (one transaction, replacing an earlier audit of it)."""
+    months = [_provider_month(result.month, p) for p in result.providers]
+    HistoryStore(data_dir).record(result.month, result.report.results, months, result.sources)
 
 
 def summarize(
@@ -117,8 +129,10 @@ def summarize(
     history_lines_used: int,
     data_dir: Path | None,
     rule_kinds: RuleKinds = RuleKinds(),
+    record: bool = True,
 ) -> AuditResult:
-    """Figures for the checked month; records the month in the history (replacing an earlier audit of it)."""
+    """Figures for the checked month; with `record`, the month is stored in the history (replacing an
+    earlier audit of it). The trend is the same either way: earlier months from the history, then this one."""
     results = report.results
     providers = provider_figures(results, rule_kinds.global_em, rule_kinds.new_patient, options.late_days)
     lookup, note = benchmark.lookup(data_dir)
@@ -126,8 +140,10 @@ def summarize(
     flagged = {(m.provider, m.family.key) for m in mix if m.flagged}
     sample = review_sample(encounters(results, flagged), options.sample_size, options.seed)
     previous_months = tuple(m.month for m in store.months() if m.month < month)
-    store.record(month, results, [_provider_month(month, p) for p in providers], sources)
-    trend = tuple(p for p in store.provider_months() if p.month <= month)
+    this_month = [_provider_month(month, p) for p in providers]
+    if record:
+        store.record(month, results, this_month, sources)
+    trend = (*store.provider_months(before=month), *sorted(this_month, key=lambda p: p.provider))
     year = month[:4]
     ytd: dict[str, float] = {}
     for p in trend:

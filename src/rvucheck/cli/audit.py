@@ -1,9 +1,10 @@
 """`rvucheck audit FILE... [--month YYYY-MM] [--out x.xlsx] [--html x.html] [--json x.json]` and
-`rvucheck history list|forget MONTH`."""
+`rvucheck history list|forget MONTH|reset --yes`."""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +32,15 @@ def register(subparsers: Any) -> None:
     forget = actions.add_parser("forget", help="remove one month from the history")
     forget.add_argument("month", help="YYYY-MM")
     forget.set_defaults(func=history_forget)
+    reset = actions.add_parser("reset", help="delete the whole history and its patient-key secret")
+    reset.add_argument("--yes", action="store_true", help="really delete it (without it: say what would go)")
+    reset.set_defaults(func=history_reset)
     history.set_defaults(func=history_list)
 
 
 def run_audit_command(args: argparse.Namespace) -> int:
-    from rvucheck.audit.run import AuditOptions, run_audit
+    from rvucheck.audit.run import AuditOptions, remember, run_audit
+    from rvucheck.outputs import Outputs
     from rvucheck.session import Session
 
     if args.sample_size < 0:
@@ -49,24 +54,18 @@ def run_audit_command(args: argparse.Namespace) -> int:
         mapping=parse_map(args.map),
     )
     data_dir = data_dir_of(args)
-    session = Session.open(data_dir, settings_from(args, near=args.files[0]))
-    result = run_audit(args.files, data_dir, options, session)
-    written = []
-    if args.out:
-        from rvucheck.audit.workbook import write_workbook
-
-        write_workbook(result, args.out)
-        written.append(str(args.out))
-    if args.html:
-        from rvucheck.audit.html import write_html
-
-        write_html(result, args.html)
-        written.append(str(args.html))
-    if args.json:
-        from rvucheck.audit.jsonout import write_json
-
-        write_json(result, args.json)
-        written.append(str(args.json))
+    # outputs checked before the work (never an input, a link to one, or each other), written through temps
+    # and renamed together; the month enters the history only once every output is in place
+    with Outputs(args.files, force=True) as outputs:
+        wanted = [(path, writer) for path, writer in _writers(args) if path is not None]
+        for path, _writer in wanted:
+            outputs.plan(path)
+        session = Session.open(data_dir, settings_from(args, near=args.files[0]))
+        result = run_audit(args.files, data_dir, options, session, record=False)
+        for path, writer in wanted:
+            outputs.write(path, lambda temp, write=writer: write(result, temp))
+        written = [str(path) for path in outputs.commit()]
+    remember(result, data_dir)
     counts = result.report.counts_by_severity()
     print(
         f"audit {result.month}: {len(result.report.results)} lines, {len(result.providers)} providers, "
@@ -82,6 +81,27 @@ def run_audit_command(args: argparse.Namespace) -> int:
     if written:
         print("wrote " + ", ".join(written))
     return 0
+
+
+def _writers(args: argparse.Namespace) -> list[tuple[Path | None, Callable[[Any, Path], None]]]:
+    """(path or None, writer(result, path)) of each output the command line asks for."""
+
+    def workbook(result: Any, path: Path) -> None:
+        from rvucheck.audit.workbook import write_workbook
+
+        write_workbook(result, path)
+
+    def html(result: Any, path: Path) -> None:
+        from rvucheck.audit.html import write_html
+
+        write_html(result, path)
+
+    def json(result: Any, path: Path) -> None:
+        from rvucheck.audit.jsonout import write_json
+
+        write_json(result, path)
+
+    return [(args.out, workbook), (args.html, html), (args.json, json)]
 
 
 def history_list(args: argparse.Namespace) -> int:
@@ -112,3 +132,24 @@ def history_forget(args: argparse.Namespace) -> int:
     raise InputFileError(
         f"history forget {month}: that month is not in the history (see rvucheck history list)"
     )
+
+
+def history_reset(args: argparse.Namespace) -> int:
+    from rvucheck.audit.history import HistoryStore
+    from rvucheck.errors import HistoryError
+
+    store = HistoryStore(data_dir_of(args))
+    try:
+        months = [m.month for m in store.months()]
+        held = f"{len(months)} audited months ({', '.join(months)})" if months else "no audited months"
+    except HistoryError:  # a damaged history is what a reset is for
+        held = "a damaged history"
+    lost = (
+        f"{store.data_dir}: history reset deletes {held} and the patient-key secret; later audits cannot "
+        "look back at those months (post-op global windows, the 3-year new-patient rule, trends)"
+    )
+    if not args.yes:
+        raise InputFileError(f"{lost}; run `rvucheck history reset --yes` to do it")
+    removed = store.reset()
+    print(f"deleted {len(removed)} files: {held} and the secret are gone" if removed else "nothing to delete")
+    return 0
