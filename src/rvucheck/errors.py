@@ -27,6 +27,5 @@ class OutputError(InputFileError):
     """An output cannot be written (it would replace an input, it exists, the disk is full ...)."""
 
 
-
 class HistoryError(RvucheckError):
     """The audit history or its secret is damaged or unsafe."""

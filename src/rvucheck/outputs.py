@@ -39,7 +39,7 @@ _OWNER = {"pid": os.getpid()}
 _ADVICE = {
     errno.ENOSPC: "the disk is full; free some space or write elsewhere",
     errno.EDQUOT: "the disk quota is used up; free some space or write elsewhere",
-    errno.EFBIG: "the file is larger than this system allows (file-size limit); write elsewhere or raise the limit",
+    errno.EFBIG: "the file is larger than the file-size limit allows; write elsewhere or raise the limit",
     errno.EACCES: "permission denied; choose a folder you can write to",
     errno.EPERM: "permission denied; choose a folder you can write to",
     errno.EROFS: "the file system is read-only; choose another folder",
@@ -84,7 +84,9 @@ class Outputs:
     def __enter__(self) -> Outputs:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.discard()
 
     def plan(self, path: Path, force: bool | None = None) -> Path:
@@ -93,7 +95,9 @@ class Outputs:
         force = self.force if force is None else force
         for source in self.inputs:
             if same_file(path, source):
-                raise OutputError(f"{path}: the output would replace the input {source.name}; choose another name")
+                raise OutputError(
+                    f"{path}: the output would replace the input {source.name}; choose another name"
+                )
         for other in self.planned:
             if same_file(path, other):
                 raise OutputError(f"{path}: two outputs of this run would have the same name; choose another")
@@ -171,7 +175,9 @@ class Outputs:
         return temp
 
 
-def write_file(path: Path, writer: Callable[[Path], Any], inputs: Sequence[Path] = (), force: bool = True) -> Path:
+def write_file(
+    path: Path, writer: Callable[[Path], Any], inputs: Sequence[Path] = (), force: bool = True
+) -> Path:
     """One output on its own: planned, written through a temp, renamed."""
     with Outputs(inputs, force) as outputs:
         outputs.plan(path)
@@ -187,12 +193,16 @@ def _place(temp: Path, path: Path, replace: bool) -> None:
     try:
         os.link(temp, path)  # fails if the name exists: the existence check and the write are one step
     except FileExistsError:
-        raise OutputError(f"{path} already exists; use --force to replace it or choose another name") from None
+        raise OutputError(
+            f"{path} already exists; use --force to replace it or choose another name"
+        ) from None
     except OSError as exc:
         if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
             raise
         if path.exists() or path.is_symlink():  # no hard links here (some network/FAT shares): best effort
-            raise OutputError(f"{path} already exists; use --force to replace it or choose another name") from None
+            raise OutputError(
+                f"{path} already exists; use --force to replace it or choose another name"
+            ) from None
         os.replace(temp, path)
         return
     _remove(temp)
@@ -218,7 +228,7 @@ def _remove(temp: Path) -> None:
 def sweep_stale(folder: Path) -> list[Path]:
     """Remove temps left in `folder` by runs that were killed (SIGKILL, power loss): only names this module
     makes, and only when the process that made them is gone."""
-    removed = []
+    removed: list[Path] = []
     try:
         names = [entry for entry in os.scandir(folder) if entry.name.startswith(TEMP_PREFIX)]
     except OSError:

@@ -106,10 +106,11 @@ def _fork_worker(request: CheckRequest) -> tuple[ProcessPoolExecutor | None, Fut
 def check_file(
     request: CheckRequest, progress: Callable[[], AbstractContextManager[Any]], outputs: Outputs | None = None
 ) -> CheckOutcome:
-    """Check one file and write its annotated copy (when planned). `outputs`: the run's outputs; the copy is
-    staged there and renamed at their `commit()` (default: renamed here). `progress()` gives a context whose value
-    `step(description, done)` reports progress (0..4); it is entered after the worker is forked, because a
-    progress bar runs a thread and a forked child must not inherit a lock held by another thread."""
+    """Check one file and write its annotated copy (when planned). `outputs`: the run's outputs; the copy
+    is staged there and renamed at their `commit()` (default: renamed here). `progress()` gives a context
+    whose value `step(description, done)` reports progress (0..4); it is entered after the worker is
+    forked, because a progress bar runs a thread and a forked child must not inherit a lock held by another
+    thread."""
     plan = request.plan
     if plan is not None:  # openpyxl (the workbooks extra) only when a copy is written
         from rvucheck.annotate.copy import open_workbook, write_annotated

@@ -277,7 +277,9 @@ class HistoryStore:
 def _describe(path: Path, exc: sqlite3.Error) -> str:
     text = str(exc)
     if "disk is full" in text or "disk I/O" in text:
-        return f"{path}: cannot write the audit history ({text}); free some disk space and run the audit again"
+        return (
+            f"{path}: cannot write the audit history ({text}); free some disk space and run the audit again"
+        )
     if "readonly" in text or "unable to open" in text:
         return f"{path}: cannot write the audit history ({text}); check the folder's permissions"
     return (

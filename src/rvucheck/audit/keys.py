@@ -8,6 +8,7 @@ anyone recompute the keys); `rvucheck history reset` starts afresh.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hmac
 import os
@@ -72,7 +73,9 @@ def load_or_create_secret(path: Path) -> bytes:
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise HistoryError(f"{path}: the audit history secret is a symbolic link; {RESET_HINT}") from None
-        raise HistoryError(f"{path}: cannot read the audit history secret ({exc.strerror}); {RESET_HINT}") from None
+        raise HistoryError(
+            f"{path}: cannot read the audit history secret ({exc.strerror}); {RESET_HINT}"
+        ) from None
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(handle.fileno())
         if not stat.S_ISREG(info.st_mode):
@@ -109,9 +112,7 @@ def _create(path: Path) -> None:
     try:
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_hex(MIN_SECRET_BYTES))
-        try:
+        with contextlib.suppress(FileExistsError):  # another run made it first: theirs is the one
             os.link(name, path)
-        except FileExistsError:
-            pass
     finally:
         os.unlink(name)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -63,7 +64,7 @@ def run_audit_command(args: argparse.Namespace) -> int:
         session = Session.open(data_dir, settings_from(args, near=args.files[0]))
         result = run_audit(args.files, data_dir, options, session, record=False)
         for path, writer in wanted:
-            outputs.write(path, lambda temp, write=writer: write(result, temp))
+            outputs.write(path, functools.partial(writer, result))
         written = [str(path) for path in outputs.commit()]
     remember(result, data_dir)
     counts = result.report.counts_by_severity()

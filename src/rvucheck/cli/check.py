@@ -77,7 +77,9 @@ def run_check(args: argparse.Namespace) -> int:
             # one session per config file: files beside the same rvucheck.toml share the rules and data
             if settings.config_path not in sessions:
                 sessions[settings.config_path] = Session.open(args.data_dir, settings)
-            result, copy, code = _check_one(info, args, mapping, sessions[settings.config_path], plan, outputs)
+            result, copy, code = _check_one(
+                info, args, mapping, sessions[settings.config_path], plan, outputs
+            )
             results.append(result)
             written.append((info, copy))
             worst = max(worst, code)

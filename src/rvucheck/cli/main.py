@@ -106,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     install_signal_handlers()
     try:
         return int(args.func(args))
-    except BaseException as exc:  # noqa: BLE001 - every way out gets its exit code and one line
+    except BaseException as exc:
         if getattr(args, "debug", False):
             traceback.print_exc()
         return _failed(exc, args)
@@ -141,7 +141,10 @@ def _classify(exc: BaseException, args: argparse.Namespace) -> tuple[int, str]:
                 f"this needs {package}, which comes with the {extra} extra: pip install 'rvucheck[{extra}]'"
             )
     if isinstance(exc, MemoryError):
-        return 2, f"{_subject(args)}: ran out of memory; split the file into smaller ones or use a larger machine"
+        return (
+            2,
+            f"{_subject(args)}: ran out of memory; split the file into smaller ones or use a larger machine",
+        )
     if isinstance(exc, sqlite3.DatabaseError):  # the reference store (the history reports its own)
         return 2, (
             f"the CMS data store in {_data_dir(args)} is damaged or unreadable ({str(exc)[:60]}); "
@@ -164,6 +167,7 @@ def _data_dir(args: argparse.Namespace) -> str:
     from rvucheck.refdata.store import default_data_dir
 
     return str(getattr(args, "data_dir", None) or default_data_dir())
+
 
 if __name__ == "__main__":
     sys.exit(main())
