@@ -104,12 +104,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     install_signal_handlers()
+    if not args.debug:  # an error in a finaliser (a half-written zip closed after a failed write) stays quiet
+        sys.unraisablehook = _quiet
     try:
         return int(args.func(args))
     except BaseException as exc:
         if getattr(args, "debug", False):
             traceback.print_exc()
         return _failed(exc, args)
+
+
+def _quiet(unraisable: object) -> None:
+    """Nothing to print: the run's own error (if any) has said what failed."""
 
 
 def _failed(exc: BaseException, args: argparse.Namespace) -> int:
