@@ -1,5 +1,5 @@
-"""Hostile outputs: an output that is, links to or aliases an input; two outputs with one name; a folder in the
-way; a file-size limit mid-write; temps left by a killed run; two runs racing for one name; SIGTERM.
+"""Hostile outputs: an output that is, links to or aliases an input; two outputs with one name; a folder in
+the way; a file-size limit mid-write; temps left by a killed run; two runs racing for one name; SIGTERM.
 
 Every case: exit code, one line naming the file, no traceback, inputs byte-identical, nothing written (or
 exactly the outputs expected)."""
