@@ -19,6 +19,8 @@ import importlib
 import sqlite3
 import sys
 import traceback
+import zipfile
+import zlib
 from collections.abc import Sequence
 
 from rvucheck import __version__
@@ -150,6 +152,11 @@ def _classify(exc: BaseException, args: argparse.Namespace) -> tuple[int, str]:
         return (
             2,
             f"{_subject(args)}: ran out of memory; split the file into smaller ones or use a larger machine",
+        )
+    if isinstance(exc, (zipfile.BadZipFile, zlib.error)):  # a damaged part met after the reader's checks
+        return (
+            2,
+            f"{_subject(args)}: the workbook is damaged ({type(exc).__name__}); open it in Excel and save it again",
         )
     if isinstance(exc, sqlite3.DatabaseError):  # the reference store (the history reports its own)
         return 2, (
