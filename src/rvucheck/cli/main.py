@@ -154,10 +154,8 @@ def _classify(exc: BaseException, args: argparse.Namespace) -> tuple[int, str]:
             f"{_subject(args)}: ran out of memory; split the file into smaller ones or use a larger machine",
         )
     if isinstance(exc, (zipfile.BadZipFile, zlib.error)):  # a damaged part met after the reader's checks
-        return (
-            2,
-            f"{_subject(args)}: the workbook is damaged ({type(exc).__name__}); open it in Excel and save it again",
-        )
+        damaged = f"the workbook is damaged ({type(exc).__name__})"
+        return 2, f"{_subject(args)}: {damaged}; open it in Excel and save it again"
     if isinstance(exc, sqlite3.DatabaseError):  # the reference store (the history reports its own)
         return 2, (
             f"the CMS data store in {_data_dir(args)} is damaged or unreadable ({str(exc)[:60]}); "
