@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -125,7 +126,7 @@ def history_forget(args: argparse.Namespace) -> int:
     from rvucheck.audit.history import HistoryStore
 
     month = args.month
-    if len(month) != 7 or month[4] != "-" or not (month[:4] + month[5:]).isdigit():
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
         raise InputFileError(f"history forget {month!r}: give the month as YYYY-MM, e.g. 2026-10")
     if HistoryStore(data_dir_of(args)).forget(month):
         print(f"forgot {month}")
