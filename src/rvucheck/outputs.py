@@ -270,12 +270,25 @@ def _on_terminate(signum: int, frame: FrameType | None) -> None:
     raise Terminated(signum)
 
 
-def install_signal_handlers() -> None:
+def install_signal_handlers() -> dict[int, Any]:
     """For a command-line run: SIGTERM/SIGHUP unwind (temps removed); SIGXFSZ (file-size limit) is ignored
-    so the write fails with EFBIG and the run can say so instead of dying."""
+    so the write fails with EFBIG and the run can say so instead of dying. Returns the handlers replaced."""
     _OWNER["pid"] = os.getpid()
+    wanted: dict[int, Any] = {}
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
-            signal.signal(getattr(signal, name), _on_terminate)
+            wanted[getattr(signal, name)] = _on_terminate
     if hasattr(signal, "SIGXFSZ"):
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        wanted[signal.SIGXFSZ] = signal.SIG_IGN
+    previous = {}
+    for signum, handler in wanted.items():
+        try:
+            previous[signum] = signal.signal(signum, handler)
+        except ValueError:  # not the main thread (an embedding application): leave its handlers alone
+            break
+    return previous
+
+
+def restore_signal_handlers(previous: dict[int, Any]) -> None:
+    for signum, handler in previous.items():
+        signal.signal(signum, handler if handler is not None else signal.SIG_DFL)

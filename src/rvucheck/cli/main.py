@@ -15,6 +15,7 @@ Exit codes:
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import sqlite3
 import sys
@@ -25,7 +26,7 @@ from collections.abc import Sequence
 
 from rvucheck import __version__
 from rvucheck.errors import RvucheckError
-from rvucheck.outputs import Terminated, describe_os_error, install_signal_handlers
+from rvucheck.outputs import Terminated, describe_os_error, install_signal_handlers, restore_signal_handlers
 
 BUG_REPORT = "https://github.com/rvucheck/rvucheck/issues"
 
@@ -105,15 +106,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    install_signal_handlers()
-    if not args.debug:  # an error in a finaliser (a half-written zip closed after a failed write) stays quiet
-        sys.unraisablehook = _quiet
+    previous = install_signal_handlers(), sys.unraisablehook
     try:
         return int(args.func(args))
     except BaseException as exc:
-        if getattr(args, "debug", False):
+        if args.debug:
             traceback.print_exc()
-        return _failed(exc, args)
+        else:  # an error in a finaliser (a half-written zip closed after a failed write) stays quiet
+            sys.unraisablehook = _quiet
+        code = _failed(exc, args)
+    finally:
+        restore_signal_handlers(previous[0])
+    gc.collect()  # the failed run's finalisers run now, while quiet
+    sys.unraisablehook = previous[1]
+    return code
 
 
 def _quiet(unraisable: object) -> None:
