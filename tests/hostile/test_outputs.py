@@ -47,11 +47,14 @@ def _alias(work: Path, how: str) -> str:
     if how == "symlink":
         (work / "link.xlsx").symlink_to(source)
         return "link.xlsx"
+    if how == "folder symlink":
+        (work / "linked-folder").symlink_to(work)
+        return "linked-folder/charges.xlsx"
     os.link(source, work / "hard.xlsx")
     return "hard.xlsx"
 
 
-ALIASES = ("same", "detour", "symlink", "hardlink")
+ALIASES = ("same", "detour", "symlink", "folder symlink", "hardlink")
 
 
 @pytest.mark.parametrize("option", ["--out", "--html", "--json"])
@@ -178,12 +181,16 @@ def test_stale_temps_of_a_killed_run_are_swept_and_live_ones_kept(work: Path) ->
     assert live.exists() and other.exists()
 
 
-def test_sigterm_removes_the_temps_and_exits_143(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("signum", "code", "said"),
+    [(signal.SIGTERM, 143, "terminated"), (signal.SIGINT, 130, "interrupted")],
+    ids=["SIGTERM", "SIGINT"],
+)
+def test_a_signal_mid_write_removes_the_temps(tmp_path: Path, signum: int, code: int, said: str) -> None:
     script = textwrap.dedent(
         f"""
         import sys, time
         from pathlib import Path
-        sys.argv = ["rvucheck"]
         from rvucheck.cli.main import _failed
         from rvucheck.outputs import Outputs, install_signal_handlers
         install_signal_handlers()
@@ -203,10 +210,10 @@ def test_sigterm_removes_the_temps_and_exits_143(tmp_path: Path) -> None:
     )
     assert child.stdout is not None and child.stdout.readline().strip() == b"staged"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(TEMP_PREFIX)]
-    child.send_signal(signal.SIGTERM)
+    child.send_signal(signum)
     _, err = child.communicate(timeout=30)
-    assert child.returncode == 128 + signal.SIGTERM, err
-    assert err.decode().strip() == "rvucheck: terminated"
+    assert child.returncode == code, err
+    assert err.decode().strip() == f"rvucheck: {said}"
     assert list(tmp_path.iterdir()) == []
 
 
