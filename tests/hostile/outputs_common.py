@@ -65,4 +65,6 @@ def history_months(store: Path) -> list[str]:
     if not path.exists():
         return []
     with sqlite3.connect(path) as conn:
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'months'").fetchall():
+            return []  # made, but its schema never committed
         return [m for (m,) in conn.execute("SELECT month FROM months ORDER BY month")]

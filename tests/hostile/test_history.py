@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from tests.hostile.harness import run_cli
-from tests.hostile.outputs_common import PATIENTS, audit_store, history_months, make_charges
+from tests.hostile.outputs_common import PATIENTS, audit_store, file_size_limit, history_months, make_charges
 
 pytestmark = pytest.mark.usefixtures("data_dir")
 SECRET, HISTORY = "audit-secret.key", "audit-history.sqlite"
@@ -180,3 +180,28 @@ def test_history_forget_of_a_bad_month_is_one_line(work: Path, store: Path, mont
     outcome = run_cli(work, "history", "forget", month, data_dir=store)
     outcome.assert_clean_error()
     assert history_months(store) == ["2026-07"]
+
+
+def test_a_history_write_that_fails_after_the_outputs_says_so_and_records_nothing(
+    work: Path, store: Path
+) -> None:
+    """The file-size limit lets the JSON through but not the history's pages: one line naming the history
+    and what was written; the month is not recorded, and the history still works afterwards."""
+    with file_size_limit(16_000):
+        outcome = run_cli(work, "audit", "charges.xlsx", "--json", "audit.json", data_dir=store)
+    outcome.assert_no_traceback()
+    assert outcome.code == 2, outcome.stderr
+    lines = outcome.stderr.strip().splitlines()
+    assert len(lines) == 1 and HISTORY in lines[0], outcome.stderr
+    assert "audit.json written; month 2026-07 not recorded" in lines[0]
+    assert outcome.written == {"audit.json"}
+    outcome.assert_inputs_unchanged()
+    assert history_months(store) == []
+    assert run_cli(work, "audit", "charges.xlsx", data_dir=store).code == 0
+    assert history_months(store) == ["2026-07"]
+
+
+def test_a_history_that_is_a_folder_stops_the_audit_before_any_output(work: Path, store: Path) -> None:
+    (store / HISTORY).mkdir()
+    outcome = run_cli(work, "audit", "charges.xlsx", "--json", "audit.json", data_dir=store)
+    outcome.assert_clean_error(HISTORY)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from rvucheck.cli.common import add_check_options, data_dir_of, parse_map, settings_from
-from rvucheck.errors import InputFileError
+from rvucheck.errors import HistoryError, InputFileError
 
 
 def register(subparsers: Any) -> None:
@@ -67,7 +67,11 @@ def run_audit_command(args: argparse.Namespace) -> int:
         for path, writer in wanted:
             outputs.write(path, functools.partial(writer, result))
         written = [str(path) for path in outputs.commit()]
-    remember(result, data_dir)
+    try:
+        remember(result, data_dir)
+    except HistoryError as exc:
+        done = f"{', '.join(written)} written; " if written else ""
+        raise HistoryError(f"{exc} ({done}month {result.month} not recorded)") from None
     counts = result.report.counts_by_severity()
     print(
         f"audit {result.month}: {len(result.report.results)} lines, {len(result.providers)} providers, "
@@ -138,7 +142,6 @@ def history_forget(args: argparse.Namespace) -> int:
 
 def history_reset(args: argparse.Namespace) -> int:
     from rvucheck.audit.history import HistoryStore
-    from rvucheck.errors import HistoryError
 
     store = HistoryStore(data_dir_of(args))
     try:
