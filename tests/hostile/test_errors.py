@@ -10,13 +10,16 @@ from __future__ import annotations
 import errno
 import json
 import os
+import resource
 import sqlite3
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
-from tests.hostile.harness import run_cli, sha256
+from tests.conftest import TEST_DATA_DIR
+from tests.hostile.harness import REPO, Outcome, run_cli, sha256, snapshot
 from tests.hostile.outputs_common import PATIENTS, audit_store, history_months, make_charges
 
 from rvucheck.cli.main import main
@@ -295,3 +298,39 @@ def test_findings_are_exit_1_and_nothing_else_is(work: Path) -> None:
     assert outcome.code == 1 and outcome.stderr == ""
     outcome.assert_inputs_unchanged()
     assert not outcome.written
+
+
+def test_a_sheet_wide_merged_range_under_a_memory_limit_never_crashes(work: Path) -> None:
+    """`<mergeCell ref="A6:XFD1048576"/>` makes openpyxl grow until memory runs out: under a 900 MB
+    address space limit the run ends with one line (or, once merged ranges are clamped, is processed), never a
+    traceback; nothing is written on failure."""
+    merged = work / "merged.xlsx"
+    with (
+        zipfile.ZipFile(work / "charges.xlsx") as old,
+        zipfile.ZipFile(merged, "w", zipfile.ZIP_DEFLATED) as new,
+    ):
+        for info in old.infolist():
+            data = old.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                merge = b'</sheetData><mergeCells count="1"><mergeCell ref="A6:XFD1048576"/></mergeCells>'
+                data = data.replace(b"</sheetData>", merge, 1)
+            new.writestr(info, data)
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (900_000_000, 900_000_000))
+
+    before = snapshot(work)
+    env = {**os.environ, "RVUCHECK_DATA": str(TEST_DATA_DIR), "PYTHONPATH": str(REPO / "src")}
+    command = ["check", merged.name, "--format", "json", "--fail-on", "never"]
+    done = subprocess.run(
+        [sys.executable, "-m", "rvucheck.cli", *command],
+        cwd=work, env=env, capture_output=True, text=True, timeout=300, preexec_fn=limit, check=False,
+    )  # fmt: skip
+    outcome = Outcome(done.returncode, done.stdout, done.stderr, before, snapshot(work), work)
+    if outcome.code == 2:
+        assert "memory" in outcome.assert_clean_error(merged)
+    else:
+        outcome.assert_no_traceback()
+        assert outcome.code == 0 and outcome.written == {"merged.rvucheck.xlsx"}, outcome.stderr
+        summary = outcome.json()["summary"]
+        assert summary["lines"] == summary["checked"] + summary["unreadable"] == 4

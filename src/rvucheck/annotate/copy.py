@@ -96,6 +96,11 @@ def open_workbook(source: Path, kind: str, plan: OutputPlan) -> Workbook | None:
     try:
         with paused_gc():
             return load_workbook(source, keep_vba=kind == "xlsm", rich_text=plan.rich_text, keep_links=True)
+    except MemoryError:
+        raise InputFileError(
+            f"{source}: the workbook writer ran out of memory opening it (a huge merged range or sheet "
+            f"size?); run with --no-annotate for the findings, or save a smaller copy from Excel"
+        ) from None
     except Exception as exc:  # openpyxl raises many types for parts it cannot parse
         raise InputFileError(
             f"{source}: the workbook writer cannot open it ({type(exc).__name__}: {str(exc)[:80]}); "

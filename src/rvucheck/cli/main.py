@@ -107,18 +107,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     previous = install_signal_handlers(), sys.unraisablehook
+    if not args.debug:  # an error in a finaliser (a half-written zip, a parser's generator) stays quiet
+        sys.unraisablehook = _quiet
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
     except BaseException as exc:
         if args.debug:
             traceback.print_exc()
-        else:  # an error in a finaliser (a half-written zip closed after a failed write) stays quiet
-            sys.unraisablehook = _quiet
         code = _failed(exc, args)
+        gc.collect()  # the failed run's finalisers run now, while quiet
     finally:
         restore_signal_handlers(previous[0])
-    gc.collect()  # the failed run's finalisers run now, while quiet
-    sys.unraisablehook = previous[1]
+        sys.unraisablehook = previous[1]
     return code
 
 
