@@ -334,3 +334,19 @@ def test_a_sheet_wide_merged_range_under_a_memory_limit_never_crashes(work: Path
         assert outcome.code == 0 and outcome.written == {"merged.rvucheck.xlsx"}, outcome.stderr
         summary = outcome.json()["summary"]
         assert summary["lines"] == summary["checked"] + summary["unreadable"] == 4
+
+
+@pytest.mark.parametrize("command", ["check", "audit"])
+def test_a_workbook_part_calamine_accepts_and_lxml_rejects_is_one_line(work: Path, command: str) -> None:
+    bad = work / "dup-attribute.xlsx"
+    with (
+        zipfile.ZipFile(work / "charges.xlsx") as old,
+        zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as new,
+    ):
+        for info in old.infolist():
+            data = old.read(info)
+            if info.filename == "xl/workbook.xml":
+                data = data.replace(b"<workbook", b'<workbook dup="1" dup="2"', 1)
+            new.writestr(info, data)
+    outcome = run_cli(work, command, bad.name)
+    assert "damaged" in outcome.assert_clean_error(bad)

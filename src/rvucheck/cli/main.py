@@ -159,7 +159,7 @@ def _classify(exc: BaseException, args: argparse.Namespace) -> tuple[int, str]:
             2,
             f"{_subject(args)}: ran out of memory; split the file into smaller ones or use a larger machine",
         )
-    if isinstance(exc, (zipfile.BadZipFile, zlib.error)):  # a damaged part met after the reader's checks
+    if isinstance(exc, (zipfile.BadZipFile, zlib.error)) or _xml_error(exc):  # met after the reader's checks
         damaged = f"the workbook is damaged ({type(exc).__name__})"
         return 2, f"{_subject(args)}: {damaged}; open it in Excel and save it again"
     if isinstance(exc, sqlite3.DatabaseError):  # the reference store (the history reports its own)
@@ -173,6 +173,11 @@ def _classify(exc: BaseException, args: argparse.Namespace) -> tuple[int, str]:
         f"internal error ({type(exc).__name__}); this is a bug: please report it at {BUG_REPORT} with the "
         "command you ran (not your data); rvucheck --debug ... shows the traceback"
     )
+
+
+def _xml_error(exc: BaseException) -> bool:
+    """lxml's XMLSyntaxError or xml.etree's ParseError: a workbook part calamine accepted, a parser not."""
+    return isinstance(exc, SyntaxError) and type(exc).__module__.startswith(("lxml", "xml."))
 
 
 def _subject(args: argparse.Namespace) -> str:
