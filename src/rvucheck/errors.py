@@ -21,3 +21,11 @@ class RuleFileError(RvucheckError):
 
 class UnknownCode(RvucheckError):
     pass
+
+
+class OutputError(InputFileError):
+    """An output cannot be written (it would replace an input, it exists, the disk is full ...)."""
+
+
+class HistoryError(RvucheckError):
+    """The audit history or its secret is damaged or unsafe."""

@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # openpyxl and the report code load only when a check runs
 
     from rvucheck.annotate.copy import AnnotateResult, OutputPlan
     from rvucheck.annotate.plan import Annotations
+    from rvucheck.outputs import Outputs
     from rvucheck.read.sources import Grid
     from rvucheck.report.formats import Summary
 
@@ -102,10 +103,14 @@ def _fork_worker(request: CheckRequest) -> tuple[ProcessPoolExecutor | None, Fut
     return pool, pool.submit(analyse, request)
 
 
-def check_file(request: CheckRequest, progress: Callable[[], AbstractContextManager[Any]]) -> CheckOutcome:
-    """Check one file and write its annotated copy (when planned). `progress()` gives a context whose value
-    `step(description, done)` reports progress (0..4); it is entered after the worker is forked, because a
-    progress bar runs a thread and a forked child must not inherit a lock held by another thread."""
+def check_file(
+    request: CheckRequest, progress: Callable[[], AbstractContextManager[Any]], outputs: Outputs | None = None
+) -> CheckOutcome:
+    """Check one file and write its annotated copy (when planned). `outputs`: the run's outputs; the copy
+    is staged there and renamed at their `commit()` (default: renamed here). `progress()` gives a context
+    whose value `step(description, done)` reports progress (0..4); it is entered after the worker is
+    forked, because a progress bar runs a thread and a forked child must not inherit a lock held by another
+    thread."""
     plan = request.plan
     if plan is not None:  # openpyxl (the workbooks extra) only when a copy is written
         from rvucheck.annotate.copy import open_workbook, write_annotated
@@ -132,7 +137,7 @@ def check_file(request: CheckRequest, progress: Callable[[], AbstractContextMana
                 step("writing the annotated copy", 2)
                 assert analysis.annotations is not None  # built whenever a copy is planned
                 written = write_annotated(
-                    request.path, request.kind, analysis.annotations, plan, analysis.grid, workbook
+                    request.path, request.kind, analysis.annotations, plan, analysis.grid, workbook, outputs
                 )
             step("done", 4)
     finally:

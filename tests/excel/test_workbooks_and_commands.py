@@ -136,7 +136,7 @@ def test_template_with_descriptions_on_request(data_dir: Path, tmp_path: Path) -
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["workbook", "template", "--out", "EXISTING"], "exists: pass --force"),
+        (["workbook", "template", "--out", "EXISTING"], "already exists; use --force"),
         (["workbook", "template", "--out", "t.csv"], "must be an .xlsx file"),
         (["workbook", "template", "--out", "new.xlsx", "--date", "July"], "--date 'July' is not a date"),
         (["workbook", "template", "--out", "new.xlsx", "--locality", "nowhere"], "no Medicare locality"),

@@ -1,6 +1,6 @@
 """Report + workbook -> the annotated copy `charges.rvucheck.xlsx` (or a report workbook when a copy
 would lose something). The input is never modified; the output goes to a temp file beside it, then is
-renamed.
+renamed (rvucheck.outputs: the one layer every command writes through).
 
 On the charge sheet (charge_sheet.py): appended columns (Work RVU, Credited wRVU, Total RVU, Est.
 Payment, Global, Status, Severity, Findings), each row with findings filled by its worst severity, a note
@@ -12,8 +12,6 @@ compares with.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,9 +24,10 @@ from rvucheck.annotate.inject import inject_rows
 from rvucheck.annotate.lossy import lost_in_copy
 from rvucheck.annotate.plan import Annotations, build_annotations
 from rvucheck.annotate.sheets import write_findings_sheet, write_summary_sheet
-from rvucheck.errors import InputFileError
+from rvucheck.errors import InputFileError, OutputError
 from rvucheck.gc_pause import paused_gc
 from rvucheck.model import PackageContents, Report, SheetLayout
+from rvucheck.outputs import Outputs, describe_os_error
 from rvucheck.report.summary import Summary
 from rvucheck.report.xlsx import append_values
 
@@ -46,36 +45,33 @@ def default_output(source: Path, report_workbook: bool = False) -> Path:
     return source.with_name(stem + suffix)
 
 
-def check_output(out: Path, source: Path, force: bool) -> None:
-    """Refuse to overwrite the input, or an existing output without --force (nothing is written)."""
-    if out.resolve() == source.resolve():
-        raise InputFileError(f"{out}: the output would replace the input; choose another --out")
-    if out.exists() and not force:
-        raise InputFileError(f"{out} already exists; use --force to replace it or --out to write elsewhere")
-    if not out.parent.is_dir():
-        raise InputFileError(f"{out}: folder {out.parent} does not exist; create it or choose another --out")
-
-
 @dataclass(frozen=True)
 class OutputPlan:
     path: Path
     lost: list[str]  # features a copy would lose: non-empty means a separate report workbook
     rich_text: bool = False  # formatted text runs: only then pay for openpyxl's rich-text parsing
+    force: bool = False  # an existing file at `path` may be replaced
 
 
 def plan_output(
-    source: Path, kind: str, out: Path | None, force: bool, contents: PackageContents | None = None
+    source: Path,
+    kind: str,
+    out: Path | None,
+    force: bool,
+    contents: PackageContents | None = None,
+    outputs: Outputs | None = None,
 ) -> OutputPlan:
     """Where the results go, checked before any work is done (so a refused run writes nothing).
-    `contents`: what the workbook holds beyond cells (None for CSV)."""
+    `contents`: what the workbook holds beyond cells (None for CSV). `outputs`: the run's outputs (checked
+    against every input and every other output of the run); default: this file alone."""
     lost = lost_in_copy(contents) if contents is not None and kind != "csv" else []
     path = out or default_output(source, report_workbook=bool(lost))
     if kind == "xlsm" and not lost and path.suffix.lower() != ".xlsm":
         raise InputFileError(f"{path}: the copy of a macro workbook must end in .xlsm to keep its macros")
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         raise InputFileError(f"{path}: the annotated copy is a workbook; give --out a .xlsx name")
-    check_output(path, source, force)
-    return OutputPlan(path, lost, contents.rich_text if contents else False)
+    (outputs or Outputs([source], force)).plan(path, force)
+    return OutputPlan(path, lost, contents.rich_text if contents else False, force)
 
 
 def annotate(
@@ -100,6 +96,11 @@ def open_workbook(source: Path, kind: str, plan: OutputPlan) -> Workbook | None:
     try:
         with paused_gc():
             return load_workbook(source, keep_vba=kind == "xlsm", rich_text=plan.rich_text, keep_links=True)
+    except MemoryError:
+        raise InputFileError(
+            f"{source}: the workbook writer ran out of memory opening it (a huge merged range or sheet "
+            f"size?); run with --no-annotate for the findings, or save a smaller copy from Excel"
+        ) from None
     except Exception as exc:  # openpyxl raises many types for parts it cannot parse
         raise InputFileError(
             f"{source}: the workbook writer cannot open it ({type(exc).__name__}: {str(exc)[:80]}); "
@@ -114,9 +115,18 @@ def write_annotated(
     plan: OutputPlan,
     grid: Sequence[Sequence[object]] | None = None,
     workbook_box: list[Workbook] | None = None,
+    outputs: Outputs | None = None,
 ) -> AnnotateResult:
-    """Write the copy, atomically (temp files beside it, then a rename). `workbook_box` may hold the input
-    already loaded by `open_workbook`; it is emptied so the workbook can be freed before the last pass."""
+    """Write the copy through temp files beside it. `outputs`: the run's outputs, which rename it into place
+    with the run's other outputs at their `commit()`; without it the copy is renamed into place here.
+    `workbook_box` may hold the input already loaded by `open_workbook`; it is emptied so the workbook can be
+    freed before the last pass."""
+    if outputs is None:
+        with Outputs([source], plan.force) as own:
+            own.plan(plan.path)
+            result = write_annotated(source, kind, annotations, plan, grid, workbook_box, own)
+            own.commit()
+        return result
     wb = workbook_box[0] if workbook_box else None
     lost, out = plan.lost, plan.path
     as_report = bool(lost)
@@ -139,22 +149,19 @@ def write_annotated(
     if annotations.summary is not None:
         write_summary_sheet(wb, annotations.summary, source.name, copy_note=note)
     last_column = get_column_letter(max(charge_sheet.max_column, annotations.header_count))
-    temps = [_temp_beside(out), _temp_beside(out)]
+    saved, final = outputs.scratch(out), outputs.stage(out)
     try:
         with paused_gc():
-            wb.save(temps[0])
+            wb.save(saved)
         part = charge_sheet.path.lstrip("/")  # the part name is given while saving
         # the workbook is no longer needed (the XML pass below streams and needs little memory; no gc.collect:
         # walking openpyxl's millions of objects costs a second)
         del wb, charge_sheet
         if workbook_box is not None:
             workbook_box.clear()
-        inject_rows(temps[0], temps[1], part, rendered, last_column)
-        os.chmod(temps[1], 0o666 & ~_umask())  # mkstemp makes 0600; the copy gets a normal file's mode
-        os.replace(temps[1], out)
-    finally:
-        for temp in temps:
-            temp.unlink(missing_ok=True)
+        inject_rows(saved, final, part, rendered, last_column)
+    except OSError as exc:
+        raise OutputError(describe_os_error(exc, out)) from None
     return AnnotateResult(path=out, mode="report" if as_report else "copy", lost=lost)
 
 
@@ -167,15 +174,3 @@ def _values_workbook(sheet: str, grid: Sequence[Sequence[object]]) -> Workbook:
     for row in grid:
         append_values(ws, row)  # text from the export stays text
     return wb
-
-
-def _temp_beside(out: Path) -> Path:
-    handle, name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=out.suffix, dir=out.parent)
-    os.close(handle)
-    return Path(name)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -5,12 +5,15 @@ new-patient rule) and trends need earlier months' lines. Patient identifiers nev
 lines are stored with the HMAC key `rvucheck.audit.keys.PatientKeyer` gives them, the same every month.
 
 Re-auditing a month replaces that month (delete + insert in one transaction), never double-counts it.
+`rvucheck audit` records the month only after every output it was asked for is written. What is stored
+and why: docs/audit-history.md (claim numbers, posting dates and diagnoses are not).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -19,8 +22,9 @@ from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import Any
 
-from rvucheck.audit.keys import PatientKeyer
+from rvucheck.audit.keys import SECRET_FILE, PatientKeyer
 from rvucheck.audit.rows import charge_line, line_row
+from rvucheck.errors import HistoryError
 from rvucheck.model import ChargeLine, LineResult
 from rvucheck.refdata.store import default_data_dir
 
@@ -124,9 +128,13 @@ class HistoryStore:
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        """One connection per operation, committed on success and always closed."""
+        """One connection per operation, committed on success and always closed. A damaged file, a full
+        disk or a read-only folder end the run with one line naming the history file."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path)
+        try:
+            conn = sqlite3.connect(self.path)
+        except sqlite3.Error as exc:
+            raise HistoryError(_describe(self.path, exc)) from None
         try:
             # WAL: a month's 50k-row replace is one cheap append; a crash leaves the previous month state.
             conn.execute("PRAGMA journal_mode=WAL")
@@ -134,8 +142,22 @@ class HistoryStore:
             conn.executescript(SCHEMA)
             with conn:
                 yield conn
+        except sqlite3.Error as exc:
+            raise HistoryError(_describe(self.path, exc)) from None
         finally:
             conn.close()
+
+    def reset(self) -> list[Path]:
+        """Delete the history and its secret (every audited month, and the keys that link patients across
+        months). Returns the files removed."""
+        names = [HISTORY_FILE, f"{HISTORY_FILE}-wal", f"{HISTORY_FILE}-shm", SECRET_FILE]
+        removed = []
+        for name in names:
+            path = self.data_dir / name
+            if os.path.lexists(path):
+                path.unlink()  # a symlink is removed, never what it points to
+                removed.append(path)
+        return removed
 
     def months(self) -> list[StoredMonth]:
         if not self.path.exists():
@@ -250,6 +272,20 @@ class HistoryStore:
                 ).fetchall()
         chosen = {row[0]: row[1:] for row in [*latest, *surgery]}
         return [charge_line(row) for _, row in sorted(chosen.items())]
+
+
+def _describe(path: Path, exc: sqlite3.Error) -> str:
+    text = str(exc)
+    if "disk is full" in text or "disk I/O" in text:
+        return (
+            f"{path}: cannot write the audit history ({text}); free some disk space and run the audit again"
+        )
+    if "readonly" in text or "unable to open" in text:
+        return f"{path}: cannot write the audit history ({text}); check the folder's permissions"
+    return (
+        f"{path}: the audit history is damaged ({text[:60]}); restore it from your backup, or start it "
+        "afresh with: rvucheck history reset --yes"
+    )
 
 
 def lines_table(month: str) -> str:

@@ -1,4 +1,8 @@
-"""Charge lines <-> rows of the history's month tables (patients arrive already keyed)."""
+"""Charge lines <-> rows of the history's month tables (patients arrive already keyed).
+
+Only what the cross-month rules read back is stored (docs/audit-history.md): the claim number, the posting
+date and the diagnoses are not (written as empty), since no rule reads them from an earlier month.
+"""
 
 from __future__ import annotations
 
@@ -23,14 +27,14 @@ def line_row(month: str, result: LineResult) -> tuple[object, ...]:
         ",".join(line.modifiers),
         line.units,
         _iso(line.dos),
-        _iso(line.posted),
+        None,  # posted: only this month's charge lag uses it
         line.provider,
         line.provider_npi,
         line.specialty,
         line.group,
         line.pos,
-        line.claim,
-        ",".join(line.diagnoses),
+        "",  # claim: identifies the encounter, and no rule reads it back
+        "",  # diagnoses: the diagnosis rules judge this month's lines only
         result.global_days,
         result.work_rvu,
         result.credited_work_rvu,

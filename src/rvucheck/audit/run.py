@@ -123,11 +123,17 @@ class RuleKinds:
 
 
 def run_audit(
-    paths: Sequence[Path], data_dir: Path | None, options: AuditOptions, session: Session | None = None
+    paths: Sequence[Path],
+    data_dir: Path | None,
+    options: AuditOptions,
+    session: Session | None = None,
+    record: bool = True,
 ) -> AuditResult:
     """`session`: the settings, rules and reference data to check with (default: the rvucheck.toml beside
     the first export, the built-in rules, the data in `data_dir`). Only the lines of the audited month are
-    checked, counted and stored; the others are listed in the result (`AuditResult.outside_month`)."""
+    checked, counted and stored; the others are listed in the result (`AuditResult.outside_month`).
+    `record=False`: the month is not stored in the history; the caller does it with `remember` once its
+    outputs are written."""
     session = session or _default_session(paths, data_dir)
     lines, unreadable = read_all(paths, session, options)
     month = month_of(lines, options.month, exports_named(paths))
@@ -138,15 +144,20 @@ def run_audit(
             f"{exports_named(paths)}: no line is dated in {month} (the dates of service are in {found}); "
             "check --month, or audit each month with --each-month"
         )
-    result = audit_month(month_lines, unreadable, month, paths, data_dir, options, session)
+    result = audit_month(month_lines, unreadable, month, paths, data_dir, options, session, record)
     return replace(result, outside_month=outside)
 
 
 def run_each_month(
-    paths: Sequence[Path], data_dir: Path | None, options: AuditOptions, session: Session | None = None
+    paths: Sequence[Path],
+    data_dir: Path | None,
+    options: AuditOptions,
+    session: Session | None = None,
+    record: bool = True,
 ) -> Iterator[AuditResult]:
     """--each-month: every month the dates of service fall in, oldest first, each checked and stored as its
-    own month, so the history holds a month before the next one is checked. The exports are read once.
+    own month, so the history holds a month before the next one is checked (with `record=False` the caller
+    must `remember` each month before asking for the next). The exports are read once.
     Undated and unreadable lines are reported with the first month (no month can claim them)."""
     if options.month:
         raise InputFileError("--month and --each-month: give one of them")
@@ -154,7 +165,9 @@ def run_each_month(
     lines, unreadable = read_all(paths, session, options)
     for i, month in enumerate(sorted(months_in(lines, exports_named(paths)))):
         month_lines, _ = split_month(lines, month, keep_undated=i == 0)
-        yield audit_month(month_lines, unreadable if i == 0 else [], month, paths, data_dir, options, session)
+        yield audit_month(
+            month_lines, unreadable if i == 0 else [], month, paths, data_dir, options, session, record
+        )
 
 
 def exports_named(paths: Sequence[Path]) -> str:
@@ -178,8 +191,10 @@ def audit_month(
     data_dir: Path | None,
     options: AuditOptions,
     session: Session,
+    record: bool = True,
 ) -> AuditResult:
-    """Check one month's lines with the earlier months of the history, and record the month."""
+    """Check one month's lines with the earlier months of the history, and record the month (unless not
+    `record`)."""
     store = HistoryStore(data_dir)
     keyed = store.keyer().apply(lines)
     new_codes = session.new_patient_codes()
@@ -187,7 +202,14 @@ def audit_month(
     history = store.lines_before(month, {line.patient for line in keyed}, new_patients)
     report = session.check(keyed, unreadable, history)
     kinds = RuleKinds(session.rule_ids(GLOBAL_EM_KINDS), session.rule_ids(NEW_PATIENT_KINDS))
-    return summarize(report, month, [p.name for p in paths], store, options, len(history), data_dir, kinds)
+    sources = [p.name for p in paths]
+    return summarize(report, month, sources, store, options, len(history), data_dir, kinds, record)
+
+
+def remember(result: AuditResult, data_dir: Path | None) -> None:
+    """Store the audited month in the history (one transaction, replacing an earlier audit of it)."""
+    months = [_provider_month(result.month, p) for p in result.providers]
+    HistoryStore(data_dir).record(result.month, result.report.results, months, result.sources)
 
 
 def summarize(
@@ -199,8 +221,10 @@ def summarize(
     history_lines_used: int,
     data_dir: Path | None,
     rule_kinds: RuleKinds = RuleKinds(),
+    record: bool = True,
 ) -> AuditResult:
-    """Figures for the checked month; records the month in the history (replacing an earlier audit of it)."""
+    """Figures for the checked month; with `record`, the month is stored in the history (replacing an
+    earlier audit of it). The trend is the same either way: earlier months from the history, then this one."""
     results = report.results
     providers = provider_figures(results, rule_kinds.global_em, rule_kinds.new_patient, options.late_days)
     lookup, note = benchmark.lookup(data_dir)
@@ -208,8 +232,10 @@ def summarize(
     flagged = {(m.provider, m.family.key) for m in mix if m.flagged}
     sample = review_sample(encounters(results, flagged), options.sample_size, options.seed)
     previous_months = tuple(m.month for m in store.months() if m.month < month)
-    store.record(month, results, [_provider_month(month, p) for p in providers], sources)
-    trend = tuple(p for p in store.provider_months() if p.month <= month)
+    this_month = [_provider_month(month, p) for p in providers]
+    if record:
+        store.record(month, results, this_month, sources)
+    trend = (*store.provider_months(before=month), *sorted(this_month, key=lambda p: p.provider))
     year = month[:4]
     ytd: dict[str, float] = {}
     for p in trend:

@@ -1,17 +1,21 @@
 """`rvucheck audit FILE... [--month YYYY-MM | --each-month] [--out x.xlsx] [--html x.html] [--json x.json]`
-and `rvucheck history list|forget MONTH`."""
+and `rvucheck history list|forget MONTH|reset --yes`."""
 
 from __future__ import annotations
 
 import argparse
+import functools
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rvucheck.cli.common import add_check_options, data_dir_of, parse_map, settings_from
-from rvucheck.errors import InputFileError
+from rvucheck.errors import HistoryError, InputFileError
 
 if TYPE_CHECKING:
     from rvucheck.audit.result import AuditResult
+    from rvucheck.outputs import Outputs
 
 
 def register(subparsers: Any) -> None:
@@ -41,11 +45,15 @@ def register(subparsers: Any) -> None:
     forget = actions.add_parser("forget", help="remove one month from the history")
     forget.add_argument("month", help="YYYY-MM")
     forget.set_defaults(func=history_forget)
+    reset = actions.add_parser("reset", help="delete the whole history and its patient-key secret")
+    reset.add_argument("--yes", action="store_true", help="really delete it (without it: say what would go)")
+    reset.set_defaults(func=history_reset)
     history.set_defaults(func=history_list)
 
 
 def run_audit_command(args: argparse.Namespace) -> int:
     from rvucheck.audit.run import AuditOptions, run_audit, run_each_month
+    from rvucheck.outputs import Outputs
     from rvucheck.session import Session
 
     if args.sample_size < 0:
@@ -59,38 +67,60 @@ def run_audit_command(args: argparse.Namespace) -> int:
         mapping=parse_map(args.map),
     )
     data_dir = data_dir_of(args)
-    session = Session.open(data_dir, settings_from(args, near=args.files[0]))
     if not args.each_month:
-        _report(run_audit(args.files, data_dir, options, session), args, per_month=False)
+        # outputs checked before the work (never an input, a link to one, or each other)
+        with Outputs(args.files, force=True) as outputs:
+            wanted = _planned(outputs, args, month=None)
+            session = Session.open(data_dir, settings_from(args, near=args.files[0]))
+            result = run_audit(args.files, data_dir, options, session, record=False)
+            _report(_write_and_remember(outputs, wanted, result, data_dir), result)
         return 0
-    for result in run_each_month(args.files, data_dir, options, session):
-        _report(result, args, per_month=True)
+    session = Session.open(data_dir, settings_from(args, near=args.files[0]))
+    for result in run_each_month(args.files, data_dir, options, session, record=False):
+        # each month's outputs are written and the month recorded before the next month is checked
+        with Outputs(args.files, force=True) as outputs:
+            wanted = _planned(outputs, args, month=result.month)
+            _report(_write_and_remember(outputs, wanted, result, data_dir), result)
     return 0
 
 
-def _named(path: Path, month: str, per_month: bool) -> Path:
-    """An output's path; with --each-month, one per month: audit.xlsx -> audit-2026-07.xlsx."""
-    return path.with_name(f"{path.stem}-{month}{path.suffix}") if per_month else path
+def _planned(
+    outputs: Outputs, args: argparse.Namespace, month: str | None
+) -> list[tuple[Path, Callable[[Any, Path], None]]]:
+    """The outputs asked for, planned (checked) in `outputs`; with --each-month named per month:
+    audit.xlsx -> audit-2026-07.xlsx."""
+    wanted = []
+    for path, writer in _writers(args):
+        if path is not None:
+            named = path.with_name(f"{path.stem}-{month}{path.suffix}") if month else path
+            outputs.plan(named)
+            wanted.append((named, writer))
+    return wanted
 
 
-def _report(result: AuditResult, args: argparse.Namespace, per_month: bool) -> None:
-    """Write the outputs asked for and print the month's summary."""
-    written = []
-    if args.out:
-        from rvucheck.audit.workbook import write_workbook
+def _write_and_remember(
+    outputs: Outputs,
+    wanted: list[tuple[Path, Callable[[Any, Path], None]]],
+    result: AuditResult,
+    data_dir: Path | None,
+) -> list[str]:
+    """Write every output through its temp, rename them together, then record the month: the history never
+    holds a month whose outputs failed."""
+    from rvucheck.audit.run import remember
 
-        write_workbook(result, out := _named(args.out, result.month, per_month))
-        written.append(str(out))
-    if args.html:
-        from rvucheck.audit.html import write_html
+    for path, writer in wanted:
+        outputs.write(path, functools.partial(writer, result))
+    written = [str(path) for path in outputs.commit()]
+    try:
+        remember(result, data_dir)
+    except HistoryError as exc:
+        done = f"{', '.join(written)} written; " if written else ""
+        raise HistoryError(f"{exc} ({done}month {result.month} not recorded)") from None
+    return written
 
-        write_html(result, out := _named(args.html, result.month, per_month))
-        written.append(str(out))
-    if args.json:
-        from rvucheck.audit.jsonout import write_json
 
-        write_json(result, out := _named(args.json, result.month, per_month))
-        written.append(str(out))
+def _report(written: list[str], result: AuditResult) -> None:
+    """Print the month's summary and the outputs written."""
     counts = result.report.counts_by_severity()
     print(
         f"audit {result.month}: {len(result.report.results)} lines, {len(result.providers)} providers, "
@@ -107,6 +137,27 @@ def _report(result: AuditResult, args: argparse.Namespace, per_month: bool) -> N
         )
     if written:
         print("wrote " + ", ".join(written))
+
+
+def _writers(args: argparse.Namespace) -> list[tuple[Path | None, Callable[[Any, Path], None]]]:
+    """(path or None, writer(result, path)) of each output the command line asks for."""
+
+    def workbook(result: Any, path: Path) -> None:
+        from rvucheck.audit.workbook import write_workbook
+
+        write_workbook(result, path)
+
+    def html(result: Any, path: Path) -> None:
+        from rvucheck.audit.html import write_html
+
+        write_html(result, path)
+
+    def json(result: Any, path: Path) -> None:
+        from rvucheck.audit.jsonout import write_json
+
+        write_json(result, path)
+
+    return [(args.out, workbook), (args.html, html), (args.json, json)]
 
 
 def history_list(args: argparse.Namespace) -> int:
@@ -129,7 +180,7 @@ def history_forget(args: argparse.Namespace) -> int:
     from rvucheck.audit.history import HistoryStore
 
     month = args.month
-    if len(month) != 7 or month[4] != "-" or not (month[:4] + month[5:]).isdigit():
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
         raise InputFileError(f"history forget {month!r}: give the month as YYYY-MM, e.g. 2026-10")
     if HistoryStore(data_dir_of(args)).forget(month):
         print(f"forgot {month}")
@@ -137,3 +188,23 @@ def history_forget(args: argparse.Namespace) -> int:
     raise InputFileError(
         f"history forget {month}: that month is not in the history (see rvucheck history list)"
     )
+
+
+def history_reset(args: argparse.Namespace) -> int:
+    from rvucheck.audit.history import HistoryStore
+
+    store = HistoryStore(data_dir_of(args))
+    try:
+        months = [m.month for m in store.months()]
+        held = f"{len(months)} audited months ({', '.join(months)})" if months else "no audited months"
+    except HistoryError:  # a damaged history is what a reset is for
+        held = "a damaged history"
+    lost = (
+        f"{store.data_dir}: history reset deletes {held} and the patient-key secret; later audits cannot "
+        "look back at those months (post-op global windows, the 3-year new-patient rule, trends)"
+    )
+    if not args.yes:
+        raise InputFileError(f"{lost}; run `rvucheck history reset --yes` to do it")
+    removed = store.reset()
+    print(f"deleted {len(removed)} files: {held} and the secret are gone" if removed else "nothing to delete")
+    return 0

@@ -59,42 +59,59 @@ def _progress(enabled: bool) -> Iterator[Any]:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from rvucheck.outputs import Outputs
     from rvucheck.read.safety import check_input
 
     if args.out is not None and len(args.files) > 1:
         raise InputFileError("--out names one copy; give one FILE with --out, or leave --out off")
     mapping = parse_map(args.map)
-    # every file first: a bad one stops the run before any copy is written; each is validated only here
+    # every file and every output first: a bad one stops the run before any work; each input is validated
+    # only here, and no copy may be (or link to) an input of the run or another copy
     infos = [check_input(Path(name)) for name in args.files]
-    sessions: dict[Path | None, Session] = {}
-    outputs = []
-    worst = 0
-    for info in infos:
-        settings = settings_from(args, near=info.path, fail_on=args.fail_on)
-        # one session per config file: files beside the same rvucheck.toml share the rules and data
-        if settings.config_path not in sessions:
-            sessions[settings.config_path] = Session.open(args.data_dir, settings)
-        outcome, code = _check_one(info, args, mapping, sessions[settings.config_path])
-        outputs.append(outcome)
-        worst = max(worst, code)
+    with Outputs([info.path for info in infos], args.force) as outputs:
+        plans = [_plan(info, args, outputs) for info in infos]
+        sessions: dict[Path | None, Session] = {}
+        results, written, worst = [], [], 0
+        for info, plan in zip(infos, plans, strict=True):
+            settings = settings_from(args, near=info.path, fail_on=args.fail_on)
+            # one session per config file: files beside the same rvucheck.toml share the rules and data
+            if settings.config_path not in sessions:
+                sessions[settings.config_path] = Session.open(args.data_dir, settings)
+            result, copy, code = _check_one(
+                info, args, mapping, sessions[settings.config_path], plan, outputs
+            )
+            results.append(result)
+            written.append((info, copy))
+            worst = max(worst, code)
+        outputs.commit()  # all copies renamed into place together, only once every file was checked
     if args.format == "json":
-        print(json.dumps(outputs[0] if len(outputs) == 1 else outputs, indent=1, default=str))
+        print(json.dumps(results[0] if len(results) == 1 else results, indent=1, default=str))
+    for info, copy in written:
+        _say_written(info, copy, args.format)
     return worst
 
 
+def _plan(info: InputInfo, args: argparse.Namespace, outputs: Any) -> Any:
+    if args.no_annotate:  # the copy needs openpyxl (the workbooks extra); --no-annotate runs without it
+        return None
+    from rvucheck.annotate.copy import plan_output
+
+    return plan_output(info.path, info.kind, args.out, args.force, info.contents(), outputs)
+
+
 def _check_one(
-    info: InputInfo, args: argparse.Namespace, mapping: dict[str, list[str]], session: Session
-) -> tuple[Any, int]:
+    info: InputInfo,
+    args: argparse.Namespace,
+    mapping: dict[str, list[str]],
+    session: Session,
+    plan: Any,
+    outputs: Any,
+) -> tuple[Any, Any, int]:
     from rvucheck.pipeline import LARGE_FILE_BYTES, CheckRequest, check_file
 
-    plan = None
-    if not args.no_annotate:  # the copy needs openpyxl (the workbooks extra); --no-annotate runs without it
-        from rvucheck.annotate.copy import plan_output
-
-        plan = plan_output(info.path, info.kind, args.out, args.force, info.contents())
     request = CheckRequest(info, args.sheet, mapping, session, args.format, plan)
-    outcome = check_file(request, lambda: _progress(info.size > LARGE_FILE_BYTES))
-    analysis, written = outcome.analysis, outcome.written
+    outcome = check_file(request, lambda: _progress(info.size > LARGE_FILE_BYTES), outputs)
+    analysis = outcome.analysis
     result: Any = None
     if args.format == "json":
         result = analysis.output
@@ -103,16 +120,24 @@ def _check_one(
     else:
         if analysis.output:
             print(analysis.output)
-        _print_table(analysis.summary, written)
-    if written is not None and written.mode == "report":
+        _print_table(analysis.summary)
+    return result, outcome.written, _exit_code(analysis.summary.findings, session.settings.fail_on)
+
+
+def _say_written(info: InputInfo, written: Any, output_format: str) -> None:
+    """After the copies are in place (not before: a run that fails at the end has written none)."""
+    if written is None:
+        return
+    if output_format == "text":  # outside the table: a long path must not be cut to the terminal width
+        print(f"written to {written.path}")
+    if written.mode == "report":
         print(
             f"rvucheck: {info.path} holds {', '.join(written.lost)}, which a copy would lose; "
             f"results written to {written.path} instead",
             file=sys.stderr,
         )
-    elif written is not None and args.format != "text":
+    elif output_format != "text":
         print(f"rvucheck: annotated copy written to {written.path}", file=sys.stderr)
-    return result, _exit_code(analysis.summary.findings, session.settings.fail_on)
 
 
 def _exit_code(counts: dict[str, int], fail_on: str) -> int:
@@ -122,7 +147,7 @@ def _exit_code(counts: dict[str, int], fail_on: str) -> int:
     return 1 if any(counts.get(level, 0) for level in levels) else 0
 
 
-def _print_table(summary: Any, written: Any) -> None:
+def _print_table(summary: Any) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -139,8 +164,6 @@ def _print_table(summary: Any, written: Any) -> None:
     table.add_row("top rules", top or "none")
     table.add_row("data", f"PFS {summary.release or 'none'}; NCCI {summary.ncci_quarter or 'none'}")
     Console(highlight=False).print(table)
-    if written is not None:  # outside the table: a long path must not be cut to the terminal width
-        print(f"written to {written.path}")
 
 
 def run_columns(args: argparse.Namespace) -> int:

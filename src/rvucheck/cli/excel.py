@@ -16,6 +16,7 @@ from typing import Any
 
 from rvucheck.cli.common import date_option
 from rvucheck.errors import InputFileError, RvucheckError
+from rvucheck.outputs import Outputs
 
 
 def register(subparsers: Any) -> None:
@@ -60,12 +61,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="overwrite --out if it exists")
 
 
-def _out(path: Path, force: bool, suffix: str) -> Path:
+def _out(outputs: Outputs, path: Path, suffix: str) -> Path:
+    """The output checked before any work (rvucheck.outputs: existence is checked again at the rename)."""
     if path.suffix.lower() != suffix:
         raise InputFileError(f"{path}: the output must be an {suffix} file")
-    if path.exists() and not force:
-        raise InputFileError(f"{path} exists: pass --force to overwrite it, or choose another --out")
-    return path
+    return outputs.plan(path)
 
 
 def _reference(args: argparse.Namespace) -> Any:
@@ -77,13 +77,20 @@ def _reference(args: argparse.Namespace) -> Any:
 def run_template(args: argparse.Namespace) -> int:
     from rvucheck.excel.template import write_template
 
-    out = _out(args.out, args.force, ".xlsx")
-    ref = _reference(args)
-    locality = args.locality.strip()
-    if locality.upper() != "NATIONAL":
-        locality = ref.locality(locality).key
-    on, descriptions = date_option(args.date), args.with_descriptions
-    write_template(ref, out, on=on, with_descriptions=descriptions, default_locality=locality)
+    with Outputs((), args.force) as outputs:
+        out = _out(outputs, args.out, ".xlsx")
+        ref = _reference(args)
+        locality = args.locality.strip()
+        if locality.upper() != "NATIONAL":
+            locality = ref.locality(locality).key
+        on, descriptions = date_option(args.date), args.with_descriptions
+        outputs.write(
+            out,
+            lambda temp: write_template(
+                ref, temp, on=on, with_descriptions=descriptions, default_locality=locality
+            ),
+        )
+        outputs.commit()
     print(f"wrote {out}")
     if args.with_descriptions:
         print("it contains CPT descriptors (AMA-licensed) from your CMS file: do not share it")
@@ -93,12 +100,16 @@ def run_template(args: argparse.Namespace) -> int:
 def run_procedure_log(args: argparse.Namespace) -> int:
     from rvucheck.excel.procedure_log import build_procedure_log, write_procedure_log
 
-    out = _out(args.out, args.force, ".xlsx")
-    if args.empty:
-        build_procedure_log(None).save(out)
-    else:
-        descriptions = args.with_descriptions
-        write_procedure_log(_reference(args), out, on=date_option(args.date), with_descriptions=descriptions)
+    with Outputs((), args.force) as outputs:
+        out = _out(outputs, args.out, ".xlsx")
+        if args.empty:
+            outputs.write(out, lambda temp: build_procedure_log(None).save(temp))
+        else:
+            ref, on, descriptions = _reference(args), date_option(args.date), args.with_descriptions
+            outputs.write(
+                out, lambda temp: write_procedure_log(ref, temp, on=on, with_descriptions=descriptions)
+            )
+        outputs.commit()
     print(f"wrote {out}")
     return 0
 
@@ -106,9 +117,10 @@ def run_procedure_log(args: argparse.Namespace) -> int:
 def run_functions_workbook(args: argparse.Namespace) -> int:
     from rvucheck.excel.addin_workbook import build_functions_workbook
 
-    if args.out.suffix.lower() != ".xlsm":
-        raise InputFileError(f"{args.out}: the workbook carries VBA, so it must be an .xlsm file")
-    build_functions_workbook(args.out)
+    with Outputs((), force=True) as outputs:  # a generated file, replaced as before
+        out = _out(outputs, args.out, ".xlsm")
+        outputs.write(out, build_functions_workbook)
+        outputs.commit()
     print(f"wrote {args.out}: open it in Excel and click Import Functions on the xlwings tab")
     return 0
 

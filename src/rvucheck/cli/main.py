@@ -1,18 +1,34 @@
 """Command line: argument parsing and exit codes only; the work is in the command modules.
 
 `rvucheck FILE ...` is short for `rvucheck check FILE ...`.
-Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage or input error (or a missing extra).
+
+Exit codes:
+  0    ok
+  1    findings at or above --fail-on (never anything else)
+  2    an error the user can fix: input, output, data store, audit history or its secret, disk full, file-size
+       limit, permissions, out of memory, a missing extra. One line on stderr naming the file and what to do.
+  3    internal error (a bug): one line with the exception's type only (its message may hold cell values) and
+       where to report it; `rvucheck --debug ...` shows the traceback
+  130  interrupted (Ctrl-C); 143 terminated (SIGTERM). Temp files are removed in both cases.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
+import sqlite3
 import sys
+import traceback
+import zipfile
+import zlib
 from collections.abc import Sequence
 
 from rvucheck import __version__
 from rvucheck.errors import RvucheckError
+from rvucheck.outputs import Terminated, describe_os_error, install_signal_handlers, restore_signal_handlers
+
+BUG_REPORT = "https://github.com/rvucheck/rvucheck/issues"
 
 # subcommand name -> module in rvucheck.cli that defines `register(subparsers)`;
 # each register() sets `func=` on its parser, a function (args) -> int.
@@ -37,6 +53,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument(
         "--data-dir", help="CMS data store folder (default: the user data dir, or $RVUCHECK_DATA)"
     )
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     modules = sorted(set(COMMANDS.values())) if only is None else [COMMANDS[only]]
     for name in modules:
@@ -89,28 +106,89 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    previous = install_signal_handlers(), sys.unraisablehook
+    if not args.debug:  # an error in a finaliser (a half-written zip, a parser's generator) stays quiet
+        sys.unraisablehook = _quiet
     try:
-        return int(args.func(args))
-    except RvucheckError as exc:
-        print(f"rvucheck: {exc}", file=sys.stderr)
-        return 2
-    except ModuleNotFoundError as exc:
+        code = int(args.func(args))
+    except BaseException as exc:
+        if args.debug:
+            traceback.print_exc()
+        code = _failed(exc, args)
+        gc.collect()  # the failed run's finalisers run now, while quiet
+    finally:
+        restore_signal_handlers(previous[0])
+        sys.unraisablehook = previous[1]
+    return code
+
+
+def _quiet(unraisable: object) -> None:
+    """Nothing to print: the run's own error (if any) has said what failed."""
+
+
+def _failed(exc: BaseException, args: argparse.Namespace) -> int:
+    """The exit code of a run that raised, after one line on stderr (see the module docstring)."""
+    code, message = _classify(exc, args)
+    if message:
+        print(f"rvucheck: {message}", file=sys.stderr)
+    if isinstance(exc, BrokenPipeError):
+        sys.stderr.close()
+    return code
+
+
+def _classify(exc: BaseException, args: argparse.Namespace) -> tuple[int, str]:
+    if isinstance(exc, RvucheckError):
+        return 2, str(exc)
+    if isinstance(exc, SystemExit):
+        raise exc
+    if isinstance(exc, KeyboardInterrupt):
+        return 130, "interrupted"
+    if isinstance(exc, Terminated):
+        return 128 + exc.signum, "terminated"
+    if isinstance(exc, BrokenPipeError):  # output piped into `head` and the like: not an error of the run
+        return 0, ""
+    if isinstance(exc, ModuleNotFoundError):
         package = (exc.name or "").split(".")[0]
         extra = EXTRAS.get(package)
-        if extra is None:
-            raise
-        print(
-            f"rvucheck: this needs {package}, which comes with the {extra} extra: "
-            f"pip install 'rvucheck[{extra}]'",
-            file=sys.stderr,
+        if extra is not None:
+            return 2, (
+                f"this needs {package}, which comes with the {extra} extra: pip install 'rvucheck[{extra}]'"
+            )
+    if isinstance(exc, MemoryError):
+        return (
+            2,
+            f"{_subject(args)}: ran out of memory; split the file into smaller ones or use a larger machine",
         )
-        return 2
-    except BrokenPipeError:  # output piped into `head` and the like: not an error of the run
-        sys.stderr.close()
-        return 0
-    except KeyboardInterrupt:
-        print("rvucheck: interrupted", file=sys.stderr)
-        return 130
+    if isinstance(exc, (zipfile.BadZipFile, zlib.error)) or _xml_error(exc):  # met after the reader's checks
+        damaged = f"the workbook is damaged ({type(exc).__name__})"
+        return 2, f"{_subject(args)}: {damaged}; open it in Excel and save it again"
+    if isinstance(exc, sqlite3.DatabaseError):  # the reference store (the history reports its own)
+        return 2, (
+            f"the CMS data store in {_data_dir(args)} is damaged or unreadable ({str(exc)[:60]}); "
+            "install it again: rvucheck data install --from FOLDER (or give another --data-dir)"
+        )
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return 2, describe_os_error(exc, doing="failed")
+    return 3, (
+        f"internal error ({type(exc).__name__}); this is a bug: please report it at {BUG_REPORT} with the "
+        "command you ran (not your data); rvucheck --debug ... shows the traceback"
+    )
+
+
+def _xml_error(exc: BaseException) -> bool:
+    """lxml's XMLSyntaxError or xml.etree's ParseError: a workbook part calamine accepted, a parser not."""
+    return isinstance(exc, SyntaxError) and type(exc).__module__.startswith(("lxml", "xml."))
+
+
+def _subject(args: argparse.Namespace) -> str:
+    files = getattr(args, "files", None) or []
+    return ", ".join(str(f) for f in files) or "rvucheck"
+
+
+def _data_dir(args: argparse.Namespace) -> str:
+    from rvucheck.refdata.store import default_data_dir
+
+    return str(getattr(args, "data_dir", None) or default_data_dir())
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from openpyxl.styles import Font
 
 from rvucheck.errors import RvucheckError
+from rvucheck.outputs import write_file
 
 UDF_MODULE = "rvucheck.excel.udfs"
 CONF_SHEET = "xlwings.conf"
@@ -106,8 +107,10 @@ def write_user_config(path: Path, interpreter: str = sys.executable) -> list[str
     platform_key = "INTERPRETER_MAC" if sys.platform == "darwin" else "INTERPRETER_WIN"
     wanted = {"UDF MODULES": UDF_MODULE, platform_key: interpreter}
     kept = [line for line in lines if _config_key(line) not in wanted]
+    text = "\n".join([*kept, *(f'"{k}","{v}"' for k, v in wanted.items())]) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join([*kept, *(f'"{k}","{v}"' for k, v in wanted.items())]) + "\n", encoding="utf-8")
+    # the user's own config: a symlinked dotfile is updated where it lives, through a temp and a rename
+    write_file(path.resolve(), lambda temp: temp.write_text(text, encoding="utf-8"))
     return list(wanted)
 
 
