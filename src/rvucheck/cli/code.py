@@ -94,6 +94,7 @@ def render(page: dict[str, Any]) -> str:
             f"With modifier {'+'.join(adj['modifiers'])}: {_money(adj['payment'])}, "
             f"credited work RVU {adj['work_rvu']:.2f}"
         )
+        lines += [f"  {m}: {adj['meanings'][m]}" for m in adj["modifiers"]]
         lines += [f"  - {step}" for step in adj["explanation"]]
     lines.append(f"Global days {page['global_days']}")
     if page["category"]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from rvucheck.errors import UnknownCode
 from rvucheck.refdata import indicators
+from rvucheck.refdata.modifiers import modifier_meaning
 from rvucheck.refdata.pricing import pricer
 from rvucheck.refdata.pricing.places import is_facility_pos, pos_name
 from rvucheck.refdata.reference import Reference
@@ -115,6 +116,7 @@ def lookup(
         line = pricer.line_price(rows, one_unit, 1.0, facility)
         page["adjusted"] = {
             "modifiers": list(mods),
+            "meanings": {m: modifier_meaning(m) or "not a CPT or HCPCS modifier" for m in mods},
             "setting": "facility" if facility else "nonfacility",
             "payment": line.payment,
             "work_rvu": line.credited_work_rvu,

@@ -278,8 +278,9 @@ def _dated_versions(
     dated = [ordered[0]]
     for effective, deletion, modifier, rationale_id in ordered[1:]:
         previous_deletion = dated[-1][1]
-        if effective is None and previous_deletion is not None:
-            effective = date_int(int_date(previous_deletion) + dt.timedelta(days=1))  # type: ignore[operator]
+        ended = int_date(previous_deletion)
+        if effective is None and ended is not None:
+            effective = date_int(ended + dt.timedelta(days=1))
         dated.append((effective, deletion, modifier, rationale_id))
     return dated
 
