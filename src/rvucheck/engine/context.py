@@ -86,7 +86,7 @@ class Context:
         self.today = today
         self.unreadable = unreadable
         self._ptp: dict[tuple[frozenset[str], dt.date | None], list[PtpEdit]] = {}
-        self._mue: dict[tuple[str, str], Mue | None] = {}
+        self._mue: dict[tuple[str, str, str], Mue | None] = {}
         self._aoc: dict[tuple[str, str], frozenset[str] | None] = {}
         self.memo: dict[str, Any] = {}  # results kinds share within one run (e.g. diagnosis states)
 
@@ -227,9 +227,11 @@ class Context:
         return edits
 
     def mue(self, fact: LineFacts) -> Mue | None:
-        key = (fact.code, self.quarters[fact.day])
+        """The MUE the line is held to: the DME supplier table for a DME supplier's line, and for a DMEPOS
+        code where that table lists it; the practitioner table otherwise (the reference decides)."""
+        key = (fact.code, self.quarters[fact.day], fact.line.specialty)
         if key not in self._mue:
-            self._mue[key] = self.ref.mue(fact.code, fact.line.dos)
+            self._mue[key] = self.ref.mue(fact.code, fact.line.dos, fact.line.specialty)
         return self._mue[key]
 
     def aoc_primaries(self, fact: LineFacts) -> frozenset[str] | None:

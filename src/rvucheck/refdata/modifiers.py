@@ -10,22 +10,14 @@ modifier (GP, GN, ...); their meaning then says both.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
+from rvucheck.refdata.types import Modifier
+
 AMBULANCE = "ambulance"
 CODE_SECTIONS = ("cpt", "cpt_anesthesia", "cpt_category_ii", "hcpcs")
-
-
-@dataclass(frozen=True)
-class Modifier:
-    code: str
-    meaning: str
-    category: str  # pricing, surgery, anatomic, ambulance, DME, therapy, telehealth, lab, ... (see the toml)
-    source: str  # the section's source (CPT Appendix A, HCPCS Level II list, Claims Processing Manual)
-    ambulance: str = ""  # origin -> destination, for the two-letter ambulance codes
 
 
 @cache

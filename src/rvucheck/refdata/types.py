@@ -8,6 +8,7 @@ returns one object that offers both (see `ReferenceData`).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -118,6 +119,29 @@ class PtpEdit:
 
 
 @dataclass(frozen=True)
+class Modifier:
+    """One entry of the modifier table (data/modifiers.toml, read by refdata.modifiers)."""
+
+    code: str
+    meaning: str
+    category: str  # pricing, surgery, anatomic, ambulance, DME, therapy, telehealth, lab, ... (see the toml)
+    source: str  # the section's source (CPT Appendix A, HCPCS Level II list, Claims Processing Manual)
+    ambulance: str = ""  # origin -> destination, for the two-letter ambulance codes
+
+
+@dataclass(frozen=True)
+class CodeClass:
+    """A class of codes Medicare pays outside the PFS (data/code_classes.toml; refdata.code_classes)."""
+
+    id: str
+    name: str
+    patterns: tuple[re.Pattern[str], ...]
+    paid_by: str
+    source: str
+    mue_table: str = "practitioner"
+
+
+@dataclass(frozen=True)
 class Mue:
     hcpcs: str
     units: int
@@ -161,7 +185,18 @@ class ReferenceData(PricingData, Protocol):
         """Active PTP edits whose column 1 and column 2 are both in `codes` on that date."""
         ...
 
-    def mue(self, hcpcs: str, on: dt.date | None = None) -> Mue | None: ...
+    def mue(self, hcpcs: str, on: dt.date | None = None, specialty: str = "") -> Mue | None:
+        """The MUE a line of the code is held to: the practitioner table, or the DME supplier table for
+        DMEPOS codes and lines from a DME supplier specialty (refdata.code_classes.mue_tables)."""
+        ...
+
+    def modifier(self, code: str) -> Modifier | None:
+        """The modifier table's entry for a modifier code (None: not a CPT or HCPCS modifier)."""
+        ...
+
+    def code_class(self, code: str) -> CodeClass | None:
+        """The fee schedule class of a code the PFS does not price (None for the others)."""
+        ...
 
     def aoc_primaries(self, addon: str, on: dt.date | None = None) -> frozenset[str] | None:
         """Eligible primary codes of an add-on code (None when the code is not an add-on in AOC)."""
