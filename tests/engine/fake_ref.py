@@ -8,7 +8,17 @@ from dataclasses import replace
 
 from rvucheck.refdata.code_classes import class_of
 from rvucheck.refdata.modifiers import modifier_table
-from rvucheck.refdata.types import CodeClass, Fee, Locality, Modifier, Mue, PtpEdit, ReleaseChoice, RvuRow
+from rvucheck.refdata.types import (
+    CodeClass,
+    DrugPrice,
+    Fee,
+    Locality,
+    Modifier,
+    Mue,
+    PtpEdit,
+    ReleaseChoice,
+    RvuRow,
+)
 
 BLANK = RvuRow(
     hcpcs="",
@@ -120,6 +130,9 @@ class FakeReference:
 
     def code_class(self, code: str) -> CodeClass | None:
         return class_of(code)
+
+    def drug_price(self, hcpcs: str, on: dt.date | None = None) -> DrugPrice | None:
+        return None
 
     def aoc_primaries(self, addon: str, on: dt.date | None = None) -> frozenset[str] | None:
         return self.aoc.get(addon)

@@ -34,6 +34,7 @@ def code_classes() -> tuple[CodeClass, ...]:
             paid_by=e["paid_by"],
             source=e["source"],
             mue_table=e.get("mue_table", PRACTITIONER),
+            priced_by=e.get("priced_by", ""),
         )
         for e in entries
     )

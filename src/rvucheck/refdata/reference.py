@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rvucheck.errors import DataNotInstalled, RvucheckError
+from rvucheck.refdata.asp import AspData
 from rvucheck.refdata.calendar import quarter_of
 from rvucheck.refdata.code_classes import class_of, mue_tables
 from rvucheck.refdata.locality_search import search_localities
@@ -25,6 +26,7 @@ from rvucheck.refdata.store import DatasetInfo, Store
 from rvucheck.refdata.types import (
     CategoryStats,
     CodeClass,
+    DrugPrice,
     Fee,
     Locality,
     Modifier,
@@ -267,6 +269,13 @@ class Reference:
 
     def code_class(self, code: str) -> CodeClass | None:
         return class_of(code)
+
+    @cached_property
+    def asp(self) -> AspData:
+        return AspData(self.store)
+
+    def drug_price(self, hcpcs: str, on: dt.date | None = None) -> DrugPrice | None:
+        return self.asp.price(hcpcs, on)
 
     def aoc_primaries(self, addon: str, on: dt.date | None = None) -> frozenset[str] | None:
         return self.ncci.aoc_primaries(addon, on) if self.ncci else None

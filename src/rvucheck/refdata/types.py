@@ -139,6 +139,19 @@ class CodeClass:
     paid_by: str
     source: str
     mue_table: str = "practitioner"
+    priced_by: str = ""  # "asp": priced from the installed ASP file, which also vouches for unlisted codes
+
+
+@dataclass(frozen=True)
+class DrugPrice:
+    """A Part B drug's ASP payment limit per billing unit, from an installed quarterly ASP pricing file."""
+
+    hcpcs: str
+    dosage: str  # the billing unit, e.g. "1 MG"
+    limit: float
+    label: str  # e.g. "ASP 2025Q4"
+    effective_from: dt.date
+    effective_to: dt.date
 
 
 @dataclass(frozen=True)
@@ -196,6 +209,11 @@ class ReferenceData(PricingData, Protocol):
 
     def code_class(self, code: str) -> CodeClass | None:
         """The fee schedule class of a code the PFS does not price (None for the others)."""
+        ...
+
+    def drug_price(self, hcpcs: str, on: dt.date | None = None) -> DrugPrice | None:
+        """The ASP payment limit of a drug code from the quarter in effect on that date (or the nearest
+        installed one; DrugPrice says which). None when no ASP file lists the code."""
         ...
 
     def aoc_primaries(self, addon: str, on: dt.date | None = None) -> frozenset[str] | None:
