@@ -199,10 +199,7 @@ class Context:
             return same_day
         return [other for other in same_day if same_physician(fact, other)]
 
-    # Reference lookups, cached per NCCI quarter: a month repeats the same few thousand codes.
-    def quarter(self, fact: LineFacts) -> str:
-        return self.quarters[fact.day]
-
+    # Reference lookups, cached per NCCI quarter (PTP: per date): a month repeats the same few thousand codes.
     def ptp_edits(self, codes: frozenset[str], fact: LineFacts) -> list[PtpEdit]:
         """The PTP edits in force between `codes` on the fact's date: one per (column 1, column 2) pair,
         however many versions of the pair the table lists (an edit deleted and added again)."""
