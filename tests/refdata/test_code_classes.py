@@ -56,3 +56,17 @@ def test_reference_picks_the_dme_supplier_table(ref: Any) -> None:
     assert ref.mue("J7613", DOS).units == 10
     assert ref.mue("J7613", DOS, "A5").units == 1395
     assert ref.mue("A4550", DOS).units == 0  # a DMEPOS shape the DME table does not list: practitioner's
+
+
+def test_code_page_says_which_fee_schedule_pays(ref: Any) -> None:
+    from rvucheck.errors import UnknownCode
+    from rvucheck.refdata.code_page import lookup
+
+    drug = lookup(ref, "J3301", on=dt.date(2025, 11, 3))["paid_outside_pfs"]
+    assert (drug["class"], drug["asp"]["limit"], drug["asp"]["per"]) == ("drug", 0.844, "10 MG")
+    assert lookup(ref, "3044F")["paid_outside_pfs"]["class"] == "category_ii"
+    assert "paid_outside_pfs" not in lookup(ref, "99213")
+    with pytest.raises(UnknownCode, match=r"E0601 is a DMEPOS code .* DMEPOS fee schedule"):
+        lookup(ref, "E0601")
+    with pytest.raises(UnknownCode, match="J1030 is not a code of the fee schedule"):
+        lookup(ref, "J1030")  # a J code neither the PFS nor the ASP file lists

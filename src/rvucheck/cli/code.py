@@ -96,6 +96,10 @@ def render(page: dict[str, Any]) -> str:
         )
         lines += [f"  {m}: {adj['meanings'][m]}" for m in adj["modifiers"]]
         lines += [f"  - {step}" for step in adj["explanation"]]
+    if page.get("paid_outside_pfs"):
+        from rvucheck.refdata.code_page import paid_elsewhere_text
+
+        lines.append(f"Paid outside the PFS: {paid_elsewhere_text(page['paid_outside_pfs'])}")
     lines.append(f"Global days {page['global_days']}")
     if page["category"]:
         cat = page["category"]
