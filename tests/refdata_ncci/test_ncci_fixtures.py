@@ -330,7 +330,7 @@ def test_malformed_mue_and_aoc_rows_name_file_and_line(tmp_path: Path) -> None:
 
 
 def test_versions_of_a_pair_in_an_undated_table_apply_one_at_a_time(tmp_path: Path) -> None:
-    # ncci_ptp_prac_2025-01-01.csv (made up, the converted layout without effective dates): 11111/22222 deleted
+    # ncci_ptp_prac_2025-01-01.csv (made up; the converted layout, no effective dates): 11111/22222 deleted
     # 2019-12-31 (indicator 0) and listed again (1); 33333/44444 three versions; 55555/66666 one.
     store = Store(tmp_path / "data")
     install(store, FIXTURES / "ncci_ptp_prac_2025-01-01.csv")
