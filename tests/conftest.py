@@ -32,6 +32,8 @@ def data_dir(shared_cms: Path) -> Path:
     if not store.datasets():
         install_from([shared_cms, *([SHARED_BENCHMARKS] if SHARED_BENCHMARKS.is_dir() else [])], store)
     ensure_code_set(store)  # as `rvucheck data install` does
+    if not store.datasets("asp"):  # added after stores were first filled: install it on its own
+        install_from([shared_cms / "ASP2025Q4"], store)
     return TEST_DATA_DIR
 
 

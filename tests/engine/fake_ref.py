@@ -6,7 +6,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from rvucheck.refdata.types import Fee, Locality, Mue, PtpEdit, ReleaseChoice, RvuRow
+from rvucheck.refdata.code_classes import class_of
+from rvucheck.refdata.modifiers import modifier_table
+from rvucheck.refdata.types import (
+    CodeClass,
+    DrugPrice,
+    Fee,
+    Locality,
+    Modifier,
+    Mue,
+    PtpEdit,
+    ReleaseChoice,
+    RvuRow,
+)
 
 BLANK = RvuRow(
     hcpcs="",
@@ -113,8 +125,17 @@ class FakeReference:
         self.ptp_calls += 1
         return [e for e in self.ptp if e.column1 in codes and e.column2 in codes]
 
-    def mue(self, hcpcs: str, on: dt.date | None = None) -> Mue | None:
+    def mue(self, hcpcs: str, on: dt.date | None = None, specialty: str = "") -> Mue | None:
         return self.mues.get(hcpcs)
+
+    def modifier(self, code: str) -> Modifier | None:
+        return modifier_table().get(code)
+
+    def code_class(self, code: str) -> CodeClass | None:
+        return class_of(code)
+
+    def drug_price(self, hcpcs: str, on: dt.date | None = None) -> DrugPrice | None:
+        return None
 
     def aoc_primaries(self, addon: str, on: dt.date | None = None) -> frozenset[str] | None:
         return self.aoc.get(addon)

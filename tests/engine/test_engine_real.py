@@ -65,3 +65,53 @@ def test_fallback_release_is_one_note_per_quarter_not_per_date(ref: Any) -> None
         "(and 2 more dates of service in that quarter)"
     ]
     assert [r.release for r in report.results] == ["RVU26C"] * 4
+
+
+def test_a_deleted_and_re_added_ptp_edit_is_one_finding_on_old_dates(ref: Any) -> None:
+    # The 2024Q3 table (no effective dates) lists 00100/99202 twice: deleted 2019-12-31, and again open.
+    lines = [
+        case_line({"hcpcs": c, "pos": "22", "dos": "2019-06-03"}, "Charges", i)
+        for i, c in enumerate(("00100", "99202"))
+    ]
+    report = engine.run(
+        lines, ref, load_ruleset(Settings(select=("NC",))), Settings(today=dt.date(2026, 12, 31))
+    )
+    found = [(f.rule, f.source.row) for f in report.findings if f.rule.startswith("NC")]
+    assert found == [("NC01", 3)]
+
+
+def test_a_re_added_edit_answers_only_after_the_old_version_was_deleted(ref: Any) -> None:
+    # 0007U/0328U: indicator 0 until 2023-06-30, then added again with indicator 1.
+    def rules_on(dos: str) -> list[str]:
+        lines = [case_line({"hcpcs": c, "dos": dos}, "Charges", i) for i, c in enumerate(("0007U", "0328U"))]
+        report = engine.run(
+            lines, ref, load_ruleset(Settings(select=("NC",))), Settings(today=dt.date(2026, 12, 31))
+        )
+        return [f.rule for f in report.findings if f.rule.startswith("NC")]
+
+    assert rules_on("2023-01-02") == ["NC01"]
+    assert rules_on("2023-06-30") == ["NC01"]
+    assert rules_on("2023-07-01") == ["NC02"]
+    assert rules_on("2024-08-01") == ["NC02"]
+
+
+def test_ptp_lookups_follow_each_date_of_a_quarter(ref: Any) -> None:
+    # Two dates of the same quarter on either side of a deletion date each get the edit of their own day.
+    lines = [
+        case_line({"hcpcs": c, "dos": d, "patient": p}, "Charges", i)
+        for i, (c, d, p) in enumerate(
+            [
+                ("0007U", "2023-06-30", "P1"),
+                ("0328U", "2023-06-30", "P1"),
+                ("0007U", "2023-07-03", "P2"),
+                ("0328U", "2023-07-03", "P2"),
+            ]
+        )
+    ]
+    report = engine.run(
+        lines, ref, load_ruleset(Settings(select=("NC",))), Settings(today=dt.date(2026, 12, 31))
+    )
+    assert sorted((f.rule, f.source.row) for f in report.findings if f.rule.startswith("NC")) == [
+        ("NC01", 3),
+        ("NC02", 5),
+    ]

@@ -327,3 +327,24 @@ def test_malformed_mue_and_aoc_rows_name_file_and_line(tmp_path: Path) -> None:
     ):
         ncci.import_group(Store(tmp_path / "data"), [item])
     assert Store(tmp_path / "data").datasets() == []
+
+
+def test_versions_of_a_pair_in_an_undated_table_apply_one_at_a_time(tmp_path: Path) -> None:
+    # ncci_ptp_prac_2025-01-01.csv (made up; the converted layout, no effective dates): 11111/22222 deleted
+    # 2019-12-31 (indicator 0) and listed again (1); 33333/44444 three versions; 55555/66666 one.
+    store = Store(tmp_path / "data")
+    install(store, FIXTURES / "ncci_ptp_prac_2025-01-01.csv")
+    data = ncci.NcciData.open(store)
+    assert data is not None
+    codes = {"11111", "22222", "33333", "44444", "55555", "66666"}
+
+    def on(day: str) -> set[tuple[str, str, str]]:
+        return pairs(data, codes, dt.date.fromisoformat(day))
+
+    assert on("2019-12-31") == {("11111", "22222", "0"), ("33333", "44444", "0"), ("55555", "66666", "0")}
+    assert on("2020-01-01") == {("11111", "22222", "1"), ("33333", "44444", "0"), ("55555", "66666", "0")}
+    assert on("2018-06-01") == {("11111", "22222", "0"), ("33333", "44444", "1"), ("55555", "66666", "0")}
+    assert on("2021-01-01") == {("11111", "22222", "1"), ("33333", "44444", "1"), ("55555", "66666", "0")}
+    assert len(data.ptp_edits(codes, dt.date(2019, 6, 1))) == 3  # one edit per pair, never two versions
+    (readded,) = data.ptp_edits({"11111", "22222"}, dt.date(2020, 1, 1))
+    assert (readded.effective, readded.deletion) == (dt.date(2020, 1, 1), None)

@@ -26,7 +26,8 @@ def store(data_dir: Path, shared_cms: Path) -> Store:
     if {"2026Q2", "2024Q3"} - {info.dataset_id for info in store.datasets("ncci")}:
         from rvucheck.refdata.install import install_from
 
-        install_from([shared_cms / "AOC2026Q2", shared_cms / "MUE2026Q2", shared_cms / "NCCI2024Q3"], store)
+        folders = ["AOC2026Q2", "MUE2026Q2", "MUE2026Q2_DME", "NCCI2024Q3"]
+        install_from([shared_cms / name for name in folders], store)
     return store
 
 
@@ -73,7 +74,7 @@ def mue_source_rows(path: Path) -> list[tuple[str, int, str, str]]:
     """The CMS csv: a multi-line notice record, a header record, then code, value, 'N text', rationale."""
     with path.open(encoding="latin-1", newline="") as handle:
         records = list(csv.reader(handle))
-    assert records[1][1] == "Practitioner Services MUE Values"
+    assert records[1][1] in ("Practitioner Services MUE Values", "DME Supplier Services MUE Values")
     return [(r[0], int(r[1]), r[2][0], r[3]) for r in records[2:] if r]
 
 
@@ -93,6 +94,23 @@ def test_every_mue_2026q2_row_equals_the_csv_and_the_xlsx(store: Store, shared_c
     assert sorted(stored) == sorted(expected) == sorted(from_xlsx)
     maic = {mai: sum(1 for r in expected if r[2] == mai) for mai in "123"}
     assert maic == {"1": 41, "2": 5_417, "3": 9_637}
+
+
+def test_every_dme_supplier_mue_2026q2_row_equals_the_csv(store: Store, shared_cms: Path) -> None:
+    source = shared_cms / "MUE2026Q2_DME" / "MCR_MUE_DMESupplierServices_Eff_04-01-2026.csv"
+    expected = mue_source_rows(source)
+    stored = table(
+        store, "2026Q2", "SELECT hcpcs, units, mai, rationale FROM mue WHERE service = 'dme_supplier'"
+    )
+    assert len(expected) == 3_083
+    assert sorted(stored) == sorted(expected)
+    by_code = {code: (units, mai) for code, units, mai, _ in expected}
+    assert (by_code["E0601"], by_code["K0001"], by_code["J1100"], by_code["L3000"]) == (
+        (1, "3"),
+        (1, "2"),
+        (0, "3"),
+        (2, "3"),
+    )
 
 
 @pytest.mark.parametrize(

@@ -94,7 +94,12 @@ def render(page: dict[str, Any]) -> str:
             f"With modifier {'+'.join(adj['modifiers'])}: {_money(adj['payment'])}, "
             f"credited work RVU {adj['work_rvu']:.2f}"
         )
+        lines += [f"  {m}: {adj['meanings'][m]}" for m in adj["modifiers"]]
         lines += [f"  - {step}" for step in adj["explanation"]]
+    if page.get("paid_outside_pfs"):
+        from rvucheck.refdata.code_page import paid_elsewhere_text
+
+        lines.append(f"Paid outside the PFS: {paid_elsewhere_text(page['paid_outside_pfs'])}")
     lines.append(f"Global days {page['global_days']}")
     if page["category"]:
         cat = page["category"]

@@ -108,6 +108,7 @@ def run_status(args: argparse.Namespace) -> int:
         "ncci": "NCCI edits",
         "benchmarks": "Benchmarks",
         "icd10cm": "ICD-10-CM code set",
+        "asp": "Part B drug payment limits (ASP)",
     }
     for kind, heading in headings.items():
         items = [d for d in datasets if d.kind == kind]

@@ -51,7 +51,16 @@ class LineFacts(NamedTuple):
         return self.row.status_code if self.row else ""
 
 
-_day_of = operator.itemgetter(4)  # LineFacts.day, as a C-level sort key
+_day_of = operator.itemgetter(4)
+
+
+def _newer(edit: PtpEdit, than: PtpEdit) -> bool:
+    """The later version of one PTP pair: later effective date, then later (or no) deletion date."""
+
+    def order(e: PtpEdit) -> tuple[dt.date, dt.date]:
+        return (e.effective or dt.date.min, e.deletion or dt.date.max)
+
+    return order(edit) > order(than)  # LineFacts.day, as a C-level sort key
 
 
 def same_physician(a: LineFacts, b: LineFacts) -> bool:
@@ -76,8 +85,8 @@ class Context:
         self.ref = ref
         self.today = today
         self.unreadable = unreadable
-        self._ptp: dict[tuple[frozenset[str], str], list[PtpEdit]] = {}
-        self._mue: dict[tuple[str, str], Mue | None] = {}
+        self._ptp: dict[tuple[frozenset[str], dt.date | None], list[PtpEdit]] = {}
+        self._mue: dict[tuple[str, str, str], Mue | None] = {}
         self._aoc: dict[tuple[str, str], frozenset[str] | None] = {}
         self.memo: dict[str, Any] = {}  # results kinds share within one run (e.g. diagnosis states)
 
@@ -190,30 +199,36 @@ class Context:
             return same_day
         return [other for other in same_day if same_physician(fact, other)]
 
-    # Reference lookups, cached per NCCI quarter: a month repeats the same few thousand codes.
-    def quarter(self, fact: LineFacts) -> str:
-        return self.quarters[fact.day]
-
+    # Reference lookups, cached per NCCI quarter (PTP: per date): a month repeats the same few thousand codes.
     def ptp_edits(self, codes: frozenset[str], fact: LineFacts) -> list[PtpEdit]:
-        key = (codes, self.quarter(fact))
+        """The PTP edits in force between `codes` on the fact's date: one per (column 1, column 2) pair,
+        however many versions of the pair the table lists (an edit deleted and added again)."""
+        dos = fact.line.dos
+        key = (codes, dos)
         edits = self._ptp.get(key)
         if edits is None:
-            edits = self.ref.ptp_edits(set(codes), fact.line.dos)
-            self._ptp[key] = edits
-        # Effective/deletion dates are per edit, not per quarter: filter on the line's own date
-        # (CMS's deletion date is the last day an edit applies).
-        dos = fact.line.dos
-        return [
-            e
-            for e in edits
-            if (e.effective is None or dos is None or e.effective <= dos)
-            and (e.deletion is None or dos is None or dos <= e.deletion)
-        ]
+            # Effective/deletion dates are per edit, not per quarter: filter on the line's own date
+            # (CMS's deletion date is the last day an edit applies).
+            in_force = [
+                e
+                for e in self.ref.ptp_edits(set(codes), dos)
+                if (e.effective is None or dos is None or e.effective <= dos)
+                and (e.deletion is None or dos is None or dos <= e.deletion)
+            ]
+            newest: dict[tuple[str, str], PtpEdit] = {}
+            for edit in in_force:
+                pair = (edit.column1, edit.column2)
+                if pair not in newest or _newer(edit, newest[pair]):
+                    newest[pair] = edit
+            edits = self._ptp[key] = list(newest.values())
+        return edits
 
     def mue(self, fact: LineFacts) -> Mue | None:
-        key = (fact.code, self.quarters[fact.day])
+        """The MUE the line is held to: the DME supplier table for a DME supplier's line, and for a DMEPOS
+        code where that table lists it; the practitioner table otherwise (the reference decides)."""
+        key = (fact.code, self.quarters[fact.day], fact.line.specialty)
         if key not in self._mue:
-            self._mue[key] = self.ref.mue(fact.code, fact.line.dos)
+            self._mue[key] = self.ref.mue(fact.code, fact.line.dos, fact.line.specialty)
         return self._mue[key]
 
     def aoc_primaries(self, fact: LineFacts) -> frozenset[str] | None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from rvucheck.errors import UnknownCode
 from rvucheck.refdata import indicators
+from rvucheck.refdata.modifiers import modifier_meaning
 from rvucheck.refdata.pricing import pricer
 from rvucheck.refdata.pricing.places import is_facility_pos, pos_name
 from rvucheck.refdata.reference import Reference
@@ -55,6 +56,9 @@ def find_row(
         raise UnknownCode(
             f"{hcpcs} is not in {choice.release_id} (deleted?); it is listed in {elsewhere}{hint}"
         )
+    paid = paid_elsewhere(ref, hcpcs, on)
+    if paid and (paid["class"] != "drug" or "asp" in paid):
+        raise UnknownCode(f"{hcpcs} is {paid_elsewhere_text(paid)}; it has no RVUs")
     raise UnknownCode(f"{hcpcs} is not a code of the fee schedule {choice.release_id}{hint}")
 
 
@@ -115,6 +119,7 @@ def lookup(
         line = pricer.line_price(rows, one_unit, 1.0, facility)
         page["adjusted"] = {
             "modifiers": list(mods),
+            "meanings": {m: modifier_meaning(m) or "not a CPT or HCPCS modifier" for m in mods},
             "setting": "facility" if facility else "nonfacility",
             "payment": line.payment,
             "work_rvu": line.credited_work_rvu,
@@ -124,7 +129,42 @@ def lookup(
     top = _top_specialties(ref, row.hcpcs)
     if top:
         page["most_billed_by"] = top
+    paid = paid_elsewhere(ref, row.hcpcs, on)
+    if paid:
+        page["paid_outside_pfs"] = paid
     return page
+
+
+def paid_elsewhere(ref: Reference, hcpcs: str, on: dt.date | None) -> dict[str, Any] | None:
+    """The fee schedule that pays a code of a class the PFS does not price (refdata.code_classes), with its
+    ASP payment limit for a drug the installed ASP file lists; None for codes the PFS prices."""
+    found = ref.code_class(hcpcs)
+    if found is None:
+        return None
+    paid: dict[str, Any] = {"class": found.id, "name": found.name, "paid_by": found.paid_by}
+    price = ref.drug_price(hcpcs, on)
+    if price is not None:
+        paid["asp"] = {
+            "limit": price.limit,
+            "per": price.dosage,
+            "file": price.label,
+            "effective": [price.effective_from.isoformat(), price.effective_to.isoformat()],
+        }
+    return paid
+
+
+def paid_elsewhere_text(paid: dict[str, Any]) -> str:
+    """ "a DMEPOS code (...): Medicare pays it under the DMEPOS fee schedule (...)" for pages and errors."""
+    text = (
+        f"{paid['name']}: {paid['paid_by']}"
+        if paid["class"] == "category_ii"
+        else (f"{paid['name']}: Medicare pays it under {paid['paid_by']}, not the physician fee schedule")
+    )
+    asp = paid.get("asp")
+    if asp:
+        start, end = asp["effective"]
+        text += f"; ASP payment limit ${asp['limit']:,.3f} per {asp['per']} ({asp['file']}, {start} to {end})"
+    return text
 
 
 def _rvus(row: RvuRow) -> dict[str, Any]:

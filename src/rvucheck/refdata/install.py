@@ -25,6 +25,7 @@ RECOGNIZER_MODULES = (
     "rvucheck.refdata.pfs.importer",
     "rvucheck.refdata.ncci.edits",
     "rvucheck.refdata.benchmarks.importer",
+    "rvucheck.refdata.asp",
 )
 URL_SCHEMES = ("http://", "https://", "file://")
 

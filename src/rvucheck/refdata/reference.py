@@ -14,13 +14,27 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rvucheck.errors import DataNotInstalled, RvucheckError
+from rvucheck.refdata.asp import AspData
 from rvucheck.refdata.calendar import quarter_of
+from rvucheck.refdata.code_classes import class_of, mue_tables
 from rvucheck.refdata.locality_search import search_localities
+from rvucheck.refdata.modifiers import modifier_table
 from rvucheck.refdata.pfs.layouts import PPRRVU_FIELDS
 from rvucheck.refdata.pricing import formula as pay
 from rvucheck.refdata.selection import choose_release, companion_for
 from rvucheck.refdata.store import DatasetInfo, Store
-from rvucheck.refdata.types import CategoryStats, Fee, Locality, Mue, PtpEdit, ReleaseChoice, RvuRow
+from rvucheck.refdata.types import (
+    CategoryStats,
+    CodeClass,
+    DrugPrice,
+    Fee,
+    Locality,
+    Modifier,
+    Mue,
+    PtpEdit,
+    ReleaseChoice,
+    RvuRow,
+)
 
 if TYPE_CHECKING:
     from rvucheck.refdata.icd10cm import CodeSet
@@ -247,8 +261,24 @@ class Reference:
     def ptp_edits(self, codes: set[str], on: dt.date | None = None) -> list[PtpEdit]:
         return self.ncci.ptp_edits(codes, on) if self.ncci else []
 
-    def mue(self, hcpcs: str, on: dt.date | None = None) -> Mue | None:
-        return self.ncci.mue(hcpcs, on) if self.ncci else None
+    def mue(self, hcpcs: str, on: dt.date | None = None, specialty: str = "") -> Mue | None:
+        if not self.ncci:
+            return None
+        found = (self.ncci.mue(hcpcs, on, table) for table in mue_tables(hcpcs, specialty))
+        return next((edit for edit in found if edit is not None), None)
+
+    def modifier(self, code: str) -> Modifier | None:
+        return modifier_table().get(code.strip().upper())
+
+    def code_class(self, code: str) -> CodeClass | None:
+        return class_of(code)
+
+    @cached_property
+    def asp(self) -> AspData:
+        return AspData(self.store)
+
+    def drug_price(self, hcpcs: str, on: dt.date | None = None) -> DrugPrice | None:
+        return self.asp.price(hcpcs, on)
 
     def aoc_primaries(self, addon: str, on: dt.date | None = None) -> frozenset[str] | None:
         return self.ncci.aoc_primaries(addon, on) if self.ncci else None

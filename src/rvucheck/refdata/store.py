@@ -6,7 +6,8 @@ Layout of the data dir (platformdirs user data dir, or --data-dir / $RVUCHECK_DA
     <kind>-<dataset_id>.sqlite     one file per dataset (e.g. pfs-RVU26C.sqlite, ncci-2026Q2.sqlite)
 
 Kinds: "pfs" (RVU/GPCI/LOCCO/ANES/OPPSCAP of one PFS release), "ncci" (PTP/MUE/AOC of one quarter or
-component file), "benchmarks" (specialty crosswalk, per-specialty aggregates of the provider-and-service PUF).
+component file), "benchmarks" (specialty crosswalk, per-specialty aggregates of the provider-and-service PUF),
+"asp" (Part B drug payment limits of one quarter).
 
 A dataset is written into a temporary file and renamed into place only when complete, so an import that
 fails leaves nothing half-imported. Several releases live side by side.

@@ -8,6 +8,7 @@ returns one object that offers both (see `ReferenceData`).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -118,6 +119,42 @@ class PtpEdit:
 
 
 @dataclass(frozen=True)
+class Modifier:
+    """One entry of the modifier table (data/modifiers.toml, read by refdata.modifiers)."""
+
+    code: str
+    meaning: str
+    category: str  # pricing, surgery, anatomic, ambulance, DME, therapy, telehealth, lab, ... (see the toml)
+    source: str  # the section's source (CPT Appendix A, HCPCS Level II list, Claims Processing Manual)
+    ambulance: str = ""  # origin -> destination, for the two-letter ambulance codes
+
+
+@dataclass(frozen=True)
+class CodeClass:
+    """A class of codes Medicare pays outside the PFS (data/code_classes.toml; refdata.code_classes)."""
+
+    id: str
+    name: str
+    patterns: tuple[re.Pattern[str], ...]
+    paid_by: str
+    source: str
+    mue_table: str = "practitioner"
+    priced_by: str = ""  # "asp": priced from the installed ASP file, which also vouches for unlisted codes
+
+
+@dataclass(frozen=True)
+class DrugPrice:
+    """A Part B drug's ASP payment limit per billing unit, from an installed quarterly ASP pricing file."""
+
+    hcpcs: str
+    dosage: str  # the billing unit, e.g. "1 MG"
+    limit: float
+    label: str  # e.g. "ASP 2025Q4"
+    effective_from: dt.date
+    effective_to: dt.date
+
+
+@dataclass(frozen=True)
 class Mue:
     hcpcs: str
     units: int
@@ -165,7 +202,23 @@ class ReferenceData(PricingData, Protocol):
         """Active PTP edits whose column 1 and column 2 are both in `codes` on that date."""
         ...
 
-    def mue(self, hcpcs: str, on: dt.date | None = None) -> Mue | None: ...
+    def mue(self, hcpcs: str, on: dt.date | None = None, specialty: str = "") -> Mue | None:
+        """The MUE a line of the code is held to: the practitioner table, or the DME supplier table for
+        DMEPOS codes and lines from a DME supplier specialty (refdata.code_classes.mue_tables)."""
+        ...
+
+    def modifier(self, code: str) -> Modifier | None:
+        """The modifier table's entry for a modifier code (None: not a CPT or HCPCS modifier)."""
+        ...
+
+    def code_class(self, code: str) -> CodeClass | None:
+        """The fee schedule class of a code the PFS does not price (None for the others)."""
+        ...
+
+    def drug_price(self, hcpcs: str, on: dt.date | None = None) -> DrugPrice | None:
+        """The ASP payment limit of a drug code from the quarter in effect on that date (or the nearest
+        installed one; DrugPrice says which). None when no ASP file lists the code."""
+        ...
 
     def aoc_primaries(self, addon: str, on: dt.date | None = None) -> frozenset[str] | None:
         """Eligible primary codes of an add-on code (None when the code is not an add-on in AOC)."""

@@ -21,13 +21,14 @@ from rvucheck.engine.kinds import (
     hygiene,
     modifiers,
     ncci,
+    paid_elsewhere,
     surgery,
 )
 from rvucheck.engine.kinds.base import COMMON_FIELDS, Check, Hit, Kind
 
 __all__ = ["COMMON_FIELDS", "KINDS", "Check", "Hit", "Kind"]
 
-_MODULES = (codes, diagnoses, global_period, hygiene, modifiers, ncci, surgery, bilateral)
+_MODULES = (codes, diagnoses, global_period, hygiene, modifiers, ncci, paid_elsewhere, surgery, bilateral)
 
 
 def _table() -> dict[str, Kind]:

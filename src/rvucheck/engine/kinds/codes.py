@@ -8,6 +8,7 @@ from typing import Any
 
 from rvucheck.engine.context import Context
 from rvucheck.engine.kinds.base import STAKE, Hit, Kind, modifier_list, params_schema
+from rvucheck.engine.kinds.paid_elsewhere import CLASS_IDS, in_classes
 
 PLAUSIBLE_CODE = re.compile(r"[0-9A-Z]{5}")
 
@@ -51,7 +52,8 @@ CODE_IN_RELEASE_PARAMS = params_schema(
             "minItems": 1,
             "items": {"type": "string", "minLength": 1},
             "description": "regular expressions: only codes matching one of them are checked",
-        }
+        },
+        "exempt_classes": {**CLASS_IDS, "description": "code classes another rule reports (ST09, ST10)"},
     }
 )
 
@@ -80,6 +82,7 @@ def _code_in_release(wanted: str, params: Mapping[str, Any], ctx: Context) -> It
     # Optional: only codes of these shapes (HCPCS Level II drugs, supplies and lab codes are valid codes
     # that the PFS need not list, so "unknown" means something else for them than for a CPT code).
     shapes = [re.compile(p) for p in params.get("patterns", ())]
+    exempt = frozenset(params.get("exempt_classes", ()))
     known: dict[str, str | None] = {}
     for fact in ctx.run_facts:
         if (
@@ -88,6 +91,7 @@ def _code_in_release(wanted: str, params: Mapping[str, Any], ctx: Context) -> It
             or not fact.release.release_id
             or not PLAUSIBLE_CODE.fullmatch(fact.code)
             or (shapes and not any(p.fullmatch(fact.code) for p in shapes))
+            or in_classes(ctx, fact, exempt)
         ):
             continue
         if fact.code not in known:
@@ -118,6 +122,7 @@ STATUS_CODE_PARAMS = params_schema(
             "items": {"type": "string", "pattern": "^[0-9A-Z]{5}$"},
             "description": "codes whose status is expected (e.g. 99024, reported on purpose at $0)",
         },
+        "exempt_classes": {**CLASS_IDS, "description": "code classes another rule reports (ST09, ST10)"},
     },
     required=("statuses",),
 )
@@ -128,10 +133,15 @@ def status_code(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     statuses: Mapping[str, str] = params["statuses"]
     unless = frozenset(params.get("unless_modifiers", ()))
     exempt = frozenset(params.get("exempt_codes", ()))
+    exempt_classes = frozenset(params.get("exempt_classes", ()))
     stake = float(params.get("stake", 0.0))
     for status, meaning in statuses.items():
         for fact in ctx.run_by_status.get(status, ()):
-            if not (unless and fact.mods & unless) and fact.code not in exempt:
+            if (
+                not (unless and fact.mods & unless)
+                and fact.code not in exempt
+                and not in_classes(ctx, fact, exempt_classes)
+            ):
                 yield Hit(fact.position, "hcpcs", {"status": status, "meaning": meaning}, stake)
 
 

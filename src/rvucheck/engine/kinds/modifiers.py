@@ -7,7 +7,6 @@ from typing import Any
 
 from rvucheck.engine.context import Context
 from rvucheck.engine.kinds.base import STAKE, Hit, Kind, indicator_list, modifier_list, params_schema
-from rvucheck.engine.kinds.modifier_codes import MODIFIERS
 
 # RvuRow fields a rule may test (PPRRVU indicator columns).
 INDICATORS = ("pctc_indicator", "mult_proc", "bilat_surg", "asst_surg", "co_surg", "team_surg", "global_days")
@@ -17,11 +16,17 @@ MODIFIER_VALID_PARAMS = params_schema({"extra": modifier_list()})
 
 
 def modifier_valid(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
-    """A modifier that is not a CPT or HCPCS Level II modifier (plus the rule's `extra` ones)."""
-    valid = MODIFIERS.keys() | {str(m).upper() for m in params.get("extra", ())}
+    """A modifier that is not a CPT or HCPCS Level II modifier (the table in data/modifiers.toml, with the
+    ambulance origin/destination pairs) nor one of the rule's `extra` ones."""
+    extra = {str(m).upper() for m in params.get("extra", ())}
+    known: dict[str, bool] = {}
     for fact in ctx.run_with_modifiers:
-        for modifier in sorted(fact.mods - valid):
-            yield Hit(fact.position, "modifiers", {"modifier": modifier}, 1.0)
+        for modifier in sorted(fact.mods - extra):
+            ok = known.get(modifier)
+            if ok is None:
+                ok = known[modifier] = ctx.ref.modifier(modifier) is not None
+            if not ok:
+                yield Hit(fact.position, "modifiers", {"modifier": modifier}, 1.0)
 
 
 MODIFIER_INDICATOR_PARAMS = params_schema(

@@ -139,20 +139,16 @@ class NcciData:
                 rows = partners.get(column2)
                 if rows is None:
                     continue
-                for effective, deletion, modifier, rationale_id in rows:
-                    # indicator 9: CMS deleted the edit retroactively, it never applies
-                    if modifier != "9" and _active(effective, deletion, day):
-                        found.append(
-                            self._edit(
-                                quarter.dataset_id,
-                                column1,
-                                column2,
-                                effective,
-                                deletion,
-                                modifier,
-                                rationale_id,
-                            )
+                # indicator 9: CMS deleted the edit retroactively, it never applies. Of the versions of a
+                # pair in force that day (CMS's files never overlap them), the newest one answers.
+                live = [row for row in rows if row[2] != "9" and _active(row[0], row[1], day)]
+                if live:
+                    effective, deletion, modifier, rationale_id = max(live, key=_version_order)
+                    found.append(
+                        self._edit(
+                            quarter.dataset_id, column1, column2, effective, deletion, modifier, rationale_id
                         )
+                    )
         return found
 
     def _ptp_rows(self, dataset_id: str, column1: str) -> _PtpRows:
@@ -165,6 +161,9 @@ class NcciData:
                 sql, (column1,)
             ):
                 cached.setdefault(column2, []).append((effective, deletion, modifier, rationale_id))
+            for column2, rows in cached.items():
+                if len(rows) > 1:
+                    cached[column2] = _dated_versions(rows)
             self._ptp_cache[key] = cached
         return cached
 
@@ -259,6 +258,31 @@ class NcciData:
         for con in self._connections.values():
             con.close()
         self._connections.clear()
+
+
+def _version_order(row: tuple[int | None, int | None, str, int]) -> tuple[int, int]:
+    """Newer versions of a pair sort last: by effective date, then by deletion date (open = newest)."""
+    effective, deletion = row[0], row[1]
+    return (effective or 0, deletion or 99991231)
+
+
+def _dated_versions(
+    rows: list[tuple[int | None, int | None, str, int]],
+) -> list[tuple[int | None, int | None, str, int]]:
+    """Versions of one pair (an edit deleted, then added again) with the effective dates a table without
+    them can still prove: a version took effect after the previous version's deletion date.
+
+    CMS's own files carry every edit's effective date; the 2024Q3 table converted from an R package lost
+    them, and without this a deleted edit and its re-added successor would both apply on old dates."""
+    ordered = sorted(rows, key=lambda row: row[1] or 99991231)
+    dated = [ordered[0]]
+    for effective, deletion, modifier, rationale_id in ordered[1:]:
+        previous_deletion = dated[-1][1]
+        ended = int_date(previous_deletion)
+        if effective is None and ended is not None:
+            effective = date_int(ended + dt.timedelta(days=1))
+        dated.append((effective, deletion, modifier, rationale_id))
+    return dated
 
 
 def _active(effective: int | None, deletion: int | None, day: int | None) -> bool:
