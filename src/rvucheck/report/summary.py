@@ -101,6 +101,12 @@ def all_findings(report: Report) -> list[Finding]:
     return [f for r in report.results for f in r.findings] + list(report.run_findings)
 
 
+def run_notes(report: Report) -> list[Finding]:
+    """The run findings that belong to no line: all but RD01 (an unreadable row is a line of its own)."""
+    unreadable = {item.source for item in report.unreadable}
+    return [f for f in report.run_findings if not (f.rule == "RD01" and f.source in unreadable)]
+
+
 def severity_counts(findings: list[Finding]) -> dict[str, int]:
     counts: Counter[str] = Counter(f.severity for f in findings)
     return {s: counts.get(s, 0) for s in SEVERITIES}
