@@ -13,7 +13,12 @@ from rvucheck.report.summary import Summary, all_findings, cell_address, finding
 
 def note_dict(finding: Finding) -> dict[str, Any]:
     """A finding that belongs to no line (a run note), as the JSON outputs list it."""
-    return {"rule": finding.rule, "severity": finding.severity, "message": finding.message, "fix": finding.fix}
+    return {
+        "rule": finding.rule,
+        "severity": finding.severity,
+        "message": finding.message,
+        "fix": finding.fix,
+    }
 
 
 def to_json_obj(report: Report, summary: Summary) -> dict[str, Any]:
