@@ -25,7 +25,7 @@ def to_json_obj(report: Report, summary: Summary) -> dict[str, Any]:
     """The `--format json` object: `summary`, `lines` with exactly the keys issue 4 names, and `notes`.
 
     Unreadable rows are lines too (hcpcs as far as known, their RD01 finding), so every row read appears.
-    `notes` holds every finding that belongs to no line (RD02 stale NCCI, RD03 release, RD04-RD06 missing
+    `notes` holds every finding that belongs to no line (RD02 stale NCCI, RD03 release, RD04-RD07 missing
     columns): the summary's counts are the lines' findings plus the notes, nothing else."""
     lines: list[dict[str, Any]] = [
         {
