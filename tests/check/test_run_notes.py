@@ -82,6 +82,8 @@ def test_text_says_it_once_as_a_note(log: Path, capsys: pytest.CaptureFixture[st
     text = capsys.readouterr().out
     said = [line for line in text.splitlines() if "no patient column" in line]
     assert len(said) == 1 and said[0].startswith("note: RD04 warning: no patient column")
+    # $ at stake counts what was judged: main put 90834 ("bundled into 90792") and the cut 29881s at stake
+    assert "($0.00 at stake)" in text
 
 
 def test_annotated_copy_summary_lists_it_once(log: Path, capsys: pytest.CaptureFixture[str]) -> None:
