@@ -52,7 +52,7 @@ def test_json_has_exactly_the_issue_keys_and_real_values(
     code = main([str(small), "--no-annotate", "--format", "json", "--fail-on", "never"])
     out = json.loads(capsys.readouterr().out)
     assert code == 0
-    assert set(out) == {"summary", "lines"}
+    assert set(out) == {"summary", "lines", "notes"}
     assert set(out["summary"]) == JSON_SUMMARY_KEYS
     assert set(out["summary"]["findings"]) == {"error", "warning", "info"}
     assert all(set(line) == JSON_LINE_KEYS for line in out["lines"])

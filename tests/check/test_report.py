@@ -20,29 +20,34 @@ def _report() -> Report:
     )
     unreadable = UnreadableLine(CellRef("Charge Detail", 9, 5), "no procedure code in E9")
     rd01 = Finding("RD01", "error", "row 9 could not be read: no procedure code in E9", unreadable.source)
+    rd03 = Finding("RD03", "info", NOTES[0], source)
+    rd02 = Finding("RD02", "warning", NOTES[1], source)
     return Report(
         results=(
             LineResult(line, 1.3, 1.3, 2.85, 95.19, "XXX", "A", "RVU26C", (finding,)),
             LineResult(other, 0.77, 0.77, 2.06, 68.81, "000", "A", "RVU26C"),
         ),
         unreadable=(unreadable,),
-        run_findings=(rd01,),
+        run_findings=(rd01, rd03, rd02),
         release="RVU26C",
         ncci_quarter="2026Q2",
-        notes=("RVU26C answered for 2026-10-01 (and 1 more dates of service in that quarter)", "stale NCCI"),
+        notes=NOTES,  # as the engine gives them: the run findings' messages but RD01's
     )
+
+
+NOTES = ("RVU26C answered for 2026-10-01 (and 1 more dates of service in that quarter)", "stale NCCI")
 
 
 def test_summary_figures() -> None:
     summary = summarize(_report(), totals_rows=(10,), blank_rows=2)
     assert (summary.lines, summary.checked, summary.unreadable) == (3, 2, 1)
-    assert summary.findings == {"error": 2, "warning": 0, "info": 0}  # unreadable counted once (its RD01)
+    assert summary.findings == {"error": 2, "warning": 1, "info": 1}  # unreadable counted once (its RD01)
     assert (summary.work_rvu, summary.payment, summary.dollars_at_stake) == (2.07, 164.0, 95.19)
     assert [(p.provider, p.lines, p.findings["error"]) for p in summary.providers] == [
         ("=HYPERLINK(1)", 1, 1),
         ("Dr B", 1, 0),
     ]
-    assert [(r.rule, r.count) for r in summary.rules] == [("GS01", 1), ("RD01", 1)]
+    assert [(r.rule, r.count) for r in summary.rules] == [("GS01", 1), ("RD01", 1), ("RD02", 1), ("RD03", 1)]
     assert [c.hcpcs for c in summary.top_codes_by_payment] == ["99213", "20610"]
     assert summary.notes == (  # the engine already gives one note per quarter: passed on as they are
         "RVU26C answered for 2026-10-01 (and 1 more dates of service in that quarter)",
@@ -57,6 +62,14 @@ def test_json_rows_and_unreadable_lines() -> None:
     assert out["lines"][2]["findings"] == [
         {"rule": "RD01", "severity": "error", "message": "row 9 could not be read: no procedure code in E9"}
     ]
+    # the findings that belong to no line are listed once, under `notes`, and the counts add up
+    assert [(n["rule"], n["severity"], n["message"]) for n in out["notes"]] == [
+        ("RD03", "info", NOTES[0]),
+        ("RD02", "warning", NOTES[1]),
+    ]
+    listed = [f["severity"] for line in out["lines"] for f in line["findings"]]
+    listed += [n["severity"] for n in out["notes"]]
+    assert out["summary"]["findings"] == {s: listed.count(s) for s in ("error", "warning", "info")}
 
 
 def test_csv_is_safe_to_open_in_excel_and_points_at_the_field_cell() -> None:
@@ -64,6 +77,7 @@ def test_csv_is_safe_to_open_in_excel_and_points_at_the_field_cell() -> None:
     assert rows[0]["cell"] == "'Charge Detail'!F7"
     assert rows[0]["message"] == "'-25 missing"  # a leading "-" would be read as a formula by Excel
     assert rows[1]["rule"] == "RD01" and rows[1]["row"] == "9"
+    assert [row["rule"] for row in rows[2:]] == ["RD03", "RD02"]
 
 
 def test_text_and_addresses() -> None:
@@ -73,7 +87,10 @@ def test_text_and_addresses() -> None:
         "'Charge Detail'!F7: GS01 error: -25 missing",  # $95.19 at stake: before the $0 RD01
         "'Charge Detail'!E9: RD01 error: row 9 could not be read: no procedure code in E9",
     ]
-    assert text.splitlines()[2:] == ["note: " + note for note in report.notes]
+    assert text.splitlines()[2:] == [  # the notes after the lines' findings, worst first, each once
+        "note: RD02 warning: stale NCCI",
+        "note: RD03 info: " + NOTES[0],
+    ]
     assert cell_address(CellRef("Charges", 3, 28)) == "Charges!AB3"
     assert cell_address(CellRef("It's", 1, 1)) == "'It''s'!A1"
 

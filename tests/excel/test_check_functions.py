@@ -124,3 +124,12 @@ def test_a_release_that_is_not_installed_is_the_cells_one_line(
     finally:
         range_check.session_for.cache_clear()
         range_check._check_line.cache_clear()
+
+
+def test_a_block_without_patients_is_one_patients_lines() -> None:
+    """The block is what the user put together: lines with no patient cell are the block's one patient (the
+    engine links a blank patient with no one elsewhere); lines of two named patients are not linked."""
+    no_patient = [row[:6] for row in BLOCK[1:3]]  # 99214 and 20610, no patient column
+    assert udfs.RVU_CHECK_RANGE(no_patient)[0][0].startswith("GS01: 99214 on 2026-07-15 with 20610")
+    two_patients = [BLOCK[1], [*BLOCK[2][:6], "P002", "Dr A"]]
+    assert udfs.RVU_CHECK_RANGE(two_patients)[0][0] == ""

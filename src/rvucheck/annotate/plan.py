@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rvucheck.model import SEVERITY_RANK, ChargeLine, Finding, Report, SheetLayout
-from rvucheck.report.summary import Summary, all_findings, finding_cell
+from rvucheck.report.summary import Summary, all_findings, finding_cell, run_notes
 
 FINDINGS_TEXT_LIMIT = 500
 RowValues = tuple[
@@ -80,10 +80,12 @@ def build_annotations(layout: SheetLayout, report: Report, summary: Summary) -> 
         key = (item.source.row, item.source.column or 1)
         plan.notes.setdefault(key, []).append(f"RD01 (error): could not be read: {item.reason}")
     plan.last_row = max((row for row, _values, _severity in plan.rows), default=layout.header_row)
+    notes = {id(f) for f in run_notes(report)}
     for finding in sorted(
         all_findings(report), key=lambda f: (SEVERITY_RANK[f.severity], f.source.sheet, f.source.row)
     ):
-        found = lines.get((finding.source.sheet, finding.source.row))
+        # a run note (no patient column, stale NCCI...) belongs to no line: no line's code beside it
+        found = None if id(finding) in notes else lines.get((finding.source.sheet, finding.source.row))
         cell = target_cell(finding, found)
         plan.findings.append(
             (

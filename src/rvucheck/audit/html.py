@@ -12,6 +12,7 @@ from rvucheck.audit.emstats import shares
 from rvucheck.audit.metrics import late_lines
 from rvucheck.audit.result import AuditResult
 from rvucheck.model import SEVERITIES, SEVERITY_LABELS
+from rvucheck.report.summary import run_notes
 
 STYLE = """
 body{font-family:'DejaVu Sans',Arial,sans-serif;margin:24px;color:#222}
@@ -57,6 +58,7 @@ def render_html(result: AuditResult) -> str:
         f"{escape(', '.join(result.previous_months) or 'none')} "
         f"({result.history_lines_used:,} earlier lines used for cross-month checks).</p>",
         f"<p>{escape(result.outside_note)}.</p>" if result.outside_note else "",
+        _notes(result),
         _providers(result),
         _mix(result),
         _trend(result),
@@ -71,6 +73,16 @@ def render_html(result: AuditResult) -> str:
 def write_html(result: AuditResult, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_html(result), encoding="utf-8")
+
+
+def _notes(result: AuditResult) -> str:
+    """The findings that belong to no line (data notes, rules not run for a missing column), each once:
+    with the lines' findings they make up the counts above."""
+    notes = run_notes(result.report)
+    if not notes:
+        return ""
+    rows = [[f.rule, f.severity, f.message] for f in notes]
+    return "<h2>Notes</h2>" + _table(["Rule", "Severity", "Note"], rows)
 
 
 def _providers(result: AuditResult) -> str:

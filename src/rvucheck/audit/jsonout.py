@@ -75,10 +75,15 @@ def audit_dict(result: AuditResult) -> dict[str, Any]:
         }
         for p in result.providers
     ]
+    from rvucheck.report.csv_json import note_dict
     from rvucheck.report.formats import summarize, to_json_obj
+    from rvucheck.report.summary import run_notes
 
+    # `findings` are the lines' (an unreadable row's RD01 included), `notes` the findings that belong to
+    # no line (RD02 stale NCCI, RD03 release, RD04-RD07 missing columns): `counts` is the two added up.
+    notes = run_notes(result.report)
     findings = [finding_dict(f, r) for r in result.report.results for f in r.findings]
-    findings += [finding_dict(f) for f in result.report.run_findings]
+    findings += [finding_dict(f) for f in result.report.run_findings if f not in notes]
     return {
         "month": result.month,
         "sources": list(result.sources),
@@ -93,6 +98,7 @@ def audit_dict(result: AuditResult) -> dict[str, Any]:
         "counts": result.report.counts_by_severity(),
         "providers": providers,
         "findings": findings,
+        "notes": [note_dict(f) for f in notes],
         # the same report exactly as `rvucheck check --format json` gives it, for tools that read that
         "check": to_json_obj(result.report, summarize(result.report)),
         "unreadable": [{"cell": u.source.a1(), "reason": u.reason} for u in result.report.unreadable],

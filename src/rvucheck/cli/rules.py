@@ -74,7 +74,9 @@ def list_rules(args: argparse.Namespace) -> int:
     print(f"\n{len(rows)} rules. `rvucheck rules show ID` for docs, params and test cases.")
     print(
         "Always reported by the engine itself: RD01 unreadable row (error), RD02 NCCI edits older or newer "
-        "than the dates (warning), RD03 date priced from another PFS release (info)."
+        "than the dates (warning), RD03 date priced from another PFS release (info); RD04/RD05 no patient / "
+        "date column, rules that link lines not run (warning), RD06 no provider column, one provider assumed "
+        "(info), RD07 no diagnosis column, diagnosis rules not run (warning)."
     )
     return 0
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from functools import cached_property
 from typing import Any, NamedTuple
 
+from rvucheck.engine.linking import UNLINKED
 from rvucheck.model import ChargeLine, UnreadableLine
 from rvucheck.refdata.types import Mue, PtpEdit, ReferenceData, ReleaseChoice, RvuRow
 
@@ -27,7 +28,7 @@ class LineFacts(NamedTuple):
     code: str
     mods: frozenset[str]
     day: int  # dos.toordinal(), or -1 without a date
-    patient: str
+    patient: str  # a key of the line's own when the patient is not known (engine.linking.patient_key)
     physician: str
     history: bool
     release: ReleaseChoice | None
@@ -49,6 +50,12 @@ class LineFacts(NamedTuple):
     @property
     def status(self) -> str:
         return self.row.status_code if self.row else ""
+
+    @property
+    def linked(self) -> bool:
+        """The line has a patient and a date, so the patient's other lines that day can be known: a rule
+        about what is missing that day (an add-on's primary, the day's other procedures) can judge it."""
+        return self.day >= 0 and not self.patient.startswith(UNLINKED)
 
 
 _day_of = operator.itemgetter(4)

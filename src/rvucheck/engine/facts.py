@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from rvucheck.engine.context import LineFacts
 from rvucheck.engine.em import is_em
+from rvucheck.engine.linking import UNLINKED
 from rvucheck.model import ChargeLine
 from rvucheck.refdata.calendar import quarter_dates, release_quarter
 from rvucheck.refdata.pricing import pricer as one_pricer
@@ -113,8 +114,10 @@ class Pricer:
 
 
 def build_facts(
-    lines: Sequence[ChargeLine], history: Sequence[ChargeLine], pricer: Pricer
+    lines: Sequence[ChargeLine], history: Sequence[ChargeLine], pricer: Pricer, no_patient: bool = False
 ) -> list[LineFacts]:
+    """Each line's facts. `no_patient`: the export has no patient column, so no line is linked with
+    another (each gets a patient key of its own, as a line with a blank patient cell does)."""
     run_count = len(lines)
     # A month repeats a few thousand codes, modifier combinations, dates and places of service: normalise
     # and look up each distinct value once (this loop runs once per line; keep it lean).
@@ -155,6 +158,9 @@ def build_facts(
                 work, credited, total, payment, explanation = pricer.line_values(
                     choice, mods, 1, facility, units
                 )
+        patient = line.patient
+        if no_patient or not patient:
+            patient = f"{UNLINKED}{index}"
         append(
             LineFacts(
                 index,
@@ -162,7 +168,7 @@ def build_facts(
                 code,
                 normalised[1],
                 dated[0],
-                line.patient,
+                patient,
                 line.provider_npi or line.provider,
                 index >= run_count,
                 release,

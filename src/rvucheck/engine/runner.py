@@ -3,7 +3,9 @@
 Every front end (CLI, workbook annotator, Excel UDFs, audit) calls `run`. Findings are values. Besides
 the rule files' findings the engine itself reports three data notes, which no setting can switch off:
 RD01 a row the reader could not use (error), RD02 dates newer than the installed NCCI quarter (warning),
-RD03 a date priced from another PFS release than its own quarter's (info).
+RD03 a date priced from another PFS release than its own quarter's (info). And, when the export lacks a
+column that links lines (engine.linking), one note each: RD04 no patient column and RD05 no date column
+(warning: the rules that need it were not run), RD06 no provider column (info: one provider assumed).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from rvucheck.engine.context import Context, LineFacts
 from rvucheck.engine.facts import Pricer, build_facts, release_pin_date
 from rvucheck.engine.kinds import KINDS, Hit
+from rvucheck.engine.linking import PATIENT, absent_fields, first_missing, run_notes
 from rvucheck.errors import InputFileError, RvucheckError
 from rvucheck.gc_pause import paused_gc
 from rvucheck.model import ChargeLine, Finding, LineResult, Report, Severity, UnreadableLine
@@ -54,18 +57,32 @@ def _run(
     locality = ref.locality(settings.locality) if settings.locality else None
     pinned = _pinned(settings.release, ref) if settings.release else None
     pricer = Pricer(ref, locality, settings.qpp, pinned)
-    facts = build_facts(lines, history, pricer)
+    absent = absent_fields(lines)
+    facts = build_facts(lines, history, pricer, no_patient=PATIENT in absent)
     today = settings.today or dt.date.today()
     ctx = Context(facts, len(lines), ref, today, unreadable)
 
     per_line: list[list[Finding]] = [[] for _ in lines]
+    skipped: dict[str, list[str]] = {field: [] for field in absent}
+    alone: dict[str, list[str]] = {field: [] for field in absent}
     for rule in ruleset:
-        for hit in KINDS[rule.kind].check(rule.params, ctx):
+        kind = KINDS[rule.kind]
+        missing = first_missing(kind.needs, absent)
+        if missing:  # judging it would link lines the file does not link
+            skipped[missing].append(rule.id)
+            continue
+        missing = first_missing(kind.linking(rule.params), absent)
+        if missing:
+            alone[missing].append(rule.id)
+        for hit in kind.check(rule.params, ctx):
             if hit.index < len(lines):
                 per_line[hit.index].append(_finding(rule, hit, facts[hit.index]))
 
     results = tuple(_result(fact, tuple(found)) for fact, found in zip(facts, per_line, strict=False))
     run_findings, ncci_quarter = _data_notes(facts[: len(lines)], ref, unreadable)
+    undated_release = pricer.release(None) if lines and "dos" in absent else None
+    release_id = undated_release.release_id if undated_release else ""
+    run_findings += run_notes(absent, skipped, alone, release_id, lines)
     releases = Counter(
         f.release.release_id for f in facts[: len(lines)] if f.release and f.release.release_id
     )

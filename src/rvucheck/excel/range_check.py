@@ -22,6 +22,9 @@ from rvucheck.settings import find_config, load_settings
 
 BLOCK_COLUMNS = ("code", "modifiers", "units", "date", "diagnoses", "pos", "patient", "provider")
 SHEET = "RVU_CHECK"  # the CellRef sheet of lines built here (findings are shown next to the line anyway)
+# A block is the lines a user put together to be checked together (one encounter): a line without a patient
+# cell is that block's patient. The engine otherwise links a blank patient with no one (engine.linking).
+BLOCK_PATIENT = "(this block)"
 
 
 @lru_cache(maxsize=4)
@@ -41,8 +44,9 @@ def findings_text(findings: Sequence[Finding]) -> str:
     return "; ".join(f"{f.rule}: {f.message}" for f in findings)
 
 
-def make_line(row_number: int, cells: Sequence[object]) -> ChargeLine:
-    """One ChargeLine from the cells of a block row (columns in BLOCK_COLUMNS order; missing ones blank)."""
+def make_line(row_number: int, cells: Sequence[object], blank_patient: str = "") -> ChargeLine:
+    """One ChargeLine from the cells of a block row (columns in BLOCK_COLUMNS order; missing ones blank);
+    `blank_patient` stands for a blank patient cell."""
     padded = [*cells, *([None] * (len(BLOCK_COLUMNS) - len(cells)))]
     code, modifiers, units, date, diagnoses, pos, patient, provider = padded[: len(BLOCK_COLUMNS)]
     hcpcs, with_code = code_and_modifiers(code)  # "99213-25" typed in the code cell
@@ -54,7 +58,7 @@ def make_line(row_number: int, cells: Sequence[object]) -> ChargeLine:
         dos=date_of(date),
         diagnoses=split_diagnoses(diagnoses),
         pos=normalize_pos(pos),
-        patient=clean_text(patient),
+        patient=clean_text(patient) or blank_patient,
         provider=clean_text(provider),
     )
 
@@ -92,7 +96,7 @@ def check_block(lines: object) -> Any:
         if all(c is None or c == "" for c in cells):
             continue
         try:
-            checked.append(make_line(index, cells))
+            checked.append(make_line(index, cells, BLOCK_PATIENT))
         except (CellError, BadValue) as exc:
             problems[index] = f"unreadable line: {exc}" if isinstance(exc, BadValue) else exc.value
     by_row: dict[int, str] = {}

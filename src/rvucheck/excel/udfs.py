@@ -123,7 +123,7 @@ def RVU_CHECK(
     "lines",
     ndim=2,
     doc="Block of lines, columns: code, modifiers, units, date, diagnoses, pos, patient, provider "
-    "(a header row is recognised)",
+    "(a header row is recognised; lines without a patient are one patient's: the block's)",
 )
 def RVU_CHECK_RANGE(lines: Any) -> Any:
     """Findings for each line of a block, one cell per line (same-day and pair rules see the whole block)."""

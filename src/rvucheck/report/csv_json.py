@@ -6,15 +6,27 @@ import csv
 import io
 from typing import Any
 
-from rvucheck.model import Report
+from rvucheck.model import Finding, Report
 from rvucheck.report.formula_text import looks_like_formula
-from rvucheck.report.summary import Summary, all_findings, cell_address, finding_cell
+from rvucheck.report.summary import Summary, all_findings, cell_address, finding_cell, run_notes
+
+
+def note_dict(finding: Finding) -> dict[str, Any]:
+    """A finding that belongs to no line (a run note), as the JSON outputs list it."""
+    return {
+        "rule": finding.rule,
+        "severity": finding.severity,
+        "message": finding.message,
+        "fix": finding.fix,
+    }
 
 
 def to_json_obj(report: Report, summary: Summary) -> dict[str, Any]:
-    """The `--format json` object: `summary` and `lines` with exactly the keys issue 4 names.
+    """The `--format json` object: `summary`, `lines` with exactly the keys issue 4 names, and `notes`.
 
-    Unreadable rows are lines too (hcpcs as far as known, their RD01 finding), so every row read appears."""
+    Unreadable rows are lines too (hcpcs as far as known, their RD01 finding), so every row read appears.
+    `notes` holds every finding that belongs to no line (RD02 stale NCCI, RD03 release, RD04-RD07 missing
+    columns): the summary's counts are the lines' findings plus the notes, nothing else."""
     lines: list[dict[str, Any]] = [
         {
             "sheet": r.line.source.sheet,
@@ -56,6 +68,7 @@ def to_json_obj(report: Report, summary: Summary) -> dict[str, Any]:
             "release": summary.release,
         },
         "lines": lines,
+        "notes": [note_dict(f) for f in run_notes(report)],
     }
 
 

@@ -1,7 +1,8 @@
 """Report -> the summary figures. One place computes the figures every output shows.
 
 Counting: `lines` = rows read = checked + unreadable (totals rows and blank rows are counted apart);
-findings by severity count line findings plus run findings (RD01 unreadable rows, RD02/RD03 data notes).
+findings by severity count line findings plus run findings (RD01 unreadable rows, RD02/RD03 data notes,
+RD04-RD07 columns the export lacks); `run_notes` are the run findings that belong to no line.
 
 Dollars at stake: each rule's figure is the sum of its findings (what that rule alone puts at risk). The
 total and the per-provider figures count each line once: several rules often fire on one line (GS01 and
@@ -99,6 +100,12 @@ def finding_cell(finding: Finding, line: ChargeLine | None) -> CellRef:
 
 def all_findings(report: Report) -> list[Finding]:
     return [f for r in report.results for f in r.findings] + list(report.run_findings)
+
+
+def run_notes(report: Report) -> list[Finding]:
+    """The run findings that belong to no line: all but RD01 (an unreadable row is a line of its own)."""
+    unreadable = {item.source for item in report.unreadable}
+    return [f for f in report.run_findings if not (f.rule == "RD01" and f.source in unreadable)]
 
 
 def severity_counts(findings: list[Finding]) -> dict[str, int]:

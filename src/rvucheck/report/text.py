@@ -1,9 +1,11 @@
-"""Report -> plain text for the terminal: findings worst first, then the release notes."""
+"""Report -> plain text for the terminal: the lines' findings worst first, then the run's notes."""
 
 from __future__ import annotations
 
 from rvucheck.model import SEVERITY_RANK, Finding, Report
-from rvucheck.report.summary import Summary, all_findings, cell_address, finding_cell
+from rvucheck.report.summary import Summary, all_findings, cell_address, finding_cell, run_notes
+
+MAX_NOTES = 8
 
 
 def worst_first(findings: list[Finding]) -> list[Finding]:
@@ -17,12 +19,15 @@ def worst_first(findings: list[Finding]) -> list[Finding]:
 
 
 def to_text(report: Report, summary: Summary, limit: int | None = None) -> str:
-    """Findings as `Sheet!C12: rule severity: message`, worst first, then the release notes.
+    """Findings as `Sheet!C12: rule severity: message`, worst first, then the run's notes (findings that
+    belong to no line: `note: RD04 warning: ...`), worst first, each once.
 
     `limit`: how many to print when an annotated copy holds them all (its Findings sheet); None prints
     every finding (--no-annotate: nowhere else to look). The figures are the summary table's job."""
     by_row = {(r.line.source.sheet, r.line.source.row): r.line for r in report.results}
-    findings = worst_first(all_findings(report))
+    notes = run_notes(report)
+    on_lines = {id(f) for f in notes}
+    findings = worst_first([f for f in all_findings(report) if id(f) not in on_lines])
     shown = findings if limit is None else findings[:limit]
     lines = []
     for finding in shown:
@@ -32,9 +37,8 @@ def to_text(report: Report, summary: Summary, limit: int | None = None) -> str:
     more = len(findings) - len(shown)
     if more > 0:
         lines.append(f"... and {more:,} more findings in the Findings sheet of the copy written below")
-    printed = {f.message for f in shown}
-    notes = [note for note in summary.notes if note not in printed]  # RD02/RD03 repeat the notes
-    lines.extend(f"note: {note}" for note in notes[:8])
-    if len(notes) > 8:
-        lines.append(f"... and {len(notes) - 8} more notes like these")
+    notes = worst_first(notes)
+    lines.extend(f"note: {n.rule} {n.severity}: {n.message}" for n in notes[:MAX_NOTES])
+    if len(notes) > MAX_NOTES:
+        lines.append(f"... and {len(notes) - MAX_NOTES} more notes like these")
     return "\n".join(lines)

@@ -11,6 +11,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from rvucheck.engine.linking import DATE, PATIENT
+
+__all__ = ["DATE", "LINKS_LINES", "PATIENT"]
+
 if TYPE_CHECKING:
     from rvucheck.engine.context import Context
 
@@ -37,14 +41,34 @@ class Hit:
 Check = Callable[[Mapping[str, Any], "Context"], Iterable[Hit]]
 
 
+# What a kind may need from the export beyond the line itself (see `Kind.needs`): the same patient, a date
+# of service. The engine knows which of them the export has no column for (engine.linking).
+LINKS_LINES = frozenset({PATIENT, DATE})  # "the same patient on the same day": every grouping kind
+
+
 @dataclass(frozen=True)
 class Kind:
-    """A named check. `fields` are the message values its hits provide; `params` is its params schema."""
+    """A named check. `fields` are the message values its hits provide; `params` is its params schema.
+
+    `needs`: the columns without which the kind cannot judge at all (it links lines of one patient, or it
+    judges dates); when the export has no such column, the engine does not run the kind's rules and says so
+    once. `links`: columns the kind uses to add lines up but can do without, judging each line alone (an
+    MUE per day is still exceeded by one line over it); the engine names those rules too.
+    """
 
     name: str
     check: Check
     fields: tuple[str, ...]
     params: Mapping[str, Any]
+    needs: frozenset[str] = frozenset()
+    links: frozenset[str] = frozenset()
+    links_if: Callable[[Mapping[str, Any]], bool] | None = None  # whether these params use `links`
+
+    def linking(self, params: Mapping[str, Any]) -> frozenset[str]:
+        """The columns a rule of this kind with these params adds lines up by (`links`)."""
+        if self.links_if is not None and not self.links_if(params):
+            return frozenset()
+        return self.links
 
     @property
     def summary(self) -> str:

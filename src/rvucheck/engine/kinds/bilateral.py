@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from rvucheck.engine.context import Context, LineFacts
-from rvucheck.engine.kinds.base import Hit, Kind, indicator_list, params_schema
+from rvucheck.engine.kinds.base import LINKS_LINES, Hit, Kind, indicator_list, params_schema
 
 BILATERAL_PARAMS = params_schema({"indicators": indicator_list()}, required=("indicators",))
 TWO_LINES = "as RT and LT on two lines"
@@ -106,6 +106,7 @@ KINDS = (
         bilateral_sides_on_two_lines,
         ("indicator_value", "other_row", "billed_as"),
         BILATERAL_PARAMS,
+        needs=LINKS_LINES,
     ),
     Kind("bilateral_units_with_50", bilateral_units_with_50, ("indicator_value",), BILATERAL_PARAMS),
     Kind(
@@ -119,8 +120,13 @@ KINDS = (
         bilateral_sides_on_bilateral_code,
         ("indicator_value", "other_row", "billed_as"),
         BILATERAL_PARAMS,
+        links=LINKS_LINES,  # RT and LT on one line is judged alone; on two lines it needs the patient's day
     ),
     Kind(
-        "bilateral_side_with_50", bilateral_side_with_50, ("indicator_value", "other_row"), BILATERAL_PARAMS
+        "bilateral_side_with_50",
+        bilateral_side_with_50,
+        ("indicator_value", "other_row"),
+        BILATERAL_PARAMS,
+        needs=LINKS_LINES,
     ),
 )

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from rvucheck.engine.context import Context
-from rvucheck.engine.kinds.base import STAKE, Hit, Kind, modifier_list, params_schema
+from rvucheck.engine.kinds.base import DATE, LINKS_LINES, STAKE, Hit, Kind, modifier_list, params_schema
 from rvucheck.engine.kinds.paid_elsewhere import CLASS_IDS, in_classes
 
 PLAUSIBLE_CODE = re.compile(r"[0-9A-Z]{5}")
@@ -182,8 +182,14 @@ def status_only_service(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit
 KINDS = (
     Kind("code_format", code_format, ("pattern_names",), CODE_FORMAT_PARAMS),
     Kind("code_unknown", code_unknown, ("listed_in",), CODE_IN_RELEASE_PARAMS),
-    Kind("code_deleted", code_deleted, ("listed_in",), CODE_IN_RELEASE_PARAMS),
-    Kind("code_not_yet", code_not_yet, ("listed_in",), CODE_IN_RELEASE_PARAMS),
+    Kind("code_deleted", code_deleted, ("listed_in",), CODE_IN_RELEASE_PARAMS, needs=frozenset({DATE})),
+    Kind("code_not_yet", code_not_yet, ("listed_in",), CODE_IN_RELEASE_PARAMS, needs=frozenset({DATE})),
     Kind("status_code", status_code, ("status", "meaning"), STATUS_CODE_PARAMS),
-    Kind("status_only_service", status_only_service, ("status", "other_code"), STATUS_ONLY_SERVICE_PARAMS),
+    Kind(
+        "status_only_service",
+        status_only_service,
+        ("status", "other_code"),
+        STATUS_ONLY_SERVICE_PARAMS,
+        needs=LINKS_LINES,
+    ),
 )

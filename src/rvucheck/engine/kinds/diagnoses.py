@@ -12,6 +12,7 @@ from typing import Any
 
 from rvucheck.engine.context import Context, LineFacts
 from rvucheck.engine.kinds.base import CODE_LIST, Hit, Kind, params_schema
+from rvucheck.engine.linking import DIAGNOSES
 
 DX_MISSING_PARAMS = params_schema({"exempt_codes": CODE_LIST})
 
@@ -69,7 +70,7 @@ def _dx_problems(ctx: Context) -> list[tuple[LineFacts, int, str, str]]:
 
 DX_CODE_FIELDS = ("dx_code", "position")
 KINDS = (
-    Kind("dx_missing", dx_missing, (), DX_MISSING_PARAMS),
+    Kind("dx_missing", dx_missing, (), DX_MISSING_PARAMS, needs=frozenset({DIAGNOSES})),
     Kind("dx_invalid", dx_invalid, DX_CODE_FIELDS, params_schema()),
     Kind("dx_header", dx_header, DX_CODE_FIELDS, params_schema()),
 )

@@ -12,7 +12,15 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from rvucheck.engine.context import Context, LineFacts, same_physician
-from rvucheck.engine.kinds.base import CODE_LIST, Hit, Kind, global_days_list, modifier_list, params_schema
+from rvucheck.engine.kinds.base import (
+    CODE_LIST,
+    LINKS_LINES,
+    Hit,
+    Kind,
+    global_days_list,
+    modifier_list,
+    params_schema,
+)
 
 POSTOP_DAYS = {"010": 10, "090": 90}
 NO_WINDOW_MODIFIERS = modifier_list(
@@ -202,9 +210,16 @@ KINDS = (
         em_with_procedure,
         ("procedure", "procedure_global", "procedure_dos", "needed"),
         EM_WITH_PROCEDURE_PARAMS,
+        needs=LINKS_LINES,
     ),
-    Kind("em_in_postop", em_in_postop, WINDOW_FIELDS, EM_IN_POSTOP_PARAMS),
-    Kind("procedure_in_postop", procedure_in_postop, WINDOW_FIELDS, PROCEDURE_IN_POSTOP_PARAMS),
+    Kind("em_in_postop", em_in_postop, WINDOW_FIELDS, EM_IN_POSTOP_PARAMS, needs=LINKS_LINES),
+    Kind(
+        "procedure_in_postop",
+        procedure_in_postop,
+        WINDOW_FIELDS,
+        PROCEDURE_IN_POSTOP_PARAMS,
+        needs=LINKS_LINES,
+    ),
     Kind(
         "split_care_without_global",
         split_care_without_global,
@@ -216,5 +231,6 @@ KINDS = (
         split_care_same_physician,
         SPLIT_CARE_FIELDS,
         SPLIT_CARE_SAME_PHYSICIAN_PARAMS,
+        needs=LINKS_LINES,
     ),
 )

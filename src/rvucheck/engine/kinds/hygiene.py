@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 from rvucheck.engine.context import Context, LineFacts, same_physician
-from rvucheck.engine.kinds.base import Hit, Kind, modifier_list, params_schema
+from rvucheck.engine.kinds.base import DATE, LINKS_LINES, Hit, Kind, modifier_list, params_schema
 
 DUPLICATE_LINE_PARAMS = params_schema({"repeat_modifiers": modifier_list(1)}, required=("repeat_modifiers",))
 
@@ -155,12 +155,19 @@ def new_patient_seen(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
 
 
 DOS_FIELDS = ("today", "releases")
+DATED = frozenset({DATE})
 KINDS = (
-    Kind("duplicate_line", duplicate_line, ("first_row",), DUPLICATE_LINE_PARAMS),
+    Kind("duplicate_line", duplicate_line, ("first_row",), DUPLICATE_LINE_PARAMS, needs=LINKS_LINES),
     Kind("units_value", units_value, (), params_schema()),
-    Kind("dos_missing", dos_missing, DOS_FIELDS, params_schema()),
-    Kind("dos_future", dos_future, DOS_FIELDS, params_schema()),
-    Kind("dos_no_release", dos_no_release, DOS_FIELDS, params_schema()),
+    Kind("dos_missing", dos_missing, DOS_FIELDS, params_schema(), needs=DATED),
+    Kind("dos_future", dos_future, DOS_FIELDS, params_schema(), needs=DATED),
+    Kind("dos_no_release", dos_no_release, DOS_FIELDS, params_schema(), needs=DATED),
     Kind("facility_na", facility_na, ("setting",), FACILITY_NA_PARAMS),
-    Kind("new_patient_seen", new_patient_seen, ("seen_dos", "seen_code", "years"), NEW_PATIENT_SEEN_PARAMS),
+    Kind(
+        "new_patient_seen",
+        new_patient_seen,
+        ("seen_dos", "seen_code", "years"),
+        NEW_PATIENT_SEEN_PARAMS,
+        needs=LINKS_LINES,
+    ),
 )

@@ -6,7 +6,15 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from rvucheck.engine.context import Context
-from rvucheck.engine.kinds.base import STAKE, Hit, Kind, indicator_list, modifier_list, params_schema
+from rvucheck.engine.kinds.base import (
+    LINKS_LINES,
+    STAKE,
+    Hit,
+    Kind,
+    indicator_list,
+    modifier_list,
+    params_schema,
+)
 
 # RvuRow fields a rule may test (PPRRVU indicator columns).
 INDICATORS = ("pctc_indicator", "mult_proc", "bilat_surg", "asst_surg", "co_surg", "team_surg", "global_days")
@@ -137,6 +145,12 @@ KINDS = (
         MODIFIER_INDICATOR_PARAMS,
     ),
     Kind("pctc_global_in_facility", pctc_global_in_facility, (), PCTC_IN_FACILITY_PARAMS),
-    Kind("pctc_both_components", pctc_both_components, ("other_row",), PCTC_BOTH_COMPONENTS_PARAMS),
+    Kind(
+        "pctc_both_components",
+        pctc_both_components,
+        ("other_row",),
+        PCTC_BOTH_COMPONENTS_PARAMS,
+        needs=LINKS_LINES,
+    ),
     Kind("pctc_tc_in_facility", pctc_tc_in_facility, (), PCTC_IN_FACILITY_PARAMS),
 )

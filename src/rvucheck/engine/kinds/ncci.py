@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
 from rvucheck.engine.context import Context, LineFacts
-from rvucheck.engine.kinds.base import Hit, Kind, modifier_list, params_schema
+from rvucheck.engine.kinds.base import LINKS_LINES, Hit, Kind, modifier_list, params_schema
 from rvucheck.refdata.types import Mue
 
 CONTRACTOR_DEFINED = "CCCCC"
@@ -138,11 +138,13 @@ def mue(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
                 if fact.line.units > edit.units:
                     yield _mue_hit(fact, edit, meanings, fact.line.units, 1)
             continue
-        # Date-of-service edits: units summed per patient, date, provider and code.
+        # Date-of-service edits: units summed per patient, date, provider and code. An undated line forms
+        # no day with any other (its own units still cannot exceed the day's limit).
         per_day: defaultdict[tuple[str, int, str, str], list[tuple[LineFacts, Mue]]] = defaultdict(list)
         for entry in entries:
             fact = entry[0]
-            per_day[fact.patient, fact.day, fact.physician, fact.code].append(entry)
+            day = fact.day if fact.day >= 0 else -1 - fact.position
+            per_day[fact.patient, day, fact.physician, fact.code].append(entry)
         for group in per_day.values():
             # Most days have one line of a code: skip the generator sum for them (a month has ~90k).
             billed = group[0][0].line.units if len(group) == 1 else sum(f.line.units for f, _ in group)
@@ -179,7 +181,7 @@ def addon_primary(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     not_addon: set[tuple[str, str]] = set()
     for fact in ctx.run_facts:
         key = (fact.code, quarters[fact.day])
-        if key in not_addon:
+        if key in not_addon or not fact.linked:  # without the patient's day no primary can be looked for
             continue
         primaries = ctx.aoc_primaries(fact) if fact.code else None
         if primaries is None and not (fallback and fact.global_days == "ZZZ"):
@@ -211,7 +213,15 @@ KINDS = (
         ncci_ptp,
         ("column1", "column2", "modifier_indicator", "rationale", "column1_row"),
         NCCI_PTP_PARAMS,
+        needs=LINKS_LINES,
     ),
-    Kind("mue", mue, ("mue", "mai", "mai_meaning", "billed", "lines", "rationale"), MUE_PARAMS),
-    Kind("addon_primary", addon_primary, ("primaries",), ADDON_PRIMARY_PARAMS),
+    Kind(
+        "mue",
+        mue,
+        ("mue", "mai", "mai_meaning", "billed", "lines", "rationale"),
+        MUE_PARAMS,
+        links=LINKS_LINES,
+        links_if=lambda params: bool(set(params["mai"]) - {"1"}),  # MAI 1 is a per-line edit
+    ),
+    Kind("addon_primary", addon_primary, ("primaries",), ADDON_PRIMARY_PARAMS, needs=LINKS_LINES),
 )

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from rvucheck.engine.context import Context
-from rvucheck.engine.kinds.base import Hit, Kind, indicator_list, modifier_list, params_schema
+from rvucheck.engine.kinds.base import LINKS_LINES, Hit, Kind, indicator_list, modifier_list, params_schema
 
 MULTIPLE_PROCEDURE_PARAMS = params_schema({"indicators": indicator_list()}, required=("indicators",))
 MULTIPLE_PROCEDURE_FIELDS = ("rank", "primary", "indicator_value")
@@ -37,7 +37,13 @@ def primary_procedure_with_51(params: Mapping[str, Any], ctx: Context) -> Iterat
     # A primary with 51 has modifiers: lines without any are skipped up front.
     for fact in ctx.run_with_modifiers:
         row = fact.row
-        if fact.rank == 1 and "51" in fact.mods and row is not None and row.mult_proc in indicators:
+        if (
+            fact.rank == 1
+            and "51" in fact.mods
+            and row is not None
+            and row.mult_proc in indicators
+            and fact.linked  # the day's other procedures are known only for a line with patient and date
+        ):
             values = {"rank": 1, "primary": fact.code, "indicator_value": row.mult_proc}
             yield Hit(fact.position, "modifiers", values)
 
@@ -72,12 +78,14 @@ KINDS = (
         secondary_procedure_without_51,
         MULTIPLE_PROCEDURE_FIELDS,
         MULTIPLE_PROCEDURE_PARAMS,
+        needs=LINKS_LINES,
     ),
     Kind(
         "primary_procedure_with_51",
         primary_procedure_with_51,
         MULTIPLE_PROCEDURE_FIELDS,
         MULTIPLE_PROCEDURE_PARAMS,
+        needs=LINKS_LINES,
     ),
-    Kind("endoscopic_base", endoscopic_base, ("endoscopy",), ENDOSCOPIC_BASE_PARAMS),
+    Kind("endoscopic_base", endoscopic_base, ("endoscopy",), ENDOSCOPIC_BASE_PARAMS, needs=LINKS_LINES),
 )

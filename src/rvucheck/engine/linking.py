@@ -1,0 +1,122 @@
+"""Never link what the file does not link: which columns the export lacks, and what that means for the run.
+
+Rules that add lines of one patient up (same day, global periods, NCCI pairs, duplicates, multiple
+procedures...) need a patient column and a date column; without one they are not run, and the run says
+so once (RD04 no patient column, RD05 no date column) naming the rules and the fix; rules about the
+diagnoses are not run on an export with no diagnosis column either (RD07), rather than calling every line
+undiagnosed. A blank patient cell
+links the line with no one (each such line is a patient of its own); a blank date forms no day with any
+other line. Without a provider column every line is taken as one provider's, as a practice's own export
+is: NCCI, MUE and multiple-procedure rules are per provider, and that assumption is said once (RD06).
+
+Which columns the export has is read from `ChargeLine.columns` (the reader records every field it mapped).
+Lines built in code (rule cases, the Excel range functions, the audit's history) carry no `columns`: their
+caller gave every field a value on purpose, so all fields count as present and only blank values unlink.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from rvucheck.model import ChargeLine, Finding
+
+PATIENT, DATE, PROVIDER, DIAGNOSES = "patient", "dos", "provider", "diagnoses"
+NO_PATIENT_RULE, NO_DATE_RULE, ONE_PROVIDER_RULE, NO_DIAGNOSIS_RULE = "RD04", "RD05", "RD06", "RD07"
+NOTE_RULES = (NO_PATIENT_RULE, NO_DATE_RULE, ONE_PROVIDER_RULE, NO_DIAGNOSIS_RULE)
+_COLUMNS_OF = {
+    PATIENT: ("patient",),
+    DATE: ("dos",),
+    PROVIDER: ("provider", "provider_npi"),
+    DIAGNOSES: ("diagnoses",),
+}
+# A missing column that stops rules: its note's id, what it is called, the --map that fixes it.
+_SKIPPING = (
+    (PATIENT, NO_PATIENT_RULE, "patient", "patient"),
+    (DATE, NO_DATE_RULE, "date of service", "dos"),
+    (DIAGNOSES, NO_DIAGNOSIS_RULE, "diagnosis", "diagnoses"),
+)
+UNLINKED = "\x00"  # starts the patient key of a line with a blank patient cell (no real id starts so)
+
+
+def absent_fields(lines: Iterable[ChargeLine]) -> frozenset[str]:
+    """The fields (patient, dos, provider, diagnoses) the export has no column for. A run whose lines carry
+    no `columns` at all was built in code: nothing is absent."""
+    mapped: set[str] = set()
+    declared = False
+    for line in lines:
+        if line.columns:
+            declared = True
+            mapped.update(name for name, _column in line.columns)
+            if mapped >= {"patient", "dos", "provider", "diagnoses"}:
+                break
+    if not declared:
+        return frozenset()
+    return frozenset(field for field, names in _COLUMNS_OF.items() if not mapped.intersection(names))
+
+
+def patient_key(line: ChargeLine, index: int, no_patient_column: bool) -> str:
+    """Whom the line is linked with: its patient id, or a key of its own when the cell is blank or the
+    export has no patient column."""
+    if line.patient and not no_patient_column:
+        return line.patient
+    return f"{UNLINKED}{index}"
+
+
+def first_missing(needed: frozenset[str], absent: frozenset[str]) -> str:
+    """The first of `needed` the export lacks (patient before date: a rule is named in one note only)."""
+    for field in (PATIENT, DATE, DIAGNOSES):
+        if field in needed and field in absent:
+            return field
+    return ""
+
+
+def run_notes(
+    absent: frozenset[str],
+    skipped: dict[str, list[str]],
+    alone: dict[str, list[str]],
+    release: str,
+    source: Sequence[ChargeLine],
+) -> list[Finding]:
+    """One note per missing column: the rules not run, those judged line by line, the fix."""
+    if not source:
+        return []
+    where = source[0].source
+    notes = []
+    for field, rule, what, option in _SKIPPING:
+        if field not in absent:
+            continue
+        parts = [f"no {what} column" + (f": lines are not linked by {what}" if field != DIAGNOSES else "")]
+        if skipped.get(field):
+            parts.append(f"rules not run: {', '.join(sorted(skipped[field]))}")
+        if alone.get(field):
+            parts.append(f"judged on each line alone, not summed per day: {', '.join(sorted(alone[field]))}")
+        if field == PATIENT:
+            parts.append("multiple-procedure reductions not applied to the prices")
+        if field == DATE and release:
+            parts.append(f"every line priced with release {release}")
+        parts.append(f"to judge them, map the {what} column: --map {option}=HEADER")
+        notes.append(
+            Finding(
+                rule,
+                "warning",
+                "; ".join(parts),
+                where,
+                fix=f"Map the export's {what} column (--map {option}=HEADER) and run the check again"
+                + (", or name a release with --release" if field == DATE else "")
+                + ".",
+            )
+        )
+    if PROVIDER in absent and PATIENT not in absent:
+        notes.append(
+            Finding(
+                ONE_PROVIDER_RULE,
+                "info",
+                "no provider column: all lines are taken as billed by one provider (NCCI pairs, MUEs per "
+                "day, duplicates, multiple procedures and global periods are judged per provider); if the "
+                "export holds several providers' charges, map the provider column: --map provider=HEADER",
+                where,
+                fix="If the export holds several providers' charges, map the provider or NPI column "
+                "(--map provider=HEADER) and run the check again.",
+            )
+        )
+    return notes
