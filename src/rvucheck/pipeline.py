@@ -60,6 +60,7 @@ class Analysis:
     annotations: Annotations | None  # None with --no-annotate
     sheet: str
     grid: Grid | None = None  # the sheet's values, when the request needs them (the sheet is read once)
+    fields: frozenset[str] = frozenset()  # the fields a column was found for (ReadResult.fields)
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def analyse(request: CheckRequest) -> Analysis:
     else:
         output = to_text(report, summary, limit=FINDINGS_ON_SCREEN if annotate else None)
     annotations = build_annotations(read.layout, report, summary) if annotate else None
-    return Analysis(output, summary, annotations, read.sheet, read.grid)
+    return Analysis(output, summary, annotations, read.sheet, read.grid, read.fields)
 
 
 def _fork_worker(request: CheckRequest) -> tuple[ProcessPoolExecutor | None, Future[Analysis] | None]:

@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from rvucheck.cli.common import add_check_options, data_dir_of, parse_map, settings_from
+from rvucheck.cli.common import add_check_options, data_dir_of, reading_map, settings_from
 from rvucheck.errors import InputFileError
 
 
@@ -46,10 +47,11 @@ def run_audit_command(args: argparse.Namespace) -> int:
         seed=args.seed,
         late_days=args.late_days,
         sheet=args.sheet,
-        mapping=parse_map(args.map),
     )
     data_dir = data_dir_of(args)
-    session = Session.open(data_dir, settings_from(args, near=args.files[0]))
+    settings = settings_from(args, near=args.files[0])
+    options = replace(options, mapping=reading_map(args, settings))
+    session = Session.open(data_dir, settings)
     result = run_audit(args.files, data_dir, options, session)
     written = []
     if args.out:

@@ -25,7 +25,7 @@ from rvucheck.read.cells import (
     split_code,
 )
 from rvucheck.read.evidence import find_code_column
-from rvucheck.read.headers import ColumnMap, has_code_column, map_headers
+from rvucheck.read.headers import ColumnMap, has_code_column, map_headers, normalize_header
 from rvucheck.read.rows import CODE_SHAPE, LineBuilder
 from rvucheck.read.safety import InputInfo, check_input
 from rvucheck.read.sources import Grid, SheetGrid, XlsxBook, read_csv_grid
@@ -195,10 +195,16 @@ def _find_header(
 
 
 def _no_mapped_header(path: Path, mapping: FieldMapping, where: str, seen: list[str]) -> InputFileError:
-    wanted = " ".join(
-        f"{field}={headers if isinstance(headers, str) else '|'.join(headers)}"
+    present = {normalize_header(h) for h in seen}
+    absent = {
+        field: [
+            h
+            for h in ([headers] if isinstance(headers, str) else headers)
+            if normalize_header(h) not in present
+        ]
         for field, headers in mapping.items()
-    )
+    }
+    wanted = " ".join(f"{field}={'|'.join(h)}" for field, h in absent.items() if h) or " ".join(mapping)
     return InputFileError(
         f"{path}: --map {wanted}: no such header in {where}; headers seen: "
         f"{', '.join(dict.fromkeys(seen[:40]))[:300]}"

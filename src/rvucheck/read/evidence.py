@@ -12,7 +12,7 @@ from rvucheck.read.assign import ColumnMap
 from rvucheck.read.cells import BadValue, clean_text, parse_date
 
 SAMPLE_ROWS = 200
-MIN_VALUES = 3  # fewer filled cells than this say nothing
+MIN_VALUES = 2  # fewer filled cells than this say nothing
 MIN_SHARE = 0.8
 _HCPCS = re.compile(r"^(\d{5}|\d{4}[FTUM]|[A-CEGHJ-MP-V]\d{4})$")
 _ICD = re.compile(r"^([A-TV-Z]\d[0-9A-Z]\.?[0-9A-Z]{0,4}|V\d{2}\.?\d{0,2}|E\d{3}\.?\d?|\d{3}\.?\d{0,2})$")
