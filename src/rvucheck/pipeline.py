@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rvucheck.gc_pause import paused_gc
-from rvucheck.read.safety import InputInfo
+from rvucheck.read.safety import VALUES_ONLY_KINDS, InputInfo
 from rvucheck.session import Session
 
 if TYPE_CHECKING:  # openpyxl and the report code load only when a check runs
@@ -50,7 +50,7 @@ class CheckRequest:
     @property
     def needs_grid(self) -> bool:
         """A CSV, or a workbook a copy would damage, gets a new workbook holding the sheet's values."""
-        return self.plan is not None and (bool(self.plan.lost) or self.kind == "csv")
+        return self.plan is not None and (bool(self.plan.lost) or self.kind in VALUES_ONLY_KINDS)
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,7 @@ def read_charges(
         grid = read_csv_grid(info.path)
         header_index, column_map = _find_header(grid.rows, mapping, info.path, grid.name)
     else:
-        book = XlsxBook(info.path, info.package)
+        book = XlsxBook(info.path, info.package, info.kind)
         name = _choose_sheet(book, sheet, mapping)
         grid = book.grid(name)
         header_index, column_map = _find_header(grid.rows, mapping, info.path, name)
