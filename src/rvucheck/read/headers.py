@@ -123,12 +123,15 @@ def header_words(value: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
             if (previous, raw) not in _CODE_SET_NAMES:  # "ICD 10", "CPT 4" name a code set, not a column
                 numbers.append(int(re.sub(r"\D", "", raw)))
         else:
-            trailing = re.match(r"^([a-z]+?)(\d{1,2})$", raw)
-            if trailing and raw not in _KNOWN and raw not in ABBREVIATIONS:
-                raw = trailing.group(1)
-                numbers.append(int(trailing.group(2)))
-            for piece in _split_run(raw):
-                out.extend(ABBREVIATIONS.get(piece, (piece,)))
+            for part in re.findall(r"[a-z]+|\d+", raw) if raw not in _KNOWN else [raw]:
+                if part.isdigit():  # "HCPCS1MDFRCD", "DIAGNOSIS1": a number inside a run of words
+                    if (previous, part) not in _CODE_SET_NAMES:
+                        numbers.append(int(part))
+                    continue
+                for piece in _split_run(part):
+                    out.extend(ABBREVIATIONS.get(piece, (piece,)))
+                previous = part
+            continue
         previous = raw
     return tuple(out), tuple(numbers)
 
