@@ -93,3 +93,14 @@ def test_check_says_once_which_of_modifier_date_patient_is_missing(
     full.write_text("CPT,Mod,DOS,MRN\n99213,,2026-07-06,M1\n", encoding="utf-8")
     assert main([f"--data-dir={data_dir}", "check", str(full), "--no-annotate", "--fail-on", "never"]) == 0
     assert "column found" not in capsys.readouterr().err
+
+
+def test_audit_reads_the_columns_table_too(
+    export: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (export.parent / "rvucheck.toml").write_text('[columns]\nhcpcs = "Nowhere"\n', encoding="utf-8")
+    assert main([f"--data-dir={data_dir}", "audit", str(export)]) == 2  # stops before anything is stored
+    assert "--map hcpcs=Nowhere: no such header" in capsys.readouterr().err
+    (export.parent / "rvucheck.toml").write_text('[columns]\ncolour = "Billing Item"\n', encoding="utf-8")
+    assert main([f"--data-dir={data_dir}", "audit", str(export)]) == 2
+    assert "[columns] colour: not a field" in capsys.readouterr().err

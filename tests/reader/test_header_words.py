@@ -4,6 +4,9 @@ payment amount) do not."""
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
 import pytest
 
 from rvucheck.read.headers import classify, field_of_header, header_words, map_headers
@@ -123,3 +126,18 @@ def test_a_label_row_above_names_a_from_to_pair_and_a_title_does_not() -> None:
 def test_scores_rank_specific_over_generic() -> None:
     date, service = classify("Date"), classify("Date of Service")
     assert date is not None and service is not None and service.score > date.score
+
+
+def test_values_settle_two_equal_headers(tmp_path: Path) -> None:
+    from rvucheck.read.charges import read_charges
+
+    export = tmp_path / "two_dates.csv"
+    export.write_text(
+        "CPT,Date,Date,Units\n99213,posted,2026-07-06,1\n99214,x,2026-07-07,1\n", encoding="utf-8"
+    )
+    read = read_charges(export)
+    assert read.mapping["dos"] == 3 and "chosen over an equal header by its values" in read.evidence["dos"]
+    assert [line.dos for line in read.lines] == [dt.date(2026, 7, 6), dt.date(2026, 7, 7)]
+    same = tmp_path / "same.csv"  # equal headers, equal values: the leftmost, as before
+    same.write_text("CPT,Date,Date\n99213,2026-07-01,2026-07-06\n", encoding="utf-8")
+    assert read_charges(same).mapping["dos"] == 2

@@ -35,6 +35,8 @@ class ColumnMap:
     multi: dict[str, tuple[int, ...]]
     slots: tuple[ColumnSlot, ...] = ()
     evidence: dict[str, str] = field(default_factory=dict)
+    # field -> columns whose headers name it equally well (the chosen one first): the values decide
+    ties: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     def score(self) -> int:
         fields = {*self.single, *self.multi}
@@ -78,6 +80,7 @@ def assign(matches: dict[int, HeaderMatch]) -> ColumnMap:
     single: dict[str, int] = {}
     multi: dict[str, tuple[int, ...]] = {}
     evidence: dict[str, str] = {}
+    ties: dict[str, tuple[int, ...]] = {}
     for name, candidates in by_field.items():
         if name in MULTI_COLUMN_FIELDS:
             ordered = sorted(candidates, key=lambda c: (c[1].number, c[0]))
@@ -87,7 +90,10 @@ def assign(matches: dict[int, HeaderMatch]) -> ColumnMap:
             index, match = max(candidates, key=lambda c: (c[1].score, -c[0]))
             single[name] = index
             evidence[name] = f"header words: {' '.join(match.words)}"
-    return ColumnMap(single=single, multi=multi, evidence=evidence)
+            equal = sorted(i for i, m in candidates if m.score == match.score)
+            if len(equal) > 1:
+                ties[name] = tuple(equal)
+    return ColumnMap(single=single, multi=multi, evidence=evidence, ties=ties)
 
 
 def _wide_code_columns(candidates: list[tuple[int, HeaderMatch]]) -> dict[int, int]:

@@ -24,7 +24,7 @@ from rvucheck.read.cells import (
     is_blank,
     split_code,
 )
-from rvucheck.read.evidence import find_code_column
+from rvucheck.read.evidence import find_code_column, settle_ties
 from rvucheck.read.headers import ColumnMap, has_code_column, map_headers, normalize_header
 from rvucheck.read.rows import CODE_SHAPE, LineBuilder
 from rvucheck.read.safety import InputInfo, check_input
@@ -169,8 +169,11 @@ def _best_header(rows: list[list[object]], mapping: FieldMapping | None) -> tupl
                 best = (index, column_map)
         elif fallback is None or column_map.score() > fallback[1].score():
             fallback = (index, column_map)
-    if best is not None or fallback is None:
-        return best
+    if best is not None:
+        index, column_map = best
+        return index, settle_ties(rows[index + 1 :], column_map) if column_map.ties else column_map
+    if fallback is None:
+        return None
     index, column_map = fallback
     found = find_code_column(rows[index + 1 :], column_map, max((len(r) for r in rows[index:]), default=0))
     if found is None:

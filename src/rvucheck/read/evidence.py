@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from rvucheck.read.assign import ColumnMap
 from rvucheck.read.cells import BadValue, clean_text, parse_date
@@ -83,3 +84,18 @@ def find_code_column(
     if best is None:
         return None
     return best[1], f"found by its values: {best[0]:.0%} of {best[2]} sampled cells are HCPCS-shaped codes"
+
+
+def settle_ties(rows: Sequence[Sequence[object]], column_map: ColumnMap) -> ColumnMap:
+    """Two columns whose headers name a field equally well ("Date" and "Date"): the one whose sampled
+    values look like it (dates, HCPCS codes, NPIs) wins; on equal shares the leftmost stays."""
+    single, evidence = dict(column_map.single), dict(column_map.evidence)
+    for name, columns in column_map.ties.items():
+        if name not in TESTS or single.get(name) != columns[0]:
+            continue
+        shares = [(share(rows, c, name)[0], -c) for c in columns]
+        best, column = max(shares)
+        if -column != columns[0] and best > 0:
+            single[name] = -column
+            evidence[name] += f"; chosen over an equal header by its values ({best:.0%} fit)"
+    return replace(column_map, single=single, evidence=evidence, ties={})
