@@ -46,7 +46,9 @@ def run_columns(args: argparse.Namespace) -> int:
     mapping = reading_map(args, settings)
     read = read_charges(info.path, sheet=args.sheet, mapping=mapping or None, info=info)
     found = describe(read, info.path)
-    if args.save:
+    if args.save and read.wide:
+        found["saved_to"] = None  # a wide claim layout is found again by its numbered columns
+    elif args.save:
         target = save_columns(read, args.config or settings.config_path or info.path.parent / "rvucheck.toml")
         found["saved_to"] = str(target)
     if args.json:
@@ -109,8 +111,10 @@ def _text(found: dict[str, Any]) -> str:
         )
     if found["not_used"]:
         out.append(f"  not used: {', '.join(found['not_used'])[:400]}")
-    if "saved_to" in found:
+    if found.get("saved_to"):
         out.append(f"  saved as [columns] in {found['saved_to']}")
+    elif "saved_to" in found:
+        out.append("  nothing saved: a wide claim layout is found again by its numbered columns")
     return "\n".join(out)
 
 
@@ -122,7 +126,7 @@ def save_columns(read: ReadResult, target: Path) -> Path:
     lines = ["[columns]"]
     for name, columns in read.columns_of.items():
         headers = [read.headers[c - 1] for c in columns if c <= len(read.headers) and read.headers[c - 1]]
-        if not headers or read.wide:  # a wide layout is found again by its numbered columns
+        if not headers:
             continue
         value = json.dumps(headers[0]) if len(headers) == 1 else json.dumps(headers)
         lines.append(f"{name} = {value}")
