@@ -4,7 +4,7 @@ A header is cut into words and its abbreviations spelled out ("24D CPT/HCPCS", "
 "PROCEDURECODE", "Pt Acct #"); it names the field whose phrase it holds in full and none of whose `not` words
 (vocabulary.toml: the vocabulary is data). Numbered headers ("Mod 2", "ICD9_DGNS_CD_3", CMS-1500 21A..21L)
 feed the multi-column fields (modifiers, diagnoses) in their number order; a numbered code column
-(HCPCS_CD_1..13) makes a wide claim layout (read/wide.py). Each field takes its best-scoring column.
+(HCPCS_CD_1..13) makes a wide claim layout (read/assign.py). Each field takes its best-scoring column.
 """
 
 from __future__ import annotations
@@ -55,8 +55,7 @@ def _vocabulary() -> dict[str, Any]:
     return tomllib.loads(text)
 
 
-def _load() -> tuple[dict[str, tuple[str, ...]], dict[str, FieldWords], frozenset[str]]:
-    data = _vocabulary()
+def _load(data: dict[str, Any]) -> tuple[dict[str, tuple[str, ...]], dict[str, FieldWords], frozenset[str]]:
     words = {key: tuple(value.split()) for key, value in data["words"].items()}
     fields: dict[str, FieldWords] = {}
     known = set(data["known"]["words"]) | set(words)
@@ -77,11 +76,11 @@ def _load() -> tuple[dict[str, tuple[str, ...]], dict[str, FieldWords], frozense
     return words, fields, frozenset(w for w in known if not w.isdigit())
 
 
-ABBREVIATIONS, FIELDS, _KNOWN = _load()
-# field -> its phrases, as `rvucheck columns` and --map's messages list them
+_DATA = _vocabulary()
+ABBREVIATIONS, FIELDS, _KNOWN = _load(_DATA)
+# field -> its phrases as written in vocabulary.toml, strongest tier first
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    name: tuple(p for tier in TIERS for p in spec.get(tier, ()))
-    for name, spec in _vocabulary()["fields"].items()
+    name: tuple(p for tier in TIERS for p in spec.get(tier, ())) for name, spec in _DATA["fields"].items()
 }
 _ITEM = re.compile(r"^(2[14])([a-l])$")
 _ORDINAL = re.compile(r"^(\d{1,2})(st|nd|rd|th)$")
