@@ -39,6 +39,7 @@ def test_mimic_cptevents_reads_unmapped_as_the_mapped_run_does() -> None:
     assert {x.patient for x in plain.lines} == {r["SUBJECT_ID"] for r in records}
     assert {"patient", "dos", "hcpcs"} <= plain.fields and "modifiers" not in plain.fields
     assert all(dict(x.columns).keys() == plain.fields for x in plain.lines)  # mapped iff in columns
+    assert plain.layout.fields == plain.fields
 
 
 def test_desynpuf_wide_claims_become_one_line_per_filled_slot() -> None:
