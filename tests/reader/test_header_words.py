@@ -141,3 +141,16 @@ def test_values_settle_two_equal_headers(tmp_path: Path) -> None:
     same = tmp_path / "same.csv"  # equal headers, equal values: the leftmost, as before
     same.write_text("CPT,Date,Date\n99213,2026-07-01,2026-07-06\n", encoding="utf-8")
     assert read_charges(same).mapping["dos"] == 2
+
+
+def test_a_file_without_a_header_row_loses_no_line(tmp_path: Path) -> None:
+    from rvucheck.errors import InputFileError
+    from rvucheck.read.charges import read_charges
+
+    export = tmp_path / "bare.csv"
+    export.write_text("99213,1,2026-07-06\n99214,1,2026-07-07\n20610,1,2026-07-08\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match="no procedure code column found"):
+        read_charges(export)  # not: row 1 taken for a header and its line dropped
+    titled = tmp_path / "titled.csv"  # a header without a code word above code-shaped values is read
+    titled.write_text("Item,Qty\n99213,1\n99214,1\n", encoding="utf-8")
+    assert [line.hcpcs for line in read_charges(titled).lines] == ["99213", "99214"]

@@ -24,7 +24,7 @@ from rvucheck.read.cells import (
     is_blank,
     split_code,
 )
-from rvucheck.read.evidence import find_code_column, settle_ties
+from rvucheck.read.evidence import find_code_column, is_hcpcs, settle_ties
 from rvucheck.read.headers import ColumnMap, has_code_column, map_headers, normalize_header
 from rvucheck.read.rows import CODE_SHAPE, LineBuilder
 from rvucheck.read.safety import InputInfo, check_input
@@ -179,6 +179,8 @@ def _best_header(rows: list[list[object]], mapping: FieldMapping | None) -> tupl
     if found is None:
         return None
     column, why = found
+    if column < len(rows[index]) and is_hcpcs(rows[index][column]):
+        return None  # no header row at all: its first line would be taken for one and lost
     single = {"hcpcs": column, **column_map.single}
     return index, replace(column_map, single=single, evidence={**column_map.evidence, "hcpcs": why})
 
