@@ -154,3 +154,18 @@ def test_a_file_without_a_header_row_loses_no_line(tmp_path: Path) -> None:
     titled = tmp_path / "titled.csv"  # a header without a code word above code-shaped values is read
     titled.write_text("Item,Qty\n99213,1\n99214,1\n", encoding="utf-8")
     assert [line.hcpcs for line in read_charges(titled).lines] == ["99213", "99214"]
+
+
+def test_values_overrule_a_header_whose_column_holds_no_codes(tmp_path: Path) -> None:
+    from rvucheck.read.charges import read_charges
+
+    export = tmp_path / "described.csv"
+    export.write_text("CPT,Code,Units\nOffice visit,99213,1\nInjection,20610,1\n", encoding="utf-8")
+    read = read_charges(export)
+    assert read.mapping["hcpcs"] == 2 and read.evidence["hcpcs"].startswith(
+        "found by its values over column 1"
+    )
+    assert [line.hcpcs for line in read.lines] == ["99213", "20610"]
+    plain = tmp_path / "plain.csv"  # a CPT column of codes keeps its stronger header
+    plain.write_text("CPT,Code,Units\n99213,A1,1\n20610,B2,1\n", encoding="utf-8")
+    assert read_charges(plain).mapping["hcpcs"] == 1

@@ -35,8 +35,9 @@ class ColumnMap:
     multi: dict[str, tuple[int, ...]]
     slots: tuple[ColumnSlot, ...] = ()
     evidence: dict[str, str] = field(default_factory=dict)
-    # field -> columns whose headers name it equally well (the chosen one first): the values decide
-    ties: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    # field -> every column whose header names it, best header first (ties leftmost): the values of the
+    # ones whose headers name it equally well decide between them, and may overrule a header (evidence.py)
+    ties: dict[str, tuple[tuple[int, float], ...]] = field(default_factory=dict)
 
     def score(self) -> int:
         fields = {*self.single, *self.multi}
@@ -80,7 +81,7 @@ def assign(matches: dict[int, HeaderMatch]) -> ColumnMap:
     single: dict[str, int] = {}
     multi: dict[str, tuple[int, ...]] = {}
     evidence: dict[str, str] = {}
-    ties: dict[str, tuple[int, ...]] = {}
+    ties: dict[str, tuple[tuple[int, float], ...]] = {}
     for name, candidates in by_field.items():
         if name in MULTI_COLUMN_FIELDS:
             ordered = sorted(candidates, key=lambda c: (c[1].number, c[0]))
@@ -90,9 +91,9 @@ def assign(matches: dict[int, HeaderMatch]) -> ColumnMap:
             index, match = max(candidates, key=lambda c: (c[1].score, -c[0]))
             single[name] = index
             evidence[name] = f"header words: {' '.join(match.words)}"
-            equal = sorted(i for i, m in candidates if m.score == match.score)
-            if len(equal) > 1:
-                ties[name] = tuple(equal)
+            if len(candidates) > 1:
+                ranked = sorted(candidates, key=lambda c: (-c[1].score, c[0]))
+                ties[name] = tuple((i, m.score) for i, m in ranked)
     return ColumnMap(single=single, multi=multi, evidence=evidence, ties=ties)
 
 

@@ -87,15 +87,27 @@ def find_code_column(
 
 
 def settle_ties(rows: Sequence[Sequence[object]], column_map: ColumnMap) -> ColumnMap:
-    """Two columns whose headers name a field equally well ("Date" and "Date"): the one whose sampled
-    values look like it (dates, HCPCS codes, NPIs) wins; on equal shares the leftmost stays."""
+    """Columns whose headers name a field (two "Date" columns; a "CPT" column of descriptions beside a "Code"
+    column of codes): between equal headers, the one whose sampled values fit (dates, HCPCS codes, NPIs)
+    wins, leftmost on equal shares; a header whose values do not fit at all gives way to a weaker header
+    whose values do."""
     single, evidence = dict(column_map.single), dict(column_map.evidence)
-    for name, columns in column_map.ties.items():
-        if name not in TESTS or single.get(name) != columns[0]:
+    for name, ranked in column_map.ties.items():
+        if name not in TESTS or single.get(name) != ranked[0][0]:
             continue
-        shares = [(share(rows, c, name)[0], -c) for c in columns]
-        best, column = max(shares)
-        if -column != columns[0] and best > 0:
-            single[name] = -column
-            evidence[name] += f"; chosen over an equal header by its values ({best:.0%} fit)"
+        fits = {column: share(rows, column, name) for column, _score in ranked}
+        top = ranked[0][1]
+        equal = [column for column, score in ranked if score == top]
+        chosen = max(equal, key=lambda c: (fits[c][0], -c))
+        note = f"{evidence[name]}; chosen over an equal header by its values"
+        if fits[chosen][1] >= MIN_VALUES and fits[chosen][0] < 0.2:  # its values are not this field's
+            fitting = [c for c, _s in ranked if fits[c][1] >= MIN_VALUES and fits[c][0] >= MIN_SHARE]
+            if fitting:
+                note = (
+                    f"found by its values over column {chosen + 1}, whose header names it but not its values"
+                )
+                chosen = fitting[0]
+        if chosen != ranked[0][0]:
+            single[name] = chosen
+            evidence[name] = f"{note} ({fits[chosen][0]:.0%} fit)"
     return replace(column_map, single=single, evidence=evidence, ties={})
