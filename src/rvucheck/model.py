@@ -93,11 +93,16 @@ class SheetLayout:
     blank_rows: int = 0  # blank rows skipped below the header
     hidden_rows: tuple[int, ...] = ()  # hidden rows that were read and checked like the others
     last_row: int = 0  # last worksheet row that was looked at
-    kind: str = "xlsx"  # "xlsx", "xlsm" or "csv"
+    kind: str = "xlsx"  # "xlsx", "xlsm", "xls", "ods" or "csv"
     date1904: bool = False
 
     def columns(self, field_name: str) -> tuple[int, ...]:
         return dict(self.columns_of).get(field_name, ())
+
+    @property
+    def fields(self) -> frozenset[str]:
+        """The fields a column was found for (a field is mapped iff it is in its lines' `columns`)."""
+        return frozenset(name for name, _columns in self.columns_of)
 
 
 @dataclass(frozen=True)

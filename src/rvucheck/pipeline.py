@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rvucheck.gc_pause import paused_gc
-from rvucheck.read.safety import InputInfo
+from rvucheck.read.safety import VALUES_ONLY_KINDS, InputInfo
 from rvucheck.session import Session
 
 if TYPE_CHECKING:  # openpyxl and the report code load only when a check runs
@@ -51,7 +51,7 @@ class CheckRequest:
     @property
     def needs_grid(self) -> bool:
         """A CSV, or a workbook a copy would damage, gets a new workbook holding the sheet's values."""
-        return self.plan is not None and (bool(self.plan.lost) or self.kind == "csv")
+        return self.plan is not None and (bool(self.plan.lost) or self.kind in VALUES_ONLY_KINDS)
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,7 @@ class Analysis:
     annotations: Annotations | None  # None with --no-annotate
     sheet: str
     grid: Grid | None = None  # the sheet's values, when the request needs them (the sheet is read once)
+    fields: frozenset[str] = frozenset()  # the fields a column was found for (ReadResult.fields)
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def analyse(request: CheckRequest) -> Analysis:
     else:
         output = to_text(report, summary, limit=FINDINGS_ON_SCREEN if annotate else None)
     annotations = build_annotations(read.layout, report, summary) if annotate else None
-    return Analysis(output, summary, annotations, read.sheet, read.grid)
+    return Analysis(output, summary, annotations, read.sheet, read.grid, read.fields)
 
 
 def _fork_worker(request: CheckRequest) -> tuple[ProcessPoolExecutor | None, Future[Analysis] | None]:

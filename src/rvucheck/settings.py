@@ -10,6 +10,10 @@ rules = ["payer-rules"]    # extra rule folders, relative to this file
 
 [severities]
 MU03 = "error"
+
+[columns]                  # which column holds a field, as `rvucheck columns FILE --save` writes it
+hcpcs = "Billing Item"     # (--map FIELD=HEADER on the command line overrides it)
+modifiers = ["Mod A", "Mod B"]
 """
 
 from __future__ import annotations
@@ -25,7 +29,9 @@ from rvucheck.model import SEVERITIES
 
 CONFIG_NAME = "rvucheck.toml"
 FAIL_ON = ("error", "warning", "never")
-_KNOWN_KEYS = {"locality", "qpp", "release", "select", "ignore", "severities", "rules", "fail_on"}
+_KNOWN_KEYS = {
+    "locality", "qpp", "release", "select", "ignore", "severities", "rules", "fail_on", "columns",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,8 @@ class Settings:
     # A setting (not a clock read inside rules) so runs and tests are reproducible.
     today: dt.date | None = None
     config_path: Path | None = None  # the rvucheck.toml that was read, for messages
+    # [columns]: field -> the header(s) of its column(s), as --map gives them (--map wins field by field)
+    columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def find_config(near: Path | None) -> Path | None:
@@ -113,7 +121,20 @@ def _read_config(path: Path) -> Settings:
         rule_dirs=tuple((path.parent / str(folder)).resolve() for folder in rules),
         fail_on=fail_on,
         config_path=path,
+        columns=_columns(data.get("columns", {}), path),
     )
+
+
+def _columns(value: Any, path: Path) -> dict[str, tuple[str, ...]]:
+    if not isinstance(value, dict):
+        raise RuleFileError(f'{path}: columns: expected a table of field = "Header", got {value!r}')
+    out: dict[str, tuple[str, ...]] = {}
+    for name, headers in value.items():
+        headers = [headers] if isinstance(headers, str) else headers
+        if not isinstance(headers, list) or not headers or not all(isinstance(h, str) and h for h in headers):
+            raise RuleFileError(f"{path}: columns.{name}: expected a header or a list of headers")
+        out[str(name)] = tuple(headers)
+    return out
 
 
 def _optional_str(data: dict[str, Any], key: str, path: Path) -> str | None:

@@ -28,6 +28,7 @@ from rvucheck.errors import InputFileError, OutputError
 from rvucheck.gc_pause import paused_gc
 from rvucheck.model import PackageContents, Report, SheetLayout
 from rvucheck.outputs import Outputs, describe_os_error
+from rvucheck.read.safety import VALUES_ONLY_KINDS
 from rvucheck.report.summary import Summary
 from rvucheck.report.xlsx import append_values
 
@@ -64,7 +65,7 @@ def plan_output(
     """Where the results go, checked before any work is done (so a refused run writes nothing).
     `contents`: what the workbook holds beyond cells (None for CSV). `outputs`: the run's outputs (checked
     against every input and every other output of the run); default: this file alone."""
-    lost = lost_in_copy(contents) if contents is not None and kind != "csv" else []
+    lost = lost_in_copy(contents) if contents is not None and kind not in VALUES_ONLY_KINDS else []
     path = out or default_output(source, report_workbook=bool(lost))
     if kind == "xlsm" and not lost and path.suffix.lower() != ".xlsm":
         raise InputFileError(f"{path}: the copy of a macro workbook must end in .xlsm to keep its macros")
@@ -91,7 +92,7 @@ def annotate(
 def open_workbook(source: Path, kind: str, plan: OutputPlan) -> Workbook | None:
     """The input loaded for an annotated copy; None when a new workbook is written (CSV, report mode).
     Separate so the check can load it while the engine runs in its worker."""
-    if kind == "csv" or plan.lost:
+    if kind in VALUES_ONLY_KINDS or plan.lost:
         return None
     try:
         with paused_gc():
@@ -131,9 +132,10 @@ def write_annotated(
     lost, out = plan.lost, plan.path
     as_report = bool(lost)
     note = ""
-    if kind == "csv":
+    if kind in VALUES_ONLY_KINDS:
         wb = _values_workbook(annotations.sheet, grid or [])
-        note = "Made from a CSV export: the charge sheet holds its values; add your own formatting."
+        made_from = "a CSV export" if kind == "csv" else f"an .{kind} workbook"
+        note = f"Made from {made_from}: the charge sheet holds its values; add your own formatting."
     elif as_report:
         wb = _values_workbook(annotations.sheet, grid or [])
         note = (

@@ -50,13 +50,57 @@ def _note(finding: Finding) -> str:
     )
 
 
+def _one_result_per_row(
+    rows: list[tuple[int, RowValues, str | None]], report: Report
+) -> list[tuple[int, RowValues, str | None]]:
+    """A wide claim row holds several lines (HCPCS_CD_1..13): its result cells give their sum (RVUs,
+    payment), every line's global/status and findings each under its code, and the worst severity."""
+    by_row: dict[int, list[tuple[RowValues, str | None]]] = {}
+    for row, values, severity in rows:
+        by_row.setdefault(row, []).append((values, severity))
+    if all(len(entries) == 1 for entries in by_row.values()):
+        return rows
+    codes: dict[int, list[str]] = {}
+    for result in report.results:
+        codes.setdefault(result.line.source.row, []).append(result.line.hcpcs)
+    codes.update({u.source.row: [*codes.get(u.source.row, []), "?"] for u in report.unreadable})
+    merged = []
+    for row, entries in by_row.items():
+        if len(entries) == 1:
+            merged.append((row, *entries[0]))
+            continue
+        labels = codes.get(row, [])
+        columns = list(zip(*(values for values, _s in entries), strict=True))
+        sums = [_total(column) for column in columns[:4]]
+        share = FINDINGS_TEXT_LIMIT // len(entries) - 10  # every line keeps its part of the cell
+        texts = [
+            "; ".join(
+                f"{code}: {str(v)[:share]}"
+                for code, v in zip(labels, column, strict=False)
+                if v not in (None, "")
+            )
+            for column in (columns[4], columns[5], columns[7])
+        ]
+        found = [s for _v, s in entries if s]
+        worst = min(found, key=lambda s: SEVERITY_RANK[s]) if found else None
+        values = (*sums, texts[0], texts[1], worst or "", texts[2][:FINDINGS_TEXT_LIMIT])
+        merged.append((row, values, worst))
+    return merged
+
+
+def _total(values: tuple[object, ...]) -> float | None:
+    numbers = [float(v) for v in values if isinstance(v, int | float)]
+    return round(sum(numbers), 4) if numbers else None
+
+
 def build_annotations(layout: SheetLayout, report: Report, summary: Summary) -> Annotations:
     plan = Annotations(sheet=layout.sheet, header_row=layout.header_row, header_count=len(layout.headers),
                        totals_rows=list(layout.totals_rows), summary=summary)  # fmt: skip
-    lines: dict[tuple[str, int], ChargeLine] = {}
+    lines: dict[tuple[str, int] | tuple[str, int, int | None], ChargeLine] = {}
     for result in report.results:
         line = result.line
         lines[(line.source.sheet, line.source.row)] = line
+        lines[(line.source.sheet, line.source.row, line.source.column)] = line  # a wide row's own line
         severity = result.worst_severity
         text = short_findings(result.findings) if result.findings else ""
         values = (
@@ -79,13 +123,19 @@ def build_annotations(layout: SheetLayout, report: Report, summary: Summary) -> 
         plan.rows.append((item.source.row, (None, None, None, None, "", "", "error", reason), "error"))
         key = (item.source.row, item.source.column or 1)
         plan.notes.setdefault(key, []).append(f"RD01 (error): could not be read: {item.reason}")
+    plan.rows = _one_result_per_row(plan.rows, report)
     plan.last_row = max((row for row, _values, _severity in plan.rows), default=layout.header_row)
     notes = {id(f) for f in run_notes(report)}
     for finding in sorted(
         all_findings(report), key=lambda f: (SEVERITY_RANK[f.severity], f.source.sheet, f.source.row)
     ):
         # a run note (no patient column, stale NCCI...) belongs to no line: no line's code beside it
-        found = None if id(finding) in notes else lines.get((finding.source.sheet, finding.source.row))
+        source = finding.source
+        found = (
+            None
+            if id(finding) in notes
+            else lines.get((source.sheet, source.row, source.column)) or lines.get((source.sheet, source.row))
+        )
         cell = target_cell(finding, found)
         plan.findings.append(
             (

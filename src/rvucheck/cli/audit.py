@@ -7,10 +7,11 @@ import argparse
 import functools
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rvucheck.cli.common import add_check_options, data_dir_of, parse_map, settings_from
+from rvucheck.cli.common import add_check_options, data_dir_of, reading_map, settings_from
 from rvucheck.errors import HistoryError, InputFileError
 
 if TYPE_CHECKING:
@@ -64,18 +65,19 @@ def run_audit_command(args: argparse.Namespace) -> int:
         seed=args.seed,
         late_days=args.late_days,
         sheet=args.sheet,
-        mapping=parse_map(args.map),
     )
     data_dir = data_dir_of(args)
+    settings = settings_from(args, near=args.files[0])
+    options = replace(options, mapping=reading_map(args, settings))
     if not args.each_month:
         # outputs checked before the work (never an input, a link to one, or each other)
         with Outputs(args.files, force=True) as outputs:
             wanted = _planned(outputs, args, month=None)
-            session = Session.open(data_dir, settings_from(args, near=args.files[0]))
+            session = Session.open(data_dir, settings)
             result = run_audit(args.files, data_dir, options, session, record=False)
             _report(_write_and_remember(outputs, wanted, result, data_dir), result)
         return 0
-    session = Session.open(data_dir, settings_from(args, near=args.files[0]))
+    session = Session.open(data_dir, settings)
     for result in run_each_month(args.files, data_dir, options, session, record=False):
         # each month's outputs are written and the month recorded before the next month is checked
         with Outputs(args.files, force=True) as outputs:

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rvucheck.cli.common import add_check_options, add_reading_options, parse_map, settings_from
+from rvucheck.cli.common import add_check_options, parse_map, reading_map, settings_from
 from rvucheck.errors import InputFileError
 from rvucheck.session import Session
 
@@ -31,10 +31,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     check.add_argument("--fail-on", choices=FAIL_ON, help="exit 1 when findings at or above (default error)")
     check.add_argument("--force", action="store_true", help="replace an existing annotated copy")
     check.set_defaults(func=run_check)
-    columns = subparsers.add_parser("columns", help="show how the columns of a charge export are mapped")
-    columns.add_argument("files", nargs=1, metavar="FILE")
-    add_reading_options(columns)
-    columns.set_defaults(func=run_columns)
+    from rvucheck.cli import columns
+
+    columns.register(subparsers)
 
 
 @contextmanager
@@ -64,7 +63,7 @@ def run_check(args: argparse.Namespace) -> int:
 
     if args.out is not None and len(args.files) > 1:
         raise InputFileError("--out names one copy; give one FILE with --out, or leave --out off")
-    mapping = parse_map(args.map)
+    parse_map(args.map)  # a malformed --map stops the run before any file is read
     # every file and every output first: a bad one stops the run before any work; each input is validated
     # only here, and no copy may be (or link to) an input of the run or another copy
     infos = [check_input(Path(name)) for name in args.files]
@@ -77,6 +76,7 @@ def run_check(args: argparse.Namespace) -> int:
             # one session per config file: files beside the same rvucheck.toml share the rules and data
             if settings.config_path not in sessions:
                 sessions[settings.config_path] = Session.open(args.data_dir, settings)
+            mapping = reading_map(args, settings)
             result, copy, code = _check_one(
                 info, args, mapping, sessions[settings.config_path], plan, outputs
             )
@@ -113,6 +113,7 @@ def _check_one(
     outcome = check_file(request, lambda: _progress(info.size > LARGE_FILE_BYTES), outputs)
     analysis = outcome.analysis
     result: Any = None
+    missing = missing_columns(analysis.fields)
     if args.format == "json":
         result = analysis.output
     elif args.format == "csv":
@@ -121,6 +122,12 @@ def _check_one(
         if analysis.output:
             print(analysis.output)
         _print_table(analysis.summary)
+    if missing:
+        print(
+            f"rvucheck: {info.path}: no {', '.join(missing)} column found; "
+            f"`rvucheck columns {info.path.name}` shows the mapping, --map FIELD=HEADER names a column",
+            file=sys.stderr,
+        )
     return result, outcome.written, _exit_code(analysis.summary.findings, session.settings.fail_on)
 
 
@@ -138,6 +145,14 @@ def _say_written(info: InputInfo, written: Any, output_format: str) -> None:
         )
     elif output_format != "text":
         print(f"rvucheck: annotated copy written to {written.path}", file=sys.stderr)
+
+
+NOTED_FIELDS = ("modifiers", "dos", "patient")  # a missing one changes what the rules can see
+
+
+def missing_columns(fields: frozenset[str]) -> list[str]:
+    """The fields among modifiers, date of service and patient that no column was found for."""
+    return [name for name in NOTED_FIELDS if name not in fields]
 
 
 def _exit_code(counts: dict[str, int], fail_on: str) -> int:
@@ -164,33 +179,3 @@ def _print_table(summary: Any) -> None:
     table.add_row("top rules", top or "none")
     table.add_row("data", f"PFS {summary.release or 'none'}; NCCI {summary.ncci_quarter or 'none'}")
     Console(highlight=False).print(table)
-
-
-def run_columns(args: argparse.Namespace) -> int:
-    from rvucheck.read.charges import read_charges
-    from rvucheck.read.headers import SYNONYMS
-
-    path = Path(args.files[0])
-    read = read_charges(path, sheet=args.sheet, mapping=parse_map(args.map) or None)
-    print(
-        f"{path}: sheet '{read.sheet}', header on row {read.header_row}, "
-        f"{read.rows_read:,} lines below it ({len(read.lines):,} readable)"
-    )
-    used: set[int] = set()
-    for field in SYNONYMS:
-        columns = read.columns_of.get(field, ())
-        shown = (
-            ", ".join(f"{_letters(c)} '{read.headers[c - 1]}'" for c in columns) if columns else "(not found)"
-        )
-        used.update(columns)
-        print(f"  {field:<13} {shown}")
-    other = [f"{_letters(i)} '{h}'" for i, h in enumerate(read.headers, start=1) if h and i not in used]
-    if other:
-        print(f"  not used: {', '.join(other)}")
-    return 0
-
-
-def _letters(column: int) -> str:
-    from rvucheck.model import CellRef
-
-    return CellRef("", 1, column).a1().split("!")[1].rstrip("0123456789")

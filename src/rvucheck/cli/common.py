@@ -76,6 +76,22 @@ def parse_map(items: list[str]) -> dict[str, list[str]]:
     return mapping
 
 
+def reading_map(args: argparse.Namespace, settings: Settings) -> dict[str, list[str]]:
+    """The columns to read: [columns] of the config file, then --map (which wins field by field)."""
+    from rvucheck.read.headers import canonical_field
+
+    where = settings.config_path or "rvucheck.toml"
+    saved: dict[str, list[str]] = {}
+    for name, headers in settings.columns.items():
+        try:
+            saved[canonical_field(name)] = list(headers)
+        except InputFileError:
+            raise InputFileError(
+                f"{where}: [columns] {name}: not a field; see `rvucheck columns FILE`"
+            ) from None
+    return {**saved, **parse_map(args.map)}
+
+
 def comma_list(values: list[str] | None) -> tuple[str, ...] | None:
     if not values:
         return None

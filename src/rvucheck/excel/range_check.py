@@ -16,7 +16,7 @@ from rvucheck.excel.args import BAD_VALUE, CellError, code_and_modifiers, date_o
 from rvucheck.excel.lookups import data_dir_key, hashable, reference_for
 from rvucheck.model import CellRef, ChargeLine, Finding, Report
 from rvucheck.read.cells import BadValue, clean_text, normalize_pos, parse_units, split_diagnoses
-from rvucheck.read.headers import field_of_header
+from rvucheck.read.headers import ColumnMap, canonical_field, field_of_header, map_headers, normalize_header
 from rvucheck.session import Session
 from rvucheck.settings import find_config, load_settings
 
@@ -88,7 +88,9 @@ def check_block(lines: object) -> Any:
     rows = _rows_of(lines)
     if not rows:
         raise CellError(BAD_VALUE)
-    start = 1 if _is_header(rows[0]) else 0
+    columns = saved_columns()
+    start = 1 if _is_header(rows[0], columns) else 0
+    order = _block_order(rows[0], columns) if start else None
     out: list[list[str]] = [["findings"]] if start else []
     checked: list[ChargeLine] = []
     problems: dict[int, str] = {}
@@ -96,7 +98,7 @@ def check_block(lines: object) -> Any:
         if all(c is None or c == "" for c in cells):
             continue
         try:
-            checked.append(make_line(index, cells, BLOCK_PATIENT))
+            checked.append(make_line(index, _in_block_order(cells, order) if order else cells, BLOCK_PATIENT))
         except (CellError, BadValue) as exc:
             problems[index] = f"unreadable line: {exc}" if isinstance(exc, BadValue) else exc.value
     by_row: dict[int, str] = {}
@@ -114,7 +116,52 @@ def _rows_of(lines: object) -> list[list[object]]:
     return [list(r) if isinstance(r, list | tuple) else [r] for r in lines]
 
 
-def _is_header(cells: Sequence[object]) -> bool:
+def saved_columns() -> dict[str, tuple[str, ...]]:
+    """[columns] of the rvucheck config beside the workbook's folder (`rvucheck columns FILE --save`)."""
+    return session_for(data_dir_key(), find_config(Path.cwd())).settings.columns
+
+
+def _is_header(cells: Sequence[object], columns: dict[str, tuple[str, ...]] | None = None) -> bool:
     first = cells[0] if cells else None
-    # The reader's header vocabulary: a block whose first cell the reader takes for the code column.
-    return isinstance(first, str) and field_of_header(first) == "hcpcs"
+    # The reader's header vocabulary: a block whose first cell the reader takes for the code column, or a
+    # row whose words name a code column and another field (any order), or the code column [columns] names.
+    if isinstance(first, str) and field_of_header(first) == "hcpcs":
+        return True
+    if not any(isinstance(c, str) and c.strip() for c in cells):
+        return False
+    mapped = _header_map(cells, columns or {})
+    return "hcpcs" in mapped.single and mapped.score() >= 2
+
+
+# BLOCK_COLUMNS -> the reader's field names
+_FIELDS = {"code": "hcpcs", "date": "dos"}
+
+
+def _header_map(cells: Sequence[object], columns: dict[str, tuple[str, ...]]) -> ColumnMap:
+    """The header row read as the reader reads one, [columns] naming the columns it lists (those present)."""
+    texts = {normalize_header(c) for c in cells if isinstance(c, str)}
+    overrides = {
+        canonical_field(name): list(headers)
+        for name, headers in columns.items()
+        if all(normalize_header(h) in texts for h in headers)
+    }
+    return map_headers(list(cells), overrides or None)
+
+
+def _block_order(
+    header: Sequence[object], columns: dict[str, tuple[str, ...]]
+) -> list[tuple[int, ...]] | None:
+    """For each of BLOCK_COLUMNS, the block's columns holding it, when the header names at least two
+    fields (then the header decides, as in `rvucheck check`); None keeps the documented column order."""
+    mapped = _header_map(header, columns)
+    found = {**{f: (i,) for f, i in mapped.single.items()}, **mapped.multi}
+    order = [found.get(_FIELDS.get(name, name), ()) for name in BLOCK_COLUMNS]
+    return order if sum(1 for cols in order if cols) >= 2 else None
+
+
+def _in_block_order(cells: Sequence[object], order: list[tuple[int, ...]]) -> list[object]:
+    out: list[object] = []
+    for indexes in order:
+        values = [cells[i] for i in indexes if i < len(cells) and cells[i] not in (None, "")]
+        out.append(values[0] if len(values) == 1 else " ".join(str(v) for v in values) if values else None)
+    return out

@@ -24,7 +24,8 @@ from rvucheck.read.cells import (
     is_blank,
     split_code,
 )
-from rvucheck.read.headers import ColumnMap, has_code_column, map_headers
+from rvucheck.read.evidence import find_code_column, is_hcpcs, settle_ties
+from rvucheck.read.headers import ColumnMap, has_code_column, map_headers, normalize_header
 from rvucheck.read.rows import CODE_SHAPE, LineBuilder
 from rvucheck.read.safety import InputInfo, check_input
 from rvucheck.read.sources import Grid, SheetGrid, XlsxBook, read_csv_grid
@@ -55,6 +56,13 @@ class ReadResult:
     # The sheet's values as read (merged values not filled down), kept only when asked: the report
     # workbook written for a CSV or a workbook a copy would damage holds them, and must not read it again.
     grid: Grid | None = None
+    evidence: dict[str, str] = field(default_factory=dict)  # field -> why its column was chosen
+    wide: bool = False  # one row per claim, one line per filled HCPCS_CD_k (read/assign.py)
+
+    @property
+    def fields(self) -> frozenset[str]:
+        """The fields a column was found for: exactly those in every line's `ChargeLine.columns`."""
+        return frozenset(self.columns_of)
 
     @property
     def rows_read(self) -> int:
@@ -85,7 +93,7 @@ def read_charges(
         grid = read_csv_grid(info.path)
         header_index, column_map = _find_header(grid.rows, mapping, info.path, grid.name)
     else:
-        book = XlsxBook(info.path, info.package)
+        book = XlsxBook(info.path, info.package, info.kind)
         name = _choose_sheet(book, sheet, mapping)
         grid = book.grid(name)
         header_index, column_map = _find_header(grid.rows, mapping, info.path, name)
@@ -148,16 +156,33 @@ def _no_code_column(path: Path, seen: list[str]) -> InputFileError:
 
 def _best_header(rows: list[list[object]], mapping: FieldMapping | None) -> tuple[int, ColumnMap] | None:
     best: tuple[int, ColumnMap] | None = None
+    fallback: tuple[int, ColumnMap] | None = None  # the likeliest header row without a code header
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         if not any(isinstance(c, str) and c.strip() for c in row):
             continue
         try:
-            column_map = map_headers(row, mapping)
+            column_map = map_headers(row, mapping, rows[index - 1] if index else None)
         except KeyError:  # an overridden header is not in this row
             continue
-        if has_code_column(column_map) and (best is None or column_map.score() > best[1].score()):
-            best = (index, column_map)
-    return best
+        if has_code_column(column_map):
+            if best is None or column_map.score() > best[1].score():
+                best = (index, column_map)
+        elif fallback is None or column_map.score() > fallback[1].score():
+            fallback = (index, column_map)
+    if best is not None:
+        index, column_map = best
+        return index, settle_ties(rows[index + 1 :], column_map) if column_map.ties else column_map
+    if fallback is None:
+        return None
+    index, column_map = fallback
+    found = find_code_column(rows[index + 1 :], column_map, max((len(r) for r in rows[index:]), default=0))
+    if found is None:
+        return None
+    column, why = found
+    if column < len(rows[index]) and is_hcpcs(rows[index][column]):
+        return None  # no header row at all: its first line would be taken for one and lost
+    single = {"hcpcs": column, **column_map.single}
+    return index, replace(column_map, single=single, evidence={**column_map.evidence, "hcpcs": why})
 
 
 def _find_header(
@@ -175,10 +200,16 @@ def _find_header(
 
 
 def _no_mapped_header(path: Path, mapping: FieldMapping, where: str, seen: list[str]) -> InputFileError:
-    wanted = " ".join(
-        f"{field}={headers if isinstance(headers, str) else '|'.join(headers)}"
+    present = {normalize_header(h) for h in seen}
+    absent = {
+        field: [
+            h
+            for h in ([headers] if isinstance(headers, str) else headers)
+            if normalize_header(h) not in present
+        ]
         for field, headers in mapping.items()
-    )
+    }
+    wanted = " ".join(f"{field}={'|'.join(h)}" for field, h in absent.items() if h) or " ".join(mapping)
     return InputFileError(
         f"{path}: --map {wanted}: no such header in {where}; headers seen: "
         f"{', '.join(dict.fromkeys(seen[:40]))[:300]}"
@@ -208,14 +239,32 @@ def _fill_merged(grid: SheetGrid, first_data_index: int) -> SheetGrid:
     return replace(grid, rows=rows)
 
 
+def _builders(grid: SheetGrid, column_map: ColumnMap, header_cells: list[str]) -> list[LineBuilder]:
+    """One line builder per line of a row: one for a charge export, one per slot of a wide claim layout
+    (the claim's own columns copied into each; the slot's diagnoses first, then the claim's)."""
+    layouts = [(column_map.single, column_map.multi)]
+    if column_map.slots:
+        layouts = []
+        for slot in column_map.slots:
+            multi = {
+                name: tuple(dict.fromkeys((*slot.multi.get(name, ()), *column_map.multi.get(name, ()))))
+                for name in {*slot.multi, *column_map.multi}
+            }
+            layouts.append(({**column_map.single, **slot.single}, multi))
+    builders = []
+    for single, multi in layouts:
+        mapped = ColumnMap(single, multi).as_mapping()
+        columns = tuple(sorted(mapped.items(), key=lambda item: item[1]))
+        builders.append(LineBuilder(grid, single, multi, columns, header_cells))
+    return builders
+
+
 def _read_rows(grid: SheetGrid, header_index: int, column_map: ColumnMap, kind: str) -> ReadResult:
     grid = _fill_merged(grid, header_index + 1)
     rows = grid.rows
     header_cells = [clean_text(c) for c in rows[header_index]]
-    single, multi = column_map.single, column_map.multi
-    code_index = single["hcpcs"]
-    columns = tuple(sorted(column_map.as_mapping().items(), key=lambda item: item[1]))
-    builder = LineBuilder(grid, single, multi, columns, header_cells)
+    builders = _builders(grid, column_map, header_cells)
+    wide = len(column_map.slots) > 0
     lines: list[ChargeLine] = []
     unreadable: list[UnreadableLine] = []
     totals: list[int] = []
@@ -226,16 +275,26 @@ def _read_rows(grid: SheetGrid, header_index: int, column_map: ColumnMap, kind: 
             blank += 1
             continue
         row_number = index + 1
-        code_cell = row[code_index] if code_index < len(row) else ""
-        code, code_modifiers = split_code(code_cell) if not is_blank(code_cell) else ("", ())
-        if not CODE_SHAPE.match(code) and _is_totals(row):
-            totals.append(row_number)
-            continue
-        outcome = builder.build(row, row_number, code, code_modifiers)
-        if isinstance(outcome, ChargeLine):
-            lines.append(outcome)
-        else:
-            unreadable.append(outcome)
+        filled = 0
+        for number, builder in enumerate(builders):
+            code_index = builder.code_column - 1
+            code_cell = row[code_index] if code_index < len(row) else ""
+            if wide and is_blank(code_cell) and (filled or number < len(builders) - 1):
+                continue  # an empty line slot of a claim row (a claim with no line at all is reported below)
+            code, code_modifiers = split_code(code_cell) if not is_blank(code_cell) else ("", ())
+            if not CODE_SHAPE.match(code) and _is_totals(row):
+                totals.append(row_number)
+                break
+            filled += 1
+            outcome = builder.build(row, row_number, code, code_modifiers)
+            if isinstance(outcome, ChargeLine):
+                lines.append(outcome)
+            elif wide and not code:
+                unreadable.append(
+                    replace(outcome, reason=f"{outcome.reason} (no line of this claim has a code)")
+                )
+            else:
+                unreadable.append(outcome)
     read_rows = {line.source.row for line in lines} | {u.source.row for u in unreadable}
     return ReadResult(
         lines=lines,
@@ -247,13 +306,12 @@ def _read_rows(grid: SheetGrid, header_index: int, column_map: ColumnMap, kind: 
         blank_rows=blank,
         hidden_rows=sorted(r for r in grid.hidden_rows if r in read_rows),
         headers=header_cells,
-        columns_of={
-            **{f: (i + 1,) for f, i in single.items()},
-            **{f: tuple(i + 1 for i in c) for f, c in multi.items()},
-        },
+        columns_of=column_map.columns_of(),
         last_row=len(rows),
         kind=kind,
         date1904=grid.date1904,
+        evidence=dict(column_map.evidence),
+        wide=wide,
     )
 
 

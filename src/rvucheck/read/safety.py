@@ -12,6 +12,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from python_calamine import CalamineWorkbook
+
 from rvucheck.errors import InputFileError
 from rvucheck.model import PackageContents
 from rvucheck.read.package import PackageFacts, package_contents, package_facts
@@ -23,22 +25,24 @@ MAX_FILE_BYTES = int(os.environ.get("RVUCHECK_MAX_FILE_BYTES", 1024**3))  # 1 GB
 MAX_UNZIPPED_BYTES = int(os.environ.get("RVUCHECK_MAX_UNZIPPED_BYTES", 4 * 1024**3))
 MAX_RATIO = 200  # compressed xlsx sheets run at ~10-30x; a bomb is thousands
 MAX_ZIP_ENTRIES = 20000
-SUPPORTED = "rvucheck reads .xlsx, .xlsm and .csv files"
+SUPPORTED = "rvucheck reads .xlsx, .xlsm, .xls, .ods and .csv files"
+# kinds whose annotated copy is a new workbook holding the sheet's values (openpyxl writes only xlsx/xlsm)
+VALUES_ONLY_KINDS = frozenset({"csv", "xls", "ods"})
 CSV_SAMPLE_BYTES = 65536
 
 
 @dataclass(frozen=True)
 class InputInfo:
     path: Path
-    kind: str  # "xlsx", "xlsm" or "csv"
+    kind: str  # "xlsx", "xlsm", "xls", "ods" or "csv"
     size: int
     # Workbooks: the package facts the reader needs, taken in the validating pass so the reader does not
     # open the package again; None for CSV, or when a part could not be parsed (the reader then looks).
     package: PackageFacts | None = None
 
     def contents(self) -> PackageContents | None:
-        """What a workbook holds beyond cell values (None for a CSV), from the validating pass."""
-        if self.kind == "csv":
+        """What a workbook holds beyond cell values (None for CSV, .xls, .ods), from the validating pass."""
+        if self.kind in VALUES_ONLY_KINDS:
             return None
         return self.package.contents if self.package is not None else package_contents(self.path)
 
@@ -64,7 +68,7 @@ def check_input(path: Path | str) -> InputInfo:
         raise InputFileError(f"{path}: cannot be opened ({exc.strerror}); check its permissions") from None
     suffix = path.suffix.lower()
     if head.startswith(OLE_MAGIC):
-        return _ole(path, suffix)
+        return _ole(path, suffix, size)
     if head.startswith(ZIP_MAGIC) or head.startswith(b"PK"):
         return _zip(path, suffix, size)
     if suffix in (".csv", ".txt", ".tsv"):
@@ -88,16 +92,26 @@ def _has_encrypted_package(path: Path) -> bool:
     return False
 
 
-def _ole(path: Path, suffix: str) -> InputInfo:
+def _ole(path: Path, suffix: str, size: int) -> InputInfo:
     if _has_encrypted_package(path):
         raise InputFileError(
             f"{path} is password-protected; open it in Excel, remove the password (File > Info > Protect "
             f"Workbook) and save a copy"
         )
+    if suffix == ".xls" and _calamine_opens(path):  # Excel 97-2003: python-calamine reads it
+        return InputInfo(path=path, kind="xls", size=size)
     raise InputFileError(
         f"{path} is a legacy Excel 97-2003 file{' (.xls)' if suffix != '.xls' else ''}; "
         f"open it in Excel and save it as .xlsx"
     )
+
+
+def _calamine_opens(path: Path) -> bool:
+    try:
+        CalamineWorkbook.from_path(str(path))
+    except Exception:  # calamine raises several types for a file it cannot parse
+        return False
+    return True
 
 
 def _zip(path: Path, suffix: str, size: int) -> InputInfo:
@@ -105,12 +119,22 @@ def _zip(path: Path, suffix: str, size: int) -> InputInfo:
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
             names = {info.filename for info in entries}
+            if _is_ods(archive, names):
+                _check_package(path, size, entries, {*names, "xl/workbook.xml"})  # the size limits
+                return InputInfo(path=path, kind="ods", size=size)
             _check_package(path, size, entries, names)
             package = _facts_of(archive)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise InputFileError(f"{path} is damaged (a broken zip package); export or save it again") from None
     kind = "xlsm" if suffix == ".xlsm" or "xl/vbaProject.bin" in names else "xlsx"
     return InputInfo(path=path, kind=kind, size=size, package=package)
+
+
+def _is_ods(archive: zipfile.ZipFile, names: set[str]) -> bool:
+    """An OpenDocument spreadsheet (LibreOffice, Google Sheets' .ods download): its `mimetype` says so."""
+    if "content.xml" not in names or "mimetype" not in names:
+        return False
+    return archive.read("mimetype")[:100].strip() == b"application/vnd.oasis.opendocument.spreadsheet"
 
 
 def _facts_of(archive: zipfile.ZipFile) -> PackageFacts | None:
@@ -131,7 +155,9 @@ def _check_package(path: Path, size: int, entries: list[zipfile.ZipInfo], names:
         )
     if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
         what = (
-            "an OpenDocument file" if "content.xml" in names else "a zip file that is not an Excel workbook"
+            "an OpenDocument file that is not a spreadsheet"
+            if "content.xml" in names
+            else "a zip file that is not an Excel workbook"
         )
         raise InputFileError(f"{path} is {what}; {SUPPORTED} (save it from Excel as .xlsx)")
     if "xl/workbook.bin" in names:

@@ -1,4 +1,4 @@
-"""Raw cell grids from .xlsx/.xlsm (python-calamine, fast) and .csv, plus what the grid alone does not say.
+"""Raw cell grids from .xlsx/.xlsm/.xls/.ods (python-calamine) and .csv, plus what the grid does not say.
 
 The grid is indexed so that grid[i] is worksheet row i + 1 and grid[i][j] is column j + 1, exactly as Excel
 shows them. Besides values we need: the workbook's date system (1904 files exist), merged ranges (a value
@@ -20,6 +20,7 @@ from pathlib import Path
 from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook
 
 from rvucheck.errors import InputFileError
+from rvucheck.model import PackageContents
 from rvucheck.read.package import PackageFacts, SheetExtras, package_facts
 
 Grid = list[list[object]]
@@ -42,7 +43,7 @@ class XlsxBook:
     `package`: the facts `safety.check_input` took from the zip package while validating it; given, the
     package is not opened again here (without it, e.g. a damaged part it could not parse, it is)."""
 
-    def __init__(self, path: Path, package: PackageFacts | None = None) -> None:
+    def __init__(self, path: Path, package: PackageFacts | None = None, kind: str = "xlsx") -> None:
         self.path = path
         try:
             self._book = CalamineWorkbook.from_path(str(path))
@@ -55,7 +56,9 @@ class XlsxBook:
         self.sheet_names = [
             meta.name for meta in self._book.sheets_metadata if str(meta.typ).endswith("WorkSheet")
         ]
-        self._package = package
+        # .xls and .ods are no zip of Excel XML: calamine's values are all there is (dates come typed)
+        no_package = PackageFacts(False, {}, PackageContents(()))
+        self._package = no_package if kind in ("xls", "ods") else package
         self._sheets: dict[str, CalamineSheet] = {}
 
     def preview(self, name: str, nrows: int = 60) -> Grid:
