@@ -25,6 +25,7 @@ def shared_cms() -> Path:
 def data_dir(shared_cms: Path) -> Path:
     """A data dir with every real CMS file from ../shared installed (installed on first use)."""
     from rvucheck.refdata.icd10cm import ensure_code_set
+    from rvucheck.refdata.icd_files import cms_code_sets_installed
     from rvucheck.refdata.install import install_from
     from rvucheck.refdata.store import Store
 
@@ -32,6 +33,8 @@ def data_dir(shared_cms: Path) -> Path:
     if not store.datasets():
         install_from([shared_cms, *([SHARED_BENCHMARKS] if SHARED_BENCHMARKS.is_dir() else [])], store)
     ensure_code_set(store)  # as `rvucheck data install` does
+    if not cms_code_sets_installed(store):  # a store made before the ICD code sets were installable
+        install_from([shared_cms / "ICD10CM", shared_cms / "ICD9CM"], store)
     return TEST_DATA_DIR
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from rvucheck.refdata.types import Fee, Locality, Mue, PtpEdit, ReleaseChoice, RvuRow
+from rvucheck.refdata.types import DxCodeSet, Fee, Locality, Mue, PtpEdit, ReleaseChoice, RvuRow
 
+FAKE_DX_SET = DxCodeSet("icd10cm-FAKE", "ICD-10-CM", "ICD-10-CM FAKE")
 BLANK = RvuRow(
     hcpcs="",
     modifier="",
@@ -119,6 +120,12 @@ class FakeReference:
     def ncci_quarter(self, on: dt.date | None = None) -> tuple[str, str | None]:
         return "FAKE2026Q2", self.stale_note
 
-    def dx_state(self, code: str) -> str:
+    def dx_code_set(self, on: dt.date | None = None) -> DxCodeSet | None:
+        """One made-up ICD-10-CM set for every date from 2015-10-01, none before."""
+        return FAKE_DX_SET if on is None or on >= dt.date(2015, 10, 1) else None
+
+    def dx_state(self, code: str, on: dt.date | None = None) -> str:
         """Made-up code set: only the codes listed in `dx_codes` exist."""
+        if self.dx_code_set(on) is None:
+            return "unjudged"
         return self.dx_codes.get(code.strip().upper().replace(".", ""), "invalid")

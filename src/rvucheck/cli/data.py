@@ -107,7 +107,8 @@ def run_status(args: argparse.Namespace) -> int:
         "pfs": "Fee schedule releases",
         "ncci": "NCCI edits",
         "benchmarks": "Benchmarks",
-        "icd10cm": "ICD-10-CM code set",
+        "icd10cm": "ICD-10-CM code sets",
+        "icd9cm": "ICD-9-CM code set",
     }
     for kind, heading in headings.items():
         items = [d for d in datasets if d.kind == kind]

@@ -3,7 +3,8 @@
 Every front end (CLI, workbook annotator, Excel UDFs, audit) calls `run`. Findings are values. Besides
 the rule files' findings the engine itself reports three data notes, which no setting can switch off:
 RD01 a row the reader could not use (error), RD02 dates newer than the installed NCCI quarter (warning),
-RD03 a date priced from another PFS release than its own quarter's (info).
+RD03 a date priced from another PFS release than its own quarter's (info); RD09 (kinds/diagnoses.py)
+diagnoses on dates no installed ICD code set covers (warning, when the diagnosis code rules run).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from rvucheck.engine.context import Context, LineFacts
 from rvucheck.engine.facts import Pricer, build_facts, release_pin_date
 from rvucheck.engine.kinds import KINDS, Hit
+from rvucheck.engine.kinds.diagnoses import code_set_notes
 from rvucheck.errors import RvucheckError
 from rvucheck.gc_pause import paused_gc
 from rvucheck.model import ChargeLine, Finding, LineResult, Report, Severity, UnreadableLine
@@ -68,6 +70,7 @@ def _run(
 
     results = tuple(_result(fact, tuple(found)) for fact, found in zip(facts, per_line, strict=False))
     run_findings, ncci_quarter = _data_notes(facts[: len(lines)], ref, unreadable)
+    run_findings += code_set_notes(facts[: len(lines)], ref, {rule.kind for rule in ruleset})  # RD09
     releases = Counter(
         f.release.release_id for f in facts[: len(lines)] if f.release and f.release.release_id
     )

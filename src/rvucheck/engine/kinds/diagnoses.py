@@ -1,23 +1,35 @@
-"""Diagnosis kinds: missing ICD-10-CM codes, codes that are not valid or not billable.
+"""Diagnosis kinds: missing codes, codes not in the code set in force on the line's date, category headers,
+and codes of the other ICD system (ICD-9 after 2015-10-01, ICD-10 before).
 
-Validity comes from the simple-icd-10-cm package's code list (one ICD-10-CM code-set update, the one the
-installed package ships), kept in the reference data store at install (`ReferenceData.dx_state`): a code
-valid in another fiscal year may be judged differently.
+The code set in force comes from the reference data (`ReferenceData.dx_code_set`): the ICD-10-CM update of
+the date's fiscal year (from October 1), ICD-9-CM before 2015-10-01, the newest ICD-10-CM set for an undated
+line. Lines whose date no installed set covers are not judged; the run says so once (`code_set_notes`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence, Set
 from typing import Any
 
 from rvucheck.engine.context import Context, LineFacts
 from rvucheck.engine.kinds.base import CODE_LIST, Hit, Kind, params_schema
+from rvucheck.model import Finding
+from rvucheck.refdata.types import DxCodeSet, ReferenceData
 
+UNCOVERED_DATES_RULE = "RD09"  # a run-level data note, like RD02 (NCCI data older than the dates)
 DX_MISSING_PARAMS = params_schema({"exempt_codes": CODE_LIST})
+SYSTEMS = ("ICD-9-CM", "ICD-10-CM")
+DX_OTHER_PARAMS = params_schema(
+    {"found": {"enum": list(SYSTEMS), "description": "the system of the codes this rule reports"}},
+    required=("found",),
+)
+
+Problem = tuple[LineFacts, int, str, str, DxCodeSet]  # line, position, code as written, state, set in force
 
 
 def dx_missing(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
-    """A line without any ICD-10-CM diagnosis code."""
+    """A line without any diagnosis code."""
     exempt = frozenset(params.get("exempt_codes", ()))
     blank: dict[tuple[str, ...], bool] = {}  # lines share a few hundred distinct diagnosis tuples
     for fact in ctx.run_facts:
@@ -30,46 +42,105 @@ def dx_missing(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
 
 
 def dx_invalid(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
-    """A diagnosis that is not an ICD-10-CM code."""
+    """A diagnosis that is not a code of the code set in force on the line's date."""
     return _dx_in_state("invalid", ctx)
 
 
 def dx_header(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
-    """A diagnosis that is an ICD-10-CM category with subcodes (a header), not a billable code."""
+    """A diagnosis that is a category with subcodes (a header) in the code set in force: not billable."""
     return _dx_in_state("header", ctx)
 
 
+def dx_other_system(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
+    """A diagnosis of the other ICD system than the one in force on the line's date."""
+    found = params["found"]
+    for hit, code_set in _hits("other", ctx):
+        if code_set.system != found:  # an ICD-9 code is "other" under an ICD-10-CM set
+            yield hit
+
+
 def _dx_in_state(wanted: str, ctx: Context) -> Iterator[Hit]:
-    for fact, position, code, state in _dx_problems(ctx):
+    for hit, _code_set in _hits(wanted, ctx):
+        yield hit
+
+
+def _hits(wanted: str, ctx: Context) -> Iterator[tuple[Hit, DxCodeSet]]:
+    for fact, position, code, state, code_set in _dx_problems(ctx):
         if state == wanted:
-            values = {"dx_code": code.strip().upper(), "position": position}
-            yield Hit(fact.position, "diagnoses", values, 1.0)
+            values = {
+                "dx_code": code.strip().upper(),
+                "position": position,
+                "code_set": code_set.name,
+                "dos_year": fact.line.dos.year if fact.line.dos else "undated",
+            }
+            yield Hit(fact.position, "diagnoses", values, 1.0), code_set
 
 
-def _dx_problems(ctx: Context) -> list[tuple[LineFacts, int, str, str]]:
+def _dx_problems(ctx: Context) -> list[Problem]:
     """Every non-billable diagnosis of the run (computed once for the DX rules). Lines share a few hundred
-    distinct diagnosis tuples, so each tuple is judged once."""
+    distinct diagnosis tuples and a month a few code sets, so each (tuple, code set) is judged once."""
     if "dx_problems" not in ctx.memo:
-        by_tuple: dict[tuple[str, ...], list[tuple[int, str, str]]] = {}
-        found = []
+        ref = ctx.ref
+        sets: dict[dt.date | None, DxCodeSet | None] = {}
+        judged: dict[tuple[tuple[str, ...], str], list[tuple[int, str, str]]] = {}
+        found: list[Problem] = []
         for fact in ctx.run_facts:
             codes = fact.line.diagnoses
-            problems = by_tuple.get(codes)
+            if not codes:
+                continue
+            dos = fact.line.dos
+            code_set = sets[dos] if dos in sets else sets.setdefault(dos, ref.dx_code_set(dos))
+            if code_set is None:
+                continue  # no installed set covers the date: not judged (code_set_notes says so once)
+            problems = judged.get((codes, code_set.key))
             if problems is None:
-                problems = by_tuple[codes] = [
+                problems = judged[codes, code_set.key] = [
                     (position, code, state)
                     for position, code in enumerate(codes, start=1)
-                    if code.strip() and (state := ctx.ref.dx_state(code)) != "billable"
+                    if code.strip() and (state := ref.dx_state(code, dos)) != "billable"
                 ]
-            if problems:
-                found += [(fact, *problem) for problem in problems]
+            found += [(fact, *problem, code_set) for problem in problems]
         ctx.memo["dx_problems"] = found
-    return ctx.memo["dx_problems"]
+    every: list[Problem] = ctx.memo["dx_problems"]
+    return every
 
 
-DX_CODE_FIELDS = ("dx_code", "position")
+def code_set_notes(facts: Sequence[LineFacts], ref: ReferenceData, kinds: Set[str]) -> list[Finding]:
+    """One run-level note when the run judges diagnosis codes (one of `kinds` is a code-set kind) and lines
+    with diagnoses have dates no installed code set covers."""
+    if not kinds & CODE_SET_KINDS:
+        return []
+    covered: dict[dt.date | None, bool] = {}
+    uncovered = []
+    for fact in facts:
+        dos = fact.line.dos
+        if dos not in covered:
+            covered[dos] = ref.dx_code_set(dos) is not None
+        if not covered[dos] and any(code.strip() for code in fact.line.diagnoses):
+            uncovered.append(fact)
+    if not uncovered:
+        return []
+    dates = sorted({fact.line.dos for fact in uncovered if fact.line.dos})
+    span = f"{dates[0]}" if len(dates) == 1 else f"{dates[0]} to {dates[-1]}"
+    lines = f"{len(uncovered):,} line{'s' if len(uncovered) > 1 else ''}"
+    return [
+        Finding(
+            UNCOVERED_DATES_RULE,
+            "warning",
+            f"diagnoses not checked on {lines} dated {span}: no installed ICD code set covers "
+            "those dates (ICD-10-CM goes by fiscal year, from October 1)",
+            uncovered[0].line.source,
+            fix="Install CMS's ICD-10-CM code files of those fiscal years (rvucheck data install --from "
+            "ZIP); `rvucheck data status` lists the code sets installed.",
+        )
+    ]
+
+
+DX_CODE_FIELDS = ("dx_code", "position", "code_set", "dos_year")
+CODE_SET_KINDS = frozenset({"dx_invalid", "dx_header", "dx_other_system"})
 KINDS = (
     Kind("dx_missing", dx_missing, (), DX_MISSING_PARAMS),
     Kind("dx_invalid", dx_invalid, DX_CODE_FIELDS, params_schema()),
     Kind("dx_header", dx_header, DX_CODE_FIELDS, params_schema()),
+    Kind("dx_other_system", dx_other_system, DX_CODE_FIELDS, DX_OTHER_PARAMS),
 )
