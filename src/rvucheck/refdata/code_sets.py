@@ -4,7 +4,7 @@
   v32 stands in for the earlier years, so a code deleted before 2014 is called invalid).
 - From 2015-10-01: the ICD-10-CM set whose span covers the date (an April update over its fiscal year's set);
   a date no installed set covers (FY2016, a year not installed yet, MIMIC's shifted 2100s) is not judged.
-- No date: the newest ICD-10-CM set (an undated export is taken to be a current one).
+- No date: the newest ICD-10-CM set, for lookups (`rvucheck code`-style); the engine judges no undated line.
 
 A code that is not in the set in force but is a code of the other system is "other": ICD-9's 4019 on a 2019
 claim, ICD-10's I10 on a 2012 one. Where the code is written with its dot, the dot's place says which system

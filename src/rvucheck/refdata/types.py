@@ -178,7 +178,8 @@ class ReferenceData(PricingData, Protocol):
 
     def dx_code_set(self, on: dt.date | None = None) -> DxCodeSet | None:
         """The code set in force on that date: ICD-9-CM before 2015-10-01, the ICD-10-CM update of the
-        date's fiscal year after; the newest ICD-10-CM set for an undated line; None when none covers it."""
+        date's fiscal year after; the newest ICD-10-CM set when `on` is None (a lookup without a date: the
+        engine does not judge undated lines); None when no installed set covers the date."""
         ...
 
     def dx_state(self, code: str, on: dt.date | None = None) -> str:

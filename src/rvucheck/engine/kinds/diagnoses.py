@@ -2,8 +2,9 @@
 and codes of the other ICD system (ICD-9 after 2015-10-01, ICD-10 before).
 
 The code set in force comes from the reference data (`ReferenceData.dx_code_set`): the ICD-10-CM update of
-the date's fiscal year (from October 1), ICD-9-CM before 2015-10-01, the newest ICD-10-CM set for an undated
-line. Lines whose date no installed set covers are not judged; the run says so once (`code_set_notes`).
+the date's fiscal year (from October 1), ICD-9-CM before 2015-10-01. Lines without a date and lines whose date
+no installed set covers are not judged (a code cannot be judged by a set not known to be in force: MIMIC's
+undated lines carry ICD-9 codes); the run says so once (`code_set_notes`).
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def _hits(wanted: str, ctx: Context) -> Iterator[tuple[Hit, DxCodeSet]]:
                 "dx_code": code.strip().upper(),
                 "position": position,
                 "code_set": code_set.name,
-                "dos_year": fact.line.dos.year if fact.line.dos else "undated",
+                "dos_year": fact.line.dos.year if fact.line.dos else "?",
             }
             yield Hit(fact.position, "diagnoses", values, 1.0), code_set
 
@@ -89,6 +90,8 @@ def _dx_problems(ctx: Context) -> list[Problem]:
             if not codes:
                 continue
             dos = fact.line.dos
+            if dos is None:
+                continue  # no date, no code set known to be in force: not judged (code_set_notes says so)
             code_set = sets[dos] if dos in sets else sets.setdefault(dos, ref.dx_code_set(dos))
             if code_set is None:
                 continue  # no installed set covers the date: not judged (code_set_notes says so once)
@@ -107,33 +110,40 @@ def _dx_problems(ctx: Context) -> list[Problem]:
 
 def code_set_notes(facts: Sequence[LineFacts], ref: ReferenceData, kinds: Set[str]) -> list[Finding]:
     """One run-level note when the run judges diagnosis codes (one of `kinds` is a code-set kind) and lines
-    with diagnoses have dates no installed code set covers."""
+    with diagnoses are undated or have dates no installed code set covers."""
     if not kinds & CODE_SET_KINDS:
         return []
-    covered: dict[dt.date | None, bool] = {}
-    uncovered = []
+    covered: dict[dt.date | None, bool] = {None: False}
+    undated, uncovered = [], []
     for fact in facts:
         dos = fact.line.dos
         if dos not in covered:
             covered[dos] = ref.dx_code_set(dos) is not None
         if not covered[dos] and any(code.strip() for code in fact.line.diagnoses):
-            uncovered.append(fact)
-    if not uncovered:
+            (uncovered if dos else undated).append(fact)
+    if not undated and not uncovered:
         return []
-    dates = sorted({fact.line.dos for fact in uncovered if fact.line.dos})
-    span = f"{dates[0]}" if len(dates) == 1 else f"{dates[0]} to {dates[-1]}"
-    lines = f"{len(uncovered):,} line{'s' if len(uncovered) > 1 else ''}"
+    parts = [f"{_lines(undated)} without a date of service"] if undated else []
+    if uncovered:
+        dates = sorted({fact.line.dos for fact in uncovered if fact.line.dos})
+        span = f"{dates[0]}" if len(dates) == 1 else f"{dates[0]} to {dates[-1]}"
+        parts.append(f"{_lines(uncovered)} dated {span}, which no installed ICD code set covers")
     return [
         Finding(
             UNCOVERED_DATES_RULE,
             "warning",
-            f"diagnoses not checked on {lines} dated {span}: no installed ICD code set covers "
-            "those dates (ICD-10-CM goes by fiscal year, from October 1)",
-            uncovered[0].line.source,
-            fix="Install CMS's ICD-10-CM code files of those fiscal years (rvucheck data install --from "
-            "ZIP); `rvucheck data status` lists the code sets installed.",
+            f"diagnosis codes not checked on {' and '.join(parts)} "
+            "(a code is judged by the code set in force on its date: ICD-10-CM by fiscal year from "
+            "October 1, ICD-9-CM before 2015-10-01)",
+            min((undated or uncovered)[0], (uncovered or undated)[0]).line.source,  # the first in the file
+            fix="Map the date-of-service column (--map dos=HEADER); install CMS's ICD-10-CM code files of "
+            "the fiscal years missing (rvucheck data install --from ZIP; `rvucheck data status` lists them).",
         )
     ]
+
+
+def _lines(facts: Sequence[LineFacts]) -> str:
+    return f"{len(facts):,} line{'s' if len(facts) != 1 else ''}"
 
 
 DX_CODE_FIELDS = ("dx_code", "position", "code_set", "dos_year")
