@@ -114,7 +114,8 @@ def code_set_notes(facts: Sequence[LineFacts], ref: ReferenceData, kinds: Set[st
     if not kinds & CODE_SET_KINDS:
         return []
     covered: dict[dt.date | None, bool] = {None: False}
-    undated, uncovered = [], []
+    undated: list[LineFacts] = []
+    uncovered: list[LineFacts] = []
     for fact in facts:
         dos = fact.line.dos
         if dos not in covered:
