@@ -78,6 +78,20 @@ def test_one_note_for_dates_no_set_covers_and_for_undated_lines(ref: Any) -> Non
     assert note.message in report.notes
 
 
+def test_next_fiscal_year_judged_by_the_newest_set_with_one_note(ref: Any) -> None:
+    """The bundled sample month is October 2026 (FY2027, its code set not installed): judged by the newest
+    installed set, as a date after the newest NCCI quarter or PFS release is, and said once."""
+    lines = [_line(row, dt.date(2026, 10, row), "E11", "I10") for row in range(2, 12)]
+    report = run(lines, ref, _dx_rules(), SETTINGS)
+    assert _by_rule(report) == Counter({"DX03": 10, "RD09": 1})
+    [note] = _notes(report)
+    newest = ref.dx_code_set(None).name
+    assert note.message == (
+        f"diagnosis codes on 10 lines dated 2026-10-02 to 2026-10-11 were judged by {newest}, the newest "
+        "installed: the FY2027 ICD-10-CM code set is not installed"
+    )
+
+
 def test_no_note_when_no_code_set_rule_runs(ref: Any) -> None:
     lines = [_line(2, dt.date(2150, 1, 1), "E11.99")]
     assert _notes(run(lines, ref, select_rules(load_all(), Settings(select=("GS", "DX01"))), SETTINGS)) == []

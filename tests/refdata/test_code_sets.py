@@ -78,9 +78,12 @@ def test_every_fiscal_year_and_icd9_installed_with_its_span(data_dir: Path) -> N
         ("E888.9", D(2019, 3, 4), "other"),  # the dot after 4 characters is ICD-9's
         ("E8889", D(2019, 3, 4), "billable"),  # read as E88.89 on an ICD-10 date
         ("V09.0", D(2026, 5, 1), "header"),
-        # dates no installed set covers: FY2016 (no usable CMS file), FY2027, MIMIC's shifted 2100s
+        # FY2027 (not installed): the newest set stands in, and says so (test_which_set_answers_for_a_date)
+        ("I10", D(2026, 10, 1), "billable"),
+        ("4019", D(2027, 9, 30), "other"),
+        # dates no installed set covers: FY2016 (no usable CMS file), FY2028 on, MIMIC's shifted 2100s
         ("I10", D(2016, 1, 4), "unjudged"),
-        ("I10", D(2026, 10, 1), "unjudged"),
+        ("I10", D(2027, 10, 1), "unjudged"),
         ("4019", D(2150, 1, 1), "unjudged"),
     ],
 )
@@ -97,7 +100,10 @@ def test_which_set_answers_for_a_date(ref: Any) -> None:
     assert ref.dx_code_set(D(2100, 6, 1)) is None
     newest = ref.dx_code_set(None)  # an undated line: the newest ICD-10-CM set
     assert newest is not None and newest.system == "ICD-10-CM"
-    assert newest == ref.dx_code_set(D(2026, 9, 30))
+    assert newest == ref.dx_code_set(D(2026, 9, 30)) and not newest.stand_in
+    stand_in = ref.dx_code_set(D(2026, 10, 1))  # FY2027 is not installed: the newest set answers for it
+    assert (stand_in.key, stand_in.stand_in) == (newest.key, "FY2027")
+    assert ref.dx_code_set(D(2027, 10, 1)) is None  # but not for the year after
 
 
 def test_mimic_admission_diagnoses_are_icd9_codes(ref: Any, shared_cms: Path) -> None:

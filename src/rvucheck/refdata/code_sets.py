@@ -2,8 +2,10 @@
 
 - Before 2015-10-01: ICD-9-CM (the installed version of the date's fiscal year, else the nearest one; CMS's
   v32 stands in for the earlier years, so a code deleted before 2014 is called invalid).
-- From 2015-10-01: the ICD-10-CM set whose span covers the date (an April update over its fiscal year's set);
-  a date no installed set covers (FY2016, a year not installed yet, MIMIC's shifted 2100s) is not judged.
+- From 2015-10-01: the ICD-10-CM set whose span covers the date (an April update over its fiscal year's set).
+  The fiscal year after the newest installed set is judged by that set, marked as a stand-in (as a date after
+  the newest NCCI quarter or PFS release is: the engine says so once). Any other date no installed set covers
+  (FY2016, MIMIC's shifted 2100s) is not judged.
 - No date: the newest ICD-10-CM set, for lookups (`rvucheck code`-style); the engine judges no undated line.
 
 A code that is not in the set in force but is a code of the other system is "other": ICD-9's 4019 on a 2019
@@ -13,6 +15,7 @@ it was written in (ICD-9's E888.9 is not ICD-10's E88.89, though both read E8889
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from rvucheck.refdata.icd10cm import CodeSet
@@ -39,14 +42,25 @@ class DxSets:
         found = self._by_date.get(on, _UNSET)
         if found is _UNSET:
             info = self._choose(on)
-            found = self._by_date[on] = _describe(info) if info else None
+            found = _describe(info) if info else None
+            if found and on and info and info.effective_to and on > info.effective_to:
+                found = dataclasses.replace(found, stand_in=f"FY{fiscal_year(on)}")
+            self._by_date[on] = found
         return found
+
+    def _stand_in(self, on: dt.date) -> DatasetInfo | None:
+        """The newest ICD-10-CM set, for a date of the fiscal year after it (whose set is not installed)."""
+        newest = max(self.icd10, key=lambda info: info.effective_to or dt.date.max, default=None)
+        end = newest.effective_to if newest else None
+        if newest and end and end < on and fiscal_year(on) == fiscal_year(end) + 1:
+            return newest
+        return None
 
     def _choose(self, on: dt.date | None) -> DatasetInfo | None:
         if on is None:
             return self.icd10[0] if self.icd10 else None
         if on >= ICD10_REQUIRED_FROM:
-            return next((info for info in self.icd10 if info.covers(on)), None)
+            return next((info for info in self.icd10 if info.covers(on)), None) or self._stand_in(on)
         nearest = sorted(self.icd9, key=lambda info: _distance(info, on))  # 0 for the one covering the date
         return nearest[0] if nearest else None
 
@@ -81,6 +95,11 @@ class DxSets:
         if table is None:
             table = self._tables[key] = CodeSet.open(self.store, self._infos[key])
         return table
+
+
+def fiscal_year(on: dt.date) -> int:
+    """The federal fiscal year of a date (FY2018 = 2017-10-01 .. 2018-09-30)."""
+    return on.year + 1 if on.month >= 10 else on.year
 
 
 def written_as(code: str, system: str) -> bool:

@@ -127,11 +127,12 @@ class Mue:
 
 @dataclass(frozen=True)
 class DxCodeSet:
-    """The diagnosis code set in force on a date of service."""
+    """The diagnosis code set in force on a date of service (or standing in for it: `stand_in`)."""
 
     key: str  # "icd10cm-FY2018", "icd9cm-v32": one per installed dataset
     system: str  # "ICD-10-CM" or "ICD-9-CM"
     name: str  # "ICD-10-CM FY2018", "ICD-9-CM v32"
+    stand_in: str = ""  # "FY2027" when the newest installed set answers for the next fiscal year's dates
 
 
 class PricingData(Protocol):

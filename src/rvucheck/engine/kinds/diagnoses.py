@@ -2,9 +2,10 @@
 and codes of the other ICD system (ICD-9 after 2015-10-01, ICD-10 before).
 
 The code set in force comes from the reference data (`ReferenceData.dx_code_set`): the ICD-10-CM update of
-the date's fiscal year (from October 1), ICD-9-CM before 2015-10-01. Lines without a date and lines whose date
-no installed set covers are not judged (a code cannot be judged by a set not known to be in force: MIMIC's
-undated lines carry ICD-9 codes); the run says so once (`code_set_notes`).
+the date's fiscal year (from October 1), ICD-9-CM before 2015-10-01; the newest installed set stands in for
+the fiscal year after it. Lines without a date and lines whose date no installed set covers are not judged (a
+code cannot be judged by a set not known to be in force: MIMIC's undated lines carry ICD-9 codes); the run
+says so once (`code_set_notes`).
 """
 
 from __future__ import annotations
@@ -110,37 +111,57 @@ def _dx_problems(ctx: Context) -> list[Problem]:
 
 def code_set_notes(facts: Sequence[LineFacts], ref: ReferenceData, kinds: Set[str]) -> list[Finding]:
     """One run-level note when the run judges diagnosis codes (one of `kinds` is a code-set kind) and lines
-    with diagnoses are undated or have dates no installed code set covers."""
+    with diagnoses are undated, have dates no installed code set covers, or were judged by a stand-in set."""
     if not kinds & CODE_SET_KINDS:
         return []
-    covered: dict[dt.date | None, bool] = {None: False}
+    sets: dict[dt.date | None, DxCodeSet | None] = {None: None}
     undated: list[LineFacts] = []
     uncovered: list[LineFacts] = []
+    stand_ins: dict[tuple[str, str], list[LineFacts]] = {}
     for fact in facts:
         dos = fact.line.dos
-        if dos not in covered:
-            covered[dos] = ref.dx_code_set(dos) is not None
-        if not covered[dos] and any(code.strip() for code in fact.line.diagnoses):
+        if dos not in sets:
+            sets[dos] = ref.dx_code_set(dos)
+        code_set = sets[dos]
+        if code_set is not None and not code_set.stand_in:
+            continue
+        if not any(code.strip() for code in fact.line.diagnoses):
+            continue
+        if code_set is not None:
+            stand_ins.setdefault((code_set.name, code_set.stand_in), []).append(fact)
+        else:
             (uncovered if dos else undated).append(fact)
-    if not undated and not uncovered:
-        return []
-    parts = [f"{_lines(undated)} without a date of service"] if undated else []
+    parts = [
+        f"diagnosis codes on {_lines(group)} {_dated(group)} were judged by {name}, the newest installed: "
+        f"the {stand_in} ICD-10-CM code set is not installed"
+        for (name, stand_in), group in stand_ins.items()
+    ]
+    unjudged = [f"{_lines(undated)} without a date of service"] if undated else []
     if uncovered:
-        dates = sorted({fact.line.dos for fact in uncovered if fact.line.dos})
-        span = f"{dates[0]}" if len(dates) == 1 else f"{dates[0]} to {dates[-1]}"
-        parts.append(f"{_lines(uncovered)} dated {span}, which no installed ICD code set covers")
+        unjudged.append(f"{_lines(uncovered)} {_dated(uncovered)}, which no installed ICD code set covers")
+    if unjudged:
+        parts.append(
+            f"diagnosis codes not checked on {' and '.join(unjudged)} (a code is judged by the code set in "
+            "force on its date: ICD-10-CM by fiscal year from October 1, ICD-9-CM before 2015-10-01)"
+        )
+    if not parts:
+        return []
+    first = min(fact for group in (undated, uncovered, *stand_ins.values()) for fact in group[:1])
     return [
         Finding(
             UNCOVERED_DATES_RULE,
             "warning",
-            f"diagnosis codes not checked on {' and '.join(parts)} "
-            "(a code is judged by the code set in force on its date: ICD-10-CM by fiscal year from "
-            "October 1, ICD-9-CM before 2015-10-01)",
-            min((undated or uncovered)[0], (uncovered or undated)[0]).line.source,  # the first in the file
-            fix="Map the date-of-service column (--map dos=HEADER); install CMS's ICD-10-CM code files of "
-            "the fiscal years missing (rvucheck data install --from ZIP; `rvucheck data status` lists them).",
+            "; ".join(parts),
+            first.line.source,  # the first such line in the file
+            fix="Install CMS's ICD-10-CM code files of the fiscal years missing (rvucheck data install "
+            "--from ZIP; `rvucheck data status` lists the code sets); map the date column (--map dos=...).",
         )
     ]
+
+
+def _dated(facts: Sequence[LineFacts]) -> str:
+    dates = sorted({fact.line.dos for fact in facts if fact.line.dos})
+    return f"dated {dates[0]}" if len(dates) == 1 else f"dated {dates[0]} to {dates[-1]}"
 
 
 def _lines(facts: Sequence[LineFacts]) -> str:
