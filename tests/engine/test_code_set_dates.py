@@ -73,7 +73,7 @@ def test_one_note_for_dates_no_set_covers_and_for_undated_lines(ref: Any) -> Non
     assert note.severity == "warning" and note.source.row == 2
     assert note.message.startswith(
         "diagnosis codes not checked on 2 lines without a date of service and 50 lines dated 2100-01-03 to "
-        "2100-02-21, which no installed ICD code set covers"
+        "2100-02-21, which no installed code set covers"
     )
     assert note.message in report.notes
 

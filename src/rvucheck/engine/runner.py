@@ -70,7 +70,7 @@ def _run(
 
     results = tuple(_result(fact, tuple(found)) for fact, found in zip(facts, per_line, strict=False))
     run_findings, ncci_quarter = _data_notes(facts[: len(lines)], ref, unreadable)
-    run_findings += code_set_notes(facts[: len(lines)], ref, {rule.kind for rule in ruleset})  # RD09
+    run_findings += code_set_notes(ctx, {rule.kind for rule in ruleset})  # RD09
     releases = Counter(
         f.release.release_id for f in facts[: len(lines)] if f.release and f.release.release_id
     )

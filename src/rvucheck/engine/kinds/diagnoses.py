@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence, Set
-from typing import Any
+from typing import Any, Literal
 
 from rvucheck.engine.context import Context, LineFacts
 from rvucheck.engine.kinds.base import CODE_LIST, Hit, Kind, params_schema
@@ -28,6 +28,10 @@ DX_OTHER_PARAMS = params_schema(
 )
 
 Problem = tuple[LineFacts, int, str, str, DxCodeSet]  # line, position, code as written, state, set in force
+Judged = dict[
+    tuple[str, ...], list[tuple[int, str, str]]
+]  # dx tuple -> its (position, code, state) not billable
+Entry = tuple[DxCodeSet, Judged] | Literal[False]
 
 
 def dx_missing(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
@@ -80,73 +84,87 @@ def _hits(wanted: str, ctx: Context) -> Iterator[tuple[Hit, DxCodeSet]]:
 
 def _dx_problems(ctx: Context) -> list[Problem]:
     """Every non-billable diagnosis of the run (computed once for the DX rules). Lines share a few hundred
-    distinct diagnosis tuples and a month a few code sets, so each (tuple, code set) is judged once."""
+    distinct diagnosis tuples and a month a few code sets, so each (tuple, code set) is judged once: per line,
+    two dictionary hits (its date's set, its tuple in that set). Lines not judged, or judged by a stand-in
+    set, are kept for `code_set_notes`."""
     if "dx_problems" not in ctx.memo:
         ref = ctx.ref
-        sets: dict[dt.date | None, DxCodeSet | None] = {}
-        judged: dict[tuple[tuple[str, ...], str], list[tuple[int, str, str]]] = {}
+        tables: dict[str, Judged] = {}
+        by_day: dict[int, Entry] = {-1: False}  # LineFacts.day: the date's ordinal (-1 undated), a cheap key
+        has_codes: dict[tuple[str, ...], bool] = {}
         found: list[Problem] = []
+        aside: dict[int, list[Any]] = {}  # day -> [first line, lines]: not judged, or by a stand-in set
         for fact in ctx.run_facts:
             codes = fact.line.diagnoses
             if not codes:
                 continue
-            dos = fact.line.dos
-            if dos is None:
-                continue  # no date, no code set known to be in force: not judged (code_set_notes says so)
-            code_set = sets[dos] if dos in sets else sets.setdefault(dos, ref.dx_code_set(dos))
-            if code_set is None:
-                continue  # no installed set covers the date: not judged (code_set_notes says so once)
-            problems = judged.get((codes, code_set.key))
+            entry = by_day.get(fact.day)
+            if entry is None:
+                entry = by_day[fact.day] = _entry(ref, fact.line.dos, tables)
+            if not entry or entry[0].stand_in:
+                noted = has_codes.get(codes)
+                if noted is None:
+                    noted = has_codes[codes] = any(code.strip() for code in codes)
+                if noted:
+                    tally = aside.get(fact.day)
+                    if tally is None:
+                        aside[fact.day] = [fact, 1]
+                    else:
+                        tally[1] += 1
+                if not entry:
+                    continue  # undated, or no installed set covers the date: not judged
+            code_set, table = entry
+            problems = table.get(codes)
             if problems is None:
-                problems = judged[codes, code_set.key] = [
+                problems = table[codes] = [
                     (position, code, state)
                     for position, code in enumerate(codes, start=1)
-                    if code.strip() and (state := ref.dx_state(code, dos)) != "billable"
+                    if code.strip() and (state := ref.dx_state(code, fact.line.dos)) != "billable"
                 ]
-            found += [(fact, *problem, code_set) for problem in problems]
-        ctx.memo["dx_problems"] = found
+            if problems:
+                found += [(fact, *problem, code_set) for problem in problems]
+        ctx.memo.update(dx_problems=found, dx_aside=aside, dx_sets_by_day=by_day)
     every: list[Problem] = ctx.memo["dx_problems"]
     return every
 
 
-def code_set_notes(facts: Sequence[LineFacts], ref: ReferenceData, kinds: Set[str]) -> list[Finding]:
+def _entry(ref: ReferenceData, dos: dt.date | None, tables: dict[str, Judged]) -> Entry:
+    """The code set of a date and the judged tuples of that set (shared by all its dates); False when the
+    date has no set."""
+    code_set = ref.dx_code_set(dos) if dos else None
+    return (code_set, tables.setdefault(code_set.key, {})) if code_set else False
+
+
+def code_set_notes(ctx: Context, kinds: Set[str]) -> list[Finding]:
     """One run-level note when the run judges diagnosis codes (one of `kinds` is a code-set kind) and lines
     with diagnoses are undated, have dates no installed code set covers, or were judged by a stand-in set."""
     if not kinds & CODE_SET_KINDS:
         return []
-    sets: dict[dt.date | None, DxCodeSet | None] = {None: None}
-    undated: list[LineFacts] = []
-    uncovered: list[LineFacts] = []
-    stand_ins: dict[tuple[str, str], list[LineFacts]] = {}
-    for fact in facts:
-        dos = fact.line.dos
-        if dos not in sets:
-            sets[dos] = ref.dx_code_set(dos)
-        code_set = sets[dos]
-        if code_set is not None and not code_set.stand_in:
-            continue
-        if not any(code.strip() for code in fact.line.diagnoses):
-            continue
-        if code_set is not None:
-            stand_ins.setdefault((code_set.name, code_set.stand_in), []).append(fact)
-        else:
-            (uncovered if dos else undated).append(fact)
+    _dx_problems(ctx)
+    by_day: dict[int, Entry] = ctx.memo["dx_sets_by_day"]
+    groups: dict[tuple[str, str], list[tuple[LineFacts, int]]] = {}  # (set name, stand-in FY) or unjudged
+    for first, count in ctx.memo["dx_aside"].values():
+        entry = by_day[first.day]
+        kind = (entry[0].name, entry[0].stand_in) if entry else ("", "undated" if first.day < 0 else "")
+        groups.setdefault(kind, []).append((first, count))
     parts = [
         f"diagnosis codes on {_lines(group)} {_dated(group)} were judged by {name}, the newest installed: "
         f"the {stand_in} ICD-10-CM code set is not installed"
-        for (name, stand_in), group in stand_ins.items()
+        for (name, stand_in), group in groups.items()
+        if name
     ]
-    unjudged = [f"{_lines(undated)} without a date of service"] if undated else []
+    undated, uncovered = groups.get(("", "undated"), []), groups.get(("", ""), [])
+    missing = [f"{_lines(undated)} without a date of service"] if undated else []
     if uncovered:
-        unjudged.append(f"{_lines(uncovered)} {_dated(uncovered)}, which no installed ICD code set covers")
-    if unjudged:
+        missing.append(f"{_lines(uncovered)} {_dated(uncovered)}, which no installed code set covers")
+    if missing:
         parts.append(
-            f"diagnosis codes not checked on {' and '.join(unjudged)} (a code is judged by the code set in "
+            f"diagnosis codes not checked on {' and '.join(missing)} (a code is judged by the code set in "
             "force on its date: ICD-10-CM by fiscal year from October 1, ICD-9-CM before 2015-10-01)"
         )
     if not parts:
         return []
-    first = min(fact for group in (undated, uncovered, *stand_ins.values()) for fact in group[:1])
+    first = min(fact for group in groups.values() for fact, _count in group)
     return [
         Finding(
             UNCOVERED_DATES_RULE,
@@ -159,13 +177,14 @@ def code_set_notes(facts: Sequence[LineFacts], ref: ReferenceData, kinds: Set[st
     ]
 
 
-def _dated(facts: Sequence[LineFacts]) -> str:
-    dates = sorted({fact.line.dos for fact in facts if fact.line.dos})
+def _dated(days: Sequence[tuple[LineFacts, int]]) -> str:
+    dates = sorted(fact.line.dos for fact, _count in days if fact.line.dos)
     return f"dated {dates[0]}" if len(dates) == 1 else f"dated {dates[0]} to {dates[-1]}"
 
 
-def _lines(facts: Sequence[LineFacts]) -> str:
-    return f"{len(facts):,} line{'s' if len(facts) != 1 else ''}"
+def _lines(days: Sequence[tuple[LineFacts, int]]) -> str:
+    lines = sum(count for _fact, count in days)
+    return f"{lines:,} line{'s' if lines != 1 else ''}"
 
 
 DX_CODE_FIELDS = ("dx_code", "position", "code_set", "dos_year")
