@@ -25,6 +25,7 @@ def shared_cms() -> Path:
 def data_dir(shared_cms: Path) -> Path:
     """A data dir with every real CMS file from ../shared installed (installed on first use)."""
     from rvucheck.refdata.icd10cm import ensure_code_set
+    from rvucheck.refdata.icd_files import cms_code_sets_installed
     from rvucheck.refdata.install import install_from
     from rvucheck.refdata.store import Store
 
@@ -34,6 +35,8 @@ def data_dir(shared_cms: Path) -> Path:
     ensure_code_set(store)  # as `rvucheck data install` does
     if not store.datasets("asp"):  # added after stores were first filled: install it on its own
         install_from([shared_cms / "ASP2025Q4"], store)
+    if not cms_code_sets_installed(store):  # a store made before the ICD code sets were installable
+        install_from([shared_cms / "ICD10CM", shared_cms / "ICD9CM"], store)
     return TEST_DATA_DIR
 
 

@@ -11,6 +11,7 @@ from rvucheck.refdata.modifiers import modifier_table
 from rvucheck.refdata.types import (
     CodeClass,
     DrugPrice,
+    DxCodeSet,
     Fee,
     Locality,
     Modifier,
@@ -20,6 +21,7 @@ from rvucheck.refdata.types import (
     RvuRow,
 )
 
+FAKE_DX_SET = DxCodeSet("icd10cm-FAKE", "ICD-10-CM", "ICD-10-CM FAKE")
 BLANK = RvuRow(
     hcpcs="",
     modifier="",
@@ -143,6 +145,12 @@ class FakeReference:
     def ncci_quarter(self, on: dt.date | None = None) -> tuple[str, str | None]:
         return "FAKE2026Q2", self.stale_note
 
-    def dx_state(self, code: str) -> str:
+    def dx_code_set(self, on: dt.date | None = None) -> DxCodeSet | None:
+        """One made-up ICD-10-CM set for every date from 2015-10-01, none before."""
+        return FAKE_DX_SET if on is None or on >= dt.date(2015, 10, 1) else None
+
+    def dx_state(self, code: str, on: dt.date | None = None) -> str:
         """Made-up code set: only the codes listed in `dx_codes` exist."""
+        if self.dx_code_set(on) is None:
+            return "unjudged"
         return self.dx_codes.get(code.strip().upper().replace(".", ""), "invalid")

@@ -107,7 +107,8 @@ def run_status(args: argparse.Namespace) -> int:
         "pfs": "Fee schedule releases",
         "ncci": "NCCI edits",
         "benchmarks": "Benchmarks",
-        "icd10cm": "ICD-10-CM code set",
+        "icd10cm": "ICD-10-CM code sets",
+        "icd9cm": "ICD-9-CM code set",
         "asp": "Part B drug payment limits (ASP)",
     }
     for kind, heading in headings.items():

@@ -1,8 +1,9 @@
-"""The ICD-10-CM code set in the store, built from the simple-icd-10-cm package's own code list.
+"""The simple-icd-10-cm package's ICD-10-CM code set, kept in the store; `CodeSet`: one code set's states.
 
 Parsing the package's tabular XML takes about two seconds on every start; doing it once at install time and
 keeping (code, billable) in the store makes diagnosis checks cheap for every run after. The code set is the
-one the installed package ships (one ICD-10-CM update); the dataset records which.
+one the installed package ships (one ICD-10-CM update, in force from its month to the next update); the
+dataset records which. CMS's fiscal-year files (icd_files.py) hold the other years, in the same table.
 """
 
 from __future__ import annotations
@@ -101,12 +102,14 @@ class CodeSet:
         self.info = info
 
     @classmethod
-    def open(cls, store: Store) -> CodeSet:
-        installed = store.datasets(KIND)
-        if not installed:
-            return cls.from_package()
-        info = installed[0]
-        con: sqlite3.Connection = store.connect(KIND, info.dataset_id)
+    def open(cls, store: Store, info: DatasetInfo | None = None) -> CodeSet:
+        """One installed code set (ICD-10-CM or ICD-9-CM: same table); the newest ICD-10-CM one by default."""
+        if info is None:
+            installed = store.datasets(KIND)
+            if not installed:
+                return cls.from_package()
+            info = installed[0]
+        con: sqlite3.Connection = store.connect(info.kind, info.dataset_id)
         try:
             table = {
                 code: bool(billable) for code, billable in con.execute("SELECT code, billable FROM codes")

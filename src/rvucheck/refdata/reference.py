@@ -27,6 +27,7 @@ from rvucheck.refdata.types import (
     CategoryStats,
     CodeClass,
     DrugPrice,
+    DxCodeSet,
     Fee,
     Locality,
     Modifier,
@@ -37,7 +38,7 @@ from rvucheck.refdata.types import (
 )
 
 if TYPE_CHECKING:
-    from rvucheck.refdata.icd10cm import CodeSet
+    from rvucheck.refdata.code_sets import DxSets
 
 
 # Single-row reads of a release before it is loaded whole: `rvucheck code` reads a handful, a month thousands
@@ -60,7 +61,7 @@ class Reference:
         self._choices: dict[dt.date | None, ReleaseChoice] = {}
         self._codes: dict[str, frozenset[str]] = {}
         self._categories: dict[str, dict[str, list[float]]] = {}
-        self._code_set: CodeSet | None = None
+        self._dx_sets: DxSets | None = None
         self._single_reads: dict[str, int] = {}
 
     @classmethod
@@ -283,13 +284,20 @@ class Reference:
     def aoc_primaries(self, addon: str, on: dt.date | None = None) -> frozenset[str] | None:
         return self.ncci.aoc_primaries(addon, on) if self.ncci else None
 
-    def dx_state(self, code: str) -> str:
-        """ "billable", "header" (an ICD-10-CM category with subcodes) or "invalid"."""
-        if self._code_set is None:
-            from rvucheck.refdata.icd10cm import CodeSet
+    @property
+    def dx_sets(self) -> DxSets:
+        if self._dx_sets is None:
+            from rvucheck.refdata.code_sets import DxSets
 
-            self._code_set = CodeSet.open(self.store)
-        return self._code_set.state(code)
+            self._dx_sets = DxSets(self.store)
+        return self._dx_sets
+
+    def dx_code_set(self, on: dt.date | None = None) -> DxCodeSet | None:
+        return self.dx_sets.code_set(on)
+
+    def dx_state(self, code: str, on: dt.date | None = None) -> str:
+        """ "billable", "header", "other" (the other ICD system's code), "invalid" or "unjudged"."""
+        return self.dx_sets.state(code, on)
 
     def ncci_quarter(self, on: dt.date | None = None) -> tuple[str, str | None]:
         return self.ncci.ncci_quarter(on) if self.ncci else ("", "no NCCI data installed")

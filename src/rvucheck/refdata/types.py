@@ -162,6 +162,16 @@ class Mue:
     rationale: str
 
 
+@dataclass(frozen=True)
+class DxCodeSet:
+    """The diagnosis code set in force on a date of service (or standing in for it: `stand_in`)."""
+
+    key: str  # "icd10cm-FY2018", "icd9cm-v32": one per installed dataset
+    system: str  # "ICD-10-CM" or "ICD-9-CM"
+    name: str  # "ICD-10-CM FY2018", "ICD-9-CM v32"
+    stand_in: str = ""  # "FY2027" when the newest installed set answers for the next fiscal year's dates
+
+
 class PricingData(Protocol):
     """What the pricer (refdata/pricing) needs of the reference data: rows by release, the fee formula's
     inputs. `Reference` implements it over the installed files; engine tests use an in-memory fake."""
@@ -224,8 +234,17 @@ class ReferenceData(PricingData, Protocol):
         """Eligible primary codes of an add-on code (None when the code is not an add-on in AOC)."""
         ...
 
-    def dx_state(self, code: str) -> str:
-        """ICD-10-CM: "billable", "header" (a category with subcodes, not billable) or "invalid"."""
+    def dx_code_set(self, on: dt.date | None = None) -> DxCodeSet | None:
+        """The code set in force on that date: ICD-9-CM before 2015-10-01, the ICD-10-CM update of the
+        date's fiscal year after; the newest ICD-10-CM set when `on` is None (a lookup without a date: the
+        engine does not judge undated lines); None when no installed set covers the date."""
+        ...
+
+    def dx_state(self, code: str, on: dt.date | None = None) -> str:
+        """A diagnosis judged by the code set in force on `on`: "billable", "header" (a category with
+        subcodes, not billable), "other" (a code of the other system: ICD-9 on an ICD-10-CM date or the
+        reverse),
+        "invalid", or "unjudged" (no installed set covers the date)."""
         ...
 
     def ncci_quarter(self, on: dt.date | None = None) -> tuple[str, str | None]:
