@@ -25,7 +25,7 @@ from rvucheck.read.cells import (
     split_code,
 )
 from rvucheck.read.headers import ColumnMap, has_code_column, map_headers
-from rvucheck.read.rows import CODE_SHAPE, LineBuilder
+from rvucheck.read.rows import CODE_SHAPE, LineBuilder, control_rows
 from rvucheck.read.safety import InputInfo, check_input
 from rvucheck.read.sources import Grid, SheetGrid, XlsxBook, read_csv_grid
 
@@ -55,6 +55,7 @@ class ReadResult:
     # The sheet's values as read (merged values not filled down), kept only when asked: the report
     # workbook written for a CSV or a workbook a copy would damage holds them, and must not read it again.
     grid: Grid | None = None
+    control_rows: list[int] = field(default_factory=list)  # rows whose control characters were read as "?"
 
     @property
     def rows_read(self) -> int:
@@ -191,10 +192,12 @@ def _fill_merged(grid: SheetGrid, first_data_index: int) -> SheetGrid:
     if not grid.merged:
         return grid
     rows = list(grid.rows)
+    width = max((len(row) for row in rows), default=0)
     copied: set[int] = set()
     for (r1, c1), (r2, c2) in grid.merged:
-        if r2 < first_data_index or r1 >= len(rows):
+        if r2 < first_data_index or r1 >= len(rows) or c1 >= width:
             continue
+        c2 = min(c2, width - 1)  # clamped to the used range: a merge may run to column XFD
         top = rows[r1][c1] if c1 < len(rows[r1]) else ""
         for r in range(max(r1, first_data_index), min(r2, len(rows) - 1) + 1):
             if r not in copied:
@@ -228,7 +231,7 @@ def _read_rows(grid: SheetGrid, header_index: int, column_map: ColumnMap, kind: 
         row_number = index + 1
         code_cell = row[code_index] if code_index < len(row) else ""
         code, code_modifiers = split_code(code_cell) if not is_blank(code_cell) else ("", ())
-        if not CODE_SHAPE.match(code) and _is_totals(row):
+        if not CODE_SHAPE.match(code) and _is_totals(row, code_index, not code):
             totals.append(row_number)
             continue
         outcome = builder.build(row, row_number, code, code_modifiers)
@@ -254,8 +257,12 @@ def _read_rows(grid: SheetGrid, header_index: int, column_map: ColumnMap, kind: 
         last_row=len(rows),
         kind=kind,
         date1904=grid.date1904,
+        control_rows=control_rows(rows, header_index + 1),
     )
 
 
-def _is_totals(row: list[object]) -> bool:
-    return any(isinstance(c, str) and _TOTALS.match(c) for c in row)
+def _is_totals(row: list[object], code_index: int, code_blank: bool) -> bool:
+    """A totals row says so in its code cell or a column before it (its label), or has no code at all
+    and says so anywhere: a charge line with a payer named "Total Care" and a code typed as N/A is a line."""
+    cells = row if code_blank else row[: code_index + 1]
+    return any(isinstance(c, str) and _TOTALS.match(c) for c in cells)

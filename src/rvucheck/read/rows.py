@@ -6,6 +6,8 @@ import re
 
 from rvucheck.model import CellRef, ChargeLine, UnreadableLine
 from rvucheck.read.cells import (
+    CONTROL,
+    EXCEL_ERRORS,
     BadValue,
     clean_text,
     normalize_pos,
@@ -40,6 +42,7 @@ class LineBuilder:
         self.sheet = grid.name
         self.date1904 = grid.date1904
         self.formulas = grid.formulas_without_value
+        self.errors = grid.error_cells
         self.single = single
         self.multi = multi
         self.columns = columns
@@ -75,6 +78,9 @@ class LineBuilder:
                         f"{ref.a1()} holds a formula with no saved result (the file was written by a program "
                         "that does not calculate); open and save it in Excel, then run again",
                     )
+        failed = self._failed_formula(row, row_number)
+        if failed is not None:
+            return failed
         code_ref = CellRef(self.sheet, row_number, self.code_column)
         if not code:
             return UnreadableLine(code_ref, f"no procedure code in {code_ref.a1()}")
@@ -103,7 +109,11 @@ class LineBuilder:
         for column in self.modifier_indexes:
             value = row[column]
             if value != "" and value is not None:
-                modifiers += split_modifiers(value)
+                try:
+                    modifiers += split_modifiers(value)
+                except BadValue as exc:
+                    ref = CellRef(self.sheet, row_number, column + 1)
+                    return UnreadableLine(ref, f"{ref.a1()}: {exc}")
         diagnoses: tuple[str, ...] = ()
         for column in self.diagnosis_indexes:
             value = row[column]
@@ -132,3 +142,32 @@ class LineBuilder:
             posted=posted,
             columns=self.columns,
         )
+
+    def _failed_formula(self, row: list[object], row_number: int) -> UnreadableLine | None:
+        """A mapped cell holding an Excel error (#REF!, #N/A ...): calamine reads it as blank, a CSV as
+        text; either way the value is lost, and a blank would be read as one unit or no patient."""
+        for mapped_index in self.mapped:
+            error = self.errors.get((row_number, mapped_index + 1)) if self.errors else None
+            if error is None and mapped_index < len(row):
+                value = row[mapped_index]
+                error = value if isinstance(value, str) and value in EXCEL_ERRORS else None
+            if error is not None:
+                ref = CellRef(self.sheet, row_number, mapped_index + 1)
+                return UnreadableLine(
+                    ref, f"{ref.a1()} holds the Excel error {error} (a formula that failed); fix it in the "
+                    "export, then run again",
+                )  # fmt: skip
+        return None
+
+
+def control_rows(rows: list[list[object]], first: int) -> list[int]:
+    """Worksheet rows from index `first` with a control character in a text cell (read as "?"): one cheap
+    pass over the joined text, rows found only when there are any."""
+    texts = [c for row in rows[first:] for c in row if isinstance(c, str)]
+    if not CONTROL.search("".join(texts)):
+        return []
+    return [
+        index + 1
+        for index in range(first, len(rows))
+        if any(isinstance(c, str) and CONTROL.search(c) for c in rows[index])
+    ]
