@@ -24,9 +24,7 @@ def sha256(path: Path) -> str:
 
 def snapshot(folder: Path) -> dict[str, str]:
     """Every file under `folder` (relative name -> sha256): compare before and after a run."""
-    return {
-        str(p.relative_to(folder)): sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()
-    }
+    return {str(p.relative_to(folder)): sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @dataclass
@@ -71,8 +69,13 @@ class Outcome:
         return json.loads(self.stdout)
 
 
-def run_cli(folder: Path, *args: str, data_dir: Path | None = None, env: dict[str, str] | None = None,
-            timeout: float = 300) -> Outcome:
+def run_cli(
+    folder: Path,
+    *args: str,
+    data_dir: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 300,
+) -> Outcome:
     """`rvucheck ARGS` in `folder` (the working directory), with the test data store unless `data_dir`."""
     from tests.conftest import TEST_DATA_DIR
 
@@ -82,7 +85,12 @@ def run_cli(folder: Path, *args: str, data_dir: Path | None = None, env: dict[st
         [str(REPO / "src"), *filter(None, [os.environ.get("PYTHONPATH", "")])]
     )
     done = subprocess.run(
-        [sys.executable, "-m", "rvucheck.cli", *args], cwd=folder, env=environment,
-        capture_output=True, text=True, timeout=timeout, check=False,
+        [sys.executable, "-m", "rvucheck.cli", *args],
+        cwd=folder,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
     return Outcome(done.returncode, done.stdout, done.stderr, before, snapshot(folder), folder)

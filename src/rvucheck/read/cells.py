@@ -198,7 +198,9 @@ def parse_date(value: object, date1904: bool = False) -> dt.date | None:
             return _parse_text_date(str(int(number)))
         if 1 <= number < 2958466:  # Excel's date range (up to 9999-12-31)
             return serial_to_date(number, date1904)
-        raise BadValue(f"{shown(clean_text(value))} is not a date")
+        raise BadValue(
+            f"{shown(clean_text(value))} is not a date between {FIRST_DATE.year} and {LAST_DATE.year}"
+        )
     if isinstance(value, dt.time | dt.timedelta):
         raise BadValue(f"'{value}' is a time, not a date")
     return _parse_text_date(clean_text(value))
@@ -260,12 +262,14 @@ def parse_money(value: object) -> float | None:
     if value is None or value == "" or isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value)
+        return float(value) if math.isfinite(value) else None
     text = clean_text(value).replace("$", "").replace(",", "").replace(" ", "")
     negative = text.startswith("(") and text.endswith(")")
     try:
         amount = float(text.strip("()"))
     except ValueError:
+        return None
+    if not math.isfinite(amount):
         return None
     return -amount if negative else amount
 

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 from rvucheck.model import SEVERITY_RANK, Finding, Report
 from rvucheck.report.summary import Summary, all_findings, cell_address, finding_cell
+
+# C0/C1 controls but newline: an ESC or BEL from a cell would drive the terminal (retitle, clear, recolour)
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Text safe to print to a terminal: control characters as visible escapes (`\\x1b`)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def worst_first(findings: list[Finding]) -> list[Finding]:
@@ -37,4 +47,4 @@ def to_text(report: Report, summary: Summary, limit: int | None = None) -> str:
     lines.extend(f"note: {note}" for note in notes[:8])
     if len(notes) > 8:
         lines.append(f"... and {len(notes) - 8} more notes like these")
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)

@@ -118,18 +118,6 @@ def append_values(ws: Worksheet, values: Iterable[object]) -> None:
             put_text(ws, row_number, column, value)
 
 
-def clean_sheet_text(ws: Worksheet) -> int:
-    """Control characters in the text cells of a loaded sheet shown as `?` (openpyxl loads them from the
-    `_x0001_` escapes Excel writes, then cannot save them); returns how many cells changed."""
-    changed = 0
-    for cell in ws._cells.values():
-        value = cell._value
-        if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
-            cell._value = ILLEGAL_CHARACTERS_RE.sub("?", value)
-            changed += 1
-    return changed
-
-
 def bold_font(ws: Worksheet, size: float | None = None, color: str | None = None) -> Font:
     """The workbook's own body font, bold: a Font without a name shows in a fallback (serif) face."""
     base = ws.parent._fonts[0] if ws.parent._fonts else Font()
