@@ -40,7 +40,7 @@ class Case:
 CASES = [
     Case("stray cell at XFD1048576", add_cell("XFD1048576"), refused="reaches row 1,048,576 and column 16,3"),
     Case("stray cell at XFD3000", add_cell("XFD3000"), refused="more than the 20,000,000 rvucheck reads"),
-    Case("cell budget lowered", None, refused="than the 1,000 rvucheck", env=(("RVUCHECK_MAX_CELLS", "1000"),)),
+    Case("budget lowered", None, refused="than the 1,000 rvucheck", env=(("RVUCHECK_MAX_CELLS", "1000"),)),
     Case("stray cell at A200000 (within budget)", add_cell("A200000"), lines=LINES + 1),
     Case("merge A6:XFD1048576", add_merge("A6:XFD1048576"), written=".rvucheck-report.xlsx"),
     Case("merge A2:A1048576 (one column)", add_merge("A2:A1048576"), written=".rvucheck-report.xlsx"),
