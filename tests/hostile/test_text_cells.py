@@ -148,3 +148,19 @@ def test_audit_json_and_html_carry_the_text_as_data(outputs: dict[str, object]) 
     html = (folder / "audit.html").read_text(encoding="utf-8")
     assert "\x01" not in html and "\x1b" not in html
     assert "<script" not in html.lower() or "HYPERLINK" not in html.split("<script")[1][:200]
+
+
+@pytest.mark.parametrize(
+    "name", ["\x1b[2J\x1b]0;owned\x07.xlsx", "two\nlines.xlsx"], ids=["escapes", "newline"]
+)
+def test_error_message_escapes_a_file_name(tmp_path: Path, name: str) -> None:
+    bad = tmp_path / name
+    bad.write_bytes(b"not a workbook")
+    outcome = run_cli(tmp_path, "check", name)
+    outcome.assert_no_traceback()
+    outcome.assert_inputs_unchanged()
+    assert outcome.code == 2 and not outcome.written
+    lines = outcome.stderr.splitlines()
+    assert len(lines) == 1, outcome.stderr
+    assert "\x1b" not in lines[0] and "\x07" not in lines[0]
+    assert name.replace("\x1b", "\\x1b").replace("\x07", "\\x07").replace("\n", "\\x0a") in lines[0]

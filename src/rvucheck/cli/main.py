@@ -92,7 +92,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except RvucheckError as exc:
-        print(f"rvucheck: {exc}", file=sys.stderr)
+        from rvucheck.report.text import printable  # a file name may hold terminal escapes
+
+        print(f"rvucheck: {printable(str(exc), one_line=True)}", file=sys.stderr)
         return 2
     except ModuleNotFoundError as exc:
         package = (exc.name or "").split(".")[0]

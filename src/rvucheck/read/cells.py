@@ -88,6 +88,11 @@ def clean_text(value: object) -> str:
     return CONTROL.sub("?", _SPACES.sub(" ", str(value))).strip()
 
 
+def has_control(value: object) -> bool:
+    """Whether a cell's text holds a control character (which the reader passes on as "?")."""
+    return isinstance(value, str) and CONTROL.search(value) is not None
+
+
 @lru_cache(maxsize=65536, typed=True)
 def split_code(value: object) -> tuple[str, tuple[str, ...]]:
     """('99213', ('25',)) from 99213.0, '99213-25', ' 99213 ', "'99213", 'g2211', 100 (-> '00100')."""

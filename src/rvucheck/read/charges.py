@@ -25,7 +25,7 @@ from rvucheck.read.cells import (
     split_code,
 )
 from rvucheck.read.headers import ColumnMap, has_code_column, map_headers
-from rvucheck.read.rows import CODE_SHAPE, LineBuilder, control_rows
+from rvucheck.read.rows import CODE_SHAPE, LineBuilder
 from rvucheck.read.safety import InputInfo, check_input
 from rvucheck.read.sources import Grid, SheetGrid, XlsxBook, read_csv_grid
 
@@ -257,7 +257,7 @@ def _read_rows(grid: SheetGrid, header_index: int, column_map: ColumnMap, kind: 
         last_row=len(rows),
         kind=kind,
         date1904=grid.date1904,
-        control_rows=control_rows(rows, header_index + 1),
+        control_rows=builder.control_rows,
     )
 
 

@@ -7,13 +7,16 @@ import re
 from rvucheck.model import SEVERITY_RANK, Finding, Report
 from rvucheck.report.summary import Summary, all_findings, cell_address, finding_cell
 
-# C0/C1 controls but newline: an ESC or BEL from a cell would drive the terminal (retitle, clear, recolour)
+# C0/C1 controls: an ESC or BEL from a cell or a file name would drive the terminal (retitle, clear, recolour)
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+_CONTROL_OR_NEWLINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
-def printable(text: str) -> str:
-    """Text safe to print to a terminal: control characters as visible escapes (`\\x1b`)."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+def printable(text: str, one_line: bool = False) -> str:
+    """Text safe to print to a terminal: control characters as visible escapes (`\\x1b`); `one_line`:
+    newlines too (an error message is one line whatever a file name holds)."""
+    pattern = _CONTROL_OR_NEWLINE if one_line else _CONTROL
+    return pattern.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def worst_first(findings: list[Finding]) -> list[Finding]:
