@@ -28,7 +28,8 @@ NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _INLINE_RICH = b"<is><r>"  # an inline string with formatting runs (some generators write them)
 # A sheet is read as a dense grid (calamine, then Python lists) from A1 to its last cell: one stray cell at
 # XFD1048576 asks for 17 billion cells, so the extent is measured from the XML first and refused above this.
-MAX_SHEET_CELLS = int(os.environ.get("RVUCHECK_MAX_CELLS", 20_000_000))
+_CELLS = os.environ.get("RVUCHECK_MAX_CELLS", "")
+MAX_SHEET_CELLS = int(_CELLS) if _CELLS.isdigit() else 20_000_000  # a malformed setting keeps the default
 # openpyxl makes an object per merged cell when it loads a workbook for the annotated copy.
 MAX_MERGED_CELLS = 1_000_000
 
