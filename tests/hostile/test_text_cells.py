@@ -7,7 +7,10 @@ XML is searched for formulas."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -164,3 +167,26 @@ def test_error_message_escapes_a_file_name(tmp_path: Path, name: str) -> None:
     assert len(lines) == 1, outcome.stderr
     assert "\x1b" not in lines[0] and "\x07" not in lines[0]
     assert name.replace("\x1b", "\\x1b").replace("\x07", "\\x07").replace("\n", "\\x0a") in lines[0]
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("output", WORKBOOKS)
+def test_libreoffice_shows_the_text_not_a_result(
+    outputs: dict[str, object], output: str, tmp_path: Path
+) -> None:
+    """A spreadsheet program, not only openpyxl: LibreOffice converts every sheet to CSV, where a formula
+    would show its result (`1` for -2+3, `open me` for the HYPERLINK) and text shows itself."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        if os.environ.get("RVUCHECK_ALLOW_NO_SOFFICE") == "1":
+            pytest.skip("LibreOffice is not installed")
+        pytest.fail("LibreOffice (soffice) is needed: .ci/run installs libreoffice-calc-nogui")
+    every_sheet = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+    command = [
+        soffice, "--headless", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--convert-to",
+        every_sheet, "--outdir", str(tmp_path / "csv"), str(outputs["files"][output]),  # type: ignore[index]
+    ]  # fmt: skip
+    subprocess.run(command, check=True, capture_output=True, timeout=180)
+    text = "\n".join(p.read_text(encoding="utf-8") for p in (tmp_path / "csv").glob("*.csv"))
+    for name, formula in FORMULA_LIKE.items():
+        assert formula.strip().replace('"', '""') in text, name
