@@ -82,6 +82,17 @@ def add_cell(address: str) -> Callable[[bytes], bytes]:
     return lambda data: data.replace(b"</sheetData>", cell.encode())
 
 
+def prefixed(change: Callable[[bytes], bytes]) -> Callable[[bytes], bytes]:
+    """`change`, then every cell written with a namespace prefix (`<x:c>`): valid XML calamine reads too."""
+    main = b'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+
+    def apply(data: bytes) -> bytes:
+        data = change(data).replace(b"<c ", b"<x:c ").replace(b"</c>", b"</x:c>")
+        return data.replace(b"<worksheet ", b"<worksheet " + main, 1)
+
+    return apply
+
+
 def set_dimension(ref: str) -> Callable[[bytes], bytes]:
     return lambda data: re.sub(rb'<dimension ref="[^"]*"/>', f'<dimension ref="{ref}"/>'.encode(), data)
 

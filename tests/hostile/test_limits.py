@@ -1,7 +1,7 @@
 """Resource limits (issue 17, item 5): a package that asks for billions of cells (a stray cell at the last
 address, a merge to XFD1048576, a lying dimension) is refused with one line, or read within bounds with
 every row accounted for; the audit never builds a list per unit. Each run is a subprocess limited to
-2 GB of address space, so a regression fails here instead of taking the machine's memory."""
+3 GB of address space, so a regression fails here instead of taking the machine's memory."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from tests.hostile.build import (
     add_cell,
     add_merge,
     patch_sheet,
+    prefixed,
     private_store,
     row,
     set_dimension,
@@ -40,6 +41,8 @@ class Case:
 CASES = [
     Case("stray cell at XFD1048576", add_cell("XFD1048576"), refused="reaches row 1,048,576 and column 16,3"),
     Case("stray cell at XFD3000", add_cell("XFD3000"), refused="more than the 20,000,000 rvucheck reads"),
+    Case("stray <x:c> at XFD1048576", prefixed(add_cell("XFD1048576")), refused="reaches row 1,048,576"),
+    Case("cells written <x:c>", prefixed(lambda data: data)),
     Case("budget lowered", None, refused="than the 1,000 rvucheck", env=(("RVUCHECK_MAX_CELLS", "1000"),)),
     Case("stray cell at A200000 (within budget)", add_cell("A200000"), lines=LINES + 1),
     Case("merge A6:XFD1048576", add_merge("A6:XFD1048576"), written=".rvucheck-report.xlsx"),

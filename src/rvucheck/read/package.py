@@ -172,9 +172,18 @@ _REF_ATTRIBUTE = re.compile(rb'[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
 _RANGE = re.compile(rb'\bref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"')
 
 
+_ANY_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
+
+
 def _extent(data: bytes) -> tuple[int, int]:
     """The last row and column a dense read of the sheet reaches: the last cell of each row (cells are in
-    column order within a row, as the format requires), found with byte searches, not a parse."""
+    column order within a row, as the format requires), found with byte searches, not a parse. A sheet
+    written with a namespace prefix (`<x:c>`, which calamine reads too) is searched cell by cell."""
+    if b":c " in data:
+        rows_columns = [
+            (int(m.group(2)), _column_number(m.group(1).decode())) for m in _ANY_CELL.finditer(data)
+        ]
+        return (max(r for r, _ in rows_columns), max(c for _, c in rows_columns)) if rows_columns else (0, 0)
     last_row = last_column = 0
     position = 0
     find, rfind = data.find, data.rfind
