@@ -83,7 +83,10 @@ def analyse(request: CheckRequest) -> Analysis:
             request.path, request.sheet, request.mapping or None, request.info, keep_grid=request.needs_grid
         )
         report = session.check(read.lines, read.unreadable)
-    summary = summarize(report, tuple(read.totals_rows), read.blank_rows, hidden_rows=tuple(read.hidden_rows))
+    summary = summarize(
+        report, tuple(read.totals_rows), read.blank_rows, hidden_rows=tuple(read.hidden_rows),
+        control_rows=tuple(read.control_rows),
+    )  # fmt: skip
     output: str | dict[str, Any]
     if request.output_format == "json":
         output = to_json_obj(report, summary)

@@ -39,5 +39,5 @@ def test_streaming_is_independent_of_chunk_size(chunk: int, monkeypatch: pytest.
 def test_rendered_cells_are_values_or_inline_text() -> None:
     assert render_cell("U5", 3, 1.25) == '<c r="U5" s="3"><v>1.25</v></c>'
     assert render_cell("AB5", 4, "=SUM(A1) & <b>\x01") == (
-        '<c r="AB5" s="4" t="inlineStr"><is><t xml:space="preserve">=SUM(A1) &amp; &lt;b&gt;</t></is></c>'
+        '<c r="AB5" s="4" t="inlineStr"><is><t xml:space="preserve">=SUM(A1) &amp; &lt;b&gt;?</t></is></c>'
     )

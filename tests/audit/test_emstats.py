@@ -50,7 +50,7 @@ def test_families_and_high_levels() -> None:
     assert OFFICE_EST.high_codes == ("99214", "99215")
     assert FAMILY_OF_CODE["99223"].high_codes == ("99223",)
     assert len({c for f in EM_FAMILIES for c in f.codes}) == sum(len(f.codes) for f in EM_FAMILIES)
-    assert counts_by_level(["99213", "99215", "99213", "99999"], OFFICE_EST) == (0, 0, 2, 0, 1)
+    assert counts_by_level({"99213": 2, "99215": 1, "99999": 4}, OFFICE_EST) == (0, 0, 2, 0, 1)
 
 
 def test_strong_departure_is_flagged_with_its_statistic() -> None:

@@ -17,7 +17,18 @@ from rvucheck.cli.main import main
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reader"))
 from test_safety import make_bad_inputs
 
-JSON_SUMMARY_KEYS = {"lines", "checked", "unreadable", "findings", "work_rvu", "payment", "release"}
+# issue 4 named these; issue 17 added "totals" and "blank" (rows apart from `lines`, counted)
+JSON_SUMMARY_KEYS = {
+    "lines",
+    "checked",
+    "unreadable",
+    "totals",
+    "blank",
+    "findings",
+    "work_rvu",
+    "payment",
+    "release",
+}
 JSON_LINE_KEYS = {"sheet", "row", "hcpcs", "modifiers", "units", "work_rvu", "payment", "findings"}
 
 

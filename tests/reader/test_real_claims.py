@@ -35,8 +35,11 @@ def test_mimic_cptevents_reads_unmapped_as_the_mapped_run_does() -> None:
     assert plain.headers[plain.mapping["patient"] - 1] == "SUBJECT_ID"
     records = _records("CPTEVENTS.csv")
     dated = sum(1 for r in records if r["CHARTDATE"])
-    assert sum(1 for x in plain.lines if x.dos is not None) == dated == 291
-    assert {x.patient for x in plain.lines} == {r["SUBJECT_ID"] for r in records}
+    # MIMIC shifts its dates into 2100-2200: every dated row is reported with the reason, never guessed at
+    assert dated == 291 and all(x.dos is None for x in plain.lines)
+    assert len(plain.unreadable) == dated
+    assert all(u.reason.endswith("is outside 1900-2100") for u in plain.unreadable)
+    assert {x.patient for x in plain.lines} == {r["SUBJECT_ID"] for r in records if not r["CHARTDATE"]}
     assert {"patient", "dos", "hcpcs"} <= plain.fields and "modifiers" not in plain.fields
     assert all(dict(x.columns).keys() == plain.fields for x in plain.lines)  # mapped iff in columns
     assert plain.layout.fields == plain.fields

@@ -29,7 +29,7 @@ def render_cell(address: str, style_id: int, value: object) -> str:
         value = str(value)
     if isinstance(value, int | float):
         return f'<c r="{address}" s="{style_id}"><v>{value!r}</v></c>'
-    text = escape(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+    text = escape(ILLEGAL_CHARACTERS_RE.sub("?", str(value)))
     return f'<c r="{address}" s="{style_id}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -52,20 +52,17 @@ def charted_mix(mix: Sequence[MixRow]) -> list[MixRow]:
 
 def em_mix(lines: Sequence[ChargeLine], benchmark: BenchmarkLookup | None = None) -> list[MixRow]:
     """One row per provider and E&M family the provider billed (units count as services)."""
-    codes: dict[tuple[str, str], list[str]] = defaultdict(list)
+    services: dict[str, Counter[str]] = defaultdict(Counter)  # provider -> code -> services
     group_of: dict[str, str] = {}
     specialty_of: dict[str, str] = {}
     for line in lines:
         name = provider_name(line)
         group_of.setdefault(name, line.group)
         specialty_of.setdefault(name, line.specialty)
-        codes[(name, line.hcpcs)].extend([line.hcpcs] * max(1, round(line.units)))
+        services[name][line.hcpcs] += max(1, round(line.units))
     rows: list[MixRow] = []
     for family in EM_FAMILIES:
-        per_provider = {
-            name: counts_by_level([c for code in family.codes for c in codes.get((name, code), [])], family)
-            for name in group_of
-        }
+        per_provider = {name: counts_by_level(services[name], family) for name in group_of}
         for name, counts in sorted(per_provider.items()):
             if not sum(counts):
                 continue

@@ -57,8 +57,10 @@ def format_p(p: float) -> str:
     return "<0.0001" if p < 0.0001 else f"{p:.3g}"
 
 
-def counts_by_level(codes: Sequence[str], family: EmFamily) -> tuple[int, ...]:
-    return tuple(sum(1 for c in codes if c == level) for level in family.codes)
+def counts_by_level(services: Mapping[str, int], family: EmFamily) -> tuple[int, ...]:
+    """Services per level of `family` from services per code (a count, never a list per unit: one line's
+    units can be 1e9)."""
+    return tuple(services.get(level, 0) for level in family.codes)
 
 
 def shares(counts: Sequence[float]) -> tuple[float, ...]:

@@ -49,7 +49,9 @@ def run_columns(args: argparse.Namespace) -> int:
     if args.save and read.wide:
         found["saved_to"] = None  # a wide claim layout is found again by its numbered columns
     elif args.save:
-        target = save_columns(read, args.config or settings.config_path or info.path.parent / "rvucheck.toml")
+        target = save_columns(
+            read, args.config or settings.config_path or info.path.parent / "rvucheck.toml", info.path
+        )
         found["saved_to"] = str(target)
     if args.json:
         print(json.dumps(found, indent=1))
@@ -121,8 +123,11 @@ def _text(found: dict[str, Any]) -> str:
 _TABLE = re.compile(r"^\s*\[")
 
 
-def save_columns(read: ReadResult, target: Path) -> Path:
-    """Write the mapping as the [columns] table of `target` (other keys and tables kept as written)."""
+def save_columns(read: ReadResult, target: Path, export: Path) -> Path:
+    """Write the mapping as the [columns] table of `target` (other keys and tables kept as written), through
+    the output layer: never over the export itself, and whole or not at all."""
+    from rvucheck.outputs import write_file
+
     lines = ["[columns]"]
     for name, columns in read.columns_of.items():
         headers = [read.headers[c - 1] for c in columns if c <= len(read.headers) and read.headers[c - 1]]
@@ -143,5 +148,4 @@ def save_columns(read: ReadResult, target: Path) -> Path:
         tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputFileError(f"{target}: cannot add [columns] to it ({exc}); fix the file first") from None
-    target.write_text(text, encoding="utf-8")
-    return target
+    return write_file(target, lambda temp: temp.write_text(text, encoding="utf-8"), inputs=[export])

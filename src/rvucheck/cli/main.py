@@ -130,7 +130,9 @@ def _failed(exc: BaseException, args: argparse.Namespace) -> int:
     """The exit code of a run that raised, after one line on stderr (see the module docstring)."""
     code, message = _classify(exc, args)
     if message:
-        print(f"rvucheck: {message}", file=sys.stderr)
+        from rvucheck.report.text import printable  # a file name may hold terminal escapes
+
+        print(f"rvucheck: {printable(message, one_line=True)}", file=sys.stderr)
     if isinstance(exc, BrokenPipeError):
         sys.stderr.close()
     return code

@@ -4,16 +4,32 @@ Codes typed as numbers (99213.0; 100 for anesthesia 00100), stray and non-breaki
 "99213-25" in the code cell, modifiers as numbers, "25,59" in one cell, dates as Excel serials (1900 or 1904
 system), datetimes or text, ICD-10 codes without their dot. Each function is pure and cached: an export
 repeats the same few hundred values, so caching is most of the reader's speed.
+
+Hostile values are refused with a reason (BadValue), never guessed: units that are not finite, dates outside
+1900-2100 (however they are written: serial, yyyymmdd, text, a datetime), and digits that are not ASCII once
+NFKC has folded the full-width ones (`２５` is 25; `2٥` is refused, not read as `02`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+import unicodedata
 from functools import lru_cache
 
 EPOCH_1900 = dt.date(1899, 12, 30)  # Excel's 1900 system, including its phantom 29 Feb 1900
 EPOCH_1904 = dt.date(1904, 1, 1)
+FIRST_DATE = dt.date(1900, 1, 1)  # dates outside these are typing or conversion errors, never a service
+LAST_DATE = dt.date(2100, 12, 31)
+# The values Excel shows for a formula that failed (a CSV saved from Excel holds them as text).
+EXCEL_ERRORS = frozenset(
+    ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!",
+     "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#EXTERNAL!", "#PYTHON!")
+)  # fmt: skip
+# C0/C1 control characters (terminal escapes, characters XML forbids): never passed on, shown as "?"
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f\ufeff]+")
 _CODE = re.compile(r"^[0-9A-Z]{5}$")
 _CODE_WITH_MODS = re.compile(
@@ -41,6 +57,25 @@ class BadValue(ValueError):
     """A cell value that cannot be read as its field; the message says why (shown to the user)."""
 
 
+def fold(text: str) -> str:
+    """NFKC (full-width `２５` -> `25`); BadValue when a character is still not ASCII, e.g. a digit of
+    another script (`2٥`), which would otherwise be dropped or misread."""
+    folded = unicodedata.normalize("NFKC", text) if not text.isascii() else text
+    if not folded.isascii():
+        odd = next(c for c in folded if not c.isascii())
+        raise BadValue(
+            f"'{shown(folded)}' holds '{shown(odd)}' (U+{ord(odd):04X}), not a plain letter or digit"
+        )
+    return folded
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """Text fit for a message or a terminal: control characters as \\xNN, cut at `limit`."""
+    cut = text[:limit]
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}"
+                   for c in cut)  # fmt: skip
+
+
 @lru_cache(maxsize=65536, typed=True)
 def clean_text(value: object) -> str:
     """Text with stray/non-breaking spaces collapsed; numbers without a spurious '.0'."""
@@ -50,7 +85,12 @@ def clean_text(value: object) -> str:
         return str(int(value))
     if isinstance(value, dt.datetime) and value.time() == dt.time(0):
         return value.date().isoformat()
-    return _SPACES.sub(" ", str(value)).strip()
+    return CONTROL.sub("?", _SPACES.sub(" ", str(value))).strip()
+
+
+def has_control(value: object) -> bool:
+    """Whether a cell's text holds a control character (which the reader passes on as "?")."""
+    return isinstance(value, str) and CONTROL.search(value) is not None
 
 
 @lru_cache(maxsize=65536, typed=True)
@@ -63,10 +103,14 @@ def split_code(value: object) -> tuple[str, tuple[str, ...]]:
             return clean_text(value), ()
         number = int(value)
         return (f"{number:05d}" if 0 <= number < 100000 else str(number)), ()
-    text = _SPACES.sub(" ", str(value)).strip().lstrip("'").strip().upper()
-    if re.fullmatch(r"\d{1,5}\.0+", text):
+    text = CONTROL.sub("?", _SPACES.sub(" ", str(value))).strip().lstrip("'").strip()
+    try:
+        text = fold(text).upper()
+    except BadValue:
+        return text.upper(), ()  # not a code's shape: the engine reports it as an unknown code
+    if re.fullmatch(r"[0-9]{1,5}\.0+", text):
         text = text.split(".")[0]
-    if re.fullmatch(r"\d{3,4}", text):  # a numeric code that lost its leading zeros in a CSV
+    if re.fullmatch(r"[0-9]{3,4}", text):  # a numeric code that lost its leading zeros in a CSV
         text = text.zfill(5)
     if _CODE.match(text):
         return text, ()
@@ -86,7 +130,11 @@ def split_modifiers(value: object) -> tuple[str, ...]:
             return (clean_text(value),)
         return (f"{int(value):02d}",)
     out: list[str] = []
-    for token in _MOD_SPLIT.split(_SPACES.sub(" ", str(value)).upper()):
+    try:
+        text = fold(_SPACES.sub(" ", str(value)))
+    except BadValue as exc:
+        raise BadValue(f"modifier {exc}") from None
+    for token in _MOD_SPLIT.split(text.upper()):
         if not token:
             continue
         if len(token) > 2 and len(token) % 2 == 0 and len(token) <= 8:
@@ -98,26 +146,44 @@ def split_modifiers(value: object) -> tuple[str, ...]:
 
 @lru_cache(maxsize=4096, typed=True)
 def parse_units(value: object) -> float:
-    """Units as a number; a blank cell is one unit (how exports leave single units)."""
+    """Units as a finite number; a blank cell is one unit (how exports leave single units). Zero, negative,
+    fractional or implausibly many units are read as they are: the engine's rules report them."""
     if value is None or value == "":
         return 1.0
     if isinstance(value, bool):
         raise BadValue(f"units '{value}' is not a number")
     if isinstance(value, int | float):
-        return float(value)
-    text = clean_text(value).replace(",", "")
-    if not text:
-        return 1.0
-    try:
-        return float(text)
-    except ValueError:
-        raise BadValue(f"units '{clean_text(value)[:40]}' is not a number") from None
+        number = float(value)
+    else:
+        text = clean_text(value).replace(",", "")
+        if not text:
+            return 1.0
+        try:
+            folded = fold(text)
+        except BadValue as exc:
+            raise BadValue(f"units {exc}") from None
+        if not _NUMBER.fullmatch(folded):
+            raise BadValue(f"units '{shown(text)}' is not a number")
+        number = float(folded)
+    if not math.isfinite(number):
+        raise BadValue(f"units '{shown(clean_text(value))}' is not a finite number")
+    return number
 
 
 def serial_to_date(serial: float, date1904: bool = False) -> dt.date:
-    """An Excel date serial (days since the workbook's epoch) -> date."""
+    """An Excel date serial (days since the workbook's epoch) -> date; BadValue outside 1900-2100."""
     epoch = EPOCH_1904 if date1904 else EPOCH_1900
-    return epoch + dt.timedelta(days=int(serial))
+    if not math.isfinite(serial) or not 0 <= serial < 80000:  # 80000 days: 2119, past LAST_DATE
+        raise BadValue(
+            f"{shown(clean_text(serial))} is not a date between {FIRST_DATE.year} and {LAST_DATE.year}"
+        )
+    return in_range(epoch + dt.timedelta(days=int(serial)))
+
+
+def in_range(date: dt.date) -> dt.date:
+    if not FIRST_DATE <= date <= LAST_DATE:
+        raise BadValue(f"{date.isoformat()} is outside {FIRST_DATE.year}-{LAST_DATE.year}")
+    return date
 
 
 @lru_cache(maxsize=8192, typed=True)
@@ -126,9 +192,9 @@ def parse_date(value: object, date1904: bool = False) -> dt.date | None:
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
-        return value.date()
+        return in_range(value.date())
     if isinstance(value, dt.date):
-        return value
+        return in_range(value)
     if isinstance(value, bool):
         raise BadValue(f"'{value}' is not a date")
     if isinstance(value, int | float):
@@ -137,7 +203,9 @@ def parse_date(value: object, date1904: bool = False) -> dt.date | None:
             return _parse_text_date(str(int(number)))
         if 1 <= number < 2958466:  # Excel's date range (up to 9999-12-31)
             return serial_to_date(number, date1904)
-        raise BadValue(f"{clean_text(value)} is not a date")
+        raise BadValue(
+            f"{shown(clean_text(value))} is not a date between {FIRST_DATE.year} and {LAST_DATE.year}"
+        )
     if isinstance(value, dt.time | dt.timedelta):
         raise BadValue(f"'{value}' is a time, not a date")
     return _parse_text_date(clean_text(value))
@@ -146,16 +214,21 @@ def parse_date(value: object, date1904: bool = False) -> dt.date | None:
 def _parse_text_date(text: str) -> dt.date | None:
     if not text:
         return None
-    candidate = text.split(" ")[0] if re.match(r"^\d", text) and " " in text else text
-    candidate = candidate.split("T")[0] if re.match(r"^\d{4}-\d\d-\d\dT", candidate) else candidate
+    try:
+        text = fold(text)
+    except BadValue as exc:
+        raise BadValue(f"date {exc}") from None
+    candidate = text.split(" ")[0] if re.match(r"^[0-9]", text) and " " in text else text
+    candidate = candidate.split("T")[0] if re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T", candidate) else candidate
     for fmt in _DATE_FORMATS:
         try:
-            return dt.datetime.strptime(candidate, fmt).date()
+            parsed = dt.datetime.strptime(candidate, fmt).date()
         except ValueError:
             continue
-    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return in_range(parsed)
+    if re.fullmatch(r"[0-9]+(\.[0-9]+)?", text):
         return serial_to_date(float(text))
-    raise BadValue(f"'{text[:40]}' is not a date")
+    raise BadValue(f"'{shown(text)}' is not a date")
 
 
 @lru_cache(maxsize=16384, typed=True)
@@ -194,12 +267,14 @@ def parse_money(value: object) -> float | None:
     if value is None or value == "" or isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value)
+        return float(value) if math.isfinite(value) else None
     text = clean_text(value).replace("$", "").replace(",", "").replace(" ", "")
     negative = text.startswith("(") and text.endswith(")")
     try:
         amount = float(text.strip("()"))
     except ValueError:
+        return None
+    if not math.isfinite(amount):
         return None
     return -amount if negative else amount
 

@@ -64,6 +64,8 @@ class ReadResult:
         """The fields a column was found for: exactly those in every line's `ChargeLine.columns`."""
         return frozenset(self.columns_of)
 
+    control_rows: list[int] = field(default_factory=list)  # rows whose control characters were read as "?"
+
     @property
     def rows_read(self) -> int:
         """Non-blank, non-total rows below the header: each is either checked or reported unreadable."""
@@ -222,10 +224,12 @@ def _fill_merged(grid: SheetGrid, first_data_index: int) -> SheetGrid:
     if not grid.merged:
         return grid
     rows = list(grid.rows)
+    width = max((len(row) for row in rows), default=0)
     copied: set[int] = set()
     for (r1, c1), (r2, c2) in grid.merged:
-        if r2 < first_data_index or r1 >= len(rows):
+        if r2 < first_data_index or r1 >= len(rows) or c1 >= width:
             continue
+        c2 = min(c2, width - 1)  # clamped to the used range: a merge may run to column XFD
         top = rows[r1][c1] if c1 < len(rows[r1]) else ""
         for r in range(max(r1, first_data_index), min(r2, len(rows) - 1) + 1):
             if r not in copied:
@@ -282,7 +286,7 @@ def _read_rows(grid: SheetGrid, header_index: int, column_map: ColumnMap, kind: 
             if wide and is_blank(code_cell) and (filled or number < len(builders) - 1):
                 continue  # an empty line slot of a claim row (a claim with no line at all is reported below)
             code, code_modifiers = split_code(code_cell) if not is_blank(code_cell) else ("", ())
-            if not CODE_SHAPE.match(code) and _is_totals(row):
+            if not CODE_SHAPE.match(code) and _is_totals(row, code_index, not code):
                 totals.append(row_number)
                 break
             filled += 1
@@ -312,8 +316,12 @@ def _read_rows(grid: SheetGrid, header_index: int, column_map: ColumnMap, kind: 
         date1904=grid.date1904,
         evidence=dict(column_map.evidence),
         wide=wide,
+        control_rows=sorted({r for b in builders for r in b.control_rows}),
     )
 
 
-def _is_totals(row: list[object]) -> bool:
-    return any(isinstance(c, str) and _TOTALS.match(c) for c in row)
+def _is_totals(row: list[object], code_index: int, code_blank: bool) -> bool:
+    """A totals row says so in its code cell or a column before it (its label), or has no code at all
+    and says so anywhere: a charge line with a payer named "Total Care" and a code typed as N/A is a line."""
+    cells = row if code_blank else row[: code_index + 1]
+    return any(isinstance(c, str) and _TOTALS.match(c) for c in cells)

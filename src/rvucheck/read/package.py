@@ -12,6 +12,7 @@ so nothing opens it again for another look.
 
 from __future__ import annotations
 
+import os
 import re
 import zipfile
 from dataclasses import dataclass
@@ -25,6 +26,12 @@ NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _INLINE_RICH = b"<is><r>"  # an inline string with formatting runs (some generators write them)
+# A sheet is read as a dense grid (calamine, then Python lists) from A1 to its last cell: one stray cell at
+# XFD1048576 asks for 17 billion cells, so the extent is measured from the XML first and refused above this.
+_CELLS = os.environ.get("RVUCHECK_MAX_CELLS", "")
+MAX_SHEET_CELLS = int(_CELLS) if _CELLS.isdigit() else 20_000_000  # a malformed setting keeps the default
+# openpyxl makes an object per merged cell when it loads a workbook for the annotated copy.
+MAX_MERGED_CELLS = 1_000_000
 
 # part-name prefix -> what the user would lose
 _LOST_PARTS = (
@@ -62,6 +69,9 @@ _DRAWING_MARKERS = (
 class SheetExtras:
     hidden_rows: frozenset[int] = frozenset()  # 1-based
     formulas_without_value: frozenset[tuple[int, int]] = frozenset()  # 1-based (row, column)
+    error_cells: tuple[tuple[tuple[int, int], str], ...] = ()  # 1-based (row, column) -> "#REF!"
+    extent: tuple[int, int] = (0, 0)  # last row, last column holding a cell (what a dense read allocates)
+    merged_cells: int = 0  # cells covered by merged ranges
 
 
 @dataclass(frozen=True)
@@ -95,9 +105,14 @@ def package_facts(archive: zipfile.ZipFile) -> PackageFacts:
         part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
         if part in names:
             data = archive.read(part)
-            extras = SheetExtras(frozenset(_hidden_rows(data)), frozenset(_formulas_without_value(data)))
+            extras = SheetExtras(
+                frozenset(_hidden_rows(data)), frozenset(_formulas_without_value(data)), _error_cells(data),
+                _extent(data), _merged_cells(data),
+            )  # fmt: skip
             sheets[sheet.get("name", "")] = extras
             features.update(dict.fromkeys(what for marker, what in _SHEET_MARKERS if marker in data))
+            if extras.merged_cells > MAX_MERGED_CELLS:
+                features[f"merged ranges over {extras.merged_cells:,} cells, far beyond the data"] = None
             scanned.add(part)
             inline_rich = inline_rich or _INLINE_RICH in data
     return PackageFacts(date1904, sheets, _contents(archive, names, scanned, features, inline_rich))
@@ -131,6 +146,68 @@ def _formulas_without_value(data: bytes) -> set[tuple[int, int]]:
             if match and end != -1 and not _HAS_VALUE.search(data, position, end):
                 cells.add((int(match.group(2)), _column_number(match.group(1).decode())))
             position = data.find(tag, position + 1)
+    return cells
+
+
+_ERROR_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]{1,20})</(?:\w+:)?v>")
+
+
+def _error_cells(data: bytes) -> tuple[tuple[tuple[int, int], str], ...]:
+    """Cells of type "e" (a formula that failed: #REF!, #N/A ...), which calamine reads as empty."""
+    cells: dict[tuple[int, int], str] = {}
+    position = data.find(b't="e"')
+    while position != -1:
+        start = data.rfind(b"<", 0, position)
+        match = _CELL_START.match(data, start) if start != -1 else None
+        end = data.find(b"</", position)
+        value = _ERROR_VALUE.search(data, position, data.find(b"</c>", position) + 4) if end != -1 else None
+        if match and data.find(b">", start) > position:
+            text = value.group(1).decode("ascii", "replace") if value else "#VALUE!"
+            cells[(int(match.group(2)), _column_number(match.group(1).decode()))] = text
+        position = data.find(b't="e"', position + 1)
+    return tuple(cells.items())
+
+
+_REF_ATTRIBUTE = re.compile(rb'[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
+_RANGE = re.compile(rb'\bref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"')
+
+
+_ANY_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
+
+
+def _extent(data: bytes) -> tuple[int, int]:
+    """The last row and column a dense read of the sheet reaches: the last cell of each row (cells are in
+    column order within a row, as the format requires), found with byte searches, not a parse. A sheet
+    written with a namespace prefix (`<x:c>`, which calamine reads too) is searched cell by cell."""
+    if b":c " in data:
+        rows_columns = [
+            (int(m.group(2)), _column_number(m.group(1).decode())) for m in _ANY_CELL.finditer(data)
+        ]
+        return (max(r for r, _ in rows_columns), max(c for _, c in rows_columns)) if rows_columns else (0, 0)
+    last_row = last_column = 0
+    position = 0
+    find, rfind = data.find, data.rfind
+    while (end := find(b"</row>", position)) != -1:
+        cell = rfind(b"<c ", position, end)
+        match = _REF_ATTRIBUTE.match(data, cell + 2) if cell != -1 else None
+        if match:
+            last_row = max(last_row, int(match.group(2)))
+            last_column = max(last_column, _column_number(match.group(1).decode()))
+        position = end + 6
+    return last_row, last_column
+
+
+def _merged_cells(data: bytes) -> int:
+    cells = 0
+    position = data.find(b"<mergeCell ")
+    while position != -1:
+        match = _RANGE.search(data, position, data.find(b">", position) + 1)
+        if match and match.group(3):
+            first, last = _column_number(match.group(1).decode()), _column_number(match.group(3).decode())
+            rows = abs(int(match.group(4)) - int(match.group(2))) + 1
+            columns = abs(last - first) + 1
+            cells += rows * columns
+        position = data.find(b"<mergeCell ", position + 1)
     return cells
 
 

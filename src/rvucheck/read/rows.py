@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from operator import itemgetter
 
 from rvucheck.model import CellRef, ChargeLine, UnreadableLine
 from rvucheck.read.cells import (
+    EXCEL_ERRORS,
     BadValue,
     clean_text,
+    has_control,
     normalize_pos,
     parse_date,
     parse_money,
@@ -40,6 +44,7 @@ class LineBuilder:
         self.sheet = grid.name
         self.date1904 = grid.date1904
         self.formulas = grid.formulas_without_value
+        self.errors = grid.error_cells
         self.single = single
         self.multi = multi
         self.columns = columns
@@ -55,6 +60,12 @@ class LineBuilder:
         }
         self.modifier_indexes = multi.get("modifiers", ())
         self.diagnosis_indexes = multi.get("diagnoses", ())
+        # the mapped cells of a row in one C call (an Excel error in any of them makes the line unreadable)
+        self.mapped_values: Callable[[list[object]], tuple[object, ...]] = (
+            itemgetter(*self.mapped) if len(self.mapped) > 1 else lambda row: (row[self.mapped[0]],)
+        )
+        self.text_indexes = tuple(self.index[name] for name in self.TEXT_FIELDS)
+        self.control_rows: list[int] = []  # rows whose text had control characters (read as "?")
 
     def _ref(self, row_number: int, name: str) -> CellRef:
         if name in self.single:
@@ -75,6 +86,12 @@ class LineBuilder:
                         f"{ref.a1()} holds a formula with no saved result (the file was written by a program "
                         "that does not calculate); open and save it in Excel, then run again",
                     )
+        if len(row) <= self.width:
+            row.extend([""] * (self.width + 1 - len(row)))
+        if self.errors or not EXCEL_ERRORS.isdisjoint(self.mapped_values(row)):
+            failed = self._failed_formula(row, row_number)
+            if failed is not None:
+                return failed
         code_ref = CellRef(self.sheet, row_number, self.code_column)
         if not code:
             return UnreadableLine(code_ref, f"no procedure code in {code_ref.a1()}")
@@ -82,8 +99,6 @@ class LineBuilder:
             return UnreadableLine(
                 code_ref, "repeats the column headers (a page header in the export), not a charge line"
             )
-        if len(row) <= self.width:
-            row.extend([""] * (self.width + 1 - len(row)))
         index = self.index
         try:
             units = parse_units(row[index["units"]])
@@ -103,7 +118,11 @@ class LineBuilder:
         for column in self.modifier_indexes:
             value = row[column]
             if value != "" and value is not None:
-                modifiers += split_modifiers(value)
+                try:
+                    modifiers += split_modifiers(value)
+                except BadValue as exc:
+                    ref = CellRef(self.sheet, row_number, column + 1)
+                    return UnreadableLine(ref, f"{ref.a1()}: {exc}")
         diagnoses: tuple[str, ...] = ()
         for column in self.diagnosis_indexes:
             value = row[column]
@@ -113,6 +132,11 @@ class LineBuilder:
         npi = clean_text(row[index["provider_npi"]])
         if not npi and len(provider) == 10 and provider.isdigit():
             npi = provider
+        specialty, group = clean_text(row[index["specialty"]]), clean_text(row[index["group"]])
+        patient, payer = clean_text(row[index["patient"]]), clean_text(row[index["payer"]])
+        claim = clean_text(row[index["claim"]])
+        if "?" in f"{code}{provider}{npi}{specialty}{group}{patient}{payer}{claim}":  # rare: look closer
+            self._note_control(row, row_number)
         return ChargeLine(
             source=code_ref,
             hcpcs=code,
@@ -121,14 +145,36 @@ class LineBuilder:
             dos=dos,
             provider=provider,
             provider_npi=npi,
-            specialty=clean_text(row[index["specialty"]]),
-            group=clean_text(row[index["group"]]),
-            patient=clean_text(row[index["patient"]]),
+            specialty=specialty,
+            group=group,
+            patient=patient,
             diagnoses=diagnoses if len(set(diagnoses)) == len(diagnoses) else tuple(dict.fromkeys(diagnoses)),
             pos=normalize_pos(row[index["pos"]]),
             charge=parse_money(row[index["charge"]]),
-            payer=clean_text(row[index["payer"]]),
-            claim=clean_text(row[index["claim"]]),
+            payer=payer,
+            claim=claim,
             posted=posted,
             columns=self.columns,
         )
+
+    def _note_control(self, row: list[object], row_number: int) -> None:
+        """Whether the row's code or text cells held control characters (read as "?", noted once)."""
+        cells = (row[self.code_column - 1], *(row[i] for i in self.text_indexes))
+        if any(has_control(cell) for cell in cells):
+            self.control_rows.append(row_number)
+
+    def _failed_formula(self, row: list[object], row_number: int) -> UnreadableLine | None:
+        """A mapped cell holding an Excel error (#REF!, #N/A ...): calamine reads it as blank, a CSV as
+        text; either way the value is lost, and a blank would be read as one unit or no patient."""
+        for mapped_index in self.mapped:
+            error = self.errors.get((row_number, mapped_index + 1)) if self.errors else None
+            if error is None:
+                value = row[mapped_index]
+                error = value if isinstance(value, str) and value in EXCEL_ERRORS else None
+            if error is not None:
+                ref = CellRef(self.sheet, row_number, mapped_index + 1)
+                return UnreadableLine(
+                    ref, f"{ref.a1()} holds the Excel error {error} (a formula that failed); fix it in the "
+                    "export, then run again",
+                )  # fmt: skip
+        return None

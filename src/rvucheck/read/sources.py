@@ -21,7 +21,7 @@ from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook
 
 from rvucheck.errors import InputFileError
 from rvucheck.model import PackageContents
-from rvucheck.read.package import PackageFacts, SheetExtras, package_facts
+from rvucheck.read.package import MAX_SHEET_CELLS, PackageFacts, SheetExtras, package_facts
 
 Grid = list[list[object]]
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
@@ -35,6 +35,7 @@ class SheetGrid:
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)  # 0-based, inclusive
     hidden_rows: set[int] = field(default_factory=set)  # 1-based
     formulas_without_value: set[tuple[int, int]] = field(default_factory=set)  # 1-based (row, column)
+    error_cells: dict[tuple[int, int], str] = field(default_factory=dict)  # 1-based -> "#REF!" (read as "")
 
 
 class XlsxBook:
@@ -76,11 +77,13 @@ class XlsxBook:
             merged=merged,  # type: ignore[arg-type]
             hidden_rows=set(extras.hidden_rows),
             formulas_without_value=set(extras.formulas_without_value),
+            error_cells=dict(extras.error_cells),
         )
 
     def _sheet(self, name: str) -> CalamineSheet:
         # calamine parses the whole sheet on first access; keep it for the preview and the full read
         if name not in self._sheets:
+            self._refuse_huge(name)
             try:
                 self._sheets[name] = self._book.get_sheet_by_name(name)
             except CalamineError as exc:
@@ -92,6 +95,21 @@ class XlsxBook:
             return self._sheet(name).to_python(skip_empty_area=False, nrows=nrows)  # type: ignore[return-value]
         except CalamineError as exc:
             raise InputFileError(_calamine_message(self.path, exc)) from None
+
+    def _refuse_huge(self, name: str) -> None:
+        """Before calamine reads a sheet densely from A1 to its last cell (a stray cell at XFD1048576 would
+        ask for 17 billion cells and abort the process): its extent, from the package XML."""
+        try:
+            extras = self._facts().sheets.get(name, SheetExtras())
+        except Exception:  # a package the validating pass could not parse either: calamine says why
+            return
+        rows, columns = extras.extent
+        if rows * columns > MAX_SHEET_CELLS:
+            raise InputFileError(
+                f"{self.path}: sheet '{name}' reaches row {rows:,} and column {columns:,} "
+                f"({rows * columns:,} cells, more than the {MAX_SHEET_CELLS:,} rvucheck reads); delete the "
+                "cells far from the data (Ctrl+End shows the last one) and save it again"
+            )
 
     def _facts(self) -> PackageFacts:
         if self._package is None:

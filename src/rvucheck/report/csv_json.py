@@ -62,6 +62,8 @@ def to_json_obj(report: Report, summary: Summary) -> dict[str, Any]:
             "lines": summary.lines,
             "checked": summary.checked,
             "unreadable": summary.unreadable,
+            "totals": len(summary.totals_rows),  # rows apart from `lines` (not checked), as `blank` is
+            "blank": summary.blank_rows,
             "findings": dict(summary.findings),
             "work_rvu": summary.work_rvu,
             "payment": summary.payment,

@@ -119,6 +119,7 @@ def summarize(
     blank_rows: int = 0,
     top: int = 10,
     hidden_rows: tuple[int, ...] = (),
+    control_rows: tuple[int, ...] = (),
 ) -> Summary:
     findings = all_findings(report)
     code_rows = _code_figures(report)
@@ -132,7 +133,7 @@ def summarize(
         payment=round(sum(r.payment or 0.0 for r in report.results), 2),
         release=report.release,
         ncci_quarter=report.ncci_quarter,
-        notes=report.notes,
+        notes=report.notes + _control_note(control_rows),
         totals_rows=tuple(totals_rows),
         blank_rows=blank_rows,
         hidden_rows=tuple(hidden_rows),
@@ -202,3 +203,15 @@ def _code_figures(report: Report) -> list[CodeFigures]:
         )
         for code, results in codes.items()
     ]
+
+
+def _control_note(rows: tuple[int, ...]) -> tuple[str, ...]:
+    """One note for every control character the reader replaced (terminal escapes, characters a workbook
+    cannot hold): the outputs show each as "?"."""
+    if not rows:
+        return ()
+    shown = ", ".join(str(r) for r in rows[:10]) + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
+    return (
+        f"{len(rows)} row(s) hold control characters, shown as ? in every output (rows {shown}); "
+        "they are not text a person typed: check the export",
+    )

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import re
+
 from rvucheck.model import SEVERITY_RANK, Finding, Report
 from rvucheck.report.summary import Summary, all_findings, cell_address, finding_cell, run_notes
 
 MAX_NOTES = 8
+
+# C0/C1 controls: an ESC or BEL from a cell or a file name would drive the terminal (retitle, clear, recolour)
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+_CONTROL_OR_NEWLINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str, one_line: bool = False) -> str:
+    """Text safe to print to a terminal: control characters as visible escapes (`\\x1b`); `one_line`:
+    newlines too (an error message is one line whatever a file name holds)."""
+    pattern = _CONTROL_OR_NEWLINE if one_line else _CONTROL
+    return pattern.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def worst_first(findings: list[Finding]) -> list[Finding]:
@@ -41,4 +54,6 @@ def to_text(report: Report, summary: Summary, limit: int | None = None) -> str:
     lines.extend(f"note: {n.rule} {n.severity}: {n.message}" for n in notes[:MAX_NOTES])
     if len(notes) > MAX_NOTES:
         lines.append(f"... and {len(notes) - MAX_NOTES} more notes like these")
-    return "\n".join(lines)
+    # the reader's own notes (control characters shown as ?): about the file, not a rule's finding
+    lines.extend(f"note: {note}" for note in summary.notes if note not in report.notes)
+    return "\n".join(printable(line) for line in lines)

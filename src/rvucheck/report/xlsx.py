@@ -50,9 +50,10 @@ class Formula:
 
 
 def clean_text(value: object) -> str:
-    """The text a cell can hold: control characters XML forbids removed, cut at Excel's limit."""
+    """The text a cell can hold: control characters XML forbids shown as `?` (visibly: a removed character
+    would silently join two values), cut at Excel's limit."""
     text = "" if value is None else str(value)
-    return ILLEGAL_CHARACTERS_RE.sub("", text)[:MAX_CELL_CHARS]
+    return ILLEGAL_CHARACTERS_RE.sub("?", text)[:MAX_CELL_CHARS]
 
 
 def put_text(ws: Worksheet, row: int, column: int, value: object) -> Cell:
@@ -107,12 +108,13 @@ def number_cell(ws: Worksheet, row: int, column: int, value: float | None, style
 
 
 def append_values(ws: Worksheet, values: Iterable[object]) -> None:
-    """`ws.append` for values from an export: blanks stay empty, formula-like text stays text."""
+    """`ws.append` for values from an export: blanks stay empty, text goes through `put_text` (never a
+    formula, control characters shown as `?`), numbers and dates as they are."""
     row = [None if value == "" else value for value in values]
-    ws.append(row)
+    ws.append([None if isinstance(value, str) else value for value in row])
     row_number = ws.max_row
     for column, value in enumerate(row, start=1):
-        if isinstance(value, str) and looks_like_formula(value):
+        if isinstance(value, str):
             put_text(ws, row_number, column, value)
 
 

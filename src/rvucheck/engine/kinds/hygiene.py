@@ -39,6 +39,21 @@ def units_value(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
             yield Hit(fact.position, "units", {})
 
 
+UNITS_TOO_MANY_PARAMS = params_schema(
+    {"max_units": {"type": "integer", "minimum": 1, "description": "the most units one line may carry"}},
+    required=("max_units",),
+)
+
+
+def units_too_many(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
+    """More units on one line than any service is billed with: a typing slip (a charge or an MRN in the
+    units cell) or an export error; the line's price and every figure it feeds are that much too high."""
+    most = params["max_units"]
+    for fact in ctx.run_facts:
+        if fact.line.units > most:
+            yield Hit(fact.position, "units", {"max_units": f"{most:,}"})
+
+
 def dos_missing(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     """A line without a date of service."""
     dates = ctx.run_dates
@@ -159,6 +174,7 @@ DATED = frozenset({DATE})
 KINDS = (
     Kind("duplicate_line", duplicate_line, ("first_row",), DUPLICATE_LINE_PARAMS, needs=LINKS_LINES),
     Kind("units_value", units_value, (), params_schema()),
+    Kind("units_too_many", units_too_many, ("max_units",), UNITS_TOO_MANY_PARAMS),
     Kind("dos_missing", dos_missing, DOS_FIELDS, params_schema(), needs=DATED),
     Kind("dos_future", dos_future, DOS_FIELDS, params_schema(), needs=DATED),
     Kind("dos_no_release", dos_no_release, DOS_FIELDS, params_schema(), needs=DATED),
