@@ -123,12 +123,19 @@ def _check_one(
             print(analysis.output)
         _print_table(analysis.summary)
     if missing:
-        print(
+        say(
             f"rvucheck: {info.path}: no {', '.join(missing)} column found; "
             f"`rvucheck columns {info.path.name}` shows the mapping, --map FIELD=HEADER names a column",
-            file=sys.stderr,
+            sys.stderr,
         )
     return result, outcome.written, _exit_code(analysis.summary.findings, session.settings.fail_on)
+
+
+def say(text: str, stream: Any = None) -> None:
+    """One line to the terminal: a file name may hold control characters (terminal escapes)."""
+    from rvucheck.report.text import printable
+
+    print(printable(text, one_line=True), file=stream or sys.stdout)
 
 
 def _say_written(info: InputInfo, written: Any, output_format: str) -> None:
@@ -136,15 +143,15 @@ def _say_written(info: InputInfo, written: Any, output_format: str) -> None:
     if written is None:
         return
     if output_format == "text":  # outside the table: a long path must not be cut to the terminal width
-        print(f"written to {written.path}")
+        say(f"written to {written.path}")
     if written.mode == "report":
-        print(
+        say(
             f"rvucheck: {info.path} holds {', '.join(written.lost)}, which a copy would lose; "
             f"results written to {written.path} instead",
-            file=sys.stderr,
+            sys.stderr,
         )
     elif output_format != "text":
-        print(f"rvucheck: annotated copy written to {written.path}", file=sys.stderr)
+        say(f"rvucheck: annotated copy written to {written.path}", sys.stderr)
 
 
 NOTED_FIELDS = ("modifiers", "dos", "patient")  # a missing one changes what the rules can see

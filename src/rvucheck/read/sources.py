@@ -143,7 +143,14 @@ def read_csv_grid(path: Path) -> SheetGrid:
         raise InputFileError(
             f"{path}: line {reader.line_num} is not valid CSV ({exc}); export it again"
         ) from None
-    return SheetGrid(name=path.stem[:31] or "Sheet1", rows=rows)
+    return SheetGrid(name=sheet_title(path.stem), rows=rows)
+
+
+def sheet_title(stem: str) -> str:
+    """The sheet name Excel gives a CSV it opens: the file's stem, without the characters a sheet name
+    cannot hold ([ ] : * ? / \\ and control characters: openpyxl refuses them) and at most 31 long."""
+    title = re.sub(r"[\[\]:*?/\\\x00-\x1f\x7f-\x9f]", "_", stem).strip("'")[:31]
+    return title or "Sheet1"
 
 
 def _decode(raw: bytes) -> str:
