@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import TEST_DATA_DIR
 from tests.hostile.harness import REPO, Outcome, run_cli, sha256, snapshot
-from tests.hostile.outputs_common import PATIENTS, audit_store, history_months, make_charges
+from tests.hostile.outputs_common import PATIENTS, audit_store, history_months
 
 from rvucheck.cli.main import main
 
@@ -33,14 +33,6 @@ BAD_INPUT_NAMES = (
     "zip that is not a workbook", "unsupported type", "binary csv", "empty workbook", "zip bomb",
     "csv with no code column",
 )  # fmt: skip
-
-
-@pytest.fixture()
-def work(tmp_path: Path) -> Path:
-    folder = tmp_path / "work"
-    folder.mkdir()
-    make_charges(folder)
-    return folder
 
 
 @pytest.mark.parametrize("name", BAD_INPUT_NAMES)

@@ -10,23 +10,10 @@ from pathlib import Path
 
 import pytest
 from tests.hostile.harness import run_cli
-from tests.hostile.outputs_common import PATIENTS, audit_store, file_size_limit, history_months, make_charges
+from tests.hostile.outputs_common import PATIENTS, file_size_limit, history_months
 
 pytestmark = pytest.mark.usefixtures("data_dir")
 SECRET, HISTORY = "audit-secret.key", "audit-history.sqlite"
-
-
-@pytest.fixture()
-def work(tmp_path: Path) -> Path:
-    folder = tmp_path / "work"
-    folder.mkdir()
-    make_charges(folder)
-    return folder
-
-
-@pytest.fixture()
-def store(tmp_path: Path) -> Path:
-    return audit_store(tmp_path)
 
 
 @pytest.mark.parametrize(

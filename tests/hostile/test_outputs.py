@@ -15,25 +15,12 @@ from pathlib import Path
 
 import pytest
 from tests.hostile.harness import REPO, run_cli
-from tests.hostile.outputs_common import audit_store, file_size_limit, history_months, make_charges
+from tests.hostile.outputs_common import file_size_limit, history_months, make_charges
 
 from rvucheck.errors import OutputError
 from rvucheck.outputs import TEMP_PREFIX, Outputs
 
 pytestmark = pytest.mark.usefixtures("data_dir")
-
-
-@pytest.fixture()
-def work(tmp_path: Path) -> Path:
-    folder = tmp_path / "work"
-    folder.mkdir()
-    make_charges(folder)
-    return folder
-
-
-@pytest.fixture()
-def store(tmp_path: Path) -> Path:
-    return audit_store(tmp_path)
 
 
 def _alias(work: Path, how: str) -> str:
