@@ -58,7 +58,7 @@ class LineFacts(NamedTuple):
         return self.day >= 0 and not self.patient.startswith(UNLINKED)
 
 
-_day_of = operator.itemgetter(4)
+_day_of = operator.itemgetter(4)  # LineFacts.day, as a C-level sort key
 
 
 def _newer(edit: PtpEdit, than: PtpEdit) -> bool:
@@ -67,7 +67,7 @@ def _newer(edit: PtpEdit, than: PtpEdit) -> bool:
     def order(e: PtpEdit) -> tuple[dt.date, dt.date]:
         return (e.effective or dt.date.min, e.deletion or dt.date.max)
 
-    return order(edit) > order(than)  # LineFacts.day, as a C-level sort key
+    return order(edit) > order(than)
 
 
 def same_physician(a: LineFacts, b: LineFacts) -> bool:
