@@ -37,10 +37,11 @@ def ncci_ptp(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     """A column 2 code billed with its column 1 code (same patient, date, provider) and not bypassed.
 
     Modifier indicator 0: never bypassed. 1: bypassed only by an NCCI-associated modifier used where NCCI
-    allows it: 59/XE/XP/XS/XU on either line; different anatomic modifiers on the two lines; on an E/M
-    column 2 code 24/25 (`em_modifiers`) or 57 when column 1 is a 090-day major procedure
-    (`major_surgery_modifiers`); on a procedure column 2 code 58/78/79 (`procedure_modifiers`); 91 on a
-    repeated clinical laboratory test (`lab_modifiers`). 9 edits never apply.
+    allows it: on a procedure column 2 code 59/XE/XP/XS/XU on either line or different anatomic modifiers
+    on the two lines; on an E/M column 2 code (which 59/X never set apart) only 24/25 (`em_modifiers`),
+    or 57 when column 1 is a 090-day major procedure (`major_surgery_modifiers`); on a procedure column 2
+    code 58/78/79 (`procedure_modifiers`); 91 on a repeated clinical laboratory test (`lab_modifiers`).
+    9 edits never apply.
     """
     indicator = params["modifier_indicator"]
     bypass = _Bypass(
@@ -66,8 +67,28 @@ def ncci_ptp(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
                     "modifier_indicator": edit.modifier_indicator,
                     "rationale": edit.rationale,
                     "column1_row": first.line.source.row,
+                    "advice": _advice(second, indicator),
                 }
                 yield Hit(second.position, "hcpcs" if indicator == "0" else "modifiers", values, 1.0)
+
+
+EM_ADVICE = (
+    "if the visit was significant and separately identifiable, put 25 on the E/M (57 for the decision for "
+    "major surgery; 59/XE/XP/XS/XU never set an E/M apart); otherwise remove the E/M line"
+)
+PROCEDURE_ADVICE = (
+    "if the services were distinct (other site, session or encounter), add the most specific modifier "
+    "(XS/XE/XP/XU before 59, or anatomic modifiers); otherwise remove the column 2 line or bill the one "
+    "code that describes both"
+)
+NEVER_ADVICE = "no modifier bypasses this edit: remove the column 2 line or bill the one code for both"
+
+
+def _advice(second: LineFacts, indicator: str) -> str:
+    """The fix by pair type: an E/M column 2 code is set apart by 25/57/24 on it, a procedure by 59/X."""
+    if indicator == "0":
+        return NEVER_ADVICE
+    return EM_ADVICE if second.em else PROCEDURE_ADVICE
 
 
 def is_lab(code: str) -> bool:
@@ -84,18 +105,21 @@ class _Bypass(NamedTuple):
     lab: frozenset[str]
 
     def applies(self, first: LineFacts, second: LineFacts) -> bool:
-        if (first.mods | second.mods) & self.distinct:
-            return True
-        first_sites, second_sites = first.mods & self.anatomic, second.mods & self.anatomic
-        if second_sites and first_sites and not first_sites & second_sites:
-            return True
         mods = second.mods
         if second.em:
+            # 59/XE/XP/XS/XU and anatomic modifiers never set an E/M apart, on either line (NCCI Policy
+            # Manual ch. I, §E; CPT Appendix A): only 25, 57 and 24 on the E/M do.
             if first.em:  # 24/25/57 set an E/M apart from a procedure, never from another E/M
                 return False
             # 25 says the E/M is separate from the procedure; 57 is the decision for major surgery only
             # (Claims Processing Manual ch. 12, §30.6.6.C: not with a 000/010 procedure).
             return bool(mods & self.em) or bool(mods & self.major and first.global_days == "090")
+        # 59/X on an E/M column 1 line is itself an error (EM01) and sets nothing apart.
+        if (mods if first.em else first.mods | mods) & self.distinct:
+            return True
+        first_sites, second_sites = first.mods & self.anatomic, mods & self.anatomic
+        if second_sites and first_sites and not first_sites & second_sites:
+            return True
         if mods & self.procedure:
             return True
         return bool(mods & self.lab and is_lab(second.code))
@@ -211,7 +235,7 @@ KINDS = (
     Kind(
         "ncci_ptp",
         ncci_ptp,
-        ("column1", "column2", "modifier_indicator", "rationale", "column1_row"),
+        ("column1", "column2", "modifier_indicator", "rationale", "column1_row", "advice"),
         NCCI_PTP_PARAMS,
         needs=LINKS_LINES,
     ),
