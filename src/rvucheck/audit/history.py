@@ -230,8 +230,11 @@ class HistoryStore:
         Not the whole history (a year of 50k-line months would dominate the run), but what the cross-month
         rules read: surgery with a 010/090 global period inside the global lookback, for every patient
         (post-op windows, split care 54/55); and, within 3 years, the latest line per physician / group and
-        specialty for `new_patient_keys`, the patients billed a new-patient code this month (the new-patient
-        rule asks only whether any professional service was billed then). None means every patient.
+        specialty and per code and modifiers for `new_patient_keys`, the patients billed a new-patient code
+        this month (None means every patient). Per code and modifiers, because the new-patient rule counts
+        only face-to-face services (not 26/TC readings, PC/TC-only codes, lab tests) and judges that from
+        the code and its modifiers: the latest line per physician alone could be a reading that hides an
+        earlier visit; the latest per code keeps the latest face-to-face line of every physician.
         """
         if not self.path.exists():
             return []
@@ -265,7 +268,8 @@ class HistoryStore:
                 )
                 latest = conn.execute(
                     "SELECT * FROM (SELECT u.*, ROW_NUMBER() OVER (PARTITION BY u.patient_key,"
-                    " u.provider_npi, u.provider, u.specialty, u.grp ORDER BY u.dos DESC) AS rank"
+                    " u.provider_npi, u.provider, u.specialty, u.grp, u.hcpcs, u.modifiers"
+                    " ORDER BY u.dos DESC) AS rank"
                     f" FROM ({union}) u"
                     " WHERE u.dos >= ?) WHERE rank = 1",
                     (oldest,),
