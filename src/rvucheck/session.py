@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 # established patient": the rule ids come from the loaded ruleset, so user rules of these kinds count too.
 GLOBAL_EM_KINDS = frozenset({"em_in_postop", "em_with_procedure"})
 NEW_PATIENT_KINDS = frozenset({"new_patient_seen"})
+FREQUENCY_KINDS = frozenset({"frequency_limit"})
 
 
 @dataclass(frozen=True)
@@ -108,4 +109,14 @@ class Session:
             for rule in self.ruleset
             if rule.kind in NEW_PATIENT_KINDS
             for code in rule.params["new_patient_codes"]
+        )
+
+    def frequency_codes(self) -> frozenset[str]:
+        """The codes the frequency limits count: the history keeps every earlier line of them."""
+        return frozenset(
+            code
+            for rule in self.ruleset
+            if rule.kind in FREQUENCY_KINDS
+            for limit in rule.params["limits"]
+            for code in (*limit["codes"], *limit.get("after", ()))
         )

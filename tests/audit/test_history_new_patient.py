@@ -53,3 +53,28 @@ def test_readings_only_stay_clean_with_either_history(tmp_path: Path, data_dir: 
     october, returned, full = _store_and_full(tmp_path, september)
     session = Session.open(data_dir)
     assert _np01(session, october, full) == [] == _np01(session, october, returned)
+
+
+def test_frequency_limits_see_every_earlier_line_of_their_codes(tmp_path: Path, data_dir: Path) -> None:
+    store = HistoryStore(tmp_path)
+    keyer = store.keyer()
+    old = keyer.apply([line(2, "G0438", provider="Dr B", dos=dt.date(2021, 3, 2))])
+    store.record("2021-03", [result(c) for c in old], [])
+    september = keyer.apply([line(2, "G0439", dos=dt.date(2026, 9, 1)), line(3, "99213", patient="P2")])
+    store.record("2026-09", [result(c) for c in september], [])
+    session = Session.open(data_dir)
+    codes = session.frequency_codes()
+    assert {"G0438", "G0439", "99490", "99495"} <= codes and "99213" not in codes
+    october = keyer.apply(
+        [line(2, "G0438", dos=dt.date(2026, 10, 8)), line(3, "G0439", dos=dt.date(2026, 10, 8))]
+    )
+    returned = store.lines_before("2026-10", {keyer.key("P1")}, set(), codes)
+    assert sorted((r.hcpcs, r.dos) for r in returned) == [
+        ("G0438", dt.date(2021, 3, 2)),
+        ("G0439", dt.date(2026, 9, 1)),
+    ]
+    found = sorted(
+        (f.rule, f.source.row) for f in session.check(october, (), returned).findings if f.rule[:2] == "FQ"
+    )
+    assert found == [("FQ01", 3), ("FQ02", 2)]
+    assert [f for f in session.check(october, (), []).findings if f.rule[:2] == "FQ"] == []

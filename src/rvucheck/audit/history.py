@@ -223,7 +223,11 @@ class HistoryStore:
         return [ProviderMonth.from_row(r) for r in rows]
 
     def lines_before(
-        self, month: str, patient_keys: Iterable[str], new_patient_keys: Iterable[str] | None = None
+        self,
+        month: str,
+        patient_keys: Iterable[str],
+        new_patient_keys: Iterable[str] | None = None,
+        counted_codes: Iterable[str] = (),
     ) -> list[ChargeLine]:
         """Earlier months' lines the engine needs for this month's patients.
 
@@ -235,6 +239,8 @@ class HistoryStore:
         only face-to-face services (not 26/TC readings, PC/TC-only codes, lab tests) and judges that from
         the code and its modifiers: the latest line per physician alone could be a reading that hides an
         earlier visit; the latest per code keeps the latest face-to-face line of every physician.
+        And every earlier line of `counted_codes` (the codes frequency limits count: AWV, CCM ...) for
+        `patient_keys`, however old: a once-per-lifetime limit looks back over the whole history.
         """
         if not self.path.exists():
             return []
@@ -274,8 +280,24 @@ class HistoryStore:
                     " WHERE u.dos >= ?) WHERE rank = 1",
                     (oldest,),
                 ).fetchall()
-        chosen = {row[0]: row[1:] for row in [*latest, *surgery]}
+            counted = _counted(conn, stored, wanted, sorted(set(counted_codes)))
+        chosen = {row[0]: row[1:] for row in [*latest, *surgery, *counted]}
         return [charge_line(row) for _, row in sorted(chosen.items())]
+
+
+def _counted(
+    conn: sqlite3.Connection, months: Sequence[str], wanted: set[str], codes: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """Every stored line of these codes for these patients (the frequency limits' history)."""
+    if not codes or not wanted:
+        return []
+    marks = ",".join("?" * len(codes))
+    return [
+        row
+        for table in map(lines_table, months)
+        for row in conn.execute(f"SELECT '{table}:' || rowid, * FROM {table} WHERE hcpcs IN ({marks})", codes)
+        if row[4] in wanted  # patient_key
+    ]
 
 
 def _describe(path: Path, exc: sqlite3.Error) -> str:

@@ -17,6 +17,7 @@ from rvucheck.engine.kinds import (
     bilateral,
     codes,
     diagnoses,
+    frequency,
     global_period,
     hygiene,
     modifiers,
@@ -28,7 +29,18 @@ from rvucheck.engine.kinds.base import COMMON_FIELDS, Check, Hit, Kind
 
 __all__ = ["COMMON_FIELDS", "KINDS", "Check", "Hit", "Kind"]
 
-_MODULES = (codes, diagnoses, global_period, hygiene, modifiers, ncci, paid_elsewhere, surgery, bilateral)
+_MODULES = (
+    codes,
+    diagnoses,
+    frequency,
+    global_period,
+    hygiene,
+    modifiers,
+    ncci,
+    paid_elsewhere,
+    surgery,
+    bilateral,
+)
 
 
 def _table() -> dict[str, Kind]:
