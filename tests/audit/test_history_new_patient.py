@@ -78,3 +78,25 @@ def test_frequency_limits_see_every_earlier_line_of_their_codes(tmp_path: Path, 
     )
     assert found == [("FQ01", 3), ("FQ02", 2)]
     assert [f for f in session.check(october, (), []).findings if f.rule[:2] == "FQ"] == []
+
+
+def test_the_kx_threshold_adds_up_the_years_therapy_in_the_history(tmp_path: Path, data_dir: Path) -> None:
+    store = HistoryStore(tmp_path)
+    keyer = store.keyer()
+    earlier = [
+        line(2, "97110", modifiers=("GP",), units=100, dos=dt.date(2025, 12, 1)),  # last year: not counted
+        line(3, "97110", modifiers=("GP",), units=100, dos=dt.date(2026, 3, 2)),
+        line(4, "99213", dos=dt.date(2026, 3, 2)),
+    ]
+    store.record("2026-03", [result(c) for c in keyer.apply(earlier[1:])], [])
+    store.record("2025-12", [result(c) for c in keyer.apply(earlier[:1])], [])
+    session = Session.open(data_dir)
+    assert session.threshold_modifiers() == {"GP", "GN", "GO"}
+    october = keyer.apply([line(2, "97110", modifiers=("GP",)), line(3, "97110", modifiers=("GP", "KX"))])
+    returned = store.lines_before("2026-10", {keyer.key("P1")}, set(), (), session.threshold_modifiers())
+    assert [(r.hcpcs, r.dos) for r in returned] == [("97110", dt.date(2026, 3, 2))]
+    found = [
+        (f.rule, f.source.row) for f in session.check(october, (), returned).findings if f.rule == "TH03"
+    ]
+    assert found == [("TH03", 2)]
+    assert [f for f in session.check(october, (), []).findings if f.rule == "TH03"] == []

@@ -200,7 +200,8 @@ def audit_month(
     new_codes = session.new_patient_codes()
     new_patients = {line.patient for line in keyed if line.hcpcs in new_codes}
     patients = {line.patient for line in keyed}
-    history = store.lines_before(month, patients, new_patients, session.frequency_codes())
+    wants = (session.frequency_codes(), session.threshold_modifiers())
+    history = store.lines_before(month, patients, new_patients, *wants)
     report = session.check(keyed, unreadable, history)
     kinds = RuleKinds(session.rule_ids(GLOBAL_EM_KINDS), session.rule_ids(NEW_PATIENT_KINDS))
     sources = [p.name for p in paths]

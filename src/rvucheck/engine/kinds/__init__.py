@@ -24,6 +24,7 @@ from rvucheck.engine.kinds import (
     ncci,
     paid_elsewhere,
     surgery,
+    therapy,
 )
 from rvucheck.engine.kinds.base import COMMON_FIELDS, Check, Hit, Kind
 
@@ -40,6 +41,7 @@ _MODULES = (
     paid_elsewhere,
     surgery,
     bilateral,
+    therapy,
 )
 
 
