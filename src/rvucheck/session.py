@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 # established patient": the rule ids come from the loaded ruleset, so user rules of these kinds count too.
 GLOBAL_EM_KINDS = frozenset({"em_in_postop", "em_with_procedure"})
 NEW_PATIENT_KINDS = frozenset({"new_patient_seen"})
+FREQUENCY_KINDS = frozenset({"frequency_limit"})
+THRESHOLD_KINDS = frozenset({"therapy_threshold"})
 
 
 @dataclass(frozen=True)
@@ -108,4 +110,24 @@ class Session:
             for rule in self.ruleset
             if rule.kind in NEW_PATIENT_KINDS
             for code in rule.params["new_patient_codes"]
+        )
+
+    def frequency_codes(self) -> frozenset[str]:
+        """The codes the frequency limits count: the history keeps every earlier line of them."""
+        return frozenset(
+            code
+            for rule in self.ruleset
+            if rule.kind in FREQUENCY_KINDS
+            for limit in rule.params["limits"]
+            for code in (*limit["codes"], *limit.get("after", ()))
+        )
+
+    def threshold_modifiers(self) -> frozenset[str]:
+        """The modifiers of the lines a yearly threshold adds up (GP/GO/GN): the year's history keeps them."""
+        return frozenset(
+            mod
+            for rule in self.ruleset
+            if rule.kind in THRESHOLD_KINDS
+            for mods in rule.params["buckets"].values()
+            for mod in mods
         )

@@ -63,12 +63,15 @@ def test_lines_before_gives_recent_surgery_and_the_latest_visit_per_physician(tm
         "2026-09", [result(september[0], global_days="090"), result(september[1]), result(september[2])], []
     )
     _month(store, "2026-11", [line(2, "99213", patient="P1", dos=dt.date(2026, 11, 2))])
+    _month(store, "2024-06", [line(2, "99203", patient="P1", dos=dt.date(2024, 6, 10))])  # superseded
     got = store.lines_before("2026-10", {keyer.key("P1")})
-    # P2 is not asked for, 2026-11 is later, Dr A's 2025-01 visit is superseded by the September lines;
-    # the surgery comes for its global window even though a later line of Dr A's exists
+    # P2 is not asked for, 2026-11 is later; Dr A's 2025-01 visit stays (the latest 99203 of Dr A's: the
+    # later September lines are other codes, which may not be face to face); the surgery comes for its
+    # global window even though a later line of Dr A's exists
     assert sorted((g.hcpcs, g.provider, g.dos) for g in got) == [
         ("27447", "Dr A", dt.date(2026, 9, 20)),
         ("99024", "Dr A", dt.date(2026, 9, 28)),
+        ("99203", "Dr A", dt.date(2025, 1, 10)),
         ("99213", "Dr C", dt.date(2026, 3, 3)),
     ]
     surgery = next(g for g in got if g.hcpcs == "27447")

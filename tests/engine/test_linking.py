@@ -159,7 +159,7 @@ def test_every_kind_that_links_lines_declares_it() -> None:
         "em_in_postop", "procedure_in_postop", "split_care_same_physician", "secondary_procedure_without_51",
         "primary_procedure_with_51", "endoscopic_base", "bilateral_sides_on_two_lines",
         "bilateral_side_with_50", "status_only_service", "pctc_both_components", "em_modifier_alone",
-        "em_addon_with_modifier",
+        "em_addon_with_modifier", "frequency_limit", "therapy_threshold",
     }  # fmt: skip
     assert {name for name, kind in KINDS.items() if kind.needs >= LINKING} == grouping
     assert {name for name, kind in KINDS.items() if kind.links >= LINKING} == {

@@ -223,15 +223,26 @@ class HistoryStore:
         return [ProviderMonth.from_row(r) for r in rows]
 
     def lines_before(
-        self, month: str, patient_keys: Iterable[str], new_patient_keys: Iterable[str] | None = None
+        self,
+        month: str,
+        patient_keys: Iterable[str],
+        new_patient_keys: Iterable[str] | None = None,
+        counted_codes: Iterable[str] = (),
+        year_modifiers: Iterable[str] = (),
     ) -> list[ChargeLine]:
         """Earlier months' lines the engine needs for this month's patients.
 
         Not the whole history (a year of 50k-line months would dominate the run), but what the cross-month
         rules read: surgery with a 010/090 global period inside the global lookback, for every patient
         (post-op windows, split care 54/55); and, within 3 years, the latest line per physician / group and
-        specialty for `new_patient_keys`, the patients billed a new-patient code this month (the new-patient
-        rule asks only whether any professional service was billed then). None means every patient.
+        specialty and per code and modifiers for `new_patient_keys`, the patients billed a new-patient code
+        this month (None means every patient). Per code and modifiers, because the new-patient rule counts
+        only face-to-face services (not 26/TC readings, PC/TC-only codes, lab tests) and judges that from
+        the code and its modifiers: the latest line per physician alone could be a reading that hides an
+        earlier visit; the latest per code keeps the latest face-to-face line of every physician.
+        And every earlier line of `counted_codes` (the codes frequency limits count: AWV, CCM ...) for
+        `patient_keys`, however old: a once-per-lifetime limit looks back over the whole history. And
+        this calendar year's lines with any of `year_modifiers` (GP/GO/GN: the therapy KX threshold).
         """
         if not self.path.exists():
             return []
@@ -244,16 +255,9 @@ class HistoryStore:
             stored = [m for (m,) in conn.execute("SELECT month FROM months WHERE month < ?", (month,))]
             recent = [m for m in stored if month_start(m) >= month_start(recent_from[:7])]
             within = [m for m in stored if month_start(m) >= month_start(oldest[:7])]
-            surgery = [
-                row
-                for table in map(lines_table, recent)
-                for row in conn.execute(
-                    f"SELECT '{table}:' || rowid, * FROM {table}"
-                    " WHERE global_days IN ('010', '090') AND dos >= ?",
-                    (recent_from,),
-                )
-                if row[4] in wanted  # patient_key
-            ]
+            surgery = _matching(
+                conn, recent, wanted, "global_days IN ('010', '090') AND dos >= ?", (recent_from,)
+            )
             latest = []
             if within and wanted_new:
                 conn.execute("CREATE TEMP TABLE wanted (patient_key TEXT PRIMARY KEY)")
@@ -265,13 +269,46 @@ class HistoryStore:
                 )
                 latest = conn.execute(
                     "SELECT * FROM (SELECT u.*, ROW_NUMBER() OVER (PARTITION BY u.patient_key,"
-                    " u.provider_npi, u.provider, u.specialty, u.grp ORDER BY u.dos DESC) AS rank"
+                    " u.provider_npi, u.provider, u.specialty, u.grp, u.hcpcs, u.modifiers"
+                    " ORDER BY u.dos DESC) AS rank"
                     f" FROM ({union}) u"
                     " WHERE u.dos >= ?) WHERE rank = 1",
                     (oldest,),
                 ).fetchall()
-        chosen = {row[0]: row[1:] for row in [*latest, *surgery]}
+            codes = sorted(set(counted_codes))
+            mods = frozenset(year_modifiers)
+            counted = [
+                *(
+                    _matching(conn, stored, wanted, f"hcpcs IN ({','.join('?' * len(codes))})", codes)
+                    if codes
+                    else []
+                ),
+                *(
+                    row
+                    for row in (
+                        _matching(conn, [m for m in stored if m[:4] == month[:4]], wanted) if mods else []
+                    )
+                    if mods & set(str(row[6]).split(","))  # modifiers
+                ),
+            ]
+        chosen = {row[0]: row[1:] for row in [*latest, *surgery, *counted]}
         return [charge_line(row) for _, row in sorted(chosen.items())]
+
+
+def _matching(
+    conn: sqlite3.Connection,
+    months: Sequence[str],
+    wanted: set[str],
+    where: str = "1",
+    args: Sequence[str] = (),
+) -> list[tuple[Any, ...]]:
+    """The stored lines of these months matching `where` for these patients."""
+    return [
+        row
+        for table in map(lines_table, months)
+        for row in conn.execute(f"SELECT '{table}:' || rowid, * FROM {table} WHERE {where}", args)
+        if row[4] in wanted  # patient_key
+    ]
 
 
 def _describe(path: Path, exc: sqlite3.Error) -> str:

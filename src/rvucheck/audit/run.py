@@ -199,7 +199,9 @@ def audit_month(
     keyed = store.keyer().apply(lines)
     new_codes = session.new_patient_codes()
     new_patients = {line.patient for line in keyed if line.hcpcs in new_codes}
-    history = store.lines_before(month, {line.patient for line in keyed}, new_patients)
+    patients = {line.patient for line in keyed}
+    wants = (session.frequency_codes(), session.threshold_modifiers())
+    history = store.lines_before(month, patients, new_patients, *wants)
     report = session.check(keyed, unreadable, history)
     kinds = RuleKinds(session.rule_ids(GLOBAL_EM_KINDS), session.rule_ids(NEW_PATIENT_KINDS))
     sources = [p.name for p in paths]

@@ -18,12 +18,14 @@ from rvucheck.engine.kinds import (
     codes,
     diagnoses,
     em_policy,
+    frequency,
     global_period,
     hygiene,
     modifiers,
     ncci,
     paid_elsewhere,
     surgery,
+    therapy,
 )
 from rvucheck.engine.kinds.base import COMMON_FIELDS, Check, Hit, Kind
 
@@ -33,6 +35,7 @@ _MODULES = (
     codes,
     diagnoses,
     em_policy,
+    frequency,
     global_period,
     hygiene,
     modifiers,
@@ -40,6 +43,7 @@ _MODULES = (
     paid_elsewhere,
     surgery,
     bilateral,
+    therapy,
 )
 
 

@@ -20,6 +20,9 @@ ASSISTANT = {"80": Decimal("0.16"), "81": Decimal("0.16"), "82": Decimal("0.16")
 # Technical-component reductions of the 2nd and later procedures, by multiple procedure indicator.
 TC_MPPR = {"4": Decimal("0.50"), "6": Decimal("0.25"), "7": Decimal("0.20")}
 PC_MPPR_IMAGING = Decimal("0.05")
+# Services furnished in whole or in part by a physical (CQ) or occupational (CO) therapy assistant: 85%
+# of the fee schedule amount from CY2022 (Bipartisan Budget Act of 2018 s.53107; 42 CFR 410.59, 410.60).
+THERAPY_ASSISTANT = {"CQ": Decimal("0.85"), "CO": Decimal("0.85")}
 
 
 @dataclass
@@ -81,6 +84,9 @@ def adjust(
     for mod in mods:
         if mod in ASSISTANT:
             _assistant(state, mod)
+    for mod in mods:
+        if mod in THERAPY_ASSISTANT:
+            state.scale(THERAPY_ASSISTANT[mod], f"{mod} furnished by a therapy assistant")
     if "52" in mods:
         state.steps.append(
             "52 reduced services: the contractor sets the reduction from the documentation; "
