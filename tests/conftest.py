@@ -35,6 +35,8 @@ def data_dir(shared_cms: Path) -> Path:
     ensure_code_set(store)  # as `rvucheck data install` does
     if not store.datasets("asp"):  # added after stores were first filled: install it on its own
         install_from([shared_cms / "ASP2025Q4"], store)
+    if not store.datasets("anes_base"):  # anesthesia base units (issue 11), added later likewise
+        install_from([shared_cms / "ANES2022_BASE"], store)
     if not cms_code_sets_installed(store):  # a store made before the ICD code sets were installable
         install_from([shared_cms / "ICD10CM", shared_cms / "ICD9CM"], store)
     return TEST_DATA_DIR

@@ -29,7 +29,10 @@ JSON_SUMMARY_KEYS = {
     "payment",
     "release",
 }
-JSON_LINE_KEYS = {"sheet", "row", "hcpcs", "modifiers", "units", "work_rvu", "payment", "findings"}
+JSON_LINE_KEYS = {
+    "sheet", "row", "hcpcs", "modifiers", "units", "work_rvu", "payment", "non_participating",
+    "limiting_charge", "findings",
+}  # fmt: skip
 
 
 def _small(folder: Path) -> Path:
@@ -73,6 +76,9 @@ def test_json_has_exactly_the_issue_keys_and_real_values(
     rows = {line["row"]: line for line in out["lines"]}
     assert sorted(rows) == [4, 5, 6, 7]  # worksheet rows as Excel shows them (title block above)
     assert (rows[4]["hcpcs"], rows[4]["work_rvu"], rows[4]["payment"]) == ("99213", 1.3, 95.19)  # CY2026 CMS
+    # non-participating 95 % of 95.19 = 90.4305 -> 90.43; limiting charge 95.19 x 1.0925 = 103.995 -> 104.00
+    assert (rows[4]["non_participating"], rows[4]["limiting_charge"]) == (90.43, 104.0)
+    assert rows[7]["payment"] is None and rows[7]["limiting_charge"] is None  # the unreadable row
     assert rows[5]["work_rvu"] == 0.77 and rows[5]["modifiers"] == ["RT"]
     assert rows[6]["modifiers"] == ["26"]
     rules = {row: {f["rule"] for f in line["findings"]} for row, line in rows.items()}

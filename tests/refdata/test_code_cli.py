@@ -10,6 +10,7 @@ import pytest
 
 from rvucheck.cli.main import main
 from rvucheck.refdata.categories import category_of
+from rvucheck.refdata.pricing.nonpar import limiting_charge, non_participating
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
@@ -90,7 +91,10 @@ def test_code_with_locality_pos_and_qpp(capsys, data_dir: Path) -> None:  # type
     )
     expected = float((total * Decimal("33.5675")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
     assert page["payment"]["nonfacility"] == expected
-    assert page["setting"] == {"pos": "11", "name": "Office", "rate": "nonfacility", "amount": expected}
+    assert page["setting"] == {
+        "pos": "11", "name": "Office", "rate": "nonfacility", "amount": expected,
+        "non_participating": non_participating(expected), "limiting_charge": limiting_charge(expected),
+    }  # fmt: skip
 
 
 def test_code_modifier_rows_and_adjustment(capsys, data_dir: Path) -> None:  # type: ignore[no-untyped-def]

@@ -82,6 +82,13 @@ def render(page: dict[str, Any]) -> str:
         f"Payment ({where}): non-facility {_money(pay['nonfacility'])}{cap}{na_nf}, "
         f"facility {_money(pay['facility'])}{na_f}"
     )
+    nonpar, limit = pay["non_participating"], pay["limiting_charge"]
+    lines.append(
+        f"Non-participating (95 %): non-facility {_money(nonpar['nonfacility'])}, facility "
+        f"{_money(nonpar['facility'])}; limiting charge (115 % of that): non-facility "
+        f"{_money(limit['nonfacility'])}, facility {_money(limit['facility'])} "
+        f"({pay['non_participating_source']})"
+    )
     if "setting" in page:
         s = page["setting"]
         lines.append(
@@ -94,8 +101,19 @@ def render(page: dict[str, Any]) -> str:
             f"With modifier {'+'.join(adj['modifiers'])}: {_money(adj['payment'])}, "
             f"credited work RVU {adj['work_rvu']:.2f}"
         )
+        lines.append(
+            f"  non-participating {_money(adj['non_participating'])}, "
+            f"limiting charge {_money(adj['limiting_charge'])}"
+        )
         lines += [f"  {m}: {adj['meanings'][m]}" for m in adj["modifiers"]]
         lines += [f"  - {step}" for step in adj["explanation"]]
+    if page.get("anesthesia"):
+        an = page["anesthesia"]
+        lines.append(
+            f"Anesthesia: {an['base_units']:g} base units (CMS CY{an['base_units_year']} base-unit file) + "
+            f"1 time unit per 15 minutes, x {an['basis']} ${an['conversion_factor']:g}: "
+            f"60 minutes pay {_money(an['one_hour'])} ({an['source']})"
+        )
     if page.get("paid_outside_pfs"):
         from rvucheck.refdata.code_page import paid_elsewhere_text
 

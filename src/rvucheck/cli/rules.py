@@ -76,7 +76,8 @@ def list_rules(args: argparse.Namespace) -> int:
         "Always reported by the engine itself: RD01 unreadable row (error), RD02 NCCI edits older or newer "
         "than the dates (warning), RD03 date priced from another PFS release (info); RD04/RD05 no patient / "
         "date column, rules that link lines not run (warning), RD06 no provider column, one provider assumed "
-        "(info), RD07 no diagnosis column, diagnosis rules not run (warning)."
+        "(info), RD07 no diagnosis column, diagnosis rules not run (warning); RD13 Part B drugs priced from "
+        "an ASP file of another quarter (warning)."
     )
     return 0
 

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from rvucheck.engine.context import LineFacts
 from rvucheck.engine.em import is_em
 from rvucheck.engine.linking import UNLINKED
+from rvucheck.engine.other_prices import OtherPrices
 from rvucheck.model import ChargeLine
 from rvucheck.refdata.calendar import quarter_dates, release_quarter
 from rvucheck.refdata.pricing import pricer as one_pricer
@@ -49,6 +50,7 @@ class Pricer:
         self._adjusted: dict[tuple[object, ...], Adjusted] = {}
         self._values: dict[tuple[object, ...], LineValues] = {}
         self._full: dict[tuple[object, ...], float] = {}
+        self.other = OtherPrices(ref, locality, qpp, pinned)  # anesthesia and Part B drugs
 
     def release(self, dos: dt.date | None) -> ReleaseChoice | None:
         on = self.pinned or dos
@@ -158,6 +160,10 @@ def build_facts(
                 work, credited, total, payment, explanation = pricer.line_values(
                     choice, mods, 1, facility, units
                 )
+            if index < run_count:  # anesthesia and Part B drugs: engine.other_prices
+                other = pricer.other.price(index, code, mods, line.units, dos, release, priced, payment)
+                if other is not None:
+                    payment, explanation = other
         patient = line.patient
         if no_patient or not patient:
             patient = f"{UNLINKED}{index}"

@@ -4,7 +4,8 @@ Every front end (CLI, workbook annotator, Excel UDFs, audit) calls `run`. Findin
 the rule files' findings the engine itself reports three data notes, which no setting can switch off:
 RD01 a row the reader could not use (error), RD02 dates newer than the installed NCCI quarter (warning),
 RD03 a date priced from another PFS release than its own quarter's (info); RD09 (kinds/diagnoses.py)
-diagnoses on dates no installed ICD code set covers (warning, when the diagnosis code rules run). And, when
+diagnoses on dates no installed ICD code set covers (warning, when the diagnosis code rules run); RD13
+(drug_notes.py) Part B drugs priced from an ASP file of another quarter (warning). And, when
 the export lacks a column that links lines (engine.linking), one note each: RD04 no patient column and RD05
 no date column (warning: the rules that need it were not run), RD06 no provider column (info: one provider
 assumed), RD07 no diagnosis column.
@@ -19,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rvucheck.engine.context import Context, LineFacts
+from rvucheck.engine.drug_notes import stale_drug_notes
 from rvucheck.engine.facts import Pricer, build_facts, release_pin_date
 from rvucheck.engine.kinds import KINDS, Hit
 from rvucheck.engine.kinds.diagnoses import code_set_notes
@@ -87,6 +89,7 @@ def _run(
     release_id = undated_release.release_id if undated_release else ""
     run_findings += run_notes(absent, skipped, alone, release_id, lines)
     run_findings += code_set_notes(ctx, {rule.kind for rule in ruleset})  # RD09
+    run_findings += stale_drug_notes(pricer.other.stale_drugs, facts)  # RD13
     releases = Counter(
         f.release.release_id for f in facts[: len(lines)] if f.release and f.release.release_id
     )

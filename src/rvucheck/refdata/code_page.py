@@ -16,7 +16,9 @@ from typing import Any
 from rvucheck.errors import UnknownCode
 from rvucheck.refdata import indicators
 from rvucheck.refdata.modifiers import modifier_meaning
-from rvucheck.refdata.pricing import pricer
+from rvucheck.refdata.pricing import nonpar, pricer
+from rvucheck.refdata.pricing.anesthesia import SOURCE as ANES_SOURCE
+from rvucheck.refdata.pricing.anesthesia import anesthesia_cf, anesthesia_payment, is_anesthesia
 from rvucheck.refdata.pricing.places import is_facility_pos, pos_name
 from rvucheck.refdata.reference import Reference
 from rvucheck.refdata.types import Locality, RvuRow
@@ -103,6 +105,7 @@ def lookup(
             "facility_na": fees["facility"].na,
             "opps_capped": {s: f.opps_capped for s, f in fees.items()},
             "basis": "locality" if place else "national",
+            **_nonpar({s: f.amount for s, f in fees.items()}),
         },
         "locality": _locality(place),
         "category": _category(ref, row),
@@ -114,6 +117,7 @@ def lookup(
         setting = "facility" if facility else "nonfacility"
         page["setting"] = {"pos": pos.zfill(2), "name": pos_name(pos), "rate": setting}
         page["setting"]["amount"] = fees[setting].amount
+        page["setting"].update(nonpar.amounts(fees[setting].amount))
     if mods:  # the line as billed, priced as every face prices it
         one_unit = pricer.adjusted(ref, rows, mods, 1, place, facility, qpp)
         line = pricer.line_price(rows, one_unit, 1.0, facility)
@@ -122,10 +126,14 @@ def lookup(
             "meanings": {m: modifier_meaning(m) or "not a CPT or HCPCS modifier" for m in mods},
             "setting": "facility" if facility else "nonfacility",
             "payment": line.payment,
+            **nonpar.amounts(line.payment),
             "work_rvu": line.credited_work_rvu,
             "factor": one_unit.factor,
             "explanation": list(line.explanation),
         }
+    anes = _anesthesia(ref, row, place, qpp)
+    if anes:
+        page["anesthesia"] = anes
     top = _top_specialties(ref, row.hcpcs)
     if top:
         page["most_billed_by"] = top
@@ -133,6 +141,33 @@ def lookup(
     if paid:
         page["paid_outside_pfs"] = paid
     return page
+
+
+def _anesthesia(ref: Reference, row: RvuRow, place: Locality | None, qpp: bool) -> dict[str, Any] | None:
+    """Base units (with the CMS file's year), the anesthesia CF and what one hour pays, for 00100-01999."""
+    found = ref.anesthesia_base_units(row.hcpcs) if is_anesthesia(row.hcpcs) else None
+    cf = anesthesia_cf(place, qpp, row.release)
+    if found is None or cf is None:
+        return None
+    hour = anesthesia_payment(found[0], found[1], 60, cf[0], cf[1], ())
+    return {
+        "base_units": found[0],
+        "base_units_year": found[1],
+        "conversion_factor": cf[0],
+        "basis": cf[1],
+        "one_hour": hour.payment,
+        "source": ANES_SOURCE,
+    }
+
+
+def _nonpar(fees: dict[str, float]) -> dict[str, Any]:
+    """The non-participating amount and limiting charge of each setting's fee (refdata.pricing.nonpar)."""
+    per = {s: nonpar.amounts(amount) for s, amount in fees.items()}
+    return {
+        "non_participating": {s: a["non_participating"] for s, a in per.items()},
+        "limiting_charge": {s: a["limiting_charge"] for s, a in per.items()},
+        "non_participating_source": nonpar.SOURCE,
+    }
 
 
 def paid_elsewhere(ref: Reference, hcpcs: str, on: dt.date | None) -> dict[str, Any] | None:

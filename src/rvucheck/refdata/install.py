@@ -26,6 +26,7 @@ RECOGNIZER_MODULES = (
     "rvucheck.refdata.ncci.edits",
     "rvucheck.refdata.benchmarks.importer",
     "rvucheck.refdata.asp",
+    "rvucheck.refdata.anes_base",
     "rvucheck.refdata.icd_files",
 )
 URL_SCHEMES = ("http://", "https://", "file://")

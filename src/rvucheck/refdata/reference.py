@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rvucheck.errors import DataNotInstalled, RvucheckError
+from rvucheck.refdata.anes_base import AnesBase
 from rvucheck.refdata.asp import AspData
 from rvucheck.refdata.calendar import quarter_of
 from rvucheck.refdata.code_classes import class_of, mue_tables
@@ -280,6 +281,15 @@ class Reference:
 
     def drug_price(self, hcpcs: str, on: dt.date | None = None) -> DrugPrice | None:
         return self.asp.price(hcpcs, on)
+
+    @cached_property
+    def anes_base(self) -> AnesBase:
+        return AnesBase(self.store)
+
+    def anesthesia_base_units(self, hcpcs: str) -> tuple[float, str] | None:
+        """(base units, CMS file year) of an anesthesia code, from the newest installed base-unit file."""
+        units = self.anes_base.units(hcpcs)
+        return None if units is None else (units, self.anes_base.year)
 
     def aoc_primaries(self, addon: str, on: dt.date | None = None) -> frozenset[str] | None:
         return self.ncci.aoc_primaries(addon, on) if self.ncci else None

@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 from rvucheck.model import Finding, Report
+from rvucheck.refdata.pricing import nonpar
 from rvucheck.report.formula_text import looks_like_formula
 from rvucheck.report.summary import Summary, all_findings, cell_address, finding_cell, run_notes
 
@@ -36,6 +37,7 @@ def to_json_obj(report: Report, summary: Summary) -> dict[str, Any]:
             "units": r.line.units,
             "work_rvu": r.work_rvu,
             "payment": r.payment,
+            **_nonpar(r.payment, r.status_code),
             "findings": [{"rule": f.rule, "severity": f.severity, "message": f.message} for f in r.findings],
         }
         for r in report.results
@@ -53,6 +55,8 @@ def to_json_obj(report: Report, summary: Summary) -> dict[str, Any]:
                 "units": None,
                 "work_rvu": None,
                 "payment": None,
+                "non_participating": None,
+                "limiting_charge": None,
                 "findings": [{"rule": "RD01", "severity": "error", "message": message}],
             }
         )
@@ -71,6 +75,16 @@ def to_json_obj(report: Report, summary: Summary) -> dict[str, Any]:
         },
         "lines": lines,
         "notes": [note_dict(f) for f in run_notes(report)],
+    }
+
+
+def _nonpar(payment: float | None, status_code: str) -> dict[str, float | None]:
+    """The line's non-participating amount and limiting charge; None: a drug, an unpaid status, no price."""
+    if payment is None or not nonpar.applies(status_code):
+        return {"non_participating": None, "limiting_charge": None}
+    return {
+        "non_participating": nonpar.non_participating(payment),
+        "limiting_charge": nonpar.limiting_charge(payment),
     }
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from rvucheck.engine.context import Context, LineFacts
 from rvucheck.engine.kinds.base import Hit, Kind, params_schema
+from rvucheck.refdata.pricing.drugs import drug_payment
 from rvucheck.refdata.types import CodeClass
 
 CLASS_IDS: dict[str, Any] = {
@@ -78,9 +79,10 @@ def _price(ctx: Context, fact: LineFacts) -> str:
     if price is None:
         return ""
     units = fact.line.units
+    paid = drug_payment(price, fact.mods, units if units > 0 else 0.0, fact.line.dos).payment
     text = (
         f"; ASP payment limit ${price.limit:,.3f} per {price.dosage or 'billing unit'} "
-        f"({price.label}) x {units:g} units = ${price.limit * units:,.2f}"
+        f"({price.label}) x {units:g} units = ${paid:,.2f}"
     )
     dos = fact.line.dos
     if dos is not None and not (price.effective_from <= dos <= price.effective_to):
