@@ -19,6 +19,8 @@ from rvucheck.engine.kinds import (
     diagnoses,
     global_period,
     hygiene,
+    lab_ncd,
+    mce,
     modifiers,
     ncci,
     paid_elsewhere,
@@ -28,7 +30,19 @@ from rvucheck.engine.kinds.base import COMMON_FIELDS, Check, Hit, Kind
 
 __all__ = ["COMMON_FIELDS", "KINDS", "Check", "Hit", "Kind"]
 
-_MODULES = (codes, diagnoses, global_period, hygiene, modifiers, ncci, paid_elsewhere, surgery, bilateral)
+_MODULES = (
+    codes,
+    diagnoses,
+    mce,
+    lab_ncd,
+    global_period,
+    hygiene,
+    modifiers,
+    ncci,
+    paid_elsewhere,
+    surgery,
+    bilateral,
+)
 
 
 def _table() -> dict[str, Kind]:
