@@ -39,6 +39,10 @@ def data_dir(shared_cms: Path) -> Path:
         install_from([shared_cms / "ANES2022_BASE"], store)
     if not cms_code_sets_installed(store):  # a store made before the ICD code sets were installable
         install_from([shared_cms / "ICD10CM", shared_cms / "ICD9CM"], store)
+    if not store.datasets("mce"):  # the Medicare Code Editor tables (DX06), added after stores were filled
+        install_from([shared_cms / "MCE43.1"], store)
+    if not store.datasets("labncd"):  # CMS's lab NCD ICD-10 edit spreadsheet (LB01-LB04)
+        install_from([shared_cms / "LABNCD2026100"], store)
     return TEST_DATA_DIR
 
 

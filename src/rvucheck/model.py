@@ -61,6 +61,8 @@ class ChargeLine:
     payer: str = ""
     claim: str = ""
     posted: dt.date | None = None
+    birth_date: dt.date | None = None  # the patient's, where the export has it (MCE age edits)
+    age: int | None = None  # the patient's age in years as the export gives it (when no birth date)
     columns: tuple[tuple[str, int], ...] = ()
 
     def column_of(self, field_name: str) -> int | None:

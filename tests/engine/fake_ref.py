@@ -78,6 +78,7 @@ class FakeReference:
         self.mues = mues or {}
         self.aoc = aoc or {}
         self.stale_note = stale_note
+        self.mce_manifestations = frozenset({"G63", "F0280"})  # made-up subset of the MCE list
         self.dx_codes = (
             dx_codes if dx_codes is not None else {"E119": "billable", "M1711": "billable", "E11": "header"}
         )
@@ -148,6 +149,23 @@ class FakeReference:
     def dx_code_set(self, on: dt.date | None = None) -> DxCodeSet | None:
         """One made-up ICD-10-CM set for every date from 2015-10-01, none before."""
         return FAKE_DX_SET if on is None or on >= dt.date(2015, 10, 1) else None
+
+    def mce_flag(self, flag: str, code: str, on: dt.date | None = None) -> bool | None:
+        """Made-up MCE list: the manifestation codes listed in `mce_manifestations`."""
+        return flag == "manifestation" and code.strip().upper().replace(".", "") in self.mce_manifestations
+
+    def dx_age_conflict(self, code: str, age: int, on: dt.date | None = None) -> tuple[str, int, int] | None:
+        """Made-up MCE age lists: Z00.110 newborn (0-0), O24.419 maternity (9-64)."""
+        lists = {"Z00110": ("newborn", 0, 0), "O24419": ("maternity", 9, 64)}
+        found = lists.get(code.strip().upper().replace(".", ""))
+        return found if found and not found[1] <= age <= found[2] else None
+
+    def lab_ncds(self, hcpcs: str, on: dt.date | None = None) -> list[tuple[str, str]]:
+        """Made-up lab NCD: 83036 under 190.21A, covered for E11.9, never for Z00.00."""
+        return [("190.21A", "Glycated Hemoglobin/Glycated Protein")] if hcpcs == "83036" else []
+
+    def lab_dx_resolution(self, ncd: str, code: str, on: dt.date | None = None) -> int:
+        return {"E119": 1, "Z0000": 2}.get(code.strip().upper().replace(".", ""), 3)
 
     def dx_state(self, code: str, on: dt.date | None = None) -> str:
         """Made-up code set: only the codes listed in `dx_codes` exist."""

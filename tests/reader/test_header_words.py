@@ -69,11 +69,27 @@ def test_real_headers_name_the_field_a_coder_would_choose(header: str, field: st
         "DIAGNOSISREF1",  # Synthea: a pointer to the claim's diagnosis, not a code
         "HCPCS_BETOS_CD",
         "TICKET_ID_SEQ",
-        "Patient DOB",
+        "Age Group",
+        "Gestational Age",
+        "Birth Weight",
     ],
 )
 def test_traps_name_no_field(header: str) -> None:
     assert field_of_header(header) is None
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("Patient DOB", "birth_date"),  # a date of birth, not the patient's id nor the date of service
+        ("Date of Birth", "birth_date"),
+        ("BirthDate", "birth_date"),
+        ("Age", "age"),
+        ("Patient Age", "age"),
+    ],
+)
+def test_birth_date_and_age_for_the_mce_age_edits(header: str, field: str) -> None:
+    assert field_of_header(header) == field
 
 
 def test_words_are_cut_and_spelled_out() -> None:

@@ -231,6 +231,16 @@ def _parse_text_date(text: str) -> dt.date | None:
     raise BadValue(f"'{shown(text)}' is not a date")
 
 
+def parse_age(value: object) -> int | None:
+    """An age in whole years (0-124, the MCE's range) from a number or text; None for anything else."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and 0 <= value <= 124 else None
+    text = str(value).strip()
+    return int(text) if text.isdigit() and int(text) <= 124 else None
+
+
 @lru_cache(maxsize=16384, typed=True)
 def split_diagnoses(value: object) -> tuple[str, ...]:
     """ICD-10-CM codes in their dotted form from 'E11.9', 'e119', 'E11.9, I10', 'E119;I10'."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from operator import itemgetter
@@ -13,6 +14,7 @@ from rvucheck.read.cells import (
     clean_text,
     has_control,
     normalize_pos,
+    parse_age,
     parse_date,
     parse_money,
     parse_units,
@@ -56,7 +58,7 @@ class LineBuilder:
         self.width = max((len(row) for row in grid.rows), default=0)
         self.index = {
             name: single.get(name, self.width)
-            for name in (*self.TEXT_FIELDS, "units", "dos", "posted", "pos", "charge")
+            for name in (*self.TEXT_FIELDS, "units", "dos", "posted", "pos", "charge", "birth_date", "age")
         }
         self.modifier_indexes = multi.get("modifiers", ())
         self.diagnosis_indexes = multi.get("diagnoses", ())
@@ -114,6 +116,7 @@ class LineBuilder:
             posted = parse_date(row[index["posted"]], self.date1904)
         except BadValue:
             posted = None  # a posting date only feeds the audit's charge lag; not a reason to skip the line
+        birth_date, age = self._age_of(row, index)
         modifiers = code_modifiers
         for column in self.modifier_indexes:
             value = row[column]
@@ -154,8 +157,22 @@ class LineBuilder:
             payer=payer,
             claim=claim,
             posted=posted,
+            birth_date=birth_date,
+            age=age,
             columns=self.columns,
         )
+
+    def _age_of(self, row: list[object], index: dict[str, int]) -> tuple[dt.date | None, int | None]:
+        """The patient's date of birth and age in years, where the export has them. Neither is a reason to
+        skip a line: a value that is not a date (or a whole number of years, 0-124) is read as absent."""
+        birth, years = row[index["birth_date"]], row[index["age"]]
+        if birth in ("", None) and years in ("", None):
+            return None, None
+        try:
+            birth_date = parse_date(birth, self.date1904)
+        except BadValue:
+            birth_date = None
+        return birth_date, parse_age(years)
 
     def _note_control(self, row: list[object], row_number: int) -> None:
         """Whether the row's code or text cells held control characters (read as "?", noted once)."""

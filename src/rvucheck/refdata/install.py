@@ -1,8 +1,8 @@
 """Install CMS files into the store: walk folders, open zips (nested too), download URLs, recognise each
 file by its content, group by (kind, dataset_id) and import each group atomically.
 
-Recognisers: `pfs.importer`, `ncci.edits`, `benchmarks.importer` and `icd_files`, each with `recognize(path)`
-and `import_group`.
+Recognisers: `pfs.importer`, `ncci.edits`, `benchmarks.importer`, `asp`, `icd_files`, `mce` and `lab_ncd`,
+each with `recognize(path)` and `import_group`.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ RECOGNIZER_MODULES = (
     "rvucheck.refdata.asp",
     "rvucheck.refdata.anes_base",
     "rvucheck.refdata.icd_files",
+    "rvucheck.refdata.mce",
+    "rvucheck.refdata.lab_ncd",
 )
 URL_SCHEMES = ("http://", "https://", "file://")
 

@@ -18,7 +18,9 @@ from rvucheck.refdata.anes_base import AnesBase
 from rvucheck.refdata.asp import AspData
 from rvucheck.refdata.calendar import quarter_of
 from rvucheck.refdata.code_classes import class_of, mue_tables
+from rvucheck.refdata.lab_ncd import LabNcds
 from rvucheck.refdata.locality_search import search_localities
+from rvucheck.refdata.mce import MceData
 from rvucheck.refdata.modifiers import modifier_table
 from rvucheck.refdata.pfs.layouts import PPRRVU_FIELDS
 from rvucheck.refdata.pricing import formula as pay
@@ -304,6 +306,26 @@ class Reference:
 
     def dx_code_set(self, on: dt.date | None = None) -> DxCodeSet | None:
         return self.dx_sets.code_set(on)
+
+    @cached_property
+    def mce(self) -> MceData:
+        return MceData(self.store)
+
+    def mce_flag(self, flag: str, code: str, on: dt.date | None = None) -> bool | None:
+        return self.mce.has_flag(flag, code, on) if self.mce.installed else None
+
+    def dx_age_conflict(self, code: str, age: int, on: dt.date | None = None) -> tuple[str, int, int] | None:
+        return self.mce.age_conflict(code, age, on) if self.mce.installed else None
+
+    @cached_property
+    def lab_ncd_data(self) -> LabNcds:
+        return LabNcds(self.store)
+
+    def lab_ncds(self, hcpcs: str, on: dt.date | None = None) -> list[tuple[str, str]]:
+        return self.lab_ncd_data.ncds_of(hcpcs, on)
+
+    def lab_dx_resolution(self, ncd: str, code: str, on: dt.date | None = None) -> int:
+        return self.lab_ncd_data.resolution(ncd, code, on)
 
     def dx_state(self, code: str, on: dt.date | None = None) -> str:
         """ "billable", "header", "other" (the other ICD system's code), "invalid" or "unjudged"."""

@@ -240,6 +240,26 @@ class ReferenceData(PricingData, Protocol):
         engine does not judge undated lines); None when no installed set covers the date."""
         ...
 
+    def mce_flag(self, flag: str, code: str, on: dt.date | None = None) -> bool | None:
+        """Whether a diagnosis is on a Medicare Code Editor list (`flag`: "manifestation") on that date;
+        None when no MCE table is installed."""
+        ...
+
+    def dx_age_conflict(self, code: str, age: int, on: dt.date | None = None) -> tuple[str, int, int] | None:
+        """The MCE age list (newborn, pediatric, maternity, adult; its lowest and highest age) a diagnosis
+        is on and `age` (years) is outside of, on that date; None when none (or no MCE table)."""
+        ...
+
+    def lab_ncds(self, hcpcs: str, on: dt.date | None = None) -> list[tuple[str, str]]:
+        """(NCD number, title) of the lab NCDs listing the test on that date, at any date when None (none
+        without the spreadsheet)."""
+        ...
+
+    def lab_dx_resolution(self, ncd: str, code: str, on: dt.date | None = None) -> int:
+        """A diagnosis for a lab NCD's test: 1 covered, 2 never covered, 3 not supporting medical
+        necessity."""
+        ...
+
     def dx_state(self, code: str, on: dt.date | None = None) -> str:
         """A diagnosis judged by the code set in force on `on`: "billable", "header" (a category with
         subcodes, not billable), "other" (a code of the other system: ICD-9 on an ICD-10-CM date or the

@@ -72,6 +72,8 @@ def case_line(raw: Mapping[str, Any], sheet: str, index: int) -> ChargeLine:
         diagnoses=tuple(str(d) for d in data["dx"]),
         pos=str(data["pos"]).zfill(2),
         charge=data.get("charge"),
+        birth_date=dt.date.fromisoformat(str(data["birth_date"])) if data.get("birth_date") else None,
+        age=int(data["age"]) if data.get("age") is not None else None,
     )
 
 
