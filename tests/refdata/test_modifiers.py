@@ -132,3 +132,22 @@ def test_locality_adjusted(ref) -> None:  # type: ignore[no-untyped-def]
     assert adjust_line(ref, row, ("50",), locality=sf).payment == cents(
         Decimal(repr(ref.payment(row, sf))) * Decimal("1.5")
     )
+
+
+def test_modifier_78_pays_the_intra_operative_share(ref) -> None:  # type: ignore[no-untyped-def]
+    """Claims Processing Manual ch. 12 s. 40.4 (return to the OR for a complication, modifier 78): the
+    contractor pays the intra-operative share of the global package. CPT Assistant Sept. 2010's example:
+    44140 on March 1, then 35820-78 (chest wall exploration) on March 15. On RVU26C, 35820 (global 090,
+    pre 0.09 / intra 0.84 / post 0.07) has a national fee of $1,870.78: with 78 it pays
+    $1,870.78 x 0.84 = $1,571.4552 -> $1,571.46; billed without 78 it pays the full $1,870.78."""
+    row = ref.rvu("35820")
+    assert (row.pre_op, row.intra_op, row.post_op) == (0.09, 0.84, 0.07)
+    returned = adjust_line(ref, row, ("78",), facility=True)
+    assert returned.payment == 1571.46
+    assert returned.work_rvu == cents(row.work_rvu * 0.84)
+    assert any("intra-operative share" in step for step in returned.explanation)
+    assert adjust_line(ref, row, (), facility=True).payment == 1870.78
+    # a code without global-package shares (XXX) keeps its fee, with the reason said
+    ecg = adjust_line(ref, ref.rvu("93000"), ("78",))
+    assert ecg.payment == 15.36
+    assert any("no global-package shares" in step for step in ecg.explanation)

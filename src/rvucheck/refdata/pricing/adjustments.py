@@ -90,6 +90,12 @@ def adjust(
         ("54", ("pre_op", "intra_op"), "surgical care only: pre-operative + intra-operative shares"),
         ("55", ("post_op",), "post-operative management only: post-operative share"),
         ("56", ("pre_op",), "pre-operative management only: pre-operative share"),
+        (
+            "78",
+            ("intra_op",),
+            "unplanned return to the operating room in the global period: intra-operative share "
+            "(RVU file INTRA OP percentage; Claims Processing Manual ch. 12 s. 40.4)",
+        ),
     ):
         if mod in mods:
             _split(state, mod, shares, what)
