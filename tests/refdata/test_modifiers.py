@@ -101,7 +101,10 @@ def test_endoscopy_subtracts_its_base(ref) -> None:  # type: ignore[no-untyped-d
     assert (egd_biopsy.mult_proc, egd_biopsy.endo_base) == ("3", "43235")
     own = Decimal(repr(ref.payment(egd_biopsy, facility=True)))
     base = Decimal(repr(ref.payment(ref.rvu("43235"), facility=True)))
-    assert adjust_line(ref, egd_biopsy, ("51",), rank=2, facility=True).payment == cents(own - base)
+    below_top = adjust_line(ref, egd_biopsy, (), endoscopy=True, facility=True)
+    assert below_top.payment == cents(own - base) == 13.02
+    # ranked 2nd as one procedure (another family, or any other surgery): the standard 50%, no base
+    assert adjust_line(ref, egd_biopsy, ("51",), rank=2, facility=True).payment == cents(own / 2) == 61.79
 
 
 def test_therapy_mppr_halves_practice_expense(ref) -> None:  # type: ignore[no-untyped-def]

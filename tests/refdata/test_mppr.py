@@ -1,0 +1,117 @@
+"""Multiple-procedure payment rules of a patient's day, to the cent, on the installed RVU26C (national,
+2026-07-15). Each rule is recomputed from a CMS or published example; the arithmetic is in each docstring.
+Sources: PFS Relative Value File documentation (RVU25D.pdf, "Multiple Procedure (Modifier 51)",
+indicators 2-7) and Medicare Claims Processing Manual ch. 12 s. 40.6."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from rvucheck.engine import runner as engine
+from rvucheck.model import CellRef, ChargeLine
+from rvucheck.refdata.pricing.components import global_test_components
+from rvucheck.rules.ruleset import Ruleset
+from rvucheck.settings import Settings
+
+DOS = dt.date(2026, 7, 15)
+SETTINGS = Settings(today=dt.date(2026, 12, 31))
+
+
+def day(ref: Any, *codes: str, pos: str = "22", **fields: Any) -> list[tuple[float | None, str]]:
+    """(payment, explanation's last reduction) of each line of one patient's day with one physician."""
+    lines = [
+        ChargeLine(
+            source=CellRef("Charges", n),
+            hcpcs=code.split("-")[0],
+            modifiers=tuple(code.split("-")[1:]),
+            dos=DOS,
+            patient="P1",
+            provider="DR1",
+            pos=pos,
+            **fields,
+        )
+        for n, code in enumerate(codes, start=2)
+    ]
+    report = engine.run(lines, ref, Ruleset(()), SETTINGS)
+    return [(r.payment, r.line.hcpcs) for r in report.results]
+
+
+def payments(ref: Any, *codes: str, pos: str = "22") -> list[float | None]:
+    return [p for p, _c in day(ref, *codes, pos=pos)]
+
+
+def test_one_endoscopy_family_is_collapsed(ref) -> None:  # type: ignore[no-untyped-def]
+    """CMS's example (Claims Processing Manual ch. 12 s. 40.6, multiple endoscopy; RVU file MULT PROC 3):
+    a colonoscopy with a biopsy (45380) and a snare polypectomy (45385), base 45378. "Rather than paying
+    100 percent for the highest valued procedure (45385) and 50 percent for the next (45380), pay the full
+    value of the higher valued endoscopy (45385), plus the difference between the next highest endoscopy
+    (45380) and the base endoscopy (45378)." RVU26C national facility: 45385 $223.45; 45380 $177.69 -
+    45378 $164.67 = $13.02 (not 50% = $88.85). The base billed alone beside them is included: $0."""
+    assert payments(ref, "45380", "45385") == [13.02, 223.45]
+    assert payments(ref, "45378", "45380") == [0.0, 177.69]
+    # the rule does not apply to a single endoscopy: full fee
+    assert payments(ref, "45380") == [177.69]
+
+
+def test_endoscopies_of_other_families_and_other_surgery_rank_as_one_procedure(ref) -> None:  # type: ignore[no-untyped-def]
+    """Issue 11: 43239 (EGD biopsy, base 43235) billed with 45380 (base 45378) or with 49505 (hernia
+    repair) is NOT paid "43239 minus 43235" ($123.58 - $110.56 = $13.02): 43235 was not billed. Different
+    families rank under the standard rule (RVU file MULT PROC 3: "apply the multiple endoscopy rules to a
+    family before ranking the family with the other procedures"): 45380 $177.69 at 100%, 43239 at 50% =
+    $61.79; with 49505 ($508.03 at 100%) the same $61.79."""
+    assert payments(ref, "43239", "45380") == [61.79, 177.69]
+    assert payments(ref, "43239", "49505") == [61.79, 508.03]
+
+
+def test_mixed_surgical_day_every_line_to_the_cent(ref) -> None:  # type: ignore[no-untyped-def]
+    """49505 + the colonoscopy family {45385, 45380} + the EGD family {43239, 43235}, facility, national.
+    Families first: colon 45385 $223.45 + (45380 $177.69 - 45378 $164.67) = $236.47; EGD 43239 $123.58 +
+    (43235 - 43235) = $123.58. Ranked as procedures: 49505 $508.03 (100%), colon family 2nd (50%): 45385
+    $223.45 x 50% = $111.725 -> $111.73, 45380 $13.02 x 50% = $6.51; EGD family 3rd (50%): 43239 $61.79,
+    43235 $0 (included in 43239)."""
+    got = day(ref, "43235", "45380", "49505", "43239", "45385")
+    assert got == [(0.0, "43235"), (6.51, "45380"), (508.03, "49505"), (61.79, "43239"), (111.73, "45385")]
+
+
+def test_cardiovascular_mppr_ranks_by_tc_and_cuts_tc_25_percent(ref) -> None:  # type: ignore[no-untyped-def]
+    """RVU file MULT PROC 6: "25% reduction of the second highest and subsequent procedures to the TC of
+    diagnostic cardiovascular services", ranked by the TC fee (as for indicator 4). RVU26C national:
+    93306 global $196.73 (TC $129.26, PC $67.47); 93880 global $189.05 (TC $151.64, PC $37.41). By TC
+    93880 is first ($189.05); 93306 pays $67.47 + $129.26 x 75% = $164.415 -> $164.42 (ranking by the
+    global fee would have paid $196.73 + $37.41 + $113.73 = $347.87 instead of $353.47)."""
+    assert payments(ref, "93306", "93880", pos="11") == [164.42, 189.05]
+    assert payments(ref, "93306", pos="11") == [196.73]
+
+
+def test_global_test_only_code_reduces_only_its_technical_part(ref) -> None:  # type: ignore[no-untyped-def]
+    """Issue 11: 93000 (PC/TC indicator 4) = 93005 (TC, $7.01) + 93010 (PC, $8.35) = $15.36. A second
+    93000 the same day: $8.35 + $7.01 x 75% = $13.6075 -> $13.61, not $15.36 x 75% = $11.52."""
+    assert payments(ref, "93000", "93000", pos="11") == [15.36, 13.61]
+    # 93005 is technical only (PC/TC 3): below 93306 (TC $129.26) it pays $7.01 x 75% = $5.2575 -> $5.26
+    assert payments(ref, "93005", "93306", pos="11") == [5.26, 196.73]
+
+
+def test_global_test_components_add_up_on_the_installed_release(ref) -> None:  # type: ignore[no-untyped-def]
+    """Every pair in data/global_tests.toml: the global code's RVUs equal its TC and PC codes' together
+    (RVU file: "the total RVUs for global procedure only codes equals the sum ...")."""
+    for code, (tcs, pcs) in global_test_components().items():
+        whole = ref.rvu(code)
+        assert whole.pctc_indicator == "4", code
+        parts = [ref.rvu(c) for c in (*tcs, *pcs)]
+        assert [p.pctc_indicator for p in parts] == ["3"] * len(tcs) + ["2"] * len(pcs), code
+        total = round(sum(p.total_rvu_nonfacility for p in parts), 2)
+        assert total == whole.total_rvu_nonfacility, code
+
+
+def test_imaging_mppr_tc_50_pc_5_percent(ref) -> None:  # type: ignore[no-untyped-def]
+    """RVU file MULT PROC 4: rank by the TC fee, TC of the lower ones 50%, PC 5% (same physician, from
+    2017). 74177 CT abd/pelvis (TC $216.44) ranks above 70551 MRI brain (TC $127.59); 70551 pays
+    $67.80 x 95% + $127.59 x 50% = $64.41 + $63.795 = $128.205 -> $128.21."""
+    assert payments(ref, "70551", "74177", pos="11") == [128.21, 300.27]
+
+
+def test_ophthalmology_mppr_tc_20_percent(ref) -> None:  # type: ignore[no-untyped-def]
+    """RVU file MULT PROC 7: 20% off the TC of the second and later. 92250 (TC $16.70) ranks above 92134
+    (TC $15.03, PC $17.70): 92134 pays $17.70 + $15.03 x 80% = $29.724 -> $29.72."""
+    assert payments(ref, "92134", "92250", pos="11") == [29.72, 37.07]
