@@ -29,7 +29,9 @@ JSON_SUMMARY_KEYS = {
     "payment",
     "release",
 }
-JSON_LINE_KEYS = {"sheet", "row", "hcpcs", "modifiers", "units", "work_rvu", "payment", "findings"}
+JSON_LINE_KEYS = {"sheet", "row", "hcpcs", "modifiers", "units", "work_rvu", "payment", "findings"} | {
+    "rank", "reduction", "basis"
+}  # fmt: skip
 
 
 def _small(folder: Path) -> Path:

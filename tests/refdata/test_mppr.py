@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any
 
 from rvucheck.engine import runner as engine
-from rvucheck.model import CellRef, ChargeLine
+from rvucheck.model import CellRef, ChargeLine, LineResult
 from rvucheck.refdata.pricing.components import global_test_components
 from rvucheck.rules.ruleset import Ruleset
 from rvucheck.settings import Settings
@@ -18,8 +18,8 @@ DOS = dt.date(2026, 7, 15)
 SETTINGS = Settings(today=dt.date(2026, 12, 31))
 
 
-def day(ref: Any, *codes: str, pos: str = "22", **fields: Any) -> list[tuple[float | None, str]]:
-    """(payment, explanation's last reduction) of each line of one patient's day with one physician."""
+def results(ref: Any, *codes: str, pos: str = "22") -> list[LineResult]:
+    """Each line's result in one patient's day with one physician."""
     lines = [
         ChargeLine(
             source=CellRef("Charges", n),
@@ -29,12 +29,14 @@ def day(ref: Any, *codes: str, pos: str = "22", **fields: Any) -> list[tuple[flo
             patient="P1",
             provider="DR1",
             pos=pos,
-            **fields,
         )
         for n, code in enumerate(codes, start=2)
     ]
-    report = engine.run(lines, ref, Ruleset(()), SETTINGS)
-    return [(r.payment, r.line.hcpcs) for r in report.results]
+    return list(engine.run(lines, ref, Ruleset(()), SETTINGS).results)
+
+
+def day(ref: Any, *codes: str, pos: str = "22") -> list[tuple[float | None, str]]:
+    return [(r.payment, r.line.hcpcs) for r in results(ref, *codes, pos=pos)]
 
 
 def payments(ref: Any, *codes: str, pos: str = "22") -> list[float | None]:
@@ -115,3 +117,36 @@ def test_ophthalmology_mppr_tc_20_percent(ref) -> None:  # type: ignore[no-untyp
     """RVU file MULT PROC 7: 20% off the TC of the second and later. 92250 (TC $16.70) ranks above 92134
     (TC $15.03, PC $17.70): 92134 pays $17.70 + $15.03 x 80% = $29.724 -> $29.72."""
     assert payments(ref, "92134", "92250", pos="11") == [29.72, 37.07]
+
+
+def test_rank_reduction_and_basis_per_line(ref) -> None:  # type: ignore[no-untyped-def]
+    """The mixed day above: each line says its rank, the dollars the rule took off and which rule."""
+    got = {r.line.hcpcs: r for r in results(ref, "43235", "45380", "49505", "43239", "45385")}
+    assert [(c, got[c].rank, got[c].reduction) for c in ("49505", "45385", "45380", "43239", "43235")] == [
+        ("49505", 1, 0.0),
+        ("45385", 2, 111.72),  # $223.45 - $111.73
+        ("45380", 3, 171.18),  # $177.69 - $6.51
+        ("43239", 4, 61.79),  # $123.58 - $61.79
+        ("43235", 5, 110.56),  # the base, included in 43239
+    ]
+    assert got["49505"].basis == ""
+    assert "family of base 45378" in got["45380"].basis and "rank 2" in got["45380"].basis
+    assert got["45385"].basis.startswith("51 multiple procedure, rank 2, indicator 3")
+    assert "$223.45 -> $111.73, -$111.72" in got["45385"].basis
+    assert "is the base of an endoscopy of its family" in got["43235"].basis
+
+
+def test_annotated_copy_explains_the_cut(ref, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The annotated copy's Findings cell of a reduced line names its rank, the cut and the rule; a line
+    paid in full says nothing about payment."""
+    from rvucheck.annotate.plan import build_annotations
+    from rvucheck.model import Report, SheetLayout
+    from rvucheck.report.summary import summarize
+
+    lines = results(ref, "45380", "45385")
+    report = Report(results=tuple(lines))
+    layout = SheetLayout(sheet="Charges", header_row=1, headers=("HCPCS",), totals_rows=())
+    plan = build_annotations(layout, report, summarize(report))
+    texts = {row: values[-1] for row, values, _severity in plan.rows}
+    assert str(texts[2]).startswith("payment: rank 2, -$164.67 (multiple endoscopy, family of base 45378")
+    assert texts[3] == ""

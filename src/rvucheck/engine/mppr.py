@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 # MULT PROC indicators whose lines are ranked together (2 standard surgery, 3 endoscopy share a rank).
 MPPR_FAMILY = {"2": "surgery", "3": "surgery", "4": "imaging", "5": "therapy", "6": "cardio", "7": "eye"}
 TECHNICAL_FAMILIES = frozenset({"imaging", "cardio", "eye"})
+MPPR_STEPS = ("51 multiple procedure", "multiple endoscopy")  # how the pricer's MPPR steps begin
 Placed = tuple[LineFacts, int, bool]  # the line, the rank its pricing uses, below its endoscopy family's top
 
 
@@ -59,9 +60,21 @@ def apply_mppr_ranks(facts: list[LineFacts], pricer: Pricer) -> None:
             if fact.release is None:
                 continue
             _work, credited, _total, payment, explanation = pricer.reprice(fact, priced_rank, endoscopy)
+            full = fact.payment or 0.0
             facts[fact.position] = fact._replace(
-                rank=rank, credited_work_rvu=credited, payment=payment, explanation=explanation
+                rank=rank,
+                credited_work_rvu=credited,
+                payment=payment,
+                explanation=explanation,
+                reduction=round(full - payment, 2),
+                basis=basis(explanation, full, payment),
             )
+
+
+def basis(explanation: tuple[str, ...], full: float, payment: float) -> str:
+    """Why a lower-ranked line pays less: the pricer's multiple-procedure steps, and by how much."""
+    steps = [s for s in explanation if s.startswith(MPPR_STEPS)]
+    return f"{'; '.join(steps)} (${full:,.2f} -> ${payment:,.2f}, -${full - payment:,.2f})"
 
 
 def endoscopy_family(fact: LineFacts, bases: set[str]) -> str:

@@ -181,6 +181,9 @@ def _result(fact: LineFacts, findings: tuple[Finding, ...]) -> LineResult:
         status_code=fact.status,
         release=fact.release.release_id if fact.release else "",
         findings=findings,
+        rank=fact.rank,
+        reduction=fact.reduction,
+        basis=fact.basis,
     )
 
 
