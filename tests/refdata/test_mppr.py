@@ -150,3 +150,27 @@ def test_annotated_copy_explains_the_cut(ref, tmp_path) -> None:  # type: ignore
     texts = {row: values[-1] for row, values, _severity in plan.rows}
     assert str(texts[2]).startswith("payment: rank 2, -$164.67 (multiple endoscopy, family of base 45378")
     assert texts[3] == ""
+
+
+def test_code_explain_cites_each_rule(ref) -> None:  # type: ignore[no-untyped-def]
+    """`rvucheck code CODE --explain`: the code's multiple-procedure and global-package rules, each with
+    its CMS source; without --explain no `payment_rules`."""
+    from rvucheck.cli.code import render
+    from rvucheck.refdata.code_page import lookup
+
+    egd = lookup(ref, "43239", explain=True)
+    (rule,) = egd["payment_rules"]
+    assert "ENDO BASE 43235" in rule["applies"] and "minus the base" in rule["applies"]
+    cited = "PFS Relative Value File documentation (RVU25D.pdf), MULT PROC indicator 3"
+    assert rule["source"].startswith(cited)
+    assert "ch. 12 s. 40.6" in rule["source"]
+    chest = lookup(ref, "35820", explain=True)["payment_rules"]
+    assert [r["rule"] for r in chest] == [
+        "multiple procedures (MULT PROC 2)",
+        "global package split and modifier 78",
+    ]
+    assert "intra-operative share 84%" in chest[1]["applies"]
+    ecg = lookup(ref, "93000", explain=True)["payment_rules"]
+    assert "TC at 75%" in ecg[0]["applies"]
+    assert "payment_rules" not in lookup(ref, "43239")
+    assert "source: PFS Relative Value File" in render(egd)

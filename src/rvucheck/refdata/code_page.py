@@ -17,6 +17,7 @@ from rvucheck.errors import UnknownCode
 from rvucheck.refdata import indicators
 from rvucheck.refdata.modifiers import modifier_meaning
 from rvucheck.refdata.pricing import pricer
+from rvucheck.refdata.pricing.citations import payment_rules
 from rvucheck.refdata.pricing.places import is_facility_pos, pos_name
 from rvucheck.refdata.reference import Reference
 from rvucheck.refdata.types import Locality, RvuRow
@@ -84,8 +85,10 @@ def lookup(
     pos: str | None = None,
     on: dt.date | None = None,
     qpp: bool = False,
+    explain: bool = False,
 ) -> dict[str, Any]:
-    """Everything about one code, with the keys issue 2 lists for `rvucheck code --json`."""
+    """Everything about one code, with the keys issue 2 lists for `rvucheck code --json`; `explain`: also
+    `payment_rules`, the multiple-procedure and global-package rules with their sources."""
     mods = pricer.normalise_modifiers(modifiers)
     rows = find_row(ref, code, mods, on)
     row = rows.priced
@@ -126,6 +129,8 @@ def lookup(
             "factor": one_unit.factor,
             "explanation": list(line.explanation),
         }
+    if explain:
+        page["payment_rules"] = payment_rules(rows.row or row)
     top = _top_specialties(ref, row.hcpcs)
     if top:
         page["most_billed_by"] = top
