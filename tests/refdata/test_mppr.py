@@ -174,3 +174,60 @@ def test_code_explain_cites_each_rule(ref) -> None:  # type: ignore[no-untyped-d
     assert "TC at 75%" in ecg[0]["applies"]
     assert "payment_rules" not in lookup(ref, "43239")
     assert "source: PFS Relative Value File" in render(egd)
+
+
+def therapy_day(ref: Any, *billed: tuple[str, float, str, str], group_column: bool) -> Any:
+    """One patient's therapy day: (code, units, provider, group) per line, national non-facility."""
+    columns = (("patient", 1), ("dos", 2), ("provider", 3), ("diagnoses", 4), ("hcpcs", 5))
+    columns += (("group", 6),) if group_column else ()
+    lines = [
+        ChargeLine(
+            source=CellRef("Charges", n),
+            hcpcs=code,
+            units=units,
+            dos=DOS,
+            patient="P1",
+            provider=provider,
+            group=group if group_column else "",  # the reader fills it only from a group column
+            pos="11",
+            diagnoses=("M54.50",),
+            columns=columns,
+        )
+        for n, (code, units, provider, group) in enumerate(billed, start=2)
+    ]
+    return engine.run(lines, ref, Ruleset(()), SETTINGS)
+
+
+def test_therapy_mppr_per_unit_across_providers_of_one_group(ref) -> None:  # type: ignore[no-untyped-def]
+    """Therapy MPPR (RVU file MULT PROC 5: "subject to 50% of the practice expense component"; CMS
+    Pub. 100-04 ch. 5: the MPPR "applies to multiple units as well as multiple procedures. Full payment is
+    made for the unit or procedure with the highest PE payment"), per patient per day across PT/OT/SLP and
+    the group's providers. RVU26C national, CF $33.4009:
+    97530 (PE 0.60) unit $35.07, PE halved (0.44 + 0.30 + 0.01) x CF = $25.05;
+    97110 (PE 0.41) $29.06 / halved (0.45 + 0.205 + 0.01) x CF = $22.2116 -> $22.21;
+    97140 (PE 0.39) halved (0.43 + 0.195 + 0.01) x CF = $21.2096 -> $21.21.
+    97530 x2 (DR1) + 97110 x1 (DR2) + 97140 x3 (DR1), no group column (one group, RD10):
+    97530 $35.07 + $25.05 = $60.12; 97110 $22.21; 97140 3 x $21.21 = $63.63.
+    With a group column putting DR2 in another group, 97110 is that group's only unit: $29.06 in full."""
+    billed = (("97530", 2.0, "DR1", "G1"), ("97110", 1.0, "DR2", "G2"), ("97140", 3.0, "DR1", "G1"))
+    one_group = therapy_day(ref, *billed, group_column=False)
+    assert [(r.payment, r.rank, r.reduction) for r in one_group.results] == [
+        (60.12, 1, 10.02),  # $70.14 - $60.12
+        (22.21, 2, 6.85),
+        (63.63, 3, 19.53),  # $83.16 - $63.63
+    ]
+    assert "highest-PE unit in full ($35.07)" in one_group.results[0].basis
+    assert [f.rule for f in one_group.run_findings if f.rule == "RD10"] == ["RD10"]
+    by_group = therapy_day(ref, *billed, group_column=True)
+    assert [r.payment for r in by_group.results] == [60.12, 29.06, 63.63]
+    assert not [f for f in by_group.run_findings if f.rule == "RD10"]
+
+
+def test_therapy_mppr_single_line_units_and_single_unit(ref) -> None:  # type: ignore[no-untyped-def]
+    """One line, 3 units of 97110: $29.06 + 2 x $22.21 = $73.48 (not 3 x $29.06 = $87.18); one unit alone
+    is paid in full and no RD10 is said."""
+    three = therapy_day(ref, ("97110", 3.0, "DR1", ""), group_column=False)
+    assert [(r.payment, r.rank, r.reduction) for r in three.results] == [(73.48, 1, 13.7)]
+    one = therapy_day(ref, ("97110", 1.0, "DR1", ""), group_column=False)
+    assert [(r.payment, r.reduction) for r in one.results] == [(29.06, 0.0)]
+    assert not [f for f in one.run_findings if f.rule == "RD10"]

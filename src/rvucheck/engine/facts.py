@@ -74,15 +74,18 @@ class Pricer:
         facility: bool,
         units: float,
         endoscopy: bool = False,
+        first_full: bool = False,
     ) -> LineValues:
-        """(work RVU, credited work RVU, total RVU, payment, explanation) of a line, rounded to cents."""
+        """(work RVU, credited work RVU, total RVU, payment, explanation) of a line, rounded to cents;
+        `first_full`: its first unit at rank 1, the others at `rank` (therapy MPPR)."""
         priced = choice.priced
         assert priced is not None  # callers price only lines that have a row
-        key = (priced.hcpcs, priced.release, mods, rank, facility, units, endoscopy)
+        key = (priced.hcpcs, priced.release, mods, rank, facility, units, endoscopy, first_full)
         found = self._values.get(key)
         if found is None:
+            first = self.adjusted(choice, mods, 1, facility) if first_full else None
             price = one_pricer.line_price(
-                choice, self.adjusted(choice, mods, rank, facility, endoscopy), units, facility
+                choice, self.adjusted(choice, mods, rank, facility, endoscopy), units, facility, first
             )
             found = (
                 price.work_rvu,
@@ -127,13 +130,16 @@ class Pricer:
             self._full[key] = fee
         return fee * max(fact.line.units, 0.0)
 
-    def reprice(self, fact: LineFacts, rank: int, endoscopy: bool = False) -> LineValues:
-        """The line's values at its multiple-procedure `rank` (and below its endoscopy family's highest)."""
+    def reprice(self, fact: LineFacts, rank: int, how: str = "") -> LineValues:
+        """The line's values at its multiple-procedure `rank`; `how`: "endoscopy" below its endoscopy
+        family's highest, "first-full" its first unit at rank 1 (the therapy day's highest-PE unit)."""
         assert fact.release is not None
         units = fact.line.units if fact.line.units > 0 else 0.0
         mods = tuple(sorted(fact.mods))
         choice = self.rows_for(fact.code, mods, fact.release)
-        return self.line_values(choice, mods, rank, fact.facility, units, endoscopy)
+        return self.line_values(
+            choice, mods, rank, fact.facility, units, how == "endoscopy", how == "first-full"
+        )
 
 
 def build_facts(

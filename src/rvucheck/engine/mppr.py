@@ -9,7 +9,11 @@ Lines are grouped by patient + date + physician + payment family of the indicato
   43235 and 45378) are two families: the lower pays 50 %, not "43239 minus 43235".
 - imaging (4), cardiovascular (6), ophthalmology (7): ranked by the technical-component fee (RVU file:
   "rank the procedures by fee schedule amount for the TC"); the pricer reduces the lower ones' TC.
-- therapy (5): ranked by payment; the pricer halves the practice expense of the lower ones.
+- therapy (5): per patient + date + group (the export's group / billing provider / TIN column, else the
+  practice is one group: run note RD10), across disciplines and providers: the unit with the highest
+  practice expense is paid in full, every other unit with its practice expense at 50 % (RVU file,
+  indicator 5; CMS Pub. 100-04 ch. 5, therapy MPPR: "full payment is made for the unit or procedure with the
+  highest PE payment").
 A line's `rank` is its place in that order (1 = paid in full); the pricer is told the rank of its family
 and whether it is below its endoscopy family's highest. Pure: prices come from the engine's `Pricer`.
 """
@@ -20,6 +24,8 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from rvucheck.engine.context import LineFacts
+from rvucheck.engine.linking import GROUP
+from rvucheck.model import ChargeLine, Finding
 
 if TYPE_CHECKING:
     from rvucheck.engine.facts import Pricer
@@ -27,8 +33,15 @@ if TYPE_CHECKING:
 # MULT PROC indicators whose lines are ranked together (2 standard surgery, 3 endoscopy share a rank).
 MPPR_FAMILY = {"2": "surgery", "3": "surgery", "4": "imaging", "5": "therapy", "6": "cardio", "7": "eye"}
 TECHNICAL_FAMILIES = frozenset({"imaging", "cardio", "eye"})
-MPPR_STEPS = ("51 multiple procedure", "multiple endoscopy")  # how the pricer's MPPR steps begin
-Placed = tuple[LineFacts, int, bool]  # the line, the rank its pricing uses, below its endoscopy family's top
+ONE_GROUP_RULE = "RD10"
+MPPR_STEPS = (
+    "51 multiple procedure",
+    "multiple endoscopy",
+    "therapy MPPR",
+)  # how the pricer's MPPR steps begin
+# the line, the rank its pricing uses, and how: "" plain, "endoscopy" below its endoscopy family's highest,
+# "first-full" its first unit at rank 1 and the others at the rank (therapy)
+Placed = tuple[LineFacts, int, str]
 
 
 def apply_mppr_ranks(facts: list[LineFacts], pricer: Pricer) -> None:
@@ -40,26 +53,30 @@ def apply_mppr_ranks(facts: list[LineFacts], pricer: Pricer) -> None:
         if priced is None or fact.day < 0 or fact.history:
             continue
         family = MPPR_FAMILY.get(priced.mult_proc)
-        if family is not None:
+        if family == "therapy":  # per group (TIN), across disciplines and providers
+            groups[fact.patient, fact.day, fact.line.group.strip(), family].append(fact)
+        elif family is not None:
             groups[fact.patient, fact.day, fact.physician, family].append(fact)
     for key, members in groups.items():
-        if len(members) < 2:
-            continue
         family = key[3]
+        if len(members) < 2 and (family != "therapy" or members[0].line.units <= 1):
+            continue
         if family == "surgery":
             order = surgery_order(members, pricer)
+        elif family == "therapy":
+            order = therapy_order(members)
         else:
             technical = family in TECHNICAL_FAMILIES
             ranked = sorted(members, key=lambda f: (-pricer.full_payment(f, technical), f.position))
-            order = [(fact, rank, False) for rank, fact in enumerate(ranked, start=1)]
-        for rank, (fact, priced_rank, endoscopy) in enumerate(order, start=1):
-            if priced_rank == 1 and not endoscopy:
+            order = [(fact, rank, "") for rank, fact in enumerate(ranked, start=1)]
+        for rank, (fact, priced_rank, how) in enumerate(order, start=1):
+            if priced_rank == 1 and not how:
                 if rank > 1:
                     facts[fact.position] = fact._replace(rank=rank)
                 continue
             if fact.release is None:
                 continue
-            _work, credited, _total, payment, explanation = pricer.reprice(fact, priced_rank, endoscopy)
+            _work, credited, _total, payment, explanation = pricer.reprice(fact, priced_rank, how)
             full = fact.payment or 0.0
             facts[fact.position] = fact._replace(
                 rank=rank,
@@ -98,11 +115,48 @@ def surgery_order(members: list[LineFacts], pricer: Pricer) -> list[Placed]:
     for family in families.values():
         family.sort(key=lambda f: (-pricer.full_payment(f), f.position))
         value = pricer.full_payment(family[0])
-        value += sum(pricer.reprice(f, 1, True)[3] for f in family[1:])
+        value += sum(pricer.reprice(f, 1, "endoscopy")[3] for f in family[1:])
         valued.append((-value, family[0].position, family))
     valued.sort(key=lambda v: (v[0], v[1]))
     order: list[Placed] = []
     for rank, (_value, _first, family) in enumerate(valued, start=1):
-        order.append((family[0], rank, False))
-        order.extend((f, rank, True) for f in family[1:])
+        order.append((family[0], rank, ""))
+        order.extend((f, rank, "endoscopy") for f in family[1:])
     return order
+
+
+def therapy_order(members: list[LineFacts]) -> list[Placed]:
+    """Therapy lines by practice-expense RVU per unit (the payment GPCI and CF are the run's): the first
+    line's first unit in full, every other unit with half its practice expense."""
+    ranked = sorted(members, key=lambda f: (-_pe_rvu(f), f.position))
+    first = ranked[0]
+    order: list[Placed] = [(first, 2, "first-full") if first.line.units > 1 else (first, 1, "")]
+    return order + [(fact, 2, "") for fact in ranked[1:]]
+
+
+def _pe_rvu(fact: LineFacts) -> float:
+    row = fact.priced
+    assert row is not None
+    return row.pe_rvu_facility if fact.facility else row.pe_rvu_nonfacility
+
+
+def one_group_note(facts: list[LineFacts], absent: frozenset[str], lines: list[ChargeLine]) -> list[Finding]:
+    """RD10, once: the export has no group / billing-provider / TIN column and the therapy MPPR cut a line,
+    so every provider's therapy of a patient's day was taken as one group's."""
+    if GROUP not in absent or not lines:
+        return []
+    therapy = any(f.reduction and f.priced and f.priced.mult_proc == "5" for f in facts[: len(lines)])
+    if not therapy:
+        return []
+    return [
+        Finding(
+            ONE_GROUP_RULE,
+            "info",
+            "no group / billing provider / TIN column: the therapy multiple-procedure reduction (PE of "
+            "every unit after the day's highest at 50%) took all providers' therapy of a patient's day as "
+            "one group's; map the group column to apply it per group: --map group=HEADER",
+            lines[0].source,
+            fix="If the export holds several groups' (TINs') charges, map the group or billing-provider "
+            "column (--map group=HEADER) and run the check again.",
+        )
+    ]

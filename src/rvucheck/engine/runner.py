@@ -23,6 +23,7 @@ from rvucheck.engine.facts import Pricer, build_facts, release_pin_date
 from rvucheck.engine.kinds import KINDS, Hit
 from rvucheck.engine.kinds.diagnoses import code_set_notes
 from rvucheck.engine.linking import PATIENT, absent_fields, first_missing, run_notes
+from rvucheck.engine.mppr import one_group_note
 from rvucheck.errors import InputFileError, RvucheckError
 from rvucheck.gc_pause import paused_gc
 from rvucheck.model import ChargeLine, Finding, LineResult, Report, Severity, UnreadableLine
@@ -87,6 +88,7 @@ def _run(
     release_id = undated_release.release_id if undated_release else ""
     run_findings += run_notes(absent, skipped, alone, release_id, lines)
     run_findings += code_set_notes(ctx, {rule.kind for rule in ruleset})  # RD09
+    run_findings += one_group_note(facts, absent, list(lines))  # RD10
     releases = Counter(
         f.release.release_id for f in facts[: len(lines)] if f.release and f.release.release_id
     )

@@ -122,14 +122,24 @@ def adjusted(
     return adjust(data, choice.priced, mods, rank, locality, facility, qpp, choice.notes, endoscopy=endoscopy)
 
 
-def line_price(choice: RowChoice, one_unit: Adjusted, units: float, facility: bool) -> LinePrice:
-    """The line's figures for `units` units, rounded to cents; unpaid statuses pay $0."""
+def line_price(
+    choice: RowChoice, one_unit: Adjusted, units: float, facility: bool, first: Adjusted | None = None
+) -> LinePrice:
+    """The line's figures for `units` units, rounded to cents; unpaid statuses pay $0. `first`: the line's
+    first unit is paid so and the others as `one_unit` (therapy MPPR: the day's highest-PE unit in full)."""
     priced = choice.priced
     if priced is None:
         raise LookupError("no fee-schedule row prices this line")
     total = priced.total_rvu_facility if facility else priced.total_rvu_nonfacility
     payment = round(one_unit.payment * units, 2)
     explanation = one_unit.explanation
+    if first is not None and units > 1:
+        payment = round(first.payment + one_unit.payment * (units - 1), 2)
+        explanation = (
+            *explanation,
+            f"therapy MPPR: the day's highest-PE unit in full (${first.payment:,.2f}), the other "
+            f"{units - 1:g} at ${one_unit.payment:,.2f}: ${payment:,.2f}",
+        )
     if priced.status_code in UNPAID_STATUSES:
         payment = 0.0
         explanation = (*explanation, f"status {priced.status_code}: not paid separately")
