@@ -172,6 +172,8 @@ def test_code_explain_cites_each_rule(ref) -> None:  # type: ignore[no-untyped-d
     assert "intra-operative share 84%" in chest[1]["applies"]
     ecg = lookup(ref, "93000", explain=True)["payment_rules"]
     assert "TC at 75%" in ecg[0]["applies"]
+    therapy = lookup(ref, "97110", explain=True)["payment_rules"][0]
+    assert "every other unit with its PE at 50%" in therapy["applies"] and "ch. 5" in therapy["source"]
     assert "payment_rules" not in lookup(ref, "43239")
     assert "source: PFS Relative Value File" in render(egd)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from rvucheck.refdata.types import RvuRow
 
 RVU_DOC = "PFS Relative Value File documentation (RVU25D.pdf), MULT PROC indicator {}"
+CPM_THERAPY = "CMS Pub. 100-04 ch. 5 (therapy MPPR: multiple units as well as multiple procedures)"
 CPM_MULTIPLE = "Medicare Claims Processing Manual ch. 12 s. 40.6"
 MULTIPLE: dict[str, str] = {
     "1": "ranked by fee with the day's procedures of indicator 1-3: 100%, 50%, then 25% (pre-1995 rule)",
@@ -23,9 +24,9 @@ MULTIPLE: dict[str, str] = {
         "and, read by the same physician, the PC at 95%"
     ),
     "5": (
-        "therapy: practice expense paid at 50% on the 2nd and later therapy lines of the physician's day "
-        "(work and malpractice in full); CMS applies it per unit after the highest-PE unit across the "
-        "group, which rvucheck does not yet do"
+        "therapy: per patient per day per group (TIN), across disciplines and providers, the unit with the "
+        "highest practice expense is paid in full and every other unit with its PE at 50% (work and "
+        "malpractice in full)"
     ),
     "6": (
         "diagnostic cardiovascular: ranked by the TC fee; the 2nd and later pay the TC at 75% "
@@ -49,7 +50,8 @@ def payment_rules(row: RvuRow) -> list[dict[str, str]]:
             {
                 "rule": f"multiple procedures (MULT PROC {row.mult_proc})",
                 "applies": text.format(base=row.endo_base or row.hcpcs),
-                "source": f"{RVU_DOC.format(row.mult_proc)}; {CPM_MULTIPLE}",
+                "source": f"{RVU_DOC.format(row.mult_proc)}; "
+                + (CPM_THERAPY if row.mult_proc == "5" else CPM_MULTIPLE),
             }
         )
     if row.pre_op + row.intra_op + row.post_op > 0:
