@@ -133,6 +133,9 @@ class LineResult:
     status_code: str = ""
     release: str = ""
     findings: tuple[Finding, ...] = ()
+    rank: int = 1  # multiple-procedure rank in the patient's day (1 = paid in full)
+    reduction: float = 0.0  # dollars the multiple-procedure rule took off the payment
+    basis: str = ""  # which multiple-procedure rule cut the line, by how much and why
 
     @property
     def dollars_at_stake(self) -> float:

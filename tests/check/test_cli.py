@@ -31,7 +31,7 @@ JSON_SUMMARY_KEYS = {
 }
 JSON_LINE_KEYS = {
     "sheet", "row", "hcpcs", "modifiers", "units", "work_rvu", "payment", "non_participating",
-    "limiting_charge", "findings",
+    "limiting_charge", "rank", "reduction", "basis", "findings",
 }  # fmt: skip
 
 

@@ -147,7 +147,7 @@ def test_lines_built_in_code_declare_every_field() -> None:
     built = ChargeLine(CellRef("case", 2), "99213")
     assert absent_fields([built]) == frozenset()
     read = ChargeLine(CellRef("Charges", 2), "99213", columns=(("hcpcs", 1), ("provider_npi", 2)))
-    assert absent_fields([read]) == {"patient", "dos", "diagnoses"}
+    assert absent_fields([read]) == {"patient", "dos", "diagnoses", "group"}
     assert first_missing(frozenset(LINKING), frozenset({"dos", "patient"})) == "patient"
     assert first_missing(frozenset({"dos"}), frozenset({"patient"})) == ""
 

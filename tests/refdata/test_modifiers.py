@@ -101,7 +101,10 @@ def test_endoscopy_subtracts_its_base(ref) -> None:  # type: ignore[no-untyped-d
     assert (egd_biopsy.mult_proc, egd_biopsy.endo_base) == ("3", "43235")
     own = Decimal(repr(ref.payment(egd_biopsy, facility=True)))
     base = Decimal(repr(ref.payment(ref.rvu("43235"), facility=True)))
-    assert adjust_line(ref, egd_biopsy, ("51",), rank=2, facility=True).payment == cents(own - base)
+    below_top = adjust_line(ref, egd_biopsy, (), endoscopy=True, facility=True)
+    assert below_top.payment == cents(own - base) == 13.02
+    # ranked 2nd as one procedure (another family, or any other surgery): the standard 50%, no base
+    assert adjust_line(ref, egd_biopsy, ("51",), rank=2, facility=True).payment == cents(own / 2) == 61.79
 
 
 def test_therapy_mppr_halves_practice_expense(ref) -> None:  # type: ignore[no-untyped-def]
@@ -132,3 +135,22 @@ def test_locality_adjusted(ref) -> None:  # type: ignore[no-untyped-def]
     assert adjust_line(ref, row, ("50",), locality=sf).payment == cents(
         Decimal(repr(ref.payment(row, sf))) * Decimal("1.5")
     )
+
+
+def test_modifier_78_pays_the_intra_operative_share(ref) -> None:  # type: ignore[no-untyped-def]
+    """Claims Processing Manual ch. 12 s. 40.4 (return to the OR for a complication, modifier 78): the
+    contractor pays the intra-operative share of the global package. CPT Assistant Sept. 2010's example:
+    44140 on March 1, then 35820-78 (chest wall exploration) on March 15. On RVU26C, 35820 (global 090,
+    pre 0.09 / intra 0.84 / post 0.07) has a national fee of $1,870.78: with 78 it pays
+    $1,870.78 x 0.84 = $1,571.4552 -> $1,571.46; billed without 78 it pays the full $1,870.78."""
+    row = ref.rvu("35820")
+    assert (row.pre_op, row.intra_op, row.post_op) == (0.09, 0.84, 0.07)
+    returned = adjust_line(ref, row, ("78",), facility=True)
+    assert returned.payment == 1571.46
+    assert returned.work_rvu == cents(row.work_rvu * 0.84)
+    assert any("intra-operative share" in step for step in returned.explanation)
+    assert adjust_line(ref, row, (), facility=True).payment == 1870.78
+    # a code without global-package shares (XXX) keeps its fee, with the reason said
+    ecg = adjust_line(ref, ref.rvu("93000"), ("78",))
+    assert ecg.payment == 15.36
+    assert any("no global-package shares" in step for step in ecg.explanation)

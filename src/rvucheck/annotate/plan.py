@@ -103,6 +103,9 @@ def build_annotations(layout: SheetLayout, report: Report, summary: Summary) -> 
         lines[(line.source.sheet, line.source.row, line.source.column)] = line  # a wide row's own line
         severity = result.worst_severity
         text = short_findings(result.findings) if result.findings else ""
+        if result.basis:  # how the payment was cut (issue 11): beside the findings, within the cell limit
+            cut = f"payment: rank {result.rank}, -${result.reduction:,.2f} ({result.basis})"
+            text = "; ".join(t for t in (text, cut) if t)[:FINDINGS_TEXT_LIMIT]
         values = (
             result.work_rvu,
             result.credited_work_rvu,

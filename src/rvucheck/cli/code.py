@@ -29,6 +29,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--qpp", action="store_true", help="use the qualifying APM participant conversion factor"
     )
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="also the multiple-procedure and global-package payment rules, each with its CMS source",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run)
 
@@ -40,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     on = date_option(args.date)
     modifiers = tuple(m for item in args.modifier for m in item.replace(" ", ",").split(",") if m)
     ref = open_reference(getattr(args, "data_dir", None))
-    page = lookup(ref, args.code, modifiers, args.locality, args.pos, on, args.qpp)
+    page = lookup(ref, args.code, modifiers, args.locality, args.pos, on, args.qpp, explain=args.explain)
     if args.json:
         print(json.dumps(page, indent=2))
     else:
@@ -134,6 +139,10 @@ def render(page: dict[str, Any]) -> str:
     lines += ["", "Indicators:"]
     for item in page["indicators"].values():
         lines.append(f"  {item['label']}: {item['code'] or '-'}  {item['meaning']}")
+    if page.get("payment_rules"):
+        lines += ["", "Payment rules beside the day's other lines:"]
+        for rule in page["payment_rules"]:
+            lines += [f"  {rule['rule']}: {rule['applies']}", f"    source: {rule['source']}"]
     lines += ["", "Notes:"] + [f"  - {note}" for note in page["notes"]]
     return "\n".join(lines)
 

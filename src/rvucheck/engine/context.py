@@ -42,6 +42,8 @@ class LineFacts(NamedTuple):
     total_rvu: float | None
     payment: float | None
     explanation: tuple[str, ...]
+    reduction: float = 0.0  # dollars the multiple-procedure rule took off the line (engine.mppr)
+    basis: str = ""  # which multiple-procedure rule cut the line and why (its pricer steps)
 
     @property
     def global_days(self) -> str:

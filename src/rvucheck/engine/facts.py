@@ -10,21 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections import defaultdict
 from collections.abc import Sequence
 
 from rvucheck.engine.context import LineFacts
 from rvucheck.engine.em import is_em
 from rvucheck.engine.linking import UNLINKED
+from rvucheck.engine.mppr import apply_mppr_ranks
 from rvucheck.engine.other_prices import OtherPrices
 from rvucheck.model import ChargeLine
 from rvucheck.refdata.calendar import quarter_dates, release_quarter
 from rvucheck.refdata.pricing import pricer as one_pricer
+from rvucheck.refdata.pricing.components import technical_rows
 from rvucheck.refdata.pricing.places import FACILITY_POS
 from rvucheck.refdata.types import Adjusted, Locality, PricingData, ReleaseChoice
 
-# MULT PROC indicators whose lines are ranked together (2 standard surgery, 3 endoscopy share a rank).
-MPPR_FAMILY = {"2": "surgery", "3": "surgery", "4": "imaging", "5": "therapy", "6": "cardio", "7": "eye"}
 LineValues = tuple[float, float, float, float, tuple[str, ...]]
 
 
@@ -70,16 +69,25 @@ class Pricer:
         return found
 
     def line_values(
-        self, choice: one_pricer.RowChoice, mods: tuple[str, ...], rank: int, facility: bool, units: float
+        self,
+        choice: one_pricer.RowChoice,
+        mods: tuple[str, ...],
+        rank: int,
+        facility: bool,
+        units: float,
+        endoscopy: bool = False,
+        first_full: bool = False,
     ) -> LineValues:
-        """(work RVU, credited work RVU, total RVU, payment, explanation) of a line, rounded to cents."""
+        """(work RVU, credited work RVU, total RVU, payment, explanation) of a line, rounded to cents;
+        `first_full`: its first unit at rank 1, the others at `rank` (therapy MPPR)."""
         priced = choice.priced
         assert priced is not None  # callers price only lines that have a row
-        key = (priced.hcpcs, priced.release, mods, rank, facility, units)
+        key = (priced.hcpcs, priced.release, mods, rank, facility, units, endoscopy, first_full)
         found = self._values.get(key)
         if found is None:
+            first = self.adjusted(choice, mods, 1, facility) if first_full else None
             price = one_pricer.line_price(
-                choice, self.adjusted(choice, mods, rank, facility), units, facility
+                choice, self.adjusted(choice, mods, rank, facility, endoscopy), units, facility, first
             )
             found = (
                 price.work_rvu,
@@ -92,27 +100,48 @@ class Pricer:
         return found
 
     def adjusted(
-        self, choice: one_pricer.RowChoice, mods: tuple[str, ...], rank: int, facility: bool
+        self,
+        choice: one_pricer.RowChoice,
+        mods: tuple[str, ...],
+        rank: int,
+        facility: bool,
+        endoscopy: bool = False,
     ) -> Adjusted:
         priced = choice.priced
         assert priced is not None
-        key = (priced.hcpcs, priced.release, mods, rank, facility)
+        key = (priced.hcpcs, priced.release, mods, rank, facility, endoscopy)
         found = self._adjusted.get(key)
         if found is None:
-            found = one_pricer.adjusted(self.ref, choice, mods, rank, self.locality, facility, self.qpp)
+            found = one_pricer.adjusted(
+                self.ref, choice, mods, rank, self.locality, facility, self.qpp, endoscopy=endoscopy
+            )
             self._adjusted[key] = found
         return found
 
-    def full_payment(self, fact: LineFacts) -> float:
-        """The line's fee before any reduction: what ranks it among the day's procedures."""
+    def full_payment(self, fact: LineFacts, technical: bool = False) -> float:
+        """The line's fee before any reduction: what ranks it among the day's procedures; `technical`:
+        only its technical part (imaging, cardiovascular and ophthalmology MPPR rank by the TC fee)."""
         priced = fact.priced
         if priced is None:
             return 0.0
-        key = (priced.hcpcs, priced.modifier, priced.release, fact.facility)
+        key = (priced.hcpcs, priced.modifier, priced.release, fact.facility, technical)
         fee = self._full.get(key)
         if fee is None:
-            fee = self._full[key] = self.ref.fee(priced, self.locality, fact.facility, self.qpp).amount
+            rows = technical_rows(self.ref, priced) if technical else (priced,)
+            fee = sum(self.ref.fee(r, self.locality, fact.facility, self.qpp).amount for r in rows)
+            self._full[key] = fee
         return fee * max(fact.line.units, 0.0)
+
+    def reprice(self, fact: LineFacts, rank: int, how: str = "") -> LineValues:
+        """The line's values at its multiple-procedure `rank`; `how`: "endoscopy" below its endoscopy
+        family's highest, "first-full" its first unit at rank 1 (the therapy day's highest-PE unit)."""
+        assert fact.release is not None
+        units = fact.line.units if fact.line.units > 0 else 0.0
+        mods = tuple(sorted(fact.mods))
+        choice = self.rows_for(fact.code, mods, fact.release)
+        return self.line_values(
+            choice, mods, rank, fact.facility, units, how == "endoscopy", how == "first-full"
+        )
 
 
 def build_facts(
@@ -190,34 +219,5 @@ def build_facts(
                 explanation,
             )
         )
-    _apply_mppr_ranks(facts, pricer)
+    apply_mppr_ranks(facts, pricer)
     return facts
-
-
-def _apply_mppr_ranks(facts: list[LineFacts], pricer: Pricer) -> None:
-    """Rank 1, 2, ... by full payment within patient + date + physician + MPPR family; reprice the
-    lower-ranked lines (the few lines that share a day with another procedure)."""
-    groups: dict[tuple[str, int, str, str], list[LineFacts]] = defaultdict(list)
-    for fact in facts:
-        priced = fact.priced
-        if priced is None or fact.day < 0 or fact.history:
-            continue
-        family = MPPR_FAMILY.get(priced.mult_proc)
-        if family is not None:
-            groups[fact.patient, fact.day, fact.physician, family].append(fact)
-    for members in groups.values():
-        if len(members) < 2:
-            continue
-        by_payment = sorted(members, key=lambda f: (-pricer.full_payment(f), f.position))
-        for rank, fact in enumerate(by_payment, start=1):
-            if rank == 1 or fact.priced is None or fact.release is None:
-                continue
-            units = fact.line.units if fact.line.units > 0 else 0.0
-            mods = tuple(sorted(fact.mods))
-            choice = pricer.rows_for(fact.code, mods, fact.release)
-            _work, credited, _total, payment, explanation = pricer.line_values(
-                choice, mods, rank, fact.facility, units
-            )
-            facts[fact.position] = fact._replace(
-                rank=rank, credited_work_rvu=credited, payment=payment, explanation=explanation
-            )

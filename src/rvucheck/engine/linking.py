@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 
 from rvucheck.model import ChargeLine, Finding
 
-PATIENT, DATE, PROVIDER, DIAGNOSES = "patient", "dos", "provider", "diagnoses"
+PATIENT, DATE, PROVIDER, DIAGNOSES, GROUP = "patient", "dos", "provider", "diagnoses", "group"
 NO_PATIENT_RULE, NO_DATE_RULE, ONE_PROVIDER_RULE, NO_DIAGNOSIS_RULE = "RD04", "RD05", "RD06", "RD07"
 NOTE_RULES = (NO_PATIENT_RULE, NO_DATE_RULE, ONE_PROVIDER_RULE, NO_DIAGNOSIS_RULE)
 _COLUMNS_OF = {
@@ -28,6 +28,7 @@ _COLUMNS_OF = {
     DATE: ("dos",),
     PROVIDER: ("provider", "provider_npi"),
     DIAGNOSES: ("diagnoses",),
+    GROUP: ("group",),  # group / billing provider / TIN: the therapy MPPR's unit (engine.mppr, RD10)
 }
 # A missing column that stops rules: its note's id, what it is called, the --map that fixes it.
 _SKIPPING = (
@@ -39,15 +40,15 @@ UNLINKED = "\x00"  # starts the patient key of a line with a blank patient cell 
 
 
 def absent_fields(lines: Iterable[ChargeLine]) -> frozenset[str]:
-    """The fields (patient, dos, provider, diagnoses) the export has no column for. A run whose lines carry
-    no `columns` at all was built in code: nothing is absent."""
+    """The fields (patient, dos, provider, diagnoses, group) the export has no column for. A run whose
+    lines carry no `columns` at all was built in code: nothing is absent."""
     mapped: set[str] = set()
     declared = False
     for line in lines:
         if line.columns:
             declared = True
             mapped.update(name for name, _column in line.columns)
-            if mapped >= {"patient", "dos", "provider", "diagnoses"}:
+            if mapped >= {"patient", "dos", "provider", "diagnoses", "group"}:
                 break
     if not declared:
         return frozenset()

@@ -25,6 +25,7 @@ from rvucheck.engine.facts import Pricer, build_facts, release_pin_date
 from rvucheck.engine.kinds import KINDS, Hit
 from rvucheck.engine.kinds.diagnoses import code_set_notes
 from rvucheck.engine.linking import PATIENT, absent_fields, first_missing, run_notes
+from rvucheck.engine.mppr import one_group_note
 from rvucheck.errors import InputFileError, RvucheckError
 from rvucheck.gc_pause import paused_gc
 from rvucheck.model import ChargeLine, Finding, LineResult, Report, Severity, UnreadableLine
@@ -90,6 +91,7 @@ def _run(
     run_findings += run_notes(absent, skipped, alone, release_id, lines)
     run_findings += code_set_notes(ctx, {rule.kind for rule in ruleset})  # RD09
     run_findings += stale_drug_notes(pricer.other.stale_drugs, facts)  # RD13
+    run_findings += one_group_note(facts, absent, list(lines))  # RD10
     releases = Counter(
         f.release.release_id for f in facts[: len(lines)] if f.release and f.release.release_id
     )
@@ -184,6 +186,9 @@ def _result(fact: LineFacts, findings: tuple[Finding, ...]) -> LineResult:
         status_code=fact.status,
         release=fact.release.release_id if fact.release else "",
         findings=findings,
+        rank=fact.rank,
+        reduction=fact.reduction,
+        basis=fact.basis,
     )
 
 

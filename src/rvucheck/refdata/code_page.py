@@ -19,6 +19,7 @@ from rvucheck.refdata.modifiers import modifier_meaning
 from rvucheck.refdata.pricing import nonpar, pricer
 from rvucheck.refdata.pricing.anesthesia import SOURCE as ANES_SOURCE
 from rvucheck.refdata.pricing.anesthesia import anesthesia_cf, anesthesia_payment, is_anesthesia
+from rvucheck.refdata.pricing.citations import payment_rules
 from rvucheck.refdata.pricing.places import is_facility_pos, pos_name
 from rvucheck.refdata.reference import Reference
 from rvucheck.refdata.types import Locality, RvuRow
@@ -86,8 +87,10 @@ def lookup(
     pos: str | None = None,
     on: dt.date | None = None,
     qpp: bool = False,
+    explain: bool = False,
 ) -> dict[str, Any]:
-    """Everything about one code, with the keys issue 2 lists for `rvucheck code --json`."""
+    """Everything about one code, with the keys issue 2 lists for `rvucheck code --json`; `explain`: also
+    `payment_rules`, the multiple-procedure and global-package rules with their sources."""
     mods = pricer.normalise_modifiers(modifiers)
     rows = find_row(ref, code, mods, on)
     row = rows.priced
@@ -134,6 +137,8 @@ def lookup(
     anes = _anesthesia(ref, row, place, qpp)
     if anes:
         page["anesthesia"] = anes
+    if explain:
+        page["payment_rules"] = payment_rules(rows.row or row)
     top = _top_specialties(ref, row.hcpcs)
     if top:
         page["most_billed_by"] = top

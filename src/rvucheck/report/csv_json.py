@@ -23,7 +23,9 @@ def note_dict(finding: Finding) -> dict[str, Any]:
 
 
 def to_json_obj(report: Report, summary: Summary) -> dict[str, Any]:
-    """The `--format json` object: `summary`, `lines` with exactly the keys issue 4 names, and `notes`.
+    """The `--format json` object: `summary`, `lines` with exactly the keys issue 4 names (plus issue
+    11's `rank`, `reduction`, `basis`: the multiple-procedure rank, the dollars it took off, which rule),
+    and `notes`.
 
     Unreadable rows are lines too (hcpcs as far as known, their RD01 finding), so every row read appears.
     `notes` holds every finding that belongs to no line (RD02 stale NCCI, RD03 release, RD04-RD07 missing
@@ -38,6 +40,9 @@ def to_json_obj(report: Report, summary: Summary) -> dict[str, Any]:
             "work_rvu": r.work_rvu,
             "payment": r.payment,
             **_nonpar(r.payment, r.status_code),
+            "rank": r.rank,
+            "reduction": r.reduction,
+            "basis": r.basis,
             "findings": [{"rule": f.rule, "severity": f.severity, "message": f.message} for f in r.findings],
         }
         for r in report.results
@@ -57,6 +62,9 @@ def to_json_obj(report: Report, summary: Summary) -> dict[str, Any]:
                 "payment": None,
                 "non_participating": None,
                 "limiting_charge": None,
+                "rank": None,
+                "reduction": None,
+                "basis": "",
                 "findings": [{"rule": "RD01", "severity": "error", "message": message}],
             }
         )

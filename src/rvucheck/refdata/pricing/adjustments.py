@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from rvucheck.refdata.pricing.components import component_rows
 from rvucheck.refdata.pricing.formula import CENT, formula, gpci_of
 from rvucheck.refdata.types import Adjusted, Locality, PricingData, RvuRow
 
@@ -59,9 +60,13 @@ def adjust(
     facility: bool = False,
     qpp: bool = False,
     row_notes: tuple[str, ...] = (),
+    *,
+    endoscopy: bool = False,
 ) -> Adjusted:
     """One unit of `row` (the row the pricer chose) after the payment modifiers and the rank;
-    `row_notes` (why that row) follow the full-fee step in the explanation."""
+    `row_notes` (why that row) follow the full-fee step in the explanation. `endoscopy`: the line is
+    an endoscopy below the highest of its family (same endoscopic base) that day, so it pays its value
+    minus the base's before its family's `rank` applies (RVU file, MULT PROC 3)."""
     mods = tuple(m.strip().upper() for m in modifiers if m and m.strip())
     state = _State(ref, row, locality, facility, qpp)
     state.steps.extend(row_notes)
@@ -75,6 +80,8 @@ def adjust(
     )
     if "50" in mods:
         _bilateral(state)
+    if endoscopy:
+        _endoscopy(state)
     if rank > 1 or "51" in mods:
         _multiple(state, max(rank, 2) if "51" in mods and rank == 1 else rank)
     if "62" in mods:
@@ -96,6 +103,12 @@ def adjust(
         ("54", ("pre_op", "intra_op"), "surgical care only: pre-operative + intra-operative shares"),
         ("55", ("post_op",), "post-operative management only: post-operative share"),
         ("56", ("pre_op",), "pre-operative management only: pre-operative share"),
+        (
+            "78",
+            ("intra_op",),
+            "unplanned return to the operating room in the global period: intra-operative share "
+            "(RVU file INTRA OP percentage; Claims Processing Manual ch. 12 s. 40.4)",
+        ),
     ):
         if mod in mods:
             _split(state, mod, shares, what)
@@ -134,7 +147,11 @@ def _multiple(state: _State, rank: int) -> None:
                 "ranks beyond the fifth are priced by report (documentation to the contractor)"
             )
     elif indicator == "3":
-        _endoscopy(state, label)
+        state.scale(
+            Decimal("0.50"),
+            f"{label}: an endoscopy family (or one endoscopy) ranked with the day's other procedures, "
+            "standard 50%",
+        )
     elif indicator in TC_MPPR:
         _tc_reduction(state, label, TC_MPPR[indicator])
     elif indicator == "5":
@@ -151,11 +168,20 @@ def _multiple(state: _State, rank: int) -> None:
         state.steps.append(f"{label}: the concept does not apply")
 
 
-def _endoscopy(state: _State, label: str) -> None:
+def _endoscopy(state: _State) -> None:
+    """A lower endoscopy of its family: its value minus the base's; the base itself billed beside an
+    endoscopy of its family is included in that one (RVU file, MULT PROC 3)."""
     base_code = state.row.endo_base
-    base = state.ref.row(state.row.release, base_code) if base_code else None
+    if not base_code:
+        state.scale(
+            Decimal(0),
+            f"multiple endoscopy: {state.row.hcpcs} is the base of an endoscopy of its family billed the "
+            "same day, its payment is included in that one's",
+        )
+        return
+    base = state.ref.row(state.row.release, base_code)
     if base is None:
-        state.scale(Decimal("0.50"), f"{label}: endoscopy without a base code row, standard 50%")
+        state.steps.append(f"multiple endoscopy: base {base_code} has no fee-schedule row, no reduction")
         return
     base_fee = state.fee(base)
     before = state.amount
@@ -165,29 +191,34 @@ def _endoscopy(state: _State, label: str) -> None:
         (Decimal(repr(work_left)) / Decimal(repr(state.row.work_rvu))) if state.row.work_rvu else Decimal(0)
     )
     state.steps.append(
-        f"{label}: multiple endoscopy in the family of base {base_code}: pays its fee less the base's "
-        f"(${before:,.2f} - ${base_fee:,.2f}); an endoscopy of another family is instead ranked at 50%"
+        f"multiple endoscopy, family of base {base_code}: below the family's highest, pays its fee less "
+        f"the base's (${before:,.2f} - ${base_fee:,.2f})"
     )
 
 
 def _tc_reduction(state: _State, label: str, cut: Decimal) -> None:
-    """Imaging (4), cardiovascular (6), ophthalmology (7) MPPR: cut the TC; imaging also cuts the PC 5%."""
+    """Imaging (4), cardiovascular (6), ophthalmology (7) MPPR: cut the TC; imaging also cuts the PC 5%.
+    A global service pays its professional part (its -26 row, or a global-test-only code's PC codes)
+    and its technical part reduced; a service whose parts are not known is reduced as technical."""
     pc_cut = PC_MPPR_IMAGING if state.row.mult_proc == "4" else Decimal(0)
     keep_tc, keep_pc = 1 - cut, 1 - pc_cut
-    if state.row.modifier == "TC":
+    if state.row.modifier == "TC" or state.row.pctc_indicator == "3":
         state.scale(keep_tc, f"{label}: technical component reduced {_pct(cut)}", work=False)
     elif state.row.modifier == "26":
         state.scale(keep_pc, f"{label}: professional component reduced {_pct(pc_cut)}")
     else:
-        pc_row = state.ref.row(state.row.release, state.row.hcpcs, "26")
-        tc_row = state.ref.row(state.row.release, state.row.hcpcs, "TC")
-        if pc_row is None or tc_row is None:
+        parts = component_rows(state.ref, state.row)
+        if parts is None:
             state.scale(keep_tc, f"{label}: technical service reduced {_pct(cut)}", work=False)
             return
-        state.amount = state.fee(pc_row) * keep_pc + state.fee(tc_row) * keep_tc
+        tc = sum((state.fee(r) for r in parts[0]), Decimal(0))
+        pc = sum((state.fee(r) for r in parts[1]), Decimal(0))
+        state.amount = pc * keep_pc + tc * keep_tc
         state.work_factor *= keep_pc
+        names = "+".join(r.hcpcs + ("-" + r.modifier if r.modifier else "") for r in parts[0])
         state.steps.append(
-            f"{label}: global = PC x {_pct(keep_pc)} + TC x {_pct(keep_tc)} (reduction of the 2nd and later)"
+            f"{label}: PC ${pc:,.2f} x {_pct(keep_pc)} + TC ({names}) ${tc:,.2f} x {_pct(keep_tc)} "
+            "(2nd and later service of the day)"
         )
 
 

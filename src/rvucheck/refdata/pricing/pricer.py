@@ -112,21 +112,34 @@ def adjusted(
     locality: Locality | None = None,
     facility: bool = False,
     qpp: bool = False,
+    *,
+    endoscopy: bool = False,
 ) -> Adjusted:
-    """One unit of the line after the payment modifiers and its multiple-procedure rank."""
+    """One unit of the line after the payment modifiers and its multiple-procedure rank (`endoscopy`:
+    below the highest endoscopy of its family that day, see `adjustments.adjust`)."""
     if choice.priced is None:
         raise LookupError("no fee-schedule row prices this line")
-    return adjust(data, choice.priced, mods, rank, locality, facility, qpp, choice.notes)
+    return adjust(data, choice.priced, mods, rank, locality, facility, qpp, choice.notes, endoscopy=endoscopy)
 
 
-def line_price(choice: RowChoice, one_unit: Adjusted, units: float, facility: bool) -> LinePrice:
-    """The line's figures for `units` units, rounded to cents; unpaid statuses pay $0."""
+def line_price(
+    choice: RowChoice, one_unit: Adjusted, units: float, facility: bool, first: Adjusted | None = None
+) -> LinePrice:
+    """The line's figures for `units` units, rounded to cents; unpaid statuses pay $0. `first`: the line's
+    first unit is paid so and the others as `one_unit` (therapy MPPR: the day's highest-PE unit in full)."""
     priced = choice.priced
     if priced is None:
         raise LookupError("no fee-schedule row prices this line")
     total = priced.total_rvu_facility if facility else priced.total_rvu_nonfacility
     payment = round(one_unit.payment * units, 2)
     explanation = one_unit.explanation
+    if first is not None and units > 1:
+        payment = round(first.payment + one_unit.payment * (units - 1), 2)
+        explanation = (
+            *explanation,
+            f"therapy MPPR: the day's highest-PE unit in full (${first.payment:,.2f}), the other "
+            f"{units - 1:g} at ${one_unit.payment:,.2f}: ${payment:,.2f}",
+        )
     if priced.status_code in UNPAID_STATUSES:
         payment = 0.0
         explanation = (*explanation, f"status {priced.status_code}: not paid separately")
@@ -152,10 +165,12 @@ def price_line(
     qpp: bool = False,
     on: dt.date | None = None,
     rank: int = 1,
+    endoscopy: bool = False,
 ) -> LinePrice | None:
     """Price one line from the release in effect on `on`; None when no installed release covers the date
     or the release does not list the code. `facility`: the setting of the line's place of service
-    (`places.is_facility_pos`); `rank`: its multiple-procedure rank in its day (1 = the highest paid)."""
+    (`places.is_facility_pos`); `rank`: its multiple-procedure rank in its day (1 = the highest paid);
+    `endoscopy`: an endoscopy below the highest of its family that day (`engine.facts` decides both)."""
     release = data.release_for(on)
     if not release.release_id:
         return None
@@ -163,5 +178,5 @@ def price_line(
     choice = choose_rows(data, release.release_id, code.strip().upper(), mods)
     if choice.priced is None:
         return None
-    one_unit = adjusted(data, choice, mods, rank, locality, facility, qpp)
+    one_unit = adjusted(data, choice, mods, rank, locality, facility, qpp, endoscopy=endoscopy)
     return line_price(choice, one_unit, units, facility)
