@@ -39,8 +39,8 @@ def old_ref(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 def test_the_fixtures_end_with_cms_dos_end_of_file_row() -> None:
     for path in (
-        FIXTURES / "rvu22a" / "madeup-PPRRVU22_JAN.csv",
-        FIXTURES / "rvu23a" / "madeup-GPCI2023.csv",
+        FIXTURES / "rvu22a" / "madeup-rvu22-jan.csv",
+        FIXTURES / "rvu23a" / "madeup-gpci-2023.csv",
     ):
         data = path.read_bytes()
         assert data.splitlines()[-1].startswith(b"\x1a,,,,,,")
@@ -91,7 +91,7 @@ def test_a_2022_date_prices_from_the_2022_release(old_ref: Any) -> None:
 def test_every_quarter_of_2022_and_2023_is_recognised(
     tmp_path: Path, year: int, month: str, letter: str
 ) -> None:
-    source = FIXTURES / f"rvu{year % 100}a" / f"madeup-PPRRVU{year % 100}_JAN.csv"
+    source = FIXTURES / f"rvu{year % 100}a" / f"madeup-rvu{year % 100}-jan.csv"
     text = source.read_bytes().replace(b"January Release", f"{month} Release".encode())
     path = tmp_path / "quarter.csv"
     path.write_bytes(text)
@@ -136,15 +136,15 @@ def test_a_mark_with_data_after_it_is_not_an_end_of_file() -> None:
 def test_a_0x1a_row_followed_by_data_is_still_damage(tmp_path: Path) -> None:
     folder = tmp_path / "rvu23a"
     shutil.copytree(FIXTURES / "rvu23a", folder)
-    path = folder / "madeup-PPRRVU23_JAN.csv"
+    path = folder / "madeup-rvu23-jan.csv"
     path.write_bytes(path.read_bytes() + b"99215,,MADE-UP,A\r\n")
-    with pytest.raises(InputFileError, match=r"madeup-PPRRVU23_JAN.csv: line 18: .*damaged"):
+    with pytest.raises(InputFileError, match=r"madeup-rvu23-jan.csv: line 18: .*damaged"):
         install_from([folder], Store(tmp_path / "data"))
 
 
 @pytest.mark.parametrize("folder", ["rvu22b", "rvu23d", "RVU23C"])
 def test_a_gpci_file_alone_takes_the_release_of_its_cms_named_folder(tmp_path: Path, folder: str) -> None:
     (tmp_path / folder).mkdir()
-    path = Path(shutil.copy(FIXTURES / "rvu22a" / "madeup-GPCI2022.csv", tmp_path / folder))
+    path = Path(shutil.copy(FIXTURES / "rvu22a" / "madeup-gpci-2022.csv", tmp_path / folder))
     item = recognize(path)
     assert item is not None and (item.role, item.dataset_id) == ("GPCI", folder.upper())
