@@ -102,7 +102,7 @@ def import_group(store: Store, group: list[Recognized]) -> DatasetInfo:
     with store.writing(info) as con:
         con.executescript(SCHEMA)
         con.executemany("INSERT INTO asp VALUES (?, ?, ?)", rows)
-    return next(i for i in store.datasets(KIND) if i.dataset_id == item.dataset_id)
+    return store.installed(KIND, item.dataset_id)
 
 
 def _prices(path: Path) -> list[tuple[str, str, float]]:

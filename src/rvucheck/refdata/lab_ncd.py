@@ -88,7 +88,7 @@ def import_group(store: Store, group: list[Recognized]) -> DatasetInfo:
         con.executemany("INSERT INTO ncds VALUES (?, ?, ?)", ncds)
         con.executemany("INSERT INTO tests VALUES (?, ?, ?, ?)", tests)
         con.executemany("INSERT INTO dx VALUES (?, ?, ?, ?, ?)", codes)
-    return info
+    return store.installed(KIND, info.dataset_id)
 
 
 def _source(item: Recognized) -> dict[str, str]:

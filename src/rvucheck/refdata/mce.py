@@ -82,7 +82,7 @@ def import_group(store: Store, group: list[Recognized]) -> DatasetInfo:
         con.executemany("INSERT INTO flags VALUES (?, ?, ?, ?)", rows)
         con.execute("CREATE TABLE ages (flag TEXT, low INTEGER, high INTEGER, start TEXT, end TEXT)")
         con.executemany("INSERT INTO ages VALUES (?, ?, ?, ?, ?)", ages)
-    return info
+    return store.installed(KIND, info.dataset_id)
 
 
 def _age_ranges(path: Path) -> list[tuple[str, int, int, str, str | None]]:

@@ -103,6 +103,14 @@ class Store:
         infos.sort(key=lambda i: (i.effective_from or dt.date.min, i.dataset_id), reverse=True)
         return infos
 
+    def installed(self, kind: str, dataset_id: str) -> DatasetInfo:
+        """One installed dataset as the catalog records it (with its install time): what an importer returns
+        after `writing` it. LookupError when it is not installed."""
+        for info in self.datasets(kind):
+            if info.dataset_id == dataset_id:
+                return info
+        raise LookupError(f"{kind} {dataset_id} is not installed")
+
     @contextmanager
     def writing(self, info: DatasetInfo) -> Iterator[sqlite3.Connection]:
         """Write one dataset: yields a connection to a temp file; on success renames it into place and

@@ -140,7 +140,7 @@ def import_group(store: Store, group: list[Recognized]) -> DatasetInfo:
             _import_puf(con, group, meta)
         else:
             _import_em_shares(con, group, meta)
-    return next(i for i in store.datasets(KIND) if i.dataset_id == dataset_id)
+    return store.installed(KIND, dataset_id)
 
 
 def _import_specialty(con: sqlite3.Connection, group: list[Recognized], meta: dict[str, object]) -> None:

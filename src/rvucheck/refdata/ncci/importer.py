@@ -143,7 +143,7 @@ def import_group(store: Store, group: list[Recognized]) -> DatasetInfo:
         for component in roles:
             if INDEXES[component]:
                 con.executescript(INDEXES[component])
-    return next(info for info in store.datasets(KIND) if info.dataset_id == dataset_id)
+    return store.installed(KIND, dataset_id)
 
 
 def _carry_over(con: sqlite3.Connection, old_path: Path, component: str) -> None:
