@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
 
@@ -85,41 +86,41 @@ def import_group(store: Store, group: list[Recognized]) -> DatasetInfo:
     return store.installed(KIND, info.dataset_id)
 
 
-def _age_ranges(path: Path) -> list[tuple[str, int, int, str, str | None]]:
-    """(flag, lowest age, highest age, start, end) per age group and span."""
-    found = []
+def _data_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) of every non-empty row below a CSV's header line."""
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
         next(reader)
         for number, row in enumerate(reader, start=2):
-            if not row:
-                continue
-            flag = row[0].strip().lower() if len(row) == len(AGE_HEADER) else ""
-            if flag not in AGE_FLAGS or not (row[1].strip().isdigit() and row[2].strip().isdigit()):
-                raise InputFileError(f"{path}: line {number} is not `{','.join(AGE_HEADER)}`")
-            start = _date(path, number, row[3])
-            if start is None:
-                raise InputFileError(f"{path}: line {number} has no start date")
-            found.append((flag, int(row[1]), int(row[2]), start, _date(path, number, row[4])))
+            if row:
+                yield number, row
+
+
+def _age_ranges(path: Path) -> list[tuple[str, int, int, str, str | None]]:
+    """(flag, lowest age, highest age, start, end) per age group and span."""
+    found = []
+    for number, row in _data_rows(path):
+        flag = row[0].strip().lower() if len(row) == len(AGE_HEADER) else ""
+        if flag not in AGE_FLAGS or not (row[1].strip().isdigit() and row[2].strip().isdigit()):
+            raise InputFileError(f"{path}: line {number} is not `{','.join(AGE_HEADER)}`")
+        start = _date(path, number, row[3])
+        if start is None:
+            raise InputFileError(f"{path}: line {number} has no start date")
+        found.append((flag, int(row[1]), int(row[2]), start, _date(path, number, row[4])))
     return found
 
 
 def _flagged(path: Path) -> list[tuple[str, str, str, str | None]]:
     """(code, flag, start, end) for every kept flag; dates as ISO text."""
     found = []
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
-        next(reader)
-        for number, row in enumerate(reader, start=2):
-            if not row:
-                continue
-            if len(row) != len(HEADER) or not _CODE.fullmatch(row[0].strip()):
-                raise InputFileError(f"{path}: line {number} is not `code,start_date,end_date,flags`")
-            flags = {flag.strip().lower() for flag in row[3].split("|")} & KEPT_FLAGS
-            start, end = _date(path, number, row[1]), _date(path, number, row[2])
-            if start is None:
-                raise InputFileError(f"{path}: line {number} has no start date")
-            found += [(row[0].strip(), flag, start, end) for flag in sorted(flags)]
+    for number, row in _data_rows(path):
+        if len(row) != len(HEADER) or not _CODE.fullmatch(row[0].strip()):
+            raise InputFileError(f"{path}: line {number} is not `code,start_date,end_date,flags`")
+        flags = {flag.strip().lower() for flag in row[3].split("|")} & KEPT_FLAGS
+        start, end = _date(path, number, row[1]), _date(path, number, row[2])
+        if start is None:
+            raise InputFileError(f"{path}: line {number} has no start date")
+        found += [(row[0].strip(), flag, start, end) for flag in sorted(flags)]
     return found
 
 
