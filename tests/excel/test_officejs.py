@@ -119,12 +119,12 @@ def test_every_function_is_registered_with_its_parameters(officejs: dict[str, An
     }
     params = {name: [p["name"] for p in f["parameters"]] for name, f in registered.items()}
     assert params["RVU"] == ["code", "component", "modifier", "date"]
-    assert params["RVU_PAYMENT"] == ["code", "modifier", "locality", "pos_or_setting", "date", "qpp"]
+    assert params["RVU_PAYMENT"] == ["code", "modifier", "locality", "pos_or_setting", "date", "qpp", "units"]
     assert params["RVU_CHECK"] == ["code", "modifiers", "units", "date", "diagnoses", "pos"]
     assert params["RVU_CHECK_RANGE"] == ["lines"]
     optional = {name: [p.get("optional", False) for p in f["parameters"]] for name, f in registered.items()}
     assert optional["RVU"] == [False, True, True, True]
-    assert optional["RVU_PAYMENT"] == [False, True, True, True, True, True]
+    assert optional["RVU_PAYMENT"] == [False, True, True, True, True, True, True]
     assert all(f["result"] == {"dimensionality": "matrix", "type": "any"} for f in registered.values())
 
 

@@ -18,6 +18,7 @@ from rvucheck.excel import template, udfs
 from rvucheck.excel import workbook_data as wd
 from rvucheck.excel.template import ExampleLine
 from rvucheck.refdata.pricing import pricer
+from rvucheck.refdata.pricing.anesthesia import is_anesthesia
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.usefixtures("udf_data")]
 
@@ -63,6 +64,10 @@ def calculated(ref: Any, tmp_path_factory: pytest.TempPathFactory, recalculate: 
     }
 
 
+def status_j_or_drug(ref: Any, hcpcs: str) -> bool:
+    return is_anesthesia(hcpcs) or ref.drug_price(hcpcs) is not None
+
+
 def expected_line(ref: Any, line: ExampleLine, default_locality: str) -> dict[str, Any]:
     """What each computed column must show, from the Excel functions themselves."""
     code, modifier = line.code, line.modifier or None
@@ -76,6 +81,11 @@ def expected_line(ref: Any, line: ExampleLine, default_locality: str) -> dict[st
     units = line.units or 1
     facility = line.setting == "facility"
     payment = udfs.RVU_PAYMENT(code, modifier, line.locality or default_locality, line.setting)
+    if not isinstance(payment, float) or status_j_or_drug(ref, hcpcs):
+        # anesthesia (base + time units) and Part B drugs (ASP) are priced by the add-in only: the no-add-in
+        # formulas show the fee schedule's own amount of the row, $0 (the calculator's note says so)
+        assert priced is not None and priced.status_code in ("J", "E"), (hcpcs, payment)
+        payment = 0.0
     return {
         "F": key,
         "G": work,

@@ -34,6 +34,11 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="also the multiple-procedure and global-package payment rules, each with its CMS source",
     )
+    parser.add_argument(
+        "--units",
+        type=float,
+        help="units of the line (anesthesia 00100-01999: the minutes, as on the claim): its price as billed",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run)
 
@@ -45,7 +50,17 @@ def run(args: argparse.Namespace) -> int:
     on = date_option(args.date)
     modifiers = tuple(m for item in args.modifier for m in item.replace(" ", ",").split(",") if m)
     ref = open_reference(getattr(args, "data_dir", None))
-    page = lookup(ref, args.code, modifiers, args.locality, args.pos, on, args.qpp, explain=args.explain)
+    page = lookup(
+        ref,
+        args.code,
+        modifiers,
+        args.locality,
+        args.pos,
+        on,
+        args.qpp,
+        explain=args.explain,
+        units=args.units,
+    )
     if args.json:
         print(json.dumps(page, indent=2))
     else:
@@ -101,17 +116,7 @@ def render(page: dict[str, Any]) -> str:
             f"{_money(s['amount'])}"
         )
     if "adjusted" in page:
-        adj = page["adjusted"]
-        lines.append(
-            f"With modifier {'+'.join(adj['modifiers'])}: {_money(adj['payment'])}, "
-            f"credited work RVU {adj['work_rvu']:.2f}"
-        )
-        lines.append(
-            f"  non-participating {_money(adj['non_participating'])}, "
-            f"limiting charge {_money(adj['limiting_charge'])}"
-        )
-        lines += [f"  {m}: {adj['meanings'][m]}" for m in adj["modifiers"]]
-        lines += [f"  - {step}" for step in adj["explanation"]]
+        lines += _as_billed(page["adjusted"])
     if page.get("anesthesia"):
         an = page["anesthesia"]
         lines.append(
@@ -145,6 +150,25 @@ def render(page: dict[str, Any]) -> str:
             lines += [f"  {rule['rule']}: {rule['applies']}", f"    source: {rule['source']}"]
     lines += ["", "Notes:"] + [f"  - {note}" for note in page["notes"]]
     return "\n".join(lines)
+
+
+def _as_billed(adj: dict[str, Any]) -> list[str]:
+    mods = f"modifier {'+'.join(adj['modifiers'])}" if adj["modifiers"] else "no modifier"
+    paid = _money(adj["payment"]) if adj["payment"] is not None else "not priced"
+    unit = "minutes" if adj["basis"] == "anesthesia" else "units"
+    count = f", {adj['units']:,g} {unit}" if adj["units"] != 1 else ""
+    shown = adj["basis"] != "fee schedule" and adj["payment"] is not None
+    basis = f" ({adj['basis']})" if shown else ""
+    lines = [f"With {mods}{count}: {paid}{basis}"]
+    if adj["work_rvu"] is not None:
+        lines[0] += f", credited work RVU {adj['work_rvu']:.2f}"
+    if "non_participating" in adj:
+        lines.append(
+            f"  non-participating {_money(adj['non_participating'])}, "
+            f"limiting charge {_money(adj['limiting_charge'])}"
+        )
+    lines += [f"  {m}: {adj['meanings'][m]}" for m in adj["modifiers"]]
+    return lines + [f"  - {step}" for step in adj["explanation"]]
 
 
 def _ordinal(n: int) -> str:

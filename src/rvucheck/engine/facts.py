@@ -1,9 +1,9 @@
 """Per-line computed values: release, RVU row, work/credited wRVU, total RVU, estimated payment.
 
-Pure: every price comes from the one pricer (`refdata.pricing.pricer`), cached here because a month repeats
-the same few thousand codes. Multiple-procedure ranks (MPPR) are set by payment within the same patient +
-date + physician, per payment-adjustment family of the MULT PROC indicator (Claims Processing Manual ch. 12,
-§40.6), before the pricer applies the reductions.
+Pure: every price comes from the one pricing function (`refdata.pricing.price`), cached here because a
+month repeats the same few thousand codes. Multiple-procedure ranks (MPPR) are set by payment within the
+same patient + date + physician, per payment-adjustment family of the MULT PROC indicator (Claims
+Processing Manual ch. 12, §40.6), before the pricer applies the reductions.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from rvucheck.engine.context import LineFacts
 from rvucheck.engine.em import is_em
 from rvucheck.engine.linking import UNLINKED
 from rvucheck.engine.mppr import apply_mppr_ranks
-from rvucheck.engine.other_prices import OtherPrices
 from rvucheck.model import ChargeLine
 from rvucheck.refdata.calendar import quarter_dates, release_quarter
 from rvucheck.refdata.pricing import pricer as one_pricer
 from rvucheck.refdata.pricing.components import technical_rows
 from rvucheck.refdata.pricing.places import FACILITY_POS
-from rvucheck.refdata.types import Adjusted, Locality, PricingData, ReleaseChoice
+from rvucheck.refdata.pricing.price import Price, price
+from rvucheck.refdata.types import Locality, PricingData, ReleaseChoice
 
 LineValues = tuple[float, float, float, float, tuple[str, ...]]
 
@@ -34,8 +34,8 @@ def release_pin_date(release_id: str) -> dt.date | None:
 
 
 class Pricer:
-    """The one pricer's answers for a run, cached by (code, modifiers, release) and by what the price
-    depends on (rank, setting, units)."""
+    """The one pricing function's answers for a run (`refdata.pricing.price`), cached by what a price
+    depends on: code, modifiers, units, release, the date's quarter (the ASP file's), setting and rank."""
 
     def __init__(
         self, ref: PricingData, locality: Locality | None, qpp: bool, pinned: dt.date | None = None
@@ -46,10 +46,9 @@ class Pricer:
         self.pinned = pinned
         self._release: dict[dt.date | None, ReleaseChoice | None] = {}
         self._choices: dict[tuple[str, tuple[str, ...], str], one_pricer.RowChoice] = {}
-        self._adjusted: dict[tuple[object, ...], Adjusted] = {}
-        self._values: dict[tuple[object, ...], LineValues] = {}
+        self._prices: dict[tuple[object, ...], Price] = {}
         self._full: dict[tuple[object, ...], float] = {}
-        self.other = OtherPrices(ref, locality, qpp, pinned)  # anesthesia and Part B drugs
+        self.stale_drugs: list[tuple[int, str]] = []  # (line index, ASP file) priced outside its quarter
 
     def release(self, dos: dt.date | None) -> ReleaseChoice | None:
         on = self.pinned or dos
@@ -68,54 +67,38 @@ class Pricer:
             found = self._choices[key] = one_pricer.choose_rows(self.ref, release.release_id, code, mods)
         return found
 
-    def line_values(
+    def price(
         self,
-        choice: one_pricer.RowChoice,
+        code: str,
         mods: tuple[str, ...],
-        rank: int,
-        facility: bool,
         units: float,
-        endoscopy: bool = False,
-        first_full: bool = False,
-    ) -> LineValues:
-        """(work RVU, credited work RVU, total RVU, payment, explanation) of a line, rounded to cents;
-        `first_full`: its first unit at rank 1, the others at `rank` (therapy MPPR)."""
-        priced = choice.priced
-        assert priced is not None  # callers price only lines that have a row
-        key = (priced.hcpcs, priced.release, mods, rank, facility, units, endoscopy, first_full)
-        found = self._values.get(key)
-        if found is None:
-            first = self.adjusted(choice, mods, 1, facility) if first_full else None
-            price = one_pricer.line_price(
-                choice, self.adjusted(choice, mods, rank, facility, endoscopy), units, facility, first
-            )
-            found = (
-                price.work_rvu,
-                price.credited_work_rvu,
-                price.total_rvu,
-                price.payment,
-                price.explanation,
-            )
-            self._values[key] = found
-        return found
-
-    def adjusted(
-        self,
-        choice: one_pricer.RowChoice,
-        mods: tuple[str, ...],
-        rank: int,
+        dos: dt.date | None,
+        release: ReleaseChoice,
         facility: bool,
-        endoscopy: bool = False,
-    ) -> Adjusted:
-        priced = choice.priced
-        assert priced is not None
-        key = (priced.hcpcs, priced.release, mods, rank, facility, endoscopy)
-        found = self._adjusted.get(key)
+        rank: int = 1,
+        how: str = "",
+    ) -> Price:
+        """The line's price (`mods` normalised); `how`: "endoscopy" below its endoscopy family's highest,
+        "first-full" its first unit at rank 1 and the others at `rank` (the therapy day's highest-PE unit).
+        ASP files are quarterly, so the date enters the key as its quarter."""
+        quarter = dos.year * 4 + (dos.month - 1) // 3 if dos is not None else None
+        key = (code, mods, units, release.release_id, quarter, facility, rank, how)
+        found = self._prices.get(key)
         if found is None:
-            found = one_pricer.adjusted(
-                self.ref, choice, mods, rank, self.locality, facility, self.qpp, endoscopy=endoscopy
+            found = self._prices[key] = price(
+                self.ref,
+                code,
+                mods,
+                units,
+                on=dos,
+                locality=self.locality,
+                facility=facility,
+                qpp=self.qpp,
+                rank=rank,
+                endoscopy=how == "endoscopy",
+                first_full=how == "first-full",
+                release=release,
             )
-            self._adjusted[key] = found
         return found
 
     def full_payment(self, fact: LineFacts, technical: bool = False) -> float:
@@ -133,15 +116,16 @@ class Pricer:
         return fee * max(fact.line.units, 0.0)
 
     def reprice(self, fact: LineFacts, rank: int, how: str = "") -> LineValues:
-        """The line's values at its multiple-procedure `rank`; `how`: "endoscopy" below its endoscopy
-        family's highest, "first-full" its first unit at rank 1 (the therapy day's highest-PE unit)."""
+        """(work RVU, credited work RVU, total RVU, payment, explanation) of a line at its
+        multiple-procedure `rank` (`how`: see `price`)."""
         assert fact.release is not None
-        units = fact.line.units if fact.line.units > 0 else 0.0
-        mods = tuple(sorted(fact.mods))
-        choice = self.rows_for(fact.code, mods, fact.release)
-        return self.line_values(
-            choice, mods, rank, fact.facility, units, how == "endoscopy", how == "first-full"
-        )
+        found = self.price(
+            fact.code, tuple(sorted(fact.mods)), fact.line.units, fact.line.dos, fact.release, fact.facility,
+            rank, how,
+        )  # fmt: skip
+        line = found.line
+        assert line is not None and found.amount is not None  # only lines with a paid row are ranked
+        return line.work_rvu, line.credited_work_rvu, line.total_rvu, found.amount, found.explanation
 
 
 def build_facts(
@@ -181,18 +165,18 @@ def build_facts(
         row = priced = None
         work = credited = total = payment = None
         explanation: tuple[str, ...] = ()
+        why_not = ""
         if release is not None and release.release_id and code:
             choice = pricer.rows_for(code, mods, release)
             row, priced = choice.row, choice.priced
-            if priced is not None and index < run_count:  # history lines are not reported: no pricing
-                units = line.units if line.units > 0 else 0.0
-                work, credited, total, payment, explanation = pricer.line_values(
-                    choice, mods, 1, facility, units
-                )
-            if index < run_count:  # anesthesia and Part B drugs: engine.other_prices
-                other = pricer.other.price(index, code, mods, line.units, dos, release, priced, payment)
-                if other is not None:
-                    payment, explanation = other
+            if index < run_count:  # history lines are not reported: no pricing
+                found = pricer.price(code, mods, line.units, dos, release, facility)
+                payment, explanation, why_not = found.amount, found.explanation, found.why_not
+                if found.line is not None and found.amount is not None:
+                    work, credited = found.line.work_rvu, found.line.credited_work_rvu
+                    total = found.line.total_rvu
+                if found.stale:
+                    pricer.stale_drugs.append((index, found.stale))
         patient = line.patient
         if no_patient or not patient:
             patient = f"{UNLINKED}{index}"
@@ -217,6 +201,8 @@ def build_facts(
                 total,
                 payment,
                 explanation,
+                0.0,
+                why_not,
             )
         )
     apply_mppr_ranks(facts, pricer)

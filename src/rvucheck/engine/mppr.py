@@ -50,8 +50,8 @@ def apply_mppr_ranks(facts: list[LineFacts], pricer: Pricer) -> None:
     groups: dict[tuple[str, int, str, str], list[LineFacts]] = defaultdict(list)
     for fact in facts:
         priced = fact.priced
-        if priced is None or fact.day < 0 or fact.history:
-            continue
+        if priced is None or fact.day < 0 or fact.history or fact.payment is None:
+            continue  # a line not priced (units above LN09's limit) is ranked with no other
         family = MPPR_FAMILY.get(priced.mult_proc)
         if family == "therapy":  # per group (TIN), across disciplines and providers
             groups[fact.patient, fact.day, fact.line.group.strip(), family].append(fact)

@@ -90,7 +90,7 @@ def _run(
     release_id = undated_release.release_id if undated_release else ""
     run_findings += run_notes(absent, skipped, alone, release_id, lines)
     run_findings += code_set_notes(ctx, {rule.kind for rule in ruleset})  # RD09
-    run_findings += stale_drug_notes(pricer.other.stale_drugs, facts)  # RD13
+    run_findings += stale_drug_notes(pricer.stale_drugs, facts)  # RD13
     run_findings += one_group_note(facts, absent, list(lines))  # RD10
     releases = Counter(
         f.release.release_id for f in facts[: len(lines)] if f.release and f.release.release_id

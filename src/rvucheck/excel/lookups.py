@@ -25,7 +25,9 @@ from rvucheck.excel.args import (
     locality_text,
     modifiers_of,
 )
+from rvucheck.read.cells import parse_units
 from rvucheck.refdata.pricing import pricer
+from rvucheck.refdata.pricing.price import price
 from rvucheck.refdata.types import Locality, RvuRow
 
 if TYPE_CHECKING:
@@ -115,8 +117,9 @@ def payment(
     pos_or_setting: object = None,
     date: object = None,
     qpp: object = None,
+    units: object = None,
 ) -> Any:
-    args = (code, modifier, locality, pos_or_setting, date, qpp)
+    args = (code, modifier, locality, pos_or_setting, date, qpp, units)
     return _payment(data_dir_key(), *(hashable(a) for a in args))
 
 
@@ -129,12 +132,30 @@ def _payment(
     pos_or_setting: object,
     date: object,
     qpp: object,
+    units: object,
 ) -> float:
-    choice, modifiers = line_row(code, modifier, date)
-    where = locality_for(data_dir, locality_text(locality))
-    facility, is_qpp = facility_of(pos_or_setting), flag_of(qpp)
-    one_unit = pricer.adjusted(reference_for(data_dir), choice, modifiers, 1, where, facility, is_qpp)
-    return pricer.line_price(choice, one_unit, 1.0, facility).payment
+    """The line's price from the one pricing function (fee schedule, anesthesia or ASP); a line it does
+    not price shows why (anesthesia without time, units above 9,999) or #N/A (a code it does not know)."""
+    hcpcs, with_code = code_and_modifiers(code)
+    modifiers = pricer.normalise_modifiers((*with_code, *modifiers_of(modifier)))
+    on, ref = date_of(date), reference_for(data_dir)
+    release = ref.release_for(on)
+    if not release.release_id:  # e.g. a 2024 date with only 2025/2026 installed
+        raise CellError(f"rvucheck: {release.note or f'no fee schedule installed for {on}'}"[:255])
+    found = price(
+        ref,
+        hcpcs,
+        modifiers,
+        parse_units(units),
+        on=on,
+        locality=locality_for(data_dir, locality_text(locality)),
+        facility=facility_of(pos_or_setting),
+        qpp=flag_of(qpp),
+        release=release,
+    )
+    if found.amount is None:
+        raise CellError(f"rvucheck: {found.why_not}"[:255] if found.why_not else NOT_AVAILABLE)
+    return found.amount
 
 
 @each_cell

@@ -109,7 +109,8 @@ def build_template(
         f"CMS PFS release {data.release} from your installed files; conversion factor in the RVU sheet. "
         "Type code, modifier (26/TC/53 pick their own CMS row), units, setting (facility or nonfacility) and "
         "locality; columns F-M are formulas. Payment modifiers (50, 51, 62, 80 ...) are not applied "
-        "here: use =RVU_PAYMENT() from the rvucheck add-in for those."
+        "here, nor are anesthesia (base + time units) and Part B drugs (ASP) priced (they show the fee "
+        "schedule's $0): use =RVU_PAYMENT() from the rvucheck add-in for those."
     ))  # fmt: skip
     put_at(sheet, "A4", "Default locality")
     put_at(sheet, DEFAULT_LOCALITY_CELL, default_locality)

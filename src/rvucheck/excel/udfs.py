@@ -42,6 +42,7 @@ def RVU(code: Any, component: Any = None, modifier: Any = None, date: Any = None
 @xw.arg("pos_or_setting", doc=SETTING_DOC)
 @xw.arg("date", doc=DATE_DOC)
 @xw.arg("qpp", doc="TRUE for the qualifying APM participant (QPP) conversion factor; default FALSE")
+@xw.arg("units", doc="Units billed (default 1); for anesthesia (00100-01999) the minutes, as on the claim")
 def RVU_PAYMENT(
     code: Any,
     modifier: Any = None,
@@ -49,9 +50,11 @@ def RVU_PAYMENT(
     pos_or_setting: Any = None,
     date: Any = None,
     qpp: Any = None,
+    units: Any = None,
 ) -> Any:
-    """Estimated Medicare physician fee schedule payment in dollars (RVUs x GPCIs x conversion factor)."""
-    return lookup_api.payment(code, modifier, locality, pos_or_setting, date, qpp)
+    """Estimated Medicare physician fee schedule payment in dollars (RVUs x GPCIs x conversion factor;
+    anesthesia: base + time units x the anesthesia CF; Part B drugs: ASP limit x units)."""
+    return lookup_api.payment(code, modifier, locality, pos_or_setting, date, qpp, units)
 
 
 @xw.func(category=CATEGORY)

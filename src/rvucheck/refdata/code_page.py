@@ -18,9 +18,10 @@ from rvucheck.refdata import indicators
 from rvucheck.refdata.modifiers import modifier_meaning
 from rvucheck.refdata.pricing import nonpar, pricer
 from rvucheck.refdata.pricing.anesthesia import SOURCE as ANES_SOURCE
-from rvucheck.refdata.pricing.anesthesia import anesthesia_cf, anesthesia_payment, is_anesthesia
+from rvucheck.refdata.pricing.anesthesia import anesthesia_cf, is_anesthesia
 from rvucheck.refdata.pricing.citations import payment_rules
 from rvucheck.refdata.pricing.places import is_facility_pos, pos_name
+from rvucheck.refdata.pricing.price import ASP, FEE_SCHEDULE, price
 from rvucheck.refdata.reference import Reference
 from rvucheck.refdata.types import Locality, RvuRow
 
@@ -88,9 +89,11 @@ def lookup(
     on: dt.date | None = None,
     qpp: bool = False,
     explain: bool = False,
+    units: float | None = None,
 ) -> dict[str, Any]:
     """Everything about one code, with the keys issue 2 lists for `rvucheck code --json`; `explain`: also
-    `payment_rules`, the multiple-procedure and global-package rules with their sources."""
+    `payment_rules`, the multiple-procedure and global-package rules with their sources; `units` (for
+    anesthesia the minutes): the line as billed with them, under `adjusted`."""
     mods = pricer.normalise_modifiers(modifiers)
     rows = find_row(ref, code, mods, on)
     row = rows.priced
@@ -121,20 +124,9 @@ def lookup(
         page["setting"] = {"pos": pos.zfill(2), "name": pos_name(pos), "rate": setting}
         page["setting"]["amount"] = fees[setting].amount
         page["setting"].update(nonpar.amounts(fees[setting].amount))
-    if mods:  # the line as billed, priced as every face prices it
-        one_unit = pricer.adjusted(ref, rows, mods, 1, place, facility, qpp)
-        line = pricer.line_price(rows, one_unit, 1.0, facility)
-        page["adjusted"] = {
-            "modifiers": list(mods),
-            "meanings": {m: modifier_meaning(m) or "not a CPT or HCPCS modifier" for m in mods},
-            "setting": "facility" if facility else "nonfacility",
-            "payment": line.payment,
-            **nonpar.amounts(line.payment),
-            "work_rvu": line.credited_work_rvu,
-            "factor": one_unit.factor,
-            "explanation": list(line.explanation),
-        }
-    anes = _anesthesia(ref, row, place, qpp)
+    if mods or units is not None:  # the line as billed, priced as every face prices it
+        page["adjusted"] = _as_billed(ref, row.hcpcs, mods, units, on, place, facility, qpp)
+    anes = _anesthesia(ref, row, place, qpp, on)
     if anes:
         page["anesthesia"] = anes
     if explain:
@@ -148,19 +140,53 @@ def lookup(
     return page
 
 
-def _anesthesia(ref: Reference, row: RvuRow, place: Locality | None, qpp: bool) -> dict[str, Any] | None:
+def _as_billed(
+    ref: Reference,
+    code: str,
+    mods: tuple[str, ...],
+    units: float | None,
+    on: dt.date | None,
+    place: Locality | None,
+    facility: bool,
+    qpp: bool,
+) -> dict[str, Any]:
+    """The line with its modifiers and units (1 when not given) as the one pricing function prices it:
+    the amount (None when it is not priced, `explanation` says why) and how it was reached."""
+    found = price(ref, code, mods, 1.0 if units is None else units, on=on, locality=place, facility=facility,
+                  qpp=qpp)  # fmt: skip
+    line = found.line
+    billed: dict[str, Any] = {
+        "modifiers": list(mods),
+        "meanings": {m: modifier_meaning(m) or "not a CPT or HCPCS modifier" for m in mods},
+        "setting": "facility" if facility else "nonfacility",
+        "units": 1.0 if units is None else units,
+        "payment": found.amount,
+        "basis": found.basis or "not priced",
+    }
+    # drugs are billed on assignment only: no non-participating amount nor limiting charge
+    if found.amount is not None and found.basis != ASP:
+        billed.update(nonpar.amounts(found.amount))
+    billed["work_rvu"] = line.credited_work_rvu if line is not None and found.amount is not None else None
+    billed["factor"] = line.factor if line is not None and found.basis == FEE_SCHEDULE else None
+    billed["explanation"] = list(found.explanation)
+    return billed
+
+
+def _anesthesia(
+    ref: Reference, row: RvuRow, place: Locality | None, qpp: bool, on: dt.date | None
+) -> dict[str, Any] | None:
     """Base units (with the CMS file's year), the anesthesia CF and what one hour pays, for 00100-01999."""
     found = ref.anesthesia_base_units(row.hcpcs) if is_anesthesia(row.hcpcs) else None
     cf = anesthesia_cf(place, qpp, row.release)
     if found is None or cf is None:
         return None
-    hour = anesthesia_payment(found[0], found[1], 60, cf[0], cf[1], ())
+    hour = price(ref, row.hcpcs, (), 60, on=on, locality=place, qpp=qpp)
     return {
         "base_units": found[0],
         "base_units_year": found[1],
         "conversion_factor": cf[0],
         "basis": cf[1],
-        "one_hour": hour.payment,
+        "one_hour": hour.amount,
         "source": ANES_SOURCE,
     }
 

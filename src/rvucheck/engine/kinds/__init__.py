@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from rvucheck.engine.kinds import (
+    anesthesia,
     bilateral,
     codes,
     diagnoses,
@@ -48,6 +49,7 @@ _MODULES = (
     surgery,
     bilateral,
     therapy,
+    anesthesia,
 )
 
 

@@ -10,6 +10,13 @@ Modifiers: AA (personally performed) and QZ (CRNA without medical direction) 100
 units (sec. 50.C; one unit more when the physician was present at induction, which an export cannot show);
 P1-P6 physical status: no Medicare payment (Medicare does not recognise physical-status units); QS
 (monitored anesthesia care) informational. Rounded half-up to the cent. Pure.
+
+Time (`time_problem`): Medicare pays base plus time units, so a line whose time is not known is not priced.
+The units field is read as minutes; a blank units cell is read as 1 (read.cells), and no anesthesia takes
+one minute, so 1 (or less) is "time not reported" (AN01: a blank cell, or units typed for minutes), 0 or
+more than 24 hours (1,440 minutes) is implausible (AN02). Two exceptions need no time: AD medical
+supervision (3 base units only) and 01996, daily management of an epidural or subarachnoid drug
+administration, paid base units only, once a day.
 """
 
 from __future__ import annotations
@@ -33,6 +40,10 @@ HALF = {
 SUPERVISION_BASE_UNITS = Decimal(3)
 INFORMATIONAL = {"QS": "monitored anesthesia care (informational)"}
 PHYSICAL_STATUS = frozenset({"P1", "P2", "P3", "P4", "P5", "P6"})
+MAX_MINUTES = 24 * 60  # more anesthesia time than a day on one line is a typing or export error (AN02)
+BASE_UNITS_ONLY = {"01996": "daily management of epidural or subarachnoid drug administration"}
+NOT_REPORTED = "anesthesia time not reported"
+IMPLAUSIBLE = "anesthesia time implausible"
 
 
 @dataclass(frozen=True)
@@ -60,18 +71,49 @@ def anesthesia_cf(locality: Locality | None, qpp: bool, release_id: str) -> tupl
     return (cf, name) if cf else None
 
 
+def needs_time(code: str, mods: Collection[str]) -> bool:
+    """Whether the payment of the line depends on its time (not for AD supervision nor 01996)."""
+    return "AD" not in mods and code not in BASE_UNITS_ONLY
+
+
+def time_problem(code: str, minutes: float, mods: Collection[str]) -> str:
+    """Why the line's time cannot be priced ("" when it can): the start of the reason is NOT_REPORTED
+    (rule AN01) or IMPLAUSIBLE (AN02)."""
+    if not needs_time(code, mods):
+        return ""
+    if minutes <= 0:
+        return f"{IMPLAUSIBLE}: 0 minutes; Medicare pays base plus time units ({SOURCE})"
+    if minutes <= 1:
+        return (
+            f"{NOT_REPORTED} (units {minutes:g}: a blank units cell, or units typed for minutes); "
+            f"Medicare pays base plus time units, base units alone are not its payment ({SOURCE})"
+        )
+    if minutes > MAX_MINUTES:
+        return f"{IMPLAUSIBLE}: {minutes:,g} minutes is more than 24 hours ({MAX_MINUTES:,} minutes)"
+    return ""
+
+
 def time_units(minutes: float) -> Decimal:
     """One unit per 15 minutes, to one decimal (62 minutes -> 4.1)."""
     return (Decimal(repr(minutes)) / 15).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def anesthesia_payment(
-    base_units: float, base_year: str, minutes: float, cf: float, cf_name: str, mods: Collection[str]
+    base_units: float,
+    base_year: str,
+    minutes: float,
+    cf: float,
+    cf_name: str,
+    mods: Collection[str],
+    code: str = "",
 ) -> AnesthesiaPayment:
     """The line's payment and how it was reached (see the module doc)."""
     base = Decimal(repr(base_units))
     steps = []
-    if "AD" in mods:
+    if code in BASE_UNITS_ONLY and "AD" not in mods:
+        time = Decimal(0)
+        steps.append(f"{code} {BASE_UNITS_ONLY[code]}: base units only, no time units")
+    elif "AD" in mods:
         base, time = SUPERVISION_BASE_UNITS, Decimal(0)
         steps.append(
             "AD medical supervision (more than four concurrent procedures): 3 base units, no time units "
@@ -84,8 +126,8 @@ def anesthesia_payment(
     amount = (units * Decimal(repr(cf)) * share).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     steps.insert(
         0,
-        f"anesthesia: ({base:g} base units (CMS CY{base_year} file) + {time:g} time units for "
-        f"{minutes:g} minutes) x {cf_name} ${cf:.4g}"
+        f"anesthesia: ({float(base):g} base units (CMS CY{base_year} file) + {float(time):g} time units "
+        f"for {minutes:g} minutes) x {cf_name} ${cf:g}"
         + (" x 50 %" if share < 1 else "")
         + f" = ${amount:,.2f} ({SOURCE})",
     )

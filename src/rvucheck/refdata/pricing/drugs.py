@@ -49,5 +49,5 @@ def drug_payment(price: DrugPrice, mods: Collection[str], units: float, dos: dt.
         steps.append("JW and JZ together: an amount discarded and none discarded cannot both be true")
     stale = is_stale(price, dos)
     if stale:
-        steps.append(f"the date of service {dos} is outside {price.label}: priced from it all the same")
+        steps.append(f"the date of service is outside {price.label}: priced from it all the same")
     return DrugPayment(amount, tuple(steps), stale)

@@ -53,6 +53,7 @@ class LinePrice:
     total_rvu: float
     payment: float  # $0 when the status is not paid separately
     explanation: tuple[str, ...]
+    factor: float = 1.0  # overall fraction of the full fee paid per unit (the modifiers and rank)
 
 
 def normalise_modifiers(modifiers: Iterable[str]) -> tuple[str, ...]:
@@ -151,6 +152,7 @@ def line_price(
         round(total * units, 2),
         payment,
         explanation,
+        one_unit.factor,
     )
 
 
