@@ -93,7 +93,7 @@ def price(
     if is_anesthesia(hcpcs):
         found = _anesthesia(data, hcpcs, mods, units if minutes is None else minutes, release, locality, qpp)
         if found is not None:
-            return Price(found.amount, ANESTHESIA, found.explanation, line, found.why_not)
+            return Price(found.amount, found.basis, found.explanation, line, found.why_not)
     if line is not None and (line.payment or line.priced.status_code not in pricer.UNPAID_STATUSES):
         return Price(line.payment, FEE_SCHEDULE, line.explanation, line)
     drug = _drug(data, hcpcs, mods, units, on)
@@ -125,7 +125,7 @@ def _anesthesia(
     problem = time_problem(code, minutes, mods)
     if problem:
         why = f"not priced: {problem}"
-        return Price(None, ANESTHESIA, (why,), why_not=why)
+        return Price(None, "", (why,), why_not=why)
     paid = anesthesia_payment(found[0], found[1], minutes, cf[0], cf[1], mods, code)
     return Price(paid.payment, ANESTHESIA, paid.explanation)
 
