@@ -12,8 +12,8 @@ Lines are grouped by patient + date + physician + payment family of the indicato
 - therapy (5): per patient + date + group (the export's group / billing provider / TIN column, else the
   practice is one group: run note RD10), across disciplines and providers: the unit with the highest
   practice expense is paid in full, every other unit with its practice expense at 50 % (RVU file,
-  indicator 5; CMS Pub. 100-04 ch. 5, therapy MPPR: "full payment is made for the unit or procedure with the
-  highest PE payment").
+  indicator 5; Claims Processing Manual ch. 5 s. 10.7, therapy MPPR: "full payment is made for the unit
+  or procedure with the highest PE payment").
 A line's `rank` is its place in that order (1 = paid in full); the pricer is told the rank of its family
 and whether it is below its endoscopy family's highest. Pure: prices come from the engine's `Pricer`.
 """

@@ -130,7 +130,8 @@ def lookup(
     if anes:
         page["anesthesia"] = anes
     if explain:
-        page["payment_rules"] = payment_rules(rows.row or row)
+        drug = ref.drug_price(row.hcpcs, on) is not None
+        page["payment_rules"] = payment_rules(rows.row or row, drug)
     top = _top_specialties(ref, row.hcpcs)
     if top:
         page["most_billed_by"] = top

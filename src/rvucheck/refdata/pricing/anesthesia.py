@@ -29,7 +29,7 @@ from rvucheck.refdata.calendar import release_quarter
 from rvucheck.refdata.releases import conversion_factors
 from rvucheck.refdata.types import Locality
 
-SOURCE = "Claims Processing Manual ch. 12 sec. 50 and 140.3"
+SOURCE = "Claims Processing Manual ch. 12 sec. 50 and 140.3"  # 50.G: time in minutes; 140.3.2: CRNA time
 FIRST, LAST = 100, 1999  # CPT anesthesia section 00100-01999
 FULL = {"AA": "personally performed by the anesthesiologist", "QZ": "CRNA without medical direction"}
 HALF = {
@@ -41,7 +41,11 @@ SUPERVISION_BASE_UNITS = Decimal(3)
 INFORMATIONAL = {"QS": "monitored anesthesia care (informational)"}
 PHYSICAL_STATUS = frozenset({"P1", "P2", "P3", "P4", "P5", "P6"})
 MAX_MINUTES = 24 * 60  # more anesthesia time than a day on one line is a typing or export error (AN02)
-BASE_UNITS_ONLY = {"01996": "daily management of epidural or subarachnoid drug administration"}
+# ch. 12 s. 50.G: "does not recognize time units for CPT codes 01995 or 01996" (01995 deleted since)
+BASE_UNITS_ONLY = {
+    "01995": "regional IV administration of local anesthetic agent",
+    "01996": "daily management of epidural or subarachnoid drug administration",
+}
 NOT_REPORTED = "anesthesia time not reported"
 IMPLAUSIBLE = "anesthesia time implausible"
 
