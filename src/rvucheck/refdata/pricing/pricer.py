@@ -1,7 +1,8 @@
-"""The one pricer: which fee-schedule row prices a line, and what the line pays.
+"""The fee-schedule pricer: which fee-schedule row prices a line, and what the line pays from it.
 
-Every face asks here: the rules engine (through its cache, `engine.facts.Pricer`), the Excel functions
-(`excel.lookups`) and `rvucheck code` (`refdata.code_page`), so a line has one price wherever it is asked.
+Every face prices a line through `refdata.pricing.price.price` (the one pricing function, which also
+prices anesthesia and Part B drugs); it asks here for lines the fee schedule prices, so a line has one
+price wherever it is asked.
 
 Which PPRRVU row (one row per HCPCS + modifier) prices a line:
 - billed -26, -TC or -53, the code's own row of that modifier when CMS publishes one (26, then TC, then 53
@@ -20,7 +21,6 @@ answers. Pure: the reference data comes in as `PricingData`.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -154,31 +154,3 @@ def line_price(
         explanation,
         one_unit.factor,
     )
-
-
-def price_line(
-    data: PricingData,
-    code: str,
-    modifiers: Iterable[str] = (),
-    units: float = 1.0,
-    *,
-    facility: bool = False,
-    locality: Locality | None = None,
-    qpp: bool = False,
-    on: dt.date | None = None,
-    rank: int = 1,
-    endoscopy: bool = False,
-) -> LinePrice | None:
-    """Price one line from the release in effect on `on`; None when no installed release covers the date
-    or the release does not list the code. `facility`: the setting of the line's place of service
-    (`places.is_facility_pos`); `rank`: its multiple-procedure rank in its day (1 = the highest paid);
-    `endoscopy`: an endoscopy below the highest of its family that day (`engine.facts` decides both)."""
-    release = data.release_for(on)
-    if not release.release_id:
-        return None
-    mods = normalise_modifiers(modifiers)
-    choice = choose_rows(data, release.release_id, code.strip().upper(), mods)
-    if choice.priced is None:
-        return None
-    one_unit = adjusted(data, choice, mods, rank, locality, facility, qpp, endoscopy=endoscopy)
-    return line_price(choice, one_unit, units, facility)
