@@ -16,10 +16,12 @@ SCENARIOS = Path(__file__).with_name("scenarios_dx.csv")
 EXPECTED = {  # scenario -> the rules its line must raise (all others: none)
     "diabetic polyneuropathy: manifestation first": {"DX06"},
     "Alzheimer dementia: manifestation first": {"DX06"},
-    "retinal disorder in diabetes: manifestation first": {"DX06"},
+    # H36's Excludes1 note names diabetic retinopathy (E11.3-): the tabular keeps E11.319 and H36.89 apart
+    "retinal disorder in diabetes: manifestation first": {"DX06", "DX08"},
+    "retinal disorder in diabetes: underlying first": {"DX08"},
     "anemia in chronic kidney disease: manifestation first": {"DX06"},
     "child well exam coded for a 70-year-old": {"DX07"},
-    "pregnancy diabetes code for a 71-year-old": {"DX07"},
+    "pregnancy diabetes code for a 71-year-old": {"DX07", "DX08"},  # E11 Excludes1 O24.4- as well
     "HbA1c for knee pain": {"LB01", "ST10"},
     "lipid panel for a general exam": {"LB02", "ST10"},
     "TSH for knee pain with an ABN on file": {"LB03", "ST10"},
@@ -48,4 +50,4 @@ def test_each_scenario_raises_exactly_its_findings(
     got = {name: found.get(row, set()) for row, name in enumerate(scenarios, start=2)}
     assert got == {name: EXPECTED.get(name, LAB_CLEAN.get(name, set())) for name in scenarios}
     clean = [name for name in scenarios if name not in EXPECTED and name not in LAB_CLEAN]
-    assert len(clean) == 8 and all(not got[name] for name in clean)
+    assert len(clean) == 7 and all(not got[name] for name in clean)

@@ -250,6 +250,15 @@ class ReferenceData(PricingData, Protocol):
         is on and `age` (years) is outside of, on that date; None when none (or no MCE table)."""
         ...
 
+    def dx_excludes1(self, code: str, other: str) -> bool:
+        """Whether an ICD-10-CM Excludes1 note over `code` (its own, or its category's, block's or chapter's)
+        names `other` (bare codes, no dot); False when no Excludes1 notes are installed."""
+        ...
+
+    def excludes1_source(self) -> tuple[str, int] | None:
+        """(name, fiscal year) of the installed Excludes1 notes (one tabular update); None without them."""
+        ...
+
     def lab_ncds(self, hcpcs: str, on: dt.date | None = None) -> list[tuple[str, str]]:
         """(NCD number, title) of the lab NCDs listing the test on that date, at any date when None (none
         without the spreadsheet)."""
