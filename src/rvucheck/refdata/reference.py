@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import sqlite3
+from collections.abc import Set
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ from rvucheck.refdata.modifiers import modifier_table
 from rvucheck.refdata.pfs.layouts import PPRRVU_FIELDS
 from rvucheck.refdata.pricing import formula as pay
 from rvucheck.refdata.selection import choose_release, companion_for
+from rvucheck.refdata.single_codes import single_code
 from rvucheck.refdata.store import DatasetInfo, Store
 from rvucheck.refdata.types import (
     CategoryStats,
@@ -317,6 +319,9 @@ class Reference:
 
     def dx_age_conflict(self, code: str, age: int, on: dt.date | None = None) -> tuple[str, int, int] | None:
         return self.mce.age_conflict(code, age, on) if self.mce.installed else None
+
+    def single_code(self, column1: str, column2: str, billed: Set[str]) -> tuple[str, str] | None:
+        return single_code(column1, column2, billed)
 
     @cached_property
     def excludes1(self) -> Excludes1:
