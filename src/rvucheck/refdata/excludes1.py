@@ -146,6 +146,7 @@ class Excludes1:
             finally:
                 con.close()
         self.targets = lru_cache(maxsize=None)(self._targets)
+        self._judged: dict[tuple[str, str], bool] = {}
 
     def _targets(self, code: str) -> tuple[Range, ...]:
         """Every range named by an Excludes1 note of a bare code or of any code, block or chapter above it."""
@@ -154,5 +155,10 @@ class Excludes1:
         return tuple(found)
 
     def excludes(self, code: str, other: str) -> bool:
-        """Whether an Excludes1 note over `code` names `other` (bare codes)."""
-        return any(within(other, target) for target in self.targets(code))
+        """Whether an Excludes1 note over `code` names `other` (bare codes). A month pairs a few thousand
+        codes in far fewer distinct pairs than lines: each pair is judged once."""
+        key = (code, other)
+        found = self._judged.get(key)
+        if found is None:
+            found = self._judged[key] = any(within(other, target) for target in self.targets(code))
+        return found

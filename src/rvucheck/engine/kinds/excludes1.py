@@ -57,18 +57,21 @@ def dx_excludes1(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
 
 
 def _pairs(ref: ReferenceData, codes: tuple[str, ...], dos: dt.date) -> list[str]:
-    """ "E11.9 with E10.9" for each pair of the line's billable codes that an Excludes1 note joins."""
-    billable: dict[str, str] = {}  # bare code -> as written (each code once)
-    for written in codes:
-        code = written.strip().upper()
-        if code and code.replace(".", "") not in billable and ref.dx_state(code, dos) == "billable":
-            billable[code.replace(".", "")] = code
-    listed = list(billable.items())
+    """Each pair of the line's billable codes that an Excludes1 note joins, as "E11.9 with E10.9" (the notes
+    first: few pairs are joined, so few codes need their state looked up)."""
+    written: dict[str, str] = {}  # bare code -> as written (each code once)
+    for text in codes:
+        code = text.strip().upper()
+        if code:
+            written.setdefault(code.replace(".", ""), code)
+    listed = list(written.items())
     return [
         f"{first} with {second}"
         for at, (a, first) in enumerate(listed)
         for b, second in listed[at + 1 :]
-        if ref.dx_excludes1(a, b) or ref.dx_excludes1(b, a)
+        if (ref.dx_excludes1(a, b) or ref.dx_excludes1(b, a))
+        and ref.dx_state(first, dos) == "billable"
+        and ref.dx_state(second, dos) == "billable"
     ]
 
 
