@@ -24,6 +24,7 @@ def shared_cms() -> Path:
 @pytest.fixture(scope="session")
 def data_dir(shared_cms: Path) -> Path:
     """A data dir with every real CMS file from ../shared installed (installed on first use)."""
+    from rvucheck.refdata.excludes1 import ensure_excludes1
     from rvucheck.refdata.icd10cm import ensure_code_set
     from rvucheck.refdata.icd_files import cms_code_sets_installed
     from rvucheck.refdata.install import install_from
@@ -33,6 +34,7 @@ def data_dir(shared_cms: Path) -> Path:
     if not store.datasets():
         install_from([shared_cms, *([SHARED_BENCHMARKS] if SHARED_BENCHMARKS.is_dir() else [])], store)
     ensure_code_set(store)  # as `rvucheck data install` does
+    ensure_excludes1(store)  # the package's Excludes1 notes (DX08), likewise
     if not store.datasets("asp"):  # added after stores were first filled: install it on its own
         install_from([shared_cms / "ASP2025Q4"], store)
     if not store.datasets("anes_base"):  # anesthesia base units (issue 11), added later likewise

@@ -4,6 +4,7 @@ they exercise the engine's logic (ranking, grouping, stakes), never CMS policy v
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Set
 from dataclasses import replace
 
 from rvucheck.refdata.code_classes import class_of
@@ -159,6 +160,16 @@ class FakeReference:
         lists = {"Z00110": ("newborn", 0, 0), "O24419": ("maternity", 9, 64)}
         found = lists.get(code.strip().upper().replace(".", ""))
         return found if found and not found[1] <= age <= found[2] else None
+
+    def single_code(self, column1: str, column2: str, billed: Set[str]) -> tuple[str, str] | None:
+        return None  # no made-up combination
+
+    def dx_excludes1(self, code: str, other: str) -> bool:
+        """Made-up Excludes1 notes: E11 names E10 and E10 names E11 (as the real tabular's do)."""
+        return (code[:3], other[:3]) in {("E11", "E10"), ("E10", "E11")}
+
+    def excludes1_source(self) -> tuple[str, int] | None:
+        return ("made-up Excludes1 notes", 2026)
 
     def lab_ncds(self, hcpcs: str, on: dt.date | None = None) -> list[tuple[str, str]]:
         """Made-up lab NCD: 83036 under 190.21A, covered for E11.9, never for Z00.00."""

@@ -42,4 +42,6 @@ def test_data_install_command_also_installs_the_code_set(tmp_path: Path, shared_
 
     assert main(["--data-dir", str(tmp_path), "data", "install", "--from", str(shared_cms / "RVU26C")]) == 0
     kinds = {d.kind for d in Store(tmp_path).datasets()}
-    assert kinds == {"pfs", "icd10cm"}
+    assert kinds == {"pfs", "icd10cm", "icd10cm_excludes1"}  # the package's code set and its Excludes1 notes
+    (notes,) = Store(tmp_path).datasets("icd10cm_excludes1")
+    assert notes.dataset_id == Store(tmp_path).datasets("icd10cm")[0].dataset_id  # the same tabular update

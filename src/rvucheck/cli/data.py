@@ -49,6 +49,7 @@ def _store(args: argparse.Namespace) -> Any:
 
 
 def run_install(args: argparse.Namespace) -> int:
+    from rvucheck.refdata.excludes1 import ensure_excludes1
     from rvucheck.refdata.icd10cm import ensure_code_set
     from rvucheck.refdata.install import install_from
 
@@ -58,9 +59,10 @@ def run_install(args: argparse.Namespace) -> int:
         installed = install_from(list(args.sources), store, progress=say)
     else:
         installed = _download_all(store, {r.upper() for r in args.release}, say)
-    # The diagnosis code set comes with the simple-icd-10-cm package, not from CMS: keep it in the store too.
-    code_set = ensure_code_set(store)
-    for info in [*installed, *([code_set] if code_set else [])]:
+    # The diagnosis code set and its Excludes1 notes come with the simple-icd-10-cm package, not from CMS:
+    # keep them in the store too.
+    package_sets = [info for info in (ensure_code_set(store), ensure_excludes1(store)) if info]
+    for info in [*installed, *package_sets]:
         print(
             f"installed {info.kind} {info.dataset_id}: {', '.join(info.contents)} "
             f"({len(info.sources)} files) into {store.data_dir}"

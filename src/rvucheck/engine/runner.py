@@ -24,6 +24,7 @@ from rvucheck.engine.drug_notes import stale_drug_notes
 from rvucheck.engine.facts import Pricer, build_facts, release_pin_date
 from rvucheck.engine.kinds import KINDS, Hit
 from rvucheck.engine.kinds.diagnoses import code_set_notes
+from rvucheck.engine.kinds.excludes1 import excludes1_notes
 from rvucheck.engine.linking import PATIENT, absent_fields, first_missing, run_notes
 from rvucheck.engine.mppr import one_group_note
 from rvucheck.errors import InputFileError, RvucheckError
@@ -90,6 +91,7 @@ def _run(
     release_id = undated_release.release_id if undated_release else ""
     run_findings += run_notes(absent, skipped, alone, release_id, lines)
     run_findings += code_set_notes(ctx, {rule.kind for rule in ruleset})  # RD09
+    run_findings += excludes1_notes(ctx, {rule.kind for rule in ruleset})  # RD09 (info): DX08's notes' year
     run_findings += stale_drug_notes(pricer.stale_drugs, facts)  # RD13
     run_findings += one_group_note(facts, absent, list(lines))  # RD10
     releases = Counter(

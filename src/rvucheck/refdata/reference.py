@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import sqlite3
+from collections.abc import Set
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,7 @@ from rvucheck.refdata.anes_base import AnesBase
 from rvucheck.refdata.asp import AspData
 from rvucheck.refdata.calendar import quarter_of
 from rvucheck.refdata.code_classes import class_of, mue_tables
+from rvucheck.refdata.excludes1 import Excludes1
 from rvucheck.refdata.lab_ncd import LabNcds
 from rvucheck.refdata.locality_search import search_localities
 from rvucheck.refdata.mce import MceData
@@ -25,6 +27,7 @@ from rvucheck.refdata.modifiers import modifier_table
 from rvucheck.refdata.pfs.layouts import PPRRVU_FIELDS
 from rvucheck.refdata.pricing import formula as pay
 from rvucheck.refdata.selection import choose_release, companion_for
+from rvucheck.refdata.single_codes import single_code
 from rvucheck.refdata.store import DatasetInfo, Store
 from rvucheck.refdata.types import (
     CategoryStats,
@@ -316,6 +319,25 @@ class Reference:
 
     def dx_age_conflict(self, code: str, age: int, on: dt.date | None = None) -> tuple[str, int, int] | None:
         return self.mce.age_conflict(code, age, on) if self.mce.installed else None
+
+    def single_code(self, column1: str, column2: str, billed: Set[str]) -> tuple[str, str] | None:
+        return single_code(column1, column2, billed)
+
+    @cached_property
+    def excludes1(self) -> Excludes1:
+        return Excludes1(self.store)
+
+    def dx_excludes1(self, code: str, other: str) -> bool:
+        return self.excludes1.excludes(code, other)
+
+    def excludes1_source(self) -> tuple[str, int] | None:
+        info = self.excludes1.info
+        if info is None or info.effective_from is None:
+            return None
+        starts = info.effective_from
+        fiscal_year = starts.year + 1 if starts.month >= 10 else starts.year
+        version = info.meta.get("package_version", "?")
+        return f"the {starts:%B %Y} ICD-10-CM tabular (simple-icd-10-cm {version})", fiscal_year
 
     @cached_property
     def lab_ncd_data(self) -> LabNcds:

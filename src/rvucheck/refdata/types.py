@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Set
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -248,6 +249,20 @@ class ReferenceData(PricingData, Protocol):
     def dx_age_conflict(self, code: str, age: int, on: dt.date | None = None) -> tuple[str, int, int] | None:
         """The MCE age list (newborn, pediatric, maternity, adult; its lowest and highest age) a diagnosis
         is on and `age` (years) is outside of, on that date; None when none (or no MCE table)."""
+        ...
+
+    def single_code(self, column1: str, column2: str, billed: Set[str]) -> tuple[str, str] | None:
+        """(code, why) of the one code that describes a PTP edit's two codes when those and the other
+        parts of that combination (`billed`: the day's codes) were billed (data/single_codes.toml)."""
+        ...
+
+    def dx_excludes1(self, code: str, other: str) -> bool:
+        """Whether an ICD-10-CM Excludes1 note over `code` (its own, or its category's, block's or chapter's)
+        names `other` (bare codes, no dot); False when no Excludes1 notes are installed."""
+        ...
+
+    def excludes1_source(self) -> tuple[str, int] | None:
+        """(name, fiscal year) of the installed Excludes1 notes (one tabular update); None without them."""
         ...
 
     def lab_ncds(self, hcpcs: str, on: dt.date | None = None) -> list[tuple[str, str]]:

@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from rvucheck.engine.context import Context, LineFacts
 from rvucheck.engine.kinds.base import LINKS_LINES, Hit, Kind, modifier_list, params_schema
-from rvucheck.refdata.types import Mue
+from rvucheck.refdata.types import Mue, PtpEdit
 
 CONTRACTOR_DEFINED = "CCCCC"
 
@@ -53,6 +53,7 @@ def ncci_ptp(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
         lab=frozenset(params.get("lab_modifiers", ())),
     )
     for group, edits in ctx.ptp_groups:
+        billed = frozenset(f.code for f in group)
         for edit in edits:
             if edit.modifier_indicator != indicator:
                 continue
@@ -67,7 +68,7 @@ def ncci_ptp(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
                     "modifier_indicator": edit.modifier_indicator,
                     "rationale": edit.rationale,
                     "column1_row": first.line.source.row,
-                    "advice": _advice(second, indicator),
+                    "advice": _advice(second, edit, _single(ctx, edit, billed)),
                 }
                 yield Hit(second.position, "hcpcs" if indicator == "0" else "modifiers", values, 1.0)
 
@@ -76,19 +77,43 @@ EM_ADVICE = (
     "if the visit was significant and separately identifiable, put 25 on the E/M (57 for the decision for "
     "major surgery; 59/XE/XP/XS/XU never set an E/M apart); otherwise remove the E/M line"
 )
-PROCEDURE_ADVICE = (
+DISTINCT_ADVICE = (
     "if the services were distinct (other site, session or encounter), add the most specific modifier "
-    "(XS/XE/XP/XU before 59, or anatomic modifiers); otherwise remove the column 2 line or bill the one "
-    "code that describes both"
+    "(XS/XE/XP/XU before 59, or anatomic modifiers); otherwise "
 )
-NEVER_ADVICE = "no modifier bypasses this edit: remove the column 2 line or bill the one code for both"
+NEVER_ADVICE = "no modifier bypasses this edit: "
+# What the column 1 code is to the column 2 code, by the edit's rationale (CMS's PTP file), where that makes
+# the column 1 code the one code for both; other rationales (standards of practice, misuse, CPT/CMS
+# instruction) say only that the column 2 code is not paid with it.
+INCLUDES = {
+    "HCPCS/CPT procedure code definition": "its definition includes {column2}",
+    "More extensive procedure": "the more extensive procedure, it includes {column2}",
+    "CPT Separate procedure definition": "{column2} is a separate procedure, included in it at one session",
+}
+MUTUALLY_EXCLUSIVE = "Mutually exclusive procedures"
 
 
-def _advice(second: LineFacts, indicator: str) -> str:
-    """The fix by pair type: an E/M column 2 code is set apart by 25/57/24 on it, a procedure by 59/X."""
-    if indicator == "0":
-        return NEVER_ADVICE
-    return EM_ADVICE if second.em else PROCEDURE_ADVICE
+def _single(ctx: Context, edit: PtpEdit, billed: frozenset[str]) -> tuple[str, str] | None:
+    return ctx.ref.single_code(edit.column1, edit.column2, billed)
+
+
+def _advice(second: LineFacts, edit: PtpEdit, single: tuple[str, str] | None) -> str:
+    """The fix by pair type (an E/M column 2 code is set apart by 25/57/24 on it, a procedure by 59/X) and
+    the one code to bill where one code describes both: a combination's own code (data/single_codes.toml),
+    else the column 1 code when the edit's rationale says it includes the column 2 code."""
+    if edit.modifier_indicator == "1" and second.em:
+        return EM_ADVICE
+    if single:
+        code, why = single
+        alone = f"bill {code} alone ({why}) instead of these lines"
+    elif edit.rationale in INCLUDES:
+        reason = INCLUDES[edit.rationale].format(column2=edit.column2)
+        alone = f"bill {edit.column1} alone ({reason}) and remove the {edit.column2} line"
+    elif edit.rationale == MUTUALLY_EXCLUSIVE:
+        alone = "bill only the one that was done (mutually exclusive: not done together at one session)"
+    else:
+        alone = f"remove the {edit.column2} line"
+    return (NEVER_ADVICE if edit.modifier_indicator == "0" else DISTINCT_ADVICE) + alone
 
 
 def is_lab(code: str) -> bool:
