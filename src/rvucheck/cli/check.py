@@ -67,7 +67,7 @@ def run_check(args: argparse.Namespace) -> int:
     parse_map(args.map)  # a malformed --map stops the run before any file is read
     # every file and every output first: a bad one stops the run before any work; each input is validated
     # only here, and no copy may be (or link to) an input of the run or another copy
-    infos = [check_input(Path(name)) for name in args.files]
+    infos = [check_input(Path(name), features=not args.no_annotate) for name in args.files]
     with Outputs([info.path for info in infos], args.force) as outputs:
         plans = [_plan(info, args, outputs) for info in infos]
         sessions: dict[Path | None, Session] = {}
