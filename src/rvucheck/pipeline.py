@@ -89,7 +89,8 @@ def analyse(request: CheckRequest) -> Analysis:
             report, tuple(read.totals_rows), read.blank_rows, hidden_rows=tuple(read.hidden_rows),
             control_rows=tuple(read.control_rows),
         )  # fmt: skip
-        output = _output(request.output_format, report, summary, limit=FINDINGS_ON_SCREEN if annotate else None)
+        limit = FINDINGS_ON_SCREEN if annotate else None  # with a copy, its Findings sheet holds the rest
+        output = _output(request.output_format, report, summary, limit)
         annotations = build_annotations(read.layout, report, summary) if annotate else None
     return Analysis(output, summary, annotations, read.sheet, read.grid, read.fields)
 

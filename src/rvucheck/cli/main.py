@@ -15,6 +15,7 @@ Exit codes:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import importlib
 import os
@@ -133,18 +134,16 @@ FAST_EXIT_COMMANDS = frozenset({"check"})
 def _exit_now(code: int) -> None:
     """End the process without tearing down the interpreter. Every output file was written through
     `Outputs` (closed and renamed) before this; what stdout and stderr still buffer is flushed here, and a
-    failed flush is reported as the interpreter's own exit would (a closed pipe is not an error of the run)."""
+    failed flush is reported as the interpreter's own exit would (a closed pipe is no error of the run)."""
     try:
         sys.stdout.flush()
-    except BrokenPipeError:
+    except (BrokenPipeError, ValueError):  # a closed pipe, or a stream closed after one
         pass
     except OSError as exc:
         print(f"rvucheck: {describe_os_error(exc, '<stdout>')}", file=sys.stderr)
         code = max(code, 2)
-    try:
+    with contextlib.suppress(OSError, ValueError):
         sys.stderr.flush()
-    except OSError:
-        pass
     os._exit(code)
 
 
