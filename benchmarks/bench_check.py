@@ -1,6 +1,7 @@
 """Speed and memory of `rvucheck check` on a large synthetic month, against baselines in the same run.
 
     python benchmarks/bench_check.py [--lines 100000] [--repeat 3] [--only report] [--ratios] [--json]
+                                     [--before /work/main/src]
 
 Baselines, measured in the same run as what they judge (never a figure from another day or machine):
 - openpyxl's own load + save of the same file, for the annotated copy (issue 4: <= 1.3x; issue 13 asks
@@ -12,6 +13,8 @@ Each measurement runs in its own subprocess: wall time, CPU time (user + system 
 worker: steadier than wall time on a machine shared with other jobs), and peak resident memory of the
 process and its worker together, sampled every 20 ms. Runs are interleaved (every variant once, then
 again) and each figure is the median of `--repeat` runs. `--ratios` prints every ratio, wall and CPU.
+`--before SRC`: rvucheck's runs are repeated with another source tree first on PYTHONPATH (e.g. the main
+branch), interleaved with these, for before/after figures from one run.
 """
 
 from __future__ import annotations
@@ -71,11 +74,13 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
-def measure(args: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+def measure(args: list[str], env: dict[str, str], src: str | None = None) -> tuple[float, float, float]:
     """(wall seconds, CPU seconds, peak MB) of one subprocess. The peak is the largest sum of resident memory
     over the process and its worker, sampled every 20 ms: for large files the worker reads and checks while
     the main process loads the workbook, so the two peaks can overlap and each process's own maximum would
     understate it."""
+    if src is not None:
+        env = {**env, "PYTHONPATH": os.pathsep.join([src, env.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         # files, not pipes: a child printing megabytes of JSON would block on a full pipe while we sample
@@ -123,6 +128,9 @@ def figures_of(runs: dict[str, list[tuple[float, float, float]]], lines: int) ->
         ("annotate_vs_openpyxl_gc_paused", "annotate", "openpyxl_gc_paused"),
         ("annotate_vs_report", "annotate", "report"),
         ("report_vs_calamine", "report", "calamine"),
+        ("annotate_vs_before", "annotate", "annotate_before"),
+        ("report_vs_before", "report", "report_before"),
+        ("report_before_vs_calamine", "report_before", "calamine"),
     )
     for label, over, under in pairs:
         if over in runs and under in runs:
@@ -138,6 +146,8 @@ def print_figures(figures: dict[str, float], ratios: bool) -> None:
         "annotate": "rvucheck check (copy)",
         "calamine": "calamine bare read",
         "report": "rvucheck --no-annotate --format json",
+        "annotate_before": "rvucheck check (copy), --before",
+        "report_before": "rvucheck --no-annotate ..., --before",
     }
     print(f"{figures['lines']:,} lines, medians of {figures['runs']} interleaved runs (wall, CPU, peak)")
     for name, title in names.items():
@@ -151,6 +161,9 @@ def print_figures(figures: dict[str, float], ratios: bool) -> None:
         "report_vs_calamine": "report-only vs bare calamine read (issue 13 <= 3)",
         "annotate_vs_openpyxl_gc_paused": "copy vs openpyxl with the collector paused",
         "annotate_vs_report": "copy vs report-only (issue 4 >= 4)",
+        "report_vs_before": "report-only vs report-only --before",
+        "report_before_vs_calamine": "report-only --before vs bare calamine read",
+        "annotate_vs_before": "copy vs copy --before",
     }
     shown = targets if ratios else dict(list(targets.items())[:2])
     for label, title in shown.items():
@@ -167,6 +180,7 @@ def main() -> int:
     parser.add_argument("--only", choices=sorted(GROUPS), help="only the copy or only the report-only path")
     parser.add_argument("--ratios", action="store_true", help="print every ratio (wall and CPU)")
     parser.add_argument("--file", type=Path, help="an existing workbook instead of a generated month")
+    parser.add_argument("--before", help="another rvucheck source tree to measure too (e.g. main's src)")
     parser.add_argument("--data-dir", default=os.environ.get("RVUCHECK_DATA"))
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     options = parser.parse_args()
@@ -177,11 +191,16 @@ def main() -> int:
     wanted = [name for group, names in GROUPS.items() if options.only in (None, group) for name in names]
     with tempfile.TemporaryDirectory(prefix="rvucheck-bench-") as folder:
         source = options.file or _generate(Path(folder) / "charges-100k.xlsx", options.lines)
-        todo = {name: args for name, args in commands(source, Path(folder)).items() if name in wanted}
+        every = commands(source, Path(folder))
+        todo = {name: (every[name], None) for name in wanted}
+        if options.before:
+            todo.update(
+                {f"{n}_before": (every[n], options.before) for n in ("annotate", "report") if n in wanted}
+            )
         runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in todo}
         for _ in range(options.repeat):
-            for name, args in todo.items():  # interleaved: a burst of load hits every variant alike
-                runs[name].append(measure(args, env))
+            for name, (args, src) in todo.items():  # interleaved: a burst of load hits every variant alike
+                runs[name].append(measure(args, env, src))
     figures = figures_of(runs, options.lines)
     if options.json:
         print(json.dumps(figures, indent=1))
