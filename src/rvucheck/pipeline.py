@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rvucheck.gc_pause import paused_gc
+from rvucheck.gc_pause import frozen_gc, paused_gc
 from rvucheck.read.safety import VALUES_ONLY_KINDS, InputInfo
 from rvucheck.session import Session
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # openpyxl and the report code load only when a check runs
 
     from rvucheck.annotate.copy import AnnotateResult, OutputPlan
     from rvucheck.annotate.plan import Annotations
+    from rvucheck.model import Report
     from rvucheck.outputs import Outputs
     from rvucheck.read.sources import Grid
     from rvucheck.report.formats import Summary
@@ -74,7 +75,7 @@ def analyse(request: CheckRequest) -> Analysis:
     """Read and check one file; everything the outputs need, as plain data. Runs in a worker process for
     large workbooks so the engine's code tables are not in memory while openpyxl holds the workbook."""
     from rvucheck.annotate.plan import build_annotations
-    from rvucheck.report.formats import summarize, to_csv, to_json_obj, to_text
+    from rvucheck.report.formats import summarize
 
     annotate = request.plan is not None
     session = request.session
@@ -83,19 +84,26 @@ def analyse(request: CheckRequest) -> Analysis:
             request.path, request.sheet, request.mapping or None, request.info, keep_grid=request.needs_grid
         )
         report = session.check(read.lines, read.unreadable)
-    summary = summarize(
-        report, tuple(read.totals_rows), read.blank_rows, hidden_rows=tuple(read.hidden_rows),
-        control_rows=tuple(read.control_rows),
-    )  # fmt: skip
-    output: str | dict[str, Any]
-    if request.output_format == "json":
-        output = to_json_obj(report, summary)
-    elif request.output_format == "csv":
-        output = to_csv(report)
-    else:
-        output = to_text(report, summary, limit=FINDINGS_ON_SCREEN if annotate else None)
-    annotations = build_annotations(read.layout, report, summary) if annotate else None
+    with frozen_gc():  # the lines and the report stay alive to the end: no collection walks them again
+        summary = summarize(
+            report, tuple(read.totals_rows), read.blank_rows, hidden_rows=tuple(read.hidden_rows),
+            control_rows=tuple(read.control_rows),
+        )  # fmt: skip
+        limit = FINDINGS_ON_SCREEN if annotate else None  # with a copy, its Findings sheet holds the rest
+        output = _output(request.output_format, report, summary, limit)
+        annotations = build_annotations(read.layout, report, summary) if annotate else None
     return Analysis(output, summary, annotations, read.sheet, read.grid, read.fields)
+
+
+def _output(output_format: str, report: Report, summary: Summary, limit: int | None) -> str | dict[str, Any]:
+    """The text, CSV or JSON object of a report (the command line prints it)."""
+    from rvucheck.report.formats import to_csv, to_json_obj, to_text
+
+    if output_format == "json":
+        return to_json_obj(report, summary)
+    if output_format == "csv":
+        return to_csv(report)
+    return to_text(report, summary, limit=limit)
 
 
 def _fork_worker(request: CheckRequest) -> tuple[ProcessPoolExecutor | None, Future[Analysis] | None]:

@@ -28,6 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     check.add_argument("--out", type=Path, help="annotated copy path (default: FILE.rvucheck.xlsx beside it)")
     check.add_argument("--no-annotate", action="store_true", help="findings only, no workbook (fast)")
     check.add_argument("--format", choices=FORMATS, default="text", help="output on stdout")
+    check.add_argument("--pretty", action="store_true", help="indent the JSON output (slower on large files)")
     check.add_argument("--fail-on", choices=FAIL_ON, help="exit 1 when findings at or above (default error)")
     check.add_argument("--force", action="store_true", help="replace an existing annotated copy")
     check.set_defaults(func=run_check)
@@ -66,7 +67,7 @@ def run_check(args: argparse.Namespace) -> int:
     parse_map(args.map)  # a malformed --map stops the run before any file is read
     # every file and every output first: a bad one stops the run before any work; each input is validated
     # only here, and no copy may be (or link to) an input of the run or another copy
-    infos = [check_input(Path(name)) for name in args.files]
+    infos = [check_input(Path(name), features=not args.no_annotate) for name in args.files]
     with Outputs([info.path for info in infos], args.force) as outputs:
         plans = [_plan(info, args, outputs) for info in infos]
         sessions: dict[Path | None, Session] = {}
@@ -85,7 +86,9 @@ def run_check(args: argparse.Namespace) -> int:
             worst = max(worst, code)
         outputs.commit()  # all copies renamed into place together, only once every file was checked
     if args.format == "json":
-        print(json.dumps(results[0] if len(results) == 1 else results, indent=1, default=str))
+        # one call of the C encoder (an indent makes json use its pure-Python one: 100k lines 1.3 s -> 0.3 s)
+        document = results[0] if len(results) == 1 else results
+        print(json.dumps(document, indent=1 if args.pretty else None, default=str))
     for info, copy in written:
         _say_written(info, copy, args.format)
     return worst

@@ -15,8 +15,10 @@ Exit codes:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import importlib
+import os
 import sqlite3
 import sys
 import traceback
@@ -119,7 +121,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         restore_signal_handlers(previous[0])
         sys.unraisablehook = previous[1]
+    if argv is None and args.command in FAST_EXIT_COMMANDS:  # the process's own entry, not a caller's
+        _exit_now(code)
     return code
+
+
+# Commands whose process ends with os._exit once its outputs are written: a check of 100k lines leaves
+# ~1M objects, and freeing them one by one at interpreter exit took 0.4 s for nothing.
+FAST_EXIT_COMMANDS = frozenset({"check"})
+
+
+def _exit_now(code: int) -> None:
+    """End the process without tearing down the interpreter. Every output file was written through
+    `Outputs` (closed and renamed) before this; what stdout and stderr still buffer is flushed here, and a
+    failed flush is reported as the interpreter's own exit would (a closed pipe is no error of the run)."""
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError):  # a closed pipe, or a stream closed after one
+        pass
+    except OSError as exc:
+        print(f"rvucheck: {describe_os_error(exc, '<stdout>')}", file=sys.stderr)
+        code = max(code, 2)
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.flush()
+    os._exit(code)
 
 
 def _quiet(unraisable: object) -> None:

@@ -290,4 +290,9 @@ def parse_money(value: object) -> float | None:
 
 
 def is_blank(value: object) -> bool:
-    return value is None or value == "" or (isinstance(value, str) and not _SPACES.sub("", value))
+    if value is None or value == "":
+        return True
+    if not isinstance(value, str):
+        return False
+    first = value[0]  # text starting with a letter or digit (nearly every cell) needs no regex
+    return (first.isspace() or first == "\ufeff") and not _SPACES.sub("", value)

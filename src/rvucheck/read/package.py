@@ -81,12 +81,14 @@ class PackageFacts:
 
     date1904: bool
     sheets: dict[str, SheetExtras]
-    contents: PackageContents
+    contents: PackageContents | None  # None: not looked for (`package_facts(features=False)`)
 
 
-def package_facts(archive: zipfile.ZipFile) -> PackageFacts:
+def package_facts(archive: zipfile.ZipFile, features: bool = True) -> PackageFacts:
     """The facts of an open package, in the pass that validates it (so nothing opens it again for them).
-    Every worksheet is scanned: the charge sheet is only chosen later, and exports have one or two."""
+    Every worksheet is scanned: the charge sheet is only chosen later, and exports have one or two.
+    `features=False` (a run that writes no copy): what the package holds beyond cells is not looked for
+    (no marker, drawing or shared-string scans: `contents` is None)."""
     workbook = etree.fromstring(archive.read("xl/workbook.xml"))
     rels_part = "xl/_rels/workbook.xml.rels"  # without it no sheet is named; parts are scanned by name
     rels = etree.fromstring(
@@ -97,7 +99,7 @@ def package_facts(archive: zipfile.ZipFile) -> PackageFacts:
     targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{{{NS_PKG_REL}}}Relationship")}
     names = archive.namelist()
     sheets: dict[str, SheetExtras] = {}
-    features: dict[str, None] = {}
+    found: dict[str, None] = {}
     scanned: set[str] = set()
     inline_rich = False
     for sheet in workbook.iter(f"{{{NS_MAIN}}}sheet"):
@@ -107,15 +109,19 @@ def package_facts(archive: zipfile.ZipFile) -> PackageFacts:
             data = archive.read(part)
             extras = SheetExtras(
                 frozenset(_hidden_rows(data)), frozenset(_formulas_without_value(data)), _error_cells(data),
-                _extent(data), _merged_cells(data),
+                _extent(data), _merged_cells(data) if features else 0,
             )  # fmt: skip
             sheets[sheet.get("name", "")] = extras
-            features.update(dict.fromkeys(what for marker, what in _SHEET_MARKERS if marker in data))
+            if not features:
+                continue
+            found.update(dict.fromkeys(what for marker, what in _SHEET_MARKERS if marker in data))
             if extras.merged_cells > MAX_MERGED_CELLS:
-                features[f"merged ranges over {extras.merged_cells:,} cells, far beyond the data"] = None
+                found[f"merged ranges over {extras.merged_cells:,} cells, far beyond the data"] = None
             scanned.add(part)
             inline_rich = inline_rich or _INLINE_RICH in data
-    return PackageFacts(date1904, sheets, _contents(archive, names, scanned, features, inline_rich))
+    if not features:
+        return PackageFacts(date1904, sheets, None)
+    return PackageFacts(date1904, sheets, _contents(archive, names, scanned, found, inline_rich))
 
 
 _ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
@@ -136,16 +142,18 @@ def _hidden_rows(data: bytes) -> set[int]:
 
 
 def _formulas_without_value(data: bytes) -> set[tuple[int, int]]:
+    """Cells with a formula (`<f>`, `<f ...>`, `<f/>`) and no saved value: one search for `<f`, not one
+    per form of the tag."""
     cells: set[tuple[int, int]] = set()
-    for tag in (b"<f>", b"<f ", b"<f/>"):
-        position = data.find(tag)
-        while position != -1:
+    position = data.find(b"<f")
+    while position != -1:
+        if data[position + 2 : position + 3] in (b">", b" ", b"/"):
             start = data.rfind(b"<c ", 0, position)
             end = data.find(b"</c>", position)
             match = _CELL_START.match(data, start) if start != -1 else None
             if match and end != -1 and not _HAS_VALUE.search(data, position, end):
                 cells.add((int(match.group(2)), _column_number(match.group(1).decode())))
-            position = data.find(tag, position + 1)
+        position = data.find(b"<f", position + 2)
     return cells
 
 
@@ -237,9 +245,11 @@ def package_contents(path: Path | str) -> PackageContents:
     """The contents of a workbook on its own (when no validating pass collected them)."""
     try:
         with zipfile.ZipFile(path) as archive:
-            return package_facts(archive).contents
+            contents = package_facts(archive).contents
     except Exception:  # lxml, zipfile and KeyError for missing parts: the copy becomes a report workbook
         return UNREADABLE_PARTS
+    assert contents is not None  # looked for by default
+    return contents
 
 
 def _contents(

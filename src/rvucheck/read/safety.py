@@ -44,11 +44,15 @@ class InputInfo:
         """What a workbook holds beyond cell values (None for CSV, .xls, .ods), from the validating pass."""
         if self.kind in VALUES_ONLY_KINDS:
             return None
-        return self.package.contents if self.package is not None else package_contents(self.path)
+        if self.package is not None and self.package.contents is not None:
+            return self.package.contents
+        return package_contents(self.path)
 
 
-def check_input(path: Path | str) -> InputInfo:
-    """Raise InputFileError (one line: file + what to do) unless `path` is a readable charge file."""
+def check_input(path: Path | str, features: bool = True) -> InputInfo:
+    """Raise InputFileError (one line: file + what to do) unless `path` is a readable charge file.
+    `features=False`: a run that writes no copy does not look for what a copy would lose (see
+    `package_facts`; `InputInfo.contents()` still finds it when asked)."""
     path = Path(path)
     if not path.exists():
         raise InputFileError(f"{path}: no such file; check the name and folder")
@@ -70,7 +74,7 @@ def check_input(path: Path | str) -> InputInfo:
     if head.startswith(OLE_MAGIC):
         return _ole(path, suffix, size)
     if head.startswith(ZIP_MAGIC) or head.startswith(b"PK"):
-        return _zip(path, suffix, size)
+        return _zip(path, suffix, size, features)
     if suffix in (".csv", ".txt", ".tsv"):
         return _csv(path, size, head)
     if suffix in (".xlsx", ".xlsm"):
@@ -114,7 +118,7 @@ def _calamine_opens(path: Path) -> bool:
     return True
 
 
-def _zip(path: Path, suffix: str, size: int) -> InputInfo:
+def _zip(path: Path, suffix: str, size: int, features: bool = True) -> InputInfo:
     try:
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
@@ -123,7 +127,7 @@ def _zip(path: Path, suffix: str, size: int) -> InputInfo:
                 _check_package(path, size, entries, {*names, "xl/workbook.xml"})  # the size limits
                 return InputInfo(path=path, kind="ods", size=size)
             _check_package(path, size, entries, names)
-            package = _facts_of(archive)
+            package = _facts_of(archive, features)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise InputFileError(f"{path} is damaged (a broken zip package); export or save it again") from None
     kind = "xlsm" if suffix == ".xlsm" or "xl/vbaProject.bin" in names else "xlsx"
@@ -137,9 +141,9 @@ def _is_ods(archive: zipfile.ZipFile, names: set[str]) -> bool:
     return archive.read("mimetype")[:100].strip() == b"application/vnd.oasis.opendocument.spreadsheet"
 
 
-def _facts_of(archive: zipfile.ZipFile) -> PackageFacts | None:
+def _facts_of(archive: zipfile.ZipFile, features: bool) -> PackageFacts | None:
     try:
-        return package_facts(archive)
+        return package_facts(archive, features)
     except Exception:  # a damaged part: calamine's reading of it gives the message, as before
         return None
 

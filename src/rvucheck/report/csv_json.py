@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from typing import Any
 
@@ -90,10 +91,13 @@ def _nonpar(payment: float | None, status_code: str) -> dict[str, float | None]:
     """The line's non-participating amount and limiting charge; None: a drug, an unpaid status, no price."""
     if payment is None or not nonpar.applies(status_code):
         return {"non_participating": None, "limiting_charge": None}
-    return {
-        "non_participating": nonpar.non_participating(payment),
-        "limiting_charge": nonpar.limiting_charge(payment),
-    }
+    return dict(_nonpar_amounts(payment))
+
+
+@functools.lru_cache(maxsize=65536)
+def _nonpar_amounts(payment: float) -> tuple[tuple[str, float], ...]:
+    """Decimal rounding per line costs 10 us; a month repeats a few thousand fees (100k lines: 0.7 s)."""
+    return tuple(nonpar.amounts(payment).items())
 
 
 CSV_COLUMNS = (
