@@ -131,11 +131,12 @@ class NcciData:
             return []
         day = date_int(on) if on else None
         found: list[PtpEdit] = []
-        for column1 in codes:
+        ordered = sorted(codes)  # a set's order varies with PYTHONHASHSEED; findings must not
+        for column1 in ordered:
             partners = self._ptp_rows(quarter.dataset_id, column1)
             if not partners:
                 continue
-            for column2 in codes:
+            for column2 in ordered:
                 rows = partners.get(column2)
                 if rows is None:
                     continue
