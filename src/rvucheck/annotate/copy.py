@@ -16,18 +16,22 @@ export first becomes a workbook of its values, annotated the same way.
 
 from __future__ import annotations
 
+import errno
+import gc
 import io
+import sys
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 from openpyxl import Workbook
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from rvucheck.annotate.plan import Annotations, build_annotations
 from rvucheck.annotate.sheets import write_findings_sheet, write_summary_sheet
+from rvucheck.annotate.stream.safe import UnsafePart
 from rvucheck.annotate.stream.sheet import NotASheet
 from rvucheck.annotate.stream.writer import write_copy
 from rvucheck.annotate.stream.zipraw import PackageTooLarge
@@ -117,16 +121,21 @@ def write_annotated(
             f"{source}: the annotated copy cannot be made: a workbook part is missing or unreadable "
             f"({type(exc).__name__}); run with --no-annotate for the findings, or save it again from Excel"
         ) from None
+    except UnsafePart:
+        raise InputFileError(
+            f"{source}: a workbook part declares XML entities (a DOCTYPE), which rvucheck refuses to copy; "
+            f"run with --no-annotate for the findings, or save it again from Excel"
+        ) from None
     except PackageTooLarge:
         raise OutputError(f"{out}: the annotated copy would be over 4 GB; run with --no-annotate") from None
     return AnnotateResult(path=out)
 
 
-def _side_writer(annotations: Annotations, source_name: str, note: str):  # type: ignore[no-untyped-def]
+def _side_writer(annotations: Annotations, source_name: str, note: str) -> Callable[[set[str], bool], bytes]:
     """The side workbook's writer: sheets named like the input's (placeholders) so the new ones get
     unique titles and their links resolve, then the Findings and Summary sheets."""
 
-    def side(names: set[str] | list[str], date1904: bool) -> bytes:
+    def side(names: set[str], date1904: bool) -> bytes:
         wb = Workbook()
         if date1904:
             wb.epoch = CALENDAR_MAC_1904
@@ -139,11 +148,33 @@ def _side_writer(annotations: Annotations, source_name: str, note: str):  # type
         write_findings_sheet(wb, annotations.findings, link_to_cells=True)
         if annotations.summary is not None:
             write_summary_sheet(wb, annotations.summary, source_name, copy_note=note)
-        data = io.BytesIO()
-        wb.save(data)
-        return data.getvalue()
+        return _saved(wb)
 
     return side
+
+
+def _saved(wb: Workbook) -> bytes:
+    """The workbook's bytes. openpyxl writes each sheet to a temp file first: when that write fails (a
+    file-size limit), its abandoned sheet writers fail again as they are freed; that second report is
+    swallowed here so the run ends with its one line."""
+    data = io.BytesIO()
+    failed = ""
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _unraisable: None
+    try:
+        try:
+            wb.save(data)
+        except etree.SerialisationError as exc:
+            failed = str(exc) or "SerialisationError"
+        if failed:
+            gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    if "EFBIG" in failed:
+        raise OSError(errno.EFBIG, "File too large")
+    if failed:
+        raise OSError(errno.EIO, failed)
+    return data.getvalue()
 
 
 def _values_workbook(sheet: str, grid: Sequence[Sequence[object]]) -> Workbook:

@@ -15,7 +15,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 from rvucheck.annotate.stream.package import (
     MAIN,
@@ -27,9 +27,9 @@ from rvucheck.annotate.stream.package import (
     unique_part,
     workbook_sheets,
 )
+from rvucheck.annotate.stream.safe import parse
 from rvucheck.annotate.stream.styles import StyleBook
 
-_PARSER = etree.XMLParser(resolve_entities=False, huge_tree=True)
 _CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 _STYLE = re.compile(rb'(<(?:c|row)\b[^>]*?\bs=")(\d+)(")|(<col\b[^>]*?\bstyle=")(\d+)(")')
 _SHARED = re.compile(rb'\bt="s"')
@@ -44,7 +44,9 @@ class Graft:
     names: list[tuple[str, int, bytes]] = field(default_factory=list)  # (name, index among new sheets, XML)
 
 
-def graft(side: bytes, placeholders: set[str], styles: StyleBook, taken: set[str], tables: set[str], table_ids: int) -> Graft:
+def graft(
+    side: bytes, placeholders: set[str], styles: StyleBook, taken: set[str], tables: set[str], table_ids: int
+) -> Graft:
     """The side workbook's new sheets as parts for the package (`taken`: its part names; `tables`: its
     table names, casefolded; `table_ids`: the highest table id in it)."""
     result = Graft()
@@ -67,7 +69,11 @@ def graft(side: bytes, placeholders: set[str], styles: StyleBook, taken: set[str
             if part in renamed or part not in names:
                 continue
             renamed[part] = unique_part(part, taken | set(renamed.values()))
-            queue += [r.target for r in parse_rels(read(rels_name(part)) if rels_name(part) in names else None, part) if not r.external]
+            queue += [
+                r.target
+                for r in parse_rels(read(rels_name(part)) if rels_name(part) in names else None, part)
+                if not r.external
+            ]
         for old, new in renamed.items():
             data = read(old)
             if old in dict(new_sheets).values() or old.startswith("xl/worksheets/"):
@@ -76,17 +82,21 @@ def graft(side: bytes, placeholders: set[str], styles: StyleBook, taken: set[str
                 table_ids += 1
                 data = _table(data, table_ids, tables)
             result.parts[new] = data
-            result.types[new] = overrides.get(old) or defaults.get(old.rsplit(".", 1)[-1].lower(), "application/octet-stream")
+            result.types[new] = overrides.get(old) or defaults.get(
+                old.rsplit(".", 1)[-1].lower(), "application/octet-stream"
+            )
             old_rels = rels_name(old)
             if old_rels in names:
                 result.parts[rels_name(new)] = _retarget(read(old_rels), old, new, renamed)
         result.sheets = [(name, renamed[part]) for name, part in new_sheets]
         positions = {name: order.index((name, rel)) for name, rel in order}
         new_index = {positions[name]: i for i, (name, _p) in enumerate(new_sheets)}
-        for element in etree.fromstring(read(workbook), _PARSER).iter(f"{{{MAIN}}}definedName"):
+        for element in parse(read(workbook)).iter(f"{{{MAIN}}}definedName"):
             local = element.get("localSheetId")
             if local is not None and int(local) in new_index:
-                result.names.append((element.get("name", ""), new_index[int(local)], (element.text or "").encode()))
+                result.names.append(
+                    (element.get("name", ""), new_index[int(local)], (element.text or "").encode())
+                )
     return result
 
 
@@ -94,7 +104,7 @@ def _shared_strings(data: bytes) -> list[bytes]:
     """Each shared string's inner XML (<t>, or runs), ready to go into an inline string's <is>."""
     if not data:
         return []
-    root = etree.fromstring(data, _PARSER)
+    root = parse(data)
     items = []
     for item in root.iter(f"{{{MAIN}}}si"):
         inner = b"".join(etree.tostring(child) for child in item)
@@ -120,7 +130,7 @@ def _sheet_cells(data: bytes, mapping: dict[int, int], strings: list[bytes]) -> 
 
 
 def _table(data: bytes, table_id: int, taken: set[str]) -> bytes:
-    root = etree.fromstring(data, _PARSER)
+    root = parse(data)
     root.set("id", str(table_id))
     name = root.get("displayName", "Table")
     candidate, number = name, 2
@@ -133,12 +143,16 @@ def _table(data: bytes, table_id: int, taken: set[str]) -> bytes:
 
 
 def _retarget(data: bytes, old: str, new: str, renamed: dict[str, str]) -> bytes:
-    root = etree.fromstring(data, _PARSER)
+    root = parse(data)
     for element in root:
         if element.get("TargetMode") == "External":
             continue
         target = element.get("Target", "")
-        absolute = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(posixpath.dirname(old), target))
+        absolute = (
+            target[1:]
+            if target.startswith("/")
+            else posixpath.normpath(posixpath.join(posixpath.dirname(old), target))
+        )
         if absolute in renamed:
             element.set("Target", posixpath.relpath(renamed[absolute], posixpath.dirname(new)))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

@@ -8,10 +8,10 @@ own VML is not always well-formed XML.
 from __future__ import annotations
 
 import re
-from xml.sax.saxutils import escape
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
+from rvucheck.annotate.stream.safe import parse
 from rvucheck.report.xlsx import clean_text
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -31,7 +31,7 @@ SHAPE = (
     'margin-top:2pt;width:270pt;height:{height}pt;z-index:{id};visibility:hidden" fillcolor="#ffffe1" '
     'o:insetmode="auto"><v:fill color2="#ffffe1"/><v:shadow on="t" color="black" obscured="t"/>'
     '<v:path o:connecttype="none"/><v:textbox style="mso-direction-alt:auto"><div style="text-align:left">'
-    "</div></v:textbox><x:ClientData ObjectType=\"Note\"><x:MoveWithCells/><x:SizeWithCells/>"
+    '</div></v:textbox><x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/>'
     "<x:Anchor>{left}, 15, {top}, 2, {right}, 15, {bottom}, 2</x:Anchor><x:AutoFill>False</x:AutoFill>"
     "<x:Row>{row}</x:Row><x:Column>{column}</x:Column></x:ClientData></v:shape>"
 )
@@ -40,7 +40,9 @@ _IDMAP = re.compile(rb'(<o:idmap\b[^>]*?\bdata=")([^"]*)(")')
 
 def used_blocks(vml_parts: list[bytes]) -> int:
     """The highest VML id block any drawing of the package uses (new ones go above it)."""
-    found = [int(n) for part in vml_parts for m in _IDMAP.finditer(part) for n in re.findall(rb"\d+", m.group(2))]
+    found = [
+        int(n) for part in vml_parts for m in _IDMAP.finditer(part) for n in re.findall(rb"\d+", m.group(2))
+    ]
     return max(found, default=0)
 
 
@@ -56,7 +58,7 @@ def write_notes(
     """(comments part, VML part) with our notes: merged into the sheet's own when given. `block`: the
     first free VML id block of the package."""
     root = (
-        etree.fromstring(comments, etree.XMLParser(resolve_entities=False, huge_tree=True))
+        parse(comments)
         if comments
         else etree.fromstring(f'<comments xmlns="{MAIN}"><authors/><commentList/></comments>'.encode())
     )
@@ -112,10 +114,9 @@ def _vml(vml: bytes | None, blocks: str, shapes: bytes) -> bytes:
     if b'id="_x0000_t202"' not in vml:
         shapes = SHAPE_TYPE + shapes
     if _IDMAP.search(vml):
-        vml = _IDMAP.sub(lambda m: m.group(1) + m.group(2) + b"," + blocks.encode() + m.group(3), vml, count=1)
+        vml = _IDMAP.sub(
+            lambda m: m.group(1) + m.group(2) + b"," + blocks.encode() + m.group(3), vml, count=1
+        )
     end = vml.rfind(b"</xml>")
     return vml[:end] + shapes + vml[end:] if end != -1 else vml + shapes
 
-
-def escape_text(text: str) -> str:
-    return escape(text)

@@ -7,7 +7,9 @@ import re
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
+
+from rvucheck.annotate.stream.safe import parse
 
 RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -20,7 +22,6 @@ WORKSHEET = f"{DOC_REL}/worksheet"
 STYLES = f"{DOC_REL}/styles"
 CT_COMMENTS = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
 CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
-_PARSER = etree.XMLParser(resolve_entities=False, huge_tree=True)
 
 
 @dataclass(frozen=True)
@@ -41,18 +42,20 @@ def parse_rels(data: bytes | None, part: str) -> list[Rel]:
         return []
     folder = posixpath.dirname(part)
     found = []
-    for element in etree.fromstring(data, _PARSER):
+    for element in parse(data):
         target = element.get("Target", "")
         external = element.get("TargetMode") == "External"
         if not external:
-            target = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+            target = (
+                target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+            )
         found.append(Rel(element.get("Id", ""), element.get("Type", ""), target, external))
     return found
 
 
 def add_rels(data: bytes | None, part: str, added: list[tuple[str, str]]) -> tuple[bytes, list[str]]:
     """`data` (a .rels part, or None) with relationships (type, absolute target) added; their new ids."""
-    root = etree.fromstring(data, _PARSER) if data else etree.Element(f"{{{RELS_NS}}}Relationships", nsmap={None: RELS_NS})
+    root = parse(data) if data else etree.Element(f"{{{RELS_NS}}}Relationships", nsmap={None: RELS_NS})
     taken = {e.get("Id") for e in root}
     ids = []
     number = len(taken) + 1
@@ -68,11 +71,13 @@ def add_rels(data: bytes | None, part: str, added: list[tuple[str, str]]) -> tup
 
 
 def add_content_types(data: bytes, overrides: dict[str, str], defaults: dict[str, str]) -> bytes:
-    root = etree.fromstring(data, _PARSER)
+    root = parse(data)
     known = {e.get("Extension", "").lower() for e in root if e.tag == f"{{{TYPES_NS}}}Default"}
     for extension, content_type in defaults.items():
         if extension not in known:
-            root.insert(0, etree.Element(f"{{{TYPES_NS}}}Default", Extension=extension, ContentType=content_type))
+            root.insert(
+                0, etree.Element(f"{{{TYPES_NS}}}Default", Extension=extension, ContentType=content_type)
+            )
     for part, content_type in overrides.items():
         etree.SubElement(root, f"{{{TYPES_NS}}}Override", PartName="/" + part, ContentType=content_type)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
@@ -80,17 +85,27 @@ def add_content_types(data: bytes, overrides: dict[str, str], defaults: dict[str
 
 def content_types(data: bytes) -> tuple[dict[str, str], dict[str, str]]:
     """(part -> type overrides, extension -> default type) of a [Content_Types].xml."""
-    root = etree.fromstring(data, _PARSER)
-    overrides = {e.get("PartName", "").lstrip("/"): e.get("ContentType", "") for e in root if e.tag == f"{{{TYPES_NS}}}Override"}
-    defaults = {e.get("Extension", "").lower(): e.get("ContentType", "") for e in root if e.tag == f"{{{TYPES_NS}}}Default"}
+    root = parse(data)
+    overrides = {
+        e.get("PartName", "").lstrip("/"): e.get("ContentType", "")
+        for e in root
+        if e.tag == f"{{{TYPES_NS}}}Override"
+    }
+    defaults = {
+        e.get("Extension", "").lower(): e.get("ContentType", "")
+        for e in root
+        if e.tag == f"{{{TYPES_NS}}}Default"
+    }
     return overrides, defaults
 
 
 def workbook_sheets(data: bytes) -> list[tuple[str, str]]:
     """(sheet name, relationship id) in order."""
-    root = etree.fromstring(data, _PARSER)
+    root = parse(data)
     sheets = root.find(f"{{{MAIN}}}sheets")
-    return [(s.get("name", ""), s.get(f"{{{DOC_REL}}}id", "")) for s in (sheets if sheets is not None else [])]
+    return [
+        (s.get("name", ""), s.get(f"{{{DOC_REL}}}id", "")) for s in (sheets if sheets is not None else [])
+    ]
 
 
 def unique_part(wanted: str, taken: set[str]) -> str:
@@ -141,4 +156,6 @@ def add_sheets(workbook: bytes, sheets: list[tuple[str, str]], names: list[bytes
 
 def defined_name(name: str, sheet_index: int, text: str, hidden: bool = False) -> bytes:
     hide = ' hidden="1"' if hidden else ""
-    return f'<definedName name="{name}" localSheetId="{sheet_index}"{hide}>{escape(text)}</definedName>'.encode()
+    return (
+        f'<definedName name="{name}" localSheetId="{sheet_index}"{hide}>{escape(text)}</definedName>'.encode()
+    )

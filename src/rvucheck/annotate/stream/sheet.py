@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from openpyxl.utils import column_index_from_string, get_column_letter
 
+from rvucheck.annotate.stream.safe import refuse_doctype
+
 _SHEET_DATA = re.compile(rb"<sheetData\b[^>]*?(/?)>")
 _ROW = re.compile(rb"<row\b([^>]*?)(/?)>")
 _CELL = re.compile(rb"<c\b([^>]*?)(/?)>")
@@ -59,6 +61,7 @@ def rewrite_sheet(
         if chunk is None:
             raise NotASheet
         buffer += chunk
+    refuse_doctype(buffer[: start.start()])
     write(head(buffer[: start.start()]))
     rows = _Rows(plan)
     write(b"<sheetData>")
@@ -167,7 +170,9 @@ def _filled(body: bytes, row: int, first: int, twin: Callable[[int], int]) -> by
 
 
 def _blanks(row: int, start: int, stop: int, style: int) -> bytes:
-    return b"".join(b'<c r="%s%d" s="%d"/>' % (get_column_letter(c).encode(), row, style) for c in range(start, stop))
+    return b"".join(
+        b'<c r="%s%d" s="%d"/>' % (get_column_letter(c).encode(), row, style) for c in range(start, stop)
+    )
 
 
 def widest_column(chunks: Iterable[bytes]) -> int:

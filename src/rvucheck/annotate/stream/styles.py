@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from copy import deepcopy
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
+
+from rvucheck.annotate.stream.safe import parse
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "@": 49}
@@ -23,7 +25,7 @@ def _q(tag: str) -> str:
 
 class StyleBook:
     def __init__(self, data: bytes) -> None:
-        self.root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, huge_tree=True))
+        self.root = parse(data)
         self.lists = {tag: self._list(tag) for tag in _ORDER[:6]}
         self.twins: dict[tuple[int, str], int] = {}
         self.fills: dict[str, int] = {}
@@ -90,7 +92,11 @@ class StyleBook:
         return self.bold_font_id
 
     def add_style(
-        self, number_format: str | None = None, font: int = 0, fill: int = 0, align: dict[str, str] | None = None
+        self,
+        number_format: str | None = None,
+        font: int = 0,
+        fill: int = 0,
+        align: dict[str, str] | None = None,
     ) -> int:
         xf = etree.Element(_q("xf"), numFmtId=str(self.number_format(number_format)), fontId=str(font),
                            fillId=str(fill), borderId="0", xfId="0")  # fmt: skip

@@ -6,23 +6,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter, range_boundaries
 
+from rvucheck.annotate.stream.safe import parse
+
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_PARSER = etree.XMLParser(resolve_entities=False, huge_tree=True)
 
 
 def table_facts(data: bytes) -> tuple[int, int, int, int, str]:
     """(first column, first row, last column, last row, display name) of a table part."""
-    root = etree.fromstring(data, _PARSER)
+    root = parse(data)
     c1, r1, c2, r2 = range_boundaries(root.get("ref", "A1:A1"))
     return c1 or 1, r1 or 1, c2 or 1, r2 or 1, root.get("displayName", "")
 
 
 def grow_table(data: bytes, last_column: int, titles: Sequence[str]) -> bytes:
     """The table widened to `last_column`, one column per title (unique among its column names)."""
-    root = etree.fromstring(data, _PARSER)
+    root = parse(data)
     c1, r1, _c2, r2 = range_boundaries(root.get("ref", "A1:A1"))
     ref = f"{get_column_letter(c1 or 1)}{r1}:{get_column_letter(last_column)}{r2}"
     root.set("ref", ref)

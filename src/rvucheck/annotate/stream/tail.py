@@ -15,12 +15,35 @@ _COL = re.compile(rb"<col\b([^>]*?)/>")
 _MIN_MAX = re.compile(rb'\b(min|max)="(\d+)"')
 _AUTO_FILTER = re.compile(rb'<autoFilter\b[^>]*?\bref="([^"]*)"')
 # CT_Worksheet's children after <sheetData>, in schema order, from the first one an <autoFilter> precedes
-_AFTER_FILTER = (
-    "sortState dataConsolidate customSheetViews mergeCells phoneticPr conditionalFormatting dataValidations "
-    "hyperlinks printOptions pageMargins pageSetup headerFooter rowBreaks colBreaks customProperties "
-    "cellWatches ignoredErrors smartTags drawing legacyDrawing legacyDrawingHF picture oleObjects controls "
-    "webPublishItems tableParts extLst"
-).split()
+_AFTER_FILTER = [
+    "sortState",
+    "dataConsolidate",
+    "customSheetViews",
+    "mergeCells",
+    "phoneticPr",
+    "conditionalFormatting",
+    "dataValidations",
+    "hyperlinks",
+    "printOptions",
+    "pageMargins",
+    "pageSetup",
+    "headerFooter",
+    "rowBreaks",
+    "colBreaks",
+    "customProperties",
+    "cellWatches",
+    "ignoredErrors",
+    "smartTags",
+    "drawing",
+    "legacyDrawing",
+    "legacyDrawingHF",
+    "picture",
+    "oleObjects",
+    "controls",
+    "webPublishItems",
+    "tableParts",
+    "extLst",
+]
 _AFTER_LEGACY = _AFTER_FILTER[_AFTER_FILTER.index("legacyDrawingHF") :]
 
 

@@ -3,7 +3,6 @@ side workbook's sheets grafted in, every other part copied as its compressed byt
 
 from __future__ import annotations
 
-import io
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -17,8 +16,21 @@ from rvucheck.annotate.plan import Annotations
 from rvucheck.annotate.stream import notes as notes_part
 from rvucheck.annotate.stream.graft import Graft, graft
 from rvucheck.annotate.stream.package import (
-    COMMENTS, CT_COMMENTS, CT_VML, TABLE, VML, WORKSHEET, Rel, add_content_types, add_rels, add_sheets,
-    defined_name, parse_rels, rels_name, unique_part, workbook_sheets,
+    COMMENTS,
+    CT_COMMENTS,
+    CT_VML,
+    TABLE,
+    VML,
+    WORKSHEET,
+    Rel,
+    add_content_types,
+    add_rels,
+    add_sheets,
+    defined_name,
+    parse_rels,
+    rels_name,
+    unique_part,
+    workbook_sheets,
 )  # fmt: skip
 from rvucheck.annotate.stream.sheet import SheetPlan, SheetTooWide, rewrite_sheet, widest_column
 from rvucheck.annotate.stream.styles import StyleBook
@@ -50,7 +62,9 @@ class Package:
         self.archive = zipfile.ZipFile(raw)
         self.infos = {info.filename: info for info in self.archive.infolist()}
         root_rels = parse_rels(self.read_optional("_rels/.rels"), "")
-        self.workbook = next((r.target for r in root_rels if r.type.endswith("/officeDocument")), "xl/workbook.xml")
+        self.workbook = next(
+            (r.target for r in root_rels if r.type.endswith("/officeDocument")), "xl/workbook.xml"
+        )
         self.workbook_rels = parse_rels(self.read_optional(rels_name(self.workbook)), self.workbook)
         targets = {r.id: r.target for r in self.workbook_rels}
         self.workbook_xml = self.archive.read(self.workbook)
@@ -97,7 +111,11 @@ def _width(package: Package, part: str) -> int:
 
 
 def _write(
-    package: Package, target: Path, annotations: Annotations, side: Callable[[set[str], bool], bytes], width: int | None
+    package: Package,
+    target: Path,
+    annotations: Annotations,
+    side: Callable[[set[str], bool], bytes],
+    width: int | None,
 ) -> None:
     index, part = package.sheet_part(annotations.sheet)
     first = max(width if width is not None else _width(package, part), annotations.header_count) + 1
@@ -144,7 +162,9 @@ def _write(
         writer.close()
 
 
-def _render(annotations: Annotations, styles: StyleBook, first: int) -> tuple[dict[int, bytes], dict[int, int]]:
+def _render(
+    annotations: Annotations, styles: StyleBook, first: int
+) -> tuple[dict[int, bytes], dict[int, int]]:
     """Each row's appended cells as XML, and the fill of each flagged row."""
     letters = [get_column_letter(first + i) for i in range(len(APPENDED))]
     fill_ids = {severity: styles.fill(rgb) for severity, rgb in SEVERITY_RGB.items()}
@@ -196,7 +216,12 @@ def _header_cells(styles: StyleBook, header_row: int, first: int) -> Callable[[b
 
 
 def _tables(
-    package: Package, sheet_rels: list[Rel], annotations: Annotations, first: int, last: int, changed: dict[str, bytes]
+    package: Package,
+    sheet_rels: list[Rel],
+    annotations: Annotations,
+    first: int,
+    last: int,
+    changed: dict[str, bytes],
 ) -> tuple[str | None, bool]:
     """Grow the tables over the export's header; (a new filter's range, or None; whether a table covers
     the header row: it has its own filter then)."""
@@ -264,11 +289,18 @@ def _graft(package: Package, side: Callable[[set[str], bool], bytes], styles: St
     return graft(side(names, package.date1904), names, styles, set(package.infos), tables, table_ids)
 
 
-_FILTER_NAME = re.compile(rb'<definedName\b[^>]*?name="_xlnm\._FilterDatabase"[^>]*?localSheetId="(\d+)"[^>]*>[^<]*</definedName>')
+_FILTER_NAME = re.compile(
+    rb'<definedName\b[^>]*?name="_xlnm\._FilterDatabase"[^>]*?localSheetId="(\d+)"[^>]*>[^<]*</definedName>'
+)
 
 
 def _patch_workbook(
-    package: Package, index: int, grafted: Graft, filter_range: str | None, sheet: str, changed: dict[str, bytes]
+    package: Package,
+    index: int,
+    grafted: Graft,
+    filter_range: str | None,
+    sheet: str,
+    changed: dict[str, bytes],
 ) -> None:
     """workbook.xml (new sheets, their defined names, the filter's name), its relationships and the
     content types for the grafted parts."""
@@ -282,14 +314,18 @@ def _patch_workbook(
     workbook = package.workbook_xml
     if filter_range is not None:
         c1, r1, c2, r2 = range_boundaries(filter_range)
-        absolute = f"{quote_sheetname(sheet)}!${get_column_letter(c1 or 1)}${r1}:${get_column_letter(c2 or 1)}${r2}"
+        absolute = (
+            f"{quote_sheetname(sheet)}!${get_column_letter(c1 or 1)}${r1}:${get_column_letter(c2 or 1)}${r2}"
+        )
         element = defined_name("_xlnm._FilterDatabase", index, absolute, hidden=True)
         own = [m for m in _FILTER_NAME.finditer(workbook) if int(m.group(1)) == index]
         if own:
             workbook = workbook[: own[0].start()] + element + workbook[own[0].end() :]
         else:
             names.append(element)
-    changed[package.workbook] = add_sheets(workbook, [(name, rel) for (name, _p), rel in zip(grafted.sheets, ids, strict=True)], names)
+    changed[package.workbook] = add_sheets(
+        workbook, [(name, rel) for (name, _p), rel in zip(grafted.sheets, ids, strict=True)], names
+    )
     changed["[Content_Types].xml"] = add_content_types(
         changed.get("[Content_Types].xml") or package.archive.read("[Content_Types].xml"), grafted.types, {}
     )

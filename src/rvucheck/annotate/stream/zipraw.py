@@ -54,7 +54,9 @@ class RawZipWriter:
         self.stream.write(name)
         return offset
 
-    def _central(self, info: ZipInfo, flags: int, method: int, crc: int, sizes: tuple[int, int], at: int) -> None:
+    def _central(
+        self, info: ZipInfo, flags: int, method: int, crc: int, sizes: tuple[int, int], at: int
+    ) -> None:
         name = info.filename.encode("utf-8")
         if not info.filename.isascii():
             flags |= UTF8_NAMES
