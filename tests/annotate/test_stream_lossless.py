@@ -123,6 +123,10 @@ def test_the_copy_changes_only_what_it_must(tmp_path: Path, name: str) -> None:
     with zipfile.ZipFile(out) as archive:
         assert archive.testzip() is None
         names = set(archive.namelist())
+        for vml in (n for n in names if n.endswith(".vml")):  # our shapes merged into openpyxl's VML
+            notes = etree.fromstring(archive.read(vml))  # namespaces declared: else a reader shows them
+            rows = [r.text for r in notes.iter("{urn:schemas-microsoft-com:office:excel}Row")]
+            assert str(FIRST_DATA_ROW - 1) in rows  # the GS01 note on F4 (0-based row)
     if name == "pivot+threads":
         assert {"xl/pivotTables/pivotTable1.xml", "xl/threadedComments/threadedComment1.xml"} <= names
 

@@ -22,12 +22,21 @@ VML_HEAD = (
     b'xmlns:x="urn:schemas-microsoft-com:office:excel"><o:shapelayout v:ext="edit">'
     b'<o:idmap v:ext="edit" data="%s"/></o:shapelayout>'
 )
+# every shape declares its prefixes: merged into a sheet's own VML, whose root may declare none (openpyxl's)
+NAMESPACES = (
+    'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+    'xmlns:x="urn:schemas-microsoft-com:office:excel"'
+)
 SHAPE_TYPE = (
-    b'<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe">'
+    b"<v:shapetype "
+    + NAMESPACES.encode()
+    + b' id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe">'
     b'<v:stroke joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
 )
 SHAPE = (
-    '<v:shape id="_x0000_s{id}" type="#_x0000_t202" style="position:absolute;margin-left:80pt;'
+    "<v:shape "
+    + NAMESPACES
+    + ' id="_x0000_s{id}" type="#_x0000_t202" style="position:absolute;margin-left:80pt;'
     'margin-top:2pt;width:270pt;height:{height}pt;z-index:{id};visibility:hidden" fillcolor="#ffffe1" '
     'o:insetmode="auto"><v:fill color2="#ffffe1"/><v:shadow on="t" color="black" obscured="t"/>'
     '<v:path o:connecttype="none"/><v:textbox style="mso-direction-alt:auto"><div style="text-align:left">'
@@ -119,4 +128,3 @@ def _vml(vml: bytes | None, blocks: str, shapes: bytes) -> bytes:
         )
     end = vml.rfind(b"</xml>")
     return vml[:end] + shapes + vml[end:] if end != -1 else vml + shapes
-
