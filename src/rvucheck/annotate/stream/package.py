@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import posixpath
 import re
+import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import IO
 from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree  # type: ignore[import-untyped]
 
 from rvucheck.annotate.stream.safe import parse
+from rvucheck.annotate.stream.zipraw import CHUNK
 
 RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -159,3 +163,38 @@ def defined_name(name: str, sheet_index: int, text: str, hidden: bool = False) -
     return (
         f'<definedName name="{name}" localSheetId="{sheet_index}"{hide}>{escape(text)}</definedName>'.encode()
     )
+
+
+_DATE1904 = re.compile(rb'<(?:\w+:)?workbookPr\b[^>]*?\bdate1904="(?:1|true)"')
+
+
+class Package:
+    """The input package open for reading: its parts by name, the workbook and its sheets."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+        self.archive = zipfile.ZipFile(raw)
+        self.infos = {info.filename: info for info in self.archive.infolist()}
+        root_rels = parse_rels(self.read_optional("_rels/.rels"), "")
+        self.workbook = next(
+            (r.target for r in root_rels if r.type.endswith("/officeDocument")), "xl/workbook.xml"
+        )
+        self.workbook_rels = parse_rels(self.read_optional(rels_name(self.workbook)), self.workbook)
+        targets = {r.id: r.target for r in self.workbook_rels}
+        self.workbook_xml = self.archive.read(self.workbook)
+        self.sheets = [(name, targets.get(rel, "")) for name, rel in workbook_sheets(self.workbook_xml)]
+        self.date1904 = bool(_DATE1904.search(self.workbook_xml))
+
+    def read_optional(self, name: str) -> bytes | None:
+        return self.archive.read(name) if name in self.infos else None
+
+    def chunks(self, name: str) -> Iterator[bytes]:
+        with self.archive.open(name) as reader:
+            while chunk := reader.read(CHUNK):
+                yield chunk
+
+    def sheet_part(self, sheet: str) -> tuple[int, str]:
+        for index, (name, part) in enumerate(self.sheets):
+            if name == sheet:
+                return index, part
+        raise KeyError(sheet)

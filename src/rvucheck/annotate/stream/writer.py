@@ -4,39 +4,23 @@ side workbook's sheets grafted in, every other part copied as its compressed byt
 from __future__ import annotations
 
 import re
-import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO
 
-from openpyxl.utils import get_column_letter, quote_sheetname, range_boundaries
+from openpyxl.utils import get_column_letter, range_boundaries
 
 from rvucheck.annotate.inject import render_cell
 from rvucheck.annotate.plan import Annotations
-from rvucheck.annotate.stream import notes as notes_part
-from rvucheck.annotate.stream.graft import Graft, graft
+from rvucheck.annotate.stream import edits
 from rvucheck.annotate.stream.package import (
-    COMMENTS,
-    CT_COMMENTS,
-    CT_VML,
-    TABLE,
-    VML,
-    WORKSHEET,
-    Rel,
-    add_content_types,
-    add_rels,
-    add_sheets,
-    defined_name,
+    Package,
     parse_rels,
     rels_name,
-    unique_part,
-    workbook_sheets,
 )  # fmt: skip
 from rvucheck.annotate.stream.sheet import SheetPlan, SheetTooWide, rewrite_sheet, widest_column
 from rvucheck.annotate.stream.styles import StyleBook
-from rvucheck.annotate.stream.tables import grow_table, table_facts
 from rvucheck.annotate.stream.tail import dimension_bounds, edit_head, edit_tail, filter_ref
-from rvucheck.annotate.stream.zipraw import CHUNK, RawZipWriter
+from rvucheck.annotate.stream.zipraw import RawZipWriter
 
 APPENDED = (  # title, number format, alignment, width (room for the title and the filter button)
     ("Work RVU", "0.00", None, 12),
@@ -51,39 +35,6 @@ APPENDED = (  # title, number format, alignment, width (room for the title and t
 SEVERITY_RGB = {"error": "FFFFC7CE", "warning": "FFFFEB9C", "info": "FFDDEBF7"}
 HEADER_RGB = "FFD9D9D9"
 TOTALS_TEXT = "totals row: reported, not checked"
-_DATE1904 = re.compile(rb'<(?:\w+:)?workbookPr\b[^>]*?\bdate1904="(?:1|true)"')
-
-
-class Package:
-    """The input package open for reading: its parts by name, the workbook and its sheets."""
-
-    def __init__(self, raw: IO[bytes]) -> None:
-        self.raw = raw
-        self.archive = zipfile.ZipFile(raw)
-        self.infos = {info.filename: info for info in self.archive.infolist()}
-        root_rels = parse_rels(self.read_optional("_rels/.rels"), "")
-        self.workbook = next(
-            (r.target for r in root_rels if r.type.endswith("/officeDocument")), "xl/workbook.xml"
-        )
-        self.workbook_rels = parse_rels(self.read_optional(rels_name(self.workbook)), self.workbook)
-        targets = {r.id: r.target for r in self.workbook_rels}
-        self.workbook_xml = self.archive.read(self.workbook)
-        self.sheets = [(name, targets.get(rel, "")) for name, rel in workbook_sheets(self.workbook_xml)]
-        self.date1904 = bool(_DATE1904.search(self.workbook_xml))
-
-    def read_optional(self, name: str) -> bytes | None:
-        return self.archive.read(name) if name in self.infos else None
-
-    def chunks(self, name: str) -> Iterator[bytes]:
-        with self.archive.open(name) as reader:
-            while chunk := reader.read(CHUNK):
-                yield chunk
-
-    def sheet_part(self, sheet: str) -> tuple[int, str]:
-        for index, (name, part) in enumerate(self.sheets):
-            if name == sheet:
-                return index, part
-        raise KeyError(sheet)
 
 
 def write_copy(
@@ -127,10 +78,13 @@ def _write(
     plan = SheetPlan(first, cells, fills, styles.twin, header_row=annotations.header_row,
                      header=_header_cells(styles, annotations.header_row, first))  # fmt: skip
     changed: dict[str, bytes] = {}
-    filter_range, table_covers = _tables(package, sheet_rels, annotations, first, last, changed)
+    titles = [title for title, *_rest in APPENDED]
+    filter_range, table_covers = edits.tables(
+        package, sheet_rels, annotations, (first, last), titles, changed
+    )
     last_row = max(annotations.last_row, annotations.header_row, *annotations.totals_rows, 0)
-    legacy = _notes(package, part, sheet_rels, annotations, changed)
-    graft_result = _graft(package, side, styles)
+    legacy = edits.notes(package, part, sheet_rels, annotations, changed)
+    graft_result = edits.graft_side(package, side, styles)
     with target.open("w+b") as out:
         writer = RawZipWriter(out)
         with writer.open(part, package.infos[part], level=3) as entry:
@@ -153,7 +107,7 @@ def _write(
             rewrite_sheet(package.chunks(part), entry.write, plan,
                           lambda head: edit_head(head, last, last_row, widths, first), tail)  # fmt: skip
         changed[styles_part] = styles.tobytes()
-        _patch_workbook(package, index, graft_result, filter_range, annotations.sheet, changed)
+        edits.patch_workbook(package, index, graft_result, filter_range, annotations.sheet, changed)
         for name, info in package.infos.items():
             if name != part and name not in changed:
                 writer.copy(package.archive, package.raw, info)
@@ -213,119 +167,3 @@ def _header_cells(styles: StyleBook, header_row: int, first: int) -> Callable[[b
         ).encode()
 
     return render
-
-
-def _tables(
-    package: Package,
-    sheet_rels: list[Rel],
-    annotations: Annotations,
-    first: int,
-    last: int,
-    changed: dict[str, bytes],
-) -> tuple[str | None, bool]:
-    """Grow the tables over the export's header; (a new filter's range, or None; whether a table covers
-    the header row: it has its own filter then)."""
-    header_row = annotations.header_row
-    covers = False
-    for rel in sheet_rels:
-        if rel.type != TABLE or rel.target not in package.infos:
-            continue
-        data = package.archive.read(rel.target)
-        _c1, r1, c2, r2, _name = table_facts(data)
-        if r1 <= header_row <= r2:
-            covers = True
-            if r1 == header_row and c2 == first - 1:
-                changed[rel.target] = grow_table(data, last, [title for title, *_rest in APPENDED])
-    end_row = max(annotations.last_row, header_row)
-    return (None if covers else f"A{header_row}:{get_column_letter(last)}{end_row}"), covers
-
-
-def _notes(
-    package: Package, part: str, sheet_rels: list[Rel], annotations: Annotations, changed: dict[str, bytes]
-) -> str | None:
-    """Write the notes into the sheet's comments + VML (new or merged); the id of a new legacyDrawing
-    relationship the sheet must point at (None when it already has one, or there are no notes)."""
-    if not annotations.notes:
-        return None
-    comments = next((r.target for r in sheet_rels if r.type == COMMENTS and r.target in package.infos), None)
-    vml = next((r.target for r in sheet_rels if r.type == VML and r.target in package.infos), None)
-    vml_parts = [package.archive.read(n) for n in package.infos if n.lower().endswith(".vml")]
-    taken = set(package.infos)
-    added: list[tuple[str, str]] = []
-    if comments is None:
-        comments = unique_part("xl/comments1.xml", taken)
-        added.append((COMMENTS, comments))
-    new_vml = vml is None
-    if vml is None:
-        vml = unique_part("xl/drawings/vmlDrawing1.vml", taken)
-        added.append((VML, vml))
-    comments_xml, vml_data = notes_part.write_notes(
-        annotations.notes, package.read_optional(comments), package.read_optional(vml),
-        notes_part.used_blocks(vml_parts) + 1,
-    )  # fmt: skip
-    changed[comments] = comments_xml
-    changed[vml] = vml_data
-    if not added:
-        return None
-    changed[rels_name(part)], ids = add_rels(package.read_optional(rels_name(part)), part, added)
-    changed["[Content_Types].xml"] = add_content_types(
-        changed.get("[Content_Types].xml") or package.archive.read("[Content_Types].xml"),
-        {comments: CT_COMMENTS} if comments not in package.infos else {},
-        {"vml": CT_VML},
-    )
-    return ids[-1] if new_vml else None
-
-
-def _graft(package: Package, side: Callable[[set[str], bool], bytes], styles: StyleBook) -> Graft:
-    names = {name for name, _part in package.sheets}
-    tables = set()
-    table_ids = 0
-    for name in package.infos:
-        if name.startswith("xl/tables/") and name.endswith(".xml"):
-            _c1, _r1, _c2, _r2, display = table_facts(package.archive.read(name))
-            tables.add(display.casefold())
-            found = re.search(rb'<table\b[^>]*?\bid="(\d+)"', package.archive.read(name))
-            table_ids = max(table_ids, int(found.group(1)) if found else 0)
-    return graft(side(names, package.date1904), names, styles, set(package.infos), tables, table_ids)
-
-
-_FILTER_NAME = re.compile(
-    rb'<definedName\b[^>]*?name="_xlnm\._FilterDatabase"[^>]*?localSheetId="(\d+)"[^>]*>[^<]*</definedName>'
-)
-
-
-def _patch_workbook(
-    package: Package,
-    index: int,
-    grafted: Graft,
-    filter_range: str | None,
-    sheet: str,
-    changed: dict[str, bytes],
-) -> None:
-    """workbook.xml (new sheets, their defined names, the filter's name), its relationships and the
-    content types for the grafted parts."""
-    workbook_rels = rels_name(package.workbook)
-    rels_data, ids = add_rels(package.read_optional(workbook_rels), package.workbook,
-                              [(WORKSHEET, part) for _name, part in grafted.sheets])  # fmt: skip
-    changed[workbook_rels] = rels_data
-    offset = len(package.sheets)
-    names = [defined_name(name, offset + at, text.decode(), hidden=name.startswith("_xlnm._Filter"))
-             for name, at, text in grafted.names]  # fmt: skip
-    workbook = package.workbook_xml
-    if filter_range is not None:
-        c1, r1, c2, r2 = range_boundaries(filter_range)
-        absolute = (
-            f"{quote_sheetname(sheet)}!${get_column_letter(c1 or 1)}${r1}:${get_column_letter(c2 or 1)}${r2}"
-        )
-        element = defined_name("_xlnm._FilterDatabase", index, absolute, hidden=True)
-        own = [m for m in _FILTER_NAME.finditer(workbook) if int(m.group(1)) == index]
-        if own:
-            workbook = workbook[: own[0].start()] + element + workbook[own[0].end() :]
-        else:
-            names.append(element)
-    changed[package.workbook] = add_sheets(
-        workbook, [(name, rel) for (name, _p), rel in zip(grafted.sheets, ids, strict=True)], names
-    )
-    changed["[Content_Types].xml"] = add_content_types(
-        changed.get("[Content_Types].xml") or package.archive.read("[Content_Types].xml"), grafted.types, {}
-    )
