@@ -9,7 +9,7 @@ results get filled cells; rows the plan needs that the sheet lacks are added in 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from openpyxl.utils import column_index_from_string, get_column_letter
@@ -36,7 +36,7 @@ class NotASheet(Exception):
 @dataclass
 class SheetPlan:
     first: int  # first appended column
-    cells: dict[int, bytes]  # row -> the appended cells' XML
+    cells: Mapping[int, bytes]  # row -> the appended cells' XML
     fills: dict[int, int]  # row -> fill id of its severity
     twin: Callable[[int, int], int]  # (style id, fill id) -> the filled twin's style id
     header_row: int = 0

@@ -4,14 +4,14 @@ side workbook's sheets grafted in, every other part copied as its compressed byt
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from openpyxl.utils import get_column_letter, range_boundaries
 
-from rvucheck.annotate.inject import render_cell
 from rvucheck.annotate.plan import Annotations
 from rvucheck.annotate.stream import edits
+from rvucheck.annotate.stream.cells import render_cell
 from rvucheck.annotate.stream.package import (
     Package,
     parse_rels,
@@ -74,8 +74,8 @@ def _write(
     styles_part = next(r.target for r in package.workbook_rels if r.type.endswith("/styles"))
     styles = StyleBook(package.archive.read(styles_part))
     sheet_rels = parse_rels(package.read_optional(rels_name(part)), part)
-    cells, fills = _render(annotations, styles, first)
-    plan = SheetPlan(first, cells, fills, styles.twin, header_row=annotations.header_row,
+    cells = _Cells(annotations, styles, first)
+    plan = SheetPlan(first, cells, cells.fills, styles.twin, header_row=annotations.header_row,
                      header=_header_cells(styles, annotations.header_row, first))  # fmt: skip
     changed: dict[str, bytes] = {}
     titles = [title for title, *_rest in APPENDED]
@@ -116,32 +116,51 @@ def _write(
         writer.close()
 
 
-def _render(
-    annotations: Annotations, styles: StyleBook, first: int
-) -> tuple[dict[int, bytes], dict[int, int]]:
-    """Each row's appended cells as XML, and the fill of each flagged row."""
-    letters = [get_column_letter(first + i) for i in range(len(APPENDED))]
-    fill_ids = {severity: styles.fill(rgb) for severity, rgb in SEVERITY_RGB.items()}
-    ids: dict[str | None, list[int]] = {}
-    cells: dict[int, bytes] = {}
-    fills: dict[int, int] = {}
-    for row, values, severity in annotations.rows:
-        if severity not in ids:
-            fill = fill_ids[severity] if severity else 0
-            ids[severity] = [styles.add_style(fmt, fill=fill, align=align) for _t, fmt, align, _w in APPENDED]
-        own = ids[severity]
-        cells[row] = "".join(
-            render_cell(f"{letters[i]}{row}", own[i], value)
-            for i, value in enumerate(values)
-            if value is not None and value != ""
-        ).encode()
-        if severity:
-            fills[row] = fill_ids[severity]
-    if annotations.totals_rows:
-        plain = styles.add_style(None, align={"wrapText": "1"})
-        for row in annotations.totals_rows:
-            cells[row] = cells.get(row, b"") + render_cell(f"{letters[-1]}{row}", plain, TOTALS_TEXT).encode()
-    return cells, fills
+class _Cells(Mapping[int, bytes]):
+    """Each row's appended cells as XML, rendered when the stream reaches the row (holding them all
+    rendered would cost ~700 bytes a line: 0.7 GB at 1,000,000 lines)."""
+
+    def __init__(self, annotations: Annotations, styles: StyleBook, first: int) -> None:
+        self.letters = [get_column_letter(first + i) for i in range(len(APPENDED))]
+        fill_ids = {severity: styles.fill(rgb) for severity, rgb in SEVERITY_RGB.items()}
+        self.ids: dict[str | None, list[int]] = {}
+        self.fills: dict[int, int] = {}  # the fill of each flagged row
+        self.at: dict[int, int] = {}  # row -> its index in annotations.rows
+        for index, (row, _values, severity) in enumerate(annotations.rows):
+            if severity not in self.ids:
+                fill = fill_ids[severity] if severity else 0
+                self.ids[severity] = [
+                    styles.add_style(fmt, fill=fill, align=align) for _t, fmt, align, _w in APPENDED
+                ]
+            self.at[row] = index
+            if severity:
+                self.fills[row] = fill_ids[severity]
+        self.rows = annotations.rows
+        self.totals = set(annotations.totals_rows)
+        self.plain = styles.add_style(None, align={"wrapText": "1"}) if self.totals else 0
+
+    def __getitem__(self, row: int) -> bytes:
+        index = self.at.get(row)
+        if index is None and row not in self.totals:
+            raise KeyError(row)
+        letters, text = self.letters, ""
+        if index is not None:
+            _row, values, severity = self.rows[index]
+            own = self.ids[severity]
+            text = "".join(
+                render_cell(f"{letters[i]}{row}", own[i], value)
+                for i, value in enumerate(values)
+                if value is not None and value != ""
+            )
+        if row in self.totals:
+            text += render_cell(f"{letters[-1]}{row}", self.plain, TOTALS_TEXT)
+        return text.encode()
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(set(self.at) | self.totals)
+
+    def __len__(self) -> int:
+        return len(set(self.at) | self.totals)
 
 
 _CELL_REF = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)\d+"[^>]*?>')
