@@ -97,6 +97,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--data-dir", default=os.environ.get("RVUCHECK_DATA"))
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--annotate-only", action="store_true", help="only the annotated copy (1,000,000 lines: no baseline)"
+    )
     options = parser.parse_args()
 
     from rvucheck.testing.synthetic.month import generate_month, write_xlsx
@@ -122,6 +125,13 @@ def main() -> int:
             "no_annotate": [],
         }
         for _ in range(options.repeat):
+            out = Path(folder) / "out.rvucheck.xlsx"
+            command = ["-c", CHECK, "check", str(source), "--out", str(out), "--force", "--fail-on", "never"]
+            if options.annotate_only:
+                seconds, peak = measure(command, env)
+                print(json.dumps({"lines": options.lines, "annotate_s": round(seconds, 2),
+                                  "annotate_peak_mb": round(peak)}))  # fmt: skip
+                continue
             rows["baseline"].append(
                 measure(["-c", BASELINE, str(source), str(Path(folder) / "base.xlsx")], env)
             )
@@ -164,6 +174,8 @@ def main() -> int:
                     env,
                 )
             )
+    if options.annotate_only:
+        return 0
     best = {name: min(values) for name, values in rows.items()}
     figures = {
         "lines": options.lines,
