@@ -140,3 +140,15 @@ def inline_1904(path: Path) -> Path:
         ws.write_formula(row, 11, f"=K{row + 1}*2", None, values[10] * 2)
     wb.close()
     return path
+
+
+def prefixed(source: Path, target: Path) -> Path:
+    """The charge sheet with every element spelt `<x:row>` (as the Open XML SDK writes), same XML."""
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb"<(/?)([A-Za-z][\w.-]*)(?=[\s/>])", rb"<\1x:\2", data)
+                data = data.replace(f'xmlns="{MAIN}"'.encode(), f'xmlns:x="{MAIN}"'.encode(), 1)
+            dst.writestr(item, data)
+    return target

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from annotate_corpus import FIRST_DATA_ROW, as_xlsm, feature_rich, with_sparklines
 from lxml import etree  # type: ignore[import-untyped]
-from stream_corpus import inline_1904, with_pivot_and_threads
+from stream_corpus import inline_1904, prefixed, with_pivot_and_threads
 from test_libreoffice import _soffice
 from test_roundtrip import _run
 
@@ -111,6 +111,7 @@ BUILDERS = {
         feature_rich(folder / "base.xlsx"), folder / "charges.xlsx"
     ),
     "inline strings, 1904 dates": lambda folder: inline_1904(folder / "charges.xlsx"),
+    "prefixed elements": lambda folder: prefixed(feature_rich(folder / "base.xlsx"), folder / "charges.xlsx"),
 }
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from rvucheck.annotate.stream.cells import render_cell
-from rvucheck.annotate.stream.sheet import SheetPlan, SheetTooWide, rewrite_sheet, widest_column
+from rvucheck.annotate.stream.sheet import SheetPlan, SheetTooWide, rewrite_sheet, unprefixed, widest_column
 from rvucheck.annotate.stream.tail import edit_head, edit_tail
 
 SHEET = (
@@ -63,3 +63,19 @@ def test_rendered_cells_are_values_or_inline_text() -> None:
     assert render_cell("AB5", 4, "=SUM(A1) & <b>\x01") == (
         '<c r="AB5" s="4" t="inlineStr"><is><t xml:space="preserve">=SUM(A1) &amp; &lt;b&gt;?</t></is></c>'
     )
+
+
+@pytest.mark.parametrize("chunk", [1, 5, 1 << 20])
+def test_a_sheet_with_prefixed_elements_is_read_as_the_same_xml(chunk: int) -> None:
+    main = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    prefixed = (
+        b'<?xml version="1.0"?><x:worksheet xmlns:x="%s"><x:sheetData><x:row r="2"><x:c r="A2"><x:v>2</x:v>'
+        b"</x:c></x:row></x:sheetData></x:worksheet>" % main
+    )
+    pieces = [prefixed[i : i + chunk] for i in range(0, len(prefixed), chunk)]
+    assert b"".join(unprefixed(pieces)) == (
+        b'<?xml version="1.0"?><worksheet xmlns="%s" xmlns:x="%s"><sheetData><row r="2"><c r="A2"><v>2</v>'
+        b"</c></row></sheetData></worksheet>" % (main, main)
+    )
+    plain = b"<worksheet><sheetData/></worksheet>"
+    assert b"".join(unprefixed([plain[:9], plain[9:]])) == plain

@@ -46,6 +46,40 @@ class SheetPlan:
         return sorted(set(self.cells) | set(self.fills) | ({self.header_row} if self.header else set()))
 
 
+_ROOT = re.compile(rb"<(?:(\w+):)?worksheet\b[^>]*>")
+MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def unprefixed(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The sheet with the main namespace as its default: some writers (the Open XML SDK) spell every
+    element `<x:row>`; the scanner reads unprefixed names. Same XML, same meaning."""
+    source = iter(chunks)
+    head = b""
+    while (root := _ROOT.search(head)) is None:
+        chunk = next(source, None)
+        if chunk is None:
+            yield head
+            return
+        head += chunk
+    prefix = root.group(1)
+    if not prefix or b'xmlns:%s="%s"' % (prefix, MAIN) not in root.group(0):
+        yield head
+        yield from source
+        return
+    tag = root.group(0)
+    if b'xmlns="' not in tag:
+        tag = tag.replace(b"<%s:worksheet" % prefix, b'<%s:worksheet xmlns="%s"' % (prefix, MAIN), 1)
+    pending = head[: root.start()] + tag + head[root.end() :]
+    opening, closing = b"<" + prefix + b":", b"</" + prefix + b":"
+    for chunk in source:
+        pending += chunk
+        cut = pending.rfind(b"<")  # no prefix spans it: what follows waits for the next chunk
+        if cut > 0:
+            done, pending = pending[:cut], pending[cut:]
+            yield done.replace(closing, b"</").replace(opening, b"<")
+    yield pending.replace(closing, b"</").replace(opening, b"<")
+
+
 def rewrite_sheet(
     chunks: Iterable[bytes],
     write: Callable[[bytes], None],

@@ -17,7 +17,7 @@ from rvucheck.annotate.stream.package import (
     parse_rels,
     rels_name,
 )  # fmt: skip
-from rvucheck.annotate.stream.sheet import SheetPlan, SheetTooWide, rewrite_sheet, widest_column
+from rvucheck.annotate.stream.sheet import SheetPlan, SheetTooWide, rewrite_sheet, unprefixed, widest_column
 from rvucheck.annotate.stream.styles import StyleBook
 from rvucheck.annotate.stream.tail import dimension_bounds, edit_head, edit_tail, filter_ref
 from rvucheck.annotate.stream.zipraw import RawZipWriter
@@ -48,17 +48,17 @@ def write_copy(
             _write(package, target, annotations, side, width=None)
         except SheetTooWide:  # the sheet's <dimension> was smaller than its cells: scan for the width
             _index, part = package.sheet_part(annotations.sheet)
-            _write(package, target, annotations, side, width=widest_column(package.chunks(part)))
+            _write(package, target, annotations, side, width=widest_column(unprefixed(package.chunks(part))))
 
 
 def _width(package: Package, part: str) -> int:
     head = b""
-    for chunk in package.chunks(part):
+    for chunk in unprefixed(package.chunks(part)):
         head += chunk
         if b"<sheetData" in head or len(head) > 1 << 16:
             break
     bounds = dimension_bounds(head)
-    return bounds[0] if bounds is not None else widest_column(package.chunks(part))
+    return bounds[0] if bounds is not None else widest_column(unprefixed(package.chunks(part)))
 
 
 def _write(
@@ -104,7 +104,7 @@ def _write(
                 return edit_tail(data, filter_range, legacy)
 
             widths = [w for *_rest, w in APPENDED]
-            rewrite_sheet(package.chunks(part), entry.write, plan,
+            rewrite_sheet(unprefixed(package.chunks(part)), entry.write, plan,
                           lambda head: edit_head(head, last, last_row, widths, first), tail)  # fmt: skip
         changed[styles_part] = styles.tobytes()
         edits.patch_workbook(package, index, graft_result, filter_range, annotations.sheet, changed)
