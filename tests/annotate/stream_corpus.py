@@ -152,3 +152,32 @@ def prefixed(source: Path, target: Path) -> Path:
                 data = data.replace(f'xmlns="{MAIN}"'.encode(), f'xmlns:x="{MAIN}"'.encode(), 1)
             dst.writestr(item, data)
     return target
+
+
+def with_charge_table(source: Path, target: Path) -> Path:
+    """The charge rows as an Excel table (header row 3 to the last line, all 12 columns)."""
+    columns = "".join(f'<tableColumn id="{i}" name="{name}"/>' for i, name in enumerate(HEADERS, start=1))
+    last = FIRST_DATA_ROW + len(ROWS) - 1
+    table = (
+        f'<table xmlns="{MAIN}" id="9" name="ChargeRows" displayName="ChargeRows" '
+        f'ref="A{HEADER_ROW}:L{last}"><autoFilter ref="A{HEADER_ROW}:L{last}"/>'
+        f'<tableColumns count="{len(HEADERS)}">{columns}</tableColumns>'
+        '<tableStyleInfo name="TableStyleLight9" showRowStripes="1"/></table>'
+    )
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                override = (
+                    '<Override PartName="/xl/tables/chargeRows.xml" '
+                    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"/>'
+                )
+                data = data.replace(b"</Types>", override.encode() + b"</Types>")
+            elif item.filename == "xl/worksheets/_rels/sheet1.xml.rels":
+                data = _add_rel(data, f"{REL}/table", "../tables/chargeRows.xml", "rIdCt")
+            elif item.filename == "xl/worksheets/sheet1.xml":
+                parts = f'<tableParts count="1"><tablePart xmlns:r="{REL}" r:id="rIdCt"/></tableParts>'
+                data = data.replace(b"</worksheet>", parts.encode() + b"</worksheet>")
+            dst.writestr(item, data)
+        dst.writestr("xl/tables/chargeRows.xml", table)
+    return target

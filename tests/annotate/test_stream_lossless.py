@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from annotate_corpus import FIRST_DATA_ROW, as_xlsm, feature_rich, with_sparklines
 from lxml import etree  # type: ignore[import-untyped]
-from stream_corpus import inline_1904, prefixed, with_pivot_and_threads
+from stream_corpus import inline_1904, prefixed, with_charge_table, with_pivot_and_threads
 from test_libreoffice import _soffice
 from test_roundtrip import _run
 
@@ -91,6 +91,16 @@ def assert_lossless(source: Path, copy: Path, flagged_rows: set[int]) -> set[str
     return changed
 
 
+def changed_table(path: Path) -> bytes:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read("xl/tables/chargeRows.xml")
+
+
+def sheet_tail(path: Path) -> bytes:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read(SHEET).split(b"</sheetData>")[1]
+
+
 def _libreoffice_rows(path: Path, folder: Path) -> list[list[str]]:
     profile = f"-env:UserInstallation=file://{folder / 'profile'}"
     command = [_soffice(), "--headless", profile, "--convert-to", "csv", "--outdir", str(folder), str(path)]
@@ -111,6 +121,9 @@ BUILDERS = {
         feature_rich(folder / "base.xlsx"), folder / "charges.xlsx"
     ),
     "inline strings, 1904 dates": lambda folder: inline_1904(folder / "charges.xlsx"),
+    "table over the charges": lambda folder: with_charge_table(
+        feature_rich(folder / "base.xlsx"), folder / "charges.xlsx"
+    ),
     "prefixed elements": lambda folder: prefixed(feature_rich(folder / "base.xlsx"), folder / "charges.xlsx"),
 }
 
@@ -128,6 +141,8 @@ def test_the_copy_changes_only_what_it_must(tmp_path: Path, name: str) -> None:
             notes = etree.fromstring(archive.read(vml))  # namespaces declared: else a reader shows them
             rows = [r.text for r in notes.iter("{urn:schemas-microsoft-com:office:excel}Row")]
             assert str(FIRST_DATA_ROW - 1) in rows  # the GS01 note on F4 (0-based row)
+    if name == "table over the charges":  # the table grows over the results; it filters, no sheet filter
+        assert b'ref="A3:T9"' in changed_table(out) and b"<autoFilter" not in sheet_tail(out)
     if name == "pivot+threads":
         assert {"xl/pivotTables/pivotTable1.xml", "xl/threadedComments/threadedComment1.xml"} <= names
 
