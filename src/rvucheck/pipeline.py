@@ -19,8 +19,6 @@ from rvucheck.read.safety import VALUES_ONLY_KINDS, InputInfo
 from rvucheck.session import Session
 
 if TYPE_CHECKING:  # openpyxl and the report code load only when a check runs
-    from openpyxl import Workbook
-
     from rvucheck.annotate.copy import AnnotateResult, OutputPlan
     from rvucheck.annotate.plan import Annotations
     from rvucheck.model import Report
@@ -51,8 +49,8 @@ class CheckRequest:
 
     @property
     def needs_grid(self) -> bool:
-        """A CSV, or a workbook a copy would damage, gets a new workbook holding the sheet's values."""
-        return self.plan is not None and (bool(self.plan.lost) or self.kind in VALUES_ONLY_KINDS)
+        """A CSV, .xls or .ods export's copy is a new workbook holding the sheet's values."""
+        return self.plan is not None and self.kind in VALUES_ONLY_KINDS
 
 
 @dataclass(frozen=True)
@@ -73,7 +71,7 @@ class CheckOutcome:
 
 def analyse(request: CheckRequest) -> Analysis:
     """Read and check one file; everything the outputs need, as plain data. Runs in a worker process for
-    large workbooks so the engine's code tables are not in memory while openpyxl holds the workbook."""
+    large workbooks so the engine's code tables are gone while the annotated copy is written."""
     from rvucheck.annotate.plan import build_annotations
     from rvucheck.report.formats import summarize
 
@@ -125,31 +123,25 @@ def check_file(
     thread."""
     plan = request.plan
     if plan is not None:  # openpyxl (the workbooks extra) only when a copy is written
-        from rvucheck.annotate.copy import open_workbook, write_annotated
+        from rvucheck.annotate.copy import write_annotated
     # Large workbooks: read + check run in a worker process, so the engine's code tables and the lines are
-    # gone (the worker has exited) before this process loads the workbook for the copy. Loading while the
-    # worker runs would use both cores but put both memory peaks on the machine at once (bench_check at
-    # 100k lines: 1,128 MB together, 865 MB one after the other; 37 s against 50 s, target <= 1 GB).
+    # gone (the worker has exited) before this process writes the copy (streamed: it never loads the
+    # workbook, but the Findings and Summary sheets are built in memory).
     large = request.info.size > LARGE_FILE_BYTES
     pool, future = _fork_worker(request) if (large and plan is not None) else (None, None)
-    workbook: list[Workbook] = []  # handed over, so write_annotated can free it before its last pass
     try:
         with progress() as step:
             step("reading and checking", 0)
             analysis = future.result() if future is not None else analyse(request)
-            if pool is not None and plan is not None:
-                pool.shutdown(wait=True)  # the worker's memory is returned before the workbook loads
+            if pool is not None:
+                pool.shutdown(wait=True)  # the worker's memory is returned before the copy is written
                 pool = None
-                step("loading the workbook", 1)
-                loaded = open_workbook(request.path, request.kind, plan)
-                workbook = [loaded] if loaded is not None else []
-                del loaded
             written = None
             if plan is not None:
                 step("writing the annotated copy", 2)
                 assert analysis.annotations is not None  # built whenever a copy is planned
                 written = write_annotated(
-                    request.path, request.kind, analysis.annotations, plan, analysis.grid, workbook, outputs
+                    request.path, request.kind, analysis.annotations, plan, analysis.grid, outputs
                 )
             step("done", 4)
     finally:

@@ -18,7 +18,6 @@ from rvucheck.annotate.copy import annotate, plan_output
 from rvucheck.errors import InputFileError
 from rvucheck.model import Finding, LineResult, Report
 from rvucheck.read.charges import ReadResult, read_charges
-from rvucheck.read.safety import check_input
 from rvucheck.report.formats import summarize
 from rvucheck.report.xlsx import SEVERITY_FILLS
 
@@ -87,7 +86,7 @@ def corpus(tmp_path: Path) -> Path:
 def _run(source: Path, force: bool = False, out: Path | None = None) -> tuple[Path, ReadResult, Report]:
     read = read_charges(source)
     report = _report(read)
-    plan = plan_output(source, read.kind, out, force, check_input(source).contents())
+    plan = plan_output(source, read.kind, out, force)
     written = annotate(
         source, read.layout, report, summarize(report, hidden_rows=tuple(read.hidden_rows)), plan
     )
@@ -260,24 +259,19 @@ def test_macros_survive_in_an_xlsm(corpus: Path, tmp_path: Path) -> None:
     assert openpyxl.load_workbook(out, keep_vba=True)["Charges"]["L4"].value == "=K4*2"
 
 
-def test_features_openpyxl_would_drop_give_a_report_workbook(corpus: Path, tmp_path: Path) -> None:
+def test_features_openpyxl_would_drop_are_kept_in_the_copy(corpus: Path, tmp_path: Path) -> None:
+    """Sparklines (an x14 extension openpyxl drops) stay on the charge sheet: nothing is rewritten but
+    the rows; the copy holds the results as usual."""
     source = with_sparklines(corpus, tmp_path / "spark.xlsx")
     before = _digest(source)
-    read = read_charges(source)
-    plan = plan_output(source, read.kind, None, False, check_input(source).contents())
-    assert plan.lost == ["sparklines"]
-    assert plan.path.name == "spark.rvucheck-report.xlsx"
-    from rvucheck.read.sources import XlsxBook
-
-    report = _report(read)
-    written = annotate(
-        source, read.layout, report, summarize(report), plan, XlsxBook(source).grid(read.sheet).rows
-    )
-    assert written.mode == "report" and _digest(source) == before
-    wb = openpyxl.load_workbook(written.path)
-    assert wb.sheetnames == ["Charges", "Findings", "Summary"]
+    out, _read, _report = _run(source)
+    assert out.name == "spark.rvucheck.xlsx" and _digest(source) == before
+    with zipfile.ZipFile(out) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml")
+    assert b"<x14:sparkline><xm:f>Charges!K4:K9</xm:f><xm:sqref>M4</xm:sqref>" in sheet
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["Charges", "Lookup", "Hidden", "Findings", "Summary"]
     assert wb["Charges"]["E4"].value == 99213 and wb["Charges"]["T4"].value.startswith("GS01")
-    assert "sparklines" in str([c.value for row in wb["Summary"].iter_rows() for c in row])
 
 
 def test_existing_output_needs_force_and_input_is_never_the_output(corpus: Path) -> None:

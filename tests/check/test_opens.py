@@ -69,12 +69,12 @@ def test_an_xlsx_is_opened_once_per_job(
     assert report["summary"]["lines"] == 120
     assert (tmp_path / "oct.rvucheck.xlsx").is_file()
     # zip: check_input's one pass (validation + date system, hidden rows, formulas without values, and what
-    # a copy would lose or must keep: read/package.py), then openpyxl's load for the copy.
-    # Before the renovation: 8 (check_input three times, the package facts twice more, the annotator's own
-    # looks for lossy features and rich text).
-    assert counts["zip"] == 2
+    # a copy must keep: read/package.py); the streamed copy opens the file once and reads its zip through
+    # that handle. Before the renovation: 8 (check_input three times, the package facts twice more, the
+    # annotator's own looks for lossy features and rich text).
+    assert counts["zip"] == 1
     assert counts["calamine"] == 1  # the sheet is read once
-    assert counts["file"] == 3  # the 2 zips and the first bytes check_input looks at
+    assert counts["file"] == 3  # check_input's zip, the copy's one open and the first bytes check_input reads
 
 
 def test_a_csv_is_opened_twice_validated_then_read(

@@ -1,32 +1,43 @@
-"""Report + workbook -> the annotated copy `charges.rvucheck.xlsx` (or a report workbook when a copy
-would lose something). The input is never modified; the output goes to a temp file beside it, then is
-renamed (rvucheck.outputs: the one layer every command writes through).
+"""Report + workbook -> the annotated copy `charges.rvucheck.xlsx`. The input is never modified; the output
+goes to a temp file beside it, then is renamed (rvucheck.outputs: the one layer every command writes
+through).
 
-On the charge sheet (charge_sheet.py): appended columns (Work RVU, Credited wRVU, Total RVU, Est.
-Payment, Global, Status, Severity, Findings), each row with findings filled by its worst severity, a note
-on each offending cell, and a filter over the data. Then a Findings sheet (one row per finding, linked to
-its cell) and a Summary sheet (figures and native charts). The workbook is loaded once with openpyxl (the
-values were read with calamine) and saved once: that single round trip is the cost floor the benchmark
-compares with.
+On the charge sheet: appended columns (Work RVU, Credited wRVU, Total RVU, Est. Payment, Global, Status,
+Severity, Findings), each row with findings filled by its worst severity, a note on each offending cell,
+and a filter over the data. Then a Findings sheet (one row per finding, linked to its cell) and a Summary
+sheet (figures and native charts).
+
+The copy is streamed (annotate.stream): the input is never loaded into an object model, the charge sheet's
+XML is rewritten in one pass, and every part the copy does not change is copied as its compressed bytes,
+so nothing the workbook holds is lost (macros, pivot tables, slicers, sparklines, threaded comments...).
+The new sheets are written by openpyxl into a small side workbook and grafted in. A CSV, .xls or .ods
+export first becomes a workbook of its values, annotated the same way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import errno
+import gc
+import io
+import sys
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils import get_column_letter
+from lxml import etree  # type: ignore[import-untyped]
+from openpyxl import Workbook
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
-from rvucheck.annotate.charge_sheet import annotate_charge_sheet
-from rvucheck.annotate.inject import inject_rows
-from rvucheck.annotate.lossy import lost_in_copy
 from rvucheck.annotate.plan import Annotations, build_annotations
 from rvucheck.annotate.sheets import write_findings_sheet, write_summary_sheet
+from rvucheck.annotate.stream.safe import UnsafePart
+from rvucheck.annotate.stream.sheet import NotASheet
+from rvucheck.annotate.stream.writer import write_copy
+from rvucheck.annotate.stream.zipraw import PackageTooLarge
 from rvucheck.errors import InputFileError, OutputError
 from rvucheck.gc_pause import paused_gc
-from rvucheck.model import PackageContents, Report, SheetLayout
+from rvucheck.model import Report, SheetLayout
 from rvucheck.outputs import Outputs, describe_os_error
 from rvucheck.read.safety import VALUES_ONLY_KINDS
 from rvucheck.report.summary import Summary
@@ -36,43 +47,32 @@ from rvucheck.report.xlsx import append_values
 @dataclass(frozen=True)
 class AnnotateResult:
     path: Path
-    mode: str  # "copy" (annotated copy of the workbook) or "report" (separate report workbook)
-    lost: list[str] = field(default_factory=list)  # what a copy would have lost (mode "report")
 
 
-def default_output(source: Path, report_workbook: bool = False) -> Path:
-    suffix = ".xlsm" if source.suffix.lower() == ".xlsm" and not report_workbook else ".xlsx"
-    stem = f"{source.stem}.rvucheck-report" if report_workbook else f"{source.stem}.rvucheck"
-    return source.with_name(stem + suffix)
+def default_output(source: Path) -> Path:
+    suffix = ".xlsm" if source.suffix.lower() == ".xlsm" else ".xlsx"
+    return source.with_name(f"{source.stem}.rvucheck{suffix}")
 
 
 @dataclass(frozen=True)
 class OutputPlan:
     path: Path
-    lost: list[str]  # features a copy would lose: non-empty means a separate report workbook
-    rich_text: bool = False  # formatted text runs: only then pay for openpyxl's rich-text parsing
     force: bool = False  # an existing file at `path` may be replaced
 
 
 def plan_output(
-    source: Path,
-    kind: str,
-    out: Path | None,
-    force: bool,
-    contents: PackageContents | None = None,
-    outputs: Outputs | None = None,
+    source: Path, kind: str, out: Path | None, force: bool, outputs: Outputs | None = None
 ) -> OutputPlan:
-    """Where the results go, checked before any work is done (so a refused run writes nothing).
-    `contents`: what the workbook holds beyond cells (None for CSV). `outputs`: the run's outputs (checked
-    against every input and every other output of the run); default: this file alone."""
-    lost = lost_in_copy(contents) if contents is not None and kind not in VALUES_ONLY_KINDS else []
-    path = out or default_output(source, report_workbook=bool(lost))
-    if kind == "xlsm" and not lost and path.suffix.lower() != ".xlsm":
+    """Where the copy goes, checked before any work is done (so a refused run writes nothing). `outputs`:
+    the run's outputs (checked against every input and every other output of the run); default: this
+    file alone."""
+    path = out or default_output(source)
+    if kind == "xlsm" and path.suffix.lower() != ".xlsm":
         raise InputFileError(f"{path}: the copy of a macro workbook must end in .xlsm to keep its macros")
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         raise InputFileError(f"{path}: the annotated copy is a workbook; give --out a .xlsx name")
     (outputs or Outputs([source], force)).plan(path, force)
-    return OutputPlan(path, lost, contents.rich_text if contents else False, force)
+    return OutputPlan(path, force)
 
 
 def annotate(
@@ -83,30 +83,8 @@ def annotate(
     plan: OutputPlan,
     grid: Sequence[Sequence[object]] | None = None,
 ) -> AnnotateResult:
-    """Write the annotated copy (xlsx/xlsm) or, for CSV input or a workbook a copy would damage, a new
-    workbook holding the charge sheet's values with the same annotations. `grid` = the sheet's cell values
-    (needed for those two cases)."""
+    """Write the annotated copy. `grid` = the sheet's cell values (needed for CSV / xls / ods input)."""
     return write_annotated(source, layout.kind, build_annotations(layout, report, summary), plan, grid)
-
-
-def open_workbook(source: Path, kind: str, plan: OutputPlan) -> Workbook | None:
-    """The input loaded for an annotated copy; None when a new workbook is written (CSV, report mode).
-    Separate so the check can load it while the engine runs in its worker."""
-    if kind in VALUES_ONLY_KINDS or plan.lost:
-        return None
-    try:
-        with paused_gc():
-            return load_workbook(source, keep_vba=kind == "xlsm", rich_text=plan.rich_text, keep_links=True)
-    except MemoryError:
-        raise InputFileError(
-            f"{source}: the workbook writer ran out of memory opening it (a huge merged range or sheet "
-            f"size?); run with --no-annotate for the findings, or save a smaller copy from Excel"
-        ) from None
-    except Exception as exc:  # openpyxl raises many types for parts it cannot parse
-        raise InputFileError(
-            f"{source}: the workbook writer cannot open it ({type(exc).__name__}: {str(exc)[:80]}); "
-            f"run with --no-annotate for the findings, or save it again from Excel"
-        ) from None
 
 
 def write_annotated(
@@ -115,56 +93,88 @@ def write_annotated(
     annotations: Annotations,
     plan: OutputPlan,
     grid: Sequence[Sequence[object]] | None = None,
-    workbook_box: list[Workbook] | None = None,
     outputs: Outputs | None = None,
 ) -> AnnotateResult:
-    """Write the copy through temp files beside it. `outputs`: the run's outputs, which rename it into place
-    with the run's other outputs at their `commit()`; without it the copy is renamed into place here.
-    `workbook_box` may hold the input already loaded by `open_workbook`; it is emptied so the workbook can be
-    freed before the last pass."""
+    """Write the copy through a temp file beside it. `outputs`: the run's outputs, which rename it into
+    place with the run's other outputs at their `commit()`; without it the copy is renamed here."""
     if outputs is None:
         with Outputs([source], plan.force) as own:
             own.plan(plan.path)
-            result = write_annotated(source, kind, annotations, plan, grid, workbook_box, own)
+            result = write_annotated(source, kind, annotations, plan, grid, own)
             own.commit()
         return result
-    wb = workbook_box[0] if workbook_box else None
-    lost, out = plan.lost, plan.path
-    as_report = bool(lost)
+    out = plan.path
     note = ""
-    if kind in VALUES_ONLY_KINDS:
-        wb = _values_workbook(annotations.sheet, grid or [])
-        made_from = "a CSV export" if kind == "csv" else f"an .{kind} workbook"
-        note = f"Made from {made_from}: the charge sheet holds its values; add your own formatting."
-    elif as_report:
-        wb = _values_workbook(annotations.sheet, grid or [])
-        note = (
-            f"{source.name} holds {', '.join(lost)}, which the annotated copy would lose; this report "
-            f"workbook holds its charge sheet's values and the results instead."
-        )
-    elif wb is None:
-        wb = open_workbook(source, kind, plan)
-    assert wb is not None
-    charge_sheet = wb[annotations.sheet]
-    rendered = annotate_charge_sheet(charge_sheet, annotations)
-    write_findings_sheet(wb, annotations.findings, link_to_cells=True)
-    if annotations.summary is not None:
-        write_summary_sheet(wb, annotations.summary, source.name, copy_note=note)
-    last_column = get_column_letter(max(charge_sheet.max_column, annotations.header_count))
-    saved, final = outputs.scratch(out), outputs.stage(out)
+    package = source
     try:
-        with paused_gc():
-            wb.save(saved)
-        part = charge_sheet.path.lstrip("/")  # the part name is given while saving
-        # the workbook is no longer needed (the XML pass below streams and needs little memory; no gc.collect:
-        # walking openpyxl's millions of objects costs a second)
-        del wb, charge_sheet
-        if workbook_box is not None:
-            workbook_box.clear()
-        inject_rows(saved, final, part, rendered, last_column)
+        if kind in VALUES_ONLY_KINDS:
+            made_from = "a CSV export" if kind == "csv" else f"an .{kind} workbook"
+            note = f"Made from {made_from}: the charge sheet holds its values; add your own formatting."
+            package = outputs.scratch(out)
+            with paused_gc():
+                _values_workbook(annotations.sheet, grid or []).save(package)
+        write_copy(package, outputs.stage(out), annotations, _side_writer(annotations, source.name, note))
     except OSError as exc:
         raise OutputError(describe_os_error(exc, out)) from None
-    return AnnotateResult(path=out, mode="report" if as_report else "copy", lost=lost)
+    except (KeyError, StopIteration, zipfile.BadZipFile, etree.XMLSyntaxError, NotASheet, ValueError) as exc:
+        raise InputFileError(
+            f"{source}: the annotated copy cannot be made: a workbook part is missing or unreadable "
+            f"({type(exc).__name__}); run with --no-annotate for the findings, or save it again from Excel"
+        ) from None
+    except UnsafePart:
+        raise InputFileError(
+            f"{source}: a workbook part declares XML entities (a DOCTYPE), which rvucheck refuses to copy; "
+            f"run with --no-annotate for the findings, or save it again from Excel"
+        ) from None
+    except PackageTooLarge:
+        raise OutputError(f"{out}: the annotated copy would be over 4 GB; run with --no-annotate") from None
+    return AnnotateResult(path=out)
+
+
+def _side_writer(annotations: Annotations, source_name: str, note: str) -> Callable[[set[str], bool], bytes]:
+    """The side workbook's writer: sheets named like the input's (placeholders) so the new ones get
+    unique titles and their links resolve, then the Findings and Summary sheets."""
+
+    def side(names: set[str], date1904: bool) -> bytes:
+        wb = Workbook()
+        if date1904:
+            wb.epoch = CALENDAR_MAC_1904
+        placeholder = wb.active
+        assert placeholder is not None
+        ordered = sorted(names)
+        placeholder.title = ordered[0] if ordered else annotations.sheet
+        for name in ordered[1:]:
+            wb.create_sheet(name)
+        write_findings_sheet(wb, annotations.findings, link_to_cells=True)
+        if annotations.summary is not None:
+            write_summary_sheet(wb, annotations.summary, source_name, copy_note=note)
+        return _saved(wb)
+
+    return side
+
+
+def _saved(wb: Workbook) -> bytes:
+    """The workbook's bytes. openpyxl writes each sheet to a temp file first: when that write fails (a
+    file-size limit), its abandoned sheet writers fail again as they are freed; that second report is
+    swallowed here so the run ends with its one line."""
+    data = io.BytesIO()
+    failed = ""
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _unraisable: None
+    try:
+        try:
+            wb.save(data)
+        except etree.SerialisationError as exc:
+            failed = str(exc) or "SerialisationError"
+        if failed:
+            gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    if "EFBIG" in failed:
+        raise OSError(errno.EFBIG, "File too large")
+    if failed:
+        raise OSError(errno.EIO, failed)
+    return data.getvalue()
 
 
 def _values_workbook(sheet: str, grid: Sequence[Sequence[object]]) -> Workbook:

@@ -99,7 +99,7 @@ def _plan(info: InputInfo, args: argparse.Namespace, outputs: Any) -> Any:
         return None
     from rvucheck.annotate.copy import plan_output
 
-    return plan_output(info.path, info.kind, args.out, args.force, info.contents(), outputs)
+    return plan_output(info.path, info.kind, args.out, args.force, outputs)
 
 
 def _check_one(
@@ -147,13 +147,7 @@ def _say_written(info: InputInfo, written: Any, output_format: str) -> None:
         return
     if output_format == "text":  # outside the table: a long path must not be cut to the terminal width
         say(f"written to {written.path}")
-    if written.mode == "report":
-        say(
-            f"rvucheck: {info.path} holds {', '.join(written.lost)}, which a copy would lose; "
-            f"results written to {written.path} instead",
-            sys.stderr,
-        )
-    elif output_format != "text":
+    if output_format != "text":
         say(f"rvucheck: annotated copy written to {written.path}", sys.stderr)
 
 

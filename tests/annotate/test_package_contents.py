@@ -1,16 +1,16 @@
-"""Which workbook parts an openpyxl round trip would lose (read.package finds them in the zip parts)."""
+"""What a workbook holds beyond cells (read.package finds it in the zip parts). The annotated copy no longer
+depends on it (it is streamed and keeps every part); the reader still reports it."""
 
 from __future__ import annotations
 
 import zipfile
 from pathlib import Path
 
-from rvucheck.annotate.lossy import lost_in_copy
 from rvucheck.read.package import UNREADABLE_PARTS, package_contents
 
 
 def lossy_features(path: Path) -> list[str]:
-    return lost_in_copy(package_contents(path))
+    return list(package_contents(path).features)
 
 
 CHART_DRAWING = b"<xdr:wsDr><xdr:twoCellAnchor><xdr:graphicFrame><xdr:nvGraphicFramePr/></xdr:graphicFrame><xdr:pic><xdr:spPr/></xdr:pic></xdr:twoCellAnchor></xdr:wsDr>"  # noqa: E501

@@ -1,0 +1,130 @@
+"""The notes on offending cells: a comments part and its VML drawing (how Excel shows a note).
+
+When the charge sheet already has notes, ours go into its own comments part and VML (a cell that already
+has a note keeps it, ours below a rule); otherwise both parts are new. The VML is edited as text: Excel's
+own VML is not always well-formed XML.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree  # type: ignore[import-untyped]
+
+from rvucheck.annotate.stream.safe import parse
+from rvucheck.report.xlsx import clean_text
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+AUTHOR = "rvucheck"
+BLOCK = 1024  # shape ids per VML id block (o:idmap)
+VML_HEAD = (
+    b'<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+    b'xmlns:x="urn:schemas-microsoft-com:office:excel"><o:shapelayout v:ext="edit">'
+    b'<o:idmap v:ext="edit" data="%s"/></o:shapelayout>'
+)
+# every shape declares its prefixes: merged into a sheet's own VML, whose root may declare none (openpyxl's)
+NAMESPACES = (
+    'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+    'xmlns:x="urn:schemas-microsoft-com:office:excel"'
+)
+SHAPE_TYPE = (
+    b"<v:shapetype "
+    + NAMESPACES.encode()
+    + b' id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe">'
+    b'<v:stroke joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
+)
+SHAPE = (
+    "<v:shape "
+    + NAMESPACES
+    + ' id="_x0000_s{id}" type="#_x0000_t202" style="position:absolute;margin-left:80pt;'
+    'margin-top:2pt;width:270pt;height:{height}pt;z-index:{id};visibility:hidden" fillcolor="#ffffe1" '
+    'o:insetmode="auto"><v:fill color2="#ffffe1"/><v:shadow on="t" color="black" obscured="t"/>'
+    '<v:path o:connecttype="none"/><v:textbox style="mso-direction-alt:auto"><div style="text-align:left">'
+    '</div></v:textbox><x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/>'
+    "<x:Anchor>{left}, 15, {top}, 2, {right}, 15, {bottom}, 2</x:Anchor><x:AutoFill>False</x:AutoFill>"
+    "<x:Row>{row}</x:Row><x:Column>{column}</x:Column></x:ClientData></v:shape>"
+)
+_IDMAP = re.compile(rb'(<o:idmap\b[^>]*?\bdata=")([^"]*)(")')
+
+
+def used_blocks(vml_parts: list[bytes]) -> int:
+    """The highest VML id block any drawing of the package uses (new ones go above it)."""
+    found = [
+        int(n) for part in vml_parts for m in _IDMAP.finditer(part) for n in re.findall(rb"\d+", m.group(2))
+    ]
+    return max(found, default=0)
+
+
+def _address(row: int, column: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return f"{get_column_letter(column)}{row}"
+
+
+def write_notes(
+    notes: dict[tuple[int, int], list[str]], comments: bytes | None, vml: bytes | None, block: int
+) -> tuple[bytes, bytes]:
+    """(comments part, VML part) with our notes: merged into the sheet's own when given. `block`: the
+    first free VML id block of the package."""
+    root = (
+        parse(comments)
+        if comments
+        else etree.fromstring(f'<comments xmlns="{MAIN}"><authors/><commentList/></comments>'.encode())
+    )
+    authors, listing = root.find(f"{{{MAIN}}}authors"), root.find(f"{{{MAIN}}}commentList")
+    assert authors is not None and listing is not None
+    names = [a.text for a in authors]
+    if AUTHOR not in names:
+        etree.SubElement(authors, f"{{{MAIN}}}author").text = AUTHOR
+        names.append(AUTHOR)
+    existing = {c.get("ref"): c for c in listing}
+    shapes: list[str] = []
+    first_id = block * BLOCK + 1
+    for (row, column), paragraphs in sorted(notes.items()):
+        ref = _address(row, column)
+        text = clean_text("\n".join(paragraphs))[:32000]
+        own = existing.get(ref)
+        if own is not None:
+            _append_text(own, "\n---\n" + text)
+            continue
+        comment = etree.SubElement(listing, f"{{{MAIN}}}comment", ref=ref, authorId=str(names.index(AUTHOR)))
+        body = etree.SubElement(etree.SubElement(comment, f"{{{MAIN}}}text"), f"{{{MAIN}}}t")
+        body.text = text
+        body.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        height = min(45 + 30 * len(paragraphs), 300)
+        shapes.append(SHAPE.format(id=first_id + len(shapes), height=height, left=column, right=column + 4,
+                                   top=max(row - 2, 0), bottom=max(row - 2, 0) + 2 + 2 * len(paragraphs),
+                                   row=row - 1, column=column - 1))  # fmt: skip
+    blocks = ",".join(str(b) for b in range(block, block + (len(shapes) - 1) // BLOCK + 1)) if shapes else ""
+    comments_out = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return comments_out, _vml(vml, blocks, "".join(shapes).encode())
+
+
+def _append_text(comment: etree._Element, text: str) -> None:
+    body = comment.find(f"{{{MAIN}}}text")
+    if body is None:
+        body = etree.SubElement(comment, f"{{{MAIN}}}text")
+    plain = body.find(f"{{{MAIN}}}t")
+    if plain is not None and body.find(f"{{{MAIN}}}r") is None:
+        plain.text = clean_text((plain.text or "") + text)[:32000]
+        plain.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        return
+    run = etree.SubElement(body, f"{{{MAIN}}}r")
+    added = etree.SubElement(run, f"{{{MAIN}}}t")
+    added.text = text
+    added.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+
+
+def _vml(vml: bytes | None, blocks: str, shapes: bytes) -> bytes:
+    if vml is None:
+        return VML_HEAD % (blocks or "1").encode() + SHAPE_TYPE + shapes + b"</xml>"
+    if not shapes:
+        return vml
+    if b'id="_x0000_t202"' not in vml:
+        shapes = SHAPE_TYPE + shapes
+    if _IDMAP.search(vml):
+        vml = _IDMAP.sub(
+            lambda m: m.group(1) + m.group(2) + b"," + blocks.encode() + m.group(3), vml, count=1
+        )
+    end = vml.rfind(b"</xml>")
+    return vml[:end] + shapes + vml[end:] if end != -1 else vml + shapes
