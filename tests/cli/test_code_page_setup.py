@@ -1,5 +1,6 @@
-"""`rvucheck code` as a practice types it (issue 15): codes paid outside the PFS say what pays them instead of
-"$0.00, 0th percentile"; an unknown modifier is refused in one line; "99213-25" is code 99213 with modifier 25."""
+"""`rvucheck code` as a practice types it (issue 15): codes paid outside the PFS say what pays them
+instead of "$0.00, 0th percentile"; an unknown modifier is refused in one line;
+"99213-25" is code 99213 with modifier 25."""
 
 from __future__ import annotations
 

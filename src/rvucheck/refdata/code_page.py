@@ -82,7 +82,8 @@ def check_modifiers(mods: tuple[str, ...]) -> None:
             close = difflib.get_close_matches(mod, sorted(known), n=3, cutoff=0.5)
             hint = f" (did you mean {', '.join(close)}?)" if close else ""
             raise UnknownCode(
-                f"modifier {mod!r} is not a CPT or HCPCS modifier{hint}: give a modifier such as 25, 26, TC, 59"
+                f"modifier {mod!r} is not a CPT or HCPCS modifier{hint}: "
+                "give a modifier such as 25, 26, TC, 59"
             )
 
 
