@@ -23,7 +23,9 @@ def register(subparsers: Any) -> None:
         help="26, TC or 53 (their own CMS rows), or 50/51/62/66/80/81/82/AS/52/54/55/56 "
         "for an adjusted payment; repeat or comma-separate",
     )
-    parser.add_argument("--locality", "-l", help="MAC-LOCALITY (01112-05), a locality name, or a state (CA)")
+    parser.add_argument(
+        "--locality", "-l", help='MAC-LOCALITY (01112-05), a locality name, or "county, state" (Dallas, TX)'
+    )
     parser.add_argument("--pos", help="place of service (11 office, 22 outpatient hospital, ...)")
     parser.add_argument("--date", help="date of service YYYY-MM-DD (picks the release in effect)")
     parser.add_argument(

@@ -37,7 +37,9 @@ def add_check_options(parser: argparse.ArgumentParser) -> None:
     these (one definition, so the two commands cannot drift apart); `settings_from` reads them back."""
     add_reading_options(parser)
     parser.add_argument(
-        "--locality", help="MAC-locality (e.g. 01112-05) or a locality name; default national"
+        "--locality",
+        help='MAC-locality (01112-05), a locality name (Manhattan) or "county, state" (Dallas, TX); '
+        "default national",
     )
     parser.add_argument("--qpp", action="store_true", default=None, help="use the QPP conversion factor")
     parser.add_argument("--release", help="price with this PFS release (e.g. RVU26C)")

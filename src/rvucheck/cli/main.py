@@ -133,6 +133,8 @@ def _failed(exc: BaseException, args: argparse.Namespace) -> int:
         from rvucheck.report.text import printable  # a file name may hold terminal escapes
 
         print(f"rvucheck: {printable(message, one_line=True)}", file=sys.stderr)
+        for line in getattr(exc, "details", ()):  # e.g. the localities an ambiguous --locality fits
+            print(f"  {printable(line, one_line=True)}", file=sys.stderr)
     if isinstance(exc, BrokenPipeError):
         sys.stderr.close()
     return code
