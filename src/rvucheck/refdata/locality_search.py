@@ -156,7 +156,8 @@ def _state_code(text: str, query: str) -> str:
     if text in STATES:
         return STATES[text]
     raise UnknownLocality(
-        f'{query!r}: {text.title() or "(nothing)"} is not a US state; write "county, state", e.g. "Dallas, TX"'
+        f"{query!r}: {text.title() or '(nothing)'} is not a US state; "
+        'write "county, state", e.g. "Dallas, TX"'
     )
 
 
@@ -165,7 +166,7 @@ def _clean(name: str) -> str:
 
 
 def _name_parts(name: str) -> set[str]:
-    """ "SAN FRANCISCO-OAKLAND-BERKELEY (MARIN CNTY)" -> the whole name and each part: SAN FRANCISCO, MARIN."""
+    """ "SAN FRANCISCO-OAKLAND-BERKELEY (MARIN CNTY)" -> the name and each part: SAN FRANCISCO, MARIN."""
     clean = _clean(name)
     parts = {clean, *(_county_name(p) for p in re.split(r"\s*[-/()+,]\s*", clean) if p.strip())}
     return {p for p in parts if p}

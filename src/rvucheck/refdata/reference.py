@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rvucheck.errors import DataNotInstalled, RvucheckError
+from rvucheck.errors import DataNotInstalled
 from rvucheck.refdata.anes_base import AnesBase
 from rvucheck.refdata.asp import AspData
 from rvucheck.refdata.calendar import quarter_of
