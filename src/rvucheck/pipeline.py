@@ -75,6 +75,7 @@ def analyse(request: CheckRequest) -> Analysis:
     large workbooks so the engine's code tables are not in memory while openpyxl holds the workbook."""
     from rvucheck.annotate.plan import build_annotations
     from rvucheck.report.formats import summarize, to_csv, to_json_obj, to_text
+    from rvucheck.report.run_info import run_block, with_run
 
     annotate = request.plan is not None
     session = request.session
@@ -87,6 +88,7 @@ def analyse(request: CheckRequest) -> Analysis:
         report, tuple(read.totals_rows), read.blank_rows, hidden_rows=tuple(read.hidden_rows),
         control_rows=tuple(read.control_rows),
     )  # fmt: skip
+    summary = with_run(summary, run_block(report, session.reference, session.settings))
     output: str | dict[str, Any]
     if request.output_format == "json":
         output = to_json_obj(report, summary)

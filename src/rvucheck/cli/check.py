@@ -171,6 +171,7 @@ def _exit_code(counts: dict[str, int], fail_on: str) -> int:
 
 def _print_table(summary: Any) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="rvucheck", show_header=False, box=None)
@@ -185,4 +186,14 @@ def _print_table(summary: Any) -> None:
     top = ", ".join(f"{r.rule} x{r.count}" for r in summary.rules[:5])
     table.add_row("top rules", top or "none")
     table.add_row("data", f"PFS {summary.release or 'none'}; NCCI {summary.ncci_quarter or 'none'}")
-    Console(highlight=False).print(table)
+    run = summary.extra.get("run")
+    if run:
+        from rvucheck.report.run_info import run_rows, stale_banner
+
+        for label, value in zip(("locality", "conversion factor", "QPP"), run_rows(run)[:3], strict=True):
+            table.add_row(label, value[1])
+    console = Console(highlight=False)
+    console.print(table)
+    banner = stale_banner(run) if run else None
+    if banner:
+        console.print(f"[bold white on red]{escape(banner)}[/]")

@@ -38,6 +38,7 @@ def add_check_options(parser: argparse.ArgumentParser) -> None:
     add_reading_options(parser)
     parser.add_argument(
         "--locality",
+        "-l",
         help='MAC-locality (01112-05), a locality name (Manhattan) or "county, state" (Dallas, TX); '
         "default national",
     )
