@@ -9,6 +9,7 @@ of service: RD02 (NCCI quarter), RD03 (PFS release of another quarter), RD09 (IC
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rvucheck.model import Report
@@ -34,7 +35,7 @@ def run_block(report: Report, ref: Any, settings: Settings) -> dict[str, Any]:
     releases = [r for r in report.release.split(", ") if r]
     key = report.meta.get("locality", NATIONAL)
     place = _place(ref, releases, key)
-    stale = [f.message for f in report.run_findings if f.rule in STALE_RULES]
+    stale = [f.message for f in report.run_findings if f.rule in STALE_RULES and not _newer(f.message)]
     return {
         "locality": {
             "id": key,
@@ -49,6 +50,18 @@ def run_block(report: Report, ref: Any, settings: Settings) -> dict[str, Any]:
         "stale": bool(stale),
         "stale_notes": stale,
     }
+
+
+# selection.choose_release's note: "the Q2 2026 release is not installed; RVU26C (Q3 2026) answered for ..."
+_ANSWERED = re.compile(r"the Q(\d) (\d{4}) release is not installed; \S+ \(Q(\d) (\d{4})\)")
+
+
+def _newer(message: str) -> bool:
+    """An RD03 note of a date priced from a later quarter's release: not data older than the date."""
+    found = _ANSWERED.search(message)
+    if found is None:
+        return False
+    return (int(found[4]), int(found[3])) > (int(found[2]), int(found[1]))
 
 
 def _place(ref: Any, releases: list[str], key: str) -> Any:
@@ -120,7 +133,9 @@ def run_rows(run: dict[str, Any]) -> list[tuple[str, str]]:
         ("PFS release", ", ".join(releases.get("pfs", [])) or "none installed"),
     ]
     if releases.get("gpci") or releases.get("locco"):
-        rows.append(("GPCI / county file", f"{releases.get('gpci') or 'none'} / {releases.get('locco') or 'none'}"))
+        rows.append(
+            ("GPCI / county file", f"{releases.get('gpci') or 'none'} / {releases.get('locco') or 'none'}")
+        )
     rows.append(("NCCI quarter", ", ".join(releases.get("ncci", [])) or "none installed"))
     for kind, words in OTHER_KINDS.items():
         ids = releases.get(kind)
