@@ -86,6 +86,7 @@ def audit_dict(result: AuditResult) -> dict[str, Any]:
     findings += [finding_dict(f) for f in result.report.run_findings if f not in notes]
     return {
         "month": result.month,
+        "run": result.run,  # locality, CF, QPP, data used, stale (report.run_info)
         "sources": list(result.sources),
         "release": result.report.release,
         "benchmark": result.benchmark_note,

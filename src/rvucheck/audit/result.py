@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from rvucheck.audit.emmix import MixRow
 from rvucheck.audit.history import ProviderMonth
@@ -42,6 +43,8 @@ class AuditResult:
     history_lines_used: int
     previous_months: tuple[str, ...]
     outside_month: tuple[OutsideMonth, ...] = ()  # lines of other months in the exports, by month
+    # locality, CF, QPP, data used and staleness (report.run_info.run_block), echoed by every output
+    run: dict[str, Any] = field(default_factory=dict)
 
     @property
     def outside_note(self) -> str | None:

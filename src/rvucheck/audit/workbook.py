@@ -20,6 +20,7 @@ from rvucheck.audit.metrics import late_lines
 from rvucheck.audit.result import AuditResult
 from rvucheck.model import SEVERITIES, SEVERITY_LABELS
 from rvucheck.report.charts import Block, place_chart
+from rvucheck.report.run_info import write_run_block
 from rvucheck.report.xlsx import DATE, data_rows, header_row, put, put_text, set_widths
 
 BOLD = Font(bold=True)
@@ -92,6 +93,7 @@ def _summary(ws: Worksheet, result: AuditResult) -> None:
         r += 1
         put_text(ws, r, 1, "Note").font = BOLD
         put_text(ws, r, 2, note)
+    write_run_block(ws, r + 2, result.run)  # locality, CF, QPP, data used; the stale-data banner
     set_widths(ws, {"A": 42, "B": 90})
 
 
