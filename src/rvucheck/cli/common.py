@@ -53,12 +53,16 @@ def add_check_options(parser: argparse.ArgumentParser) -> None:
 def settings_from(args: argparse.Namespace, near: Path | None, **more: Any) -> Settings:
     """The run settings: the config file (--config, or rvucheck.toml beside `near`), then the options
     `add_check_options` defined, then `more` (options of one command, e.g. check's --fail-on)."""
+    from rvucheck.cli.profile import check_profile_file
     from rvucheck.settings import load_settings
 
-    return load_settings(
+    settings = load_settings(
         args.config, near=near, locality=args.locality, qpp=args.qpp, release=args.release,
         select=comma_list(args.select), ignore=comma_list(args.ignore), rule_dirs=args.rules, **more,
     )  # fmt: skip
+    if settings.config_path is not None:
+        check_profile_file(settings.config_path)
+    return settings
 
 
 def data_dir_of(args: argparse.Namespace) -> Path | None:

@@ -61,6 +61,7 @@ exit codes:
 # each register() sets `func=` on its parser, a function (args) -> int.
 COMMANDS: dict[str, str] = {
     "check": "check",
+    "init": "init",
     "columns": "check",
     "code": "code",
     "data": "data",
