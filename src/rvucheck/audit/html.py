@@ -9,7 +9,7 @@ from pathlib import Path
 from rvucheck.audit.charts import bar_chart_svg, hbar_chart_svg, line_chart_svg, svg_data_uri
 from rvucheck.audit.emmix import charted_mix
 from rvucheck.audit.emstats import shares
-from rvucheck.audit.metrics import late_lines
+from rvucheck.audit.metrics import TARGET_HEADERS, late_lines
 from rvucheck.audit.result import AuditResult
 from rvucheck.model import SEVERITIES, SEVERITY_LABELS
 from rvucheck.report.run_info import run_rows, stale_banner
@@ -63,6 +63,7 @@ def render_html(result: AuditResult) -> str:
         _run(result),
         _notes(result),
         _providers(result),
+        _targets(result),
         _mix(result),
         _trend(result),
         _rules(result),
@@ -95,6 +96,18 @@ def _run(result: AuditResult) -> str:
     banner = stale_banner(result.run)
     loud = f"<p class='stale' role='alert'><strong>{escape(banner)}</strong></p>" if banner else ""
     return loud + "<h2>Run</h2>" + _table(["Setting", "Value"], [list(row) for row in run_rows(result.run)])
+
+
+def _targets(result: AuditResult) -> str:
+    if not result.targets:
+        return ""
+    rows = [
+        [t.provider, t.npi, t.specialty, f"{t.fte:g}", f"{t.credited_work_rvu:,.2f}",
+         f"{t.target:,.2f}" if t.target is not None else "",
+         f"{t.share_of_target:.1%}" if t.share_of_target is not None else "", f"{t.work_rvu_per_fte:,.2f}"]
+        for t in result.targets
+    ]  # fmt: skip
+    return "<h2>Work RVUs against target (rvucheck.toml roster)</h2>" + _table(TARGET_HEADERS, rows)
 
 
 def _providers(result: AuditResult) -> str:

@@ -22,6 +22,7 @@ from rvucheck.audit.metrics import (
     findings_by_rule,
     lag_distribution,
     provider_figures,
+    target_rows,
     top_codes,
 )
 from rvucheck.audit.result import AuditResult, OutsideMonth
@@ -207,7 +208,11 @@ def audit_month(
     kinds = RuleKinds(session.rule_ids(GLOBAL_EM_KINDS), session.rule_ids(NEW_PATIENT_KINDS))
     sources = [p.name for p in paths]
     result = summarize(report, month, sources, store, options, len(history), data_dir, kinds, record)
-    return replace(result, run=run_block(report, session.reference, session.settings))
+    return replace(
+        result,
+        run=run_block(report, session.reference, session.settings),
+        targets=tuple(target_rows(result.providers, session.settings.providers)),
+    )
 
 
 def remember(result: AuditResult, data_dir: Path | None) -> None:

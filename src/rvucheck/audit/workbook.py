@@ -16,7 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from rvucheck.audit.emmix import MixRow, charted_mix
 from rvucheck.audit.emstats import shares
-from rvucheck.audit.metrics import late_lines
+from rvucheck.audit.metrics import TARGET_HEADERS, late_lines, target_values
 from rvucheck.audit.result import AuditResult
 from rvucheck.model import SEVERITIES, SEVERITY_LABELS
 from rvucheck.report.charts import Block, place_chart
@@ -49,6 +49,8 @@ def write_workbook(result: AuditResult, path: Path) -> None:
     _lag(book.create_sheet("Charge lag"), result)
     _top(book.create_sheet("Top codes"), result)
     _sample(book.create_sheet("Review sample"), result)
+    if result.targets:
+        _targets(book.create_sheet("wRVU targets"), result)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
 
@@ -95,6 +97,16 @@ def _summary(ws: Worksheet, result: AuditResult) -> None:
         put_text(ws, r, 2, note)
     write_run_block(ws, r + 2, result.run)  # locality, CF, QPP, data used; the stale-data banner
     set_widths(ws, {"A": 42, "B": 90})
+
+
+def _targets(ws: Worksheet, result: AuditResult) -> None:
+    """The roster of rvucheck.toml: credited work RVUs against each provider's monthly target, per FTE."""
+    rows = [list(target_values(t)) for t in result.targets]
+    _table(ws, 1, TARGET_HEADERS, rows)
+    for r in range(2, len(rows) + 2):
+        ws.cell(r, 7).number_format = "0.0%"
+        for c in (5, 6, 8):
+            ws.cell(r, c).number_format = "#,##0.00"
 
 
 def _providers(ws: Worksheet, result: AuditResult) -> None:
