@@ -80,7 +80,9 @@ def test_package_download_table() -> None:
     listed = {(d.kind, d.dataset): d for d in releases.downloads()}
     assert listed["pfs", "RVU26C"].urls == (("https://www.cms.gov/files/zip/rvu26c-updated-06-30-2026.zip",),)
     assert {kind for kind, _ in listed} >= {"pfs", "ncci", "icd10cm", "asp", "anes_base", "labncd", "mce"}
-    assert all(u.startswith("https://www.cms.gov/files/zip/") for d in listed.values() for f in d.urls for u in f)
+    assert all(
+        u.startswith("https://www.cms.gov/files/zip/") for d in listed.values() for f in d.urls for u in f
+    )
     assert len(listed["ncci", "2026Q3"].urls) == 5  # PTP f1-f4 and the MUE table
     assert releases.conversion_factors(2026)["qpp"] == 33.5675
     now = {(d.kind, d.dataset) for d in releases.current(list(listed.values()), 2026, 3)}
