@@ -106,3 +106,19 @@ def test_one_failed_download_does_not_stop_the_others(
     monkeypatch.setattr(releases, "downloads", lambda: listed[:1])
     assert main([f"--data-dir={tmp_path / 'other'}", "data", "install"]) == 2
     assert "nothing could be downloaded (1 datasets failed)" in capsys.readouterr().err
+
+
+def test_data_update_fetches_only_the_current_quarter_once(
+    server: str, tmp_path: Path, monkeypatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    older = releases.Download("pfs", "RVU30A", "made-up Q1", 2030, 1, ((f"{server}/gone.zip",),), "p")
+    newer = releases.Download(
+        "pfs", "RVU30B", "made-up Q2", 2030, 2, ((f"{server}/rvu30b-updated-03-15-2030.zip",),), "p"
+    )
+    monkeypatch.setattr(releases, "downloads", lambda: [newer, older])
+    data = f"--data-dir={tmp_path / 'data'}"
+    assert main([data, "data", "update", "--date", "2030-05-04"]) == 0
+    captured = capsys.readouterr()
+    assert "installed pfs RVU30B" in captured.out and "gone.zip" not in captured.err  # Q1's not fetched
+    assert main([data, "data", "update", "--date", "2030-05-04"]) == 0
+    assert "up to date" in capsys.readouterr().err
