@@ -32,5 +32,6 @@ def test_the_command_the_doc_names_exists() -> None:
     from rvucheck.cli.main import build_parser
 
     parser = build_parser()
-    for argv in (["excel", "install", "--no-addin"], ["data", "update"], ["workbook", "template", "--out", "x"]):
+    commands = (["excel", "install"], ["data", "update"], ["workbook", "template", "--out", "x"])
+    for argv in commands:
         assert parser.parse_args(argv).func is not None
