@@ -47,6 +47,8 @@ def run_block(report: Report, ref: Any, settings: Settings) -> dict[str, Any]:
         "conversion_factor_variant": "QPP" if settings.qpp else "non-QPP",
         "releases": _datasets(ref, releases, report.ncci_quarter),
         "config": str(settings.config_path) if settings.config_path else None,
+        "medicare_payers": list(settings.medicare_payers),  # from the practice profile (rvucheck init)
+        "providers_in_roster": len(settings.providers),
         "stale": bool(stale),
         "stale_notes": stale,
     }
