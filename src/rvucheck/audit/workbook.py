@@ -20,7 +20,7 @@ from rvucheck.audit.metrics import TARGET_HEADERS, late_lines, target_values
 from rvucheck.audit.result import AuditResult
 from rvucheck.model import SEVERITIES, SEVERITY_LABELS
 from rvucheck.report.charts import Block, place_chart
-from rvucheck.report.run_info import write_run_block
+from rvucheck.report.run_info import write_run_block, write_stale_banner
 from rvucheck.report.xlsx import DATE, data_rows, header_row, put, put_text, set_widths
 
 BOLD = Font(bold=True)
@@ -88,6 +88,7 @@ def _summary(ws: Worksheet, result: AuditResult) -> None:
         ("Review sample", f"{len(result.sample)} encounters, seed {result.sample_seed}"),
     ]
     put_text(ws, 1, 1, f"rvucheck coding audit {result.month}").font = Font(bold=True, size=14)
+    write_stale_banner(ws, 2, result.run, columns=2)
     for r, (label, value) in enumerate(rows, 3):
         put_text(ws, r, 1, label).font = BOLD
         put(ws, r, 2, value)

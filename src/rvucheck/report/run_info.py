@@ -149,25 +149,33 @@ def run_rows(run: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _short(ids: list[str]) -> str:
-    return ", ".join(ids) if len(ids) <= 4 else f"{', '.join(sorted(ids)[-3:])} and {len(ids) - 3} earlier"
+    return ", ".join(ids) if len(ids) <= 4 else f"{', '.join(ids[:3])} and {len(ids) - 3} earlier"
 
 
-def write_run_block(ws: Any, row: int, run: dict[str, Any] | None) -> int:
-    """A "Run" block (label/value rows) from `row` of a report sheet, the staleness banner first, in red;
-    returns the next free row. Shared by the Summary sheet and the audit workbook."""
-    if not run:
-        return row
+def write_stale_banner(ws: Any, row: int, run: dict[str, Any] | None, columns: int) -> None:
+    """The staleness banner across `columns` of `row` (white on red, wrapped), when the data is stale."""
+    banner = stale_banner(run) if run else None
+    if not banner:
+        return
     from openpyxl.styles import Alignment, PatternFill
 
     from rvucheck.report.xlsx import bold_font, put_text
 
-    banner = stale_banner(run)
-    if banner:
-        cell = put_text(ws, row, 1, banner)
-        cell.font = bold_font(ws, 12, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor="C00000")
-        cell.alignment = Alignment(wrap_text=False)
-        row += 1
+    cell = put_text(ws, row, 1, banner)
+    cell.font = bold_font(ws, 12, color="FFFFFF")
+    cell.fill = PatternFill("solid", fgColor="C00000")
+    cell.alignment = Alignment(wrap_text=True, vertical="center")
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
+    ws.row_dimensions[row].height = 84
+
+
+def write_run_block(ws: Any, row: int, run: dict[str, Any] | None) -> int:
+    """A "Run" block (label/value rows) from `row` of a report sheet; returns the next free row. Shared by
+    the Summary sheet and the audit workbook (each puts the banner at its top: write_stale_banner)."""
+    if not run:
+        return row
+    from rvucheck.report.xlsx import bold_font, put_text
+
     put_text(ws, row, 1, "Run").font = bold_font(ws, 12)
     row += 1
     for label, value in run_rows(run):
