@@ -65,3 +65,10 @@ def test_code_with_dash_modifier_is_code_and_modifier(data_dir, capsys) -> None:
 def test_code_with_dash_unknown_modifier_is_refused(data_dir, capsys) -> None:  # type: ignore[no-untyped-def]
     code, _, err = _page(data_dir, capsys, "99213-ZZ")
     assert code == 2 and "'ZZ'" in err
+
+
+def test_contractor_priced_code_has_no_zero_payment(data_dir, capsys) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = _page(data_dir, capsys, "99199")  # status C, no RVUs
+    assert code == 0
+    assert "Payment: no national fee-schedule amount (status C: Contractor priced" in out
+    assert "$0.00" not in out and "percentile" not in out

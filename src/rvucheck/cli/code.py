@@ -84,7 +84,7 @@ def render(page: dict[str, Any]) -> str:
         )
     outside = _outside_pfs(page)
     if outside:
-        lines.append(f"Payment: not paid under the physician fee schedule: {outside}")
+        lines.append(f"Payment: {outside}")
     else:
         lines += _payment_lines(pay, where)
     if "setting" in page:
@@ -140,13 +140,21 @@ def render(page: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+PRICED_STATUS = ("A", "R", "T")  # statuses the PFS prices from RVUs
+
+
 def _outside_pfs(page: dict[str, Any]) -> str | None:
     """What pays a code the PFS gives no RVUs (status X/E/I, e.g. 80053 lab, J1100 drug), else None."""
     from rvucheck.refdata.code_page import paid_elsewhere_text
 
+    if page["total_rvu_nonfacility"] or page["total_rvu_facility"]:
+        return None
     paid = page.get("paid_outside_pfs")
-    if paid and not page["total_rvu_nonfacility"] and not page["total_rvu_facility"]:
-        return paid_elsewhere_text(paid)
+    if paid:
+        return f"not paid under the physician fee schedule: {paid_elsewhere_text(paid)}"
+    status = page["indicators"].get("status_code")
+    if status and status["code"] not in PRICED_STATUS:  # e.g. C contractor priced, I not valid for Medicare
+        return f"no national fee-schedule amount (status {status['code']}: {status['meaning']})"
     return None
 
 

@@ -169,8 +169,8 @@ def lookup(
     paid = paid_elsewhere(ref, row.hcpcs, on)
     if paid:
         page["paid_outside_pfs"] = paid
-        if not row.total_rvu_nonfacility and not row.total_rvu_facility:
-            page["category"] = None  # no RVUs: a percentile among PFS codes would say nothing
+    if not row.total_rvu_nonfacility and not row.total_rvu_facility:
+        page["category"] = None  # no RVUs: a percentile among PFS codes would say nothing
     return page
 
 
