@@ -15,7 +15,7 @@ from typing import Any
 
 from rvucheck.errors import UnknownCode
 from rvucheck.refdata import indicators
-from rvucheck.refdata.modifiers import modifier_meaning, modifier_table
+from rvucheck.refdata.modifiers import check_modifiers, modifier_meaning
 from rvucheck.refdata.pricing import nonpar, pricer
 from rvucheck.refdata.pricing.anesthesia import SOURCE as ANES_SOURCE
 from rvucheck.refdata.pricing.anesthesia import anesthesia_cf, anesthesia_payment, is_anesthesia
@@ -72,19 +72,6 @@ def split_billed(text: str) -> tuple[str, tuple[str, ...]]:
     if len(parts) > 1 and CODE_RE.match(parts[0]) and all(MODIFIER_RE.match(p) for p in parts[1:]):
         return parts[0], tuple(parts[1:])
     return text, ()
-
-
-def check_modifiers(mods: tuple[str, ...]) -> None:
-    """UnknownCode naming the first modifier data/modifiers.toml does not list (e.g. ZZ)."""
-    known = modifier_table()
-    for mod in mods:
-        if mod not in known:
-            close = difflib.get_close_matches(mod, sorted(known), n=3, cutoff=0.5)
-            hint = f" (did you mean {', '.join(close)}?)" if close else ""
-            raise UnknownCode(
-                f"modifier {mod!r} is not a CPT or HCPCS modifier{hint}: "
-                "give a modifier such as 25, 26, TC, 59"
-            )
 
 
 def close_matches(code: str, codes: frozenset[str], n: int = 5) -> list[str]:
