@@ -129,10 +129,17 @@ class Outputs:
     def write(self, path: Path, writer: Callable[[Path], Any]) -> None:
         """Stage `path` and call `writer(temp)`, turning a write error into one line naming `path`."""
         temp = self.stage(path)
+        failed: OSError | None = None
         try:
             writer(temp)
         except OSError as exc:
             raise OutputError(describe_os_error(exc, path)) from None
+        except Exception as exc:
+            if type(exc).__name__ != "SerialisationError":  # lxml's, over an OSError it does not chain
+                raise
+            failed = _write_failure()
+        if failed is not None:  # raised outside the handler: the failed writer's frames are freed now
+            raise OutputError(describe_os_error(failed, path))
 
     def commit(self) -> list[Path]:
         """Rename every staged output into place, in order. Without force a name that appeared since the
@@ -173,6 +180,17 @@ class Outputs:
         self._temps.append(temp)
         _LIVE_TEMPS.add(temp)
         return temp
+
+
+def _write_failure() -> OSError:
+    """The OSError behind a failed XML write (openpyxl streams a sheet's XML through lxml to a temp file,
+    and lxml reports the write error as its own SerialisationError): a file-size limit when one is set."""
+    import resource
+
+    soft, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
+    if soft != resource.RLIM_INFINITY:
+        return OSError(errno.EFBIG, os.strerror(errno.EFBIG))
+    return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
 
 def write_file(

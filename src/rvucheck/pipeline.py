@@ -74,6 +74,7 @@ def analyse(request: CheckRequest) -> Analysis:
     large workbooks so the engine's code tables are gone while the annotated copy is written."""
     from rvucheck.annotate.plan import build_annotations
     from rvucheck.report.formats import summarize
+    from rvucheck.report.run_info import run_block, with_run
 
     annotate = request.plan is not None
     session = request.session
@@ -87,6 +88,7 @@ def analyse(request: CheckRequest) -> Analysis:
             report, tuple(read.totals_rows), read.blank_rows, hidden_rows=tuple(read.hidden_rows),
             control_rows=tuple(read.control_rows),
         )  # fmt: skip
+        summary = with_run(summary, run_block(report, session.reference, session.settings))
         limit = FINDINGS_ON_SCREEN if annotate else None  # with a copy, its Findings sheet holds the rest
         output = _output(request.output_format, report, summary, limit)
         annotations = build_annotations(read.layout, report, summary) if annotate else None

@@ -11,9 +11,19 @@ rules = ["payer-rules"]    # extra rule folders, relative to this file
 [severities]
 MU03 = "error"
 
+medicare_payers = ["MEDICARE PART B"]   # payer names (as the export spells them) that are Medicare
+
 [columns]                  # which column holds a field, as `rvucheck columns FILE --save` writes it
 hcpcs = "Billing Item"     # (--map FIELD=HEADER on the command line overrides it)
 modifiers = ["Mod A", "Mod B"]
+
+[providers.1234567893]     # the roster (NPI): the audit shows work RVUs against target and per FTE
+name = "Rivera, Ana"
+specialty = "08"           # CMS specialty code
+fte = 1.0
+wrvu_target = 420          # work RVUs a month at this FTE
+
+`rvucheck init` writes this file; schemas/profile.json is its schema (checked by cli/profile.py).
 """
 
 from __future__ import annotations
@@ -31,7 +41,19 @@ CONFIG_NAME = "rvucheck.toml"
 FAIL_ON = ("error", "warning", "never")
 _KNOWN_KEYS = {
     "locality", "qpp", "release", "select", "ignore", "severities", "rules", "fail_on", "columns",
+    "medicare_payers", "providers",
 }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Provider:
+    """One clinician of the practice's roster ([providers.NPI] of rvucheck.toml)."""
+
+    npi: str
+    name: str
+    specialty: str = ""
+    fte: float = 1.0
+    wrvu_target: float | None = None  # work RVUs a month at this FTE
 
 
 @dataclass(frozen=True)
@@ -50,6 +72,8 @@ class Settings:
     config_path: Path | None = None  # the rvucheck.toml that was read, for messages
     # [columns]: field -> the header(s) of its column(s), as --map gives them (--map wins field by field)
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    medicare_payers: tuple[str, ...] = ()  # payer names that are Medicare, as the export spells them
+    providers: tuple[Provider, ...] = ()  # the roster, by NPI
 
 
 def find_config(near: Path | None) -> Path | None:
@@ -122,7 +146,29 @@ def _read_config(path: Path) -> Settings:
         fail_on=fail_on,
         config_path=path,
         columns=_columns(data.get("columns", {}), path),
+        medicare_payers=tuple(str(p) for p in data.get("medicare_payers", ())),
+        providers=_providers(data.get("providers", {}), path),
     )
+
+
+def _providers(value: Any, path: Path) -> tuple[Provider, ...]:
+    if not isinstance(value, dict):
+        raise RuleFileError(f"{path}: providers: expected [providers.NPI] tables")
+    out = []
+    for npi, entry in value.items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            raise RuleFileError(f'{path}: providers.{npi}: expected a table with name = "..."')
+        numbers: dict[str, float | None] = {}
+        for key, default in (("fte", 1.0), ("wrvu_target", None)):
+            value = entry.get(key, default)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+                raise RuleFileError(f"{path}: providers.{npi}.{key}: expected a number, got {value!r}")
+            numbers[key] = float(value) if value is not None else None
+        fte = numbers["fte"] if numbers["fte"] is not None else 1.0
+        out.append(
+            Provider(str(npi), entry["name"], str(entry.get("specialty", "")), fte, numbers["wrvu_target"])
+        )
+    return tuple(out)
 
 
 def _columns(value: Any, path: Path) -> dict[str, tuple[str, ...]]:

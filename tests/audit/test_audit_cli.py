@@ -164,6 +164,21 @@ def test_workbook_and_html_outputs(run: dict[str, Any]) -> None:
     assert html.count("data:image/svg+xml;base64,") >= 7 and "<script" not in html
 
 
+def test_every_audit_output_echoes_the_run(run: dict[str, Any]) -> None:
+    """Issue 15: locality, CF, QPP and the data used in the JSON, the workbook's Summary and the HTML."""
+    echoed = run["oct"]["run"]
+    assert echoed["locality"]["id"] == "national" and echoed["conversion_factor"] == 33.4009
+    assert echoed["releases"]["pfs"] == ["RVU26C"] and echoed["stale"] is True  # PTP 2024Q3 for 2026-10
+    summary = {
+        str(row[0].value): row[1].value
+        for row in load_workbook(run["out"]["xlsx"])["Summary"].iter_rows(max_col=2)
+    }
+    assert summary["Conversion factor"] == "33.4009 (non-QPP)" and summary["PFS release"] == "RVU26C"
+    assert any(label.startswith("REFERENCE DATA OUT OF DATE") for label in summary)
+    html = run["out"]["html"].read_text(encoding="utf-8")
+    assert "<h2>Run</h2>" in html and "33.4009 (non-QPP)" in html and "class='stale'" in html
+
+
 def test_reauditing_a_month_replaces_it_and_forget(
     run: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ) -> None:

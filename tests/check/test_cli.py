@@ -66,7 +66,7 @@ def test_json_has_exactly_the_issue_keys_and_real_values(
     code = main([str(small), "--no-annotate", "--format", "json", "--fail-on", "never"])
     out = json.loads(capsys.readouterr().out)
     assert code == 0
-    assert set(out) == {"summary", "lines", "notes"}
+    assert set(out) == {"run", "summary", "lines", "notes"}  # run: locality, CF, QPP, data (issue 15)
     assert set(out["summary"]) == JSON_SUMMARY_KEYS
     assert set(out["summary"]["findings"]) == {"error", "warning", "info"}
     assert all(set(line) == JSON_LINE_KEYS for line in out["lines"])
@@ -216,4 +216,6 @@ def test_the_sample_month_fits_a_screen_when_a_copy_is_written(
     assert shown == everything[:20]  # the same worst-first order, cut
     more = f"... and {len(everything) - 20} more findings in the Findings sheet of the copy written below"
     assert more in out
-    assert len(out) <= 35 and out[-1] == f"written to {sample.with_name('sample.rvucheck.xlsx')}"
+    # 35 lines, plus the run rows (locality, CF, QPP) and the stale-data banner (issue 15)
+    assert any(line.startswith("REFERENCE DATA OUT OF DATE") for line in out)
+    assert len(out) <= 40 and out[-1] == f"written to {sample.with_name('sample.rvucheck.xlsx')}"

@@ -171,6 +171,6 @@ def test_category_ranges() -> None:
 
 def test_locality_search(ref) -> None:  # type: ignore[no-untyped-def]
     assert ref.locality("0111205").key == "01112-05"
-    assert ref.locality("san francisco").key == "01112-05"  # by its county list
+    assert ref.locality("San Francisco, CA").key == "01112-05"  # by CMS's county crosswalk
     assert ref.locality("AK").name == "ALASKA*"  # a state with one locality
     assert ref.locality("Manhattan").key == "13202-01"

@@ -22,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from rvucheck.annotate.plan import FindingRow
 from rvucheck.model import SEVERITIES
 from rvucheck.report.charts import ranked_bars
+from rvucheck.report.run_info import write_run_block, write_stale_banner
 from rvucheck.report.summary import Summary, sheet_prefix
 from rvucheck.report.xlsx import (
     COUNT,
@@ -133,7 +134,9 @@ def write_summary_sheet(
     """The figures and notes at the top, then the provider, rule and top-code tables with their charts."""
     ws = wb.create_sheet(unique_title(wb, "Summary"))
     put_text(ws, 1, 1, "rvucheck summary").font = bold_font(ws, 14)
+    write_stale_banner(ws, 2, summary.extra.get("run"), columns=3)  # data older than the dates checked
     row = _facts(ws, summary, source, copy_note, generated)
+    row = write_run_block(ws, row + 1, summary.extra.get("run")) - 1  # locality, CF, QPP, data used
     last = _provider_and_rule_tables(ws, summary, row + 1)
     _top_code_tables(ws, summary, last)
     set_widths(ws, (30, 13, 13, 15, 15, 13, 10, 10, 10))

@@ -9,13 +9,15 @@ from pathlib import Path
 from rvucheck.audit.charts import bar_chart_svg, hbar_chart_svg, line_chart_svg, svg_data_uri
 from rvucheck.audit.emmix import charted_mix
 from rvucheck.audit.emstats import shares
-from rvucheck.audit.metrics import late_lines
+from rvucheck.audit.metrics import TARGET_HEADERS, late_lines
 from rvucheck.audit.result import AuditResult
 from rvucheck.model import SEVERITIES, SEVERITY_LABELS
+from rvucheck.report.run_info import run_rows, stale_banner
 from rvucheck.report.summary import run_notes
 
 STYLE = """
 body{font-family:'DejaVu Sans',Arial,sans-serif;margin:24px;color:#222}
+.stale{background:#c00000;color:#fff;padding:8px 12px;font-size:15px}
 h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;font-size:12px;margin:8px 0}
 th,td{border:1px solid #ccc;padding:3px 6px;text-align:left}th{background:#f0f0f0}
@@ -58,8 +60,10 @@ def render_html(result: AuditResult) -> str:
         f"{escape(', '.join(result.previous_months) or 'none')} "
         f"({result.history_lines_used:,} earlier lines used for cross-month checks).</p>",
         f"<p>{escape(result.outside_note)}.</p>" if result.outside_note else "",
+        _run(result),
         _notes(result),
         _providers(result),
+        _targets(result),
         _mix(result),
         _trend(result),
         _rules(result),
@@ -83,6 +87,27 @@ def _notes(result: AuditResult) -> str:
         return ""
     rows = [[f.rule, f.severity, f.message] for f in notes]
     return "<h2>Notes</h2>" + _table(["Rule", "Severity", "Note"], rows)
+
+
+def _run(result: AuditResult) -> str:
+    """The stale-data banner (loud) and what the audit was priced with: locality, CF, QPP, data."""
+    if not result.run:
+        return ""
+    banner = stale_banner(result.run)
+    loud = f"<p class='stale' role='alert'><strong>{escape(banner)}</strong></p>" if banner else ""
+    return loud + "<h2>Run</h2>" + _table(["Setting", "Value"], [list(row) for row in run_rows(result.run)])
+
+
+def _targets(result: AuditResult) -> str:
+    if not result.targets:
+        return ""
+    rows = [
+        [t.provider, t.npi, t.specialty, f"{t.fte:g}", f"{t.credited_work_rvu:,.2f}",
+         f"{t.target:,.2f}" if t.target is not None else "",
+         f"{t.share_of_target:.1%}" if t.share_of_target is not None else "", f"{t.work_rvu_per_fte:,.2f}"]
+        for t in result.targets
+    ]  # fmt: skip
+    return "<h2>Work RVUs against target (rvucheck.toml roster)</h2>" + _table(TARGET_HEADERS, rows)
 
 
 def _providers(result: AuditResult) -> str:

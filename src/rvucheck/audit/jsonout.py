@@ -3,6 +3,7 @@ E&M mix, modifier rates; findings as the checker reports them."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,7 @@ def audit_dict(result: AuditResult) -> dict[str, Any]:
     findings += [finding_dict(f) for f in result.report.run_findings if f not in notes]
     return {
         "month": result.month,
+        "run": result.run,  # locality, CF, QPP, data used, stale (report.run_info)
         "sources": list(result.sources),
         "release": result.report.release,
         "benchmark": result.benchmark_note,
@@ -97,6 +99,7 @@ def audit_dict(result: AuditResult) -> dict[str, Any]:
         ],
         "counts": result.report.counts_by_severity(),
         "providers": providers,
+        "targets": [dataclasses.asdict(t) for t in result.targets],  # the roster's wRVU vs target, per FTE
         "findings": findings,
         "notes": [note_dict(f) for f in notes],
         # the same report exactly as `rvucheck check --format json` gives it, for tools that read that

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from rvucheck.engine.em import is_em
 from rvucheck.model import SEVERITIES, ChargeLine, LineResult
+from rvucheck.settings import Provider
 
 DISTINCT_PROCEDURE_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU"})
 LATE_DAYS = 30  # posted more than a month after the service: timely-filing and cash-flow risk
@@ -182,3 +183,41 @@ def findings_by_rule(results: Sequence[LineResult]) -> list[tuple[str, str, int]
     """(rule, severity, count), most frequent first."""
     counts: Counter[tuple[str, str]] = Counter((f.rule, f.severity) for r in results for f in r.findings)
     return [(rule, sev, n) for (rule, sev), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    """A roster provider's month against the profile's monthly work RVU target ([providers.NPI])."""
+
+    provider: str
+    npi: str
+    specialty: str
+    fte: float
+    credited_work_rvu: float
+    target: float | None
+    share_of_target: float | None  # credited / target
+    work_rvu_per_fte: float
+
+
+TARGET_HEADERS = ("Provider", "NPI", "Specialty", "FTE", "Credited wRVU", "Monthly target", "% of target",
+                  "wRVU per FTE")  # fmt: skip
+
+
+def target_values(t: TargetRow) -> tuple[object, ...]:
+    """A target row's cells in TARGET_HEADERS order (workbook and HTML)."""
+    return (t.provider, t.npi, t.specialty, t.fte, t.credited_work_rvu, t.target, t.share_of_target,
+            t.work_rvu_per_fte)  # fmt: skip
+
+
+def target_rows(figures: Sequence[ProviderFigures], roster: Sequence[Provider]) -> list[TargetRow]:
+    """One row per roster provider (matched by NPI, else by name), with 0 for a month without lines."""
+    by_npi = {f.provider_npi: f for f in figures if f.provider_npi}
+    by_name = {f.provider.strip().upper(): f for f in figures}
+    rows = []
+    for p in roster:
+        found = by_npi.get(p.npi) or by_name.get(p.name.strip().upper())
+        credited = found.credited_work_rvu if found else 0.0
+        share = round(credited / p.wrvu_target, 4) if p.wrvu_target else None
+        per_fte = round(credited / p.fte, 2) if p.fte else 0.0
+        rows.append(TargetRow(p.name, p.npi, p.specialty, p.fte, credited, p.wrvu_target, share, per_fte))
+    return rows

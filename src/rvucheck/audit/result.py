@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from rvucheck.audit.emmix import MixRow
 from rvucheck.audit.history import ProviderMonth
-from rvucheck.audit.metrics import CodeTotal, ProviderFigures
+from rvucheck.audit.metrics import CodeTotal, ProviderFigures, TargetRow
 from rvucheck.audit.sample import Pick
 from rvucheck.model import Report
 
@@ -42,6 +43,9 @@ class AuditResult:
     history_lines_used: int
     previous_months: tuple[str, ...]
     outside_month: tuple[OutsideMonth, ...] = ()  # lines of other months in the exports, by month
+    # locality, CF, QPP, data used and staleness (report.run_info.run_block), echoed by every output
+    run: dict[str, Any] = field(default_factory=dict)
+    targets: tuple[TargetRow, ...] = ()  # the roster's wRVU against target and per FTE (rvucheck.toml)
 
     @property
     def outside_note(self) -> str | None:

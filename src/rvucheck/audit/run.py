@@ -22,12 +22,14 @@ from rvucheck.audit.metrics import (
     findings_by_rule,
     lag_distribution,
     provider_figures,
+    target_rows,
     top_codes,
 )
 from rvucheck.audit.result import AuditResult, OutsideMonth
 from rvucheck.audit.sample import encounters, review_sample
 from rvucheck.errors import InputFileError
 from rvucheck.model import CellRef, ChargeLine, Report, UnreadableLine
+from rvucheck.report.run_info import run_block
 from rvucheck.session import GLOBAL_EM_KINDS, NEW_PATIENT_KINDS, Session
 
 
@@ -205,7 +207,12 @@ def audit_month(
     report = session.check(keyed, unreadable, history)
     kinds = RuleKinds(session.rule_ids(GLOBAL_EM_KINDS), session.rule_ids(NEW_PATIENT_KINDS))
     sources = [p.name for p in paths]
-    return summarize(report, month, sources, store, options, len(history), data_dir, kinds, record)
+    result = summarize(report, month, sources, store, options, len(history), data_dir, kinds, record)
+    return replace(
+        result,
+        run=run_block(report, session.reference, session.settings),
+        targets=tuple(target_rows(result.providers, session.settings.providers)),
+    )
 
 
 def remember(result: AuditResult, data_dir: Path | None) -> None:

@@ -16,10 +16,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from rvucheck.audit.emmix import MixRow, charted_mix
 from rvucheck.audit.emstats import shares
-from rvucheck.audit.metrics import late_lines
+from rvucheck.audit.metrics import TARGET_HEADERS, late_lines, target_values
 from rvucheck.audit.result import AuditResult
 from rvucheck.model import SEVERITIES, SEVERITY_LABELS
 from rvucheck.report.charts import Block, place_chart
+from rvucheck.report.run_info import write_run_block, write_stale_banner
 from rvucheck.report.xlsx import DATE, data_rows, header_row, put, put_text, set_widths
 
 BOLD = Font(bold=True)
@@ -48,6 +49,8 @@ def write_workbook(result: AuditResult, path: Path) -> None:
     _lag(book.create_sheet("Charge lag"), result)
     _top(book.create_sheet("Top codes"), result)
     _sample(book.create_sheet("Review sample"), result)
+    if result.targets:
+        _targets(book.create_sheet("wRVU targets"), result)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
 
@@ -85,6 +88,7 @@ def _summary(ws: Worksheet, result: AuditResult) -> None:
         ("Review sample", f"{len(result.sample)} encounters, seed {result.sample_seed}"),
     ]
     put_text(ws, 1, 1, f"rvucheck coding audit {result.month}").font = Font(bold=True, size=14)
+    write_stale_banner(ws, 2, result.run, columns=2)
     for r, (label, value) in enumerate(rows, 3):
         put_text(ws, r, 1, label).font = BOLD
         put(ws, r, 2, value)
@@ -92,7 +96,18 @@ def _summary(ws: Worksheet, result: AuditResult) -> None:
         r += 1
         put_text(ws, r, 1, "Note").font = BOLD
         put_text(ws, r, 2, note)
+    write_run_block(ws, r + 2, result.run)  # locality, CF, QPP, data used; the stale-data banner
     set_widths(ws, {"A": 42, "B": 90})
+
+
+def _targets(ws: Worksheet, result: AuditResult) -> None:
+    """The roster of rvucheck.toml: credited work RVUs against each provider's monthly target, per FTE."""
+    rows = [list(target_values(t)) for t in result.targets]
+    _table(ws, 1, TARGET_HEADERS, rows)
+    for r in range(2, len(rows) + 2):
+        ws.cell(r, 7).number_format = "0.0%"
+        for c in (5, 6, 8):
+            ws.cell(r, c).number_format = "#,##0.00"
 
 
 def _providers(ws: Worksheet, result: AuditResult) -> None:

@@ -54,6 +54,7 @@ def register(subparsers: Any) -> None:
 
 def run_audit_command(args: argparse.Namespace) -> int:
     from rvucheck.audit.run import AuditOptions, run_audit, run_each_month
+    from rvucheck.cli.progress import busy
     from rvucheck.outputs import Outputs
     from rvucheck.session import Session
 
@@ -74,8 +75,10 @@ def run_audit_command(args: argparse.Namespace) -> int:
         with Outputs(args.files, force=True) as outputs:
             wanted = _planned(outputs, args, month=None)
             session = Session.open(data_dir, settings)
-            result = run_audit(args.files, data_dir, options, session, record=False)
-            _report(_write_and_remember(outputs, wanted, result, data_dir), result)
+            with busy("auditing: reading, checking and writing the outputs"):
+                result = run_audit(args.files, data_dir, options, session, record=False)
+                written = _write_and_remember(outputs, wanted, result, data_dir)
+            _report(written, result)
         return 0
     session = Session.open(data_dir, settings)
     for result in run_each_month(args.files, data_dir, options, session, record=False):

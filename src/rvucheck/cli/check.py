@@ -39,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 @contextmanager
 def _progress(enabled: bool) -> Iterator[Any]:
-    """A rich progress bar on stderr for large files when stderr is a terminal; otherwise a no-op."""
+    """A rich progress bar on stderr when stderr is a terminal; otherwise a no-op."""
     if not enabled or not sys.stderr.isatty():
         yield lambda description, done=None: None
         return
@@ -110,10 +110,10 @@ def _check_one(
     plan: Any,
     outputs: Any,
 ) -> tuple[Any, Any, int]:
-    from rvucheck.pipeline import LARGE_FILE_BYTES, CheckRequest, check_file
+    from rvucheck.pipeline import CheckRequest, check_file
 
     request = CheckRequest(info, args.sheet, mapping, session, args.format, plan)
-    outcome = check_file(request, lambda: _progress(info.size > LARGE_FILE_BYTES), outputs)
+    outcome = check_file(request, lambda: _progress(True), outputs)  # any file: a month takes seconds
     analysis = outcome.analysis
     result: Any = None
     missing = missing_columns(analysis.fields)
@@ -168,6 +168,7 @@ def _exit_code(counts: dict[str, int], fail_on: str) -> int:
 
 def _print_table(summary: Any) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="rvucheck", show_header=False, box=None)
@@ -182,4 +183,14 @@ def _print_table(summary: Any) -> None:
     top = ", ".join(f"{r.rule} x{r.count}" for r in summary.rules[:5])
     table.add_row("top rules", top or "none")
     table.add_row("data", f"PFS {summary.release or 'none'}; NCCI {summary.ncci_quarter or 'none'}")
-    Console(highlight=False).print(table)
+    run = summary.extra.get("run")
+    if run:
+        from rvucheck.report.run_info import run_rows, stale_banner
+
+        for label, value in zip(("locality", "conversion factor", "QPP"), run_rows(run)[:3], strict=True):
+            table.add_row(label, value[1])
+    console = Console(highlight=False)
+    console.print(table)
+    banner = stale_banner(run) if run else None
+    if banner:
+        console.print(f"[bold white on red]{escape(banner)}[/]")

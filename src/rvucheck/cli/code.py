@@ -23,7 +23,9 @@ def register(subparsers: Any) -> None:
         help="26, TC or 53 (their own CMS rows), or 50/51/62/66/80/81/82/AS/52/54/55/56 "
         "for an adjusted payment; repeat or comma-separate",
     )
-    parser.add_argument("--locality", "-l", help="MAC-LOCALITY (01112-05), a locality name, or a state (CA)")
+    parser.add_argument(
+        "--locality", "-l", help='MAC-LOCALITY (01112-05), a locality name, or "county, state" (Dallas, TX)'
+    )
     parser.add_argument("--pos", help="place of service (11 office, 22 outpatient hospital, ...)")
     parser.add_argument("--date", help="date of service YYYY-MM-DD (picks the release in effect)")
     parser.add_argument(
@@ -95,20 +97,11 @@ def render(page: dict[str, Any]) -> str:
             f"Locality {where} ({loc['state']}): GPCI work {gpci['work']:.3f}, "
             f"PE {gpci['pe']:.3f}, MP {gpci['mp']:.3f}"
         )
-    na_nf = "  (NA: rarely/never done here)" if pay["nonfacility_na"] else ""
-    na_f = "  (NA)" if pay["facility_na"] else ""
-    cap = " [OPPS cap]" if pay["opps_capped"]["nonfacility"] else ""
-    lines.append(
-        f"Payment ({where}): non-facility {_money(pay['nonfacility'])}{cap}{na_nf}, "
-        f"facility {_money(pay['facility'])}{na_f}"
-    )
-    nonpar, limit = pay["non_participating"], pay["limiting_charge"]
-    lines.append(
-        f"Non-participating (95 %): non-facility {_money(nonpar['nonfacility'])}, facility "
-        f"{_money(nonpar['facility'])}; limiting charge (115 % of that): non-facility "
-        f"{_money(limit['nonfacility'])}, facility {_money(limit['facility'])} "
-        f"({pay['non_participating_source']})"
-    )
+    outside = _outside_pfs(page)
+    if outside:
+        lines.append(f"Payment: {outside}")
+    else:
+        lines += _payment_lines(pay, where)
     if "setting" in page:
         s = page["setting"]
         lines.append(
@@ -124,12 +117,12 @@ def render(page: dict[str, Any]) -> str:
             f"1 time unit per 15 minutes, x {an['basis']} ${an['conversion_factor']:g}: "
             f"60 minutes pay {_money(an['one_hour'])} ({an['source']})"
         )
-    if page.get("paid_outside_pfs"):
+    if page.get("paid_outside_pfs") and not outside:
         from rvucheck.refdata.code_page import paid_elsewhere_text
 
         lines.append(f"Paid outside the PFS: {paid_elsewhere_text(page['paid_outside_pfs'])}")
     lines.append(f"Global days {page['global_days']}")
-    if page["category"]:
+    if page["category"] and not outside:
         cat = page["category"]
         lines.append(
             f"Compared with {cat['name']} codes ({cat['count']:,} with work RVUs): "
@@ -169,6 +162,43 @@ def _as_billed(adj: dict[str, Any]) -> list[str]:
         )
     lines += [f"  {m}: {adj['meanings'][m]}" for m in adj["modifiers"]]
     return lines + [f"  - {step}" for step in adj["explanation"]]
+
+
+PRICED_STATUS = ("A", "R", "T")  # statuses the PFS prices from RVUs
+
+
+def _outside_pfs(page: dict[str, Any]) -> str | None:
+    """What pays a code the PFS gives no RVUs (status X/E/I, e.g. 80053 lab, J1100 drug), else None."""
+    from rvucheck.refdata.code_page import paid_elsewhere_text
+
+    if page["total_rvu_nonfacility"] or page["total_rvu_facility"]:
+        return None
+    paid = page.get("paid_outside_pfs")
+    if paid:
+        return f"not paid under the physician fee schedule: {paid_elsewhere_text(paid)}"
+    status = page["indicators"].get("status_code")
+    if status and status["code"] not in PRICED_STATUS:  # e.g. C contractor priced, I not valid for Medicare
+        return f"no national fee-schedule amount (status {status['code']}: {status['meaning']})"
+    return None
+
+
+def _payment_lines(pay: dict[str, Any], where: str) -> list[str]:
+    lines: list[str] = []
+    na_nf = "  (NA: rarely/never done here)" if pay["nonfacility_na"] else ""
+    na_f = "  (NA)" if pay["facility_na"] else ""
+    cap = " [OPPS cap]" if pay["opps_capped"]["nonfacility"] else ""
+    lines.append(
+        f"Payment ({where}): non-facility {_money(pay['nonfacility'])}{cap}{na_nf}, "
+        f"facility {_money(pay['facility'])}{na_f}"
+    )
+    nonpar, limit = pay["non_participating"], pay["limiting_charge"]
+    lines.append(
+        f"Non-participating (95 %): non-facility {_money(nonpar['nonfacility'])}, facility "
+        f"{_money(nonpar['facility'])}; limiting charge (115 % of that): non-facility "
+        f"{_money(limit['nonfacility'])}, facility {_money(limit['facility'])} "
+        f"({pay['non_participating_source']})"
+    )
+    return lines
 
 
 def _ordinal(n: int) -> str:

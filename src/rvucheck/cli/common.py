@@ -37,7 +37,10 @@ def add_check_options(parser: argparse.ArgumentParser) -> None:
     these (one definition, so the two commands cannot drift apart); `settings_from` reads them back."""
     add_reading_options(parser)
     parser.add_argument(
-        "--locality", help="MAC-locality (e.g. 01112-05) or a locality name; default national"
+        "--locality",
+        "-l",
+        help='MAC-locality (01112-05), a locality name (Manhattan) or "county, state" (Dallas, TX); '
+        "default national",
     )
     parser.add_argument("--qpp", action="store_true", default=None, help="use the QPP conversion factor")
     parser.add_argument("--release", help="price with this PFS release (e.g. RVU26C)")
@@ -50,12 +53,16 @@ def add_check_options(parser: argparse.ArgumentParser) -> None:
 def settings_from(args: argparse.Namespace, near: Path | None, **more: Any) -> Settings:
     """The run settings: the config file (--config, or rvucheck.toml beside `near`), then the options
     `add_check_options` defined, then `more` (options of one command, e.g. check's --fail-on)."""
+    from rvucheck.cli.profile import check_profile_file
     from rvucheck.settings import load_settings
 
-    return load_settings(
+    settings = load_settings(
         args.config, near=near, locality=args.locality, qpp=args.qpp, release=args.release,
         select=comma_list(args.select), ignore=comma_list(args.ignore), rule_dirs=args.rules, **more,
     )  # fmt: skip
+    if settings.config_path is not None:
+        check_profile_file(settings.config_path)
+    return settings
 
 
 def data_dir_of(args: argparse.Namespace) -> Path | None:

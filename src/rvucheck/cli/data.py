@@ -15,7 +15,13 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("data", help="install and inspect the CMS reference data")
     actions = parser.add_subparsers(dest="data_command", metavar="ACTION")
 
-    install = actions.add_parser("install", help="install CMS files (download, or --from local files/URLs)")
+    install = actions.add_parser(
+        "install",
+        help="download every CMS dataset the rules use (or import --from local files/URLs)",
+        description="Without --from: download every dataset the rules use, as CMS names its files (fee "
+        "schedule with GPCIs and county crosswalk, NCCI PTP and MUE, ICD-10-CM, ASP drug prices, anesthesia "
+        "base units); datasets CMS serves only behind a licence page are listed with the page to get them.",
+    )
     install.add_argument(
         "--from",
         dest="sources",
@@ -27,9 +33,15 @@ def register(subparsers: Any) -> None:
         "--release",
         action="append",
         default=[],
-        help="download only this release id (e.g. RVU26C); repeatable",
+        help="download only this dataset (e.g. RVU26C, 2026Q3, FY2026); repeatable",
     )
-    install.set_defaults(func=run_install)
+    install.set_defaults(func=run_install, update=False)
+
+    update = actions.add_parser(
+        "update", help="download the datasets of the current quarter that are not installed yet"
+    )
+    update.add_argument("--date", help="the quarter of this date instead of today's (YYYY-MM-DD)")
+    update.set_defaults(func=run_install, update=True, sources=None, release=[])
 
     status = actions.add_parser("status", help="installed releases and what each contains")
     status.add_argument("--date", help="warn when this date of service is newer than the installed data")
@@ -58,7 +70,7 @@ def run_install(args: argparse.Namespace) -> int:
     if args.sources:
         installed = install_from(list(args.sources), store, progress=say)
     else:
-        installed = _download_all(store, {r.upper() for r in args.release}, say)
+        installed = _download_all(store, {r.upper() for r in args.release}, say, args)
     # The diagnosis code set and its Excludes1 notes come with the simple-icd-10-cm package, not from CMS:
     # keep them in the store too.
     package_sets = [info for info in (ensure_code_set(store), ensure_excludes1(store)) if info]
@@ -70,28 +82,43 @@ def run_install(args: argparse.Namespace) -> int:
     return 0
 
 
-def _download_all(store: Any, wanted: set[str], say: Any) -> list[Any]:
-    """Each listed release on its own, so one moved URL does not stop the others."""
+def _download_all(store: Any, wanted: set[str], say: Any, args: argparse.Namespace) -> list[Any]:
+    """Each listed dataset on its own, so one moved URL does not stop the others; `data update`: only the
+    current quarter's datasets that are not installed."""
+    from rvucheck.refdata.calendar import quarter_of
     from rvucheck.refdata.install import install_from
-    from rvucheck.refdata.releases import downloadable
+    from rvucheck.refdata.releases import current, downloads
 
-    releases = [r for r in downloadable() if not wanted or r.release_id in wanted]
-    if not releases:
-        raise RvucheckError(f"no release {', '.join(sorted(wanted))} in the package's release list")
+    items = downloads()
+    if args.update:
+        day = date_option(getattr(args, "date", None)) or dt.date.today()
+        installed_ids = {(d.kind, d.dataset_id) for d in store.datasets()}
+        items = [
+            i for i in current(items, day.year, quarter_of(day)) if (i.kind, i.dataset) not in installed_ids
+        ]
+        if not items:
+            say(f"up to date: every dataset listed for Q{quarter_of(day)} {day.year} is installed")
+            return []
+    items = [i for i in items if not wanted or i.dataset.upper() in wanted]
+    if not items:
+        raise RvucheckError(f"no dataset {', '.join(sorted(wanted))} in the package's download list")
     installed, failed = [], []
-    for release in releases:
-        flag = "" if release.verified else " (URL not verified; see rvucheck/data/releases.toml)"
-        say(f"downloading {release.release_id} from {release.url}{flag}")
+    for item in items:
+        if not item.urls:
+            say(f"{item.what}: download it from {item.page}, then run rvucheck data install --from FILE")
+            continue
+        say(f"{item.what}:")
         try:
-            installed += install_from([release.url], store, progress=say)
+            installed += install_from(list(item.urls), store, progress=say)
         except RvucheckError as exc:
-            failed.append(release.release_id)
-            say(f"warning: {exc}")
-    if not installed:
+            failed.append(item)
+            say(f"  could not download: {exc}")
+    for item in failed:
+        say(f"not installed: {item.what}; get it from {item.page} and run rvucheck data install --from FILE")
+    if not installed and failed:
         raise RvucheckError(
-            f"no release could be downloaded ({', '.join(failed)}): download the zips from "
-            "https://www.cms.gov/medicare/payment/fee-schedules/physician/pfs-relative-value-files and run "
-            "rvucheck data install --from ZIP"
+            f"nothing could be downloaded ({len(failed)} datasets failed): check the internet connection, or "
+            "download the files from the CMS pages listed above and run rvucheck data install --from FOLDER"
         )
     return installed
 

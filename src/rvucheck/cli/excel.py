@@ -75,6 +75,7 @@ def _reference(args: argparse.Namespace) -> Any:
 
 
 def run_template(args: argparse.Namespace) -> int:
+    from rvucheck.cli.progress import busy
     from rvucheck.excel.template import write_template
 
     with Outputs((), args.force) as outputs:
@@ -84,13 +85,14 @@ def run_template(args: argparse.Namespace) -> int:
         if locality.upper() != "NATIONAL":
             locality = ref.locality(locality).key
         on, descriptions = date_option(args.date), args.with_descriptions
-        outputs.write(
-            out,
-            lambda temp: write_template(
-                ref, temp, on=on, with_descriptions=descriptions, default_locality=locality
-            ),
-        )
-        outputs.commit()
+        with busy(f"writing {out.name}"):
+            outputs.write(
+                out,
+                lambda temp: write_template(
+                    ref, temp, on=on, with_descriptions=descriptions, default_locality=locality
+                ),
+            )
+            outputs.commit()
     print(f"wrote {out}")
     if args.with_descriptions:
         print("it contains CPT descriptors (AMA-licensed) from your CMS file: do not share it")

@@ -27,15 +27,42 @@ import zlib
 from collections.abc import Sequence
 
 from rvucheck import __version__
+from rvucheck.cli.suggest import Parser, command_hint
 from rvucheck.errors import RvucheckError
 from rvucheck.outputs import Terminated, describe_os_error, install_signal_handlers, restore_signal_handlers
 
 BUG_REPORT = "https://github.com/rvucheck/rvucheck/issues"
 
+HELP = """Check Medicare physician charges against the CMS fee schedule and coding policy (NCCI, MUE, global
+periods, ICD-10-CM ...): rvucheck reads a charge export (xlsx or csv) and writes an annotated copy with a
+finding beside each line that needs a look, a summary, and a month-end coding audit.
+
+`rvucheck FILE` is short for `rvucheck check FILE`."""
+
+EPILOG = """first time:
+  rvucheck init                             write rvucheck.toml (locality, QPP, providers) by a few questions
+  rvucheck data install                     download the CMS files the rules use (fee schedule, GPCI,
+                                            localities, NCCI, MUE, add-on codes, ICD-10-CM ...)
+examples:
+  rvucheck charges.xlsx                     check a month's charges; writes charges.rvucheck.xlsx
+  rvucheck check charges.csv --locality "Dallas, TX" --json out.json
+  rvucheck audit jan.xlsx feb.xlsx          month-end coding audit (workbook + HTML)
+  rvucheck code 20983 --locality 01112-05   one code's RVUs, payment and indicators
+  rvucheck code 99213-25                    a code as billed, with its modifier
+  rvucheck data localities --state TX       the Medicare localities and their counties
+  rvucheck COMMAND --help                   every option of one command
+
+exit codes:
+  0  ok: no finding at or above --fail-on
+  1  findings at or above --fail-on (default: errors)
+  2  a problem you can fix (file, option, data not installed ...): one line says what to do
+  3  internal error (a bug): please report it; rvucheck --debug ... shows the details"""
+
 # subcommand name -> module in rvucheck.cli that defines `register(subparsers)`;
 # each register() sets `func=` on its parser, a function (args) -> int.
 COMMANDS: dict[str, str] = {
     "check": "check",
+    "init": "init",
     "columns": "check",
     "code": "code",
     "data": "data",
@@ -48,8 +75,11 @@ COMMANDS: dict[str, str] = {
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="rvucheck", description=__doc__.splitlines()[0] if __doc__ else None
+    parser = Parser(
+        prog="rvucheck",
+        description=HELP,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"rvucheck {__version__}")
     parser.add_argument(
@@ -100,6 +130,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     position = _first_positional(args_list)
     first = args_list[position] if position is not None else None
     if position is not None and first not in COMMANDS:
+        hint = command_hint(first or "", sorted(COMMANDS)) if not os.path.exists(first or "") else None
+        if hint:
+            print(f"rvucheck: {hint}", file=sys.stderr)
+            return 2
         args_list.insert(position, "check")
         first = "check"
     # Only import the command that runs: keeps `rvucheck code X` fast to start.
@@ -158,6 +192,8 @@ def _failed(exc: BaseException, args: argparse.Namespace) -> int:
         from rvucheck.report.text import printable  # a file name may hold terminal escapes
 
         print(f"rvucheck: {printable(message, one_line=True)}", file=sys.stderr)
+        for line in getattr(exc, "details", ()):  # e.g. the localities an ambiguous --locality fits
+            print(f"  {printable(line, one_line=True)}", file=sys.stderr)
     if isinstance(exc, BrokenPipeError):
         sys.stderr.close()
     return code

@@ -15,7 +15,7 @@ from typing import Any
 
 from rvucheck.errors import UnknownCode
 from rvucheck.refdata import indicators
-from rvucheck.refdata.modifiers import modifier_meaning
+from rvucheck.refdata.modifiers import check_modifiers, modifier_meaning
 from rvucheck.refdata.pricing import nonpar, pricer
 from rvucheck.refdata.pricing.anesthesia import SOURCE as ANES_SOURCE
 from rvucheck.refdata.pricing.anesthesia import anesthesia_cf, is_anesthesia
@@ -26,6 +26,7 @@ from rvucheck.refdata.reference import Reference
 from rvucheck.refdata.types import Locality, RvuRow
 
 CODE_RE = re.compile(r"^[0-9A-Z]{4}[0-9A-Z]$")
+MODIFIER_RE = re.compile(r"^[0-9A-Z]{2}$")
 DELETED_STATUS = {"D", "F", "H"}
 
 
@@ -66,6 +67,14 @@ def find_row(
     raise UnknownCode(f"{hcpcs} is not a code of the fee schedule {choice.release_id}{hint}")
 
 
+def split_billed(text: str) -> tuple[str, tuple[str, ...]]:
+    """ "99213-25" or "99213 25 59" (a code as a claim line shows it) -> ("99213", ("25", "59"))."""
+    parts = [p for p in re.split(r"[-\s,]+", text.strip().upper()) if p]
+    if len(parts) > 1 and CODE_RE.match(parts[0]) and all(MODIFIER_RE.match(p) for p in parts[1:]):
+        return parts[0], tuple(parts[1:])
+    return text, ()
+
+
 def close_matches(code: str, codes: frozenset[str], n: int = 5) -> list[str]:
     """Neighbouring codes of the same family first (20984 -> 20983, 20985, ...), then look-alikes."""
     family = [c for c in codes if c[:3] == code[:3] and c[3:].isdigit() == code[3:].isdigit()]
@@ -94,7 +103,9 @@ def lookup(
     """Everything about one code, with the keys issue 2 lists for `rvucheck code --json`; `explain`: also
     `payment_rules`, the multiple-procedure and global-package rules with their sources; `units` (for
     anesthesia the minutes): the line as billed with them, under `adjusted`."""
-    mods = pricer.normalise_modifiers(modifiers)
+    code, billed = split_billed(code)
+    mods = pricer.normalise_modifiers((*billed, *modifiers))
+    check_modifiers(mods)
     rows = find_row(ref, code, mods, on)
     row = rows.priced
     assert row is not None  # find_row raises otherwise
@@ -138,6 +149,8 @@ def lookup(
     paid = paid_elsewhere(ref, row.hcpcs, on)
     if paid:
         page["paid_outside_pfs"] = paid
+    if not row.total_rvu_nonfacility and not row.total_rvu_facility:
+        page["category"] = None  # no RVUs: a percentile among PFS codes would say nothing
     return page
 
 

@@ -14,7 +14,7 @@ import tempfile
 import urllib.parse
 import urllib.request
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import ModuleType
 
@@ -39,7 +39,7 @@ def recognizers() -> list[ModuleType]:
 
 
 def install_from(
-    paths: list[Path] | list[str] | list[Path | str],
+    paths: Sequence[Path | str | tuple[str, ...]],
     store: Store,
     progress: Callable[[str], None] | None = None,
 ) -> list[DatasetInfo]:
@@ -51,7 +51,8 @@ def install_from(
     modules = recognizers()
     with tempfile.TemporaryDirectory(prefix="rvucheck-install-") as tmp:
         groups: dict[tuple[str, str], tuple[ModuleType, list[Recognized]]] = {}
-        for path, display in _walk([Path(p) if not _is_url(p) else p for p in paths], Path(tmp)):
+        items = [p if isinstance(p, tuple) or _is_url(p) else Path(p) for p in paths]
+        for path, display in _walk(items, Path(tmp), say):
             item, module = _recognize(modules, path)
             if item is None or module is None:
                 say(f"skipped (not a file rvucheck reads): {display}")
@@ -82,12 +83,15 @@ def _is_url(p: object) -> bool:
     return isinstance(p, str) and p.startswith(URL_SCHEMES)
 
 
-def _walk(items: list[Path | str], tmp: Path) -> Iterator[tuple[Path, str]]:
-    """(file on disk, name to show) for every file under the inputs; zips are unpacked into `tmp`."""
+def _walk(
+    items: list[Path | str | tuple[str, ...]], tmp: Path, say: Callable[[str], None]
+) -> Iterator[tuple[Path, str]]:
+    """(file on disk, name to show) for every file under the inputs; zips are unpacked into `tmp`. A tuple
+    is one file under alternative URLs (CMS renamed some), tried in order."""
     for item in items:
-        if isinstance(item, str):
-            local = download(item, tmp)
-            yield from _walk_path(local, tmp, item)
+        if isinstance(item, str | tuple):
+            local, url = download_any((item,) if isinstance(item, str) else item, tmp, say)
+            yield from _walk_path(local, tmp, url)
             continue
         if not item.exists():
             raise InputFileError(f"{item}: no such file or folder")
@@ -121,6 +125,19 @@ def _is_archive(path: Path) -> bool:
         return False
     with zipfile.ZipFile(path) as archive:
         return "[Content_Types].xml" not in archive.namelist()  # an xlsx is a zip too
+
+
+def download_any(urls: tuple[str, ...], tmp: Path, say: Callable[[str], None]) -> tuple[Path, str]:
+    """The first of `urls` that downloads, and its URL; the last failure when none does."""
+    failure: InputFileError | None = None
+    for url in urls:
+        say(f"downloading {url}")
+        try:
+            return download(url, tmp), url
+        except InputFileError as exc:
+            failure = exc
+    assert failure is not None
+    raise failure
 
 
 def download(url: str, tmp: Path) -> Path:

@@ -9,11 +9,13 @@ modifier (GP, GN, ...); their meaning then says both.
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from functools import cache
 from importlib import resources
 from typing import Any
 
+from rvucheck.errors import UnknownCode
 from rvucheck.refdata.types import Modifier
 
 AMBULANCE = "ambulance"
@@ -68,3 +70,16 @@ def modifier_meaning(code: str) -> str | None:
 
 def valid_modifiers() -> frozenset[str]:
     return frozenset(modifier_table())
+
+
+def check_modifiers(mods: tuple[str, ...]) -> None:
+    """UnknownCode naming the first modifier data/modifiers.toml does not list (e.g. ZZ)."""
+    known = modifier_table()
+    for mod in mods:
+        if mod not in known:
+            close = difflib.get_close_matches(mod, sorted(known), n=3, cutoff=0.5)
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            raise UnknownCode(
+                f"modifier {mod!r} is not a CPT or HCPCS modifier{hint}: "
+                "give a modifier such as 25, 26, TC, 59"
+            )

@@ -14,14 +14,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rvucheck.errors import DataNotInstalled, RvucheckError
+from rvucheck.errors import DataNotInstalled
 from rvucheck.refdata.anes_base import AnesBase
 from rvucheck.refdata.asp import AspData
 from rvucheck.refdata.calendar import quarter_of
 from rvucheck.refdata.code_classes import class_of, mue_tables
 from rvucheck.refdata.excludes1 import Excludes1
 from rvucheck.refdata.lab_ncd import LabNcds
-from rvucheck.refdata.locality_search import search_localities
+from rvucheck.refdata.locality_search import UnknownLocality, resolve
 from rvucheck.refdata.mce import MceData
 from rvucheck.refdata.modifiers import modifier_table
 from rvucheck.refdata.pfs.layouts import PPRRVU_FIELDS
@@ -49,10 +49,6 @@ if TYPE_CHECKING:
 
 # Single-row reads of a release before it is loaded whole: `rvucheck code` reads a handful, a month thousands
 SINGLE_READS = 64
-
-
-class UnknownLocality(RvucheckError):
-    pass
 
 
 class Reference:
@@ -200,22 +196,14 @@ class Reference:
         return result
 
     def locality(self, query: str, on: dt.date | None = None) -> Locality:
-        """A locality by "MAC-LOC" (01112-05, or 0111205), exact name, or a unique name/state match."""
+        """A locality by "MAC-LOC" (01112-05, or 0111205), a name that names one, or "county, state" through
+        CMS's county crosswalk; UnknownLocality listing the candidates otherwise (locality_search.resolve)."""
         table = self.localities(self.release_for(on).release_id)
         if not table:
             raise UnknownLocality(
                 "no GPCI file installed: install the GPCI file of the release to price localities"
             )
-        found = search_localities(table, query)
-        if len(found) == 1:
-            return found[0]
-        if not found:
-            raise UnknownLocality(
-                f"no Medicare locality matches {query!r}: use MAC-LOCALITY (e.g. 01112-05) "
-                "or see `rvucheck data localities`"
-            )
-        listed = ", ".join(f"{x.key} {x.name}" for x in found[:8])
-        raise UnknownLocality(f"{query!r} matches {len(found)} localities ({listed}...): give MAC-LOCALITY")
+        return resolve(table, query)
 
     # ------------------------------------------------------------------ payment
 

@@ -1,4 +1,5 @@
-"""Release facts kept as package data (data/releases.toml): download URLs and conversion factors per year.
+"""Release facts kept as package data (data/releases.toml): the download table and conversion factors per
+year.
 The calendar of release ids (A = Jan 1 ... D = Oct 1) is in calendar.py."""
 
 from __future__ import annotations
@@ -10,12 +11,22 @@ from importlib import resources
 
 
 @dataclass(frozen=True)
-class DownloadableRelease:
-    release_id: str
+class Download:
+    """One dataset `rvucheck data install` fetches: its files (each a tuple of alternative URLs, tried in
+    order), the CMS page listing it, and words for the console (see data/releases.toml)."""
+
+    kind: str
+    dataset: str
+    what: str
     year: int
     quarter: int
-    url: str
-    verified: bool
+    urls: tuple[tuple[str, ...], ...]
+    page: str
+    group: str = ""  # datasets of one kind that are installed side by side (NCCI "aoc" beside PTP/MUE)
+
+    @property
+    def starts(self) -> tuple[int, int]:
+        return (self.year, self.quarter)
 
 
 @cache
@@ -31,10 +42,31 @@ def conversion_factors(year: int) -> dict[str, float]:
     return {k: float(v) for k, v in table.get(str(year), {}).items()}
 
 
-def downloadable() -> list[DownloadableRelease]:
-    items = _data().get("release", [])
+def downloads() -> list[Download]:
+    """Every dataset of the package's download table, in the table's order (newest first per kind)."""
+    items = _data().get("download", [])
     assert isinstance(items, list)
     return [
-        DownloadableRelease(i["id"], int(i["year"]), int(i["quarter"]), i["url"], bool(i.get("verified")))
+        Download(
+            i["kind"],
+            i["dataset"],
+            i["what"],
+            int(i["year"]),
+            int(i["quarter"]),
+            tuple((u,) if isinstance(u, str) else tuple(u) for u in i["urls"]),
+            i["page"],
+            i.get("group", i["kind"]),
+        )
         for i in items
     ]
+
+
+def current(items: list[Download], year: int, quarter: int) -> list[Download]:
+    """Per group, the newest listed dataset in effect in (year, quarter): what `data update` fetches."""
+    chosen: dict[str, Download] = {}
+    for item in items:
+        if item.starts <= (year, quarter) and (
+            item.group not in chosen or item.starts > chosen[item.group].starts
+        ):
+            chosen[item.group] = item
+    return [i for i in items if chosen.get(i.group) is i]

@@ -71,6 +71,7 @@ def to_json_obj(report: Report, summary: Summary) -> dict[str, Any]:
         )
     lines.sort(key=lambda entry: (entry["sheet"], entry["row"]))
     return {
+        "run": summary.extra.get("run"),
         "summary": {
             "lines": summary.lines,
             "checked": summary.checked,
