@@ -10,7 +10,7 @@ import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # openpyxl and the report code load only when a check runs
 
     from rvucheck.annotate.copy import AnnotateResult, OutputPlan
     from rvucheck.annotate.plan import Annotations
+    from rvucheck.model import Report
     from rvucheck.outputs import Outputs
     from rvucheck.read.sources import Grid
     from rvucheck.report.formats import Summary
@@ -39,6 +40,7 @@ class CheckRequest:
     session: Session
     output_format: str
     plan: OutputPlan | None  # None with --no-annotate
+    also: tuple[str, ...] = ()  # more formats of the same report (the web page offers JSON and CSV both)
 
     @property
     def path(self) -> Path:
@@ -62,6 +64,7 @@ class Analysis:
     sheet: str
     grid: Grid | None = None  # the sheet's values, when the request needs them (the sheet is read once)
     fields: frozenset[str] = frozenset()  # the fields a column was found for (ReadResult.fields)
+    more: dict[str, str | dict[str, Any]] = field(default_factory=dict)  # format -> output (`also`)
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,7 @@ def analyse(request: CheckRequest) -> Analysis:
     """Read and check one file; everything the outputs need, as plain data. Runs in a worker process for
     large workbooks so the engine's code tables are not in memory while openpyxl holds the workbook."""
     from rvucheck.annotate.plan import build_annotations
-    from rvucheck.report.formats import summarize, to_csv, to_json_obj, to_text
+    from rvucheck.report.formats import summarize
 
     annotate = request.plan is not None
     session = request.session
@@ -87,15 +90,22 @@ def analyse(request: CheckRequest) -> Analysis:
         report, tuple(read.totals_rows), read.blank_rows, hidden_rows=tuple(read.hidden_rows),
         control_rows=tuple(read.control_rows),
     )  # fmt: skip
-    output: str | dict[str, Any]
-    if request.output_format == "json":
-        output = to_json_obj(report, summary)
-    elif request.output_format == "csv":
-        output = to_csv(report)
-    else:
-        output = to_text(report, summary, limit=FINDINGS_ON_SCREEN if annotate else None)
+    limit = FINDINGS_ON_SCREEN if annotate else None
+    output = _render(request.output_format, report, summary, limit)
+    more = {name: _render(name, report, summary, limit) for name in request.also}
     annotations = build_annotations(read.layout, report, summary) if annotate else None
-    return Analysis(output, summary, annotations, read.sheet, read.grid, read.fields)
+    return Analysis(output, summary, annotations, read.sheet, read.grid, read.fields, more)
+
+
+def _render(output_format: str, report: Report, summary: Summary, limit: int | None) -> str | dict[str, Any]:
+    """The report in one output format: the JSON object, the CSV of findings, or the terminal text."""
+    from rvucheck.report.formats import to_csv, to_json_obj, to_text
+
+    if output_format == "json":
+        return to_json_obj(report, summary)
+    if output_format == "csv":
+        return to_csv(report)
+    return to_text(report, summary, limit=limit)
 
 
 def _fork_worker(request: CheckRequest) -> tuple[ProcessPoolExecutor | None, Future[Analysis] | None]:
@@ -108,13 +118,16 @@ def _fork_worker(request: CheckRequest) -> tuple[ProcessPoolExecutor | None, Fut
 
 
 def check_file(
-    request: CheckRequest, progress: Callable[[], AbstractContextManager[Any]], outputs: Outputs | None = None
+    request: CheckRequest,
+    progress: Callable[[], AbstractContextManager[Any]],
+    outputs: Outputs | None = None,
+    fork: bool = True,
 ) -> CheckOutcome:
     """Check one file and write its annotated copy (when planned). `outputs`: the run's outputs; the copy
     is staged there and renamed at their `commit()` (default: renamed here). `progress()` gives a context
     whose value `step(description, done)` reports progress (0..4); it is entered after the worker is
     forked, because a progress bar runs a thread and a forked child must not inherit a lock held by another
-    thread."""
+    thread. `fork=False`: never fork (a caller that runs threads of its own, such as the web server)."""
     plan = request.plan
     if plan is not None:  # openpyxl (the workbooks extra) only when a copy is written
         from rvucheck.annotate.copy import open_workbook, write_annotated
@@ -122,7 +135,7 @@ def check_file(
     # gone (the worker has exited) before this process loads the workbook for the copy. Loading while the
     # worker runs would use both cores but put both memory peaks on the machine at once (bench_check at
     # 100k lines: 1,128 MB together, 865 MB one after the other; 37 s against 50 s, target <= 1 GB).
-    large = request.info.size > LARGE_FILE_BYTES
+    large = fork and request.info.size > LARGE_FILE_BYTES
     pool, future = _fork_worker(request) if (large and plan is not None) else (None, None)
     workbook: list[Workbook] = []  # handed over, so write_annotated can free it before its last pass
     try:

@@ -42,6 +42,7 @@ COMMANDS: dict[str, str] = {
     "history": "audit",
     "excel": "excel",
     "workbook": "excel",
+    "serve": "serve",
 }
 
 
