@@ -102,14 +102,16 @@ class JobStore:
         job.state, job.step, job.done = "running", "starting", 0
 
         def run() -> None:
+            state = "failed"
             try:
                 work(job)
-                job.state = "done"
-            except BaseException as exc:
+                state = "done"
+            except BaseException as exc:  # every failure is reported on the page
                 job.status_code, message = describe_failure(exc)
-                job.error, job.state = job.shown(message), "failed"
+                job.error = job.shown(message)
             finally:
                 shutil.rmtree(job.inputs, ignore_errors=True)  # the uploads go once the work is done
+                job.state = state  # last: a page that sees "done" finds the inputs gone
 
         threading.Thread(target=run, name=f"rvucheck-{job.kind}", daemon=True).start()
 
