@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from web_helpers import BASE, RENAMED, SAMPLE, make_app
 
 from rvucheck.audit.history import HISTORY_FILE
-from web_helpers import BASE, RENAMED, SAMPLE, make_app
 
 
 @pytest.fixture

@@ -139,8 +139,8 @@ def test_a_column_that_is_not_in_the_file_is_refused(client: Any, renamed_sample
     [
         ("bad.xlsx", b"hello", "bad.xlsx is not an Excel workbook (its content is not a zip package); "
          "export it again as .xlsx"),
-        ("notes.pdf", b"%PDF-1.4", "notes.pdf: unsupported file type '.pdf'; rvucheck reads .xlsx, .xlsm, .xls, "
-         ".ods and .csv files"),
+        ("notes.pdf", b"%PDF-1.4", "notes.pdf: unsupported file type '.pdf'; rvucheck reads .xlsx, .xlsm, "
+         ".xls, .ods and .csv files"),
         ("empty.csv", b"", "empty.csv is empty (0 bytes); export the charges again"),
         ("../../etc/passwd.csv", b"", "passwd.csv is empty (0 bytes); export the charges again"),
     ],
