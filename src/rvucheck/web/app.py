@@ -59,10 +59,7 @@ class Web:
         """The error page: the one line the command line would print, a status like its exit code."""
         code, message = describe_failure(exc)
         if isinstance(exc, TooLarge):
-            code, message = (
-                413,
-                f"the upload is larger than {exc.limit / 1024**2:,.0f} MB; split the export by month",
-            )
+            code, message = 413, f"the upload is larger than {_size(exc.limit)}; split the export by month"
         elif isinstance(exc, Refused):
             code, message = 403, str(exc)
         elif isinstance(exc, HTTPException):
@@ -128,6 +125,10 @@ def create_app(config: WebConfig | None = None, token: str | None = None) -> Any
     app = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
     app.state.web = web
     return Guard(app, allowed_hosts(config.host, config.port), config.max_upload)
+
+
+def _size(limit: int) -> str:
+    return f"{limit / 1024**2:,.0f} MB" if limit >= 1024**2 else f"{limit / 1024:,.0f} KB"
 
 
 def _bind(web: Web, handler: Any) -> Any:
