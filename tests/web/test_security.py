@@ -128,7 +128,7 @@ def test_every_page_carries_the_security_headers(client: Any) -> None:
     policy = response.headers["content-security-policy"]
     assert "script-src 'self'" in policy and "frame-ancestors 'self'" in policy
     assert response.headers["x-content-type-options"] == "nosniff"
-    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["referrer-policy"] == "same-origin"
     assert "unsafe-inline" not in policy  # no inline script can run in the app's pages
 
 
