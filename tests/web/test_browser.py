@@ -102,6 +102,7 @@ def shoot(driver: Any, folder: Path, name: str) -> Path:
     """The whole page (the window stretched to the page's height)."""
     height = driver.execute_script("return document.documentElement.scrollHeight")
     driver.set_window_size(1280, min(max(int(height) + 40, 900), 6000))
+    driver.execute_script("window.scrollTo(0, 0)")
     path = folder / f"{name}.png"
     driver.save_screenshot(str(path))
     driver.set_window_size(1280, 900)

@@ -50,7 +50,9 @@ class Web:
         self.templates = Jinja2Templates(directory=HERE / "templates")
         env = self.templates.env
         env.globals.update(csrf=token, csrf_field=CSRF_FIELD)
-        env.filters.update(money=lambda v: "" if v is None else f"${v:,.2f}", num=lambda v: f"{v:,.2f}")
+        env.filters.update(
+            money=lambda v: "" if v is None else f"${v:,.2f}", num=lambda v: f"{v:,.2f}", ordinal=_ordinal
+        )
 
     def page(self, request: Request, name: str, http_status: int = 200, **context: Any) -> Response:
         return self.templates.TemplateResponse(request, name, context, status_code=http_status)
@@ -125,6 +127,11 @@ def create_app(config: WebConfig | None = None, token: str | None = None) -> Any
     app = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
     app.state.web = web
     return Guard(app, allowed_hosts(config.host, config.port), config.max_upload)
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _size(limit: int) -> str:

@@ -43,7 +43,7 @@ def run_audit_job(job: Job, paths: list[Path], month: str | None, profile: Profi
         outputs.commit()
     job.files = {"workbook": book, "html": html}
     counts = result.report.counts_by_severity()
-    job.facts = {
+    job.facts |= {
         "month": result.month,
         "lines": len(result.report.results),
         "providers": len(result.providers),

@@ -40,7 +40,7 @@ def preview(info: InputInfo, profile: Profile, sheet: str | None = None) -> dict
     from rvucheck.cli.columns import describe, letters
     from rvucheck.read.charges import read_charges
     from rvucheck.read.headers import MULTI_COLUMN_FIELDS
-    from rvucheck.web.profile import field_names
+    from rvucheck.web.profile import FIELD_LABELS, field_names
 
     read = read_charges(info.path, sheet=sheet, mapping=profile.mapping() or None, info=info, keep_grid=True)
     found = describe(read, info.path)
@@ -53,7 +53,13 @@ def preview(info: InputInfo, profile: Profile, sheet: str | None = None) -> dict
         "columns": [(letters(i), h) for i, h in enumerate(read.headers, start=1)],
         "rows": [[cell_text(v) for v in [*row, *[None] * width][:width]] for row in rows],
         "fields": [
-            {"name": n, "chosen": chosen.get(n, []), "multi": n in MULTI_COLUMN_FIELDS} for n in field_names()
+            {
+                "name": n,
+                "label": FIELD_LABELS.get(n, n),
+                "chosen": chosen.get(n, []),
+                "multi": n in MULTI_COLUMN_FIELDS,
+            }
+            for n in field_names()
         ],
         "headers": [h for h in read.headers if h],
     }
@@ -143,6 +149,7 @@ def summary_view(analysis: Analysis, session: Session) -> dict[str, Any]:
         "at_stake": s.dollars_at_stake,
         "findings": dict(s.findings),
         "release": s.release or "none",
+        "sheet": analysis.sheet,
         "ncci": s.ncci_quarter or "none",
         "rules": [
             {
@@ -156,7 +163,7 @@ def summary_view(analysis: Analysis, session: Session) -> dict[str, Any]:
         ],
         "worst": [
             {
-                "cell": cell_address(CellRef(f[0], f[1], f[2])),
+                "cell": cell_address(CellRef(f[0], f[1], f[2])).split("!")[-1],
                 "hcpcs": f[3],
                 "modifiers": f[4],
                 "rule": f[5],

@@ -71,11 +71,17 @@ def status(data_dir: Path | None, today: dt.date | None = None) -> dict[str, Any
 def _item(info: Any) -> dict[str, Any]:
     return {
         "id": info.dataset_id,
-        "span": f"{info.effective_from or '?'} to {info.effective_to or '?'}",
+        "span": _span(info.effective_from, info.effective_to),
         "contents": ", ".join(info.contents),
         "label": info.label,
         "installed": str(info.installed_at)[:19].replace("T", " "),
     }
+
+
+def _span(start: dt.date | None, end: dt.date | None) -> str:
+    if start and end:
+        return f"{start} to {end}"
+    return f"from {start}" if start else (f"until {end}" if end else "any date")
 
 
 def install_folder(text: str) -> Path:

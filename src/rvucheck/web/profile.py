@@ -67,6 +67,16 @@ def _label(x: Any) -> str:
     return f"{x.mac}-{x.locality} {x.state} {x.name.rstrip('* ')}{counties}"[:160]
 
 
+# how the column form names each field (the reader's field names are short keys)
+FIELD_LABELS = {
+    "hcpcs": "Procedure code (CPT/HCPCS)", "modifiers": "Modifiers", "units": "Units", "dos": "Date of service",
+    "provider_npi": "Provider NPI", "provider": "Provider name", "patient": "Patient (MRN or account)",
+    "diagnoses": "Diagnoses (ICD-10-CM)", "pos": "Place of service", "charge": "Charge amount", "payer": "Payer",
+    "claim": "Claim or encounter", "specialty": "Specialty", "group": "Group or practice", "posted": "Posted date",
+    "birth_date": "Birth date", "age": "Age",
+}  # fmt: skip
+
+
 def field_names() -> list[str]:
     from rvucheck.read.headers import FIELDS
 
