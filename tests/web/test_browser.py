@@ -80,8 +80,9 @@ def browser(tmp_path: Path, downloads: Path) -> Iterator[Any]:
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for arg in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--window-size=1280,900",
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--window-size=1280,900",
         f"--user-data-dir={tmp_path / 'profile-chromium'}",
     ):  # fmt: skip
         options.add_argument(arg)
@@ -197,10 +198,10 @@ def test_a_bad_file_shows_the_one_line_error(
     browser.find_element(By.ID, "upload").click()
     message = wait_for(browser, "#error-message").text
     shoot(browser, screenshots, "4-error")
-    assert (
-        message
-        == "january.xlsx is not an Excel workbook (its content is not a zip package); export it again as .xlsx"
+    expected = (
+        "january.xlsx is not an Excel workbook (its content is not a zip package); export it again as .xlsx"
     )
+    assert message == expected
 
 
 def test_look_up_20983(server: str, browser: Any, screenshots: Path) -> None:

@@ -173,3 +173,15 @@ def test_install_from_a_folder(shared_cms: Path, tmp_path: Path, profile: Path) 
 def test_serve_checks_its_options(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", *args]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_serve_says_when_the_port_is_taken(capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"rvucheck: cannot listen on 127.0.0.1:{port} (Address already in use)")

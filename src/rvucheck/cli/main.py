@@ -74,6 +74,9 @@ EXTRAS: dict[str, str] = {
     "openpyxl": "workbooks",
     "PIL": "workbooks",
     "xlwings": "excel",
+    "starlette": "web",  # `rvucheck serve`, the local web page
+    "uvicorn": "web",
+    "jinja2": "web",
     "xlsxwriter": "test",  # only the synthetic sample-month writer (rvucheck.testing) uses it
 }
 

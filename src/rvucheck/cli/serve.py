@@ -29,19 +29,15 @@ def register(subparsers: Any) -> None:
 
 def run_serve(args: argparse.Namespace) -> int:
     # rvucheck.web sits above cli in the layers (it reuses the columns and check helpers), so the command
-    # loads it at run time, as main.py loads every command module
-    try:
-        import uvicorn
+    # loads it at run time, as main.py loads every command module; without the web extra, main names it
+    import uvicorn
 
-        web = importlib.import_module("rvucheck.web.app")
-    except ModuleNotFoundError as exc:
-        raise RvucheckError(
-            f"rvucheck serve needs {exc.name}, which comes with the web extra: pip install 'rvucheck[web]'"
-        ) from None
+    web = importlib.import_module("rvucheck.web.app")
     if not 0 < args.port < 65536:
         raise RvucheckError(f"--port {args.port}: give a port between 1 and 65535, e.g. 8765")
     if args.max_upload_mb <= 0:
         raise RvucheckError("--max-upload-mb must be 1 or more")
+    _port_free(args.host, args.port)
     data_dir = Path(args.data_dir) if getattr(args, "data_dir", None) else None
     config = web.WebConfig(
         data_dir=data_dir, profile=args.config.resolve(), host=args.host, port=args.port,
@@ -63,3 +59,18 @@ def run_serve(args: argparse.Namespace) -> int:
         server_header=False,
     )  # fmt: skip
     return 0
+
+
+def _port_free(host: str, port: int) -> None:
+    """One line instead of the server's log when the port is taken (another `rvucheck serve`?)."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise RvucheckError(
+                f"cannot listen on {host}:{port} ({exc.strerror}); is rvucheck serve already running? "
+                "give another port with --port"
+            ) from None

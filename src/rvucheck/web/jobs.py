@@ -5,6 +5,7 @@ server stops), and a download is only ever a file the job itself wrote, found by
 
 from __future__ import annotations
 
+import atexit
 import re
 import secrets
 import shutil
@@ -72,10 +73,19 @@ class JobStore:
     """The jobs of one server; every folder lives under one private temp root, removed by `close()`."""
 
     def __init__(self, ttl_seconds: float = 3600.0) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="rvucheck-web-"))  # mode 0700
         self.ttl = ttl_seconds
+        self._root: Path | None = None
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
+
+    @property
+    def root(self) -> Path:
+        """The private temp root (mode 0700), made on first use and removed at exit at the latest."""
+        with self._lock:
+            if self._root is None:
+                self._root = Path(tempfile.mkdtemp(prefix="rvucheck-web-"))
+                atexit.register(self.close)
+            return self._root
 
     def new(self, kind: str) -> Job:
         self.sweep()
@@ -134,7 +144,9 @@ class JobStore:
     def close(self) -> None:
         with self._lock:
             self._jobs.clear()
-        shutil.rmtree(self.root, ignore_errors=True)
+            root, self._root = self._root, None
+        if root is not None:
+            shutil.rmtree(root, ignore_errors=True)
 
 
 def describe_failure(exc: BaseException) -> tuple[int, str]:

@@ -69,11 +69,11 @@ def _label(x: Any) -> str:
 
 # how the column form names each field (the reader's field names are short keys)
 FIELD_LABELS = {
-    "hcpcs": "Procedure code (CPT/HCPCS)", "modifiers": "Modifiers", "units": "Units", "dos": "Date of service",
-    "provider_npi": "Provider NPI", "provider": "Provider name", "patient": "Patient (MRN or account)",
-    "diagnoses": "Diagnoses (ICD-10-CM)", "pos": "Place of service", "charge": "Charge amount", "payer": "Payer",
-    "claim": "Claim or encounter", "specialty": "Specialty", "group": "Group or practice", "posted": "Posted date",
-    "birth_date": "Birth date", "age": "Age",
+    "hcpcs": "Procedure code (CPT/HCPCS)", "modifiers": "Modifiers", "units": "Units",
+    "dos": "Date of service", "provider_npi": "Provider NPI", "provider": "Provider name",
+    "patient": "Patient (MRN or account)", "diagnoses": "Diagnoses (ICD-10-CM)", "pos": "Place of service",
+    "charge": "Charge amount", "payer": "Payer", "claim": "Claim or encounter", "specialty": "Specialty",
+    "group": "Group or practice", "posted": "Posted date", "birth_date": "Birth date", "age": "Age",
 }  # fmt: skip
 
 
