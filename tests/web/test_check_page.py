@@ -216,3 +216,68 @@ def test_a_failed_run_shows_its_message(
     page = client.get(f"/check/{job}")
     assert page.status_code == 400
     assert error_of(page.text) == "charges-2026-10.xlsx: the disk is full"
+
+
+def test_the_progress_page_polls_the_status_while_the_check_runs(
+    client: Any, renamed_sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from rvucheck.web import checking
+
+    release = threading.Event()
+
+    def slow(job: Any, *_args: Any) -> None:
+        with job.progress() as step:
+            step("reading and checking", 1)
+            release.wait(30)
+
+    monkeypatch.setattr(checking, "run_check", slow)
+    job = job_of(upload(client, renamed_sample))
+    client.post(f"/check/{job}/run", data={"csrf_token": TOKEN}, follow_redirects=False)
+    status = client.get(f"/check/{job}/status")
+    assert status.json() == {
+        "state": "running",
+        "step": "reading and checking",
+        "done": 1,
+        "of": 4,
+        "error": "",
+    }
+    assert status.headers["cache-control"] == "no-store"
+    page = client.get(f"/check/{job}").text
+    assert f'data-status="/check/{job}/status" data-state="running"' in page
+    assert '<progress max="4" value="1">' in page
+    # a second run of the same upload is not started
+    again = client.post(f"/check/{job}/run", data={"csrf_token": TOKEN}, follow_redirects=False)
+    assert again.headers["location"] == f"/check/{job}"
+    release.set()
+    assert wait_done(client, f"/check/{job}/status")["state"] == "done"
+
+
+@pytest.mark.parametrize("name", ["CPTEVENTS.csv", "desynpuf_carrier_claims_sample.csv"])
+def test_real_claims_files_check_as_on_the_command_line(
+    client: Any, web_data: Path, shared_cms: Path, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """MIMIC-III's CPT events and a DE-SynPUF wide carrier sample (one row per claim): files we did not write.
+    The form is sent back as the page shows it (every detected column selected): nothing changes."""
+    path = shared_cms.parent / "claims" / name
+    job = job_of(upload(client, path))
+    page = client.get(f"/check/{job}/columns").text
+    form: dict[str, list[str]] = {}
+    for field, options in re.findall(r'name="(map\.[a-z_]+)"[^>]*>(.*?)</select>', page, re.S):
+        form[field] = re.findall(r'<option value="([^"]*)" selected>', options)
+    if name.startswith("desynpuf"):
+        assert "One row per claim" in page
+        assert len(form["map.hcpcs"]) > 1  # a multiple list, all of HCPCS_CD_1..13 sent back
+    response = client.post(
+        f"/check/{job}/run", data={"csrf_token": TOKEN, **form, "save": "yes"}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    assert wait_done(client, f"/check/{job}/status")["state"] == "done"
+    web = json.loads(client.get(f"/check/{job}/download/json").content)
+    assert web == cli_json(capsys, web_data, path)
+    assert web["summary"]["lines"] > 0
+    copy = client.get(f"/check/{job}/download/annotated")
+    assert 'filename="' + path.stem + '.rvucheck.xlsx"' in copy.headers["content-disposition"]
+    if name.startswith("desynpuf"):
+        assert "nothing saved: a wide claim layout" in client.get(f"/check/{job}").text

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -170,8 +171,11 @@ async def check_upload(web: Web, request: Request) -> Response:
     job = web.jobs.new("check")
     try:
         path = await uploads.save(upload, job.inputs, uploads.safe_name(upload.filename))
-        info = checking.validate(path)
-        job.facts.update(name=path.name, info=info, preview=checking.preview(info, web.profile))
+        info = await run_in_threadpool(
+            checking.validate, path
+        )  # reading a large file must not stall the page
+        preview = await run_in_threadpool(checking.preview, info, web.profile)
+        job.facts.update(name=path.name, info=info, preview=preview)
     except BaseException as exc:
         _drop(web, job)
         raise _shown(job, exc) from None
@@ -273,7 +277,7 @@ async def code(web: Web, request: Request) -> Response:
     page, message = None, ""
     if form.get("code", "").strip():
         try:
-            page = lookup.code_page(web.config.data_dir, form)
+            page = await run_in_threadpool(lookup.code_page, web.config.data_dir, form)
         except RvucheckError as exc:
             message = str(exc)
     return web.page(

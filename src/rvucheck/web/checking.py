@@ -57,7 +57,7 @@ def preview(info: InputInfo, profile: Profile, sheet: str | None = None) -> dict
                 "name": n,
                 "label": FIELD_LABELS.get(n, n),
                 "chosen": chosen.get(n, []),
-                "multi": n in MULTI_COLUMN_FIELDS,
+                "multi": n in MULTI_COLUMN_FIELDS or len(chosen.get(n, [])) > 1,
             }
             for n in field_names()
         ],
