@@ -281,3 +281,22 @@ def test_real_claims_files_check_as_on_the_command_line(
     assert 'filename="' + path.stem + '.rvucheck.xlsx"' in copy.headers["content-disposition"]
     if name.startswith("desynpuf"):
         assert "nothing saved: a wide claim layout" in client.get(f"/check/{job}").text
+
+
+def test_results_expire(web_data: Path, profile: Path, renamed_sample: Path) -> None:
+    from starlette.testclient import TestClient
+    from web_helpers import BASE, make_app
+
+    app = make_app(web_data, profile, ttl_seconds=4.0)
+    with TestClient(app, base_url=BASE) as client:
+        job = job_of(upload(client, renamed_sample))
+        assert run(client, job)["state"] == "done"
+        folder = app.app.state.web.jobs.get(job).folder
+        assert folder.is_dir()
+        import time
+
+        time.sleep(4.5)  # not used for longer than the time-to-live
+        response = client.get(f"/check/{job}/download/json")
+        assert response.status_code == 404
+        assert error_of(response.text).startswith("no such job: results are kept for an hour")
+        assert not folder.exists()

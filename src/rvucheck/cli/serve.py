@@ -49,10 +49,11 @@ def run_serve(args: argparse.Namespace) -> int:
             f"rvucheck: warning: listening on {args.host}: other computers on the network can reach the page"
         )
     print(f"rvucheck serve: open {url} (Ctrl-C stops it; uploads and results are deleted when it stops)")
-    if args.open:
+    if args.open:  # once the server is listening
+        import threading
         import webbrowser
 
-        webbrowser.open(url)
+        threading.Timer(1.0, webbrowser.open, [url]).start()
     # no access log: a URL could carry a code looked up, never write it anywhere
     uvicorn.run(
         web.create_app(config), host=args.host, port=args.port, access_log=False, log_level="warning",

@@ -6,6 +6,7 @@ line and an HTTP status like its exit code (400 input, 403 refused, 404, 413 too
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,6 +177,7 @@ async def check_upload(web: Web, request: Request) -> Response:
         )  # reading a large file must not stall the page
         preview = await run_in_threadpool(checking.preview, info, web.profile)
         job.facts.update(name=path.name, info=info, preview=preview)
+        job.touched = time.monotonic()  # kept from now, however long the preview took
     except BaseException as exc:
         _drop(web, job)
         raise _shown(job, exc) from None

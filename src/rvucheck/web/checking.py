@@ -47,10 +47,11 @@ def preview(info: InputInfo, profile: Profile, sheet: str | None = None) -> dict
     width = len(read.headers)
     rows = (read.grid or [])[read.header_row : read.header_row + PREVIEW_ROWS]
     chosen = {name: item["headers"] for name, item in found["columns"].items()}
+    used = {column for columns in read.columns_of.values() for column in columns}
     return {
         "found": found,
         "sheet": read.sheet,
-        "columns": [(letters(i), h) for i, h in enumerate(read.headers, start=1)],
+        "columns": [(letters(i), h, i in used) for i, h in enumerate(read.headers, start=1)],
         "rows": [[cell_text(v) for v in [*row, *[None] * width][:width]] for row in rows],
         "fields": [
             {

@@ -31,7 +31,7 @@ class Job:
     id: str
     kind: str  # "check", "audit" or "install"
     folder: Path
-    created: float
+    touched: float  # the job and its results are kept `ttl` seconds from its last use
     state: str = "new"  # new -> running -> done | failed
     step: str = ""
     done: int = 0
@@ -105,7 +105,10 @@ class JobStore:
             return None
         with self._lock:
             job = self._jobs.get(job_id)
-        return job if job is not None and (kind is None or job.kind == kind) else None
+        if job is None or (kind is not None and job.kind != kind):
+            return None
+        job.touched = time.monotonic()
+        return job
 
     def start(self, job: Job, work: Callable[[Job], None]) -> None:
         """Run `work(job)` in a thread; a failure becomes the job's one-line error, never a traceback."""
@@ -121,6 +124,7 @@ class JobStore:
                 job.error = job.shown(message)
             finally:
                 shutil.rmtree(job.inputs, ignore_errors=True)  # the uploads go once the work is done
+                job.touched = time.monotonic()
                 job.state = state  # last: a page that sees "done" finds the inputs gone
 
         threading.Thread(target=run, name=f"rvucheck-{job.kind}", daemon=True).start()
@@ -135,7 +139,7 @@ class JobStore:
         """Forget and delete the jobs older than the time-to-live (a running one is left to finish)."""
         now = time.monotonic()
         with self._lock:
-            old = [j for j in self._jobs.values() if now - j.created > self.ttl and j.state != "running"]
+            old = [j for j in self._jobs.values() if j.state != "running" and now - j.touched > self.ttl]
             for job in old:
                 del self._jobs[job.id]
         for job in old:
