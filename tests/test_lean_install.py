@@ -18,7 +18,10 @@ from rvucheck.cli.main import EXTRAS
 
 REPO = Path(__file__).resolve().parents[1]
 EXTRA_PACKAGES = EXTRAS  # import name -> the extra (pyproject.toml) that installs it
-DISTRIBUTIONS = {"openpyxl": "openpyxl", "PIL": "pillow", "xlwings": "xlwings", "xlsxwriter": "xlsxwriter"}
+DISTRIBUTIONS = {
+    "openpyxl": "openpyxl", "PIL": "pillow", "xlwings": "xlwings", "xlsxwriter": "xlsxwriter",
+    "starlette": "starlette", "uvicorn": "uvicorn", "jinja2": "jinja2",
+}  # fmt: skip
 PRELUDE = (
     "import sys\n"
     f"for name in {sorted(EXTRA_PACKAGES)!r}:\n"
@@ -60,7 +63,7 @@ def test_the_blocked_packages_are_exactly_the_extras() -> None:
     assert not core & set(DISTRIBUTIONS.values())
     for module, extra in EXTRA_PACKAGES.items():
         assert DISTRIBUTIONS[module] in _names(extras[extra]), (module, extra)
-    assert extras["all"] == ["rvucheck[excel,workbooks]"]
+    assert extras["all"] == ["rvucheck[excel,workbooks,web]"]
 
 
 def test_lean_install_checks_a_csv_to_json(tmp_path: Path, data_dir: Path) -> None:
@@ -101,3 +104,11 @@ def test_a_command_needing_a_missing_extra_names_it(
         f"rvucheck: this needs openpyxl, which comes with the {extra} extra: pip install 'rvucheck[{extra}]'"
     ]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["charges.csv"]
+
+
+def test_serve_without_the_web_extra_names_it(tmp_path: Path) -> None:
+    result = _lean(["serve"], tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "rvucheck: this needs uvicorn, which comes with the web extra: pip install 'rvucheck[web]'"
+    ]

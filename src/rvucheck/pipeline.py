@@ -10,7 +10,7 @@ import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +38,7 @@ class CheckRequest:
     session: Session
     output_format: str
     plan: OutputPlan | None  # None with --no-annotate
+    also: tuple[str, ...] = ()  # more formats of the same report (the web page offers JSON and CSV both)
 
     @property
     def path(self) -> Path:
@@ -61,6 +62,7 @@ class Analysis:
     sheet: str
     grid: Grid | None = None  # the sheet's values, when the request needs them (the sheet is read once)
     fields: frozenset[str] = frozenset()  # the fields a column was found for (ReadResult.fields)
+    more: dict[str, str | dict[str, Any]] = field(default_factory=dict)  # format -> output (`also`)
 
 
 @dataclass(frozen=True)
@@ -91,8 +93,9 @@ def analyse(request: CheckRequest) -> Analysis:
         summary = with_run(summary, run_block(report, session.reference, session.settings))
         limit = FINDINGS_ON_SCREEN if annotate else None  # with a copy, its Findings sheet holds the rest
         output = _output(request.output_format, report, summary, limit)
+        more = {name: _output(name, report, summary, limit) for name in request.also}
         annotations = build_annotations(read.layout, report, summary) if annotate else None
-    return Analysis(output, summary, annotations, read.sheet, read.grid, read.fields)
+    return Analysis(output, summary, annotations, read.sheet, read.grid, read.fields, more)
 
 
 def _output(output_format: str, report: Report, summary: Summary, limit: int | None) -> str | dict[str, Any]:
@@ -116,20 +119,24 @@ def _fork_worker(request: CheckRequest) -> tuple[ProcessPoolExecutor | None, Fut
 
 
 def check_file(
-    request: CheckRequest, progress: Callable[[], AbstractContextManager[Any]], outputs: Outputs | None = None
+    request: CheckRequest,
+    progress: Callable[[], AbstractContextManager[Any]],
+    outputs: Outputs | None = None,
+    fork: bool = True,
 ) -> CheckOutcome:
     """Check one file and write its annotated copy (when planned). `outputs`: the run's outputs; the copy
     is staged there and renamed at their `commit()` (default: renamed here). `progress()` gives a context
     whose value `step(description, done)` reports progress (0..4); it is entered after the worker is
     forked, because a progress bar runs a thread and a forked child must not inherit a lock held by another
-    thread."""
+    thread. `fork=False`: never fork (a caller that runs threads of its own, such as the web server)."""
     plan = request.plan
     if plan is not None:  # openpyxl (the workbooks extra) only when a copy is written
         from rvucheck.annotate.copy import write_annotated
     # Large workbooks: read + check run in a worker process, so the engine's code tables and the lines are
     # gone (the worker has exited) before this process writes the copy (streamed: it never loads the
-    # workbook, but the Findings and Summary sheets are built in memory).
-    large = request.info.size > LARGE_FILE_BYTES
+    # workbook, but the Findings and Summary sheets are built in memory). A threaded caller (the web page)
+    # passes fork=False.
+    large = fork and request.info.size > LARGE_FILE_BYTES
     pool, future = _fork_worker(request) if (large and plan is not None) else (None, None)
     try:
         with progress() as step:

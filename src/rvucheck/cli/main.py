@@ -71,6 +71,7 @@ COMMANDS: dict[str, str] = {
     "history": "audit",
     "excel": "excel",
     "workbook": "excel",
+    "serve": "serve",
 }
 
 
@@ -105,6 +106,9 @@ EXTRAS: dict[str, str] = {
     "openpyxl": "workbooks",
     "PIL": "workbooks",
     "xlwings": "excel",
+    "starlette": "web",  # `rvucheck serve`, the local web page
+    "uvicorn": "web",
+    "jinja2": "web",
     "xlsxwriter": "test",  # only the synthetic sample-month writer (rvucheck.testing) uses it
 }
 
