@@ -16,6 +16,8 @@ from rvucheck.read.cells import (
     normalize_pos,
     parse_age,
     parse_date,
+    parse_flag,
+    parse_minutes,
     parse_money,
     parse_units,
     split_diagnoses,
@@ -34,6 +36,7 @@ class LineBuilder:
     normaliser is cached, so a row costs a few dict lookups and one dataclass construction."""
 
     TEXT_FIELDS = ("provider", "provider_npi", "specialty", "group", "patient", "payer", "claim")
+    DOCUMENT_FIELDS = ("minutes", "note_status", "signed", "attachment")
 
     def __init__(
         self,
@@ -60,6 +63,8 @@ class LineBuilder:
             name: single.get(name, self.width)
             for name in (*self.TEXT_FIELDS, "units", "dos", "posted", "pos", "charge", "birth_date", "age")
         }
+        self.index.update({name: single.get(name, self.width) for name in self.DOCUMENT_FIELDS})
+        self.documents = any(name in single for name in self.DOCUMENT_FIELDS)
         self.modifier_indexes = multi.get("modifiers", ())
         self.diagnosis_indexes = multi.get("diagnoses", ())
         # the mapped cells of a row in one C call (an Excel error in any of them makes the line unreadable)
@@ -160,7 +165,22 @@ class LineBuilder:
             birth_date=birth_date,
             age=age,
             columns=self.columns,
+            **(self._documentation(row, index) if self.documents else {}),
         )
+
+    def _documentation(self, row: list[object], index: dict[str, int]) -> dict[str, object]:
+        """What the export says of the line's note: time, status, signature date, attachment flag. None of
+        them is a reason to skip a line: a value that cannot be read is taken as absent (not judged)."""
+        try:
+            signed = parse_date(row[index["signed"]], self.date1904)
+        except BadValue:
+            signed = None
+        return {
+            "minutes": parse_minutes(row[index["minutes"]]),
+            "note_status": clean_text(row[index["note_status"]]),
+            "signed": signed,
+            "attachment": parse_flag(row[index["attachment"]]),
+        }
 
     def _age_of(self, row: list[object], index: dict[str, int]) -> tuple[dt.date | None, int | None]:
         """The patient's date of birth and age in years, where the export has them. Neither is a reason to
