@@ -8,7 +8,8 @@ diagnoses on dates no installed ICD code set covers (warning, when the diagnosis
 (drug_notes.py) Part B drugs priced from an ASP file of another quarter (warning). And, when
 the export lacks a column that links lines (engine.linking), one note each: RD04 no patient column and RD05
 no date column (warning: the rules that need it were not run), RD06 no provider column (info: one provider
-assumed), RD07 no diagnosis column.
+assumed), RD07 no diagnosis column; and, for the documentation rules, RD14 no minutes column, RD15 no note
+status / signature / posting date column, RD16 no attachment flag (info: those rules were not run).
 """
 
 from __future__ import annotations
@@ -24,7 +25,13 @@ from rvucheck.engine.drug_notes import stale_drug_notes
 from rvucheck.engine.facts import Pricer, build_facts, release_pin_date
 from rvucheck.engine.kinds import KINDS, Hit
 from rvucheck.engine.kinds.diagnoses import code_set_notes
-from rvucheck.engine.linking import PATIENT, absent_fields, first_missing, run_notes
+from rvucheck.engine.linking import (
+    PATIENT,
+    absent_fields,
+    documentation_notes,
+    first_missing,
+    run_notes,
+)
 from rvucheck.engine.mppr import one_group_note
 from rvucheck.errors import InputFileError, RvucheckError
 from rvucheck.gc_pause import paused_gc
@@ -84,11 +91,14 @@ def _run(
             if hit.index < len(lines):
                 per_line[hit.index].append(_finding(rule, hit, facts[hit.index]))
 
-    results = tuple(_result(fact, tuple(found)) for fact, found in zip(facts, per_line, strict=False))
+    results = tuple(
+        _result(fact, tuple(found), ref) for fact, found in zip(facts, per_line, strict=False)
+    )
     run_findings, ncci_quarter = _data_notes(facts[: len(lines)], ref, unreadable)
     undated_release = pricer.release(None) if lines and "dos" in absent else None
     release_id = undated_release.release_id if undated_release else ""
     run_findings += run_notes(absent, skipped, alone, release_id, lines)
+    run_findings += documentation_notes(absent, skipped, lines)  # RD14-RD16
     run_findings += code_set_notes(ctx, {rule.kind for rule in ruleset})  # RD09
     run_findings += stale_drug_notes(pricer.other.stale_drugs, facts)  # RD13
     run_findings += one_group_note(facts, absent, list(lines))  # RD10
@@ -175,7 +185,7 @@ def _finding(rule: Rule, hit: Hit, fact: LineFacts) -> Finding:
     )
 
 
-def _result(fact: LineFacts, findings: tuple[Finding, ...]) -> LineResult:
+def _result(fact: LineFacts, findings: tuple[Finding, ...], ref: ReferenceData) -> LineResult:
     return LineResult(
         line=fact.line,
         work_rvu=fact.work_rvu,
@@ -189,6 +199,7 @@ def _result(fact: LineFacts, findings: tuple[Finding, ...]) -> LineResult:
         rank=fact.rank,
         reduction=fact.reduction,
         basis=fact.basis,
+        documentation=ref.documentation(fact.row, fact.code, fact.mods),
     )
 
 
