@@ -25,9 +25,11 @@ from rvucheck.engine.kinds import (
     mce,
     modifiers,
     ncci,
+    notes,
     paid_elsewhere,
     surgery,
     therapy,
+    timing,
 )
 from rvucheck.engine.kinds.base import COMMON_FIELDS, Check, Hit, Kind
 
@@ -48,6 +50,8 @@ _MODULES = (
     surgery,
     bilateral,
     therapy,
+    timing,
+    notes,
 )
 
 
