@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from rvucheck.errors import UnknownCode
-from rvucheck.refdata import indicators
+from rvucheck.refdata import documentation, indicators
 from rvucheck.refdata.modifiers import modifier_meaning
 from rvucheck.refdata.pricing import nonpar, pricer
 from rvucheck.refdata.pricing.anesthesia import SOURCE as ANES_SOURCE
@@ -114,6 +114,7 @@ def lookup(
         "category": _category(ref, row),
         "indicators": indicators.decode(row),
         "notes": _notes(ref, row, place, ref.release_for(on).note),
+        "documentation": documentation_page(rows.row or row, mods, on),
     }
     facility = bool(pos) and is_facility_pos(pos or "")
     if pos:
@@ -146,6 +147,32 @@ def lookup(
     if paid:
         page["paid_outside_pfs"] = paid
     return page
+
+
+def documentation_page(row: RvuRow, mods: tuple[str, ...], on: dt.date | None) -> list[dict[str, Any]]:
+    """What the code's documentation must show when billed with `mods`, each with its source, and for a
+    time-based code the minutes it claims on that date (data/time_thresholds.toml)."""
+    out: list[dict[str, Any]] = []
+    for found in documentation.requirements(row, row.hcpcs, frozenset(mods)):
+        item: dict[str, Any] = {
+            "id": found.id,
+            "trigger": found.trigger,
+            "text": found.text,
+            "source": found.source,
+            "before_billing": found.before_billing or None,
+        }
+        family = documentation.time_family(found.id)
+        table = documentation.time_table(family, on, row.hcpcs) or documentation.time_table(family, on)
+        if table is not None and row.hcpcs in {**table.minimum, **table.first_unit}:
+            item["time"] = {
+                "minimum": table.minimum.get(row.hcpcs),
+                "maximum": table.maximum.get(row.hcpcs),
+                "add_on": {"code": table.code, "first_unit_at": table.first_unit.get(row.hcpcs),
+                           "each_further": table.step} if row.hcpcs in table.first_unit else None,
+                "source": table.source,
+            }  # fmt: skip
+        out.append(item)
+    return out
 
 
 def _anesthesia(ref: Reference, row: RvuRow, place: Locality | None, qpp: bool) -> dict[str, Any] | None:

@@ -124,6 +124,11 @@ def requirements(row: RvuRow | None, code: str, modifiers: frozenset[str]) -> tu
     return tuple(found)
 
 
+def time_family(requirement_id: str) -> str:
+    """The time family (data/time_thresholds.toml) a requirement is about ("" for none)."""
+    return next((t.time for t in templates() if t.id == requirement_id), "")
+
+
 def requirement_ids(before_billing: str = "") -> frozenset[str]:
     """The ids of every template (of those that need `before_billing` when given): rule params name them."""
     return frozenset(t.id for t in templates() if not before_billing or t.before_billing == before_billing)
