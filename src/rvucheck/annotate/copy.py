@@ -23,6 +23,7 @@ from rvucheck.annotate.charge_sheet import annotate_charge_sheet
 from rvucheck.annotate.inject import inject_rows
 from rvucheck.annotate.lossy import lost_in_copy
 from rvucheck.annotate.plan import Annotations, build_annotations
+from rvucheck.annotate.documentation_sheet import write_documentation_sheet
 from rvucheck.annotate.sheets import write_findings_sheet, write_summary_sheet
 from rvucheck.errors import InputFileError, OutputError
 from rvucheck.gc_pause import paused_gc
@@ -148,6 +149,7 @@ def write_annotated(
     charge_sheet = wb[annotations.sheet]
     rendered = annotate_charge_sheet(charge_sheet, annotations)
     write_findings_sheet(wb, annotations.findings, link_to_cells=True)
+    write_documentation_sheet(wb, annotations.documentation)
     if annotations.summary is not None:
         write_summary_sheet(wb, annotations.summary, source.name, copy_note=note)
     last_column = get_column_letter(max(charge_sheet.max_column, annotations.header_count))

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from rvucheck.engine.context import Context
+from rvucheck.engine.context import Context, LineFacts
 from rvucheck.engine.kinds.base import DATE, STAKE, Hit, Kind, params_schema
 from rvucheck.engine.linking import ATTACHMENT, MINUTES, NOTE_STATUS, POSTED, SIGNED
 
@@ -126,8 +126,15 @@ def minutes_missing(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
             dos = fact.line.dos
             table = ctx.ref.time_table(family, dos, fact.code) or ctx.ref.time_table(family, dos)
             if table is not None and table.covers(fact.code):
+                if fact.code == table.code and _primary_timed(ctx, fact, table.first_unit):
+                    break  # an add-on's time is the total written on its primary (99291 for 99292)
                 yield Hit(fact.position, "minutes", {"family": family.replace("_", " ")})
                 break
+
+
+def _primary_timed(ctx: Context, fact: LineFacts, primaries: Mapping[str, float]) -> bool:
+    day = ctx.same_day_physician(fact) if fact.linked else []
+    return any(other.code in primaries and other.line.minutes is not None for other in day)
 
 
 KINDS = (

@@ -1,0 +1,111 @@
+"""The annotated copy's "Documentation" sheet: the lines that need an attachment or a report before they are
+billed, what the record must show and on what authority (the requirements refdata.documentation generates
+from each line's fee-schedule indicators, code family and modifiers).
+
+A plain openpyxl worksheet made with report/xlsx.py's writers (every text cell through put_text: an export's
+text is shown, never run), independent of the charge sheet, so any copy writer can add it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from openpyxl.styles import Alignment, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.worksheet import Worksheet
+
+from rvucheck.model import Report
+from rvucheck.report.summary import sheet_prefix
+from rvucheck.report.xlsx import HEADER_FILL, bold_font, header_row, put, put_text, set_widths, unique_title
+
+TITLE = "Documentation"
+COLUMNS = (
+    "Cell", "Row", "Code", "Modifiers", "Provider", "Date of service", "Needs", "Why",
+    "What the record must show", "Source", "On file", "Note status",
+)  # fmt: skip
+WIDTHS = (14, 7, 8, 10, 16, 12, 11, 24, 70, 48, 9, 12)
+WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
+NEEDS_FILL = {"attachment": PatternFill("solid", fgColor="FCE4D6"), "report": PatternFill("solid", fgColor="FFF2CC")}
+ON_FILE = {True: "yes", False: "no", None: ""}
+
+
+class DocumentationRow(NamedTuple):
+    sheet: str
+    row: int
+    column: int
+    hcpcs: str
+    modifiers: str
+    provider: str
+    dos: dt.date | None
+    needs: str  # "attachment" or "report"
+    trigger: str
+    text: str
+    source: str
+    on_file: str  # the export's attachment flag: yes / no / "" (blank, or no such column)
+    note_status: str
+
+
+def documentation_rows(report: Report) -> list[DocumentationRow]:
+    """One row per line and requirement that must be on hand before billing, in sheet order."""
+    rows = []
+    for result in report.results:
+        line = result.line
+        for found in result.documentation:
+            if not found.before_billing:
+                continue
+            rows.append(
+                DocumentationRow(
+                    line.source.sheet, line.source.row, line.source.column or 1, line.hcpcs,
+                    " ".join(line.modifiers), line.provider or line.provider_npi,
+                    line.dos, found.before_billing, found.trigger, found.text,
+                    found.source, ON_FILE[line.attachment], line.note_status,
+                )  # fmt: skip
+            )
+    return rows
+
+
+def write_documentation_sheet(
+    wb: Workbook, rows: Sequence[DocumentationRow], link_to_cells: bool = True
+) -> Worksheet | None:
+    """The sheet, after the workbook's others; none when no line needs an attachment or a report."""
+    if not rows:
+        return None
+    ws = wb.create_sheet(unique_title(wb, TITLE))
+    put_text(ws, 1, 1, "Documentation needed before billing").font = bold_font(ws, 14)
+    lines = len({(r.sheet, r.row, r.column) for r in rows})
+    attachments = sum(1 for r in rows if r.needs == "attachment")
+    put_text(
+        ws, 2, 1,
+        f"{lines:,} line{'s' if lines != 1 else ''} need a report or an attachment on hand before the claim goes "
+        f"out ({attachments:,} attachment{'s' if attachments != 1 else ''}). Generated from each line's fee-"
+        "schedule indicators, code family and modifiers; 'On file' is the export's attachment flag.",
+    )  # fmt: skip
+    header_row(ws, 4, COLUMNS, fill=HEADER_FILL)
+    for number, item in enumerate(rows, start=5):
+        _write_row(ws, number, item, link_to_cells)
+    set_widths(ws, WIDTHS)
+    ws.freeze_panes = "A5"
+    ws.auto_filter.ref = f"A4:{get_column_letter(len(COLUMNS))}{len(rows) + 4}"
+    ws.sheet_view.zoomScale = 90
+    return ws
+
+
+def _write_row(ws: Worksheet, number: int, item: DocumentationRow, link_to_cells: bool) -> None:
+    address = f"{get_column_letter(item.column)}{item.row}"
+    cell = put_text(ws, number, 1, f"{sheet_prefix(item.sheet)}{address}")
+    if link_to_cells:
+        cell.hyperlink = Hyperlink(ref=f"A{number}", location=f"{quote_sheetname(item.sheet)}!{address}")
+        cell.style = "Hyperlink"
+    values = (item.row, item.hcpcs, item.modifiers, item.provider, item.dos, item.needs, item.trigger,
+              item.text, item.source, item.on_file, item.note_status)  # fmt: skip
+    for column, value in enumerate(values, start=2):
+        written = put(ws, number, column, value, "yyyy-mm-dd" if column == 6 else None)
+        written.alignment = WRAP if column in (8, 9, 10) else TOP
+    ws.cell(number, 7).fill = NEEDS_FILL.get(item.needs, PatternFill())
+    if item.on_file == "no":
+        ws.cell(number, 11).font = bold_font(ws, color="C00000")
