@@ -33,7 +33,9 @@ def test_requirements_come_from_indicators_family_and_modifiers(ref: Any) -> Non
     assert ids(ref, "99291") == ["critical_care_time"]  # its own time family stands in for the E/M one
     assert ids(ref, "97110", "GP") == ["therapy_plan"]
     assert ids(ref, "90837") == ["psychotherapy_time"]
-    assert ids(ref, "29881", "XS")[-1] == "distinct_procedure" and "distinct_procedure" not in ids(ref, "29881")
+    assert ids(ref, "29881", "XS")[-1] == "distinct_procedure" and "distinct_procedure" not in ids(
+        ref, "29881"
+    )
 
 
 def test_unlisted_codes_are_read_from_the_descriptor_not_the_x99_pattern(ref: Any) -> None:

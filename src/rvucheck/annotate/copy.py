@@ -20,10 +20,10 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
 from rvucheck.annotate.charge_sheet import annotate_charge_sheet
+from rvucheck.annotate.documentation_sheet import write_documentation_sheet
 from rvucheck.annotate.inject import inject_rows
 from rvucheck.annotate.lossy import lost_in_copy
 from rvucheck.annotate.plan import Annotations, build_annotations
-from rvucheck.annotate.documentation_sheet import write_documentation_sheet
 from rvucheck.annotate.sheets import write_findings_sheet, write_summary_sheet
 from rvucheck.errors import InputFileError, OutputError
 from rvucheck.gc_pause import paused_gc

@@ -27,10 +27,14 @@ COLUMNS = (
     "Cell", "Row", "Code", "Modifiers", "Provider", "Date of service", "Needs", "Why",
     "What the record must show", "Source", "On file", "Note status",
 )  # fmt: skip
-WIDTHS = (14, 7, 8, 10, 16, 12, 11, 24, 70, 48, 9, 12)
+WIDTHS = (12, 6, 8, 10, 16, 15, 12, 24, 64, 46, 8, 12)
 WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
-NEEDS_FILL = {"attachment": PatternFill("solid", fgColor="FCE4D6"), "report": PatternFill("solid", fgColor="FFF2CC")}
+CENTRED = Alignment(horizontal="center", vertical="top")
+NEEDS_FILL = {
+    "attachment": PatternFill("solid", fgColor="FCE4D6"),
+    "report": PatternFill("solid", fgColor="FFF2CC"),
+}
 ON_FILE = {True: "yes", False: "no", None: ""}
 
 
@@ -60,11 +64,20 @@ def documentation_rows(report: Report) -> list[DocumentationRow]:
                 continue
             rows.append(
                 DocumentationRow(
-                    line.source.sheet, line.source.row, line.source.column or 1, line.hcpcs,
-                    " ".join(line.modifiers), line.provider or line.provider_npi,
-                    line.dos, found.before_billing, found.trigger, found.text,
-                    found.source, ON_FILE[line.attachment], line.note_status,
-                )  # fmt: skip
+                    line.source.sheet,
+                    line.source.row,
+                    line.source.column or 1,
+                    line.hcpcs,
+                    " ".join(line.modifiers),
+                    line.provider or line.provider_npi,
+                    line.dos,
+                    found.before_billing,
+                    found.trigger,
+                    found.text,
+                    found.source,
+                    ON_FILE[line.attachment],
+                    line.note_status,
+                )
             )
     return rows
 
@@ -79,12 +92,12 @@ def write_documentation_sheet(
     put_text(ws, 1, 1, "Documentation needed before billing").font = bold_font(ws, 14)
     lines = len({(r.sheet, r.row, r.column) for r in rows})
     attachments = sum(1 for r in rows if r.needs == "attachment")
-    put_text(
-        ws, 2, 1,
-        f"{lines:,} line{'s' if lines != 1 else ''} need a report or an attachment on hand before the claim goes "
-        f"out ({attachments:,} attachment{'s' if attachments != 1 else ''}). Generated from each line's fee-"
-        "schedule indicators, code family and modifiers; 'On file' is the export's attachment flag.",
-    )  # fmt: skip
+    summary = (
+        f"{lines:,} line{'s' if lines != 1 else ''} need a report or an attachment on hand before the claim "
+        f"goes out ({attachments:,} attachment{'s' if attachments != 1 else ''}). Generated from each line's "
+        "fee-schedule indicators, code family and modifiers; 'On file' is the export's attachment flag."
+    )
+    put_text(ws, 2, 1, summary)
     header_row(ws, 4, COLUMNS, fill=HEADER_FILL)
     for number, item in enumerate(rows, start=5):
         _write_row(ws, number, item, link_to_cells)
@@ -92,6 +105,10 @@ def write_documentation_sheet(
     ws.freeze_panes = "A5"
     ws.auto_filter.ref = f"A4:{get_column_letter(len(COLUMNS))}{len(rows) + 4}"
     ws.sheet_view.zoomScale = 90
+    ws.print_title_rows = "4:4"  # printed, every page repeats the column titles, landscape, one page wide
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     return ws
 
 
@@ -101,11 +118,16 @@ def _write_row(ws: Worksheet, number: int, item: DocumentationRow, link_to_cells
     if link_to_cells:
         cell.hyperlink = Hyperlink(ref=f"A{number}", location=f"{quote_sheetname(item.sheet)}!{address}")
         cell.style = "Hyperlink"
-    values = (item.row, item.hcpcs, item.modifiers, item.provider, item.dos, item.needs, item.trigger,
-              item.text, item.source, item.on_file, item.note_status)  # fmt: skip
+    cell.alignment = TOP
+    values = (
+        item.row, item.hcpcs, item.modifiers, item.provider, item.dos, item.needs.capitalize(),
+        item.trigger, item.text, item.source, item.on_file, item.note_status,
+    )  # fmt: skip
     for column, value in enumerate(values, start=2):
         written = put(ws, number, column, value, "yyyy-mm-dd" if column == 6 else None)
-        written.alignment = WRAP if column in (8, 9, 10) else TOP
+        written.alignment = (
+            WRAP if column in (8, 9, 10) else CENTRED if column in (2, 3, 4, 6, 7, 11) else TOP
+        )
     ws.cell(number, 7).fill = NEEDS_FILL.get(item.needs, PatternFill())
     if item.on_file == "no":
         ws.cell(number, 11).font = bold_font(ws, color="C00000")

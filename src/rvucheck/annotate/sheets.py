@@ -69,7 +69,9 @@ def write_findings_sheet(wb: Workbook, findings: list[FindingRow], link_to_cells
         number_cell(ws, row, column, value, styles[style])
 
     for row, item in enumerate(findings, start=2):
-        sheet, line_row, column, hcpcs, modifiers, rule, severity, message, fix, ref, dollars, wrvu, docs = item
+        sheet, line_row, column, hcpcs, modifiers, rule, severity, message, fix, ref, dollars, wrvu, docs = (
+            item
+        )
         address = f"{get_column_letter(column)}{line_row}"
         text(row, 1, f"{sheet_prefix(sheet)}{address}", "link" if link_to_cells else "plain")
         if link_to_cells:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from rvucheck.audit.documentation import DocumentationFigures
 from rvucheck.audit.emmix import MixRow
 from rvucheck.audit.history import ProviderMonth
 from rvucheck.audit.metrics import CodeTotal, ProviderFigures
@@ -42,6 +43,7 @@ class AuditResult:
     history_lines_used: int
     previous_months: tuple[str, ...]
     outside_month: tuple[OutsideMonth, ...] = ()  # lines of other months in the exports, by month
+    documentation: tuple[DocumentationFigures, ...] = ()  # DC/TM findings and note lags per provider
 
     @property
     def outside_note(self) -> str | None:

@@ -166,12 +166,17 @@ def _documentation(items: list[dict[str, Any]]) -> list[str]:
 def _time_text(time: dict[str, Any]) -> str:
     parts = []
     if time.get("minimum") is not None:
-        span = f"{time['minimum']:g}-{time['maximum']:g}" if time.get("maximum") else f"at least {time['minimum']:g}"
+        span = (
+            f"{time['minimum']:g}-{time['maximum']:g}"
+            if time.get("maximum")
+            else f"at least {time['minimum']:g}"
+        )
         parts.append(f"{span} minutes")
     add_on = time.get("add_on")
     if add_on:
         parts.append(
-            f"{add_on['code']} from {add_on['first_unit_at']:g} minutes, then each further {add_on['each_further']:g}"
+            f"{add_on['code']} from {add_on['first_unit_at']:g} minutes, "
+            f"then each further {add_on['each_further']:g}"
         )
     return "; ".join(parts) + f" ({time['source']})"
 

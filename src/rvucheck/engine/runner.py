@@ -91,9 +91,7 @@ def _run(
             if hit.index < len(lines):
                 per_line[hit.index].append(_finding(rule, hit, facts[hit.index]))
 
-    results = tuple(
-        _result(fact, tuple(found), ref) for fact, found in zip(facts, per_line, strict=False)
-    )
+    results = tuple(_result(fact, tuple(found), ref) for fact, found in zip(facts, per_line, strict=False))
     run_findings, ncci_quarter = _data_notes(facts[: len(lines)], ref, unreadable)
     undated_release = pricer.release(None) if lines and "dos" in absent else None
     release_id = undated_release.release_id if undated_release else ""

@@ -27,6 +27,7 @@ from rvucheck.read.headers import normalize_header
 from rvucheck.read.sources import SheetGrid
 
 CODE_SHAPE = re.compile(r"^[0-9A-Z]{5}$")
+NO_DOCUMENTATION: tuple[float | None, str, dt.date | None, bool | None] = (None, "", None, None)
 
 
 class LineBuilder:
@@ -145,6 +146,7 @@ class LineBuilder:
         claim = clean_text(row[index["claim"]])
         if "?" in f"{code}{provider}{npi}{specialty}{group}{patient}{payer}{claim}":  # rare: look closer
             self._note_control(row, row_number)
+        documented = self._documentation(row, index) if self.documents else NO_DOCUMENTATION
         return ChargeLine(
             source=code_ref,
             hcpcs=code,
@@ -165,22 +167,27 @@ class LineBuilder:
             birth_date=birth_date,
             age=age,
             columns=self.columns,
-            **(self._documentation(row, index) if self.documents else {}),
+            minutes=documented[0],
+            note_status=documented[1],
+            signed=documented[2],
+            attachment=documented[3],
         )
 
-    def _documentation(self, row: list[object], index: dict[str, int]) -> dict[str, object]:
+    def _documentation(
+        self, row: list[object], index: dict[str, int]
+    ) -> tuple[float | None, str, dt.date | None, bool | None]:
         """What the export says of the line's note: time, status, signature date, attachment flag. None of
         them is a reason to skip a line: a value that cannot be read is taken as absent (not judged)."""
         try:
             signed = parse_date(row[index["signed"]], self.date1904)
         except BadValue:
             signed = None
-        return {
-            "minutes": parse_minutes(row[index["minutes"]]),
-            "note_status": clean_text(row[index["note_status"]]),
-            "signed": signed,
-            "attachment": parse_flag(row[index["attachment"]]),
-        }
+        return (
+            parse_minutes(row[index["minutes"]]),
+            clean_text(row[index["note_status"]]),
+            signed,
+            parse_flag(row[index["attachment"]]),
+        )
 
     def _age_of(self, row: list[object], index: dict[str, int]) -> tuple[dt.date | None, int | None]:
         """The patient's date of birth and age in years, where the export has them. Neither is a reason to

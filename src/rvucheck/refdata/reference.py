@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from rvucheck.errors import DataNotInstalled, RvucheckError
 from rvucheck.model import DocRequirement
-from rvucheck.refdata.anes_base import AnesBase
 from rvucheck.refdata import documentation
+from rvucheck.refdata.anes_base import AnesBase
 from rvucheck.refdata.asp import AspData
 from rvucheck.refdata.calendar import quarter_of
 from rvucheck.refdata.code_classes import class_of, mue_tables

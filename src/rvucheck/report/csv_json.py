@@ -91,7 +91,13 @@ def to_json_obj(report: Report, summary: Summary) -> dict[str, Any]:
 def _documentation(result: LineResult) -> list[dict[str, str]]:
     """What a flagged line's documentation must show (refdata.documentation), each with its source."""
     return [
-        {"id": d.id, "trigger": d.trigger, "text": d.text, "source": d.source, "before_billing": d.before_billing}
+        {
+            "id": d.id,
+            "trigger": d.trigger,
+            "text": d.text,
+            "source": d.source,
+            "before_billing": d.before_billing,
+        }
         for d in result.documentation
     ]
 

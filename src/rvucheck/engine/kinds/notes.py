@@ -44,7 +44,11 @@ def signed_after_posted(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit
     for fact in ctx.run_facts:
         signed, posted = fact.line.signed, fact.line.posted
         if signed is not None and posted is not None and signed > posted:
-            values = {"signed": signed.isoformat(), "posted": posted.isoformat(), "days": (signed - posted).days}
+            values = {
+                "signed": signed.isoformat(),
+                "posted": posted.isoformat(),
+                "days": (signed - posted).days,
+            }
             yield Hit(fact.position, "signed", values)
 
 
@@ -108,7 +112,14 @@ MINUTES_PARAMS = params_schema(
             "type": "array",
             "minItems": 1,
             "items": {
-                "enum": ["office_em", "prolonged", "critical_care", "psychotherapy", "therapy_timed", "anesthesia"]
+                "enum": [
+                    "office_em",
+                    "prolonged",
+                    "critical_care",
+                    "psychotherapy",
+                    "therapy_timed",
+                    "anesthesia",
+                ]
             },
         }
     },
@@ -146,7 +157,9 @@ KINDS = (
         params_schema(),
         frozenset({SIGNED, POSTED}),
     ),
-    Kind("signature_lag", signature_lag, ("signed", "days", "max_days"), LAG_PARAMS, frozenset({SIGNED, DATE})),
+    Kind(
+        "signature_lag", signature_lag, ("signed", "days", "max_days"), LAG_PARAMS, frozenset({SIGNED, DATE})
+    ),
     Kind(
         "signed_before_service",
         signed_before_service,

@@ -184,7 +184,9 @@ def anesthesia_minutes(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]
 
 KINDS = (
     Kind("time_below_minimum", time_below_minimum, ("minutes", "minimum", "source"), FAMILY_PARAMS, TIMED),
-    Kind("time_supports_higher", time_supports_higher, ("minutes", "higher", "minimum"), FAMILY_PARAMS, TIMED),
+    Kind(
+        "time_supports_higher", time_supports_higher, ("minutes", "higher", "minimum"), FAMILY_PARAMS, TIMED
+    ),
     Kind("time_outside_range", time_outside_range, ("minutes", "range", "fits"), FAMILY_PARAMS, TIMED),
     Kind(
         "addon_time_units",
@@ -193,6 +195,8 @@ KINDS = (
         ADDON_PARAMS,
         TIMED_DAY,
     ),
-    Kind("eight_minute_rule", eight_minute_rule, ("minutes", "billed", "earned"), TIMED_UNITS_PARAMS, TIMED_DAY),
+    Kind(
+        "eight_minute_rule", eight_minute_rule, ("minutes", "billed", "earned"), TIMED_UNITS_PARAMS, TIMED_DAY
+    ),
     Kind("anesthesia_minutes", anesthesia_minutes, ("minutes", "billed"), TIMED_UNITS_PARAMS, TIMED),
 )
