@@ -145,9 +145,11 @@ def test_no_diagnosis_column_is_one_note_not_a_finding_per_line(ref: Any, catalo
 
 def test_lines_built_in_code_declare_every_field() -> None:
     built = ChargeLine(CellRef("case", 2), "99213")
-    assert absent_fields([built]) == frozenset()
-    read = ChargeLine(CellRef("Charges", 2), "99213", columns=(("hcpcs", 1), ("provider_npi", 2)))
     documentation = {"minutes", "note_status", "signed", "posted", "attachment"}
+    assert absent_fields([built]) == documentation  # no line gives a value: no such column
+    timed = ChargeLine(CellRef("case", 3), "90834", minutes=45.0)
+    assert absent_fields([built, timed]) == documentation - {"minutes"}
+    read = ChargeLine(CellRef("Charges", 2), "99213", columns=(("hcpcs", 1), ("provider_npi", 2)))
     assert absent_fields([read]) == {"patient", "dos", "diagnoses", "group", *documentation}
     assert first_missing(frozenset(LINKING), frozenset({"dos", "patient"})) == "patient"
     assert first_missing(frozenset({"dos"}), frozenset({"patient"})) == ""

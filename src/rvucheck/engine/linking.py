@@ -11,7 +11,9 @@ is: NCCI, MUE and multiple-procedure rules are per provider, and that assumption
 
 Which columns the export has is read from `ChargeLine.columns` (the reader records every field it mapped).
 Lines built in code (rule cases, the Excel range functions, the audit's history) carry no `columns`: their
-caller gave every field a value on purpose, so all fields count as present and only blank values unlink.
+caller gave every field a value on purpose, so all fields count as present and only blank values unlink;
+except the documentation fields (minutes, note status, signature and posting dates, attachment flag), which
+count as present only when some line has a value for them.
 """
 
 from __future__ import annotations
@@ -70,8 +72,23 @@ def absent_fields(lines: Iterable[ChargeLine]) -> frozenset[str]:
             if mapped >= _EVERY_COLUMN:
                 break
     if not declared:
-        return frozenset()
+        return _unvalued_documentation(lines)
     return frozenset(field for field, names in _COLUMNS_OF.items() if not mapped.intersection(names))
+
+
+_DOCUMENT_FIELDS = (MINUTES, NOTE_STATUS, SIGNED, POSTED, ATTACHMENT)
+
+
+def _unvalued_documentation(lines: Iterable[ChargeLine]) -> frozenset[str]:
+    """Lines built in code (rule cases, the Excel range functions) give the linking fields on purpose; a
+    documentation field none of them has a value for was not given at all (an Excel range has no such
+    column), so its rules do not run rather than call every line undocumented."""
+    missing = set(_DOCUMENT_FIELDS)
+    for line in lines:
+        missing = {field for field in missing if getattr(line, field) in (None, "")}
+        if not missing:
+            break
+    return frozenset(missing)
 
 
 def patient_key(line: ChargeLine, index: int, no_patient_column: bool) -> str:
@@ -147,8 +164,9 @@ def documentation_notes(
 ) -> list[Finding]:
     """One note per documentation rule family whose column the export lacks (RD14 minutes, RD15 note status /
     signature / posting date, RD16 attachment flag): the rules not run and the --map that runs them. Said
-    once, and only when such rules were selected."""
-    if not source:
+    once, and only when such rules were selected, for an export (lines built in code, as an Excel range's,
+    have no columns to map: their rules are simply not run)."""
+    if not source or not source[0].columns:
         return []
     parts: dict[str, list[str]] = {}
     options: dict[str, list[str]] = {}
