@@ -35,7 +35,15 @@ from rvucheck.engine.linking import (
 from rvucheck.engine.mppr import one_group_note
 from rvucheck.errors import InputFileError, RvucheckError
 from rvucheck.gc_pause import paused_gc
-from rvucheck.model import ChargeLine, Finding, LineResult, Report, Severity, UnreadableLine
+from rvucheck.model import (
+    ChargeLine,
+    DocRequirement,
+    Finding,
+    LineResult,
+    Report,
+    Severity,
+    UnreadableLine,
+)
 from rvucheck.refdata.types import ReferenceData
 
 if TYPE_CHECKING:
@@ -91,7 +99,10 @@ def _run(
             if hit.index < len(lines):
                 per_line[hit.index].append(_finding(rule, hit, facts[hit.index]))
 
-    results = tuple(_result(fact, tuple(found), ref) for fact, found in zip(facts, per_line, strict=False))
+    documentation = _Documentation(ref)
+    results = tuple(
+        _result(fact, tuple(found), documentation(fact)) for fact, found in zip(facts, per_line, strict=False)
+    )
     run_findings, ncci_quarter = _data_notes(facts[: len(lines)], ref, unreadable)
     undated_release = pricer.release(None) if lines and "dos" in absent else None
     release_id = undated_release.release_id if undated_release else ""
@@ -183,7 +194,25 @@ def _finding(rule: Rule, hit: Hit, fact: LineFacts) -> Finding:
     )
 
 
-def _result(fact: LineFacts, findings: tuple[Finding, ...], ref: ReferenceData) -> LineResult:
+class _Documentation:
+    """Each line's documentation requirements, looked up once per (row, code, modifiers) of the run: the
+    rows live as long as the run, so their identity is the key (hashing a 32-field row per line is not)."""
+
+    def __init__(self, ref: ReferenceData) -> None:
+        self.ref = ref
+        self.memo: dict[tuple[int, str, frozenset[str]], tuple[DocRequirement, ...]] = {}
+
+    def __call__(self, fact: LineFacts) -> tuple[DocRequirement, ...]:
+        key = (id(fact.row), fact.code, fact.mods)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = self.ref.documentation(fact.row, fact.code, fact.mods)
+        return found
+
+
+def _result(
+    fact: LineFacts, findings: tuple[Finding, ...], documentation: tuple[DocRequirement, ...]
+) -> LineResult:
     return LineResult(
         line=fact.line,
         work_rvu=fact.work_rvu,
@@ -197,7 +226,7 @@ def _result(fact: LineFacts, findings: tuple[Finding, ...], ref: ReferenceData) 
         rank=fact.rank,
         reduction=fact.reduction,
         basis=fact.basis,
-        documentation=ref.documentation(fact.row, fact.code, fact.mods),
+        documentation=documentation,
     )
 
 
