@@ -8,7 +8,7 @@ from typing import Any
 
 from rvucheck.engine import runner as engine
 from rvucheck.model import CellRef, ChargeLine
-from rvucheck.refdata.code_page import lookup
+from rvucheck.refdata.code_page import documentation_page, lookup
 from rvucheck.refdata.documentation import is_unlisted, requirements, time_table
 from rvucheck.rules.ruleset import load_ruleset
 from rvucheck.settings import Settings
@@ -63,7 +63,17 @@ def test_code_page_has_billing_and_documentation(ref: Any) -> None:
     page = lookup(ref, "99291", on=ON)
     (item,) = page["documentation"]
     assert item["id"] == "critical_care_time" and "30.6.12" in item["source"]
-    assert item["time"]["minimum"] == 30 and item["time"]["add_on"]["first_unit_at"] == 104
+    assert item["time"]["minimum"] == 30
+    assert [(a["code"], a["first_unit_at"]) for a in item["time"]["add_ons"]] == [("99292", 104)]
+    (office,) = lookup(ref, "99215", on=ON)["documentation"]
+    assert office["time"]["minimum"] == 40 and office["time"]["maximum"] is None  # 2024+: a minimum
+    assert [(a["code"], a["first_unit_at"]) for a in office["time"]["add_ons"]] == [
+        ("G2212", 69),
+        ("99417", 55),
+    ]
+    row = ref.rvu("99215", "", ON)  # a 2023 page (no 2023 RVU file needed for the minutes)
+    old = documentation_page(row, (), dt.date(2023, 6, 1))[0]["time"]
+    assert (old["minimum"], old["maximum"]) == (40, 54)
     page = lookup(ref, "27447", modifiers=("22",), on=ON)
     assert [(i["id"], i["before_billing"]) for i in page["documentation"]] == [
         ("operative_report", "report"),

@@ -166,19 +166,14 @@ def _documentation(items: list[dict[str, Any]]) -> list[str]:
 def _time_text(time: dict[str, Any]) -> str:
     parts = []
     if time.get("minimum") is not None:
-        span = (
-            f"{time['minimum']:g}-{time['maximum']:g}"
-            if time.get("maximum")
-            else f"at least {time['minimum']:g}"
-        )
-        parts.append(f"{span} minutes")
-    add_on = time.get("add_on")
-    if add_on:
+        low, high = time["minimum"], time.get("maximum")
+        parts.append((f"{low:g}-{high:g}" if high else f"at least {low:g}") + f" minutes ({time['source']})")
+    for add_on in time.get("add_ons") or []:
         parts.append(
-            f"{add_on['code']} from {add_on['first_unit_at']:g} minutes, "
+            f"{add_on['code']} from {add_on['first_unit_at']:g} minutes in total, "
             f"then each further {add_on['each_further']:g}"
         )
-    return "; ".join(parts) + f" ({time['source']})"
+    return "; ".join(parts)
 
 
 def _ordinal(n: int) -> str:

@@ -161,18 +161,37 @@ def documentation_page(row: RvuRow, mods: tuple[str, ...], on: dt.date | None) -
             "source": found.source,
             "before_billing": found.before_billing or None,
         }
-        family = documentation.time_family(found.id)
-        table = documentation.time_table(family, on, row.hcpcs) or documentation.time_table(family, on)
-        if table is not None and row.hcpcs in {**table.minimum, **table.first_unit}:
-            item["time"] = {
-                "minimum": table.minimum.get(row.hcpcs),
-                "maximum": table.maximum.get(row.hcpcs),
-                "add_on": {"code": table.code, "first_unit_at": table.first_unit.get(row.hcpcs),
-                           "each_further": table.step} if row.hcpcs in table.first_unit else None,
-                "source": table.source,
-            }  # fmt: skip
+        time = _time_claimed(row.hcpcs, documentation.time_family(found.id), on)
+        if time:
+            item["time"] = time
         out.append(item)
     return out
+
+
+def _time_claimed(code: str, family: str, on: dt.date | None) -> dict[str, Any] | None:
+    """The minutes a code claims on a date, and the time add-ons billed after it (G2212 / 99417 after
+    99215, 99292 after 99291) with the total time their first unit needs."""
+    table = documentation.time_table(family, on) if family else None
+    tables = sorted(
+        (t for t in documentation.time_tables() if code in t.first_unit),
+        key=lambda t: t.start,
+    )
+    if on is None:  # without a date: the newest table of each add-on
+        tables = list({t.code: t for t in tables}.values())
+    else:
+        tables = [t for t in tables if t.start <= on and (t.end is None or on <= t.end)]
+    add_ons = [
+        {"code": t.code, "first_unit_at": t.first_unit[code], "each_further": t.step, "source": t.source}
+        for t in tables
+    ]
+    if (table is None or code not in table.minimum) and not add_ons:
+        return None
+    return {
+        "minimum": table.minimum.get(code) if table else None,
+        "maximum": table.maximum.get(code) if table else None,
+        "source": table.source if table and code in table.minimum else None,
+        "add_ons": add_ons,
+    }
 
 
 def _anesthesia(ref: Reference, row: RvuRow, place: Locality | None, qpp: bool) -> dict[str, Any] | None:
