@@ -42,6 +42,7 @@ def test_unlisted_codes_are_read_from_the_descriptor_not_the_x99_pattern(ref: An
     assert is_unlisted(ref.rvu("20999", "", ON)) and is_unlisted(ref.rvu("64999", "", ON))
     assert is_unlisted(ref.rvu("21089", "", ON))  # unlisted, and does not end in 99
     assert not is_unlisted(ref.rvu("29899", "", ON))  # ends in 99, a listed arthroscopy
+    assert is_unlisted(ref.rvu("76999", "", ON))  # "Echo examination procedure": x99 and contractor priced
     assert not is_unlisted(None)
     before = {r.before_billing for r in requirements(ref.rvu("20999", "", ON), "20999", frozenset())}
     assert before == {"attachment"}

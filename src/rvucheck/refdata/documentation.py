@@ -75,9 +75,16 @@ def in_codes(code: str, entries: tuple[str, ...]) -> bool:
     return False
 
 
+X99 = re.compile(r"^[0-9]{3}99$")
+
+
 def is_unlisted(row: RvuRow | None) -> bool:
-    """An unlisted procedure or service, by its descriptor in the installed RVU file."""
-    return row is not None and bool(UNLISTED.search(row.description))
+    """An unlisted procedure or service: its descriptor in the installed RVU file says so, or it ends in 99
+    and is contractor priced (status C: 45499 and 76999, whose short descriptors do not say "unlisted").
+    The x99 shape alone is not enough: 29899, 21199, 87799 ... are listed codes."""
+    if row is None:
+        return False
+    return bool(UNLISTED.search(row.description)) or (row.status_code == "C" and bool(X99.match(row.hcpcs)))
 
 
 @cache
