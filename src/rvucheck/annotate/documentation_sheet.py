@@ -8,9 +8,7 @@ text is shown, never run), independent of the charge sheet, so any copy writer c
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
-from typing import NamedTuple
 
 from openpyxl.styles import Alignment, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -18,7 +16,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from rvucheck.model import Report
+from rvucheck.annotate.plan import DocumentationRow
 from rvucheck.report.summary import sheet_prefix
 from rvucheck.report.xlsx import HEADER_FILL, bold_font, header_row, put, put_text, set_widths, unique_title
 
@@ -35,51 +33,6 @@ NEEDS_FILL = {
     "attachment": PatternFill("solid", fgColor="FCE4D6"),
     "report": PatternFill("solid", fgColor="FFF2CC"),
 }
-ON_FILE = {True: "yes", False: "no", None: ""}
-
-
-class DocumentationRow(NamedTuple):
-    sheet: str
-    row: int
-    column: int
-    hcpcs: str
-    modifiers: str
-    provider: str
-    dos: dt.date | None
-    needs: str  # "attachment" or "report"
-    trigger: str
-    text: str
-    source: str
-    on_file: str  # the export's attachment flag: yes / no / "" (blank, or no such column)
-    note_status: str
-
-
-def documentation_rows(report: Report) -> list[DocumentationRow]:
-    """One row per line and requirement that must be on hand before billing, in sheet order."""
-    rows = []
-    for result in report.results:
-        line = result.line
-        for found in result.documentation:
-            if not found.before_billing:
-                continue
-            rows.append(
-                DocumentationRow(
-                    line.source.sheet,
-                    line.source.row,
-                    line.source.column or 1,
-                    line.hcpcs,
-                    " ".join(line.modifiers),
-                    line.provider or line.provider_npi,
-                    line.dos,
-                    found.before_billing,
-                    found.trigger,
-                    found.text,
-                    found.source,
-                    ON_FILE[line.attachment],
-                    line.note_status,
-                )
-            )
-    return rows
 
 
 def write_documentation_sheet(

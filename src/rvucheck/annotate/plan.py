@@ -8,9 +8,10 @@ two memory peaks then do not add up (issue 4's 1 GB target).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from rvucheck.annotate.documentation_sheet import DocumentationRow, documentation_rows
 from rvucheck.model import SEVERITY_RANK, ChargeLine, DocRequirement, Finding, Report, SheetLayout
 from rvucheck.report.summary import Summary, all_findings, finding_cell, run_notes
 
@@ -21,6 +22,53 @@ RowValues = tuple[
 FindingRow = tuple[str, int, int, str, str, str, str, str, str, str, "float | None", "float | None", str]
 # (sheet, row, column, hcpcs, modifiers, rule, severity, message, fix, reference, $ at stake, wRVU at stake,
 #  what the line's documentation must show)
+
+
+ON_FILE = {True: "yes", False: "no", None: ""}
+
+
+class DocumentationRow(NamedTuple):
+    sheet: str
+    row: int
+    column: int
+    hcpcs: str
+    modifiers: str
+    provider: str
+    dos: dt.date | None
+    needs: str  # "attachment" or "report"
+    trigger: str
+    text: str
+    source: str
+    on_file: str  # the export's attachment flag: yes / no / "" (blank, or no such column)
+    note_status: str
+
+
+def documentation_rows(report: Report) -> list[DocumentationRow]:
+    """One row per line and requirement that must be on hand before billing, in sheet order."""
+    rows = []
+    for result in report.results:
+        line = result.line
+        for found in result.documentation:
+            if not found.before_billing:
+                continue
+            rows.append(
+                DocumentationRow(
+                    line.source.sheet,
+                    line.source.row,
+                    line.source.column or 1,
+                    line.hcpcs,
+                    " ".join(line.modifiers),
+                    line.provider or line.provider_npi,
+                    line.dos,
+                    found.before_billing,
+                    found.trigger,
+                    found.text,
+                    found.source,
+                    ON_FILE[line.attachment],
+                    line.note_status,
+                )
+            )
+    return rows
 
 
 @dataclass
