@@ -73,7 +73,9 @@ def test_lean_install_checks_a_csv_to_json(tmp_path: Path, data_dir: Path) -> No
     assert result.returncode == 1, result.stderr  # an error finding (CV01) at the default --fail-on
     out = json.loads(result.stdout)
     assert out["summary"]["lines"] == 3 and out["summary"]["release"] == "RVU26C"
-    assert out["summary"]["findings"] == {"error": 1, "warning": 2, "info": 0}
+    # info: the notes that the export has no minutes / note / attachment columns (RD14-RD16)
+    assert out["summary"]["findings"] == {"error": 1, "warning": 2, "info": 3}
+    assert sorted(n["rule"] for n in out["notes"] if n["severity"] == "info") == ["RD14", "RD15", "RD16"]
     assert out["summary"]["payment"] == pytest.approx(190.38)
     rows = {line["row"]: line for line in out["lines"]}
     assert rows[2]["work_rvu"] == pytest.approx(1.3) and rows[2]["payment"] == pytest.approx(95.19)

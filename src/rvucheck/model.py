@@ -63,6 +63,11 @@ class ChargeLine:
     posted: dt.date | None = None
     birth_date: dt.date | None = None  # the patient's, where the export has it (MCE age edits)
     age: int | None = None  # the patient's age in years as the export gives it (when no birth date)
+    # What the export says of the line's documentation, where it has the columns (the TM/DC rules):
+    minutes: float | None = None  # documented (total) time of the service, in minutes
+    note_status: str = ""  # the note's status as written (signed, unsigned, pending, missing ...)
+    signed: dt.date | None = None  # the date the note was signed
+    attachment: bool | None = None  # a report / attachment flag: True attached, False not, None unknown
     columns: tuple[tuple[str, int], ...] = ()
 
     def column_of(self, field_name: str) -> int | None:
@@ -121,6 +126,19 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class DocRequirement:
+    """What a line's documentation must show, generated from its code's indicators, family and modifiers
+    (refdata.documentation): `before_billing` is "attachment" or "report" when the line should not go out
+    without one, "" when the note itself is enough."""
+
+    id: str
+    text: str
+    source: str
+    trigger: str  # why the line has it, in words ("global 090", "modifier 22")
+    before_billing: str = ""
+
+
+@dataclass(frozen=True)
 class LineResult:
     """Computed values for one checked line."""
 
@@ -136,6 +154,7 @@ class LineResult:
     rank: int = 1  # multiple-procedure rank in the patient's day (1 = paid in full)
     reduction: float = 0.0  # dollars the multiple-procedure rule took off the payment
     basis: str = ""  # which multiple-procedure rule cut the line, by how much and why
+    documentation: tuple[DocRequirement, ...] = ()  # what the line's documentation must show
 
     @property
     def dollars_at_stake(self) -> float:

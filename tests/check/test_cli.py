@@ -31,7 +31,7 @@ JSON_SUMMARY_KEYS = {
 }
 JSON_LINE_KEYS = {
     "sheet", "row", "hcpcs", "modifiers", "units", "work_rvu", "payment", "non_participating",
-    "limiting_charge", "rank", "reduction", "basis", "findings",
+    "limiting_charge", "rank", "reduction", "basis", "findings", "documentation",
 }  # fmt: skip
 
 

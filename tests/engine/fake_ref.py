@@ -7,6 +7,8 @@ import datetime as dt
 from collections.abc import Set
 from dataclasses import replace
 
+from rvucheck.model import DocRequirement
+from rvucheck.refdata import documentation
 from rvucheck.refdata.code_classes import class_of
 from rvucheck.refdata.modifiers import modifier_table
 from rvucheck.refdata.types import (
@@ -20,6 +22,7 @@ from rvucheck.refdata.types import (
     PtpEdit,
     ReleaseChoice,
     RvuRow,
+    TimeTable,
 )
 
 FAKE_DX_SET = DxCodeSet("icd10cm-FAKE", "ICD-10-CM", "ICD-10-CM FAKE")
@@ -137,6 +140,14 @@ class FakeReference:
 
     def code_class(self, code: str) -> CodeClass | None:
         return class_of(code)
+
+    def documentation(
+        self, row: RvuRow | None, code: str, modifiers: frozenset[str]
+    ) -> tuple[DocRequirement, ...]:
+        return documentation.requirements(row, code, modifiers)
+
+    def time_table(self, family: str, on: dt.date | None = None, code: str = "") -> TimeTable | None:
+        return documentation.time_table(family, on, code)
 
     def drug_price(self, hcpcs: str, on: dt.date | None = None) -> DrugPrice | None:
         return None

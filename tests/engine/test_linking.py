@@ -145,9 +145,12 @@ def test_no_diagnosis_column_is_one_note_not_a_finding_per_line(ref: Any, catalo
 
 def test_lines_built_in_code_declare_every_field() -> None:
     built = ChargeLine(CellRef("case", 2), "99213")
-    assert absent_fields([built]) == frozenset()
+    documentation = {"minutes", "note_status", "signed", "posted", "attachment"}
+    assert absent_fields([built]) == documentation  # no line gives a value: no such column
+    timed = ChargeLine(CellRef("case", 3), "90834", minutes=45.0)
+    assert absent_fields([built, timed]) == documentation - {"minutes"}
     read = ChargeLine(CellRef("Charges", 2), "99213", columns=(("hcpcs", 1), ("provider_npi", 2)))
-    assert absent_fields([read]) == {"patient", "dos", "diagnoses", "group"}
+    assert absent_fields([read]) == {"patient", "dos", "diagnoses", "group", *documentation}
     assert first_missing(frozenset(LINKING), frozenset({"dos", "patient"})) == "patient"
     assert first_missing(frozenset({"dos"}), frozenset({"patient"})) == ""
 
@@ -159,7 +162,8 @@ def test_every_kind_that_links_lines_declares_it() -> None:
         "em_in_postop", "procedure_in_postop", "split_care_same_physician", "secondary_procedure_without_51",
         "primary_procedure_with_51", "endoscopic_base", "bilateral_sides_on_two_lines",
         "bilateral_side_with_50", "status_only_service", "pctc_both_components", "em_modifier_alone",
-        "em_addon_with_modifier", "frequency_limit", "therapy_threshold",
+        "em_addon_with_modifier", "frequency_limit", "therapy_threshold", "addon_time_units",
+        "eight_minute_rule",
     }  # fmt: skip
     assert {name for name, kind in KINDS.items() if kind.needs >= LINKING} == grouping
     assert {name for name, kind in KINDS.items() if kind.links >= LINKING} == {

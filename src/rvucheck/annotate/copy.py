@@ -29,6 +29,7 @@ from lxml import etree  # type: ignore[import-untyped]
 from openpyxl import Workbook
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
+from rvucheck.annotate.documentation_sheet import write_documentation_sheet
 from rvucheck.annotate.plan import Annotations, build_annotations
 from rvucheck.annotate.sheets import write_findings_sheet, write_summary_sheet
 from rvucheck.annotate.stream.safe import UnsafePart
@@ -146,6 +147,7 @@ def _side_writer(annotations: Annotations, source_name: str, note: str) -> Calla
         for name in ordered[1:]:
             wb.create_sheet(name)
         write_findings_sheet(wb, annotations.findings, link_to_cells=True)
+        write_documentation_sheet(wb, annotations.documentation)
         if annotations.summary is not None:
             write_summary_sheet(wb, annotations.summary, source_name, copy_note=note)
         return _saved(wb)

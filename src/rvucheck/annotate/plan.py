@@ -8,17 +8,67 @@ two memory peaks then do not add up (issue 4's 1 GB target).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from rvucheck.model import SEVERITY_RANK, ChargeLine, Finding, Report, SheetLayout
+from rvucheck.model import SEVERITY_RANK, ChargeLine, DocRequirement, Finding, Report, SheetLayout
 from rvucheck.report.summary import Summary, all_findings, finding_cell, run_notes
 
 FINDINGS_TEXT_LIMIT = 500
 RowValues = tuple[
     object, ...
 ]  # Work RVU, Credited wRVU, Total RVU, Est. Payment, Global, Status, Severity, Findings
-FindingRow = tuple[str, int, int, str, str, str, str, str, str, str, "float | None", "float | None"]
-# (sheet, row, column, hcpcs, modifiers, rule, severity, message, fix, reference, $ at stake, wRVU at stake)
+FindingRow = tuple[str, int, int, str, str, str, str, str, str, str, "float | None", "float | None", str]
+# (sheet, row, column, hcpcs, modifiers, rule, severity, message, fix, reference, $ at stake, wRVU at stake,
+#  what the line's documentation must show)
+
+
+ON_FILE = {True: "yes", False: "no", None: ""}
+
+
+class DocumentationRow(NamedTuple):
+    sheet: str
+    row: int
+    column: int
+    hcpcs: str
+    modifiers: str
+    provider: str
+    dos: dt.date | None
+    needs: str  # "attachment" or "report"
+    trigger: str
+    text: str
+    source: str
+    on_file: str  # the export's attachment flag: yes / no / "" (blank, or no such column)
+    note_status: str
+
+
+def documentation_rows(report: Report) -> list[DocumentationRow]:
+    """One row per line and requirement that must be on hand before billing, in sheet order."""
+    rows = []
+    for result in report.results:
+        line = result.line
+        for found in result.documentation:
+            if not found.before_billing:
+                continue
+            rows.append(
+                DocumentationRow(
+                    line.source.sheet,
+                    line.source.row,
+                    line.source.column or 1,
+                    line.hcpcs,
+                    " ".join(line.modifiers),
+                    line.provider or line.provider_npi,
+                    line.dos,
+                    found.before_billing,
+                    found.trigger,
+                    found.text,
+                    found.source,
+                    ON_FILE[line.attachment],
+                    line.note_status,
+                )
+            )
+    return rows
 
 
 @dataclass
@@ -34,6 +84,7 @@ class Annotations:
     last_row: int = 0  # last charge row (the filter stops there, above the totals)
     findings: list[FindingRow] = field(default_factory=list)
     summary: Summary | None = None
+    documentation: list[DocumentationRow] = field(default_factory=list)  # lines needing a report first
 
 
 target_cell = finding_cell  # the annotator's name for it
@@ -93,12 +144,20 @@ def _total(values: tuple[object, ...]) -> float | None:
     return round(sum(numbers), 4) if numbers else None
 
 
+def documentation_text(requirements: tuple[DocRequirement, ...]) -> str:
+    """A line's documentation requirements in one cell: "modifier 22: Operative report showing ... | ..."."""
+    return " | ".join(f"{r.trigger}: {r.text}" for r in requirements)[:FINDINGS_TEXT_LIMIT]
+
+
 def build_annotations(layout: SheetLayout, report: Report, summary: Summary) -> Annotations:
     plan = Annotations(sheet=layout.sheet, header_row=layout.header_row, header_count=len(layout.headers),
                        totals_rows=list(layout.totals_rows), summary=summary)  # fmt: skip
     lines: dict[tuple[str, int] | tuple[str, int, int | None], ChargeLine] = {}
+    documented: dict[int, str] = {}  # id(line) -> its documentation requirements, for flagged lines
     for result in report.results:
         line = result.line
+        if result.findings and result.documentation:
+            documented[id(line)] = documentation_text(result.documentation)
         lines[(line.source.sheet, line.source.row)] = line
         lines[(line.source.sheet, line.source.row, line.source.column)] = line  # a wide row's own line
         severity = result.worst_severity
@@ -126,6 +185,7 @@ def build_annotations(layout: SheetLayout, report: Report, summary: Summary) -> 
         plan.rows.append((item.source.row, (None, None, None, None, "", "", "error", reason), "error"))
         key = (item.source.row, item.source.column or 1)
         plan.notes.setdefault(key, []).append(f"RD01 (error): could not be read: {item.reason}")
+    plan.documentation = documentation_rows(report)
     plan.rows = _one_result_per_row(plan.rows, report)
     plan.last_row = max((row for row, _values, _severity in plan.rows), default=layout.header_row)
     notes = {id(f) for f in run_notes(report)}
@@ -154,6 +214,7 @@ def build_annotations(layout: SheetLayout, report: Report, summary: Summary) -> 
                 finding.ref,
                 finding.dollars_at_stake,
                 finding.wrvu_at_stake,
+                documented.get(id(found), "") if found else "",
             )
         )
     return plan

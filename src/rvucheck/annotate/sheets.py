@@ -51,7 +51,7 @@ def _short(text: str) -> str:
 
 FINDINGS_COLUMNS = (
     "Cell", "Row", "Code", "Modifiers", "Rule", "Severity", "Message", "Fix", "Reference",
-    "$ at stake", "wRVU at stake",
+    "$ at stake", "wRVU at stake", "Documentation needed",
 )  # fmt: skip
 
 
@@ -70,7 +70,9 @@ def write_findings_sheet(wb: Workbook, findings: list[FindingRow], link_to_cells
         number_cell(ws, row, column, value, styles[style])
 
     for row, item in enumerate(findings, start=2):
-        sheet, line_row, column, hcpcs, modifiers, rule, severity, message, fix, ref, dollars, wrvu = item
+        sheet, line_row, column, hcpcs, modifiers, rule, severity, message, fix, ref, dollars, wrvu, docs = (
+            item
+        )
         address = f"{get_column_letter(column)}{line_row}"
         text(row, 1, f"{sheet_prefix(sheet)}{address}", "link" if link_to_cells else "plain")
         if link_to_cells:
@@ -85,10 +87,12 @@ def write_findings_sheet(wb: Workbook, findings: list[FindingRow], link_to_cells
         text(row, 6, severity, severity)
         number(row, 10, dollars, "money")
         number(row, 11, wrvu, "rvu")
-    set_widths(ws, (20, 8, 9, 12, 8, 10, 60, 45, 45, 12, 15))
+        if docs:
+            text(row, 12, docs, "wrap")
+    set_widths(ws, (20, 8, 9, 12, 8, 10, 60, 45, 45, 12, 15, 60))
     ws.freeze_panes = "A2"
     if findings:
-        ws.auto_filter.ref = f"A1:K{len(findings) + 1}"
+        ws.auto_filter.ref = f"A1:L{len(findings) + 1}"
     return ws
 
 

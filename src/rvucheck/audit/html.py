@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
+from rvucheck.audit import documentation
 from rvucheck.audit.charts import bar_chart_svg, hbar_chart_svg, line_chart_svg, svg_data_uri
 from rvucheck.audit.emmix import charted_mix
 from rvucheck.audit.emstats import shares
@@ -68,6 +69,7 @@ def render_html(result: AuditResult) -> str:
         _trend(result),
         _rules(result),
         _lag_and_top(result),
+        _documentation(result),
         _sample(result),
         "</body></html>",
     ]
@@ -206,6 +208,19 @@ def _lag_and_top(result: AuditResult) -> str:
         + top_w
         + "<h2>Top codes by estimated payment</h2>"
         + top_p
+    )
+
+
+def _documentation(result: AuditResult) -> str:
+    if not result.documentation:
+        return f"<h2>Documentation</h2><p class='note'>{escape(documentation.NO_COLUMNS)}</p>"
+    rows = documentation.table_rows(result.documentation)
+    for row in rows:
+        row[3] = f"{float(row[3]):.1%}"  # type: ignore[arg-type]
+    return (
+        "<h2>Documentation</h2><p class='note'>Lines the documentation rules flagged (DC: note status, "
+        "signature, attachments; TM: documented time) and the days from service to signature and from "
+        "signature to posting.</p>" + _table(documentation.HEADERS, rows)
     )
 
 

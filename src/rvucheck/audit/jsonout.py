@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from rvucheck.audit import documentation
 from rvucheck.audit.emstats import high_share
 from rvucheck.audit.result import AuditResult
 from rvucheck.model import Finding, LineResult
@@ -105,6 +106,7 @@ def audit_dict(result: AuditResult) -> dict[str, Any]:
         # the same report exactly as `rvucheck check --format json` gives it, for tools that read that
         "check": to_json_obj(result.report, summarize(result.report)),
         "unreadable": [{"cell": u.source.a1(), "reason": u.reason} for u in result.report.unreadable],
+        "documentation": documentation.as_dict(result.documentation),
         "review_sample": [
             {
                 "provider": p.encounter.provider,

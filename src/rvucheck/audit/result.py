@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from rvucheck.audit.documentation import DocumentationFigures
 from rvucheck.audit.emmix import MixRow
 from rvucheck.audit.history import ProviderMonth
 from rvucheck.audit.metrics import CodeTotal, ProviderFigures, TargetRow
@@ -46,6 +47,7 @@ class AuditResult:
     # locality, CF, QPP, data used and staleness (report.run_info.run_block), echoed by every output
     run: dict[str, Any] = field(default_factory=dict)
     targets: tuple[TargetRow, ...] = ()  # the roster's wRVU against target and per FTE (rvucheck.toml)
+    documentation: tuple[DocumentationFigures, ...] = ()  # DC/TM findings and note lags per provider
 
     @property
     def outside_note(self) -> str | None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rvucheck.audit import benchmark
+from rvucheck.audit.documentation import documentation_figures
 from rvucheck.audit.emmix import em_mix
 from rvucheck.audit.history import HistoryStore, ProviderMonth
 from rvucheck.audit.metrics import (
@@ -268,6 +269,7 @@ def summarize(
         sample_seed=options.seed,
         history_lines_used=history_lines_used,
         previous_months=previous_months,
+        documentation=documentation_figures(results),
     )
 
 

@@ -14,6 +14,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from rvucheck.audit import documentation
 from rvucheck.audit.emmix import MixRow, charted_mix
 from rvucheck.audit.emstats import shares
 from rvucheck.audit.metrics import TARGET_HEADERS, late_lines, target_values
@@ -47,6 +48,7 @@ def write_workbook(result: AuditResult, path: Path) -> None:
     _rules(book.create_sheet("Findings by rule"), result)
     _findings(book.create_sheet("Findings"), result)
     _lag(book.create_sheet("Charge lag"), result)
+    _documentation(book.create_sheet("Documentation"), result)
     _top(book.create_sheet("Top codes"), result)
     _sample(book.create_sheet("Review sample"), result)
     if result.targets:
@@ -295,3 +297,15 @@ def _sample(ws: Worksheet, result: AuditResult) -> None:
     ]  # fmt: skip
     _table(ws, 1, ["#", "Provider", "DOS", "Claim", "Codes", "Rows", "Risk score", "Why picked"], rows)
     ws.column_dimensions["H"].width = 100
+
+
+def _documentation(ws: Worksheet, result: AuditResult) -> None:
+    """Documentation findings (DC/TM) and the service -> signature -> posting lag per provider."""
+    if not result.documentation:
+        put_text(ws, 1, 1, documentation.NO_COLUMNS)
+        return
+    rows = documentation.table_rows(result.documentation)
+    _table(ws, 1, list(documentation.HEADERS), rows)
+    for row_number in range(2, len(rows) + 2):
+        ws.cell(row_number, 4).number_format = "0.0%"
+    ws.freeze_panes = "A2"

@@ -142,6 +142,7 @@ def render(page: dict[str, Any]) -> str:
         for rule in page["payment_rules"]:
             lines += [f"  {rule['rule']}: {rule['applies']}", f"    source: {rule['source']}"]
     lines += ["", "Notes:"] + [f"  - {note}" for note in page["notes"]]
+    lines += _documentation(page.get("documentation") or [])
     return "\n".join(lines)
 
 
@@ -199,6 +200,34 @@ def _payment_lines(pay: dict[str, Any], where: str) -> list[str]:
         f"({pay['non_participating_source']})"
     )
     return lines
+
+
+def _documentation(items: list[dict[str, Any]]) -> list[str]:
+    """The "Billing & Documentation" section: what the note must show, when, and on what authority."""
+    if not items:
+        return []
+    lines = ["", "Billing & Documentation (what the record must show):"]
+    for item in items:
+        before = f" [{item['before_billing']} before billing]" if item.get("before_billing") else ""
+        lines.append(f"  - {item['trigger']}{before}: {item['text']}")
+        time = item.get("time")
+        if time:
+            lines.append(f"    time: {_time_text(time)}")
+        lines.append(f"    source: {item['source']}")
+    return lines
+
+
+def _time_text(time: dict[str, Any]) -> str:
+    parts = []
+    if time.get("minimum") is not None:
+        low, high = time["minimum"], time.get("maximum")
+        parts.append((f"{low:g}-{high:g}" if high else f"at least {low:g}") + f" minutes ({time['source']})")
+    for add_on in time.get("add_ons") or []:
+        parts.append(
+            f"{add_on['code']} from {add_on['first_unit_at']:g} minutes in total, "
+            f"then each further {add_on['each_further']:g}"
+        )
+    return "; ".join(parts)
 
 
 def _ordinal(n: int) -> str:

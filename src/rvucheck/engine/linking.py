@@ -11,7 +11,9 @@ is: NCCI, MUE and multiple-procedure rules are per provider, and that assumption
 
 Which columns the export has is read from `ChargeLine.columns` (the reader records every field it mapped).
 Lines built in code (rule cases, the Excel range functions, the audit's history) carry no `columns`: their
-caller gave every field a value on purpose, so all fields count as present and only blank values unlink.
+caller gave every field a value on purpose, so all fields count as present and only blank values unlink;
+except the documentation fields (minutes, note status, signature and posting dates, attachment flag), which
+count as present only when some line has a value for them.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from collections.abc import Iterable, Sequence
 from rvucheck.model import ChargeLine, Finding
 
 PATIENT, DATE, PROVIDER, DIAGNOSES, GROUP = "patient", "dos", "provider", "diagnoses", "group"
+# The documentation columns (issue 18): a rule about the note's time, status or attachment needs its column.
+MINUTES, NOTE_STATUS, SIGNED, POSTED, ATTACHMENT = "minutes", "note_status", "signed", "posted", "attachment"
+NO_MINUTES_RULE, NO_NOTE_RULE, NO_ATTACHMENT_RULE = "RD14", "RD15", "RD16"
 NO_PATIENT_RULE, NO_DATE_RULE, ONE_PROVIDER_RULE, NO_DIAGNOSIS_RULE = "RD04", "RD05", "RD06", "RD07"
 NOTE_RULES = (NO_PATIENT_RULE, NO_DATE_RULE, ONE_PROVIDER_RULE, NO_DIAGNOSIS_RULE)
 _COLUMNS_OF = {
@@ -29,18 +34,34 @@ _COLUMNS_OF = {
     PROVIDER: ("provider", "provider_npi"),
     DIAGNOSES: ("diagnoses",),
     GROUP: ("group",),  # group / billing provider / TIN: the therapy MPPR's unit (engine.mppr, RD10)
+    MINUTES: ("minutes",),
+    NOTE_STATUS: ("note_status",),
+    SIGNED: ("signed",),
+    POSTED: ("posted",),
+    ATTACHMENT: ("attachment",),
 }
+# A missing documentation column: the note's id, what the column is called, the --map that fixes it. The
+# rules are simply not run (most exports carry no note data): an info note, not a warning.
+_DOCUMENTING = (
+    (MINUTES, NO_MINUTES_RULE, "minutes (documented time)", "minutes"),
+    (NOTE_STATUS, NO_NOTE_RULE, "note status", "note_status"),
+    (SIGNED, NO_NOTE_RULE, "note signature date", "signed"),
+    (POSTED, NO_NOTE_RULE, "posting date", "posted"),
+    (ATTACHMENT, NO_ATTACHMENT_RULE, "attachment / report flag", "attachment"),
+)
 # A missing column that stops rules: its note's id, what it is called, the --map that fixes it.
 _SKIPPING = (
     (PATIENT, NO_PATIENT_RULE, "patient", "patient"),
     (DATE, NO_DATE_RULE, "date of service", "dos"),
     (DIAGNOSES, NO_DIAGNOSIS_RULE, "diagnosis", "diagnoses"),
 )
+_EVERY_COLUMN = frozenset(name for names in _COLUMNS_OF.values() for name in names)
 UNLINKED = "\x00"  # starts the patient key of a line with a blank patient cell (no real id starts so)
 
 
 def absent_fields(lines: Iterable[ChargeLine]) -> frozenset[str]:
-    """The fields (patient, dos, provider, diagnoses, group) the export has no column for. A run whose
+    """The fields (patient, dos, provider, diagnoses, group, the documentation columns) the export has no
+    column for. A run whose
     lines carry no `columns` at all was built in code: nothing is absent."""
     mapped: set[str] = set()
     declared = False
@@ -48,11 +69,26 @@ def absent_fields(lines: Iterable[ChargeLine]) -> frozenset[str]:
         if line.columns:
             declared = True
             mapped.update(name for name, _column in line.columns)
-            if mapped >= {"patient", "dos", "provider", "diagnoses", "group"}:
+            if mapped >= _EVERY_COLUMN:
                 break
     if not declared:
-        return frozenset()
+        return _unvalued_documentation(lines)
     return frozenset(field for field, names in _COLUMNS_OF.items() if not mapped.intersection(names))
+
+
+_DOCUMENT_FIELDS = (MINUTES, NOTE_STATUS, SIGNED, POSTED, ATTACHMENT)
+
+
+def _unvalued_documentation(lines: Iterable[ChargeLine]) -> frozenset[str]:
+    """Lines built in code (rule cases, the Excel range functions) give the linking fields on purpose; a
+    documentation field none of them has a value for was not given at all (an Excel range has no such
+    column), so its rules do not run rather than call every line undocumented."""
+    missing = set(_DOCUMENT_FIELDS)
+    for line in lines:
+        missing = {field for field in missing if getattr(line, field) in (None, "")}
+        if not missing:
+            break
+    return frozenset(missing)
 
 
 def patient_key(line: ChargeLine, index: int, no_patient_column: bool) -> str:
@@ -65,7 +101,7 @@ def patient_key(line: ChargeLine, index: int, no_patient_column: bool) -> str:
 
 def first_missing(needed: frozenset[str], absent: frozenset[str]) -> str:
     """The first of `needed` the export lacks (patient before date: a rule is named in one note only)."""
-    for field in (PATIENT, DATE, DIAGNOSES):
+    for field in (PATIENT, DATE, DIAGNOSES, MINUTES, NOTE_STATUS, SIGNED, POSTED, ATTACHMENT):
         if field in needed and field in absent:
             return field
     return ""
@@ -121,3 +157,33 @@ def run_notes(
             )
         )
     return notes
+
+
+def documentation_notes(
+    absent: frozenset[str], skipped: dict[str, list[str]], source: Sequence[ChargeLine]
+) -> list[Finding]:
+    """One note per documentation rule family whose column the export lacks (RD14 minutes, RD15 note status /
+    signature / posting date, RD16 attachment flag): the rules not run and the --map that runs them. Said
+    once, and only when such rules were selected, for an export (lines built in code, as an Excel range's,
+    have no columns to map: their rules are simply not run)."""
+    if not source or not source[0].columns:
+        return []
+    parts: dict[str, list[str]] = {}
+    options: dict[str, list[str]] = {}
+    for field, rule, what, option in _DOCUMENTING:
+        if field in absent and skipped.get(field):
+            parts.setdefault(rule, []).append(
+                f"no {what} column: rules not run: {', '.join(sorted(skipped[field]))}"
+            )
+            options.setdefault(rule, []).append(f"--map {option}=HEADER")
+    return [
+        Finding(
+            rule,
+            "info",
+            "; ".join(parts[rule]) + f"; to judge them, map the column: {' / '.join(options[rule])}",
+            source[0].source,
+            fix=f"If the export has the column under another header, map it ({' / '.join(options[rule])}) "
+            "and run the check again.",
+        )
+        for rule in sorted(parts)
+    ]

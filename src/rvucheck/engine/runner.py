@@ -8,7 +8,8 @@ diagnoses on dates no installed ICD code set covers (warning, when the diagnosis
 (drug_notes.py) Part B drugs priced from an ASP file of another quarter (warning). And, when
 the export lacks a column that links lines (engine.linking), one note each: RD04 no patient column and RD05
 no date column (warning: the rules that need it were not run), RD06 no provider column (info: one provider
-assumed), RD07 no diagnosis column.
+assumed), RD07 no diagnosis column; and, for the documentation rules, RD14 no minutes column, RD15 no note
+status / signature / posting date column, RD16 no attachment flag (info: those rules were not run).
 """
 
 from __future__ import annotations
@@ -25,11 +26,25 @@ from rvucheck.engine.facts import Pricer, build_facts, release_pin_date
 from rvucheck.engine.kinds import KINDS, Hit
 from rvucheck.engine.kinds.diagnoses import code_set_notes
 from rvucheck.engine.kinds.excludes1 import excludes1_notes
-from rvucheck.engine.linking import PATIENT, absent_fields, first_missing, run_notes
+from rvucheck.engine.linking import (
+    PATIENT,
+    absent_fields,
+    documentation_notes,
+    first_missing,
+    run_notes,
+)
 from rvucheck.engine.mppr import one_group_note
 from rvucheck.errors import InputFileError, RvucheckError
 from rvucheck.gc_pause import paused_gc
-from rvucheck.model import ChargeLine, Finding, LineResult, Report, Severity, UnreadableLine
+from rvucheck.model import (
+    ChargeLine,
+    DocRequirement,
+    Finding,
+    LineResult,
+    Report,
+    Severity,
+    UnreadableLine,
+)
 from rvucheck.refdata.types import ReferenceData
 
 if TYPE_CHECKING:
@@ -85,11 +100,15 @@ def _run(
             if hit.index < len(lines):
                 per_line[hit.index].append(_finding(rule, hit, facts[hit.index]))
 
-    results = tuple(_result(fact, tuple(found)) for fact, found in zip(facts, per_line, strict=False))
+    documentation = _Documentation(ref)
+    results = tuple(
+        _result(fact, tuple(found), documentation(fact)) for fact, found in zip(facts, per_line, strict=False)
+    )
     run_findings, ncci_quarter = _data_notes(facts[: len(lines)], ref, unreadable)
     undated_release = pricer.release(None) if lines and "dos" in absent else None
     release_id = undated_release.release_id if undated_release else ""
     run_findings += run_notes(absent, skipped, alone, release_id, lines)
+    run_findings += documentation_notes(absent, skipped, lines)  # RD14-RD16
     run_findings += code_set_notes(ctx, {rule.kind for rule in ruleset})  # RD09
     run_findings += excludes1_notes(ctx, {rule.kind for rule in ruleset})  # RD09 (info): DX08's notes' year
     run_findings += stale_drug_notes(pricer.stale_drugs, facts)  # RD13
@@ -177,7 +196,25 @@ def _finding(rule: Rule, hit: Hit, fact: LineFacts) -> Finding:
     )
 
 
-def _result(fact: LineFacts, findings: tuple[Finding, ...]) -> LineResult:
+class _Documentation:
+    """Each line's documentation requirements, looked up once per (row, code, modifiers) of the run: the
+    rows live as long as the run, so their identity is the key (hashing a 32-field row per line is not)."""
+
+    def __init__(self, ref: ReferenceData) -> None:
+        self.ref = ref
+        self.memo: dict[tuple[int, str, frozenset[str]], tuple[DocRequirement, ...]] = {}
+
+    def __call__(self, fact: LineFacts) -> tuple[DocRequirement, ...]:
+        key = (id(fact.row), fact.code, fact.mods)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = self.ref.documentation(fact.row, fact.code, fact.mods)
+        return found
+
+
+def _result(
+    fact: LineFacts, findings: tuple[Finding, ...], documentation: tuple[DocRequirement, ...]
+) -> LineResult:
     return LineResult(
         line=fact.line,
         work_rvu=fact.work_rvu,
@@ -191,6 +228,7 @@ def _result(fact: LineFacts, findings: tuple[Finding, ...]) -> LineResult:
         rank=fact.rank,
         reduction=fact.reduction,
         basis=fact.basis,
+        documentation=documentation,
     )
 
 

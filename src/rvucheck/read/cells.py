@@ -241,6 +241,47 @@ def parse_age(value: object) -> int | None:
     return int(text) if text.isdigit() and int(text) <= 124 else None
 
 
+_MINUTES = re.compile(r"^([0-9]+(?:\.[0-9]+)?)\s*(?:m|min|mins|minute|minutes)?$", re.IGNORECASE)
+_HOURS = re.compile(r"^([0-9]{1,2}):([0-5][0-9])$")
+
+
+def parse_minutes(value: object) -> float | None:
+    """Documented time in minutes from 45, '45', '45 min', '1:15' (h:mm); None for anything else (a time
+    that cannot be read is not judged, and never a reason to skip the line)."""
+    if isinstance(value, bool) or value is None or value == "":
+        return None
+    if isinstance(value, int | float):
+        return float(value) if math.isfinite(value) and 0 <= value < 10000 else None
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds() / 60
+    if isinstance(value, dt.time):  # Excel keeps 1:15 typed as a time of day
+        return value.hour * 60 + value.minute + value.second / 60
+    text = clean_text(value).strip()
+    hours = _HOURS.match(text)
+    if hours:
+        return float(int(hours.group(1)) * 60 + int(hours.group(2)))
+    number = _MINUTES.match(text)
+    return float(number.group(1)) if number else None
+
+
+_YES = frozenset({"y", "yes", "true", "1", "x", "attached", "on file", "received", "present", "complete"})
+_NO = frozenset({"n", "no", "false", "0", "none", "missing", "not attached", "pending", "absent"})
+
+
+def parse_flag(value: object) -> bool | None:
+    """A yes/no flag (Y/N, Yes/No, TRUE/FALSE, 1/0, X, Attached/Missing); None when blank or unknown."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return bool(value) if value in (0, 1) else None
+    text = clean_text(value).strip().lower()
+    if text in _YES:
+        return True
+    return False if text in _NO else None
+
+
 @lru_cache(maxsize=16384, typed=True)
 def split_diagnoses(value: object) -> tuple[str, ...]:
     """ICD-10-CM codes in their dotted form from 'E11.9', 'e119', 'E11.9, I10', 'E119;I10'."""

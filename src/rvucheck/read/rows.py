@@ -16,6 +16,8 @@ from rvucheck.read.cells import (
     normalize_pos,
     parse_age,
     parse_date,
+    parse_flag,
+    parse_minutes,
     parse_money,
     parse_units,
     split_diagnoses,
@@ -25,6 +27,7 @@ from rvucheck.read.headers import normalize_header
 from rvucheck.read.sources import SheetGrid
 
 CODE_SHAPE = re.compile(r"^[0-9A-Z]{5}$")
+NO_DOCUMENTATION: tuple[float | None, str, dt.date | None, bool | None] = (None, "", None, None)
 
 
 class LineBuilder:
@@ -34,6 +37,7 @@ class LineBuilder:
     normaliser is cached, so a row costs a few dict lookups and one dataclass construction."""
 
     TEXT_FIELDS = ("provider", "provider_npi", "specialty", "group", "patient", "payer", "claim")
+    DOCUMENT_FIELDS = ("minutes", "note_status", "signed", "attachment")
 
     def __init__(
         self,
@@ -60,6 +64,8 @@ class LineBuilder:
             name: single.get(name, self.width)
             for name in (*self.TEXT_FIELDS, "units", "dos", "posted", "pos", "charge", "birth_date", "age")
         }
+        self.index.update({name: single.get(name, self.width) for name in self.DOCUMENT_FIELDS})
+        self.documents = any(name in single for name in self.DOCUMENT_FIELDS)
         self.modifier_indexes = multi.get("modifiers", ())
         self.diagnosis_indexes = multi.get("diagnoses", ())
         # the mapped cells of a row in one C call (an Excel error in any of them makes the line unreadable)
@@ -140,6 +146,7 @@ class LineBuilder:
         claim = clean_text(row[index["claim"]])
         if "?" in f"{code}{provider}{npi}{specialty}{group}{patient}{payer}{claim}":  # rare: look closer
             self._note_control(row, row_number)
+        documented = self._documentation(row, index) if self.documents else NO_DOCUMENTATION
         return ChargeLine(
             source=code_ref,
             hcpcs=code,
@@ -160,6 +167,26 @@ class LineBuilder:
             birth_date=birth_date,
             age=age,
             columns=self.columns,
+            minutes=documented[0],
+            note_status=documented[1],
+            signed=documented[2],
+            attachment=documented[3],
+        )
+
+    def _documentation(
+        self, row: list[object], index: dict[str, int]
+    ) -> tuple[float | None, str, dt.date | None, bool | None]:
+        """What the export says of the line's note: time, status, signature date, attachment flag. None of
+        them is a reason to skip a line: a value that cannot be read is taken as absent (not judged)."""
+        try:
+            signed = parse_date(row[index["signed"]], self.date1904)
+        except BadValue:
+            signed = None
+        return (
+            parse_minutes(row[index["minutes"]]),
+            clean_text(row[index["note_status"]]),
+            signed,
+            parse_flag(row[index["attachment"]]),
         )
 
     def _age_of(self, row: list[object], index: dict[str, int]) -> tuple[dt.date | None, int | None]:

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from rvucheck.errors import UnknownCode
-from rvucheck.refdata import indicators
+from rvucheck.refdata import documentation, indicators
 from rvucheck.refdata.modifiers import check_modifiers, modifier_meaning
 from rvucheck.refdata.pricing import nonpar, pricer
 from rvucheck.refdata.pricing.anesthesia import SOURCE as ANES_SOURCE
@@ -128,6 +128,7 @@ def lookup(
         "category": _category(ref, row),
         "indicators": indicators.decode(row),
         "notes": _notes(ref, row, place, ref.release_for(on).note),
+        "documentation": documentation_page(rows.row or row, mods, on),
     }
     facility = bool(pos) and is_facility_pos(pos or "")
     if pos:
@@ -152,6 +153,51 @@ def lookup(
     if not row.total_rvu_nonfacility and not row.total_rvu_facility:
         page["category"] = None  # no RVUs: a percentile among PFS codes would say nothing
     return page
+
+
+def documentation_page(row: RvuRow, mods: tuple[str, ...], on: dt.date | None) -> list[dict[str, Any]]:
+    """What the code's documentation must show when billed with `mods`, each with its source, and for a
+    time-based code the minutes it claims on that date (data/time_thresholds.toml)."""
+    out: list[dict[str, Any]] = []
+    for found in documentation.requirements(row, row.hcpcs, frozenset(mods)):
+        item: dict[str, Any] = {
+            "id": found.id,
+            "trigger": found.trigger,
+            "text": found.text,
+            "source": found.source,
+            "before_billing": found.before_billing or None,
+        }
+        time = _time_claimed(row.hcpcs, documentation.time_family(found.id), on)
+        if time:
+            item["time"] = time
+        out.append(item)
+    return out
+
+
+def _time_claimed(code: str, family: str, on: dt.date | None) -> dict[str, Any] | None:
+    """The minutes a code claims on a date, and the time add-ons billed after it (G2212 / 99417 after
+    99215, 99292 after 99291) with the total time their first unit needs."""
+    table = documentation.time_table(family, on) if family else None
+    tables = sorted(
+        (t for t in documentation.time_tables() if code in t.first_unit),
+        key=lambda t: t.start,
+    )
+    if on is None:  # without a date: the newest table of each add-on
+        tables = list({t.code: t for t in tables}.values())
+    else:
+        tables = [t for t in tables if t.start <= on and (t.end is None or on <= t.end)]
+    add_ons = [
+        {"code": t.code, "first_unit_at": t.first_unit[code], "each_further": t.step, "source": t.source}
+        for t in tables
+    ]
+    if (table is None or code not in table.minimum) and not add_ons:
+        return None
+    return {
+        "minimum": table.minimum.get(code) if table else None,
+        "maximum": table.maximum.get(code) if table else None,
+        "source": table.source if table and code in table.minimum else None,
+        "add_ons": add_ons,
+    }
 
 
 def _as_billed(

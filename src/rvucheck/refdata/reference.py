@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rvucheck.errors import DataNotInstalled
+from rvucheck.model import DocRequirement
+from rvucheck.refdata import documentation
 from rvucheck.refdata.anes_base import AnesBase
 from rvucheck.refdata.asp import AspData
 from rvucheck.refdata.calendar import quarter_of
@@ -41,6 +43,7 @@ from rvucheck.refdata.types import (
     PtpEdit,
     ReleaseChoice,
     RvuRow,
+    TimeTable,
 )
 
 if TYPE_CHECKING:
@@ -267,6 +270,14 @@ class Reference:
 
     def code_class(self, code: str) -> CodeClass | None:
         return class_of(code)
+
+    def documentation(
+        self, row: RvuRow | None, code: str, modifiers: frozenset[str]
+    ) -> tuple[DocRequirement, ...]:
+        return documentation.requirements(row, code, modifiers)
+
+    def time_table(self, family: str, on: dt.date | None = None, code: str = "") -> TimeTable | None:
+        return documentation.time_table(family, on, code)
 
     @cached_property
     def asp(self) -> AspData:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Set
-from dataclasses import dataclass
+from collections.abc import Mapping, Set
+from dataclasses import dataclass, field
 from typing import Protocol
+
+from rvucheck.model import DocRequirement
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,32 @@ class RvuRow:
     opps_pe_facility: float
     opps_mp: float
     release: str  # dataset id, e.g. "RVU26C"
+
+
+@dataclass(frozen=True)
+class TimeTable:
+    """The minutes one family of time-based codes claims in a span of dates (data/time_thresholds.toml)."""
+
+    family: str  # office_em, prolonged, critical_care, psychotherapy, therapy_timed, anesthesia
+    start: dt.date
+    end: dt.date | None
+    source: str
+    code: str = ""  # the add-on code `first_unit` is about (G2212, 99417, 99292)
+    minimum: Mapping[str, float] = field(default_factory=dict)  # code -> minutes its time must reach
+    maximum: Mapping[str, float] = field(default_factory=dict)  # code -> minutes its time stays within
+    first_unit: Mapping[str, float] = field(default_factory=dict)  # primary -> total for the add-on's unit 1
+    step: float = 0.0  # minutes of each further unit (15, 30)
+    codes: tuple[str, ...] = ()  # codes (or ranges "00100-01999") of a family without per-code minutes
+
+    def covers(self, code: str) -> bool:
+        """Whether the table is about a code: one with its own minutes, or one of `codes`."""
+        if code in self.minimum or code in self.first_unit or code == self.code:
+            return True
+        for entry in self.codes:
+            low, dash, high = entry.partition("-")
+            if code == entry or (dash and len(code) == len(low) and low <= code <= high):
+                return True
+        return False
 
 
 @dataclass(frozen=True)
@@ -229,6 +257,16 @@ class ReferenceData(PricingData, Protocol):
     def drug_price(self, hcpcs: str, on: dt.date | None = None) -> DrugPrice | None:
         """The ASP payment limit of a drug code from the quarter in effect on that date (or the nearest
         installed one; DrugPrice says which). None when no ASP file lists the code."""
+        ...
+
+    def documentation(
+        self, row: RvuRow | None, code: str, modifiers: frozenset[str]
+    ) -> tuple[DocRequirement, ...]:
+        """What a line's documentation must show, generated from its row, family and modifiers."""
+        ...
+
+    def time_table(self, family: str, on: dt.date | None = None, code: str = "") -> TimeTable | None:
+        """The minutes a family of time-based codes claims, in force on that date."""
         ...
 
     def aoc_primaries(self, addon: str, on: dt.date | None = None) -> frozenset[str] | None:

@@ -7,7 +7,7 @@ import functools
 import io
 from typing import Any
 
-from rvucheck.model import Finding, Report
+from rvucheck.model import Finding, LineResult, Report
 from rvucheck.refdata.pricing import nonpar
 from rvucheck.report.formula_text import looks_like_formula
 from rvucheck.report.summary import Summary, all_findings, cell_address, finding_cell, run_notes
@@ -25,8 +25,8 @@ def note_dict(finding: Finding) -> dict[str, Any]:
 
 def to_json_obj(report: Report, summary: Summary) -> dict[str, Any]:
     """The `--format json` object: `summary`, `lines` with exactly the keys issue 4 names (plus issue
-    11's `rank`, `reduction`, `basis`: the multiple-procedure rank, the dollars it took off, which rule),
-    and `notes`.
+    11's `rank`, `reduction`, `basis`: the multiple-procedure rank, the dollars it took off, which rule;
+    issue 18's `documentation`: what a flagged line's record must show, with sources), and `notes`.
 
     Unreadable rows are lines too (hcpcs as far as known, their RD01 finding), so every row read appears.
     `notes` holds every finding that belongs to no line (RD02 stale NCCI, RD03 release, RD04-RD07 missing
@@ -45,6 +45,7 @@ def to_json_obj(report: Report, summary: Summary) -> dict[str, Any]:
             "reduction": r.reduction,
             "basis": r.basis,
             "findings": [{"rule": f.rule, "severity": f.severity, "message": f.message} for f in r.findings],
+            "documentation": _documentation(r) if r.findings else [],
         }
         for r in report.results
     ]
@@ -67,6 +68,7 @@ def to_json_obj(report: Report, summary: Summary) -> dict[str, Any]:
                 "reduction": None,
                 "basis": "",
                 "findings": [{"rule": "RD01", "severity": "error", "message": message}],
+                "documentation": [],
             }
         )
     lines.sort(key=lambda entry: (entry["sheet"], entry["row"]))
@@ -86,6 +88,20 @@ def to_json_obj(report: Report, summary: Summary) -> dict[str, Any]:
         "lines": lines,
         "notes": [note_dict(f) for f in run_notes(report)],
     }
+
+
+def _documentation(result: LineResult) -> list[dict[str, str]]:
+    """What a flagged line's documentation must show (refdata.documentation), each with its source."""
+    return [
+        {
+            "id": d.id,
+            "trigger": d.trigger,
+            "text": d.text,
+            "source": d.source,
+            "before_billing": d.before_billing,
+        }
+        for d in result.documentation
+    ]
 
 
 def _nonpar(payment: float | None, status_code: str) -> dict[str, float | None]:

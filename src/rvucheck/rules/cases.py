@@ -74,6 +74,11 @@ def case_line(raw: Mapping[str, Any], sheet: str, index: int) -> ChargeLine:
         charge=data.get("charge"),
         birth_date=dt.date.fromisoformat(str(data["birth_date"])) if data.get("birth_date") else None,
         age=int(data["age"]) if data.get("age") is not None else None,
+        minutes=float(data["minutes"]) if data.get("minutes") is not None else None,
+        note_status=str(data.get("note_status", "")),
+        signed=dt.date.fromisoformat(str(data["signed"])) if data.get("signed") else None,
+        posted=dt.date.fromisoformat(str(data["posted"])) if data.get("posted") else None,
+        attachment=bool(data["attachment"]) if data.get("attachment") is not None else None,
     )
 
 

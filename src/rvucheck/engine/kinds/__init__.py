@@ -27,9 +27,11 @@ from rvucheck.engine.kinds import (
     mce,
     modifiers,
     ncci,
+    notes,
     paid_elsewhere,
     surgery,
     therapy,
+    timing,
 )
 from rvucheck.engine.kinds.base import COMMON_FIELDS, Check, Hit, Kind
 
@@ -52,6 +54,8 @@ _MODULES = (
     bilateral,
     therapy,
     anesthesia,
+    timing,
+    notes,
 )
 
 
