@@ -39,6 +39,8 @@ class CheckRequest:
     session: Session
     output_format: str
     plan: OutputPlan | None  # None with --no-annotate
+    previous: tuple[Any, ...] | None = None  # `--since`: the last copy's findings (annotate.since)
+    previous_name: str = ""
 
     @property
     def path(self) -> Path:
@@ -85,7 +87,7 @@ def analyse(request: CheckRequest) -> Analysis:
         report = session.check(read.lines, read.unreadable)
     summary = summarize(
         report, tuple(read.totals_rows), read.blank_rows, hidden_rows=tuple(read.hidden_rows),
-        control_rows=tuple(read.control_rows),
+        control_rows=tuple(read.control_rows), titles={rule.id: rule.title for rule in session.ruleset},
     )  # fmt: skip
     output: str | dict[str, Any]
     if request.output_format == "json":
@@ -95,6 +97,10 @@ def analyse(request: CheckRequest) -> Analysis:
     else:
         output = to_text(report, summary, limit=FINDINGS_ON_SCREEN if annotate else None)
     annotations = build_annotations(read.layout, report, summary) if annotate else None
+    if annotations is not None and request.previous is not None:
+        from rvucheck.annotate.since import compare
+
+        annotations.since = compare(annotations.findings, request.previous, request.previous_name)
     return Analysis(output, summary, annotations, read.sheet, read.grid, read.fields)
 
 

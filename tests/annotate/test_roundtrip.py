@@ -209,21 +209,24 @@ def test_findings_sheet_links_to_cells_and_text_never_becomes_a_formula(corpus: 
     out, _read, _report = _run(corpus)
     wb = openpyxl.load_workbook(out)
     findings = wb["Findings"]
-    rows = [[c.value for c in row] for row in findings.iter_rows(min_row=2)]
-    assert [(r[0], r[4], r[5]) for r in rows] == [
+    heads = [c.value for c in findings[1]]
+    rows = [dict(zip(heads, [c.value for c in row], strict=True)) for row in findings.iter_rows(min_row=2)]
+    assert [(r["Cell"], r["Rule"], r["Severity"]) for r in rows] == [
         ("Charges!F4", "GS01", "error"),
         ("Charges!H7", "MU01", "warning"),
         ("Charges!I8", "DX02", "warning"),
         ("Charges!E8", "NP01", "info"),
     ]
     assert findings["A2"].hyperlink.location == "'Charges'!F4"
-    assert findings["G2"].alignment.wrap_text and findings["G2"].alignment.vertical == "top"  # message
-    assert findings["F2"].alignment.horizontal == "center" and findings["F2"].fill.fgColor.rgb.endswith(
-        "FFC7CE"
-    )
-    assert rows[0][9:] == [91.5, 1.3]
-    message = findings["G5"]
-    assert message.value == "=new patient seen before" and message.data_type == "s"
+
+    def cell(title: str, row: int) -> openpyxl.cell.Cell:
+        return findings.cell(row, heads.index(title) + 1)
+
+    assert cell("Message", 2).alignment.wrap_text and cell("Message", 2).alignment.vertical == "top"
+    severity = cell("Severity", 2)
+    assert severity.alignment.horizontal == "center" and severity.fill.fgColor.rgb.endswith("FFC7CE")
+    assert (rows[0]["$ at stake"], rows[0]["wRVU at stake"]) == (91.5, 1.3)
+    message = cell("Message", 5)
     summary = wb["Summary"]
     cells = {c.value: c for row in summary.iter_rows() for c in row if isinstance(c.value, str)}
     injected = cells['=HYPERLINK("http://x","Dr Injected")']

@@ -5,7 +5,6 @@ rendered as XML per row (inject.render_cell: inline strings, never formulas) for
 from __future__ import annotations
 
 from openpyxl.cell.cell import Cell
-from openpyxl.comments import Comment
 from openpyxl.styles import Alignment
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter, range_boundaries
@@ -13,7 +12,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from rvucheck.annotate.inject import render_cell
 from rvucheck.annotate.plan import Annotations
-from rvucheck.report.xlsx import HEADER_FILL, MONEY, SEVERITY_FILLS, bold_font, clean_text, put_text
+from rvucheck.report.xlsx import HEADER_FILL, MONEY, SEVERITY_FILLS, bold_font, put_text, sized_note
 
 APPENDED = (  # title, number format, alignment, width (room for the title and the filter button)
     ("Work RVU", "0.00", None, 12),
@@ -117,9 +116,7 @@ def _add_notes(ws: Worksheet, notes: dict[tuple[int, int], list[str]]) -> None:
         cell = ws.cell(row=row, column=column)
         if cell.comment is not None:  # keep the user's own note, ours below it
             text = f"{cell.comment.text}\n---\n{text}"
-        comment = Comment(clean_text(text)[:32000], "rvucheck")
-        comment.width, comment.height = 360, min(60 + 40 * len(paragraphs), 400)
-        cell.comment = comment
+        cell.comment = sized_note(text)
 
 
 def _widths(ws: Worksheet, first: int) -> None:

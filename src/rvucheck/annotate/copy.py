@@ -147,7 +147,7 @@ def write_annotated(
     assert wb is not None
     charge_sheet = wb[annotations.sheet]
     rendered = annotate_charge_sheet(charge_sheet, annotations)
-    write_findings_sheet(wb, annotations.findings, link_to_cells=True)
+    write_findings_sheet(wb, annotations.findings, link_to_cells=True, since=annotations.since)
     if annotations.summary is not None:
         write_summary_sheet(wb, annotations.summary, source.name, copy_note=note)
     last_column = get_column_letter(max(charge_sheet.max_column, annotations.header_count))

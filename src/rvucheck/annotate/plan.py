@@ -8,17 +8,43 @@ two memory peaks then do not add up (issue 4's 1 GB target).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
 
 from rvucheck.model import SEVERITY_RANK, ChargeLine, Finding, Report, SheetLayout
 from rvucheck.report.summary import Summary, all_findings, finding_cell, run_notes
+
+if TYPE_CHECKING:
+    from rvucheck.annotate.since import Comparison
 
 FINDINGS_TEXT_LIMIT = 500
 RowValues = tuple[
     object, ...
 ]  # Work RVU, Credited wRVU, Total RVU, Est. Payment, Global, Status, Severity, Findings
-FindingRow = tuple[str, int, int, str, str, str, str, str, str, str, "float | None", "float | None"]
-# (sheet, row, column, hcpcs, modifiers, rule, severity, message, fix, reference, $ at stake, wRVU at stake)
+
+
+class FindingRow(NamedTuple):
+    """One row of the Findings sheet: where the finding is, the line's identity (a biller's work queue
+    sorts and filters by date, patient, claim and provider) and what the rule says."""
+
+    sheet: str
+    row: int
+    column: int
+    hcpcs: str
+    modifiers: str
+    rule: str
+    severity: str
+    message: str
+    fix: str
+    reference: str
+    dollars: float | None
+    wrvu: float | None
+    dos: dt.date | None = None
+    patient: str = ""
+    claim: str = ""
+    provider: str = ""
+    title: str = ""
 
 
 @dataclass
@@ -34,6 +60,7 @@ class Annotations:
     last_row: int = 0  # last charge row (the filter stops there, above the totals)
     findings: list[FindingRow] = field(default_factory=list)
     summary: Summary | None = None
+    since: Comparison | None = None  # `--since`: this run's findings against the last copy's
 
 
 target_cell = finding_cell  # the annotator's name for it
@@ -140,20 +167,29 @@ def build_annotations(layout: SheetLayout, report: Report, summary: Summary) -> 
             else lines.get((source.sheet, source.row, source.column)) or lines.get((source.sheet, source.row))
         )
         cell = target_cell(finding, found)
-        plan.findings.append(
-            (
-                cell.sheet,
-                cell.row,
-                cell.column or 1,
-                found.hcpcs if found else "",
-                " ".join(found.modifiers) if found else "",
-                finding.rule,
-                finding.severity,
-                finding.message,
-                finding.fix,
-                finding.ref,
-                finding.dollars_at_stake,
-                finding.wrvu_at_stake,
-            )
-        )
+        plan.findings.append(_finding_row(finding, found, cell.sheet, cell.row, cell.column or 1, summary))
     return plan
+
+
+def _finding_row(
+    finding: Finding, line: ChargeLine | None, sheet: str, row: int, column: int, summary: Summary
+) -> FindingRow:
+    return FindingRow(
+        sheet,
+        row,
+        column,
+        line.hcpcs if line else "",
+        " ".join(line.modifiers) if line else "",
+        finding.rule,
+        finding.severity,
+        finding.message,
+        finding.fix,
+        finding.ref,
+        finding.dollars_at_stake,
+        finding.wrvu_at_stake,
+        line.dos if line else None,
+        line.patient if line else "",
+        line.claim if line else "",
+        (line.provider or line.provider_npi) if line else "",
+        summary.titles.get(finding.rule, ""),
+    )
