@@ -227,6 +227,7 @@ def test_findings_sheet_links_to_cells_and_text_never_becomes_a_formula(corpus: 
     assert severity.alignment.horizontal == "center" and severity.fill.fgColor.rgb.endswith("FFC7CE")
     assert (rows[0]["$ at stake"], rows[0]["wRVU at stake"]) == (91.5, 1.3)
     message = cell("Message", 5)
+    assert message.value == "=new patient seen before" and message.data_type == "s"
     summary = wb["Summary"]
     cells = {c.value: c for row in summary.iter_rows() for c in row if isinstance(c.value, str)}
     injected = cells['=HYPERLINK("http://x","Dr Injected")']
