@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rvucheck.audit.emmix import MixRow
 from rvucheck.audit.history import ProviderMonth
@@ -42,6 +42,13 @@ class AuditResult:
     history_lines_used: int
     previous_months: tuple[str, ...]
     outside_month: tuple[OutsideMonth, ...] = ()  # lines of other months in the exports, by month
+    titles: dict[str, str] = field(default_factory=dict)  # rule id -> title (rules and run notes)
+    # patient key -> the patient id as exported: the review sample names the chart to pull; never stored
+    # in the history and never written to the JSON
+    patients: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def title(self, rule: str) -> str:
+        return self.titles.get(rule, "")
 
     @property
     def outside_note(self) -> str | None:

@@ -28,6 +28,7 @@ from rvucheck.audit.result import AuditResult, OutsideMonth
 from rvucheck.audit.sample import encounters, review_sample
 from rvucheck.errors import InputFileError
 from rvucheck.model import CellRef, ChargeLine, Report, UnreadableLine
+from rvucheck.report.summary import RUN_NOTE_TITLES
 from rvucheck.session import GLOBAL_EM_KINDS, NEW_PATIENT_KINDS, Session
 
 
@@ -205,7 +206,10 @@ def audit_month(
     report = session.check(keyed, unreadable, history)
     kinds = RuleKinds(session.rule_ids(GLOBAL_EM_KINDS), session.rule_ids(NEW_PATIENT_KINDS))
     sources = [p.name for p in paths]
-    return summarize(report, month, sources, store, options, len(history), data_dir, kinds, record)
+    result = summarize(report, month, sources, store, options, len(history), data_dir, kinds, record)
+    titles = {**RUN_NOTE_TITLES, **{rule.id: rule.title for rule in session.ruleset}}
+    exported = {twin.patient: line.patient for line, twin in zip(lines, keyed, strict=True) if line.patient}
+    return replace(result, titles=titles, patients=exported)
 
 
 def remember(result: AuditResult, data_dir: Path | None) -> None:

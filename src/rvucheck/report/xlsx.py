@@ -237,3 +237,50 @@ def print_setup(
         ws.print_title_rows = f"{first}:{last}"
     if area:
         ws.print_area = area
+
+
+PERCENT = "0.0%"
+FILTER_BUTTON = 3  # characters a header needs beside its filter button
+
+
+def _shown_length(value: object, number_format: str) -> int:
+    """About how many characters a cell shows: its text, or its number as its format writes it."""
+    if value is None:
+        return 0
+    if isinstance(value, bool):
+        return 5
+    if isinstance(value, int | float):
+        if "%" in number_format:
+            return len(f"{value:.1%}")
+        text = f"{value:,.2f}" if "0.0" in number_format or isinstance(value, float) else f"{value:,}"
+        return len(text) + (1 if "$" in number_format else 0)
+    if hasattr(value, "isoformat"):
+        return 10
+    return max((len(part) for part in str(value).split("\n")), default=0)
+
+
+def fit_widths(
+    ws: Worksheet,
+    first_row: int = 1,
+    min_width: float = 6,
+    max_width: float = 50,
+    fixed: Mapping[str, float] | None = None,
+) -> None:
+    """Column widths that fit what the columns show from `first_row` (headers get room for a filter
+    button), between `min_width` and `max_width`; `fixed` widths (long wrapped text) are kept as given."""
+    longest: dict[int, int] = {}
+    for row in ws.iter_rows(min_row=first_row):
+        for cell in row:
+            if cell.value is None:
+                continue
+            shown = _shown_length(cell.value, cell.number_format or "")
+            if cell.font is not None and cell.font.b:
+                if cell.alignment is not None and cell.alignment.wrap_text:  # a header on two lines
+                    words = str(cell.value).split()
+                    shown = max([math.ceil(shown / 2), *(len(w) for w in words)])
+                shown += FILTER_BUTTON
+            longest[cell.column] = max(longest.get(cell.column, 0), shown)
+    for column, length in longest.items():
+        ws.column_dimensions[get_column_letter(column)].width = min(max_width, max(min_width, length + 2))
+    for letter, width in (fixed or {}).items():
+        ws.column_dimensions[letter].width = width
