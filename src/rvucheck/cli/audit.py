@@ -39,8 +39,8 @@ def register(subparsers: Any) -> None:
         "--reviewed",
         type=Path,
         metavar="AUDIT_XLSX",
-        help="read back the audit workbook's filled-in Review sample: accuracy per provider and the direction "
-        "of the errors (console; --json and --out write them too); no FILE with it",
+        help="read back the audit workbook's filled-in Review sample: accuracy per provider and the "
+        "direction of the errors (console; --json and --out write them too); no FILE with it",
     )
     audit.add_argument("--late-days", type=int, default=30, help="posting lag that counts as late (30 days)")
     add_check_options(audit)  # the options of `rvucheck check`, defined once for both
@@ -106,7 +106,7 @@ def _reviewed(args: argparse.Namespace) -> int:
     from rvucheck.outputs import Outputs
 
     if args.files:
-        raise InputFileError("--reviewed reads a filled-in sample; give it without FILE (audit the month first)")
+        raise InputFileError("--reviewed reads a filled-in sample; give it without FILE")
     if args.html is not None:
         raise InputFileError("--reviewed writes --json and --out (.xlsx); leave --html off")
     outcome = read_reviewed(args.reviewed)
