@@ -51,7 +51,7 @@ STAKE_NOTE = (
 WRVU_NOTE = "wRVU at stake: the line's credited work RVUs times the same share at risk as $ at stake."
 # (title, width, style name, printed); the unprinted columns come last, so the print area is one range
 COLUMNS: tuple[tuple[str, float, str], ...] = (
-    ("Cell", 14, "link"),
+    ("Cell", 19, "link"),
     ("Date of service", 12, "date"),
     ("Patient / MRN", 14, "plain"),
     ("Claim / encounter", 14, "plain"),
@@ -68,8 +68,8 @@ COLUMNS: tuple[tuple[str, float, str], ...] = (
     ("Status", 11, "plain"),
     ("Owner", 11, "plain"),
     ("Note", 24, "wrap"),
-    ("Fix", 45, "wrap"),
-    ("Reference", 40, "wrap"),
+    ("Fix", 70, "wrap"),
+    ("Reference", 60, "plain"),  # one line: a long reference would make every row as tall as itself
 )
 FINDINGS_COLUMNS = tuple(title for title, _width, _style in COLUMNS)
 LAST_PRINTED = "Note"  # Fix and Reference are on screen; a printed work list stops at the user's note
@@ -85,6 +85,8 @@ def write_findings_sheet(
     columns = [c for c in COLUMNS if since is not None or c[0] != "Change"]
     titles = [title for title, _w, _s in columns]
     header_row(ws, 1, titles, fill=HEADER_FILL)
+    for cell in ws[1]:  # "Date of service" on two lines rather than a column as wide as its title
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
     ws.cell(1, titles.index("$ at stake") + 1).comment = sized_note(STAKE_NOTE)
     ws.cell(1, titles.index("wRVU at stake") + 1).comment = sized_note(WRVU_NOTE)
     styles = _prepared_styles(ws)

@@ -101,6 +101,9 @@ def write_html(result: AuditResult, path: Path) -> None:
     path.write_text(render_html(result), encoding="utf-8")
 
 
+CURRENCY_NOTES = frozenset({"RD02", "RD03", "RD09", "RD13"})  # data older or newer than the dates checked
+
+
 def _key_figures(result: AuditResult) -> str:
     """The figures a reader looks for first, as a panel above everything else."""
     counts = result.report.counts_by_severity()
@@ -125,7 +128,7 @@ def _currency(result: AuditResult) -> str:
     said = [
         f"Fee schedule {report.release or 'none installed'}; NCCI {report.ncci_quarter or 'none installed'}."
     ]
-    said += [note for note in report.notes]
+    said += [f"{f.rule}: {f.message}" for f in run_notes(report) if f.rule in CURRENCY_NOTES]
     items = "".join(f"<li>{escape(text)}</li>" for text in said)
     return f"<div class='currency'><b>Data currency</b><ul>{items}</ul></div>"
 
@@ -133,7 +136,7 @@ def _currency(result: AuditResult) -> str:
 def _notes(result: AuditResult) -> str:
     """The findings that belong to no line (data notes, rules not run for a missing column), each once:
     with the lines' findings they make up the counts above."""
-    notes = run_notes(result.report)
+    notes = [f for f in run_notes(result.report) if f.rule not in CURRENCY_NOTES]  # (those: the panel)
     if not notes:
         return ""
     rows = [[f.rule, result.title(f.rule), f.severity, f.message] for f in notes]
@@ -152,8 +155,9 @@ def _providers(result: AuditResult) -> str:
             result.earlier_average(p.provider),
             result.ytd_work_rvu.get(p.provider, p.credited_work_rvu),
         ])  # fmt: skip
-    headers = ["Provider", "Specialty", "Lines", "Encounters", "Work RVU", "Credited wRVU", "Est. payment",
-               "Errors", "Warnings", "Mod 25 (of E&M)", "59/X (of lines)", "E&M in global",
+    headers = ["Provider", "Specialty", "Lines", "Encounters", "Work RVU", "Credited wRVU",
+               "Est. payment ($)", "Errors", "Warnings", "Mod 25 (of E&M)", "59/X (of lines)",
+               "E&M in global",
                "New-pt code, established", "Previous month", "Avg. earlier months",
                "YTD credited wRVU"]  # fmt: skip
     rules, matrix = result.rule_matrix()
@@ -233,7 +237,7 @@ def _lag_and_top(result: AuditResult) -> str:
             for r, d in late[:20]
         ],
     )
-    headers = ["Code", "Lines", "Credited wRVU", "Est. payment"]
+    headers = ["Code", "Lines", "Credited wRVU", "Est. payment ($)"]
     top_w = _table(headers, [[c.hcpcs, c.lines, c.work_rvu, c.payment] for c in result.top_by_work_rvu[:10]])
     top_p = _table(headers, [[c.hcpcs, c.lines, c.work_rvu, c.payment] for c in result.top_by_payment[:10]])
     return (

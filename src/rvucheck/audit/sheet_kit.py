@@ -11,7 +11,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from rvucheck.report.xlsx import HEADER_FILL, data_rows, fit_widths, header_row, print_setup
 
-BOLD = Font(bold=True)
+BOLD = Font(name="Calibri", size=11, bold=True)  # a Font without a name prints in a serif fallback
 WRAP = Alignment(wrap_text=True, vertical="top")
 HEADER_WRAP = Alignment(wrap_text=True, vertical="center")
 FLAG_FILL = PatternFill("solid", fgColor="FFE699")

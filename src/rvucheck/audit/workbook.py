@@ -116,7 +116,9 @@ def _summary(ws: Worksheet, result: AuditResult) -> None:
         ("E&M mixes flagged", sum(1 for m in result.mix if m.flagged)),
         ("Review sample", f"{len(result.sample)} encounters, seed {result.sample_seed}"),
     ]
-    put_text(ws, 1, 1, f"rvucheck coding audit {result.month}").font = Font(bold=True, size=14)
+    put_text(ws, 1, 1, f"rvucheck coding audit {result.month}").font = Font(
+        name="Calibri", bold=True, size=14
+    )
     formats = {"Credited work RVU": RVU, "Estimated payment": MONEY, "$ at stake (each line once)": MONEY}
     for r, (label, value) in enumerate(rows, 3):
         put_text(ws, r, 1, label).font = BOLD
