@@ -24,6 +24,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from rvucheck.refdata.types import Locality, RvuRow
+from rvucheck.report.xlsx import print_setup
 
 RVU_SHEET = "RVU"
 GPCI_SHEET = "GPCI"
@@ -136,10 +137,14 @@ def define_names(book: Workbook, data: SheetData | None) -> None:
 
 
 def _as_table(sheet: Worksheet, name: str, columns: int, last: int) -> None:
-    """The data rows as an Excel Table (filter, sort, banded rows) under the sheet's title row."""
-    table = Table(displayName=name, ref=f"A2:{get_column_letter(columns)}{max(last, FIRST_DATA_ROW)}")
+    """The data rows as an Excel Table (filter, sort, banded rows) under the sheet's title row. Printing
+    the workbook prints the sheet's title and headers only: 19,000 fee-schedule rows are 1,200 pages
+    nobody wants by accident (filter the table and print the selection for the rows you need)."""
+    last_column = get_column_letter(columns)
+    table = Table(displayName=name, ref=f"A2:{last_column}{max(last, FIRST_DATA_ROW)}")
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
     sheet.add_table(table)
+    print_setup(sheet, title_rows=2, area=f"A1:{last_column}2")
 
 
 def write_rvu_sheet(sheet: Worksheet, data: SheetData | None) -> None:
