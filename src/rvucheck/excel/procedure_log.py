@@ -136,6 +136,9 @@ def _write_log(sheet: Any, data: wd.SheetData | None) -> None:
         "release does not list (its line stays out of the totals). Columns J-S show each step of the "
         "formulas."
     ))  # fmt: skip
+    sheet.merge_cells("A2:I2")  # the instructions wrap over the printed width instead of running off it
+    sheet["A2"].alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.row_dimensions[2].height = 45
     put_at(sheet, "A3", "Locality")
     put_at(sheet, LOCALITY_CELL, wd.NATIONAL)
     put_at(sheet, "C3", '"MAC-locality" from the GPCI sheet (e.g. 01112-05) or NATIONAL')

@@ -35,7 +35,7 @@ DEFAULT_LOCALITY_CELL = "B4"
 # (header, column letter, number format, width): what a user types (A-E), what the formulas give (F-M),
 # then the helper columns the values come from, one short step each (line_formulas.py)
 COLUMNS = (
-    ("Code", "A", None, 10),
+    ("Code", "A", None, 15),
     ("Modifier", "B", None, 9),
     ("Units", "C", "0.##", 7),
     ("Setting", "D", None, 12),
@@ -145,6 +145,9 @@ def build_template(
         "the credited wRVU), units, setting (facility or nonfacility) and locality. Check says 'not found' "
         "for a code the release does not list; its line stays out of the totals. Columns N-X show each step."
     ))  # fmt: skip
+    sheet.merge_cells("A2:M2")  # the instructions wrap over the printed width instead of running off it
+    sheet["A2"].alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.row_dimensions[2].height = 45
     put_at(sheet, "A4", "Default locality")
     put_at(sheet, DEFAULT_LOCALITY_CELL, default_locality)
     put_at(sheet, "C4", '"MAC-locality" from the GPCI sheet, e.g. 01112-05, or NATIONAL')
@@ -169,6 +172,8 @@ def build_template(
             if letter >= HELPERS_FROM:
                 sheet[f"{letter}{row}"].fill = HELPER_FILL
         sheet[f"C{row}"].number_format = "0.##"
+        for letter in "JK":  # 000 / XXX and A: short codes, centred apart from the numbers beside them
+            sheet[f"{letter}{row}"].alignment = Alignment(horizontal="center")
     put_at(sheet, f"A{last_total}", "Total").font = header_font
     for letter in ("I", "M"):
         total = Formula(f"=SUM({letter}{FIRST_LINE}:{letter}{last_total - 1})")
