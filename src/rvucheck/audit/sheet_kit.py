@@ -14,6 +14,7 @@ from rvucheck.report.xlsx import HEADER_FILL, data_rows, fit_widths, header_row,
 BOLD = Font(name="Calibri", size=11, bold=True)  # a Font without a name prints in a serif fallback
 WRAP = Alignment(wrap_text=True, vertical="top")
 HEADER_WRAP = Alignment(wrap_text=True, vertical="center")
+TOP = Alignment(vertical="top")
 FLAG_FILL = PatternFill("solid", fgColor="FFE699")
 
 
@@ -31,6 +32,9 @@ def table(
     for cell in ws[row][: len(headers)]:  # long titles on two lines: the columns fit their numbers
         cell.alignment = HEADER_WRAP
     data_rows(ws, row + 1, rows, formats)
+    for cells in ws.iter_rows(min_row=row + 1, max_row=row + len(rows), max_col=len(headers)):
+        for cell in cells:  # every value at the top of its row: a wrapped neighbour makes the row taller
+            cell.alignment = TOP
     if autofilter and not ws.auto_filter.ref:
         ws.auto_filter.ref = f"A{row}:{get_column_letter(len(headers))}{row + max(len(rows), 1)}"
     return row + len(rows) + 2

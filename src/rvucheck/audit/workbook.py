@@ -249,8 +249,8 @@ def _sample(ws: Worksheet, result: AuditResult) -> None:
     (read back by `rvucheck audit --reviewed`)."""
     formats = (COUNT, None, None, DATE, None, None, None, "0.00", None)
     table(ws, 1, SAMPLE_HEADERS, sample_rows(result), formats)
-    for cells in ws.iter_rows(min_row=2, min_col=9, max_col=9):
-        cells[0].alignment = WRAP
+    for cells in ws.iter_rows(min_row=2, min_col=7, max_col=9):
+        cells[0].alignment = cells[2].alignment = WRAP  # the rows and the reasons wrap
     add_result_list(ws, get_column_letter(SAMPLE_HEADERS.index("Result") + 1))
-    widths = {"I": 60, "J": 14, "K": 14, "L": 13, "M": 30}
+    widths = {"G": 30, "I": 60, "J": 14, "K": 14, "L": 13, "M": 30}
     finish(ws, fixed=widths, freeze="C2")

@@ -255,7 +255,7 @@ def _shown_length(value: object, number_format: str) -> int:
         text = f"{value:,.2f}" if "0.0" in number_format or isinstance(value, float) else f"{value:,}"
         return len(text) + (1 if "$" in number_format else 0)
     if hasattr(value, "isoformat"):
-        return 10
+        return 12  # yyyy-mm-dd, right-aligned: room apart from the text beside it
     return max((len(part) for part in str(value).split("\n")), default=0)
 
 
