@@ -105,6 +105,9 @@ def test_json_has_the_dashboard_figures(audits: tuple[AuditResult, AuditResult],
     write_json(audits[1], tmp_path / "audit.json")
     data = json.loads((tmp_path / "audit.json").read_text())
     dr_a = data["providers"][0]
+    flagged = data["providers"][0]["em_mix"]["office_established"]
+    assert flagged["direction"] == "over" and "possible over-coding" in flagged["in_words"]
+    assert data["rule_titles"] == {"PTP01": ""}  # (a made-up rule id: no title in the ruleset)
     keys = ("provider", "lines", "work_rvu", "credited_work_rvu", "payment")
     assert tuple(dr_a[k] for k in keys) == (
         "Dr A", 40, 60.0, 60.0, 4000.0
