@@ -237,6 +237,10 @@ def test_findings_sheet_links_to_cells_and_text_never_becomes_a_formula(corpus: 
     assert labels["NCCI quarter used"] == "2026Q2" and labels["Findings: warning"] == 2
     assert labels["Hidden rows (checked)"] == 1
     assert labels["$ at stake (each line once)"] == 91.5
+    stake_label = next(
+        row[0] for row in summary.iter_rows(min_row=3) if row[0].value == "$ at stake (each line once)"
+    )
+    assert stake_label.comment is not None and "conversion factor" in stake_label.comment.text  # defined
     header = next(row for row in summary.iter_rows() if row[0].value == "Provider")
     assert [c.value for c in header[4:9]] == ["Est. payment", "$ at stake", "Errors", "Warnings", "Info"]
     assert len(summary._charts) == 5

@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from rvucheck.annotate.work_queue import FINDINGS_COLUMNS, write_findings_sheet
+from rvucheck.annotate.work_queue import FINDINGS_COLUMNS, STAKE_NOTE, write_findings_sheet
 from rvucheck.model import SEVERITIES
 from rvucheck.report.charts import ranked_bars
 from rvucheck.report.summary import Summary
@@ -30,6 +30,7 @@ from rvucheck.report.xlsx import (
     put,
     put_text,
     set_widths,
+    sized_note,
     unique_title,
 )
 
@@ -95,7 +96,10 @@ def _facts(
     ]
     row = 3
     for label, value, number_format in facts:
-        put_text(ws, row, 1, label).font = bold_font(ws)
+        cell = put_text(ws, row, 1, label)
+        cell.font = bold_font(ws)
+        if label.startswith("$ at stake"):
+            cell.comment = sized_note(STAKE_NOTE)
         put(ws, row, 2, value, number_format)
         row += 1
     notes = [f"Note: {n}" for n in summary.notes[:MAX_NOTES]]
