@@ -38,6 +38,8 @@ class CheckRequest:
     session: Session
     output_format: str
     plan: OutputPlan | None  # None with --no-annotate
+    previous: tuple[Any, ...] | None = None  # `--since`: the last copy's findings (annotate.since)
+    previous_name: str = ""
     also: tuple[str, ...] = ()  # more formats of the same report (the web page offers JSON and CSV both)
 
     @property
@@ -88,13 +90,17 @@ def analyse(request: CheckRequest) -> Analysis:
     with frozen_gc():  # the lines and the report stay alive to the end: no collection walks them again
         summary = summarize(
             report, tuple(read.totals_rows), read.blank_rows, hidden_rows=tuple(read.hidden_rows),
-            control_rows=tuple(read.control_rows),
+            control_rows=tuple(read.control_rows), titles={rule.id: rule.title for rule in session.ruleset},
         )  # fmt: skip
         summary = with_run(summary, run_block(report, session.reference, session.settings))
         limit = FINDINGS_ON_SCREEN if annotate else None  # with a copy, its Findings sheet holds the rest
         output = _output(request.output_format, report, summary, limit)
         more = {name: _output(name, report, summary, limit) for name in request.also}
         annotations = build_annotations(read.layout, report, summary) if annotate else None
+        if annotations is not None and request.previous is not None:
+            from rvucheck.annotate.since import compare
+
+            annotations.since = compare(annotations.findings, request.previous, request.previous_name)
     return Analysis(output, summary, annotations, read.sheet, read.grid, read.fields, more)
 
 

@@ -208,20 +208,25 @@ def test_findings_sheet_links_to_cells_and_text_never_becomes_a_formula(corpus: 
     out, _read, _report = _run(corpus)
     wb = openpyxl.load_workbook(out)
     findings = wb["Findings"]
-    rows = [[c.value for c in row] for row in findings.iter_rows(min_row=2)]
-    assert [(r[0], r[4], r[5]) for r in rows] == [
+    heads = [c.value for c in findings[1]]
+    rows = [dict(zip(heads, [c.value for c in row], strict=True)) for row in findings.iter_rows(min_row=2)]
+    assert [(r["Cell"], r["Rule"], r["Severity"]) for r in rows] == [
         ("Charges!F4", "GS01", "error"),
         ("Charges!H7", "MU01", "warning"),
         ("Charges!I8", "DX02", "warning"),
         ("Charges!E8", "NP01", "info"),
     ]
     assert findings["A2"].hyperlink.location == "'Charges'!F4"
-    assert findings["G2"].alignment.wrap_text and findings["G2"].alignment.vertical == "top"  # message
-    assert findings["F2"].alignment.horizontal == "center" and findings["F2"].fill.fgColor.rgb.endswith(
-        "FFC7CE"
-    )
-    assert rows[0][9:] == [91.5, 1.3, None]  # no documentation requirements on these hand-made results
-    message = findings["G5"]
+
+    def cell(title: str, row: int) -> openpyxl.cell.Cell:
+        return findings.cell(row, heads.index(title) + 1)
+
+    assert cell("Message", 2).alignment.wrap_text and cell("Message", 2).alignment.vertical == "top"
+    severity = cell("Severity", 2)
+    assert severity.alignment.horizontal == "center" and severity.fill.fgColor.rgb.endswith("FFC7CE")
+    assert (rows[0]["$ at stake"], rows[0]["wRVU at stake"]) == (91.5, 1.3)
+    assert rows[0]["Documentation needed"] is None  # no documentation requirements on these hand-made results
+    message = cell("Message", 5)
     assert message.value == "=new patient seen before" and message.data_type == "s"
     summary = wb["Summary"]
     cells = {c.value: c for row in summary.iter_rows() for c in row if isinstance(c.value, str)}
@@ -232,6 +237,10 @@ def test_findings_sheet_links_to_cells_and_text_never_becomes_a_formula(corpus: 
     assert labels["NCCI quarter used"] == "2026Q2" and labels["Findings: warning"] == 2
     assert labels["Hidden rows (checked)"] == 1
     assert labels["$ at stake (each line once)"] == 91.5
+    stake_label = next(
+        row[0] for row in summary.iter_rows(min_row=3) if row[0].value == "$ at stake (each line once)"
+    )
+    assert stake_label.comment is not None and "conversion factor" in stake_label.comment.text  # defined
     header = next(row for row in summary.iter_rows() if row[0].value == "Provider")
     assert [c.value for c in header[4:9]] == ["Est. payment", "$ at stake", "Errors", "Warnings", "Info"]
     assert len(summary._charts) == 5

@@ -155,11 +155,16 @@ def test_national_benchmark_from_the_published_shares(run: dict[str, Any]) -> No
 def test_workbook_and_html_outputs(run: dict[str, Any]) -> None:
     book = load_workbook(run["out"]["xlsx"])
     assert book["Summary"]["B3"].value == "2026-10"
-    assert book["Summary"]["B15"].value == "2026-09"
+    labels = {row[0].value: row[1].value for row in book["Summary"].iter_rows(min_row=3) if row[0].value}
+    assert labels["Earlier months in history"] == "2026-09"
     trend = book["wRVU trend"]
     assert [trend.cell(r, 1).value for r in (2, 3)] == ["2026-09", "2026-10"]
     assert len(trend._charts) == 1 and len(book["E&M charts"]._charts) >= 5
     assert book["Review sample"].max_row == 26
+    mrns = [row[2] for row in book["Review sample"].iter_rows(min_row=2, values_only=True)]
+    assert all(mrns) and len(mrns) == 25  # the patient id as exported (the chart to pull), not its key
+    keyer = HistoryStore(run["data"]).keyer()
+    assert not {keyer.key(m) for m in mrns} & set(mrns)  # what the history stores is not what is shown
     html = run["out"]["html"].read_text(encoding="utf-8")
     assert html.count("data:image/svg+xml;base64,") >= 7 and "<script" not in html
 

@@ -73,3 +73,18 @@ def test_report_loads_and_renders(audits: tuple[AuditResult, AuditResult], tmp_p
     assert len(colors) > 50  # text, tables and chart colours, not a blank page
     chart_blue = sum(n for n, rgb in colors if rgb == (0x1F, 0x77, 0xB4))
     assert chart_blue > 500  # the first series' bars are on screen
+
+
+def test_report_prints_landscape_through_its_print_stylesheet(
+    audits: tuple[AuditResult, AuditResult], tmp_path: Path
+) -> None:
+    page = tmp_path / "audit.html"
+    page.write_text(render_html(audits[1]), encoding="utf-8")
+    pdf = tmp_path / "audit.pdf"
+    printed = _run([f"--print-to-pdf={pdf}", "--no-pdf-header-footer", page.as_uri()], tmp_path)
+    assert printed.returncode == 0 and pdf.is_file(), printed.stderr[-2000:]
+    data = pdf.read_bytes()
+    pages = re.findall(rb"/Type\s*/Page\b", data)
+    boxes = {tuple(float(v) for v in box.split()) for box in re.findall(rb"/MediaBox\s*\[([^\]]+)\]", data)}
+    assert 1 <= len(pages) <= 8, len(pages)
+    assert boxes and all(x1 - x0 > y1 - y0 for x0, y0, x1, y1 in boxes)  # @page size: letter landscape

@@ -46,24 +46,45 @@ def test_workbook_cells_and_native_charts(audits: tuple[AuditResult, AuditResult
     assert [[c.value for c in r] for r in by_provider.iter_rows(max_row=3)] == [
         ["Provider", "PTP01"], ["Dr A", 4], ["Dr B", 4]
     ]  # fmt: skip
+    assert providers["I2"].number_format == '"$"#,##0.00' and providers["H2"].number_format == "#,##0.00"
+    assert providers["N2"].number_format == "0.0%" and providers.auto_filter.ref == "A1:X3"
+    assert providers.freeze_panes == "B2" and providers.print_title_rows == "$1:$1"
+    assert providers.page_setup.orientation == "landscape" and providers.page_setup.fitToWidth == 1
     mix = book["E&M mix"]
-    flagged_rows = [r for r in mix.iter_rows(min_row=2, values_only=True) if r[-1] == "FLAGGED"]
-    assert [r[0] for r in flagged_rows] == ["Dr A", "Dr B"]
-    assert "chi-square GOF" in flagged_rows[0][-3]
+    heads = [c.value for c in mix[1]]
+    rows = [dict(zip(heads, r, strict=True)) for r in mix.iter_rows(min_row=2, values_only=True)]
+    flagged_rows = [r for r in rows if r["Flag"]]
+    assert [(r["Provider"], r["Flag"]) for r in flagged_rows] == [
+        ("Dr A", "higher levels (over?)"), ("Dr B", "lower levels (under?)")
+    ]  # fmt: skip
+    assert "chi-square GOF" in flagged_rows[0]["vs group (statistic)"]
+    assert "possible over-coding" in flagged_rows[0]["In plain words"]
+    assert "100% at levels 4/5 against 25% for the rest of the group" in flagged_rows[0]["In plain words"]
+    assert "possible under-coding" in flagged_rows[1]["In plain words"]
+    # level shares are numbers formatted as percentages (not "99214: 50%" text)
+    assert (flagged_rows[0]["Level 4"], flagged_rows[0]["Level 5"]) == (0.5, 0.5)
+    assert mix.cell(2, heads.index("Level 4") + 1).number_format == "0.0%"
     trend = book["wRVU trend"]
     assert [[c.value for c in r] for r in trend.iter_rows(min_row=1, max_row=3)] == [
         ["Month", "Dr A", "Dr B"], ["2026-09", 60.0, 60.0], ["2026-10", 60.0, 60.0]
     ]  # fmt: skip
     assert len(book["E&M charts"]._charts) == 2  # one per provider x family with enough services
     assert len(trend._charts) == 1 and len(book["Findings by rule"]._charts) == 1
-    assert book["Findings by rule"]["A2"].value == "PTP01" and book["Findings by rule"]["C2"].value == 8
+    assert [s.marker.symbol for s in trend._charts[0].series] == ["circle", "circle"]  # one month: a point
+    by_rule = book["Findings by rule"]
+    assert [c.value for c in by_rule[2]] == ["PTP01", None, "error", 8]  # (a made-up rule: no title)
     lag = book["Charge lag"]
     late_title = next(r for r in range(1, lag.max_row + 1) if lag.cell(r, 1).value == "Late lines")
     late_rows = list(lag.iter_rows(min_row=late_title + 2, values_only=True))
     assert len(late_rows) == 2 * 9  # posted 31..39 days after service, both providers
     assert late_rows[0][1:3] == ("Dr A", "99215") and late_rows[0][5] == 39
     sample = book["Review sample"]
-    assert sample.max_row == 9 and sample["H2"].value.startswith("highest risk")
+    assert [c.value for c in sample[1]][9:] == ["Reviewer", "Result", "Correct code", "Reviewer note"]
+    assert sample.max_row == 9 and sample["I2"].value.startswith("highest risk")
+    assert sample["D2"].number_format == "yyyy-mm-dd" and sample.data_validations.dataValidation
+    findings = book["Findings"]
+    assert [c.value for c in findings[1]][5:8] == ["Rule", "Rule title", "Severity"]
+    assert findings["K2"].number_format == '"$"#,##0.00' and findings.auto_filter.ref
 
 
 def test_html_is_self_contained_with_chart_images(
@@ -73,7 +94,9 @@ def test_html_is_self_contained_with_chart_images(
     images = re.findall(r"<img src='data:image/svg\+xml;base64,", html)
     assert len(images) == 4  # two E&M mixes, the trend, findings by rule
     assert "http://" not in html.replace("http://www.w3.org/2000/svg", "") and "https://" not in html
-    assert "FLAGGED" in html and "Review sample (8 encounters, seed 3)" in html
+    assert "higher levels (over?)" in html and "Review sample (8 encounters, seed 3)" in html
+    assert "possible under-coding" in html and "@media print" in html and "class='keys'" in html
+    assert "Data currency" in html
     write_html(audits[1], tmp_path / "a.html")
     assert (tmp_path / "a.html").read_text(encoding="utf-8") == html
 
@@ -82,6 +105,9 @@ def test_json_has_the_dashboard_figures(audits: tuple[AuditResult, AuditResult],
     write_json(audits[1], tmp_path / "audit.json")
     data = json.loads((tmp_path / "audit.json").read_text())
     dr_a = data["providers"][0]
+    flagged = data["providers"][0]["em_mix"]["office_established"]
+    assert flagged["direction"] == "over" and "possible over-coding" in flagged["in_words"]
+    assert data["rule_titles"] == {"PTP01": ""}  # (a made-up rule id: no title in the ruleset)
     keys = ("provider", "lines", "work_rvu", "credited_work_rvu", "payment")
     assert tuple(dr_a[k] for k in keys) == (
         "Dr A", 40, 60.0, 60.0, 4000.0

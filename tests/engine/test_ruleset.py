@@ -79,7 +79,8 @@ def test_envelope_checked_first(tmp_path: Path) -> None:
 
 def test_unknown_kind_lists_valid_kinds(tmp_path: Path) -> None:
     message = error_of(write_rule(tmp_path, "GS94", {"kind": "no_such_kind"}))
-    valid = "valid kinds: addon_primary, addon_time_units, anesthesia_minutes, anesthesia_time, attachment_missing,"
+    valid = "valid kinds: addon_primary, addon_time_units, anesthesia_minutes, anesthesia_time, "
+    valid += "attachment_missing,"
     assert f"kind: unknown kind 'no_such_kind'; {valid}" in message
 
 

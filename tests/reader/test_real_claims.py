@@ -109,8 +109,14 @@ def test_a_wide_row_carries_every_one_of_its_lines_results(tmp_path: Path, data_
     findings = sheet.cell(3, heads.index("Findings") + 1).value
     assert [code in findings for code in ("99337:", "90775:", "17003:")] == [True, True, True]
     assert not sheet.cell(2, heads.index("Findings") + 1).value.startswith("66984:")  # one line: as before
-    rows = list(book["Findings"].iter_rows(min_row=2, values_only=True))
-    by_code = {row[2]: row[1] for row in rows if row[2] is not None}
-    assert by_code == {"66984": 2, "99337": 3, "90775": 3, "17003": 3}  # each finding names its own line
+    found = book["Findings"]
+    titles = [c.value for c in found[1]]
+    rows = [dict(zip(titles, row, strict=True)) for row in found.iter_rows(min_row=2, values_only=True)]
+    by_code = {row["Code"]: row["Cell"] for row in rows if row["Code"] is not None}
+    # each finding names its own line (and the line's date of service)
+    assert by_code == {
+        "66984": "carrier!C2", "99337": "carrier!C3", "90775": "carrier!C3", "17003": "carrier!C3"
+    }  # fmt: skip
+    assert {str(row["Date of service"])[:10] for row in rows if row["Code"]} == {"2008-02-29", "2008-08-28"}
     # the run's notes (stale NCCI, another year's release) belong to no line: no code beside them
-    assert rows and all(str(row[4]).startswith("RD") for row in rows if row[2] is None)
+    assert rows and all(str(row["Rule"]).startswith("RD") for row in rows if row["Code"] is None)

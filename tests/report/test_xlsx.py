@@ -101,3 +101,37 @@ def test_procedure_log_formulas_stay_formulas(tmp_path: Path) -> None:
     )  # fmt: skip
     assert summary[pl.YEAR_CELL].value == 2026 and summary[f"B{pl.YEAR_TOTAL_ROW}"].data_type == "f"
     assert log["A2"].data_type == "s" and log["A2"].value.startswith("no fee schedule yet")
+
+
+def test_a_note_box_grows_with_its_text() -> None:
+    from rvucheck.report.xlsx import NOTE_MAX_WIDTH_PX, note_size, sized_note
+
+    short_width, short_height = note_size("GS01 (error): 25 missing")
+    assert short_width < NOTE_MAX_WIDTH_PX and short_height < 79  # a short note: a small box
+    median = "x" * 289  # the median note of the sample month (issue 15)
+    width, height = note_size(median)
+    per_line = (width - 20) // 6.2
+    assert width == NOTE_MAX_WIDTH_PX and height >= 15 * -(-289 // per_line)  # every wrapped line shown
+    assert note_size(median + "\nFix: add 25")[1] == height + 15  # a paragraph is a line more
+    assert note_size("y" * 100_000)[1] == 900  # capped: the cell is still reachable
+    note = sized_note("=1+1\x07")
+    assert note.text == "=1+1?" and (note.width, note.height) == note_size("=1+1?")
+
+
+def test_print_setup_landscape_one_page_wide_with_repeated_titles(tmp_path: Path) -> None:
+    from rvucheck.report.xlsx import print_setup
+
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = "Findings"
+    print_setup(ws, title_rows=1, area="A1:K40")
+    other = book.create_sheet("Summary")
+    print_setup(other, title_rows=None, landscape=False)
+    saved = _saved(book, tmp_path)
+    ws, other = saved["Findings"], saved["Summary"]
+    setup = ws.page_setup
+    assert (setup.orientation, setup.fitToWidth, setup.fitToHeight) == ("landscape", 1, 0)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$1:$1" and ws.print_area == "'Findings'!$A$1:$K$40"
+    assert other.page_setup.orientation == "portrait" and other.print_title_rows is None

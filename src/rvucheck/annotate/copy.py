@@ -146,7 +146,7 @@ def _side_writer(annotations: Annotations, source_name: str, note: str) -> Calla
         placeholder.title = ordered[0] if ordered else annotations.sheet
         for name in ordered[1:]:
             wb.create_sheet(name)
-        write_findings_sheet(wb, annotations.findings, link_to_cells=True)
+        write_findings_sheet(wb, annotations.findings, link_to_cells=True, since=annotations.since)
         write_documentation_sheet(wb, annotations.documentation)
         if annotations.summary is not None:
             write_summary_sheet(wb, annotations.summary, source_name, copy_note=note)

@@ -10,18 +10,42 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from rvucheck.model import SEVERITY_RANK, ChargeLine, DocRequirement, Finding, Report, SheetLayout
 from rvucheck.report.summary import Summary, all_findings, finding_cell, run_notes
+
+if TYPE_CHECKING:
+    from rvucheck.annotate.since import Comparison
 
 FINDINGS_TEXT_LIMIT = 500
 RowValues = tuple[
     object, ...
 ]  # Work RVU, Credited wRVU, Total RVU, Est. Payment, Global, Status, Severity, Findings
-FindingRow = tuple[str, int, int, str, str, str, str, str, str, str, "float | None", "float | None", str]
-# (sheet, row, column, hcpcs, modifiers, rule, severity, message, fix, reference, $ at stake, wRVU at stake,
-#  what the line's documentation must show)
+
+
+class FindingRow(NamedTuple):
+    """One row of the Findings sheet: where the finding is, the line's identity (a biller's work queue
+    sorts and filters by date, patient, claim and provider) and what the rule says."""
+
+    sheet: str
+    row: int
+    column: int
+    hcpcs: str
+    modifiers: str
+    rule: str
+    severity: str
+    message: str
+    fix: str
+    reference: str
+    dollars: float | None
+    wrvu: float | None
+    dos: dt.date | None = None
+    patient: str = ""
+    claim: str = ""
+    provider: str = ""
+    title: str = ""
+    documentation: str = ""  # what the line's documentation must show (flagged lines with requirements)
 
 
 ON_FILE = {True: "yes", False: "no", None: ""}
@@ -85,6 +109,7 @@ class Annotations:
     findings: list[FindingRow] = field(default_factory=list)
     summary: Summary | None = None
     documentation: list[DocumentationRow] = field(default_factory=list)  # lines needing a report first
+    since: Comparison | None = None  # `--since`: this run's findings against the last copy's
 
 
 target_cell = finding_cell  # the annotator's name for it
@@ -200,21 +225,38 @@ def build_annotations(layout: SheetLayout, report: Report, summary: Summary) -> 
             else lines.get((source.sheet, source.row, source.column)) or lines.get((source.sheet, source.row))
         )
         cell = target_cell(finding, found)
+        documentation = documented.get(id(found), "") if found else ""
         plan.findings.append(
-            (
-                cell.sheet,
-                cell.row,
-                cell.column or 1,
-                found.hcpcs if found else "",
-                " ".join(found.modifiers) if found else "",
-                finding.rule,
-                finding.severity,
-                finding.message,
-                finding.fix,
-                finding.ref,
-                finding.dollars_at_stake,
-                finding.wrvu_at_stake,
-                documented.get(id(found), "") if found else "",
-            )
+            _finding_row(finding, found, (cell.sheet, cell.row, cell.column or 1), summary, documentation)
         )
     return plan
+
+
+def _finding_row(
+    finding: Finding,
+    line: ChargeLine | None,
+    where: tuple[str, int, int],
+    summary: Summary,
+    documentation: str,
+) -> FindingRow:
+    sheet, row, column = where
+    return FindingRow(
+        sheet,
+        row,
+        column,
+        line.hcpcs if line else "",
+        " ".join(line.modifiers) if line else "",
+        finding.rule,
+        finding.severity,
+        finding.message,
+        finding.fix,
+        finding.ref,
+        finding.dollars_at_stake,
+        finding.wrvu_at_stake,
+        line.dos if line else None,
+        line.patient if line else "",
+        line.claim if line else "",
+        (line.provider or line.provider_npi) if line else "",
+        summary.titles.get(finding.rule, ""),
+        documentation,
+    )

@@ -44,6 +44,46 @@ class MixRow:
             (self.vs_group and self.vs_group.flagged) or (self.vs_benchmark and self.vs_benchmark.flagged)
         )
 
+    @property
+    def direction(self) -> str:
+        """over / under against the group, else against the benchmark; "" when not flagged."""
+        for comparison in (self.vs_group, self.vs_benchmark):
+            if comparison is not None and comparison.direction:
+                return comparison.direction
+        return ""
+
+    @property
+    def flag(self) -> str:
+        """The flag as a reader takes it in: which way the mix departs."""
+        return {"over": "higher levels (over?)", "under": "lower levels (under?)"}.get(self.direction, "")
+
+    def in_words(self) -> str:
+        """What the statistics say, in a sentence a physician reads: the high-level share against each
+        reference, the direction, and that a flag asks for chart review, not a conclusion."""
+        high = "levels " + "/".join(c[-1] for c in self.family.high_codes)
+        parts = []
+        references = ((self.vs_group, "the rest of the group"), (self.vs_benchmark, "the benchmark"))
+        for comparison, name in references:
+            if comparison is None:
+                continue
+            verdict = (
+                f"{'higher' if comparison.direction == 'over' else 'lower'}, significant"
+                if comparison.direction
+                else "no significant difference"
+            )
+            parts.append(
+                f"{comparison.high_share:.0%} at {high} against {comparison.reference_high_share:.0%} "
+                f"for {name} ({verdict})"
+            )
+        if not parts:
+            return "too few services to compare"
+        text = f"{self.provider} bills " + "; ".join(parts) + "."
+        if self.direction == "over":
+            text += " Codes higher than peers: possible over-coding; review charts before concluding."
+        elif self.direction == "under":
+            text += " Codes lower than peers: possible under-coding (lost revenue); review charts."
+        return text
+
 
 def charted_mix(mix: Sequence[MixRow]) -> list[MixRow]:
     """The provider x family mixes worth a chart: enough services to mean something."""

@@ -39,6 +39,14 @@ class Comparison:
     flagged: bool
 
     @property
+    def direction(self) -> str:
+        """ "over" when the provider bills the high levels more often than the reference, "under" when less
+        often; "" when not flagged (a difference the test does not support is no direction)."""
+        if not self.flagged or self.high_share == self.reference_high_share:
+            return ""
+        return "over" if self.high_share > self.reference_high_share else "under"
+
+    @property
     def statistic(self) -> str:
         """The statistic in words, as shown next to a flag."""
         parts = []

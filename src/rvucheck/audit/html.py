@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from rvucheck.audit.emmix import charted_mix
 from rvucheck.audit.emstats import shares
 from rvucheck.audit.metrics import TARGET_HEADERS, late_lines
 from rvucheck.audit.result import AuditResult
+from rvucheck.audit.review import SAMPLE_HEADERS, sample_rows
 from rvucheck.model import SEVERITIES, SEVERITY_LABELS
 from rvucheck.report.run_info import run_rows, stale_banner
 from rvucheck.report.summary import run_notes
@@ -24,6 +25,19 @@ table{border-collapse:collapse;font-size:12px;margin:8px 0}
 th,td{border:1px solid #ccc;padding:3px 6px;text-align:left}th{background:#f0f0f0}
 td.num{text-align:right}tr.flag td{background:#fff2cc}
 .charts img{margin:6px;border:1px solid #eee}.note{color:#555;font-size:12px}
+.keys{display:flex;flex-wrap:wrap;gap:10px;margin:12px 0}
+.key{border:1px solid #ccc;border-radius:4px;padding:8px 14px;min-width:120px;background:#fafafa}
+.key b{display:block;font-size:20px}.key span{font-size:12px;color:#555}
+.currency{border-left:4px solid #c9a227;background:#fffbe6;padding:6px 10px;font-size:12px}
+td.over{color:#9c0006;font-weight:bold}td.under{color:#1f4e79;font-weight:bold}
+@media print{
+ @page{size:letter landscape;margin:12mm}
+ body{margin:0;font-size:10px}table{font-size:9px;page-break-inside:auto}
+ tr{page-break-inside:avoid}thead{display:table-header-group}
+ h2{page-break-after:avoid}.charts img{max-width:48%;page-break-inside:avoid}
+ .key{background:none}tr.flag td{background:#fff2cc !important;-webkit-print-color-adjust:exact;
+ print-color-adjust:exact}
+}
 """
 
 
@@ -35,8 +49,18 @@ def _cell(value: object) -> str:
     return f"<td>{escape('' if value is None else str(value))}</td>"
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[object]], flags: Sequence[bool] = ()) -> str:
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+def _table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    flags: Sequence[bool] = (),
+    titles: Mapping[str, str] | None = None,
+) -> str:
+    """`titles`: header -> what it means, shown when the pointer rests on it (rule ids)."""
+    titles = titles or {}
+    head = "".join(
+        f"<th title='{escape(titles[h])}'>{escape(h)}</th>" if h in titles else f"<th>{escape(h)}</th>"
+        for h in headers
+    )
     body = "".join(
         f"<tr{' class=flag' if i < len(flags) and flags[i] else ''}>{''.join(_cell(v) for v in row)}</tr>"
         for i, row in enumerate(rows)
@@ -55,11 +79,13 @@ def render_html(result: AuditResult) -> str:
         f"<title>Coding audit {escape(result.month)}</title>",
         f"<style>{STYLE}</style></head><body>",
         f"<h1>Coding audit {escape(result.month)}</h1>",
+        _key_figures(result),
         f"<p>{len(result.report.results):,} lines from {escape(', '.join(result.sources))}; "
         f"{', '.join(f'{counts[s]:,} {SEVERITY_LABELS[s].lower()}' for s in SEVERITIES)}. "
         f"PFS release {escape(result.report.release)}. Earlier months in history: "
         f"{escape(', '.join(result.previous_months) or 'none')} "
         f"({result.history_lines_used:,} earlier lines used for cross-month checks).</p>",
+        _currency(result),
         f"<p>{escape(result.outside_note)}.</p>" if result.outside_note else "",
         _run(result),
         _notes(result),
@@ -81,14 +107,46 @@ def write_html(result: AuditResult, path: Path) -> None:
     path.write_text(render_html(result), encoding="utf-8")
 
 
+CURRENCY_NOTES = frozenset({"RD02", "RD03", "RD09", "RD13"})  # data older or newer than the dates checked
+
+
+def _key_figures(result: AuditResult) -> str:
+    """The figures a reader looks for first, as a panel above everything else."""
+    counts = result.report.counts_by_severity()
+    flagged = [m for m in result.mix if m.flagged]
+    figures = [
+        (f"{len(result.report.results):,}", "lines checked"),
+        (f"{sum(p.credited_work_rvu for p in result.providers):,.2f}", "credited work RVU"),
+        (f"${sum(p.payment for p in result.providers):,.2f}", "estimated payment"),
+        (f"${sum(r.dollars_at_stake for r in result.report.results):,.2f}", "$ at stake (each line once)"),
+        (f"{counts['error']:,}", "errors"),
+        (f"{counts['warning']:,}", "warnings"),
+        (f"{len(flagged)}", "E&M mixes flagged"),
+        (f"{len(result.sample)}", "charts to review"),
+    ]
+    boxes = "".join(f"<div class='key'><b>{escape(v)}</b><span>{escape(t)}</span></div>" for v, t in figures)
+    return f"<div class='keys'>{boxes}</div>"
+
+
+def _currency(result: AuditResult) -> str:
+    """Which data the figures rest on, and where it is older than the dates checked."""
+    report = result.report
+    said = [
+        f"Fee schedule {report.release or 'none installed'}; NCCI {report.ncci_quarter or 'none installed'}."
+    ]
+    said += [f"{f.rule}: {f.message}" for f in run_notes(report) if f.rule in CURRENCY_NOTES]
+    items = "".join(f"<li>{escape(text)}</li>" for text in said)
+    return f"<div class='currency'><b>Data currency</b><ul>{items}</ul></div>"
+
+
 def _notes(result: AuditResult) -> str:
     """The findings that belong to no line (data notes, rules not run for a missing column), each once:
     with the lines' findings they make up the counts above."""
-    notes = run_notes(result.report)
+    notes = [f for f in run_notes(result.report) if f.rule not in CURRENCY_NOTES]  # (those: the panel)
     if not notes:
         return ""
-    rows = [[f.rule, f.severity, f.message] for f in notes]
-    return "<h2>Notes</h2>" + _table(["Rule", "Severity", "Note"], rows)
+    rows = [[f.rule, result.title(f.rule), f.severity, f.message] for f in notes]
+    return "<h2>Notes</h2>" + _table(["Rule", "Title", "Severity", "Note"], rows)
 
 
 def _run(result: AuditResult) -> str:
@@ -124,12 +182,13 @@ def _providers(result: AuditResult) -> str:
             result.earlier_average(p.provider),
             result.ytd_work_rvu.get(p.provider, p.credited_work_rvu),
         ])  # fmt: skip
-    headers = ["Provider", "Specialty", "Lines", "Encounters", "Work RVU", "Credited wRVU", "Est. payment",
-               "Errors", "Warnings", "Mod 25 (of E&M)", "59/X (of lines)", "E&M in global",
+    headers = ["Provider", "Specialty", "Lines", "Encounters", "Work RVU", "Credited wRVU",
+               "Est. payment ($)", "Errors", "Warnings", "Mod 25 (of E&M)", "59/X (of lines)",
+               "E&M in global",
                "New-pt code, established", "Previous month", "Avg. earlier months",
                "YTD credited wRVU"]  # fmt: skip
     rules, matrix = result.rule_matrix()
-    by_rule = _table(["Provider", *rules], [[name, *counts] for name, counts in matrix])
+    by_rule = _table(["Provider", *rules], [[name, *counts] for name, counts in matrix], titles=result.titles)
     return "<h2>Providers</h2>" + _table(headers, rows) + "<h2>Findings by provider and rule</h2>" + by_rule
 
 
@@ -144,7 +203,7 @@ def _mix(result: AuditResult) -> str:
             f"{m.vs_benchmark.statistic} [{m.benchmark_source}]"
             if m.vs_benchmark
             else (m.benchmark_source or "no benchmark"),
-            "FLAGGED" if m.flagged else "",
+            m.flag, m.in_words() if m.flagged else "",
         ])  # fmt: skip
         flags.append(m.flagged)
     charts = []
@@ -167,7 +226,10 @@ def _mix(result: AuditResult) -> str:
     )  # fmt: skip
 
 
-MIX_HEADERS = ("Provider", "Family", "Services", "Mix", "vs rest of group", "vs national benchmark", "Flag")
+MIX_HEADERS = (
+    "Provider", "Family", "Services", "Mix", "vs rest of group", "vs national benchmark", "Flag",
+    "In plain words",
+)  # fmt: skip
 
 
 def _trend(result: AuditResult) -> str:
@@ -184,7 +246,12 @@ def _rules(result: AuditResult) -> str:
     svg = hbar_chart_svg(
         "Findings by rule", [f"{r} ({s})" for r, s, _ in items], [float(n) for _, _, n in items]
     )
-    return "<h2>Findings by rule</h2>" + f"<div class='charts'>{_img(svg, 'findings by rule')}</div>"
+    rows = [[rule, result.title(rule), severity, count] for rule, severity, count in result.findings_by_rule]
+    return (
+        "<h2>Findings by rule</h2>"
+        + f"<div class='charts'>{_img(svg, 'findings by rule')}</div>"
+        + _table(["Rule", "Title", "Severity", "Findings"], rows)
+    )
 
 
 def _lag_and_top(result: AuditResult) -> str:
@@ -197,7 +264,7 @@ def _lag_and_top(result: AuditResult) -> str:
             for r, d in late[:20]
         ],
     )
-    headers = ["Code", "Lines", "Credited wRVU", "Est. payment"]
+    headers = ["Code", "Lines", "Credited wRVU", "Est. payment ($)"]
     top_w = _table(headers, [[c.hcpcs, c.lines, c.work_rvu, c.payment] for c in result.top_by_work_rvu[:10]])
     top_p = _table(headers, [[c.hcpcs, c.lines, c.work_rvu, c.payment] for c in result.top_by_payment[:10]])
     return (
@@ -225,11 +292,10 @@ def _documentation(result: AuditResult) -> str:
 
 
 def _sample(result: AuditResult) -> str:
-    rows = [
-        [i, p.encounter.provider, p.encounter.dos, p.encounter.claim, p.encounter.codes,
-         ", ".join(r.line.source.a1() for r in p.encounter.results), p.encounter.score, p.reason]
-        for i, p in enumerate(result.sample, 1)
-    ]  # fmt: skip
-    return f"<h2>Review sample ({len(result.sample)} encounters, seed {result.sample_seed})</h2>" + _table(
-        ["#", "Provider", "DOS", "Claim", "Codes", "Rows", "Risk", "Why picked"], rows
+    rows = [row[:9] for row in sample_rows(result)]
+    return (
+        f"<h2>Review sample ({len(result.sample)} encounters, seed {result.sample_seed})</h2>"
+        "<p class='note'>The audit workbook's Review sample sheet has Reviewer / Result / Correct code "
+        "columns to fill in; <code>rvucheck audit --reviewed audit.xlsx</code> reads them back.</p>"
+        + _table(SAMPLE_HEADERS[:9], rows)
     )

@@ -51,6 +51,8 @@ def audit_dict(result: AuditResult) -> dict[str, Any]:
             ),
             "benchmark_source": m.benchmark_source or None,
             "flagged": m.flagged,
+            "direction": m.direction or None,  # over / under when flagged
+            "in_words": m.in_words(),
         }
     providers = [
         {
@@ -99,6 +101,7 @@ def audit_dict(result: AuditResult) -> dict[str, Any]:
             for o in result.outside_month
         ],
         "counts": result.report.counts_by_severity(),
+        "rule_titles": {rule: result.title(rule) for rule, _severity, _count in result.findings_by_rule},
         "providers": providers,
         "targets": [dataclasses.asdict(t) for t in result.targets],  # the roster's wRVU vs target, per FTE
         "findings": findings,

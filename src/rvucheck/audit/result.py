@@ -48,6 +48,13 @@ class AuditResult:
     run: dict[str, Any] = field(default_factory=dict)
     targets: tuple[TargetRow, ...] = ()  # the roster's wRVU against target and per FTE (rvucheck.toml)
     documentation: tuple[DocumentationFigures, ...] = ()  # DC/TM findings and note lags per provider
+    titles: dict[str, str] = field(default_factory=dict)  # rule id -> title (rules and run notes)
+    # patient key -> the patient id as exported: the review sample names the chart to pull; never stored
+    # in the history and never written to the JSON
+    patients: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def title(self, rule: str) -> str:
+        return self.titles.get(rule, "")
 
     @property
     def outside_note(self) -> str | None:

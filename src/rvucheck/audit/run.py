@@ -31,6 +31,7 @@ from rvucheck.audit.sample import encounters, review_sample
 from rvucheck.errors import InputFileError
 from rvucheck.model import CellRef, ChargeLine, Report, UnreadableLine
 from rvucheck.report.run_info import run_block
+from rvucheck.report.summary import RUN_NOTE_TITLES
 from rvucheck.session import GLOBAL_EM_KINDS, NEW_PATIENT_KINDS, Session
 
 
@@ -209,10 +210,14 @@ def audit_month(
     kinds = RuleKinds(session.rule_ids(GLOBAL_EM_KINDS), session.rule_ids(NEW_PATIENT_KINDS))
     sources = [p.name for p in paths]
     result = summarize(report, month, sources, store, options, len(history), data_dir, kinds, record)
+    titles = {**RUN_NOTE_TITLES, **{rule.id: rule.title for rule in session.ruleset}}
+    exported = {twin.patient: line.patient for line, twin in zip(lines, keyed, strict=True) if line.patient}
     return replace(
         result,
         run=run_block(report, session.reference, session.settings),
         targets=tuple(target_rows(result.providers, session.settings.providers)),
+        titles=titles,
+        patients=exported,
     )
 
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 def register(subparsers: Any) -> None:
     audit = subparsers.add_parser("audit", help="month-end coding audit of one or more charge exports")
-    audit.add_argument("files", nargs="+", type=Path, help="charge exports (.xlsx, .xlsm, .csv)")
+    audit.add_argument("files", nargs="*", type=Path, help="charge exports (.xlsx, .xlsm, .csv)")
     audit.add_argument(
         "--month", help="the audited month, YYYY-MM (default: the one month the dates fall in)"
     )
@@ -35,6 +35,13 @@ def register(subparsers: Any) -> None:
     audit.add_argument("--json", type=Path, help="figures and findings as JSON")
     audit.add_argument("--sample-size", type=int, default=30, help="encounters in the review sample (30)")
     audit.add_argument("--seed", type=int, default=1, help="seed of the review sample's random draw (1)")
+    audit.add_argument(
+        "--reviewed",
+        type=Path,
+        metavar="AUDIT_XLSX",
+        help="read back the audit workbook's filled-in Review sample: accuracy per provider and the "
+        "direction of the errors (console; --json and --out write them too); no FILE with it",
+    )
     audit.add_argument("--late-days", type=int, default=30, help="posting lag that counts as late (30 days)")
     add_check_options(audit)  # the options of `rvucheck check`, defined once for both
     audit.set_defaults(func=run_audit_command)
@@ -58,6 +65,10 @@ def run_audit_command(args: argparse.Namespace) -> int:
     from rvucheck.outputs import Outputs
     from rvucheck.session import Session
 
+    if args.reviewed is not None:
+        return _reviewed(args)
+    if not args.files:
+        raise InputFileError("audit: give the charge export(s) to audit (rvucheck audit FILE...)")
     if args.sample_size < 0:
         raise InputFileError("--sample-size must be 0 or more")
     options = AuditOptions(
@@ -86,6 +97,36 @@ def run_audit_command(args: argparse.Namespace) -> int:
         with Outputs(args.files, force=True) as outputs:
             wanted = _planned(outputs, args, month=result.month)
             _report(_write_and_remember(outputs, wanted, result, data_dir), result)
+    return 0
+
+
+def _reviewed(args: argparse.Namespace) -> int:
+    """`audit --reviewed audit.xlsx`: the filled sample read back; console, and --json / --out if given."""
+    import json
+
+    from rvucheck.audit.review import read_reviewed
+    from rvucheck.audit.workbook import write_review_workbook
+    from rvucheck.outputs import Outputs
+
+    if args.files:
+        raise InputFileError("--reviewed reads a filled-in sample; give it without FILE")
+    if args.html is not None:
+        raise InputFileError("--reviewed writes --json and --out (.xlsx); leave --html off")
+    outcome = read_reviewed(args.reviewed)
+    with Outputs([args.reviewed], force=True) as outputs:
+        for path in (args.out, args.json):
+            if path is not None:
+                outputs.plan(path)
+        if args.out is not None:
+            outputs.write(args.out, functools.partial(write_review_workbook, outcome))
+        if args.json is not None:
+            text = json.dumps(outcome.as_json(), indent=1)
+            outputs.write(args.json, lambda path: path.write_text(text, encoding="utf-8"))
+        written = [str(path) for path in outputs.commit()]
+    for line in outcome.lines():
+        print(line)
+    if written:
+        print("wrote " + ", ".join(written))
     return 0
 
 

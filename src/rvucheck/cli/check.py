@@ -31,6 +31,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     check.add_argument("--pretty", action="store_true", help="indent the JSON output (slower on large files)")
     check.add_argument("--fail-on", choices=FAIL_ON, help="exit 1 when findings at or above (default error)")
     check.add_argument("--force", action="store_true", help="replace an existing annotated copy")
+    check.add_argument(
+        "--since",
+        type=Path,
+        metavar="LAST_COPY",
+        help="the annotated copy of an earlier run (last.rvucheck.xlsx): mark each finding new / still open "
+        "/ fixed and carry over its Status, Owner and Note",
+    )
     check.set_defaults(func=run_check)
     from rvucheck.cli import columns
 
@@ -68,6 +75,7 @@ def run_check(args: argparse.Namespace) -> int:
     # every file and every output first: a bad one stops the run before any work; each input is validated
     # only here, and no copy may be (or link to) an input of the run or another copy
     infos = [check_input(Path(name), features=not args.no_annotate) for name in args.files]
+    previous = _previous(args)
     with Outputs([info.path for info in infos], args.force) as outputs:
         plans = [_plan(info, args, outputs) for info in infos]
         sessions: dict[Path | None, Session] = {}
@@ -79,7 +87,7 @@ def run_check(args: argparse.Namespace) -> int:
                 sessions[settings.config_path] = Session.open(args.data_dir, settings)
             mapping = reading_map(args, settings)
             result, copy, code = _check_one(
-                info, args, mapping, sessions[settings.config_path], plan, outputs
+                info, args, mapping, sessions[settings.config_path], plan, outputs, previous
             )
             results.append(result)
             written.append((info, copy))
@@ -92,6 +100,17 @@ def run_check(args: argparse.Namespace) -> int:
     for info, copy in written:
         _say_written(info, copy, args.format)
     return worst
+
+
+def _previous(args: argparse.Namespace) -> tuple[Any, ...] | None:
+    """`--since`: the earlier copy's findings, read before any work (a wrong file stops the run first)."""
+    if args.since is None:
+        return None
+    if args.no_annotate:
+        raise InputFileError("--since marks the findings in the annotated copy; leave --no-annotate off")
+    from rvucheck.annotate.since import read_previous
+
+    return tuple(read_previous(args.since))
 
 
 def _plan(info: InputInfo, args: argparse.Namespace, outputs: Any) -> Any:
@@ -109,22 +128,29 @@ def _check_one(
     session: Session,
     plan: Any,
     outputs: Any,
+    previous: tuple[Any, ...] | None = None,
 ) -> tuple[Any, Any, int]:
     from rvucheck.pipeline import CheckRequest, check_file
 
-    request = CheckRequest(info, args.sheet, mapping, session, args.format, plan)
+    since_name = args.since.name if args.since else ""
+    request = CheckRequest(info, args.sheet, mapping, session, args.format, plan, previous, since_name)
     outcome = check_file(request, lambda: _progress(True), outputs)  # any file: a month takes seconds
     analysis = outcome.analysis
     result: Any = None
     missing = missing_columns(analysis.fields)
+    since = analysis.annotations.since if analysis.annotations is not None else None
     if args.format == "json":
         result = analysis.output
+        if since is not None:
+            result = {**result, "since": {"file": since.source, **since.counts()}}
     elif args.format == "csv":
         sys.stdout.write(str(analysis.output))
     else:
         if analysis.output:
             print(analysis.output)
         _print_table(analysis.summary)
+        if since is not None:
+            say(since.line())
     if missing:
         say(
             f"rvucheck: {info.path}: no {', '.join(missing)} column found; "

@@ -5,8 +5,9 @@ Sheet `GPCI`: one row per Medicare locality keyed `MAC-locality` ("01112-05"), p
 The DESCRIPTION column (AMA-licensed CPT text) is written only when the user asks for it: it comes from their
 own file and is theirs to keep, not ours to ship.
 
-Lookups are `_xlfn.XLOOKUP` with an INDEX/MATCH fallback inside IFERROR: Excel 2021/365 and LibreOffice 24.8+
-use XLOOKUP; older Excel reads `#NAME?` there and IFERROR falls back to INDEX/MATCH.
+Both sheets are Excel Tables, and the columns the formulas read are workbook names over the data rows
+(`RVU_KEY`, `RVU_WORK`, `GPCI_PE` ...): the line formulas (line_formulas.py) MATCH the row once and INDEX
+each value, which every Excel since 2007 and LibreOffice evaluate alike.
 """
 
 from __future__ import annotations
@@ -16,11 +17,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from rvucheck.refdata.pricing.pricer import UNPAID_STATUSES
 from rvucheck.refdata.types import Locality, RvuRow
+from rvucheck.report.xlsx import print_setup
 
 RVU_SHEET = "RVU"
 GPCI_SHEET = "GPCI"
@@ -94,66 +98,53 @@ def row_key(hcpcs: str, modifier: str) -> str:
     return f"{hcpcs}|{modifier}"
 
 
-def lookup(key_cell: str, sheet: str, result_column: str) -> str:
-    """XLOOKUP of key_cell in column A of the sheet, with the INDEX/MATCH fallback (no leading '=')."""
-    keys = f"{sheet}!$A:$A"
-    values = f"{sheet}!${result_column}:${result_column}"
-    return f"IFERROR(_xlfn.XLOOKUP({key_cell},{keys},{values}),INDEX({values},MATCH({key_cell},{keys},0)))"
+# The named ranges the line formulas read (excel/line_formulas.py): one per data column they use, over the
+# data rows only (whole-column references make every lookup scan a million rows).
+RVU_NAMES = {
+    "RVU_KEY": "key",
+    "RVU_WORK": "work_rvu",
+    "RVU_PE_NF": "pe_rvu_nonfacility",
+    "RVU_PE_F": "pe_rvu_facility",
+    "RVU_MP": "mp_rvu",
+    "RVU_TOTAL_NF": "total_rvu_nonfacility",
+    "RVU_TOTAL_F": "total_rvu_facility",
+    "RVU_STATUS": "status_code",
+    "RVU_GLOBAL": "global_days",
+    "RVU_MULT": "mult_proc",
+    "RVU_BILAT": "bilat_surg",
+    "RVU_ASST": "asst_surg",
+    "RVU_CF": "conversion_factor",
+    "OPPS_PE_NF": "opps_pe_nonfacility",
+    "OPPS_PE_F": "opps_pe_facility",
+    "OPPS_MP": "opps_mp",
+}
+GPCI_NAMES = {"GPCI_KEY": "key", "GPCI_WORK": "work_gpci", "GPCI_PE": "pe_gpci", "GPCI_MP": "mp_gpci"}
 
 
-def rvu_lookup(key_cell: str, attribute: str) -> str:
-    return lookup(key_cell, RVU_SHEET, rvu_column(attribute))
+def define_names(book: Workbook, data: SheetData | None) -> None:
+    """The data columns as workbook names (`RVU_WORK` = RVU!$E$3:$E$19358), each over the data rows."""
+    rvu_last = FIRST_DATA_ROW + max(len(data.rows) if data else 0, 1) - 1
+    gpci_last = FIRST_DATA_ROW + (len(data.localities) + 1 if data else 1) - 1  # + NATIONAL
+    for names, sheet, columns, last in (
+        (RVU_NAMES, RVU_SHEET, RVU_COLUMNS, rvu_last),
+        (GPCI_NAMES, GPCI_SHEET, GPCI_COLUMNS, gpci_last),
+    ):
+        for name, attribute in names.items():
+            letter = column_letter(columns, attribute)
+            book.defined_names[name] = DefinedName(
+                name, attr_text=f"{sheet}!${letter}${FIRST_DATA_ROW}:${letter}${last}"
+            )
 
 
-def gpci_lookup(key_cell: str, attribute: str) -> str:
-    return lookup(key_cell, GPCI_SHEET, gpci_column(attribute))
-
-
-def code_text(code_cell: str) -> str:
-    """A code cell as the data sheet's HCPCS text: 99213 typed as a number -> "99213", 100 -> "00100"."""
-    return f'IF(ISNUMBER({code_cell}),TEXT({code_cell},"00000"),UPPER(TRIM({code_cell})))'
-
-
-def row_modifier(modifier_cell: str) -> str:
-    """The row modifier the one pricer (refdata/pricing/pricer.choose_rows) picks from the modifiers typed
-    in a cell ("26", "tc", "26 59", "59,TC"): 26, then TC, then 53; "" (the global row) for 26 and TC
-    together or for none of them."""
-    text = f'UPPER({modifier_cell}&"")'
-    found = {m: f'ISNUMBER(SEARCH("{m}",{text}))' for m in ("26", "TC", "53")}
-    both = f"AND({found['26']},{found['TC']})"
-    return f'IF({both},"",IF({found["26"]},"26",IF({found["TC"]},"TC",IF({found["53"]},"53",""))))'
-
-
-def key_formula(code_cell: str, modifier_cell: str) -> str:
-    """`HCPCS|MOD` when the line carries 26, TC or 53 and the release has that row, else the code's own row
-    (other modifiers do not change the published RVUs). Blank when the code cell is blank."""
-    code = code_text(code_cell)
-    with_modifier = f'{code}&"|"&{row_modifier(modifier_cell)}'
-    return (
-        f'=IF({code_cell}="","",IF(COUNTIF({RVU_SHEET}!$A:$A,{with_modifier})>0,{with_modifier},{code}&"|"))'
-    )
-
-
-def payment_expression(key_cell: str, locality_key: str, facility_test: str) -> str:
-    """Medicare payment, no leading '=': $0 for a status not paid separately (as the one pricer), else
-    ((wRVU x wGPCI) + (PE x peGPCI) + (MP x mpGPCI)) x CF rounded to cents, or the OPPS-capped amount
-    (same formula over the "used for OPPS" PE/MP columns) when a code has those and it is lower.
-    `locality_key` is a cell or expression giving the GPCI key; `facility_test` is TRUE in the facility
-    setting."""
-
-    def setting(facility: str, nonfacility: str) -> str:
-        return f"IF({facility_test},{rvu_lookup(key_cell, facility)},{rvu_lookup(key_cell, nonfacility)})"
-
-    work = f"{rvu_lookup(key_cell, 'work_rvu')}*{gpci_lookup(locality_key, 'work_gpci')}"
-    pe_gpci, mp_gpci = gpci_lookup(locality_key, "pe_gpci"), gpci_lookup(locality_key, "mp_gpci")
-    cf = rvu_lookup(key_cell, "conversion_factor")
-    pe = setting("pe_rvu_facility", "pe_rvu_nonfacility")
-    full = f"ROUND(({work}+{pe}*{pe_gpci}+{rvu_lookup(key_cell, 'mp_rvu')}*{mp_gpci})*{cf},2)"
-    opps_pe, opps_mp = setting("opps_pe_facility", "opps_pe_nonfacility"), rvu_lookup(key_cell, "opps_mp")
-    capped = f"ROUND(({work}+{opps_pe}*{pe_gpci}+{opps_mp}*{mp_gpci})*{cf},2)"
-    scheduled = f"IF(OR({opps_pe}>0,{opps_mp}>0),MIN({full},{capped}),{full})"
-    unpaid = f'ISNUMBER(SEARCH({rvu_lookup(key_cell, "status_code")},"{"".join(sorted(UNPAID_STATUSES))}"))'
-    return f"IF({unpaid},0,{scheduled})"
+def _as_table(sheet: Worksheet, name: str, columns: int, last: int) -> None:
+    """The data rows as an Excel Table (filter, sort, banded rows) under the sheet's title row. Printing
+    the workbook prints the sheet's title and headers only: 19,000 fee-schedule rows are 1,200 pages
+    nobody wants by accident (filter the table and print the selection for the rows you need)."""
+    last_column = get_column_letter(columns)
+    table = Table(displayName=name, ref=f"A2:{last_column}{max(last, FIRST_DATA_ROW)}")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
+    sheet.add_table(table)
+    print_setup(sheet, title_rows=2, area=f"A1:{last_column}2")
 
 
 def write_rvu_sheet(sheet: Worksheet, data: SheetData | None) -> None:
@@ -174,6 +165,7 @@ def write_rvu_sheet(sheet: Worksheet, data: SheetData | None) -> None:
             values = [row_key(row.hcpcs, row.modifier) if a == "key" else getattr(row, a) for a in attributes]
             sheet.append(values)
     sheet.freeze_panes = "B3"
+    _as_table(sheet, "RvuTable", len(columns), sheet.max_row)
 
 
 def write_gpci_sheet(sheet: Worksheet, data: SheetData | None) -> None:
@@ -190,11 +182,13 @@ def write_gpci_sheet(sheet: Worksheet, data: SheetData | None) -> None:
         for loc in data.localities:
             sheet.append([getattr(loc, a) for _h, a in GPCI_COLUMNS])
     sheet.freeze_panes = "B3"
+    _as_table(sheet, "GpciTable", len(GPCI_COLUMNS), sheet.max_row)
 
 
 def add_data_sheets(book: Workbook, data: SheetData | None) -> None:
     write_rvu_sheet(book.create_sheet(RVU_SHEET), data)
     write_gpci_sheet(book.create_sheet(GPCI_SHEET), data)
+    define_names(book, data)
 
 
 def sheet_data(ref: Any, on: dt.date | None = None, with_descriptions: bool = False) -> SheetData:

@@ -20,6 +20,20 @@ from typing import Any
 
 from rvucheck.model import SEVERITIES, CellRef, ChargeLine, Finding, LineResult, Report
 
+# The notes the engine itself reports (no rule file holds them): the title shown beside their id.
+RUN_NOTE_TITLES = {
+    "RD01": "Row could not be read",
+    "RD02": "NCCI edits older or newer than the dates checked",
+    "RD03": "Date priced from another fee schedule release",
+    "RD04": "No patient column: rules that link lines not run",
+    "RD05": "No date of service column: rules that need dates not run",
+    "RD06": "No provider column: one provider assumed",
+    "RD07": "No diagnosis column: diagnosis rules not run",
+    "RD09": "Dates outside the installed ICD-10-CM code sets",
+    "RD10": "No group column: therapy MPPR taken across one group",
+    "RD13": "Part B drug prices from another quarter",
+}
+
 _PLAIN_SHEET = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 
 
@@ -86,6 +100,7 @@ class Summary:
     top_codes_by_payment: tuple[CodeFigures, ...] = ()
     dollars_at_stake: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
+    titles: dict[str, str] = field(default_factory=dict)  # rule id -> title (rules and run notes)
 
 
 def finding_cell(finding: Finding, line: ChargeLine | None) -> CellRef:
@@ -120,7 +135,9 @@ def summarize(
     top: int = 10,
     hidden_rows: tuple[int, ...] = (),
     control_rows: tuple[int, ...] = (),
+    titles: dict[str, str] | None = None,
 ) -> Summary:
+    """The figures; `titles`: rule id -> title for the rules of the run (run notes' titles are added)."""
     findings = all_findings(report)
     code_rows = _code_figures(report)
     return Summary(
@@ -146,6 +163,7 @@ def summarize(
             + sum(f.dollars_at_stake or 0.0 for f in report.run_findings),
             2,
         ),
+        titles={**RUN_NOTE_TITLES, **(titles or {})},
     )
 
 

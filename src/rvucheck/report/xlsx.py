@@ -11,14 +11,17 @@ Also the pieces the writers share: header rows, fills, fonts, number formats, co
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from rvucheck.report.formula_text import looks_like_formula
@@ -175,3 +178,109 @@ def unique_title(wb: Workbook, wanted: str) -> str:
         if candidate.casefold() not in names:
             return candidate
     raise ValueError(f"too many sheets named {wanted}")
+
+
+# A note's box: Excel and LibreOffice show a note in a box of the size stored with it (openpyxl writes
+# width/height as CSS px; its default 144 x 79 px holds about four short lines), cutting the rest off. The
+# box is sized from the text: a character of the note font (Tahoma 8-9 pt) is about NOTE_CHAR_PX wide, a
+# line NOTE_LINE_PX high.
+NOTE_MIN_WIDTH_PX, NOTE_MAX_WIDTH_PX = 150, 420
+NOTE_CHAR_PX = 6.2
+NOTE_LINE_PX = 15
+NOTE_MAX_HEIGHT_PX = 900
+NOTE_PADDING_PX = 20
+NOTE_MAX_CHARS = 32000
+
+
+def note_size(text: str) -> tuple[int, int]:
+    """(width, height) in px of a note box that shows `text` whole: as narrow as its longest line allows
+    up to NOTE_MAX_WIDTH_PX, then as tall as its wrapped lines need (up to NOTE_MAX_HEIGHT_PX)."""
+    paragraphs = text.split("\n")
+    longest = max(len(p) for p in paragraphs)
+    width = min(NOTE_MAX_WIDTH_PX, max(NOTE_MIN_WIDTH_PX, round(longest * NOTE_CHAR_PX) + NOTE_PADDING_PX))
+    per_line = max(1, int((width - NOTE_PADDING_PX) / NOTE_CHAR_PX))
+    lines = sum(max(1, math.ceil(len(p) / per_line)) for p in paragraphs)
+    return width, min(NOTE_MAX_HEIGHT_PX, lines * NOTE_LINE_PX + NOTE_PADDING_PX)
+
+
+def sized_note(text: object, author: str = "rvucheck") -> Comment:
+    """A cell note (comment) whose box fits its text: see `note_size`."""
+    body = clean_text(text)[:NOTE_MAX_CHARS]
+    comment = Comment(body, author)
+    comment.width, comment.height = note_size(body)
+    return comment
+
+
+def print_setup(
+    ws: Worksheet,
+    title_rows: int | tuple[int, int] | None = 1,
+    area: str | None = None,
+    landscape: bool = True,
+) -> None:
+    """How a sheet prints: landscape, fit to one page wide (as many pages tall as it takes), the header
+    row(s) repeated on every page (`title_rows`: a row number, a (first, last) pair, or None), and a print
+    area when given (`A1:K40`; default: the used range, which is what Excel prints anyway). Every output
+    sheet (annotated copy, audit, templates) is set up here, so they all print the same way."""
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_LETTER
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # 0: as many pages tall as needed
+    if ws.sheet_properties.pageSetUpPr is None:
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties()
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    ws.print_options.gridLines = False
+    ws.oddFooter.center.text = "&A - page &P of &N"
+    if title_rows:
+        first, last = title_rows if isinstance(title_rows, tuple) else (title_rows, title_rows)
+        ws.print_title_rows = f"{first}:{last}"
+    if area:
+        ws.print_area = area
+
+
+PERCENT = "0.0%"
+FILTER_BUTTON = 3  # characters a header needs beside its filter button
+
+
+def _shown_length(value: object, number_format: str) -> int:
+    """About how many characters a cell shows: its text, or its number as its format writes it."""
+    if value is None:
+        return 0
+    if isinstance(value, bool):
+        return 5
+    if isinstance(value, int | float):
+        if "%" in number_format:
+            return len(f"{value:.1%}")
+        text = f"{value:,.2f}" if "0.0" in number_format or isinstance(value, float) else f"{value:,}"
+        return len(text) + (1 if "$" in number_format else 0)
+    if hasattr(value, "isoformat"):
+        return 12  # yyyy-mm-dd, right-aligned: room apart from the text beside it
+    return max((len(part) for part in str(value).split("\n")), default=0)
+
+
+def fit_widths(
+    ws: Worksheet,
+    first_row: int = 1,
+    min_width: float = 6,
+    max_width: float = 50,
+    fixed: Mapping[str, float] | None = None,
+) -> None:
+    """Column widths that fit what the columns show from `first_row` (headers get room for a filter
+    button), between `min_width` and `max_width`; `fixed` widths (long wrapped text) are kept as given."""
+    longest: dict[int, int] = {}
+    for row in ws.iter_rows(min_row=first_row):
+        for cell in row:
+            if cell.value is None:
+                continue
+            shown = _shown_length(cell.value, cell.number_format or "")
+            if cell.font is not None and cell.font.b:
+                if cell.alignment is not None and cell.alignment.wrap_text:  # a header on two lines
+                    words = str(cell.value).split()
+                    shown = max([math.ceil(shown / 2), *(len(w) for w in words)])
+                shown += FILTER_BUTTON
+            longest[cell.column] = max(longest.get(cell.column, 0), shown)
+    for column, length in longest.items():
+        ws.column_dimensions[get_column_letter(column)].width = min(max_width, max(min_width, length + 2))
+    for letter, width in (fixed or {}).items():
+        ws.column_dimensions[letter].width = width

@@ -7,12 +7,13 @@ own VML is not always well-formed XML.
 
 from __future__ import annotations
 
+import math
 import re
 
 from lxml import etree  # type: ignore[import-untyped]
 
 from rvucheck.annotate.stream.safe import parse
-from rvucheck.report.xlsx import clean_text
+from rvucheck.report.xlsx import clean_text, note_size
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 AUTHOR = "rvucheck"
@@ -37,13 +38,14 @@ SHAPE = (
     "<v:shape "
     + NAMESPACES
     + ' id="_x0000_s{id}" type="#_x0000_t202" style="position:absolute;margin-left:80pt;'
-    'margin-top:2pt;width:270pt;height:{height}pt;z-index:{id};visibility:hidden" fillcolor="#ffffe1" '
+    'margin-top:2pt;width:{width}pt;height:{height}pt;z-index:{id};visibility:hidden" fillcolor="#ffffe1" '
     'o:insetmode="auto"><v:fill color2="#ffffe1"/><v:shadow on="t" color="black" obscured="t"/>'
     '<v:path o:connecttype="none"/><v:textbox style="mso-direction-alt:auto"><div style="text-align:left">'
     '</div></v:textbox><x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/>'
     "<x:Anchor>{left}, 15, {top}, 2, {right}, 15, {bottom}, 2</x:Anchor><x:AutoFill>False</x:AutoFill>"
     "<x:Row>{row}</x:Row><x:Column>{column}</x:Column></x:ClientData></v:shape>"
 )
+COLUMN_PX, ROW_PX = 64, 20  # a default column's width and row's height, for the note's anchor
 _IDMAP = re.compile(rb'(<o:idmap\b[^>]*?\bdata=")([^"]*)(")')
 
 
@@ -91,10 +93,13 @@ def write_notes(
         body = etree.SubElement(etree.SubElement(comment, f"{{{MAIN}}}text"), f"{{{MAIN}}}t")
         body.text = text
         body.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-        height = min(45 + 30 * len(paragraphs), 300)
-        shapes.append(SHAPE.format(id=first_id + len(shapes), height=height, left=column, right=column + 4,
-                                   top=max(row - 2, 0), bottom=max(row - 2, 0) + 2 + 2 * len(paragraphs),
-                                   row=row - 1, column=column - 1))  # fmt: skip
+        width_px, height_px = note_size(text)  # the box fits its text, as openpyxl-written notes do
+        top = max(row - 2, 0)
+        shapes.append(SHAPE.format(id=first_id + len(shapes), width=round(width_px * 0.75),
+                                   height=round(height_px * 0.75), left=column,
+                                   right=column + math.ceil(width_px / COLUMN_PX), top=top,
+                                   bottom=top + math.ceil(height_px / ROW_PX), row=row - 1,
+                                   column=column - 1))  # fmt: skip
     blocks = ",".join(str(b) for b in range(block, block + (len(shapes) - 1) // BLOCK + 1)) if shapes else ""
     comments_out = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
     return comments_out, _vml(vml, blocks, "".join(shapes).encode())
