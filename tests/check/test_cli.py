@@ -206,9 +206,9 @@ def test_the_sample_month_fits_a_screen_when_a_copy_is_written(
         (Path(__file__).resolve().parents[2] / "workbooks/sample-charges-2026-10.xlsx").read_bytes()
     )
     main([str(sample), "--no-annotate", "--fail-on", "never"])
-    everything = [
-        line for line in capsys.readouterr().out.splitlines() if line.startswith("'Charge Detail'!")
-    ]
+    report_only = capsys.readouterr().out.splitlines()
+    everything = [line for line in report_only if line.startswith("'Charge Detail'!")]
+    info_notes = [line for line in report_only if line.startswith("note: RD") and " info: " in line]
     main([str(sample), "--fail-on", "never"])
     out = capsys.readouterr().out.splitlines()
     shown = [line for line in out if line.startswith("'Charge Detail'!")]
@@ -218,4 +218,9 @@ def test_the_sample_month_fits_a_screen_when_a_copy_is_written(
     assert more in out
     # 35 lines, plus the run rows (locality, CF, QPP) and the stale-data banner (issue 15)
     assert any(line.startswith("REFERENCE DATA OUT OF DATE") for line in out)
+    # every info note in full without a copy; with one, a single line naming them (the copy holds them)
+    ids = [line.split()[1] for line in info_notes]
+    assert ids == ["RD03", "RD14", "RD15", "RD16"]
+    assert not any(line.startswith("note: RD") and " info: " in line for line in out)
+    assert f"note: 4 info notes ({', '.join(ids)}) in the Findings sheet of the copy written below" in out
     assert len(out) <= 40 and out[-1] == f"written to {sample.with_name('sample.rvucheck.xlsx')}"

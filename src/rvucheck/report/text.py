@@ -51,9 +51,15 @@ def to_text(report: Report, summary: Summary, limit: int | None = None) -> str:
     if more > 0:
         lines.append(f"... and {more:,} more findings in the Findings sheet of the copy written below")
     notes = worst_first(notes)
+    info = [n for n in notes if n.severity == "info"] if limit is not None else []
+    if len(info) > 1:  # with a copy written, its Findings sheet holds them: one line on screen
+        notes = [n for n in notes if n.severity != "info"]
     lines.extend(f"note: {n.rule} {n.severity}: {n.message}" for n in notes[:MAX_NOTES])
     if len(notes) > MAX_NOTES:
         lines.append(f"... and {len(notes) - MAX_NOTES} more notes like these")
+    if len(info) > 1:
+        ids = ", ".join(dict.fromkeys(n.rule for n in info))
+        lines.append(f"note: {len(info)} info notes ({ids}) in the Findings sheet of the copy written below")
     # the reader's own notes (control characters shown as ?): about the file, not a rule's finding
     lines.extend(f"note: {note}" for note in summary.notes if note not in report.notes)
     return "\n".join(printable(line) for line in lines)
