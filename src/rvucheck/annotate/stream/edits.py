@@ -111,16 +111,20 @@ _FILTER_NAME = re.compile(
 )
 
 
+_PRINT_TITLES = re.compile(rb'<definedName\b[^>]*?name="_xlnm\.Print_Titles"[^>]*?localSheetId="(\d+)"')
+
+
 def patch_workbook(
     package: Package,
     index: int,
     grafted: Graft,
     filter_range: str | None,
-    sheet: str,
+    annotations: Annotations,
     changed: dict[str, bytes],
 ) -> None:
-    """workbook.xml (new sheets, their defined names, the filter's name), its relationships and the
-    content types for the grafted parts."""
+    """workbook.xml (new sheets, their defined names, the filter's name, the charge sheet's print titles),
+    its relationships and the content types for the grafted parts."""
+    sheet = annotations.sheet
     workbook_rels = rels_name(package.workbook)
     rels_data, ids = add_rels(package.read_optional(workbook_rels), package.workbook,
                               [(WORKSHEET, part) for _name, part in grafted.sheets])  # fmt: skip
@@ -140,6 +144,10 @@ def patch_workbook(
             workbook = workbook[: own[0].start()] + element + workbook[own[0].end() :]
         else:
             names.append(element)
+    titles = [m for m in _PRINT_TITLES.finditer(workbook) if int(m.group(1)) == index]
+    if not titles and annotations.header_row:  # the header row repeats on every printed page
+        row = annotations.header_row
+        names.append(defined_name("_xlnm.Print_Titles", index, f"{quote_sheetname(sheet)}!${row}:${row}"))
     changed[package.workbook] = add_sheets(
         workbook, [(name, rel) for (name, _p), rel in zip(grafted.sheets, ids, strict=True)], names
     )

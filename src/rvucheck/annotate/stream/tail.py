@@ -47,6 +47,44 @@ _AFTER_FILTER = [
 _AFTER_LEGACY = _AFTER_FILTER[_AFTER_FILTER.index("legacyDrawingHF") :]
 
 
+_SHEET_PR = re.compile(rb"<sheetPr\b[^>]*?(/?)>")
+_WORKSHEET = re.compile(rb"<worksheet\b[^>]*>")
+_PAGE_SETUP = re.compile(rb"<pageSetup\b([^>]*?)/>")
+FIT_TO_PAGE = b'<pageSetUpPr fitToPage="1"/>'
+PAGE_SETUP = b'<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+
+
+def fit_to_width_head(head: bytes) -> tuple[bytes, bool]:
+    """Print set-up, first half (the sheet's head): turn on fit-to-page in <sheetPr> unless the sheet has its
+    own page set-up properties. Returns the head and whether the tail's <pageSetup> is ours to set."""
+    if b"<pageSetUpPr" in head:
+        return head, False
+    found = _SHEET_PR.search(head)
+    if found is None:
+        opening = _WORKSHEET.search(head)
+        if opening is None:
+            return head, False
+        return head[: opening.end()] + b"<sheetPr>" + FIT_TO_PAGE + b"</sheetPr>" + head[
+            opening.end() :
+        ], True
+    if found.group(1):  # <sheetPr .../>: pageSetUpPr is its last child
+        element = found.group(0)[:-2] + b">" + FIT_TO_PAGE + b"</sheetPr>"
+        return head[: found.start()] + element + head[found.end() :], True
+    close = head.index(b"</sheetPr>", found.end())
+    return head[:close] + FIT_TO_PAGE + head[close:], True
+
+
+def fit_to_width_tail(tail: bytes) -> bytes:
+    """Print set-up, second half: landscape (the appended columns make the sheet wider), one page wide and as
+    many tall as it takes. The sheet's own paper size, margins and print options are kept."""
+    found = _PAGE_SETUP.search(tail)
+    if found is None:
+        return _insert_before(tail, _AFTER_FILTER[_AFTER_FILTER.index("headerFooter") :], PAGE_SETUP)
+    attributes = re.sub(rb'\s(?:fitToWidth|fitToHeight|scale|orientation)="[^"]*"', b"", found.group(1))
+    element = b"<pageSetup" + attributes + b' orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+    return tail[: found.start()] + element + tail[found.end() :]
+
+
 def dimension_bounds(head: bytes) -> tuple[int, int] | None:
     """(last column, last row) from the sheet's <dimension ref="A1:L900">, when it gives a range."""
     match = _DIMENSION.search(head)

@@ -19,7 +19,14 @@ from rvucheck.annotate.stream.package import (
 )  # fmt: skip
 from rvucheck.annotate.stream.sheet import SheetPlan, SheetTooWide, rewrite_sheet, unprefixed, widest_column
 from rvucheck.annotate.stream.styles import StyleBook
-from rvucheck.annotate.stream.tail import dimension_bounds, edit_head, edit_tail, filter_ref
+from rvucheck.annotate.stream.tail import (
+    dimension_bounds,
+    edit_head,
+    edit_tail,
+    filter_ref,
+    fit_to_width_head,
+    fit_to_width_tail,
+)
 from rvucheck.annotate.stream.zipraw import RawZipWriter
 
 APPENDED = (  # title, number format, alignment, width (room for the title and the filter button)
@@ -90,6 +97,8 @@ def _write(
         with writer.open(part, package.infos[part], level=3) as entry:
             # the charge sheet is most of the package: level 3 packs it twice as fast as 6, ~15% larger
 
+            ours_to_fit = False  # the sheet had no page set-up properties of its own (head decides)
+
             def tail(data: bytes) -> bytes:
                 nonlocal filter_range
                 current = filter_ref(data)
@@ -101,13 +110,18 @@ def _write(
                     )  # fmt: skip
                 elif table_covers:
                     filter_range = None
-                return edit_tail(data, filter_range, legacy)
+                data = edit_tail(data, filter_range, legacy)
+                return fit_to_width_tail(data) if ours_to_fit else data
+
+            def head(data: bytes) -> bytes:
+                nonlocal ours_to_fit
+                data, ours_to_fit = fit_to_width_head(edit_head(data, last, last_row, widths, first))
+                return data
 
             widths = [w for *_rest, w in APPENDED]
-            rewrite_sheet(unprefixed(package.chunks(part)), entry.write, plan,
-                          lambda head: edit_head(head, last, last_row, widths, first), tail)  # fmt: skip
+            rewrite_sheet(unprefixed(package.chunks(part)), entry.write, plan, head, tail)
         changed[styles_part] = styles.tobytes()
-        edits.patch_workbook(package, index, graft_result, filter_range, annotations.sheet, changed)
+        edits.patch_workbook(package, index, graft_result, filter_range, annotations, changed)
         for name, info in package.infos.items():
             if name != part and name not in changed:
                 writer.copy(package.archive, package.raw, info)
