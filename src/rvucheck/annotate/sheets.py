@@ -8,6 +8,7 @@ from an export is shown, never run (formula injection).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 
 from openpyxl.styles import Alignment
@@ -39,6 +40,8 @@ __all__ = ["FINDINGS_COLUMNS", "write_findings_sheet", "write_summary_sheet"]
 
 MAX_NOTES = 8
 EXAMPLE_CHARS = 60  # the rule table's example stays short of the charts beside it (all text: Findings)
+NOTE_COLUMNS = 9  # the notes wrap across the tables' columns A:I; the charts start at K
+NOTE_CHARS_PER_LINE = 115  # bold characters a line of A:I holds (widths 129)
 
 
 def _short(text: str) -> str:
@@ -113,7 +116,10 @@ def _facts(
     for note in ([copy_note] if copy_note else []) + notes:
         cell = put_text(ws, row, 1, note)
         cell.font = bold_font(ws, color="9C0006")
-        cell.alignment = Alignment(wrap_text=False)
+        # wrapped across the tables' width (A:I, ~129 characters), never under the charts from column K
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=NOTE_COLUMNS)
+        ws.row_dimensions[row].height = 15 * math.ceil(len(note) / NOTE_CHARS_PER_LINE)
         row += 1
     return row
 

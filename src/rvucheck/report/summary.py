@@ -32,6 +32,9 @@ RUN_NOTE_TITLES = {
     "RD09": "Dates outside the installed ICD-10-CM code sets",
     "RD10": "No group column: therapy MPPR taken across one group",
     "RD13": "Part B drug prices from another quarter",
+    "RD14": "No minutes column: time rules not run",
+    "RD15": "No note status or signature date column: note rules not run",
+    "RD16": "No attachment column: attachment rules not run",
 }
 
 _PLAIN_SHEET = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
