@@ -74,6 +74,8 @@ FIELD_LABELS = {
     "patient": "Patient (MRN or account)", "diagnoses": "Diagnoses (ICD-10-CM)", "pos": "Place of service",
     "charge": "Charge amount", "payer": "Payer", "claim": "Claim or encounter", "specialty": "Specialty",
     "group": "Group or practice", "posted": "Posted date", "birth_date": "Birth date", "age": "Age",
+    "minutes": "Documented time (minutes)", "note_status": "Note status", "signed": "Note signed date",
+    "attachment": "Report / attachment on file",
 }  # fmt: skip
 
 
