@@ -2,7 +2,8 @@
 month (issue 15: the annotated copy printed 389 pages four columns wide, the template 1,275 pages).
 
 Page counts measured when this was written: the annotated copy's added sheets (Findings + Summary) 8 pages
-for the sample month's 163 findings, the audit workbook 25, the template 4, the procedure log 31 (its
+for the sample month's 163 findings (18 with the Documentation sheet's 230 lines, issue 18; the whole copy,
+charge sheet included, 32), the audit workbook 25, the template 4, the procedure log 31 (its
 1,000 formula rows print as empty lines); the bounds leave room for fonts that set wider."""
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def printed(data_dir: Path, shared_cms: Path, ref: object, tmp_path_factory: pyt
     return {"pdf": _pdfs(books, work), "books": {b.stem: openpyxl.load_workbook(b) for b in books}}
 
 
-@pytest.mark.parametrize(("book", "most"), [("added", 12), ("audit", 30), ("template", 6), ("log", 40)])
+@pytest.mark.parametrize(("book", "most"), [("added", 20), ("audit", 30), ("template", 6), ("log", 40)])
 def test_each_output_prints_in_few_pages(printed: dict, book: str, most: int) -> None:
     pages = _pages_by_sheet(printed["pdf"][book])
     assert 1 <= pages <= most, f"{book}: {pages} pages"

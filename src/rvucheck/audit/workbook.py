@@ -265,6 +265,7 @@ def _documentation(ws: Worksheet, result: AuditResult) -> None:
     """Documentation findings (DC/TM) and the service -> signature -> posting lag per provider."""
     if not result.documentation:
         put_text(ws, 1, 1, documentation.NO_COLUMNS)
+        finish(ws, title_rows=None, fixed={"A": 120}, freeze=None)
         return
     formats = [PERCENT if i == 3 else None for i in range(len(documentation.HEADERS))]
     table(ws, 1, list(documentation.HEADERS), documentation.table_rows(result.documentation), formats)
