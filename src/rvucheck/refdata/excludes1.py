@@ -24,7 +24,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
-from rvucheck.refdata.icd10cm import package_code_set_id
+from rvucheck.refdata.icd10cm import ensure_package_dataset, package_code_set_id
 from rvucheck.refdata.store import DatasetInfo, Store
 
 KIND = "icd10cm_excludes1"
@@ -121,10 +121,7 @@ def install_excludes1(store: Store, notes: Iterable[tuple[Range, Range]] | None 
 
 def ensure_excludes1(store: Store) -> DatasetInfo | None:
     """Install the package's Excludes1 notes unless that update is already in the store."""
-    dataset_id, _ = package_code_set_id()
-    if any(d.dataset_id == dataset_id for d in store.datasets(KIND)):
-        return None
-    return install_excludes1(store)
+    return ensure_package_dataset(store, KIND, install_excludes1)
 
 
 class Excludes1:

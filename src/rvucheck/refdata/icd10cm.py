@@ -12,6 +12,7 @@ import datetime as dt
 import importlib.metadata
 import re
 import sqlite3
+from collections.abc import Callable
 from importlib import resources
 
 from rvucheck.refdata.store import DatasetInfo, Store
@@ -86,12 +87,20 @@ def install_code_set(store: Store) -> DatasetInfo:
     return info
 
 
+def ensure_package_dataset(
+    store: Store, kind: str, install: Callable[[Store], DatasetInfo]
+) -> DatasetInfo | None:
+    """Install a dataset made from the simple-icd-10-cm package (its code set, its Excludes1 notes) unless
+    the package's update is already in the store as that kind."""
+    dataset_id, _ = package_code_set_id()
+    if any(d.dataset_id == dataset_id for d in store.datasets(kind)):
+        return None
+    return install(store)
+
+
 def ensure_code_set(store: Store) -> DatasetInfo | None:
     """Install the package's code set unless that update is already in the store."""
-    dataset_id, _ = package_code_set_id()
-    if any(d.dataset_id == dataset_id for d in store.datasets(KIND)):
-        return None
-    return install_code_set(store)
+    return ensure_package_dataset(store, KIND, install_code_set)
 
 
 class CodeSet:
