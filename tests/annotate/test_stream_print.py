@@ -39,6 +39,11 @@ def test_a_sheet_with_its_own_page_set_up_properties_is_left_alone() -> None:
     assert fit_to_width_head(head) == (head, False)
 
 
+def test_a_page_setup_in_open_close_form_is_kept_as_it_is() -> None:
+    tail = b'<pageSetup orientation="portrait"></pageSetup></worksheet>'
+    assert fit_to_width_tail(tail) == tail
+
+
 def test_page_setup_is_added_or_made_one_page_wide() -> None:
     added = fit_to_width_tail(b'<pageMargins left="0.7"/><headerFooter/></worksheet>')
     ours = b'<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/>'

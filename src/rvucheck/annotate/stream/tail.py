@@ -78,6 +78,8 @@ def fit_to_width_tail(tail: bytes) -> bytes:
     """Print set-up, second half: landscape (the appended columns make the sheet wider), one page wide and as
     many tall as it takes. The sheet's own paper size, margins and print options are kept."""
     found = _PAGE_SETUP.search(tail)
+    if found is None and b"<pageSetup" in tail:  # an unusual open/close form: the sheet's own, kept as it is
+        return tail
     if found is None:
         return _insert_before(tail, _AFTER_FILTER[_AFTER_FILTER.index("headerFooter") :], PAGE_SETUP)
     attributes = re.sub(rb'\s(?:fitToWidth|fitToHeight|scale|orientation)="[^"]*"', b"", found.group(1))
