@@ -64,7 +64,9 @@ def _lab_zip(target: Path, cr: str, resolution: int) -> None:
     assert sheet is not None
     sheet.append([MADE_UP])
     sheet.append(["NCD", "Description", "CPT/HCPCS", "", "", "ICD-10", "", "", ""])
-    sheet.append(["Number", "", "Code", "Eff Date", "Term Date", "Code", "Eff Date", "Term Date", "Resolution"])
+    sheet.append(
+        ["Number", "", "Code", "Eff Date", "Term Date", "Code", "Eff Date", "Term Date", "Resolution"]
+    )
     start = dt.datetime(2020, 1, 1)
     sheet.append(["190.99", "Made-up test panel", "10001", start, None, "", None, None, None])
     sheet.append(["190.99", "", "", None, None, "E11.9", start, None, resolution])
@@ -101,8 +103,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             [
                 ("/files/document/aoc-file-structure.pdf", "AOC File Structure (PDF)"),
                 # the older quarter first, as CMS lists its archive; both behind the AMA licence page
-                ("/license/ama?file=/files/zip/madeup-aoc-v2030q1.zip", "Add-on Code Edits Effective 01/01/2030 (ZIP)"),
-                ("/license/ama?file=/files/zip/madeup-aoc-v2030q2.zip", "Add-on Code Edits Effective 04/01/2030 (ZIP)"),
+                (
+                    "/license/ama?file=/files/zip/madeup-aoc-v2030q1.zip",
+                    "Add-on Code Edits Effective 01/01/2030 (ZIP)",
+                ),
+                (
+                    "/license/ama?file=/files/zip/madeup-aoc-v2030q2.zip",
+                    "Add-on Code Edits Effective 04/01/2030 (ZIP)",
+                ),
                 ("/files/zip/madeup-medicaid-aoc-v2030q3.zip", "Medicaid Add-on Code Edits 2030 Q3 (ZIP)"),
             ],
         )
@@ -114,7 +122,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "Lab NCDs - ICD-10",
             [
                 ("/files/zip/april-2030-lab-code-list-icd-10.zip", "April 2030 Lab Code List ICD-10 (ZIP)"),
-                ("/files/zip/january-2030-lab-code-list-icd-10.zip", "January 2030 Lab Code List ICD-10 (ZIP)"),
+                (
+                    "/files/zip/january-2030-lab-code-list-icd-10.zip",
+                    "January 2030 Lab Code List ICD-10 (ZIP)",
+                ),
                 ("/files/zip/lab-code-list-icd-9.zip", "Lab Code List ICD-9 2031 (ZIP)"),
             ],
         )
@@ -137,7 +148,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def _table(site: str, pages: dict[str, str]) -> list[releases.Download]:
     """The package's own download entries for these datasets, with only their page moved to the test site."""
     return [
-        dataclasses.replace(d, page=site + pages[d.dataset]) for d in releases.downloads() if d.dataset in pages
+        dataclasses.replace(d, page=site + pages[d.dataset])
+        for d in releases.downloads()
+        if d.dataset in pages
     ]
 
 
@@ -280,8 +293,14 @@ def test_real_cms_files_behind_a_page(shared_cms: Path, tmp_path: Path, monkeypa
         _page(
             "Medicare NCCI Add-on Code Edits",
             [
-                ("/license/ama?file=/files/zip/aoc-v2025q4.zip", "Add-on Code Edits Effective 10/01/2025 (ZIP)"),
-                ("/license/ama?file=/files/zip/aoc-v2026q2.zip", "Add-on Code Edits Effective 04/01/2026 (ZIP)"),
+                (
+                    "/license/ama?file=/files/zip/aoc-v2025q4.zip",
+                    "Add-on Code Edits Effective 10/01/2025 (ZIP)",
+                ),
+                (
+                    "/license/ama?file=/files/zip/aoc-v2026q2.zip",
+                    "Add-on Code Edits Effective 04/01/2026 (ZIP)",
+                ),
             ],
         )
     )
@@ -289,8 +308,14 @@ def test_real_cms_files_behind_a_page(shared_cms: Path, tmp_path: Path, monkeypa
         _page(
             "Lab NCDs - ICD-10",
             [
-                ("/files/zip/october-2025-lab-code-list-icd-10.zip", "October 2025 Lab Code List ICD-10 (ZIP)"),
-                ("/files/zip/january-2026-lab-code-list-icd-10.zip", "January 2026 Lab Code List ICD-10 (ZIP)"),
+                (
+                    "/files/zip/october-2025-lab-code-list-icd-10.zip",
+                    "October 2025 Lab Code List ICD-10 (ZIP)",
+                ),
+                (
+                    "/files/zip/january-2026-lab-code-list-icd-10.zip",
+                    "January 2026 Lab Code List ICD-10 (ZIP)",
+                ),
             ],
         )
     )
@@ -306,7 +331,12 @@ def test_real_cms_files_behind_a_page(shared_cms: Path, tmp_path: Path, monkeypa
         table = _table(host, {"AOC": "aoc.html", "LABNCD": "lab.html"})
         monkeypatch.setattr(releases, "downloads", lambda: table)
         store = Store(tmp_path / "data")
-        assert main([f"--data-dir={store.data_dir}", "data", "install", "--release", "AOC", "--release", "LABNCD"]) == 0
+        assert (
+            main(
+                [f"--data-dir={store.data_dir}", "data", "install", "--release", "AOC", "--release", "LABNCD"]
+            )
+            == 0
+        )
     finally:
         httpd.shutdown()
         httpd.server_close()
@@ -315,7 +345,9 @@ def test_real_cms_files_behind_a_page(shared_cms: Path, tmp_path: Path, monkeypa
     ncci = NcciData.open(store)
     assert ncci is not None
     assert ncci.aoc_primaries("99292", dt.date(2026, 5, 1)) == {"99291"}  # PROVENANCE.md's spot check
-    assert ("190.21B", "Glycated Hemoglobin/Glycated Protein") in LabNcds(store).ncds_of("83036", dt.date(2026, 5, 1))
+    assert ("190.21B", "Glycated Hemoglobin/Glycated Protein") in LabNcds(store).ncds_of(
+        "83036", dt.date(2026, 5, 1)
+    )
 
 
 def test_every_listed_dataset_has_a_way_to_get_it() -> None:

@@ -21,7 +21,7 @@ def register(subparsers: Any) -> None:
         description="Without --from: download every dataset the rules use, as CMS names its files (fee "
         "schedule with GPCIs and county crosswalk, NCCI PTP and MUE, ICD-10-CM, ASP drug prices, anesthesia "
         "base units, NCCI add-on code edits and lab NCD code lists, whose current file is found on its CMS "
-        "page); the Medicare Code Editor, which CMS ships only as software, is listed with the page to get it.",
+        "page); the Medicare Code Editor, which CMS ships only as software, is listed with its page.",
     )
     install.add_argument(
         "--from",
@@ -113,7 +113,7 @@ def _download_all(store: Any, wanted: set[str], say: Any, args: argparse.Namespa
             continue
         say(f"{item.what}:")
         try:
-            urls = list(item.urls) or [current_link(item.page, item.link, item.unlike, item.what, say)]
+            urls = list(item.urls) or [(current_link(item.page, item.link, item.unlike, item.what, say),)]
             installed += install_from(urls, store, progress=say)
         except RvucheckError as exc:
             failed.append(item)

@@ -76,7 +76,8 @@ def period_of(text: str) -> tuple[int, int] | None:
 
 def file_links(html: bytes, page: str) -> list[tuple[str, str]]:
     """(absolute file URL, link text) of every link on the page to a file (zip, xlsx, csv, txt)."""
-    import lxml.html
+    import lxml.etree  # type: ignore[import-untyped]
+    import lxml.html  # type: ignore[import-untyped]
 
     try:
         root = lxml.html.fromstring(html)
