@@ -105,6 +105,7 @@ def test_other_payers_lines(tmp_path: Path, data_dir: Path, capsys: pytest.Captu
         "medicare": {"lines": 1, "payment": pay[2]},
         "other": {"lines": 2, "payment": round(pay[3] + (pay[5] or 0.0), 2)},
         "unknown": {"lines": 1, "payment": pay[4]},
+        "unlisted": {},
     }
 
 
@@ -185,3 +186,26 @@ def test_scope_field_is_checked(tmp_path: Path) -> None:
     with pytest.raises(RuleFileError) as failure:
         load_rule_file(bad)
     assert "scope: 'commercial' is not one of ['all', 'medicare']" in str(failure.value)
+
+
+def test_payer_named_medicare_but_not_listed_is_pointed_out(
+    tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = ROWS.replace("Medicare Part B", "Medicare  Advantage HMO")  # the only Medicare-like name
+    _code, report = _check(tmp_path, data_dir, capsys, 'medicare_payers = ["MEDICARE"]\n', body)
+    payers = report["run"]["payers"]
+    assert payers["medicare"]["lines"] == 0 and payers["other"]["lines"] == 3
+    assert payers["unlisted"] == {"Medicare Advantage HMO": 1}
+    assert _findings(report, 2)["TH01"]["severity"] == "info"  # as the profile says: not listed
+    main(
+        [
+            f"--data-dir={data_dir}",
+            "check",
+            str(tmp_path / "claims.csv"),
+            "--locality",
+            "01112-05",
+            "--no-annotate",
+        ]
+    )
+    out = " ".join(capsys.readouterr().out.split())
+    assert "named Medicare but not listed, so judged as other payers: Medicare Advantage HMO (1)" in out

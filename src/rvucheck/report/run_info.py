@@ -170,6 +170,17 @@ def payer_rows(run: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append(
             ("Payer not given", f"{_lines(unknown)}, ${unknown['payment']:,.2f} (judged as Medicare)")
         )
+    unlisted = payers.get("unlisted") or {}
+    if unlisted:
+        names = "; ".join(f"{name} ({count})" for name, count in list(unlisted.items())[:5])
+        more = f" and {len(unlisted) - 5} more" if len(unlisted) > 5 else ""
+        rows.append(
+            (
+                "Check medicare_payers",
+                f"named Medicare but not listed, so judged as other payers: {names}{more}; add a name to "
+                "medicare_payers in rvucheck.toml if it is Medicare fee-for-service (not Medicare Advantage)",
+            )
+        )
     return rows
 
 

@@ -234,18 +234,24 @@ def _code_figures(report: Report) -> list[CodeFigures]:
     ]
 
 
-def payer_figures(report: Report, medicare_payers: tuple[str, ...]) -> dict[str, dict[str, float]] | None:
-    """Lines and est. payment of Medicare, other-payer and payer-unknown lines; None when the profile lists
-    no Medicare payers or no line names a payer (no payer column): then nothing is split."""
+def payer_figures(report: Report, medicare_payers: tuple[str, ...]) -> dict[str, Any] | None:
+    """Lines and est. payment of Medicare, other-payer and payer-unknown lines, and `unlisted`: the other
+    payers whose name says Medicare (lines each; a Medicare Advantage plan, or a Medicare name missing
+    from the profile). None when the profile lists no Medicare payers or no line names a payer (no payer
+    column): then nothing is split."""
     if not medicare_payers or not any(r.line.payer for r in report.results):
         return None
-    out = {status: {"lines": 0, "payment": 0.0} for status in PAYMENT_BASIS}
+    out: dict[str, Any] = {status: {"lines": 0, "payment": 0.0} for status in PAYMENT_BASIS}
+    unlisted: Counter[str] = Counter()
     for result in report.results:
-        figures = out[payer_status(result.line.payer, medicare_payers)]
-        figures["lines"] += 1
-        figures["payment"] += result.payment or 0.0
-    for figures in out.values():
-        figures["payment"] = round(figures["payment"], 2)
+        status = payer_status(result.line.payer, medicare_payers)
+        out[status]["lines"] += 1
+        out[status]["payment"] += result.payment or 0.0
+        if status == "other" and "medicare" in result.line.payer.casefold():
+            unlisted[" ".join(result.line.payer.split())] += 1
+    for key in PAYMENT_BASIS:
+        out[key]["payment"] = round(out[key]["payment"], 2)
+    out["unlisted"] = dict(unlisted.most_common())
     return out
 
 
