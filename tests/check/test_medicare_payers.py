@@ -209,3 +209,42 @@ def test_payer_named_medicare_but_not_listed_is_pointed_out(
     )
     out = " ".join(capsys.readouterr().out.split())
     assert "named Medicare but not listed, so judged as other payers: Medicare Advantage HMO (1)" in out
+
+
+def test_mimic_admissions_insurance_as_the_payer(
+    shared_cms: Path, tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Data we did not write: MIMIC-III's CPT events with each admission's INSURANCE (Medicare, Private,
+    Medicaid, Government) as the payer. Inpatient consults (99251-99255) are status I, not valid for
+    Medicare (ST02): an error on the Medicare admissions' lines, info on the others'."""
+    import csv
+
+    shared_claims = shared_cms.parent / "claims"
+    with (shared_claims / "ADMISSIONS.csv").open(newline="") as handle:
+        insurance = {row["HADM_ID"]: row["INSURANCE"] for row in csv.DictReader(handle)}
+    rows = [["CPT", "Patient", "Encounter", "Payer"]]
+    with (shared_claims / "CPTEVENTS.csv").open(newline="") as handle:
+        for event in csv.DictReader(handle):
+            rows.append([event["CPT_CD"], event["SUBJECT_ID"], event["HADM_ID"], insurance[event["HADM_ID"]]])
+    claims = tmp_path / "mimic.csv"
+    with claims.open("w", newline="") as out:
+        csv.writer(out).writerows(rows)
+    (tmp_path / "rvucheck.toml").write_text('medicare_payers = ["medicare"]\n', encoding="utf-8")
+    capsys.readouterr()
+    main([f"--data-dir={data_dir}", "check", str(claims), "--no-annotate", "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    payer_of = {n: row[3] for n, row in enumerate(rows[1:], start=2)}
+    payers = report["run"]["payers"]
+    assert payers["medicare"]["lines"] == sum(p == "Medicare" for p in payer_of.values()) > 0
+    assert payers["other"]["lines"] == sum(p != "Medicare" for p in payer_of.values()) > 0
+    assert payers["unknown"]["lines"] == 0 and payers["unlisted"] == {}
+    st02: dict[str, set[str]] = {"Medicare": set(), "other": set()}
+    for line in report["lines"]:
+        for finding in line["findings"]:
+            if finding["rule"] == "ST02":
+                side = "Medicare" if payer_of[line["row"]] == "Medicare" else "other"
+                st02[side].add(finding["severity"])
+                assert ("not a Medicare claim" in finding["message"]) == (side == "other")
+            if finding["rule"] in ("MU01", "NC01", "NC02", "CV01", "LN01"):  # every payer's coding
+                assert "not a Medicare claim" not in finding["message"]
+    assert st02["Medicare"] == {"error"} and st02["other"] == {"info"}
