@@ -221,6 +221,9 @@ def test_lab_ncd_from_its_page(site: str, tmp_path: Path, monkeypatch, capsys) -
     assert ncds.ncds_of("10001", dt.date(2030, 5, 1)) == [("190.99", "Made-up test panel")]
     assert ncds.resolution("190.99", "E11.9", dt.date(2030, 5, 1)) == 1  # April's list covers it
     assert ncds.resolution("190.99", "M25.561", dt.date(2030, 5, 1)) == 3
+    assert main([f"--data-dir={store.data_dir}", "data", "status"]) == 0
+    status = capsys.readouterr().out
+    assert "Lab NCD ICD-10 edits:\n  2030200    undated (newest used)" in status
 
 
 def test_page_without_the_link_is_a_one_line_error(site: str, tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]

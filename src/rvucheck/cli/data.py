@@ -144,6 +144,9 @@ def run_status(args: argparse.Namespace) -> int:
         "icd10cm": "ICD-10-CM code sets",
         "icd9cm": "ICD-9-CM code set",
         "asp": "Part B drug payment limits (ASP)",
+        "anes_base": "Anesthesia base units",
+        "labncd": "Lab NCD ICD-10 edits",
+        "mce": "Medicare Code Editor tables",
     }
     for kind, heading in headings.items():
         items = [d for d in datasets if d.kind == kind]
@@ -152,6 +155,8 @@ def run_status(args: argparse.Namespace) -> int:
         print(heading + ":")
         for info in items:
             span = f"{info.effective_from or '?'} to {info.effective_to or '?'}"
+            if info.effective_from is None and info.effective_to is None:
+                span = "undated (newest used)"
             print(f"  {info.dataset_id:<10} {span:<26} {', '.join(info.contents):<32} {info.label}")
             cfs: Any = info.meta.get("conversion_factors") or {}
             if cfs:
