@@ -93,10 +93,12 @@ class Session:
         history: Sequence[ChargeLine] = (),
     ) -> Report:
         from rvucheck.engine import runner as engine
+        from rvucheck.rules import payer_scope
 
-        return engine.run(
+        report = engine.run(
             lines, self.reference, self.ruleset, self.settings, unreadable=unreadable, history=history
         )
+        return payer_scope.apply(report, self.ruleset, self.settings)  # Medicare-only rules, other payers
 
     def rule_ids(self, kinds: Iterable[str]) -> tuple[str, ...]:
         """Ids of the loaded rules of these check kinds (user rules of a kind count too)."""

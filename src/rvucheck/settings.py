@@ -11,7 +11,8 @@ rules = ["payer-rules"]    # extra rule folders, relative to this file
 [severities]
 MU03 = "error"
 
-medicare_payers = ["MEDICARE PART B"]   # payer names (as the export spells them) that are Medicare
+medicare_payers = ["MEDICARE PART B"]   # payer names that are Medicare (case and spaces do not matter):
+                           # with a payer column, other payers' lines get Medicare-only rules as info
 
 [columns]                  # which column holds a field, as `rvucheck columns FILE --save` writes it
 hcpcs = "Billing Item"     # (--map FIELD=HEADER on the command line overrides it)
@@ -31,13 +32,15 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from rvucheck.errors import RuleFileError
 from rvucheck.model import SEVERITIES
 
 CONFIG_NAME = "rvucheck.toml"
+PayerStatus = Literal["medicare", "other", "unknown"]
 FAIL_ON = ("error", "warning", "never")
 _KNOWN_KEYS = {
     "locality", "qpp", "release", "select", "ignore", "severities", "rules", "fail_on", "columns",
@@ -74,6 +77,25 @@ class Settings:
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
     medicare_payers: tuple[str, ...] = ()  # payer names that are Medicare, as the export spells them
     providers: tuple[Provider, ...] = ()  # the roster, by NPI
+
+
+def payer_key(name: str) -> str:
+    """A payer name as compared: case and spaces do not count ("Medicare  Part B" = "MEDICARE PARTB")."""
+    return "".join(name.split()).casefold()
+
+
+@cache
+def _payer_keys(medicare_payers: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(payer_key(p) for p in medicare_payers if payer_key(p))
+
+
+def payer_status(payer: str, medicare_payers: tuple[str, ...]) -> PayerStatus:
+    """Whether a line's payer is one the profile lists as Medicare: "unknown" when the profile lists none
+    or the line names no payer (a blank payer is never taken for a non-Medicare one)."""
+    key = payer_key(payer)
+    if not key or not medicare_payers:
+        return "unknown"
+    return "medicare" if key in _payer_keys(medicare_payers) else "other"
 
 
 def find_config(near: Path | None) -> Path | None:

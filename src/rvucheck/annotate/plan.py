@@ -14,11 +14,14 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from rvucheck.model import SEVERITY_RANK, ChargeLine, DocRequirement, Finding, Report, SheetLayout
 from rvucheck.report.summary import Summary, all_findings, finding_cell, run_notes
+from rvucheck.settings import payer_status
 
 if TYPE_CHECKING:
     from rvucheck.annotate.since import Comparison
 
 FINDINGS_TEXT_LIMIT = 500
+# an other payer's line (the profile's medicare_payers): its Est. Payment is not what that payer pays
+REFERENCE_RATE = "est. payment is the Medicare reference rate (payer not Medicare)"
 RowValues = tuple[
     object, ...
 ]  # Work RVU, Credited wRVU, Total RVU, Est. Payment, Global, Status, Severity, Findings
@@ -178,6 +181,8 @@ def build_annotations(layout: SheetLayout, report: Report, summary: Summary) -> 
     plan = Annotations(sheet=layout.sheet, header_row=layout.header_row, header_count=len(layout.headers),
                        totals_rows=list(layout.totals_rows), summary=summary)  # fmt: skip
     lines: dict[tuple[str, int] | tuple[str, int, int | None], ChargeLine] = {}
+    run = summary.extra.get("run") or {}
+    payers = tuple(run.get("medicare_payers") or ()) if run.get("payers") else ()
     documented: dict[int, str] = {}  # id(line) -> its documentation requirements, for flagged lines
     for result in report.results:
         line = result.line
@@ -190,6 +195,8 @@ def build_annotations(layout: SheetLayout, report: Report, summary: Summary) -> 
         if result.basis:  # how the payment was cut (issue 11): beside the findings, within the cell limit
             cut = f"payment: rank {result.rank}, -${result.reduction:,.2f} ({result.basis})"
             text = "; ".join(t for t in (text, cut) if t)[:FINDINGS_TEXT_LIMIT]
+        if payers and result.payment is not None and payer_status(line.payer, payers) == "other":
+            text = "; ".join(t for t in (REFERENCE_RATE, text) if t)[:FINDINGS_TEXT_LIMIT]
         values = (
             result.work_rvu,
             result.credited_work_rvu,

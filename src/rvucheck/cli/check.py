@@ -211,10 +211,12 @@ def _print_table(summary: Any) -> None:
     table.add_row("data", f"PFS {summary.release or 'none'}; NCCI {summary.ncci_quarter or 'none'}")
     run = summary.extra.get("run")
     if run:
-        from rvucheck.report.run_info import run_rows, stale_banner
+        from rvucheck.report.run_info import payer_rows, run_rows, stale_banner
 
         for label, value in zip(("locality", "conversion factor", "QPP"), run_rows(run)[:3], strict=True):
             table.add_row(label, value[1])
+        for payer_label, text in payer_rows(run):  # Medicare vs other payers (the profile's medicare_payers)
+            table.add_row(payer_label.lower(), text)
     console = Console(highlight=False)
     console.print(table)
     banner = stale_banner(run) if run else None

@@ -20,7 +20,8 @@ def register(subparsers: Any) -> None:
         help="download every CMS dataset the rules use (or import --from local files/URLs)",
         description="Without --from: download every dataset the rules use, as CMS names its files (fee "
         "schedule with GPCIs and county crosswalk, NCCI PTP and MUE, ICD-10-CM, ASP drug prices, anesthesia "
-        "base units); datasets CMS serves only behind a licence page are listed with the page to get them.",
+        "base units, NCCI add-on code edits and lab NCD code lists, whose current file is found on its CMS "
+        "page); the Medicare Code Editor, which CMS ships only as software, is listed with its page.",
     )
     install.add_argument(
         "--from",
@@ -87,6 +88,7 @@ def _download_all(store: Any, wanted: set[str], say: Any, args: argparse.Namespa
     current quarter's datasets that are not installed."""
     from rvucheck.refdata.calendar import quarter_of
     from rvucheck.refdata.install import install_from
+    from rvucheck.refdata.landing import current_link
     from rvucheck.refdata.releases import current, downloads
 
     items = downloads()
@@ -104,12 +106,15 @@ def _download_all(store: Any, wanted: set[str], say: Any, args: argparse.Namespa
         raise RvucheckError(f"no dataset {', '.join(sorted(wanted))} in the package's download list")
     installed, failed = [], []
     for item in items:
-        if not item.urls:
-            say(f"{item.what}: download it from {item.page}, then run rvucheck data install --from FILE")
+        if not item.urls and not item.link:
+            say(f"{item.what}: {item.manual or 'download it from'} {item.page}")
+            if not item.manual:
+                say("  then run rvucheck data install --from FILE")
             continue
         say(f"{item.what}:")
         try:
-            installed += install_from(list(item.urls), store, progress=say)
+            urls = list(item.urls) or [(current_link(item.page, item.link, item.unlike, item.what, say),)]
+            installed += install_from(urls, store, progress=say)
         except RvucheckError as exc:
             failed.append(item)
             say(f"  could not download: {exc}")
@@ -139,6 +144,9 @@ def run_status(args: argparse.Namespace) -> int:
         "icd10cm": "ICD-10-CM code sets",
         "icd9cm": "ICD-9-CM code set",
         "asp": "Part B drug payment limits (ASP)",
+        "anes_base": "Anesthesia base units",
+        "labncd": "Lab NCD ICD-10 edits",
+        "mce": "Medicare Code Editor tables",
     }
     for kind, heading in headings.items():
         items = [d for d in datasets if d.kind == kind]
@@ -147,6 +155,8 @@ def run_status(args: argparse.Namespace) -> int:
         print(heading + ":")
         for info in items:
             span = f"{info.effective_from or '?'} to {info.effective_to or '?'}"
+            if info.effective_from is None and info.effective_to is None:
+                span = "undated (newest used)"
             print(f"  {info.dataset_id:<10} {span:<26} {', '.join(info.contents):<32} {info.label}")
             cfs: Any = info.meta.get("conversion_factors") or {}
             if cfs:

@@ -98,6 +98,7 @@ def show_rule(args: argparse.Namespace) -> int:
         "title": rule.title,
         "severity": rule.severity,
         "kind": rule.kind,
+        "scope": rule.scope,
         "params": dict(rule.params),
         "message": rule.message,
         "docs": {"what": rule.docs.what, "why": rule.docs.why, "fix": rule.docs.fix},
@@ -111,6 +112,10 @@ def show_rule(args: argparse.Namespace) -> int:
         return 0
     print(f"{rule.id}  {rule.name}  ({rule.severity}, kind {rule.kind})")
     print(rule.title)
+    if rule.scope == "medicare":
+        print(
+            "Medicare payment policy: info on lines of payers rvucheck.toml's medicare_payers does not list"
+        )
     for section in ("what", "why", "fix"):
         print(f"\n{section.capitalize()}:\n  {getattr(rule.docs, section)}")
     print("\nReferences:")

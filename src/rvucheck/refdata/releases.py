@@ -23,6 +23,9 @@ class Download:
     urls: tuple[tuple[str, ...], ...]
     page: str
     group: str = ""  # datasets of one kind that are installed side by side (NCCI "aoc" beside PTP/MUE)
+    link: str = ""  # without urls: a pattern for the link on `page` to the current file (refdata/landing.py)
+    unlike: str = ""  # links that match `link` but are not this dataset (Medicaid's files beside Medicare's)
+    manual: str = ""  # without urls or link: why there is nothing to download, and what to do instead
 
     @property
     def starts(self) -> tuple[int, int]:
@@ -56,6 +59,9 @@ def downloads() -> list[Download]:
             tuple((u,) if isinstance(u, str) else tuple(u) for u in i["urls"]),
             i["page"],
             i.get("group", i["kind"]),
+            i.get("link", ""),
+            i.get("unlike", ""),
+            " ".join(i.get("manual", "").split()),
         )
         for i in items
     ]

@@ -10,7 +10,15 @@ from typing import Any
 from rvucheck.model import Finding, LineResult, Report
 from rvucheck.refdata.pricing import nonpar
 from rvucheck.report.formula_text import looks_like_formula
-from rvucheck.report.summary import Summary, all_findings, cell_address, finding_cell, run_notes
+from rvucheck.report.summary import (
+    PAYMENT_BASIS,
+    Summary,
+    all_findings,
+    cell_address,
+    finding_cell,
+    run_notes,
+)
+from rvucheck.settings import payer_status
 
 
 def note_dict(finding: Finding) -> dict[str, Any]:
@@ -31,6 +39,8 @@ def to_json_obj(report: Report, summary: Summary) -> dict[str, Any]:
     Unreadable rows are lines too (hcpcs as far as known, their RD01 finding), so every row read appears.
     `notes` holds every finding that belongs to no line (RD02 stale NCCI, RD03 release, RD04-RD07 missing
     columns): the summary's counts are the lines' findings plus the notes, nothing else."""
+    run = summary.extra.get("run") or {}
+    payers = tuple(run.get("medicare_payers") or ()) if run.get("payers") else ()
     lines: list[dict[str, Any]] = [
         {
             "sheet": r.line.source.sheet,
@@ -46,6 +56,8 @@ def to_json_obj(report: Report, summary: Summary) -> dict[str, Any]:
             "basis": r.basis,
             "findings": [{"rule": f.rule, "severity": f.severity, "message": f.message} for f in r.findings],
             "documentation": _documentation(r) if r.findings else [],
+            # with the profile's medicare_payers and a payer column: what the est. payment is for this payer
+            **({"payment_basis": PAYMENT_BASIS[payer_status(r.line.payer, payers)]} if payers else {}),
         }
         for r in report.results
     ]

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from rvucheck.model import Report
+from rvucheck.report.summary import payer_figures
 from rvucheck.settings import Settings
 
 STALE_RULES = ("RD02", "RD03", "RD09", "RD13")
@@ -48,6 +49,7 @@ def run_block(report: Report, ref: Any, settings: Settings) -> dict[str, Any]:
         "releases": _datasets(ref, releases, report.ncci_quarter),
         "config": str(settings.config_path) if settings.config_path else None,
         "medicare_payers": list(settings.medicare_payers),  # from the practice profile (rvucheck init)
+        "payers": payer_figures(report, settings.medicare_payers),  # Medicare vs other payers' lines
         "providers_in_roster": len(settings.providers),
         "stale": bool(stale),
         "stale_notes": stale,
@@ -143,9 +145,48 @@ def run_rows(run: dict[str, Any]) -> list[tuple[str, str]]:
         ids = releases.get(kind)
         if kind != "ncci" and ids:
             rows.append((words[0].upper() + words[1:], _short(ids)))
+    rows += payer_rows(run)
     if run.get("config"):
         rows.append(("Settings file", run["config"]))
     return rows
+
+
+def payer_rows(run: dict[str, Any]) -> list[tuple[str, str]]:
+    """Medicare vs other payers' lines and est. payment, when the profile lists Medicare payers and the
+    export has a payer column (else none)."""
+    payers = run.get("payers")
+    if not payers:
+        return []
+    medicare, other, unknown = payers["medicare"], payers["other"], payers["unknown"]
+    rows = [
+        ("Medicare lines", f"{_lines(medicare)}, ${medicare['payment']:,.2f} est. Medicare payment"),
+        (
+            "Other-payer lines",
+            f"{_lines(other)}, ${other['payment']:,.2f} at Medicare reference rates (not what those payers "
+            "pay; Medicare-only rules shown as info)",
+        ),
+    ]
+    if unknown["lines"]:
+        rows.append(
+            ("Payer not given", f"{_lines(unknown)}, ${unknown['payment']:,.2f} (judged as Medicare)")
+        )
+    unlisted = payers.get("unlisted") or {}
+    if unlisted:
+        names = "; ".join(f"{name} ({count})" for name, count in list(unlisted.items())[:5])
+        more = f" and {len(unlisted) - 5} more" if len(unlisted) > 5 else ""
+        rows.append(
+            (
+                "Check medicare_payers",
+                f"named Medicare but not listed, so judged as other payers: {names}{more}; add a name to "
+                "medicare_payers in rvucheck.toml if it is Medicare fee-for-service (not Medicare Advantage)",
+            )
+        )
+    return rows
+
+
+def _lines(figures: dict[str, float]) -> str:
+    count = int(figures["lines"])
+    return f"{count:,} line" + ("" if count == 1 else "s")
 
 
 def _short(ids: list[str]) -> str:

@@ -19,6 +19,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rvucheck.model import SEVERITIES, CellRef, ChargeLine, Finding, LineResult, Report
+from rvucheck.settings import payer_status
+
+# What a line's est. payment is, by its payer (the profile's medicare_payers): JSON lines' `payment_basis`.
+PAYMENT_BASIS = {
+    "medicare": "medicare_fee_schedule",
+    "other": "medicare_reference_rate",  # not a Medicare claim: the Medicare rate, not what the payer pays
+    "unknown": "medicare_fee_schedule_payer_unknown",
+}
 
 # The notes the engine itself reports (no rule file holds them): the title shown beside their id.
 RUN_NOTE_TITLES = {
@@ -224,6 +232,27 @@ def _code_figures(report: Report) -> list[CodeFigures]:
         )
         for code, results in codes.items()
     ]
+
+
+def payer_figures(report: Report, medicare_payers: tuple[str, ...]) -> dict[str, Any] | None:
+    """Lines and est. payment of Medicare, other-payer and payer-unknown lines, and `unlisted`: the other
+    payers whose name says Medicare (lines each; a Medicare Advantage plan, or a Medicare name missing
+    from the profile). None when the profile lists no Medicare payers or no line names a payer (no payer
+    column): then nothing is split."""
+    if not medicare_payers or not any(r.line.payer for r in report.results):
+        return None
+    out: dict[str, Any] = {status: {"lines": 0, "payment": 0.0} for status in PAYMENT_BASIS}
+    unlisted: Counter[str] = Counter()
+    for result in report.results:
+        status = payer_status(result.line.payer, medicare_payers)
+        out[status]["lines"] += 1
+        out[status]["payment"] += result.payment or 0.0
+        if status == "other" and "medicare" in result.line.payer.casefold():
+            unlisted[" ".join(result.line.payer.split())] += 1
+    for key in PAYMENT_BASIS:
+        out[key]["payment"] = round(out[key]["payment"], 2)
+    out["unlisted"] = dict(unlisted.most_common())
+    return out
 
 
 def _control_note(rows: tuple[int, ...]) -> tuple[str, ...]:

@@ -48,6 +48,7 @@ class Rule:
     refs: tuple[str, ...]
     cases: tuple[Mapping[str, Any], ...]
     path: Path | None = None
+    scope: str = "all"  # "medicare": Medicare payment/coverage policy, not coding every payer holds to
 
     @property
     def family(self) -> str:
@@ -173,6 +174,7 @@ def load_rule_file(path: Path) -> Rule:
         refs=tuple(data["refs"]),
         cases=tuple(data["cases"]),
         path=path,
+        scope=data.get("scope", "all"),
     )
 
 

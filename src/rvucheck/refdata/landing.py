@@ -1,0 +1,130 @@
+"""Find the current file on a CMS landing page, for datasets whose download name changes every quarter
+(NCCI add-on code edits, the lab NCD code lists): `rvucheck data install` reads the page CMS links them
+from and picks, among the links that match the dataset's pattern (data/releases.toml `link`), the one
+whose text or file name names the newest period.
+
+CMS links some files through its AMA licence page (`/license/ama?file=/files/zip/x.zip`); the file itself
+is at the `file=` address, which is what is downloaded.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import urllib.parse
+from collections.abc import Callable
+from pathlib import Path
+
+from rvucheck.errors import InputFileError
+
+FILE_SUFFIXES = (".zip", ".xlsx", ".csv", ".txt")
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_SEP = r"[\s_/.-]*"
+_PERIODS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], tuple[int, int]]], ...] = (
+    # 2026Q3, 2026-q3, v2026q3
+    (re.compile(rf"(20\d\d){_SEP}q([1-4])(?!\d)", re.I), lambda m: (int(m[1]), 3 * int(m[2]) - 2)),
+    # q3-2026, Q3 2026
+    (re.compile(rf"(?<![a-z])q([1-4]){_SEP}(20\d\d)", re.I), lambda m: (int(m[2]), 3 * int(m[1]) - 2)),
+    # 2026-07-01
+    (re.compile(r"(20\d\d)-(\d\d)-(\d\d)"), lambda m: (int(m[1]), int(m[2]))),
+    # 07/01/2026, 07-01-2026, 07012026
+    (re.compile(r"(?<!\d)(\d\d)[/-]?(\d\d)[/-]?(20\d\d)(?!\d)"), lambda m: (int(m[3]), int(m[1]))),
+    # July 2026, july-1-2026, July 1, 2026
+    (
+        re.compile(rf"(?<![a-z])({'|'.join(MONTHS)})(?![a-z]){_SEP}(?:\d\d?,?{_SEP})?(20\d\d)", re.I),
+        lambda m: (int(m[2]), MONTHS[m[1].lower()]),
+    ),
+)
+_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+
+
+def period_of(text: str) -> tuple[int, int] | None:
+    """(year, month) named by a link's text or file name (a quarter counts as its first month; a bare year
+    as month 0), the latest when it names several; None when it names none."""
+    found = [
+        (year, month)
+        for pattern, period in _PERIODS
+        for match in pattern.finditer(text)
+        for year, month in (period(match),)
+        if 1 <= month <= 12
+    ]
+    if found:
+        return max(found)
+    years = [int(y) for y in _YEAR.findall(text)]
+    return (max(years), 0) if years else None
+
+
+def file_links(html: bytes, page: str) -> list[tuple[str, str]]:
+    """(absolute file URL, link text) of every link on the page to a file (zip, xlsx, csv, txt)."""
+    import lxml.etree  # type: ignore[import-untyped]
+    import lxml.html  # type: ignore[import-untyped]
+
+    try:
+        root = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError):  # an empty or non-HTML body
+        return []
+    links = []
+    for anchor in root.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        if not href:
+            continue
+        url = urllib.parse.urljoin(page, href)
+        query = urllib.parse.parse_qs(urllib.parse.urlparse(url).query)
+        if query.get("file"):  # CMS's AMA licence page: /license/ama?file=/files/zip/x.zip
+            url = urllib.parse.urljoin(page, query["file"][0])
+        if urllib.parse.urlparse(url).path.lower().endswith(FILE_SUFFIXES):
+            links.append((url, " ".join(anchor.text_content().split())))
+    return links
+
+
+def choose(links: list[tuple[str, str]], pattern: str, unlike: str = "") -> str | None:
+    """The link whose text or file name matches `pattern` (and not `unlike`) and names the newest period;
+    among equally new ones the first on the page. None when no link matches."""
+    wanted, unwanted = re.compile(pattern, re.I), re.compile(unlike, re.I) if unlike else None
+    best: tuple[tuple[int, int], str] | None = None
+    for url, text in links:
+        name = urllib.parse.unquote(Path(urllib.parse.urlparse(url).path).name)
+        words = f"{text} {name}"
+        if not wanted.search(words) or (unwanted and unwanted.search(words)):
+            continue
+        period = period_of(text) or period_of(name) or (0, 0)
+        if best is None or period > best[0]:
+            best = (period, url)
+    return best[1] if best else None
+
+
+def current_link(page: str, pattern: str, unlike: str, what: str, say: Callable[[str], None]) -> str:
+    """Read the CMS page and return the URL of its newest file matching `pattern`; a one-line error
+    naming the page when it cannot be read or has no such link."""
+    from rvucheck.refdata.install import download
+
+    say(f"reading {page}")
+    with tempfile.TemporaryDirectory(prefix="rvucheck-page-") as tmp:
+        html = download(page, Path(tmp)).read_bytes()
+    url = choose(file_links(html, page), pattern, unlike)
+    if url is None:
+        raise InputFileError(
+            f"{page}: no link to the {what} found on this CMS page (CMS may have changed it); open the page "
+            "in a browser, download the newest file and run rvucheck data install --from FILE"
+        )
+    return url
