@@ -175,13 +175,15 @@ class Loops:
         self._close()
         kind, version = _at(elements, 1), _at(elements, 8)
         if kind != "HC" or not version.startswith(PROFESSIONAL):
-            raise WrongTransaction(_what(kind, version, number_))
+            raise WrongTransaction(describe(kind, version, number_))
 
     def _st(self, number_: int, elements: list[str]) -> None:
         self._close()
         kind, version = _at(elements, 1), _at(elements, 3)
-        if kind != "837" or (version and not version.startswith(PROFESSIONAL)):
-            raise WrongTransaction(_what("HC" if kind == "837" else kind, version or PROFESSIONAL, number_))
+        if kind != "837":
+            raise WrongTransaction(f"segment {number_} starts an X12 transaction of type '{kind[:4]}', not an 837")
+        if version and not version.startswith(PROFESSIONAL):
+            raise WrongTransaction(describe("HC", version, number_))
         self.in_transaction = True
 
     def _end(self, number_: int, elements: list[str]) -> None:
@@ -349,7 +351,8 @@ def _missing(claim: _Claim) -> tuple[int, str, str] | None:
     return None
 
 
-def _what(kind: str, version: str, segment: int) -> str:
+def describe(kind: str, version: str, segment: int) -> str:
+    """What a GS of functional group `kind` and version `version` holds, in words, for the one-line error."""
     names = {"HP": "an 835 (remittance advice)", "HS": "a 270 (eligibility inquiry)", "HB": "a 271",
              "HN": "a 277", "FA": "a 999/997 (acknowledgment)", "BE": "an 834 (enrollment)"}  # fmt: skip
     if kind == "HC" and version.startswith("005010X223"):
