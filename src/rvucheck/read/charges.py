@@ -94,7 +94,7 @@ def read_charges(
     if info.kind == "x12":  # an 837P: its claims' service lines (a sheet, a mapping and a grid do not apply)
         from rvucheck.read.x12.reader import read_x12
 
-        return read_x12(info.path)
+        return ReadResult(**read_x12(info.path))
     if info.kind == "csv":
         grid = read_csv_grid(info.path)
         header_index, column_map = _find_header(grid.rows, mapping, info.path, grid.name)

@@ -77,9 +77,9 @@ def check_input(path: Path | str, features: bool = True) -> InputInfo:
         return _ole(path, suffix, size)
     if head.startswith(ZIP_MAGIC) or head.startswith(b"PK"):
         return _zip(path, suffix, size, features)
-    if suffix in X12_SUFFIXES or starts_like_x12(head):  # an 837P (read/x12); a .txt may be a CSV
-        if sniff_x12(path, suffix, head):
-            return InputInfo(path=path, kind="x12", size=size)
+    x12 = suffix in X12_SUFFIXES or starts_like_x12(head)  # an 837P (read/x12); a .txt may be a CSV
+    if x12 and sniff_x12(path, suffix, head):
+        return InputInfo(path=path, kind="x12", size=size)
     if suffix in (".csv", ".txt", ".tsv"):
         return _csv(path, size, head)
     if suffix in (".xlsx", ".xlsm"):

@@ -27,8 +27,25 @@ BILLING, RENDER_A, RENDER_B = npi("123456789"), npi("198765432"), npi("155555555
 
 def isa(control: int, element: str = "*", component: str = ":", repetition: str = "^") -> str:
     e = element
-    parts = ["ISA", "00", " " * 10, "00", " " * 10, "ZZ", "SUBMITTER01".ljust(15), "ZZ",
-             "RECEIVER01".ljust(15), "251201", "1200", repetition, "00501", f"{control:09d}", "0", "T", component]
+    parts = [
+        "ISA",
+        "00",
+        " " * 10,
+        "00",
+        " " * 10,
+        "ZZ",
+        "SUBMITTER01".ljust(15),
+        "ZZ",
+        "RECEIVER01".ljust(15),
+        "251201",
+        "1200",
+        repetition,
+        "00501",
+        f"{control:09d}",
+        "0",
+        "T",
+        component,
+    ]
     text = e.join(parts)
     assert len(text) == 105, len(text)
     return text
@@ -59,10 +76,12 @@ def billing(hl: int = 1) -> list[str]:
     ]
 
 
-def subscriber(hl: int, parent: int, member: str, children: bool, payer: str = "MADE UP HEALTH PLAN") -> list[str]:
+def subscriber(
+    hl: int, parent: int, member: str, children: bool, payer: str = "MADE UP HEALTH PLAN"
+) -> list[str]:
     return [
         f"HL*{hl}*{parent}*22*{1 if children else 0}",
-        f"SBR*{'P' if not children else 'P'}*{'18' if not children else ''}*GRP01******CI",
+        f"SBR*P*{'18' if not children else ''}*GRP01******CI",
         f"NM1*IL*1*MADEUP*PAT****MI*{member}",
         "N3*2 MADE UP AVENUE",
         "N4*NOWHERE*MN*550000000",
@@ -82,8 +101,15 @@ def dependent(hl: int, parent: int, first: str, born: str) -> list[str]:
     ]
 
 
-def claim(claim_id: str, total: str, pos: str, dx: list[str], lines: list[list[str]], freq: str = "1",
-          rendering: str = "") -> list[str]:
+def claim(
+    claim_id: str,
+    total: str,
+    pos: str,
+    dx: list[str],
+    lines: list[list[str]],
+    freq: str = "1",
+    rendering: str = "",
+) -> list[str]:
     his = [f"{'ABK' if i == 0 else 'ABF'}:{code}" for i, code in enumerate(dx)]
     out = [f"CLM*{claim_id}*{total}***{pos}:B:{freq}*Y*A*Y*Y", "HI*" + "*".join(his)]
     if rendering:
@@ -110,27 +136,58 @@ def basic_claims() -> list[str]:
     return [
         *billing(1),
         *subscriber(2, 1, "MEMBER0001", False),
-        *claim("CLAIM1001", "245", "11", ["E119", "I10", "Z794"], [
-            [sv1("HC:99214:25", "160", "1", "1:2"), dtp("20250310")],
-            [sv1("HC:36415", "15", "1", "1"), dtp("20250310")],
-            [sv1("HC:82962", "20", "1", "3:1"), dtp("20250310")],
-            [sv1("HC:G2211", "50", "1", "2"), dtp("20250310")],
-        ]),
-        *claim("CLAIM1002", "410", "11", ["M1711", "M25561"], [
-            [sv1("HC:20610:RT", "180", "1", "1"), dtp("20250320")],
-            [sv1("HC:20610:LT:59", "180", "1", "2:1"), dtp("20250320")],
-            [sv1("HC:J3301", "50", "4", "1"), dtp("20250320")],
-        ], rendering=RENDER_A),
+        *claim(
+            "CLAIM1001",
+            "245",
+            "11",
+            ["E119", "I10", "Z794"],
+            [
+                [sv1("HC:99214:25", "160", "1", "1:2"), dtp("20250310")],
+                [sv1("HC:36415", "15", "1", "1"), dtp("20250310")],
+                [sv1("HC:82962", "20", "1", "3:1"), dtp("20250310")],
+                [sv1("HC:G2211", "50", "1", "2"), dtp("20250310")],
+            ],
+        ),
+        *claim(
+            "CLAIM1002",
+            "410",
+            "11",
+            ["M1711", "M25561"],
+            [
+                [sv1("HC:20610:RT", "180", "1", "1"), dtp("20250320")],
+                [sv1("HC:20610:LT:59", "180", "1", "2:1"), dtp("20250320")],
+                [sv1("HC:J3301", "50", "4", "1"), dtp("20250320")],
+            ],
+            rendering=RENDER_A,
+        ),
         *subscriber(3, 1, "MEMBER0002", True, "MADE UP MEDICARE PLAN"),
         *dependent(4, 3, "CHILD", "20150615"),
-        *claim("CLAIM1003", "320", "22", ["J069", "R0981"], [
-            [sv1("HC:99203", "140", "1", "1:2"), dtp("20250402")],
-            [sv1("HC:97110:GP", "120", "3", "2", pos="11"), dtp("20250401-20250403"), *override(RENDER_B)],
-            [sv1("HC:71046:26", "60", "1.5", "2"), dtp("20250402")],
-        ], freq="7", rendering=RENDER_A),
-        *claim("CLAIM1004", "95", "11", ["S0100XA"], [
-            [sv1("HC:00400", "95", "45", "1", basis="MJ"), dtp("20250405")],
-        ]),
+        *claim(
+            "CLAIM1003",
+            "320",
+            "22",
+            ["J069", "R0981"],
+            [
+                [sv1("HC:99203", "140", "1", "1:2"), dtp("20250402")],
+                [
+                    sv1("HC:97110:GP", "120", "3", "2", pos="11"),
+                    dtp("20250401-20250403"),
+                    *override(RENDER_B),
+                ],
+                [sv1("HC:71046:26", "60", "1.5", "2"), dtp("20250402")],
+            ],
+            freq="7",
+            rendering=RENDER_A,
+        ),
+        *claim(
+            "CLAIM1004",
+            "95",
+            "11",
+            ["S0100XA"],
+            [
+                [sv1("HC:00400", "95", "45", "1", basis="MJ"), dtp("20250405")],
+            ],
+        ),
     ]
 
 
@@ -138,10 +195,16 @@ def second_claims() -> list[str]:
     return [
         *billing(1),
         *subscriber(2, 1, "MEMBER0003", False, "MADE UP COMMERCIAL"),
-        *claim("CLAIM2001", "300", "11", ["K219", "R1013", "E785", "I10", "Z87891"], [
-            [sv1("HC:99215", "220", "1", "1:2:3:4"), dtp("20250512")],
-            [sv1("HC:93000", "80", "1", "4"), dtp("20250512")],
-        ]),
+        *claim(
+            "CLAIM2001",
+            "300",
+            "11",
+            ["K219", "R1013", "E785", "I10", "Z87891"],
+            [
+                [sv1("HC:99215", "220", "1", "1:2:3:4"), dtp("20250512")],
+                [sv1("HC:93000", "80", "1", "4"), dtp("20250512")],
+            ],
+        ),
     ]
 
 
@@ -161,7 +224,9 @@ def malformed_claims() -> list[str]:
         *subscriber(2, 1, "MEMBER0004", False),
         *claim("CLAIM3001", "100", "11", ["I10"], [good]),
         *claim("CLAIM3002", "100", "11", ["I10"], [good, ["SV1*HC:99213*100*UN", dtp("20250601")]]),
-        *claim("CLAIM3003", "100", "11", ["I10", "E119"], [[sv1("HC:99213", "100", "1", "1:3"), dtp("20250601")]]),
+        *claim(
+            "CLAIM3003", "100", "11", ["I10", "E119"], [[sv1("HC:99213", "100", "1", "1:3"), dtp("20250601")]]
+        ),
         *claim("CLAIM3004", "100", "11", ["I10"], [[sv1("HC:99213", "100", "1", "1"), dtp("20251332")]]),
         *claim("CLAIM3005", "100", "11", ["I10"], [[sv1("HC:99213", "100", "X", "1"), dtp("20250601")]]),
         *claim("CLAIM3006", "100", "11", ["I10"], [[sv1("HC:99213", "100", "1", "1")]]),
@@ -169,8 +234,14 @@ def malformed_claims() -> list[str]:
     ]
 
 
-def write(name: str, segments: list[str], terminator: str = "~", newline: str = "\n", element: str = "*",
-          component: str = ":") -> None:
+def write(
+    name: str,
+    segments: list[str],
+    terminator: str = "~",
+    newline: str = "\n",
+    element: str = "*",
+    component: str = ":",
+) -> None:
     text = "".join(
         (s if s.startswith("ISA") else s.replace("*", element).replace(":", component)) + terminator + newline
         for s in segments
@@ -183,12 +254,23 @@ def main() -> None:
     basic = envelope(1, [transaction("0001", basic_claims())])
     write("basic.837", basic)
     write("one_line.837", basic, newline="")
-    write("crlf_two_envelopes.837", [*basic, *envelope(2, [transaction("0001", second_claims())])], newline="\r\n")
+    write(
+        "crlf_two_envelopes.837",
+        [*basic, *envelope(2, [transaction("0001", second_claims())])],
+        newline="\r\n",
+    )
     other = envelope(3, [transaction("0001", second_claims())], element="|", component=">")
     write("other_delimiters.x12", other, newline="", element="|", component=">")
     write("malformed.837", envelope(4, [transaction("0001", malformed_claims())]))
-    remit = [isa(5), "GS*HP*PAYER01*RECEIVER01*20251201*1200*5*X*005010X221A1", "ST*835*0001*005010X221A1",
-             "BPR*I*100*C*ACH", "SE*3*0001", "GE*1*5", "IEA*1*000000005"]
+    remit = [
+        isa(5),
+        "GS*HP*PAYER01*RECEIVER01*20251201*1200*5*X*005010X221A1",
+        "ST*835*0001*005010X221A1",
+        "BPR*I*100*C*ACH",
+        "SE*3*0001",
+        "GE*1*5",
+        "IEA*1*000000005",
+    ]
     write("remittance.835", remit)
 
 

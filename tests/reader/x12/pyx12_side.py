@@ -15,7 +15,7 @@ import pyx12.error_handler
 import pyx12.params
 import pyx12.x12context
 
-from rvucheck.read.x12.loops import ServiceLine
+from rvucheck.read.x12.records import ServiceLine
 from rvucheck.read.x12.values import person_key
 
 

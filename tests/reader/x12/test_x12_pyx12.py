@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from rvucheck.read.x12.loops import BadClaim, ServiceLine
 from rvucheck.read.x12.reader import service_lines
+from rvucheck.read.x12.records import BadClaim, ServiceLine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pyx12_side import read_with_pyx12

@@ -15,8 +15,8 @@ from rvucheck.errors import InputFileError
 from rvucheck.read.charges import read_charges
 from rvucheck.read.safety import check_input
 from rvucheck.read.x12 import tokens
-from rvucheck.read.x12.loops import BadClaim, ServiceLine
 from rvucheck.read.x12.reader import service_lines
+from rvucheck.read.x12.records import BadClaim, ServiceLine
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "x12"
 PATIENT_DATA = ("MADEUP", "MEMBER", "CLAIM", "19600101", "20150615", "CHILD", "AVENUE")
@@ -27,7 +27,13 @@ def test_service_lines_become_charge_lines_with_every_field() -> None:
     assert read.kind == "x12" and read.rows_read == 11 and read.unreadable == []
     by_row = {line.source.row: line for line in read.lines}
     first = by_row[24]  # SV1*HC:99214:25*160*UN*1***1:2 under CLM*CLAIM1001 (no 2310B: the billing NPI)
-    assert (first.hcpcs, first.modifiers, first.units, first.charge, first.pos) == ("99214", ("25",), 1.0, 160.0, "11")
+    assert (first.hcpcs, first.modifiers, first.units, first.charge, first.pos) == (
+        "99214",
+        ("25",),
+        1.0,
+        160.0,
+        "11",
+    )
     assert first.diagnoses == ("E11.9", "I10") and first.dos == dt.date(2025, 3, 10)
     assert (first.patient, first.claim, first.payer) == ("MEMBER0001", "CLAIM1001", "MADE UP HEALTH PLAN")
     assert first.provider_npi == first.group == "1234567893" and first.specialty == "207Q00000X"
@@ -47,7 +53,11 @@ def test_service_lines_become_charge_lines_with_every_field() -> None:
 def test_the_range_end_and_claim_frequency_are_kept_on_the_service_line() -> None:
     lines = [i for i in service_lines(FIXTURES / "basic.837") if isinstance(i, ServiceLine)]
     therapy = next(line for line in lines if line.hcpcs == "97110")
-    assert (therapy.dos, therapy.dos_end, therapy.frequency) == (dt.date(2025, 4, 1), dt.date(2025, 4, 3), "7")
+    assert (therapy.dos, therapy.dos_end, therapy.frequency) == (
+        dt.date(2025, 4, 1),
+        dt.date(2025, 4, 3),
+        "7",
+    )
     assert {line.frequency for line in lines if line.claim != "CLAIM1003"} == {"1"}
 
 
@@ -56,7 +66,10 @@ def test_a_damaged_claim_is_reported_line_by_line_with_segment_numbers_and_no_pa
     assert [line.claim for line in read.lines] == ["CLAIM3001", "CLAIM3007"]
     reasons = {u.source.row: u.reason for u in read.unreadable}
     assert sorted(reasons) == [29, 32, 37, 42, 47, 52]  # every SV1 of the five damaged claims
-    assert reasons[32] == "segment 32 (SV1): SV104 (units) is missing; its claim (CLM at segment 26) is not checked"
+    assert (
+        reasons[32]
+        == "segment 32 (SV1): SV104 (units) is missing; its claim (CLM at segment 26) is not checked"
+    )
     assert reasons[29].startswith("not checked: its claim (CLM at segment 26) has a damaged segment 32 (SV1)")
     assert "SV107 points at diagnosis 3; the claim's HI has 2" in reasons[37]
     assert "segment 43 (DTP): DTP03 (service date) is not a valid date" in reasons[42]
@@ -96,7 +109,9 @@ def test_each_interchange_has_its_own_delimiters(tmp_path: Path) -> None:
     assert lines[-2].segment == (FIXTURES / "basic.837").read_bytes().count(b"~") + alone[0].segment
 
 
-def test_the_reader_streams_in_chunks_and_a_segment_across_chunks_is_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_reader_streams_in_chunks_and_a_segment_across_chunks_is_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     whole = [i for i in service_lines(FIXTURES / "crlf_two_envelopes.837")]
     monkeypatch.setattr(tokens, "CHUNK", 7)  # every segment split across reads
     assert [i for i in service_lines(FIXTURES / "crlf_two_envelopes.837")] == whole

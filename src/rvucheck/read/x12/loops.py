@@ -10,83 +10,21 @@ on its own when no claim follows.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import NamedTuple
 
+from rvucheck.read.x12.records import (
+    PROFESSIONAL,
+    REQUIRED_SV1,
+    BadClaim,
+    Line,
+    OpenClaim,
+    ServiceLine,
+    WrongTransaction,
+    describe,
+    missing,
+)
 from rvucheck.read.x12.tokens import CUT_SHORT, Delimiters
 from rvucheck.read.x12.values import Damage, diagnoses, number, person_key, pointers, service_dates
-
-PROFESSIONAL = "005010X222"  # GS08 / ST03 of an 837P (005010X222A1)
-REQUIRED_SV1 = {1: "SV101 (procedure)", 2: "SV102 (charge)", 3: "SV103 (unit basis)", 4: "SV104 (units)",
-                7: "SV107 (diagnosis pointer)"}  # fmt: skip
-
-
-class WrongTransaction(ValueError):
-    """The file holds something other than 837P claims (the message says what)."""
-
-
-class ServiceLine(NamedTuple):
-    segment: int  # the SV1's place in the file (ISA = 1)
-    claim: str  # CLM01
-    patient: str  # 2010BA NM109, or for a 2000C patient that and a digest of name + birth date
-    payer: str  # 2010BB NM103
-    frequency: str  # CLM05-3
-    billing_npi: str  # 2010AA NM109
-    npi: str  # 2420A, else 2310B, else 2010AA NM109
-    provider: str  # that provider's name
-    specialty: str  # that provider's taxonomy (PRV03)
-    hcpcs: str  # SV101-2
-    modifiers: tuple[str, ...]  # SV101-3..6
-    charge: float  # SV102
-    units: float  # SV104
-    unit_basis: str  # SV103: UN units, MJ minutes
-    pos: str  # SV105, else CLM05-1
-    diagnoses: tuple[str, ...]  # SV107's pointers resolved to the claim's HI codes
-    dos: dt.date  # DTP*472 (D8, or an RD8 range's start)
-    dos_end: dt.date  # the range's end (= dos for D8)
-
-
-class BadClaim(NamedTuple):
-    segment: int  # the damaged segment
-    segment_id: str
-    reason: str  # the element and the fault, never a value
-    claim_segment: int  # the claim's CLM (0: the damage is outside any claim)
-    lines: tuple[int, ...]  # the claim's SV1 segments (none checked)
-
-
-@dataclass(slots=True)
-class _Line:
-    segment: int
-    code: str
-    modifiers: tuple[str, ...]
-    charge: float
-    units: float
-    basis: str
-    pos: str
-    pointers: tuple[int, ...]
-    dos: dt.date | None = None
-    end: dt.date | None = None
-    npi: str = ""
-    name: str = ""
-    taxonomy: str = ""
-
-
-@dataclass(slots=True)
-class _Claim:
-    segment: int
-    id: str = ""
-    pos: str = ""
-    frequency: str = ""
-    dx: list[str] = field(default_factory=list)
-    lines: list[int] = field(default_factory=list)  # SV1 segments, damaged ones too
-    good: list[_Line] = field(default_factory=list)
-    npi: str = ""
-    name: str = ""
-    taxonomy: str = ""
-    other_payer: bool = False  # past a 2320 SBR: its NM1s are another payer's
-    damage: tuple[int, str, str] | None = None
 
 
 def _name(elements: list[str]) -> str:
@@ -105,8 +43,8 @@ class Loops:
     def __init__(self, delimiters: list[Delimiters]) -> None:
         self.delimiters = delimiters
         self.component = ":"
-        self.claim: _Claim | None = None
-        self.line: _Line | None = None
+        self.claim: OpenClaim | None = None
+        self.line: Line | None = None
         self.in_line = False  # past an LX of the open claim
         self.last82 = ""  # "claim" or "line": whose NM1*82 a PRV*PE describes
         self.billing = ["", "", ""]  # npi, name, taxonomy
@@ -139,7 +77,9 @@ class Loops:
                 yield from out
                 out.clear()
         if self.claim is not None and self.in_transaction:
-            self._damage(self.claim.segment, "CLM", "the file ends inside this claim (no SE): it was cut short")
+            self._damage(
+                self.claim.segment, "CLM", "the file ends inside this claim (no SE): it was cut short"
+            )
         self._close()
         self._flush_pending()
         yield from out
@@ -148,7 +88,9 @@ class Loops:
         sid = elements[0]
         if sid == CUT_SHORT:
             raise Damage("the file ends inside this segment (no segment terminator): it was cut short")
-        if not (2 <= len(sid) <= 3 and sid.isascii() and sid.isalnum() and sid[0].isalpha() and sid.isupper()):
+        if not (
+            2 <= len(sid) <= 3 and sid.isascii() and sid.isalnum() and sid[0].isalpha() and sid.isupper()
+        ):
             raise Damage("this is not an X12 segment (no valid segment id)")
         self.valid_ids.add(sid)
 
@@ -181,7 +123,9 @@ class Loops:
         self._close()
         kind, version = _at(elements, 1), _at(elements, 3)
         if kind != "837":
-            raise WrongTransaction(f"segment {number_} starts an X12 transaction of type '{kind[:4]}', not an 837")
+            raise WrongTransaction(
+                f"segment {number_} starts an X12 transaction of type '{kind[:4]}', not an 837"
+            )
         if version and not version.startswith(PROFESSIONAL):
             raise WrongTransaction(describe("HC", version, number_))
         self.in_transaction = True
@@ -251,7 +195,7 @@ class Loops:
     # the claim and its lines
     def _clm(self, number_: int, elements: list[str]) -> None:
         self._close()
-        claim = self.claim = _Claim(number_)
+        claim = self.claim = OpenClaim(number_)
         self.last82 = ""
         if self.pending is not None:
             claim.damage, self.pending_used = self.pending, True
@@ -278,7 +222,9 @@ class Loops:
     def _sv1(self, number_: int, elements: list[str]) -> None:
         claim = self.claim
         if claim is None:
-            self.out.append(BadClaim(number_, "SV1", "a service line outside a claim (no CLM before it)", 0, ()))
+            self.out.append(
+                BadClaim(number_, "SV1", "a service line outside a claim (no CLM before it)", 0, ())
+            )
             return
         claim.lines.append(number_)
         if not self.in_line or self.line is not None:
@@ -296,7 +242,7 @@ class Loops:
         basis = elements[3]
         if basis not in ("UN", "MJ"):
             raise Damage("SV103 (unit basis) is neither UN (units) nor MJ (minutes)")
-        self.line = _Line(
+        self.line = Line(
             number_, code, modifiers, number(elements[2], "SV102 (charge)"),
             number(elements[4], "SV104 (units)"), basis, elements[5] or claim.pos,
             pointers(elements[7], self.component),
@@ -313,7 +259,7 @@ class Loops:
         claim, self.claim, self.line, self.in_line = self.claim, None, None, False
         if claim is None:
             return
-        damage = claim.damage or _missing(claim)
+        damage = claim.damage or missing(claim)
         if damage is not None:
             self.out.append(BadClaim(*damage, claim.segment, tuple(claim.lines)))
             return
@@ -322,7 +268,7 @@ class Loops:
             patient = person_key(self.member, *self.dependent)
         billing_npi, billing_name, billing_taxonomy = self.billing
         for line in claim.good:
-            assert line.dos is not None and line.end is not None  # _missing saw to it
+            assert line.dos is not None and line.end is not None  # missing() saw to it
             if line.npi or line.name:
                 npi, name, taxonomy = line.npi, line.name, line.taxonomy
             elif claim.npi or claim.name:
@@ -334,33 +280,3 @@ class Loops:
                 taxonomy, line.code, line.modifiers, line.charge, line.units, line.basis, line.pos,
                 tuple(claim.dx[p - 1] for p in line.pointers), line.dos, line.end,
             ))  # fmt: skip
-
-
-def _missing(claim: _Claim) -> tuple[int, str, str] | None:
-    """What a claim without a damaged segment still lacks: a line, a line's date, a diagnosis pointed at."""
-    if not claim.good:
-        return claim.segment, "CLM", "the claim has no service line (LX/SV1)"
-    for line in claim.good:
-        if line.dos is None:
-            return line.segment, "SV1", "the service line has no DTP*472 service date"
-        for pointer in line.pointers:
-            if pointer > len(claim.dx):
-                return line.segment, "SV1", (
-                    f"SV107 points at diagnosis {pointer}; the claim's HI has {len(claim.dx)}"
-                )
-    return None
-
-
-def describe(kind: str, version: str, segment: int) -> str:
-    """What a GS of functional group `kind` and version `version` holds, in words, for the one-line error."""
-    names = {"HP": "an 835 (remittance advice)", "HS": "a 270 (eligibility inquiry)", "HB": "a 271",
-             "HN": "a 277", "FA": "a 999/997 (acknowledgment)", "BE": "an 834 (enrollment)"}  # fmt: skip
-    if kind == "HC" and version.startswith("005010X223"):
-        what = "an 837I (institutional claims)"
-    elif kind == "HC" and version.startswith("005010X224"):
-        what = "an 837D (dental claims)"
-    elif kind == "HC":
-        what = f"an 837 of version {version[:12] or 'unknown'}"
-    else:
-        what = names.get(kind, f"an X12 transaction of type '{kind[:4]}'")
-    return f"segment {segment} starts {what}; rvucheck reads 837P professional claims (005010X222A1)"

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from rvucheck.errors import InputFileError
 from rvucheck.model import CellRef, ChargeLine, UnreadableLine
-from rvucheck.read.charges import ReadResult
-from rvucheck.read.x12.loops import BadClaim, Loops, ServiceLine, WrongTransaction
+from rvucheck.read.x12.loops import Loops
+from rvucheck.read.x12.records import BadClaim, ServiceLine, WrongTransaction
 from rvucheck.read.x12.tokens import Delimiters, NotX12, segments
 
 # field -> (column, the 837P element it is read from)
@@ -39,8 +40,9 @@ HEADERS = [header for _column, header in sorted(ELEMENTS.values())]
 ENCODING = "utf-8"
 
 
-def read_x12(path: Path) -> ReadResult:
-    """The file's lines as read_charges gives them (a header row 0, no totals or blank rows)."""
+def read_x12(path: Path) -> dict[str, Any]:
+    """The file's lines as read_charges gives them: the fields of its ReadResult (header row 0, no totals
+    or blank rows; built there, so that read/ has no import cycle)."""
     sheet = path.name
     lines: list[ChargeLine] = []
     unreadable: list[UnreadableLine] = []
@@ -53,19 +55,19 @@ def read_x12(path: Path) -> ReadResult:
             assert isinstance(item, BadClaim)
             unreadable.extend(unreadable_lines(item, sheet))
             last = max(last, item.segment, *item.lines)
-    return ReadResult(
-        lines=lines,
-        unreadable=unreadable,
-        sheet=sheet,
-        header_row=0,
-        mapping={name: column for name, column in COLUMNS},
-        totals_rows=[],
-        headers=list(HEADERS),
-        columns_of={name: (column,) for name, column in COLUMNS},
-        last_row=last,
-        kind="x12",
-        evidence={name: f"837P element {header}" for name, (_c, header) in ELEMENTS.items()},
-    )
+    return {
+        "lines": lines,
+        "unreadable": unreadable,
+        "sheet": sheet,
+        "header_row": 0,
+        "mapping": {name: column for name, column in COLUMNS},
+        "totals_rows": [],
+        "headers": list(HEADERS),
+        "columns_of": {name: (column,) for name, column in COLUMNS},
+        "last_row": last,
+        "kind": "x12",
+        "evidence": {name: f"837P element {header}" for name, (_c, header) in ELEMENTS.items()},
+    }
 
 
 def service_lines(path: Path) -> Iterator[ServiceLine | BadClaim]:
@@ -76,7 +78,9 @@ def service_lines(path: Path) -> Iterator[ServiceLine | BadClaim]:
         with path.open(encoding=ENCODING, errors="replace", newline="") as handle:
             yield from Loops(found).run(segments(handle, found))
     except NotX12 as exc:
-        raise InputFileError(f"{path} is not an X12 837P file: {exc}; export the claims again as 837P") from None
+        raise InputFileError(
+            f"{path} is not an X12 837P file: {exc}; export the claims again as 837P"
+        ) from None
     except WrongTransaction as exc:
         raise InputFileError(f"{path}: {exc}; give an 837P file") from None
     except OSError as exc:

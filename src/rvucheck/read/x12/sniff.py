@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rvucheck.errors import InputFileError
-from rvucheck.read.x12.loops import PROFESSIONAL, describe
+from rvucheck.read.x12.records import PROFESSIONAL, describe
 from rvucheck.read.x12.tokens import SPACE, NotX12, delimiters
 
 X12_SUFFIXES = frozenset({".837", ".x12", ".edi"})  # an X12 file whatever it holds (.txt: when it says so)
@@ -31,7 +31,9 @@ def sniff(path: Path, suffix: str, head: bytes) -> bool:
     try:
         delims, length = delimiters(text[:512])
     except NotX12 as exc:
-        raise InputFileError(f"{path} is not an X12 837P file: {exc}; export the claims again as 837P") from None
+        raise InputFileError(
+            f"{path} is not an X12 837P file: {exc}; export the claims again as 837P"
+        ) from None
     seen: dict[str, list[str]] = {}
     for number, segment in enumerate(text[length:].split(delims.segment)[:LOOK_AT], 2):
         elements = segment.strip("\r\n").split(delims.element)
@@ -45,6 +47,7 @@ def sniff(path: Path, suffix: str, head: bytes) -> bool:
     if len(st) < 3 or st[1] != "837":
         shown = st[1][:4] if len(st) > 2 else ""
         raise InputFileError(
-            f"{path}: segment {st[-1]} starts an X12 transaction of type '{shown}', not an 837; give an 837P file"
+            f"{path}: segment {st[-1]} starts an X12 transaction of type '{shown}', not an 837; "
+            "give an 837P file"
         )
     return True

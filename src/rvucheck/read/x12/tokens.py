@@ -15,7 +15,7 @@ not silently dropped.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -108,7 +108,7 @@ def segments(handle: TextIO, found: list[Delimiters] | None = None) -> Iterator[
 
 def _interchange(
     handle: TextIO, text: str, term: str, sep: str, number: int
-) -> Iterator[tuple[int, list[str]]]:
+) -> Generator[tuple[int, list[str]], None, tuple[str, int, bool]]:
     """The segments after an ISA up to its IEA; returns (the text after the IEA, the count, whether an
     IEA ended it)."""
     while True:
