@@ -170,3 +170,10 @@ def test_check_an_837_on_the_command_line(
     assert "writes no annotated copy" in capsys.readouterr().err
     assert main([str(FIXTURES / "remittance.835"), "--no-annotate"]) == 2
     assert "rvucheck reads 837P" in capsys.readouterr().err
+
+
+def test_the_web_page_sends_an_837_to_the_command_line() -> None:
+    from rvucheck.web.checking import validate
+
+    with pytest.raises(InputFileError, match=r"837P claims file: this page checks spreadsheets; run `rvucheck"):
+        validate(FIXTURES / "basic.837")
