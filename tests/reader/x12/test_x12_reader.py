@@ -177,3 +177,9 @@ def test_the_web_page_sends_an_837_to_the_command_line() -> None:
 
     with pytest.raises(InputFileError, match=r"837P claims file: this page checks spreadsheets; run `rvucheck"):
         validate(FIXTURES / "basic.837")
+
+
+def test_control_characters_in_an_837_are_shown_as_question_marks(tmp_path: Path) -> None:
+    text = (FIXTURES / "basic.837").read_text().replace("MADE UP HEALTH PLAN", "MADE UP\x1b[31m PLAN")
+    read = read_charges(_write(tmp_path, "escape.837", text))
+    assert read.lines[0].payer == "MADE UP?[31m PLAN" and read.lines[-1].payer == "MADE UP MEDICARE PLAN"

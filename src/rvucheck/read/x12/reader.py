@@ -14,6 +14,7 @@ from typing import Any
 
 from rvucheck.errors import InputFileError
 from rvucheck.model import CellRef, ChargeLine, UnreadableLine
+from rvucheck.read.cells import CONTROL, clean_text
 from rvucheck.read.x12.loops import Loops
 from rvucheck.read.x12.records import BadClaim, ServiceLine, WrongTransaction
 from rvucheck.read.x12.tokens import Delimiters, NotX12, segments
@@ -38,6 +39,7 @@ ELEMENTS: dict[str, tuple[int, str]] = {
 COLUMNS = tuple(sorted(((name, column) for name, (column, _h) in ELEMENTS.items()), key=lambda c: c[1]))
 HEADERS = [header for _column, header in sorted(ELEMENTS.values())]
 ENCODING = "utf-8"
+TEXT_FIELDS = ("claim", "patient", "payer", "provider", "specialty", "hcpcs", "npi", "billing_npi")
 
 
 def read_x12(path: Path) -> dict[str, Any]:
@@ -88,6 +90,9 @@ def service_lines(path: Path) -> Iterator[ServiceLine | BadClaim]:
 
 
 def charge_line(line: ServiceLine, sheet: str) -> ChargeLine:
+    texts = f"{line.claim}{line.patient}{line.payer}{line.provider}{line.specialty}{line.hcpcs}{line.npi}"
+    if CONTROL.search(texts) or CONTROL.search(line.billing_npi):  # rare: shown as "?", as in a spreadsheet
+        line = line._replace(**{name: clean_text(getattr(line, name)) for name in TEXT_FIELDS})
     modifiers = line.modifiers
     diagnoses = line.diagnoses
     return ChargeLine(
