@@ -175,7 +175,7 @@ def test_check_an_837_on_the_command_line(
 def test_the_web_page_sends_an_837_to_the_command_line() -> None:
     from rvucheck.web.checking import validate
 
-    with pytest.raises(InputFileError, match=r"837P claims file: this page checks spreadsheets; run `rvucheck"):
+    with pytest.raises(InputFileError, match=r"837P claims file: this page checks spreadsheets; run `rvu"):
         validate(FIXTURES / "basic.837")
 
 
@@ -183,3 +183,15 @@ def test_control_characters_in_an_837_are_shown_as_question_marks(tmp_path: Path
     text = (FIXTURES / "basic.837").read_text().replace("MADE UP HEALTH PLAN", "MADE UP\x1b[31m PLAN")
     read = read_charges(_write(tmp_path, "escape.837", text))
     assert read.lines[0].payer == "MADE UP?[31m PLAN" and read.lines[-1].payer == "MADE UP MEDICARE PLAN"
+
+
+def test_text_without_segment_terminators_is_refused_not_held_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tokens, "MAX_SEGMENT", 4096)
+    monkeypatch.setattr(tokens, "CHUNK", 1024)
+    text = (FIXTURES / "basic.837").read_text()
+    head = text[: text.index("HL*1")]
+    path = _write(tmp_path, "endless.837", head + "NTE*ADD*" + "X" * 20000)
+    with pytest.raises(InputFileError, match=r"segment 8 runs past 4 KB without a terminator"):
+        read_charges(path)

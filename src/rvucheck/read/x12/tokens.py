@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 CHUNK = 1 << 20  # characters read at a time
+MAX_SEGMENT = 1 << 20  # no 837P segment comes near this: text without terminators is not X12
 SPACE = " \t\r\n\ufeff"  # around segments and before an ISA: not data
 CUT_SHORT = "\x00cut"  # the id given to a last segment with no terminator
 ISA_ELEMENTS = 16
@@ -132,4 +133,6 @@ def _interchange(
                 number += 1
                 yield number, [CUT_SHORT, *rest.split(sep)]
             return "", number, False
+        if len(rest) > MAX_SEGMENT:
+            raise NotX12(f"segment {number + 1} runs past {MAX_SEGMENT // 1024:,} KB without a terminator")
         text = rest + more
