@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from rvucheck.read.cells import shown
 from rvucheck.read.x12.records import (
     PROFESSIONAL,
     REQUIRED_SV1,
@@ -95,12 +96,12 @@ class Loops:
         self.valid_ids.add(sid)
 
     def _damage(self, number_: int, sid: str, reason: str) -> None:
-        shown = sid if sid != CUT_SHORT and sid.isascii() and sid.isprintable() and len(sid) <= 3 else "?"
+        label = sid if sid != CUT_SHORT and sid.isascii() and sid.isprintable() and len(sid) <= 3 else "?"
         if self.claim is not None:
             if self.claim.damage is None:
-                self.claim.damage = (number_, shown, reason)
+                self.claim.damage = (number_, label, reason)
         elif self.pending is None:
-            self.pending, self.pending_used = (number_, shown, reason), False
+            self.pending, self.pending_used = (number_, label, reason), False
 
     def _flush_pending(self) -> None:
         if self.pending is not None and not self.pending_used:
@@ -124,7 +125,7 @@ class Loops:
         kind, version = _at(elements, 1), _at(elements, 3)
         if kind != "837":
             raise WrongTransaction(
-                f"segment {number_} starts an X12 transaction of type '{kind[:4]}', not an 837"
+                f"segment {number_} starts an X12 transaction of type '{shown(kind, 4)}', not an 837"
             )
         if version and not version.startswith(PROFESSIONAL):
             raise WrongTransaction(describe("HC", version, number_))

@@ -7,6 +7,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from rvucheck.read.cells import shown
+
 PROFESSIONAL = "005010X222"  # GS08 / ST03 of an 837P (005010X222A1)
 REQUIRED_SV1 = {1: "SV101 (procedure)", 2: "SV102 (charge)", 3: "SV103 (unit basis)", 4: "SV104 (units)",
                 7: "SV107 (diagnosis pointer)"}  # fmt: skip
@@ -101,7 +103,7 @@ def describe(kind: str, version: str, segment: int) -> str:
     elif kind == "HC" and version.startswith("005010X224"):
         what = "an 837D (dental claims)"
     elif kind == "HC":
-        what = f"an 837 of version {version[:12] or 'unknown'}"
+        what = f"an 837 of version {shown(version, 12) or 'unknown'}"
     else:
-        what = names.get(kind, f"an X12 transaction of type '{kind[:4]}'")
+        what = names.get(kind, f"an X12 transaction of type '{shown(kind, 4)}'")
     return f"segment {segment} starts {what}; rvucheck reads 837P professional claims (005010X222A1)"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rvucheck.errors import InputFileError
+from rvucheck.read.cells import shown
 from rvucheck.read.x12.records import PROFESSIONAL, describe
 from rvucheck.read.x12.tokens import SPACE, NotX12, delimiters
 
@@ -45,9 +46,9 @@ def sniff(path: Path, suffix: str, head: bytes) -> bool:
     if kind != "HC" or not version.startswith(PROFESSIONAL):
         raise InputFileError(f"{path}: {describe(kind, version, int(gs[-1]))}; give an 837P file")
     if len(st) < 3 or st[1] != "837":
-        shown = st[1][:4] if len(st) > 2 else ""
+        kind = shown(st[1], 4) if len(st) > 2 else ""
         raise InputFileError(
-            f"{path}: segment {st[-1]} starts an X12 transaction of type '{shown}', not an 837; "
+            f"{path}: segment {st[-1]} starts an X12 transaction of type '{kind}', not an 837; "
             "give an 837P file"
         )
     return True
