@@ -92,7 +92,8 @@ def service_lines(path: Path) -> Iterator[ServiceLine | BadClaim]:
 def charge_line(line: ServiceLine, sheet: str) -> ChargeLine:
     texts = f"{line.claim}{line.patient}{line.payer}{line.provider}{line.specialty}{line.hcpcs}{line.npi}"
     if CONTROL.search(texts) or CONTROL.search(line.billing_npi):  # rare: shown as "?", as in a spreadsheet
-        line = line._replace(**{name: clean_text(getattr(line, name)) for name in TEXT_FIELDS})
+        cleaned: dict[str, Any] = {name: clean_text(getattr(line, name)) for name in TEXT_FIELDS}
+        line = line._replace(**cleaned)
     modifiers = line.modifiers
     diagnoses = line.diagnoses
     return ChargeLine(
