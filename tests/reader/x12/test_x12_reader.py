@@ -195,3 +195,17 @@ def test_text_without_segment_terminators_is_refused_not_held_in_memory(
     path = _write(tmp_path, "endless.837", head + "NTE*ADD*" + "X" * 20000)
     with pytest.raises(InputFileError, match=r"segment 8 runs past 4 KB without a terminator"):
         read_charges(path)
+
+
+def test_a_transaction_whose_segment_count_is_wrong_is_reported(tmp_path: Path) -> None:
+    """SE01 counts the transaction's segments: a claim lost in transit shows there (pyx12 says so too)."""
+    text = (FIXTURES / "basic.837").read_text()
+    start, end = text.index("CLM*CLAIM1004"), text.index("\nSE*") + 1
+    read = read_charges(_write(tmp_path, "lost.837", text[:start] + text[end:]))
+    assert len(read.lines) == 10 and len(read.unreadable) == 1
+    note = read.unreadable[0]
+    assert note.source.row == 76  # the SE
+    assert note.reason == (
+        "segment 76 (SE): SE01 (segment count) does not match the transaction's segments: some may be lost"
+    )
+    assert read_charges(FIXTURES / "basic.837").unreadable == []

@@ -54,6 +54,7 @@ class Loops:
         self.pending: tuple[int, str, str] | None = None  # damage outside a claim
         self.pending_used = False
         self.in_transaction = False
+        self.st_segment = 0
         self.handlers = {
             "ISA": self._isa, "GS": self._gs, "ST": self._st, "SE": self._end, "GE": self._end,
             "IEA": self._end, "HL": self._hl, "NM1": self._nm1, "PRV": self._prv, "DMG": self._dmg,
@@ -129,13 +130,17 @@ class Loops:
             )
         if version and not version.startswith(PROFESSIONAL):
             raise WrongTransaction(describe("HC", version, number_))
-        self.in_transaction = True
+        self.in_transaction, self.st_segment = True, number_
 
     def _end(self, number_: int, elements: list[str]) -> None:
         self._close()
         self._flush_pending()
         if elements[0] == "SE":
             self.in_transaction = False
+            counted = _at(elements, 1)
+            if counted != str(number_ - self.st_segment + 1):  # segments lost or added in transit
+                reason = "SE01 (segment count) does not match the transaction's segments: some may be lost"
+                self.out.append(BadClaim(number_, "SE", reason, 0, ()))
 
     # hierarchy: billing provider, subscriber, patient
     def _hl(self, number_: int, elements: list[str]) -> None:

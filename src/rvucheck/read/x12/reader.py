@@ -129,6 +129,7 @@ def unreadable_lines(bad: BadClaim, sheet: str) -> list[UnreadableLine]:
         )
         for segment in bad.lines
     ]  # fmt: skip
-    if not bad.lines:
-        out.append(UnreadableLine(CellRef(sheet, bad.segment), f"{fault}; {where} is not checked"))
+    if not bad.lines:  # a claim without lines, or damage outside any claim that no claim followed
+        told = f"{fault}; {where} is not checked" if bad.claim_segment else fault
+        out.append(UnreadableLine(CellRef(sheet, bad.segment), told))
     return sorted(out, key=lambda u: u.source.row)
