@@ -209,3 +209,13 @@ def test_a_transaction_whose_segment_count_is_wrong_is_reported(tmp_path: Path) 
         "segment 76 (SE): SE01 (segment count) does not match the transaction's segments: some may be lost"
     )
     assert read_charges(FIXTURES / "basic.837").unreadable == []
+
+
+def test_a_byte_order_mark_and_blank_lines_before_the_isa_are_not_data(tmp_path: Path) -> None:
+    text = (FIXTURES / "basic.837").read_text()
+    path = tmp_path / "bom.837"
+    path.write_bytes(b"\xef\xbb\xbf\r\n" + text.encode("ascii"))
+    assert check_input(path).kind == "x12"
+    assert [line.hcpcs for line in read_charges(path).lines] == [
+        line.hcpcs for line in read_charges(FIXTURES / "basic.837").lines
+    ]

@@ -9,14 +9,19 @@ from pathlib import Path
 from rvucheck.errors import InputFileError
 from rvucheck.read.cells import shown
 from rvucheck.read.x12.records import PROFESSIONAL, describe
-from rvucheck.read.x12.tokens import SPACE, NotX12, delimiters
+from rvucheck.read.x12.tokens import NotX12, delimiters
 
 X12_SUFFIXES = frozenset({".837", ".x12", ".edi"})  # an X12 file whatever it holds (.txt: when it says so)
 LOOK_AT = 8  # segments after the ISA looked at for the GS and the ST
 
 
+def _start(head: bytes) -> bytes:
+    """The bytes from the first that is not a byte order mark or blank space."""
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
+
+
 def starts_like_x12(head: bytes) -> bool:
-    return head.lstrip(b" \t\r\n").removeprefix(b"\xef\xbb\xbf").startswith(b"ISA")
+    return _start(head).startswith(b"ISA")
 
 
 def sniff(path: Path, suffix: str, head: bytes) -> bool:
@@ -28,7 +33,7 @@ def sniff(path: Path, suffix: str, head: bytes) -> bool:
                 f"{path} is not an X12 file (it does not start with an ISA header); give an 837P claims file"
             )
         return False
-    text = head.decode("latin-1").lstrip(SPACE)
+    text = _start(head).decode("latin-1")
     try:
         delims, length = delimiters(text[:512])
     except NotX12 as exc:
