@@ -23,7 +23,9 @@ FAIL_ON = ("error", "warning", "never")
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     check = subparsers.add_parser("check", help="check charge exports and write an annotated copy")
-    check.add_argument("files", nargs="+", metavar="FILE", help=".xlsx, .xlsm or .csv charge export")
+    check.add_argument(
+        "files", nargs="+", metavar="FILE", help=".xlsx, .xlsm or .csv charge export, or an X12 837P file"
+    )
     add_check_options(check)
     check.add_argument("--out", type=Path, help="annotated copy path (default: FILE.rvucheck.xlsx beside it)")
     check.add_argument("--no-annotate", action="store_true", help="findings only, no workbook (fast)")
@@ -115,6 +117,18 @@ def _previous(args: argparse.Namespace) -> tuple[Any, ...] | None:
 
 def _plan(info: InputInfo, args: argparse.Namespace, outputs: Any) -> Any:
     if args.no_annotate:  # the copy needs openpyxl (the workbooks extra); --no-annotate runs without it
+        return None
+    if info.kind == "x12":  # an 837P has no cells to annotate
+        if args.out is not None or args.since is not None:
+            option = "--out" if args.out is not None else "--since"
+            raise InputFileError(
+                f"{info.path} is an X12 837P file: rvucheck writes no annotated copy of it, so {option} does "
+                "not apply; leave it off (--format json or csv puts the findings on stdout)"
+            )
+        say(
+            f"rvucheck: {info.path}: an X12 837P file gets no annotated copy; the findings are below",
+            sys.stderr,
+        )
         return None
     from rvucheck.annotate.copy import plan_output
 

@@ -91,6 +91,10 @@ def read_charges(
     """`info`: the file's `check_input` result when the caller has validated it already (it is not
     validated again); `keep_grid`: keep the sheet's values in the result (see ReadResult.grid)."""
     info = info if info is not None else check_input(path)
+    if info.kind == "x12":  # an 837P: its claims' service lines (a sheet, a mapping and a grid do not apply)
+        from rvucheck.read.x12.reader import read_x12
+
+        return ReadResult(**read_x12(info.path))
     if info.kind == "csv":
         grid = read_csv_grid(info.path)
         header_index, column_map = _find_header(grid.rows, mapping, info.path, grid.name)

@@ -17,6 +17,8 @@ from python_calamine import CalamineWorkbook
 from rvucheck.errors import InputFileError
 from rvucheck.model import PackageContents
 from rvucheck.read.package import PackageFacts, package_contents, package_facts
+from rvucheck.read.x12.sniff import X12_SUFFIXES, starts_like_x12
+from rvucheck.read.x12.sniff import sniff as sniff_x12
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -34,7 +36,7 @@ CSV_SAMPLE_BYTES = 65536
 @dataclass(frozen=True)
 class InputInfo:
     path: Path
-    kind: str  # "xlsx", "xlsm", "xls", "ods" or "csv"
+    kind: str  # "xlsx", "xlsm", "xls", "ods", "csv" or "x12" (an 837P)
     size: int
     # Workbooks: the package facts the reader needs, taken in the validating pass so the reader does not
     # open the package again; None for CSV, or when a part could not be parsed (the reader then looks).
@@ -42,7 +44,7 @@ class InputInfo:
 
     def contents(self) -> PackageContents | None:
         """What a workbook holds beyond cell values (None for CSV, .xls, .ods), from the validating pass."""
-        if self.kind in VALUES_ONLY_KINDS:
+        if self.kind in VALUES_ONLY_KINDS or self.kind == "x12":
             return None
         if self.package is not None and self.package.contents is not None:
             return self.package.contents
@@ -75,6 +77,9 @@ def check_input(path: Path | str, features: bool = True) -> InputInfo:
         return _ole(path, suffix, size)
     if head.startswith(ZIP_MAGIC) or head.startswith(b"PK"):
         return _zip(path, suffix, size, features)
+    x12 = suffix in X12_SUFFIXES or starts_like_x12(head)  # an 837P (read/x12); a .txt may be a CSV
+    if x12 and sniff_x12(path, suffix, head):
+        return InputInfo(path=path, kind="x12", size=size)
     if suffix in (".csv", ".txt", ".tsv"):
         return _csv(path, size, head)
     if suffix in (".xlsx", ".xlsm"):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rvucheck.errors import InputFileError
 from rvucheck.read.safety import InputInfo, check_input
 
 if TYPE_CHECKING:
@@ -176,5 +177,12 @@ def summary_view(analysis: Analysis, session: Session) -> dict[str, Any]:
 
 
 def validate(path: Path) -> InputInfo:
-    """The same input checks as the command line (read/safety.check_input)."""
-    return check_input(path)
+    """The same input checks as the command line (read/safety.check_input); an X12 837P (no sheet to show
+    or annotate) is checked with the command line."""
+    info = check_input(path)
+    if info.kind == "x12":
+        raise InputFileError(
+            f"{path.name} is an X12 837P claims file: this page checks spreadsheets; run "
+            f"`rvucheck check {path.name}` on it (text, --format json or csv)"
+        )
+    return info

@@ -1,0 +1,135 @@
+"""An X12 837P file -> the ReadResult every other export gives: one ChargeLine per service line (SV1), one
+UnreadableLine per line of a damaged claim; read as a stream (tokens -> loops -> lines).
+
+A line's place is its SV1 segment's number in the file (ISA = 1): `CellRef(file name, segment)`, so the
+outputs say "row 57" for segment 57. Its "columns" are the 837 elements each field came from (the headers),
+so the engine sees which fields the file has, as for a spreadsheet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from rvucheck.errors import InputFileError
+from rvucheck.model import CellRef, ChargeLine, UnreadableLine
+from rvucheck.read.cells import CONTROL, clean_text
+from rvucheck.read.x12.loops import Loops
+from rvucheck.read.x12.records import BadClaim, ServiceLine, WrongTransaction
+from rvucheck.read.x12.tokens import Delimiters, NotX12, segments
+
+# field -> (column, the 837P element it is read from)
+ELEMENTS: dict[str, tuple[int, str]] = {
+    "claim": (1, "CLM01 claim id"),
+    "patient": (2, "2010BA NM109 member id"),
+    "payer": (3, "2010BB NM103 payer"),
+    "group": (4, "2010AA NM109 billing provider NPI"),
+    "provider_npi": (5, "NM109 rendering NPI (2420A, 2310B, else 2010AA)"),
+    "provider": (6, "NM103-04 rendering provider"),
+    "specialty": (7, "PRV03 taxonomy"),
+    "hcpcs": (8, "SV101-2 procedure code"),
+    "modifiers": (9, "SV101-3..6 modifiers"),
+    "charge": (10, "SV102 charge"),
+    "units": (11, "SV104 units"),
+    "pos": (12, "SV105 place of service (else CLM05-1)"),
+    "diagnoses": (13, "SV107 pointers to HI codes"),
+    "dos": (14, "DTP*472 service date"),
+}
+COLUMNS = tuple(sorted(((name, column) for name, (column, _h) in ELEMENTS.items()), key=lambda c: c[1]))
+HEADERS = [header for _column, header in sorted(ELEMENTS.values())]
+ENCODING = "utf-8"
+TEXT_FIELDS = ("claim", "patient", "payer", "provider", "specialty", "hcpcs", "npi", "billing_npi")
+
+
+def read_x12(path: Path) -> dict[str, Any]:
+    """The file's lines as read_charges gives them: the fields of its ReadResult (header row 0, no totals
+    or blank rows; built there, so that read/ has no import cycle)."""
+    sheet = path.name
+    lines: list[ChargeLine] = []
+    unreadable: list[UnreadableLine] = []
+    last = 0
+    for item in service_lines(path):
+        if type(item) is ServiceLine:
+            lines.append(charge_line(item, sheet))
+            last = item.segment
+        else:
+            assert isinstance(item, BadClaim)
+            unreadable.extend(unreadable_lines(item, sheet))
+            last = max(last, item.segment, *item.lines)
+    return {
+        "lines": lines,
+        "unreadable": unreadable,
+        "sheet": sheet,
+        "header_row": 0,
+        "mapping": {name: column for name, column in COLUMNS},
+        "totals_rows": [],
+        "headers": list(HEADERS),
+        "columns_of": {name: (column,) for name, column in COLUMNS},
+        "last_row": last,
+        "kind": "x12",
+        "evidence": {name: f"837P element {header}" for name, (_c, header) in ELEMENTS.items()},
+    }
+
+
+def service_lines(path: Path) -> Iterator[ServiceLine | BadClaim]:
+    """Every service line of the file and every damaged claim, in file order. Raises InputFileError when
+    the file is not an 837P (not X12 at all, or another transaction such as an 835)."""
+    found: list[Delimiters] = []
+    try:
+        with path.open(encoding=ENCODING, errors="replace", newline="") as handle:
+            yield from Loops(found).run(segments(handle, found))
+    except NotX12 as exc:
+        raise InputFileError(
+            f"{path} is not an X12 837P file: {exc}; export the claims again as 837P"
+        ) from None
+    except WrongTransaction as exc:
+        raise InputFileError(f"{path}: {exc}; give an 837P file") from None
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot be read ({exc.strerror}); check the file") from None
+
+
+def charge_line(line: ServiceLine, sheet: str) -> ChargeLine:
+    texts = f"{line.claim}{line.patient}{line.payer}{line.provider}{line.specialty}{line.hcpcs}{line.npi}"
+    if CONTROL.search(texts) or CONTROL.search(line.billing_npi):  # rare: shown as "?", as in a spreadsheet
+        cleaned: dict[str, Any] = {name: clean_text(getattr(line, name)) for name in TEXT_FIELDS}
+        line = line._replace(**cleaned)
+    modifiers = line.modifiers
+    diagnoses = line.diagnoses
+    return ChargeLine(
+        source=CellRef(sheet, line.segment),
+        hcpcs=line.hcpcs,
+        modifiers=modifiers if len(set(modifiers)) == len(modifiers) else tuple(dict.fromkeys(modifiers)),
+        units=line.units,
+        dos=line.dos,
+        provider=line.provider,
+        provider_npi=line.npi,
+        specialty=line.specialty,
+        group=line.billing_npi,
+        patient=line.patient,
+        diagnoses=diagnoses if len(set(diagnoses)) == len(diagnoses) else tuple(dict.fromkeys(diagnoses)),
+        pos=line.pos,
+        charge=line.charge,
+        payer=line.payer,
+        claim=line.claim,
+        columns=COLUMNS,
+    )
+
+
+def unreadable_lines(bad: BadClaim, sheet: str) -> list[UnreadableLine]:
+    """One UnreadableLine per service line of a damaged claim (the damaged one says what is wrong, the
+    others why they were not checked); one for the damage itself when the claim has no line."""
+    fault = f"segment {bad.segment} ({bad.segment_id}): {bad.reason}"
+    where = f"its claim (CLM at segment {bad.claim_segment})" if bad.claim_segment else "it"
+    out = [
+        UnreadableLine(
+            CellRef(sheet, segment),
+            f"{fault}; {where} is not checked" if segment == bad.segment
+            else f"not checked: {where} has a damaged segment {bad.segment} ({bad.segment_id}): {bad.reason}",
+        )
+        for segment in bad.lines
+    ]  # fmt: skip
+    if not bad.lines:  # a claim without lines, or damage outside any claim that no claim followed
+        told = f"{fault}; {where} is not checked" if bad.claim_segment else fault
+        out.append(UnreadableLine(CellRef(sheet, bad.segment), told))
+    return sorted(out, key=lambda u: u.source.row)

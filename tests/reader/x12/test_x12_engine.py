@@ -1,0 +1,72 @@
+"""An 837P's findings are those of the same service lines written as a CSV export: the reader gives the
+engine nothing a spreadsheet would not (same fields present, same values), line by line."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+from rvucheck.model import Report
+from rvucheck.read.charges import read_charges
+from rvucheck.session import Session
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "x12"
+HEADERS = {
+    "claim": "Claim ID", "patient": "Member ID", "payer": "Payer", "group": "Group NPI",
+    "provider_npi": "Rendering NPI", "provider": "Provider", "specialty": "Taxonomy", "hcpcs": "CPT",
+    "modifiers": "Modifiers", "charge": "Charge", "units": "Units", "pos": "POS", "diagnoses": "Diagnoses",
+    "dos": "DOS",
+}  # fmt: skip
+
+
+def _as_csv(path: Path, folder: Path) -> Path:
+    read = read_charges(path)
+    out = folder / f"{path.stem}.csv"
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADERS.values())
+        for line in read.lines:
+            values = {name: getattr(line, name) for name in HEADERS}
+            values["modifiers"] = ",".join(line.modifiers)
+            values["diagnoses"] = ",".join(line.diagnoses)
+            values["dos"] = line.dos.isoformat() if line.dos else ""
+            values["units"] = f"{line.units:g}"
+            writer.writerow(values.values())
+    return out
+
+
+def _per_line(report: Report) -> list[tuple[object, ...]]:
+    rows = {r.line.source.row: n for n, r in enumerate(report.results)}
+
+    def plain(message: str) -> str:  # "row 24" -> the line's place in the file, whatever the numbering
+        return re.sub(r"\brows? (\d+)", lambda m: f"line {rows.get(int(m.group(1)), m.group(1))}", message)
+
+    return [
+        (
+            r.line.hcpcs,
+            r.line.modifiers,
+            r.line.patient,
+            r.line.dos,
+            r.work_rvu,
+            r.payment,
+            r.rank,
+            r.reduction,
+            sorted((f.rule, f.severity, f.field, f.dollars_at_stake, plain(f.message)) for f in r.findings),
+        )
+        for r in report.results
+    ]
+
+
+def test_an_837s_findings_equal_those_of_its_lines_as_a_csv(tmp_path: Path, data_dir: Path) -> None:
+    session = Session.open(data_dir)
+    for name in ("basic.837", "crlf_two_envelopes.837"):
+        x12 = read_charges(FIXTURES / name)
+        sheet = read_charges(_as_csv(FIXTURES / name, tmp_path), mapping=HEADERS)
+        assert sheet.fields == x12.fields and len(sheet.lines) == len(x12.lines) == x12.rows_read
+        from_x12, from_csv = session.check(x12.lines), session.check(sheet.lines)
+        assert _per_line(from_x12) == _per_line(from_csv)
+        notes = sorted((f.rule, f.message) for f in from_x12.run_findings)
+        assert notes == sorted((f.rule, f.message) for f in from_csv.run_findings)
+        hits = sum(len(r.findings) for r in from_x12.results)
+        assert hits >= 5  # the fixtures do hit rules (BL02, LN02 ...)
