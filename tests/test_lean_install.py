@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 EXTRA_PACKAGES = EXTRAS  # import name -> the extra (pyproject.toml) that installs it
 DISTRIBUTIONS = {
     "openpyxl": "openpyxl", "PIL": "pillow", "xlwings": "xlwings", "xlsxwriter": "xlsxwriter",
-    "starlette": "starlette", "uvicorn": "uvicorn", "jinja2": "jinja2",
+    "starlette": "starlette", "uvicorn": "uvicorn", "jinja2": "jinja2", "pyarrow": "pyarrow",
 }  # fmt: skip
 PRELUDE = (
     "import sys\n"
