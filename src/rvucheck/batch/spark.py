@@ -19,16 +19,21 @@
 from __future__ import annotations
 
 import json
+import pickle
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rvucheck.batch import spark_worker as worker
-from rvucheck.batch.contract import CHARGE_SCHEMA, Columns, settings_to_json
+from rvucheck.batch.contract import open_worker_session, settings_to_json
+from rvucheck.batch.figures import RunSums
+from rvucheck.batch.notes import Note, date_notes, merge_notes
 from rvucheck.batch.spark_input import SparkInput, read_input
 from rvucheck.batch.spark_session import import_pyspark, spark_session
-from rvucheck.errors import OutputError
+from rvucheck.errors import DataNotInstalled, OutputError
+from rvucheck.model import CellRef, UnreadableLine
+from rvucheck.outputs import write_file
 from rvucheck.settings import Settings
 
 if TYPE_CHECKING:
@@ -54,43 +59,54 @@ class SparkJob:
 
 
 def run_spark(job: SparkJob, spark: SparkSession | None = None) -> dict[str, Any]:
+    """Check the job's input on Spark (`spark`: a session to use, else the active one or a new one)."""
     import_pyspark()
     _check_out(job)
-    spark = spark or spark_session(job.master, job.out)
-    from rvucheck.refdata.store import default_data_dir
-
-    store = Path(job.data_dir or default_data_dir()).resolve()
+    store = _store_of(job)
     if not (store / "catalog.sqlite").is_file():
-        from rvucheck.errors import DataNotInstalled
-
-        raise DataNotInstalled(f"no CMS data store in {store}: run rvucheck data install first")
+        raise DataNotInstalled(
+            f"no CMS data store in {store}: run rvucheck data install first (or give --data-dir)"
+        )
+    spark = spark or spark_session(job.master, job.out)
     source = read_input(spark, job.paths, job.mapping)
     partitions = job.partitions or max(2, 2 * spark.sparkContext.defaultParallelism)
     if not job.store_local:
         spark.sparkContext.addFile(str(store), recursive=True)
     plan = worker.Plan(
         buckets=partitions * 4, columns=source.columns, store_name=store.name,
-        settings_json=settings_to_json(job.settings), offsets=source.offsets, csv_map=source.csv_map,
-        csv_header=source.csv_header, sheets=source.sheets,
+        settings_json=_settings(job), offsets=source.offsets, column_map=source.column_map,
+        names=source.names, csv_header=source.csv_header, sheets=source.sheets,
         store_path=str(store) if job.store_local else None,
     )  # fmt: skip
-    checked = _checked(source, plan, partitions).persist()
+    prepared, checked = _stages(source, plan, partitions)
     try:
-        summary = _write(checked, job, source, partitions)
+        summary = _write(prepared, checked, job, source, partitions)
     finally:
         checked.unpersist()
+        prepared.unpersist()
     return summary
 
 
-def _checked(source: SparkInput, plan: worker.Plan, partitions: int) -> DataFrame:
+def _store_of(job: SparkJob) -> Path:
+    from rvucheck.refdata.store import default_data_dir
+
+    return Path(job.data_dir or default_data_dir()).resolve()
+
+
+def _settings(job: SparkJob) -> str:
+    return settings_to_json(job.settings)
+
+
+def _stages(source: SparkInput, plan: worker.Plan, partitions: int) -> tuple[DataFrame, DataFrame]:
     from pyspark.sql.pandas.types import from_arrow_schema
 
     prepared = source.frame.mapInArrow(
         lambda batches: worker.prepare(batches, plan), from_arrow_schema(worker.PREPARED_SCHEMA)
-    )
-    return prepared.repartition(partitions, "bucket").mapInArrow(
+    ).persist()
+    checked = prepared.repartition(partitions, "bucket").mapInArrow(
         lambda batches: worker.check(batches, plan), from_arrow_schema(worker.CHECKED_SCHEMA)
     )
+    return prepared, checked.persist()
 
 
 def _check_out(job: SparkJob) -> None:
@@ -104,57 +120,81 @@ def _check_out(job: SparkJob) -> None:
         raise OutputError(f"{job.out} is a file: --out names a folder for lines/, findings/ and {SUMMARY}")
 
 
-def _write(checked: DataFrame, job: SparkJob, source: SparkInput, partitions: int) -> dict[str, Any]:
+def _write(
+    prepared: DataFrame, checked: DataFrame, job: SparkJob, source: SparkInput, partitions: int
+) -> dict[str, Any]:
     from pyspark.sql import functions as F
 
     mode = "overwrite" if job.force else "errorifexists"
-    lines = checked.where(F.col("result").isNotNull()).select("result.*")
+    checked.where(F.col("line").isNotNull()).select("line.*").write.mode(mode).parquet(str(job.out / "lines"))
     findings = checked.where(F.col("finding").isNotNull()).select("finding.*")
-    unreadable = checked.where(F.col("unreadable").isNotNull()).select("unreadable.*")
-    lines.write.mode(mode).parquet(str(job.out / "lines"))
-    findings.where(F.col("line_id").isNotNull()).write.mode(mode).parquet(str(job.out / "findings"))
-    unread_count = unreadable.count()
-    if unread_count:
-        unreadable.write.mode(mode).parquet(str(job.out / "unreadable"))
-    summary = _summary(lines, findings, unread_count, source.columns)
-    summary["engine"] = {"name": "spark", "master": checked.sparkSession.sparkContext.master,
-                         "partitions": partitions, "inputs": list(job.paths)}  # fmt: skip
-    from rvucheck.outputs import write_file
-
-    text = json.dumps(summary, indent=1, sort_keys=True, default=str) + "\n"
+    findings.write.mode(mode).parquet(str(job.out / "findings"))
+    unreadable = [
+        UnreadableLine(
+            CellRef(r["source_sheet"] or "", r["source_row"] or 0, r["source_column"] or 0), r["reason"]
+        )
+        for r in checked.where(F.col("unreadable").isNotNull())
+        .select("unreadable.*")
+        .orderBy("line_id")
+        .collect()
+    ]
+    sums, notes = RunSums(), []
+    for row in checked.where(F.col("figures").isNotNull()).select("figures").toLocalIterator():
+        bucket_sums, bucket_notes = pickle.loads(row["figures"])
+        sums.add(bucket_sums)
+        notes.extend(bucket_notes)
+    dates = date_notes(_firsts(prepared), source.columns, open_worker_session(_store_of(job), _settings(job)))
+    merged = merge_notes(dates, notes)
+    summary = run_summary(sums, merged, dates.ncci_quarter, unreadable)
+    summary.update(
+        file=", ".join(job.paths),
+        kind=source.kind,
+        engine="spark",
+        partitions=partitions,
+        buckets=partitions * 4,
+        master=checked.sparkSession.sparkContext.master,
+    )
+    text = json.dumps(summary, indent=1, default=str)
     write_file(job.out / SUMMARY, lambda path: path.write_text(text, encoding="utf-8"), force=job.force)
     return summary
 
 
-def _summary(lines: DataFrame, findings: DataFrame, unreadable: int, columns: Columns) -> dict[str, Any]:
-    """The run's figures from aggregates: one row of sums, counts per severity and rule, and the run notes
-    (rows of no line; the same note from several buckets is said once)."""
+def _firsts(prepared: DataFrame) -> list[tuple[Any, CellRef]]:
+    """Each date of service with the source of its first line (input order), as the local engine's
+    bucketer records them: the run notes of the dates (batch.notes.date_notes) count from these."""
     from pyspark.sql import functions as F
 
-    totals = lines.agg(
-        F.count("*").alias("lines"), F.sum("work_rvu").alias("work_rvu"),
-        F.sum("credited_work_rvu").alias("credited_work_rvu"), F.sum("payment").alias("payment"),
-        F.sum("dollars_at_stake").alias("dollars_at_stake"),
-    ).first()  # fmt: skip
-    on_lines = findings.where(F.col("line_id").isNotNull())
-    severities = {r["severity"]: r["count"] for r in on_lines.groupBy("severity").count().collect()}
-    rules = on_lines.groupBy("rule_id", "severity").count().orderBy(F.desc("count"), "rule_id").collect()
-    notes = findings.where(F.col("line_id").isNull()).select("rule_id", "severity", "message").distinct()
-    return {
-        "lines": int(totals["lines"]) + unreadable,
-        "checked": int(totals["lines"]),
-        "unreadable": unreadable,
-        "work_rvu": round(totals["work_rvu"] or 0.0, 2),
-        "credited_work_rvu": round(totals["credited_work_rvu"] or 0.0, 2),
-        "payment": round(totals["payment"] or 0.0, 2),
-        "dollars_at_stake": round(totals["dollars_at_stake"] or 0.0, 2),
-        "findings": {level: severities.get(level, 0) for level in ("error", "warning", "info")},
-        "rules": [{"rule": r["rule_id"], "severity": r["severity"], "count": r["count"]} for r in rules],
-        "notes": [row.asDict() for row in notes.orderBy("rule_id", "message").collect()],
-        "columns": dict(columns),
+    rows = (
+        prepared.where(F.col("unreadable").isNull() & ~F.coalesce(F.col("history"), F.lit(False)))
+        .groupBy("dos")
+        .agg(F.min_by(F.struct("line_id", "source_sheet", "source_row"), "line_id").alias("first"))
+        .collect()
+    )
+    rows.sort(key=lambda row: row["first"]["line_id"])
+    return [
+        (row["dos"], CellRef(row["first"]["source_sheet"] or "", row["first"]["source_row"] or 0))
+        for row in rows
+    ]
+
+
+def run_summary(
+    sums: RunSums, notes: list[Note], ncci_quarter: str, unreadable: list[UnreadableLine]
+) -> dict[str, Any]:
+    """The summary's figures, with the local engine's keys (batch.local writes the same for its run)."""
+    findings = {s: sums.findings.get(s, 0) for s in ("error", "warning", "info")}
+    findings["error"] += len(unreadable)  # RD01: each unreadable row once
+    for note in notes:
+        findings[note.severity] = findings.get(note.severity, 0) + 1
+    rules = {
+        rule: {"count": n, "dollars_at_stake": round(sums.rule_dollars[rule], 2)}
+        for rule, n in sorted(sums.rules.items())
     }
-
-
-def charge_fields() -> tuple[str, ...]:
-    """The column names a Parquet or Delta input is read by (CHARGE_SCHEMA's)."""
-    return tuple(CHARGE_SCHEMA.names)
+    return {
+        "lines": sums.lines + len(unreadable), "checked": sums.lines, "unreadable": len(unreadable),
+        "history_lines": sums.history_lines, "findings": findings, "rules": rules,
+        "dollars_at_stake": round(sums.dollars_at_stake, 2), "release": sums.release(),
+        "ncci_quarter": ncci_quarter,
+        "notes": [{"rule": n.rule, "severity": n.severity, "message": n.message} for n in notes],
+        "unreadable_rows": [{"row": u.source.row, "reason": u.reason} for u in unreadable[:1000]],
+        "providers": sums.provider_list(),
+    }  # fmt: skip

@@ -1,24 +1,22 @@
 """The input of `--engine spark` as a DataFrame of raw rows, numbered so that every row gets the `line_id`
 the single-process reader would give it (the files in the order given, the rows in file order).
 
-- Parquet (a file or a folder of files): columns named as CHARGE_SCHEMA's (what `--engine local` and
-  contract.charge_table write); `--map FIELD=COLUMN` renames others. The export's layout comes from the
-  files' schema metadata when they carry it (contract.with_layout), else from the columns present.
-- Delta (a folder with `_delta_log`): the same columns, through `format("delta")` when the cluster has
-  Delta Lake; without it, a one-line error says so.
+- Parquet (a file or a folder of files): its columns recognised by their names (with `--map`) and every
+  value read by the reader's cell parsers, exactly as `--engine local` reads a Parquet file (batch.arrow_in).
+- Delta (a folder with `_delta_log`): the same, through `format("delta")` when the cluster has Delta Lake;
+  without it, a one-line error says so.
 - CSV: the header mapping of the single-process reader (with `--map`), decided on the driver from the first
   file's first lines; the rows are read by the reader's own line builder on the workers (spark_worker).
 """
 
 from __future__ import annotations
 
-import json
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rvucheck.batch.contract import CHARGE_SCHEMA, LAYOUT_KEY, Columns
+from rvucheck.batch.contract import Columns
 from rvucheck.batch.spark_worker import FILE_COLUMN, ID_COLUMN, ROW_BITS
 from rvucheck.errors import InputFileError, RvucheckError
 
@@ -26,16 +24,17 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 SAMPLE_LINES = 200  # the CSV lines the header mapping is decided from (the reader searches 60 for a header)
-_FIELD_COLUMN = {"patient": "patient_key"}  # a field whose CHARGE_SCHEMA column has another name
 
 
 @dataclass(frozen=True)
 class SparkInput:
-    frame: DataFrame  # raw rows with FILE_COLUMN and ID_COLUMN (for numbering), or with line_id
+    frame: DataFrame  # the raw rows with FILE_COLUMN and ID_COLUMN (for numbering)
     columns: Columns  # the export's layout: field -> 1-based column
     offsets: dict[tuple[int, int], int]  # (file, partition) -> first line_id; (file, -1) -> the file's
-    csv_map: Any = None
-    csv_header: tuple[str, ...] = ()
+    column_map: Any  # read.headers.ColumnMap
+    kind: str = "csv"  # csv, parquet or delta
+    names: tuple[str, ...] = ()  # a table's column names
+    csv_header: tuple[str, ...] = ()  # a CSV's header cells
     sheets: tuple[str, ...] = ()
 
 
@@ -48,23 +47,39 @@ def read_input(spark: SparkSession, paths: tuple[str, ...], mapping: dict[str, l
     kind = kinds.pop()
     if kind == "csv":
         return _read_csv(spark, paths, mapping)
-    frames = [_rename(_load(spark, path, kind), mapping, path) for path in paths]
-    names = frames[0].columns
-    known = [name for name in names if name in CHARGE_SCHEMA.names]
-    if "hcpcs" not in known:
-        raise InputFileError(
-            f"{paths[0]} has no hcpcs column: name the code column with --map hcpcs=COLUMN "
-            f"(the columns read are {', '.join(CHARGE_SCHEMA.names)})"
-        )
-    frames = [frame.select(*known) for frame in frames]
-    columns = _table_layout(paths[0], known)
-    if "line_id" in known:
-        frame = frames[0]
-        for more in frames[1:]:
-            frame = frame.unionByName(more)
-        return SparkInput(frame, columns, {})
+    frames = [_load(spark, path, kind) for path in paths]
+    names = tuple(frames[0].columns)
+    for path, frame in zip(paths[1:], frames[1:], strict=True):
+        if tuple(frame.columns) != names:
+            raise InputFileError(
+                f"{path} has other columns than {paths[0]}: check tables of one layout at a time"
+            )
+    column_map = _table_map(paths[0], names, mapping)
+    found = column_map.columns_of().items()
+    columns = tuple(sorted(((name, cols[0]) for name, cols in found), key=lambda pair: (pair[1], pair[0])))
     frame, offsets = _numbered(frames)
-    return SparkInput(frame, columns, offsets)
+    sheets = tuple(_name(path) for path in paths)
+    return SparkInput(frame, columns, offsets, column_map, kind, names=names, sheets=sheets)
+
+
+def _table_map(path: str, names: tuple[str, ...], mapping: dict[str, list[str]]) -> Any:
+    """The table's columns recognised by their names, as batch.arrow_in recognises a Parquet file's."""
+    from rvucheck.read.headers import map_headers
+
+    try:
+        column_map = map_headers(list(names), dict(mapping) if mapping else None)
+    except KeyError as exc:
+        raise InputFileError(f"{path}: --map names column {exc.args[0]!r}, which it does not have") from None
+    if "hcpcs" not in column_map.single:
+        raise InputFileError(
+            f"{path}: no procedure code column (CPT/HCPCS) among its {len(names)} columns; "
+            "name it with --map hcpcs=COLUMN"
+        )
+    return column_map
+
+
+def _name(path: str) -> str:
+    return path.rstrip("/").rsplit("/", 1)[-1]
 
 
 def _kind(spark: SparkSession, path: str) -> str:
@@ -79,7 +94,7 @@ def _kind(spark: SparkSession, path: str) -> str:
 def _exists(spark: SparkSession, path: str) -> bool:
     """Through Hadoop's file system: local paths, dbfs:/, /Volumes/..., s3://, abfss:// alike."""
     try:
-        jvm = spark.sparkContext._jvm
+        jvm: Any = spark.sparkContext._jvm
         hadoop_path = jvm.org.apache.hadoop.fs.Path(path)
         system = hadoop_path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
         return bool(system.exists(hadoop_path))
@@ -100,34 +115,6 @@ def _load(spark: SparkSession, path: str, kind: str) -> DataFrame:
                 "or give the table's Parquet files"
             ) from None
         raise
-
-
-def _rename(frame: DataFrame, mapping: dict[str, list[str]], path: str) -> DataFrame:
-    for field, headers in mapping.items():
-        target = _FIELD_COLUMN.get(field, field)
-        if target not in CHARGE_SCHEMA.names:
-            raise InputFileError(f"--map {field}: a table input has no {field} column to read it into")
-        if headers[0] not in frame.columns:
-            raise InputFileError(f"--map {field}={headers[0]}: {path} has no column {headers[0]!r}")
-        frame = frame.withColumnRenamed(headers[0], target)
-    return frame
-
-
-def _table_layout(path: str, names: list[str]) -> Columns:
-    """The layout the files carry in their schema metadata (Parquet keeps it), else the columns present."""
-    import pyarrow as pa
-
-    from rvucheck.batch.contract import layout_of
-
-    local = Path(path)
-    files = [local] if local.is_file() else sorted(local.rglob("*.parquet")) if local.is_dir() else []
-    if files:
-        import pyarrow.parquet as pq
-
-        meta = pq.read_schema(files[0]).metadata or {}
-        if LAYOUT_KEY in meta:
-            return tuple((str(name), int(col)) for name, col in json.loads(meta[LAYOUT_KEY]))
-    return layout_of(pa.table({name: pa.array([], CHARGE_SCHEMA.field(name).type) for name in names}))
 
 
 def _numbered(frames: list[DataFrame]) -> tuple[DataFrame, dict[tuple[int, int], int]]:
@@ -195,7 +182,7 @@ def _read_csv(spark: SparkSession, paths: tuple[str, ...], mapping: dict[str, li
     frame, offsets = _numbered(frames)
     sheets = tuple(sheet_title(Path(path.rstrip("/").rsplit("/", 1)[-1]).stem) for path in paths)
     header = tuple(str(cell) for cell in grid.rows[0])
-    return SparkInput(frame, columns, offsets, csv_map=column_map, csv_header=header, sheets=sheets)
+    return SparkInput(frame, columns, offsets, column_map, csv_header=header, sheets=sheets)
 
 
 def _delimiter(header: list[object], line: str) -> str:
