@@ -108,4 +108,15 @@ def _start(master: str, log_dir: Path) -> SparkSession:
             ) from None
     context = SparkContext(conf=conf, gateway=gateway)
     context.setLogLevel("WARN")
-    return SparkSession(context)
+    session = SparkSession(context)
+    _STARTED.append(session)
+    return session
+
+
+_STARTED: list[Any] = []  # the sessions this process started (stop_started stops them, not a running one)
+
+
+def stop_started() -> None:
+    """Stop the sessions spark_session started (a Databricks job's own session is left running)."""
+    while _STARTED:
+        _STARTED.pop().stop()

@@ -41,6 +41,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     from rvucheck.cli.scale import add_scale_options
 
     add_scale_options(check)
+    from rvucheck.cli.spark import add_spark_options
+
+    add_spark_options(check)
     check.set_defaults(func=run_check)
     from rvucheck.cli import columns
 
@@ -74,6 +77,10 @@ def run_check(args: argparse.Namespace) -> int:
 
     from rvucheck.cli.scale import run_local_cli, wants_local
 
+    if getattr(args, "engine", None) == "spark":  # Parquet/Delta/CSV on a Spark cluster (cli/spark.py)
+        from rvucheck.cli.spark import run_spark_cli
+
+        return run_spark_cli(args)
     if wants_local(args):  # Parquet, or --engine local: patient buckets in a process pool (rvucheck.batch)
         return run_local_cli(args)
     if args.out is not None and len(args.files) > 1:

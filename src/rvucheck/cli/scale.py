@@ -18,7 +18,7 @@ from typing import Any
 
 from rvucheck.errors import InputFileError
 
-ENGINES = ("auto", "single", "local")
+ENGINES = ("auto", "single", "local", "spark")
 SCALE_SUFFIXES = (".parquet",)  # inputs the one-process check does not read
 
 
