@@ -59,6 +59,7 @@ CHARGE_SCHEMA = pa.schema(
         *(pa.field(name, kind) for name, kind in LINE_FIELDS),
         pa.field("source_sheet", _STR),  # where the line came from (row references only, never data)
         pa.field("source_row", pa.int64()),
+        pa.field("source_column", pa.int32()),  # 1-based, the code's column as the reader gives it
     ]
 )
 RESULT_SCHEMA = pa.schema(
@@ -140,6 +141,7 @@ def charge_table(
         data[name] = [getattr(line, name) for line in lines]
     data["source_sheet"] = [line.source.sheet for line in lines]
     data["source_row"] = [line.source.row for line in lines]
+    data["source_column"] = [line.source.column for line in lines]
     layout = columns if columns is not None else (lines[0].columns if lines else ())
     return with_layout(pa.Table.from_pydict(data, schema=CHARGE_SCHEMA), layout)
 
@@ -152,7 +154,7 @@ def lines_of(table: pa.Table, columns: Columns) -> tuple[list[ChargeLine], list[
     past: list[ChargeLine] = []
     for i in range(table.num_rows):
         line = ChargeLine(
-            source=CellRef(rows["source_sheet"][i] or "", rows["source_row"][i] or 0),
+            source=CellRef(rows["source_sheet"][i] or "", rows["source_row"][i] or 0, rows["source_column"][i]),
             patient=rows["patient_key"][i] or "",
             modifiers=tuple(rows["modifiers"][i] or ()),
             diagnoses=tuple(rows["diagnoses"][i] or ()),

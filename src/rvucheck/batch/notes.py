@@ -23,6 +23,7 @@ from rvucheck.rules.ruleset import Ruleset
 from rvucheck.session import Session
 
 DATE_RULES = frozenset({"RD01", "RD02", "RD03"})
+COUNTING_RULES = frozenset({"RD09", "RD13"})  # their messages count lines: the buckets' counts add up
 # The order one engine run gives its notes in (engine.runner): (rule id, message prefix) of each kind.
 _ORDER = (
     ("RD02", ""), ("RD03", ""), ("RD04", ""), ("RD05", ""), ("RD07", ""), ("RD06", ""), ("RD14", ""),
@@ -88,12 +89,14 @@ def _kind(note: Note) -> tuple[str, str]:
 
 
 def _merged(notes: list[Note]) -> list[str]:
-    """One message for notes of one kind: alike ones once; counting ones added up; else each once."""
-    messages = list(dict.fromkeys(note.message for note in notes))
-    if len(messages) == 1:
-        return messages
-    added = _drugs(messages) if notes[0].rule == "RD13" else _add_parts(messages)
-    return [added] if added is not None else messages
+    """One message for notes of one kind: counting ones (RD09, RD13) added up over every bucket's note (two
+    buckets may say the same count: both count); the others, said alike by every bucket, once."""
+    every = [note.message for note in notes]
+    if notes[0].rule in COUNTING_RULES and len(every) > 1:
+        added = _drugs(every) if notes[0].rule == "RD13" else _add_parts(every)
+        if added is not None:
+            return [added]
+    return list(dict.fromkeys(every))
 
 
 # "2,962 lines" / "1 line", "dated 2026-10-01" / "dated 2026-10-01 to 2026-10-30" (engine/kinds/diagnoses.py
