@@ -42,6 +42,9 @@ if TYPE_CHECKING:
 # pyspark 4.3 warns about pandas 3 when mapInArrow checks pandas' version; mapInArrow itself uses no pandas
 warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
 OUTPUTS = ("lines", "findings", "unreadable")
+SHOWN_UNREADABLE = (
+    1000  # the summary lists the first unreadable rows (as the local engine's); unreadable/ has all
+)
 SUMMARY = "summary.json"
 
 
@@ -129,14 +132,15 @@ def _write(
     checked.where(F.col("line").isNotNull()).select("line.*").write.mode(mode).parquet(str(job.out / "lines"))
     findings = checked.where(F.col("finding").isNotNull()).select("finding.*")
     findings.write.mode(mode).parquet(str(job.out / "findings"))
+    unread = checked.where(F.col("unreadable").isNotNull()).select("unreadable.*")
+    unread_count = unread.count()
+    if unread_count:
+        unread.write.mode(mode).parquet(str(job.out / "unreadable"))
     unreadable = [
         UnreadableLine(
             CellRef(r["source_sheet"] or "", r["source_row"] or 0, r["source_column"] or 0), r["reason"]
         )
-        for r in checked.where(F.col("unreadable").isNotNull())
-        .select("unreadable.*")
-        .orderBy("line_id")
-        .collect()
+        for r in unread.orderBy("line_id").limit(SHOWN_UNREADABLE).collect()
     ]
     sums, notes = RunSums(), []
     for row in checked.where(F.col("figures").isNotNull()).select("figures").toLocalIterator():
@@ -145,7 +149,7 @@ def _write(
         notes.extend(bucket_notes)
     dates = date_notes(_firsts(prepared), source.columns, open_worker_session(_store_of(job), _settings(job)))
     merged = merge_notes(dates, notes)
-    summary = run_summary(sums, merged, dates.ncci_quarter, unreadable)
+    summary = run_summary(sums, merged, dates.ncci_quarter, unread_count, unreadable)
     summary.update(
         file=", ".join(job.paths),
         kind=source.kind,
@@ -178,11 +182,12 @@ def _firsts(prepared: DataFrame) -> list[tuple[Any, CellRef]]:
 
 
 def run_summary(
-    sums: RunSums, notes: list[Note], ncci_quarter: str, unreadable: list[UnreadableLine]
+    sums: RunSums, notes: list[Note], ncci_quarter: str, unread: int, unreadable: list[UnreadableLine]
 ) -> dict[str, Any]:
-    """The summary's figures, with the local engine's keys (batch.local writes the same for its run)."""
+    """The summary's figures, with the local engine's keys (batch.local writes the same for its run);
+    `unread` rows could not be read, the first of them are `unreadable`."""
     findings = {s: sums.findings.get(s, 0) for s in ("error", "warning", "info")}
-    findings["error"] += len(unreadable)  # RD01: each unreadable row once
+    findings["error"] += unread  # RD01: each unreadable row once
     for note in notes:
         findings[note.severity] = findings.get(note.severity, 0) + 1
     rules = {
@@ -190,11 +195,11 @@ def run_summary(
         for rule, n in sorted(sums.rules.items())
     }
     return {
-        "lines": sums.lines + len(unreadable), "checked": sums.lines, "unreadable": len(unreadable),
+        "lines": sums.lines + unread, "checked": sums.lines, "unreadable": unread,
         "history_lines": sums.history_lines, "findings": findings, "rules": rules,
         "dollars_at_stake": round(sums.dollars_at_stake, 2), "release": sums.release(),
         "ncci_quarter": ncci_quarter,
         "notes": [{"rule": n.rule, "severity": n.severity, "message": n.message} for n in notes],
-        "unreadable_rows": [{"row": u.source.row, "reason": u.reason} for u in unreadable[:1000]],
+        "unreadable_rows": [{"row": u.source.row, "reason": u.reason} for u in unreadable],
         "providers": sums.provider_list(),
     }  # fmt: skip
