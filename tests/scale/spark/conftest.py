@@ -13,8 +13,6 @@ import pytest
 
 from rvucheck.errors import RvucheckError
 
-pytestmark = pytest.mark.spark
-
 
 @pytest.fixture(scope="session")
 def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
