@@ -49,8 +49,7 @@ class Bucketer:
         else:
             self.rows += table.num_rows
             self._gather(table, keys)
-        ids = table.column("line_id").to_pylist()
-        buckets = pa.array([bucket_of(k, i, self.count) for k, i in zip(keys, ids, strict=True)], pa.int32())
+        buckets = self._buckets(table.column("patient_key").combine_chunks(), table.column("line_id"))
         order = pc.sort_indices(buckets)
         table, buckets = table.take(order), buckets.take(order)
         counts = pc.value_counts(buckets)
@@ -59,6 +58,21 @@ class Bucketer:
             bucket, n = item["values"], item["counts"]
             self._writer(bucket).write_table(table.slice(at, n))
             at += n
+
+    def _buckets(self, keys: pa.Array, ids: pa.ChunkedArray) -> pa.Array:
+        """Each row's bucket: bucket_of once per distinct key (Arrow dictionary encoding), by line_id for
+        the rows with a blank key."""
+        encoded = keys.dictionary_encode()
+        per_key = [bucket_of(k, 0, self.count) if k else -1 for k in encoded.dictionary.to_pylist()]
+        buckets = pa.array(per_key, pa.int32()).take(encoded.indices).fill_null(-1)
+        blank = pc.equal(buckets, -1)
+        if pc.any(blank).as_py():
+            rows = pc.indices_nonzero(blank)
+            values = buckets.to_pylist()
+            for row, line_id in zip(rows.to_pylist(), ids.combine_chunks().take(rows).to_pylist(), strict=True):
+                values[row] = bucket_of(None, line_id, self.count)
+            buckets = pa.array(values, pa.int32())
+        return buckets
 
     def _keyed(self, patient: str | None) -> str:
         if not patient:

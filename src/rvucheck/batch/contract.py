@@ -147,28 +147,59 @@ def charge_table(
 
 
 def lines_of(table: pa.Table, columns: Columns) -> tuple[list[ChargeLine], list[ChargeLine]]:
-    """(this month's lines, history lines) of a CHARGE_SCHEMA table, both in line_id order."""
+    """(this month's lines, history lines) of a CHARGE_SCHEMA table, both in line_id order. Built column by
+    column (nulls filled by Arrow, one Python list per field), each line's state set in one step: building
+    lines is as costly as checking them when done value by value."""
     table = table.sort_by("line_id")
-    rows = table.to_pydict()
+    n = table.num_rows
+    values: dict[str, list[Any]] = {}
+    for name, _kind in LINE_FIELDS:
+        column = table.column(name)
+        default = 1.0 if name == "units" else _DEFAULTS.get(name)
+        if default is not None:
+            column = column.fill_null(default)
+        values[name] = column.to_pylist()
+    for name in ("modifiers", "diagnoses"):
+        values[name] = [tuple(v) if v else () for v in values[name]]
+    values["patient"] = table.column("patient_key").fill_null("").to_pylist()
+    values["source"] = _sources(table)
+    values["columns"] = [columns] * n
+    names = tuple(values)
+    history = table.column("history").fill_null(False).to_pylist()
     current: list[ChargeLine] = []
     past: list[ChargeLine] = []
-    for i in range(table.num_rows):
-        line = ChargeLine(
-            source=CellRef(rows["source_sheet"][i] or "", rows["source_row"][i] or 0, rows["source_column"][i]),
-            patient=rows["patient_key"][i] or "",
-            modifiers=tuple(rows["modifiers"][i] or ()),
-            diagnoses=tuple(rows["diagnoses"][i] or ()),
-            units=_or(rows["units"][i], 1.0),
-            columns=columns,
-            **{name: _or(rows[name][i], _DEFAULTS.get(name)) for name in _PLAIN},
-        )
-        (past if rows["history"][i] else current).append(line)
+    make = _maker(ChargeLine)
+    for flag, state in zip(history, zip(*values.values(), strict=True), strict=True):
+        (past if flag else current).append(make(names, state))
     return current, past
+
+
+def _sources(table: pa.Table) -> list[CellRef]:
+    make = _maker(CellRef)
+    sheets = table.column("source_sheet").fill_null("").to_pylist()
+    rows = table.column("source_row").fill_null(0).to_pylist()
+    cols = table.column("source_column").to_pylist()
+    names = ("sheet", "row", "column")
+    return [make(names, state) for state in zip(sheets, rows, cols, strict=True)]
+
+
+def _maker(cls: type) -> Any:
+    """A fast constructor of a frozen dataclass from (field names, values) that skips __init__'s per-field
+    object.__setattr__ (what audit.keys.PatientKeyer.apply does); the plain constructor for a slotted one."""
+    if "__slots__" in cls.__dict__:
+        return lambda names, state: cls(**dict(zip(names, state, strict=True)))
+    new = object.__new__
+
+    def make(names: tuple[str, ...], state: tuple[Any, ...]) -> Any:
+        obj = new(cls)
+        obj.__dict__.update(zip(names, state, strict=True))
+        return obj
+
+    return make
 
 
 _DEFAULTS: dict[str, Any] = {"hcpcs": "", "provider": "", "provider_npi": "", "specialty": "", "group": "",
                              "pos": "", "payer": "", "claim": "", "note_status": ""}  # fmt: skip
-_PLAIN = tuple(name for name, _kind in LINE_FIELDS if name not in {"modifiers", "diagnoses", "units"})
 
 
 def _or(value: Any, default: Any) -> Any:

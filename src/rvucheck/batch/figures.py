@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from rvucheck.audit.metrics import DISTINCT_PROCEDURE_MODIFIERS, LATE_DAYS, lag_days, provider_name
+from rvucheck.audit.metrics import DISTINCT_PROCEDURE_MODIFIERS, LATE_DAYS, provider_name
 from rvucheck.engine.em import is_em
 from rvucheck.model import SEVERITIES, LineResult
 
@@ -121,32 +121,36 @@ def bucket_sums(
     return sums
 
 
-def _add_line(
-    sums: RunSums, result: LineResult, global_rules: frozenset[str], new_rules: frozenset[str]
-) -> None:
+def _add_line(sums: RunSums, result: LineResult, global_rules: frozenset[str], new_rules: frozenset[str]) -> None:
+    """One line into its provider's sums (the hot loop: a million lines a run, so plain statements)."""
     line = result.line
-    name = provider_name(line)
+    name = line.provider or line.provider_npi or "(no provider)"  # audit.metrics.provider_name
     p = sums.providers.get(name)
     if p is None:
-        p = sums.providers[name] = ProviderSums(name, line.provider_npi)
+        p = sums.providers[name] = ProviderSums(provider_name(line), line.provider_npi)
     p.lines += 1
-    p.work_rvu += result.work_rvu or 0.0
-    p.credited_work_rvu += (
-        result.credited_work_rvu if result.credited_work_rvu is not None else (result.work_rvu or 0.0)
-    )
+    work = result.work_rvu or 0.0
+    p.work_rvu += work
+    p.credited_work_rvu += result.credited_work_rvu if result.credited_work_rvu is not None else work
     p.payment += result.payment or 0.0
-    mods = set(line.modifiers)
+    mods = line.modifiers
     if is_em(line.hcpcs):
         p.em_lines += 1
-        p.modifier_25_lines += "25" in mods
         p.em_services[line.hcpcs] += max(1, round(line.units))
-    p.distinct_procedure_lines += bool(DISTINCT_PROCEDURE_MODIFIERS & mods)
-    rules = {f.rule for f in result.findings}
-    p.em_in_global += bool(rules & global_rules)
-    p.new_for_established += bool(rules & new_rules)
-    lag = lag_days(line)
-    p.late_lines += lag is not None and lag > LATE_DAYS
-    p.modifiers.update(mods)
-    for finding in result.findings:
-        p.findings_by_severity[finding.severity] += 1
-        p.findings_by_rule[finding.rule] += 1
+        if "25" in mods:
+            p.modifier_25_lines += 1
+    if mods:
+        if not DISTINCT_PROCEDURE_MODIFIERS.isdisjoint(mods):
+            p.distinct_procedure_lines += 1
+        counts = p.modifiers
+        for mod in set(mods):
+            counts[mod] += 1
+    if line.posted is not None and line.dos is not None and (line.posted - line.dos).days > LATE_DAYS:
+        p.late_lines += 1  # audit.metrics.lag_days
+    if result.findings:
+        rules = {f.rule for f in result.findings}
+        p.em_in_global += not global_rules.isdisjoint(rules)
+        p.new_for_established += not new_rules.isdisjoint(rules)
+        for finding in result.findings:
+            p.findings_by_severity[finding.severity] += 1
+            p.findings_by_rule[finding.rule] += 1

@@ -21,6 +21,7 @@ from rvucheck.batch.contract import CHARGE_SCHEMA
 from rvucheck.errors import InputFileError
 
 PART = "part-0.parquet"
+MONTH_IDS = 10**10  # line_ids a month's history rows may span (its own ids are below)
 _MONTH = re.compile(r"month=(\d{4}-\d\d)")
 
 
@@ -41,27 +42,23 @@ def months_in(folder: Path) -> list[str]:
 def earlier_lines(
     folder: Path, month: str, patients: set[str], first_id: int, batch_rows: int = 65_536
 ) -> Iterator[pa.Table]:
-    """The history rows of `patients` from the months before `month`, line_ids from `first_id` on (after
-    every line of the run: the engine reads history apart from the lines, in this order)."""
+    """The history rows of `patients` from the months before `month`. Their line_ids come after every line
+    of the run (from `first_id`), ordered by month then by the line's own place in its month, so a bucket
+    sorted by line_id holds its history in the order of the months' inputs."""
     earlier = [m for m in months_in(folder) if m < month]
     if not earlier or not patients:
         return
-    dataset = ds.dataset(
-        [str(month_path(folder, m)) for m in earlier], schema=CHARGE_SCHEMA, format="parquet"
-    )
     wanted = pc.field("patient_key").isin(pa.array(sorted(patients), pa.string()))
-    next_id = first_id
-    for batch in dataset.to_batches(filter=wanted, batch_size=batch_rows):
-        table = pa.Table.from_batches([batch], schema=CHARGE_SCHEMA)
-        n = table.num_rows
-        if not n:
-            continue
-        table = table.set_column(
-            0, CHARGE_SCHEMA.field("line_id"), pa.array(range(next_id, next_id + n), pa.int64())
-        )
-        table = table.set_column(2, CHARGE_SCHEMA.field("history"), pa.array([True] * n, pa.bool_()))
-        next_id += n
-        yield table
+    for rank, name in enumerate(earlier):
+        dataset = ds.dataset(str(month_path(folder, name)), schema=CHARGE_SCHEMA, format="parquet")
+        for batch in dataset.to_batches(filter=wanted, batch_size=batch_rows):
+            table = pa.Table.from_batches([batch], schema=CHARGE_SCHEMA)
+            if not table.num_rows:
+                continue
+            ids = pc.add(table.column("line_id"), first_id + rank * MONTH_IDS)
+            table = table.set_column(0, CHARGE_SCHEMA.field("line_id"), ids)
+            flags = pa.array([True] * table.num_rows, pa.bool_())
+            yield table.set_column(2, CHARGE_SCHEMA.field("history"), flags)
 
 
 def month_of(months: dict[str, int], given: str | None) -> str:

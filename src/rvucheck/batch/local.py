@@ -36,6 +36,7 @@ from rvucheck.model import UnreadableLine
 from rvucheck.outputs import Outputs
 from rvucheck.session import Session
 
+HISTORY_IDS = 10**15  # the history's line_ids start here: after any run's lines (batch.history)
 BUCKET_ROWS = 50_000  # lines per bucket by default: a worker holds one bucket's lines and report
 OUTPUT_NAMES = ("lines.parquet", "findings.parquet", "summary.json")
 Step = Callable[[str, int, int], None]  # (what, done, total): the progress bar
@@ -76,7 +77,7 @@ def run_local(request: LocalRequest, step: Step) -> LocalOutcome:
             month = None
             if request.history is not None:
                 month = month_of(bucketer.months, request.month)
-                for table in earlier_lines(request.history, month, bucketer.patients, bucketer.rows + 10**12):
+                for table in earlier_lines(request.history, month, bucketer.patients, HISTORY_IDS):
                     bucketer.add(table, history=True)
             filled = bucketer.close()
             done = _check(filled, bucketer, folder, request, source.layout, workers, step)
