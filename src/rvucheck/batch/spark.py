@@ -81,13 +81,11 @@ def run_spark(job: SparkJob, spark: SparkSession | None = None) -> dict[str, Any
         names=source.names, csv_header=source.csv_header, sheets=source.sheets,
         store_path=str(store) if job.store_local else None,
     )  # fmt: skip
-    prepared, checked = _stages(source, plan, partitions)
+    checked = _checked(source, plan, partitions).persist()  # three outputs and the figures read it
     try:
-        summary = _write(prepared, checked, job, source, partitions)
+        return _write(checked, job, source, partitions)
     finally:
         checked.unpersist()
-        prepared.unpersist()
-    return summary
 
 
 def _store_of(job: SparkJob) -> Path:
@@ -100,16 +98,15 @@ def _settings(job: SparkJob) -> str:
     return settings_to_json(job.settings)
 
 
-def _stages(source: SparkInput, plan: worker.Plan, partitions: int) -> tuple[DataFrame, DataFrame]:
+def _checked(source: SparkInput, plan: worker.Plan, partitions: int) -> DataFrame:
     from pyspark.sql.pandas.types import from_arrow_schema
 
     prepared = source.frame.mapInArrow(
         lambda batches: worker.prepare(batches, plan), from_arrow_schema(worker.PREPARED_SCHEMA)
-    ).persist()
-    checked = prepared.repartition(partitions, "bucket").mapInArrow(
+    )
+    return prepared.repartition(partitions, "bucket").mapInArrow(
         lambda batches: worker.check(batches, plan), from_arrow_schema(worker.CHECKED_SCHEMA)
     )
-    return prepared, checked.persist()
 
 
 def _check_out(job: SparkJob) -> None:
@@ -123,9 +120,7 @@ def _check_out(job: SparkJob) -> None:
         raise OutputError(f"{job.out} is a file: --out names a folder for lines/, findings/ and {SUMMARY}")
 
 
-def _write(
-    prepared: DataFrame, checked: DataFrame, job: SparkJob, source: SparkInput, partitions: int
-) -> dict[str, Any]:
+def _write(checked: DataFrame, job: SparkJob, source: SparkInput, partitions: int) -> dict[str, Any]:
     from pyspark.sql import functions as F
 
     mode = "overwrite" if job.force else "errorifexists"
@@ -143,11 +138,17 @@ def _write(
         for r in unread.orderBy("line_id").limit(SHOWN_UNREADABLE).collect()
     ]
     sums, notes = RunSums(), []
+    firsts: dict[Any, tuple[int, str, int]] = {}
     for row in checked.where(F.col("figures").isNotNull()).select("figures").toLocalIterator():
-        bucket_sums, bucket_notes = pickle.loads(row["figures"])
+        bucket_sums, bucket_notes, bucket_firsts = pickle.loads(row["figures"])
         sums.add(bucket_sums)
         notes.extend(bucket_notes)
-    dates = date_notes(_firsts(prepared), source.columns, open_worker_session(_store_of(job), _settings(job)))
+        for dos, first in bucket_firsts.items():
+            if dos not in firsts or first < firsts[dos]:
+                firsts[dos] = first
+    ordered = sorted(firsts.items(), key=lambda item: item[1][0])  # the dates in input order
+    firsts_of = [(dos, CellRef(sheet, row)) for dos, (_line_id, sheet, row) in ordered]
+    dates = date_notes(firsts_of, source.columns, open_worker_session(_store_of(job), _settings(job)))
     merged = merge_notes(dates, notes)
     summary = run_summary(sums, merged, dates.ncci_quarter, unread_count, unreadable)
     summary.update(
@@ -161,24 +162,6 @@ def _write(
     text = json.dumps(summary, indent=1, default=str)
     write_file(job.out / SUMMARY, lambda path: path.write_text(text, encoding="utf-8"), force=job.force)
     return summary
-
-
-def _firsts(prepared: DataFrame) -> list[tuple[Any, CellRef]]:
-    """Each date of service with the source of its first line (input order), as the local engine's
-    bucketer records them: the run notes of the dates (batch.notes.date_notes) count from these."""
-    from pyspark.sql import functions as F
-
-    rows = (
-        prepared.where(F.col("unreadable").isNull() & ~F.coalesce(F.col("history"), F.lit(False)))
-        .groupBy("dos")
-        .agg(F.min_by(F.struct("line_id", "source_sheet", "source_row"), "line_id").alias("first"))
-        .collect()
-    )
-    rows.sort(key=lambda row: row["first"]["line_id"])
-    return [
-        (row["dos"], CellRef(row["first"]["source_sheet"] or "", row["first"]["source_row"] or 0))
-        for row in rows
-    ]
 
 
 def run_summary(

@@ -6,9 +6,10 @@ pyspark import but `SparkFiles` (to find the shipped store), so they run, and ar
                              rows with their `bucket`, and the rows that cannot be read
     check(batches, plan)     one partition of whole buckets, checked bucket by bucket -> rows of four
                              struct columns, one set in each: a line (lines.parquet's columns, as --engine
-                             local writes them), a finding, an unreadable row, or a bucket's figures and
-                             notes (pickled batch.figures.RunSums and batch.notes.Note: they merge on the
-                             driver exactly as the local engine merges its buckets')
+                             local writes them), a finding, an unreadable row, or a bucket's figures,
+                             notes and each date's first line (pickled batch.figures.RunSums and
+                             batch.notes.Note: they merge on the driver as the local engine merges its
+                             buckets')
 
 Neither imports a workbook library (openpyxl, xlwings, Pillow, xlsxwriter): a lean worker runs them.
 """
@@ -224,7 +225,19 @@ def check_bucket(table: pa.Table, session: Any, columns: Columns) -> Iterator[pa
         report.results, ids, len(past), session.rule_ids(GLOBAL_EM_KINDS), session.rule_ids(NEW_PATIENT_KINDS)
     )
     notes = tuple(Note(f.rule, f.severity, f.message, f.source.row) for f in report.run_findings)
-    yield from _checked(figures=pa.array([pickle.dumps((sums, notes))], pa.binary())).to_batches()
+    figures = pickle.dumps((sums, notes, first_lines(current)))
+    yield from _checked(figures=pa.array([figures], pa.binary())).to_batches()
+
+
+def first_lines(table: pa.Table) -> dict[Any, tuple[int, str, int]]:
+    """date of service -> (line_id, sheet, row) of its first line in the bucket: the driver keeps each
+    date's first over all buckets, from which batch.notes.date_notes words the notes of the dates."""
+    firsts: dict[Any, tuple[int, str, int]] = {}
+    columns = [table.column(name).to_pylist() for name in ("dos", "line_id", "source_sheet", "source_row")]
+    for dos, line_id, sheet, row in zip(*columns, strict=True):
+        if dos not in firsts or line_id < firsts[dos][0]:
+            firsts[dos] = (line_id, sheet or "", row or 0)
+    return firsts
 
 
 def _structs(table: pa.Table) -> pa.Array:
