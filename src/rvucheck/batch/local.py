@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Any
 
@@ -176,13 +176,22 @@ def _check(
     }
     done: dict[int, BucketDone] = {}
     step("checking", 0, len(tasks))
-    if workers <= 1 or len(tasks) <= 1:
-        for b, task in tasks.items():
-            done[b] = check_bucket(task)
+    # The driver checks the smallest bucket itself first: that opens the worker session (the store
+    # read-only and immutable) and warms its caches (fee schedule rows, edits, code sets), which forked
+    # workers then share instead of each loading them again. Immutable connections take no locks and
+    # read with pread, so a forked worker may use them; elsewhere (no fork) workers are spawned.
+    order = sorted(tasks, key=lambda b: tasks[b].bucket.stat().st_size)
+    done[order[0]] = check_bucket(tasks[order[0]])
+    step("checking", 1, len(tasks))
+    rest = order[1:]
+    if workers <= 1 or len(rest) <= 1:
+        for b in rest:
+            done[b] = check_bucket(tasks[b])
             step("checking", len(done), len(tasks))
         return done
-    with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=get_context("spawn")) as pool:
-        futures = {pool.submit(check_bucket, task): b for b, task in tasks.items()}
+    method = "fork" if "fork" in get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(max_workers=min(workers, len(rest)), mp_context=get_context(method)) as pool:
+        futures = {pool.submit(check_bucket, tasks[b]): b for b in rest}
         for future in as_completed(futures):
             done[futures[future]] = future.result()
             step("checking", len(done), len(tasks))
