@@ -13,6 +13,7 @@ import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from tests.scale.months import by_line, month_lines
 
 from rvucheck.batch.contract import (
     CHARGE_SCHEMA,
@@ -31,8 +32,6 @@ from rvucheck.model import CellRef, ChargeLine, Report
 from rvucheck.refdata.store import Store
 from rvucheck.session import Session
 from rvucheck.settings import Provider, Settings
-
-from tests.scale.months import by_line, month_lines
 
 SETTINGS = Settings(today=dt.date(2026, 12, 7))
 
@@ -79,7 +78,9 @@ def test_check_arrow_equals_one_engine_run(session: Session, two_months: list[Ch
     assert results.schema == RESULT_SCHEMA and findings.schema == FINDING_SCHEMA
     assert results.column("line_id").to_pylist() == list(range(len(two_months)))
     assert results.column("payment").to_pylist() == [r.payment for r in report.results]
-    rows = [(r["line_id"], r["rule_id"], r["message"]) for r in findings.to_pylist() if r["line_id"] is not None]
+    rows = [
+        (r["line_id"], r["rule_id"], r["message"]) for r in findings.to_pylist() if r["line_id"] is not None
+    ]
     assert rows == by_line(report) and len(rows) > 100
     notes = [r["message"] for r in findings.to_pylist() if r["line_id"] is None]
     assert notes == list(report.notes)

@@ -81,7 +81,7 @@ def run_local(request: LocalRequest, step: Step) -> LocalOutcome:
                     bucketer.add(table, history=True)
             filled = bucketer.close()
             done = _check(filled, bucketer, folder, request, source.layout, workers, step)
-            sums, notes = RunSums(), []
+            sums, notes = RunSums(), list[Note]()
             for bucket_done in done.values():
                 sums.add(bucket_done.sums)
                 notes.extend(bucket_done.notes)
@@ -171,7 +171,7 @@ def _check(
             store,
             settings_json,
             layout,
-        )  # fmt: skip
+        )
         for b in filled
     }
     done: dict[int, BucketDone] = {}
@@ -241,10 +241,11 @@ def _summary(
         for rule, n in sorted(sums.rules.items())
     }
     return {
-        "file": request.path.name, "kind": source.kind, "engine": "local", "workers": workers, "buckets": buckets,
-        "lines": sums.lines + len(unreadable), "checked": sums.lines, "unreadable": len(unreadable),
-        "history_lines": sums.history_lines, "findings": findings, "rules": rules,
-        "dollars_at_stake": round(sums.dollars_at_stake, 2), "release": sums.release(), "ncci_quarter": ncci_quarter,
+        "file": request.path.name, "kind": source.kind, "engine": "local", "workers": workers,
+        "buckets": buckets, "lines": sums.lines + len(unreadable), "checked": sums.lines,
+        "unreadable": len(unreadable), "history_lines": sums.history_lines, "findings": findings,
+        "rules": rules, "dollars_at_stake": round(sums.dollars_at_stake, 2), "release": sums.release(),
+        "ncci_quarter": ncci_quarter,
         "notes": [{"rule": n.rule, "severity": n.severity, "message": n.message} for n in notes],
         "unreadable_rows": [{"row": u.source.row, "reason": u.reason} for u in unreadable[:1000]],
         "providers": sums.provider_list(),

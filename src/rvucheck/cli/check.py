@@ -69,10 +69,9 @@ def _progress(enabled: bool) -> Iterator[Any]:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from rvucheck.cli.scale import run_local_cli, wants_local
     from rvucheck.outputs import Outputs
     from rvucheck.read.safety import check_input
-
-    from rvucheck.cli.scale import run_local_cli, wants_local
 
     if wants_local(args):  # Parquet, or --engine local: patient buckets in a process pool (rvucheck.batch)
         return run_local_cli(args)
