@@ -22,6 +22,8 @@ from rvucheck.batch.contract import (
     bucket_of,
     charge_table,
     check_arrow,
+    conform,
+    layout_of,
     lines_of,
     open_worker_session,
     settings_from_json,
@@ -156,3 +158,17 @@ def test_settings_travel_as_json(tmp_path: Path) -> None:
     )  # fmt: skip
     assert settings_from_json(settings_to_json(settings)) == settings
     assert settings_from_json(settings_to_json(Settings())) == Settings()
+
+
+def test_conform_keeps_the_layout_of_the_columns_a_table_has() -> None:
+    table = pa.table({"line_id": [0, 1], "patient_key": ["P1", None], "hcpcs": ["99213", "99214"],
+                      "dos": [dt.date(2026, 7, 1), None]})  # fmt: skip
+    full = conform(table)
+    assert full.schema.names == CHARGE_SCHEMA.names
+    assert layout_of(full) == (("patient", 2), ("hcpcs", 3), ("dos", 4))  # no provider, diagnoses ... column
+    assert full.column("history").to_pylist() == [False, False]
+    lines, _ = lines_of(full, layout_of(full))
+    assert [(line.patient, line.hcpcs, line.units) for line in lines] == [
+        ("P1", "99213", 1.0),
+        ("", "99214", 1.0),
+    ]

@@ -65,6 +65,7 @@ def wants_local(args: argparse.Namespace) -> bool:
 
 
 def run_local_cli(args: argparse.Namespace) -> int:
+    from rvucheck.batch.local import LocalRequest, run_local  # pyarrow (the scale extra): before any work
     from rvucheck.cli.common import parse_map, reading_map, settings_from
     from rvucheck.session import Session
 
@@ -87,7 +88,6 @@ def run_local_cli(args: argparse.Namespace) -> int:
         raise InputFileError(describe_os_error(exc, out, "cannot make the folder")) from None
     settings = settings_from(args, near=path, fail_on=args.fail_on)
     session = Session.open(args.data_dir, settings)
-    from rvucheck.batch.local import LocalRequest, run_local
 
     request = LocalRequest(
         path, out, session, reading_map(args, settings), args.sheet, args.workers, args.buckets, args.history,
