@@ -109,6 +109,17 @@ def test_a_command_needing_a_missing_extra_names_it(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["charges.csv"]
 
 
+def test_the_local_engine_without_the_scale_extra_names_it(tmp_path: Path, data_dir: Path) -> None:
+    (tmp_path / "charges.csv").write_text(CHARGES, encoding="utf-8")
+    args = ["--data-dir", str(data_dir), "check", "charges.csv", "--engine", "local", "--out", "o"]
+    result = _lean(args, tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "rvucheck: this needs pyarrow, which comes with the scale extra: pip install 'rvucheck[scale]'"
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["charges.csv"]
+
+
 def test_serve_without_the_web_extra_names_it(tmp_path: Path) -> None:
     result = _lean(["serve"], tmp_path)
     assert result.returncode == 2

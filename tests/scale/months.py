@@ -15,14 +15,28 @@ CSV_COLUMNS = (("claim", 1), ("patient", 2), ("dos", 3), ("provider", 4), ("prov
                ("diagnoses", 11), ("charge", 12), ("payer", 13), ("posted", 14))  # fmt: skip
 
 
-def charge_lines(synthetic: Sequence[SyntheticLine], sheet: str = "Charges", first_row: int = 2) -> list[ChargeLine]:
+def charge_lines(
+    synthetic: Sequence[SyntheticLine], sheet: str = "Charges", first_row: int = 2
+) -> list[ChargeLine]:
     return [
         ChargeLine(
-            source=CellRef(sheet, row, 8), hcpcs=s.hcpcs, modifiers=s.modifiers, units=s.units, dos=s.dos,
-            provider=s.provider, provider_npi=s.npi, specialty=s.specialty, patient=s.patient,
-            diagnoses=s.diagnoses, pos=s.pos, charge=s.charge, payer=s.payer, claim=s.claim, posted=s.posted,
+            source=CellRef(sheet, row, 8),
+            hcpcs=s.hcpcs,
+            modifiers=s.modifiers,
+            units=s.units,
+            dos=s.dos,
+            provider=s.provider,
+            provider_npi=s.npi,
+            specialty=s.specialty,
+            patient=s.patient,
+            diagnoses=s.diagnoses,
+            pos=s.pos,
+            charge=s.charge,
+            payer=s.payer,
+            claim=s.claim,
+            posted=s.posted,
             columns=CSV_COLUMNS,
-        )  # fmt: skip
+        )
         for row, s in enumerate(synthetic, start=first_row)
     ]
 

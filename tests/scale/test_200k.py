@@ -9,6 +9,7 @@ from pathlib import Path
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 import pytest
+from tests.scale.months import month_csv
 
 from rvucheck.audit.keys import PatientKeyer
 from rvucheck.batch.contract import charge_table
@@ -16,7 +17,6 @@ from rvucheck.batch.history import month_path
 from rvucheck.cli.main import main
 from rvucheck.read.charges import read_charges
 from rvucheck.session import Session
-from tests.scale.months import month_csv
 
 pytestmark = pytest.mark.slow
 LINES, HISTORY = 200_000, 60_000
@@ -36,12 +36,16 @@ def test_200k_lines_with_history_equal_one_engine_run(scale_data: Path, tmp_path
     assert main(["--data-dir", str(scale_data), "check", *args, "--history", str(history)]) == 1
     took = time.perf_counter() - start
     read = read_charges(october)
-    report = Session.open(scale_data).check(keyer.apply(read.lines), read.unreadable, keyer.apply(september.lines))
+    report = Session.open(scale_data).check(
+        keyer.apply(read.lines), read.unreadable, keyer.apply(september.lines)
+    )
     found = pq.read_table(tmp_path / "out" / "findings.parquet", columns=["line_id", "rule_id", "severity"])
     got = sorted(zip(*(found.column(n).to_pylist() for n in ("line_id", "rule_id", "severity")), strict=True))
     expected = sorted((i, f.rule, f.severity) for i, r in enumerate(report.results) for f in r.findings)
     assert len(read.lines) == LINES and len(expected) > 10_000
     assert got == expected, f"{len(got)} findings vs {len(expected)} ({took:.0f} s)"
-    lines = pq.read_table(tmp_path / "out" / "lines.parquet", columns=["line_id", "payment", "rank"]).sort_by("line_id")
+    lines = pq.read_table(tmp_path / "out" / "lines.parquet", columns=["line_id", "payment", "rank"]).sort_by(
+        "line_id"
+    )
     assert lines.column("payment").to_pylist() == [r.payment for r in report.results]
     assert lines.column("rank").to_pylist() == [r.rank for r in report.results]

@@ -13,6 +13,7 @@ import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from tests.scale.months import by_line, month_lines
 
 from rvucheck.batch.contract import (
     CHARGE_SCHEMA,
@@ -21,6 +22,8 @@ from rvucheck.batch.contract import (
     bucket_of,
     charge_table,
     check_arrow,
+    conform,
+    layout_of,
     lines_of,
     open_worker_session,
     settings_from_json,
@@ -31,8 +34,6 @@ from rvucheck.model import CellRef, ChargeLine, Report
 from rvucheck.refdata.store import Store
 from rvucheck.session import Session
 from rvucheck.settings import Provider, Settings
-
-from tests.scale.months import by_line, month_lines
 
 SETTINGS = Settings(today=dt.date(2026, 12, 7))
 
@@ -79,7 +80,9 @@ def test_check_arrow_equals_one_engine_run(session: Session, two_months: list[Ch
     assert results.schema == RESULT_SCHEMA and findings.schema == FINDING_SCHEMA
     assert results.column("line_id").to_pylist() == list(range(len(two_months)))
     assert results.column("payment").to_pylist() == [r.payment for r in report.results]
-    rows = [(r["line_id"], r["rule_id"], r["message"]) for r in findings.to_pylist() if r["line_id"] is not None]
+    rows = [
+        (r["line_id"], r["rule_id"], r["message"]) for r in findings.to_pylist() if r["line_id"] is not None
+    ]
     assert rows == by_line(report) and len(rows) > 100
     notes = [r["message"] for r in findings.to_pylist() if r["line_id"] is None]
     assert notes == list(report.notes)
@@ -155,3 +158,17 @@ def test_settings_travel_as_json(tmp_path: Path) -> None:
     )  # fmt: skip
     assert settings_from_json(settings_to_json(settings)) == settings
     assert settings_from_json(settings_to_json(Settings())) == Settings()
+
+
+def test_conform_keeps_the_layout_of_the_columns_a_table_has() -> None:
+    table = pa.table({"line_id": [0, 1], "patient_key": ["P1", None], "hcpcs": ["99213", "99214"],
+                      "dos": [dt.date(2026, 7, 1), None]})  # fmt: skip
+    full = conform(table)
+    assert full.schema.names == CHARGE_SCHEMA.names
+    assert layout_of(full) == (("patient", 2), ("hcpcs", 3), ("dos", 4))  # no provider, diagnoses ... column
+    assert full.column("history").to_pylist() == [False, False]
+    lines, _ = lines_of(full, layout_of(full))
+    assert [(line.patient, line.hcpcs, line.units) for line in lines] == [
+        ("P1", "99213", 1.0),
+        ("", "99214", 1.0),
+    ]

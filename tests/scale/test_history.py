@@ -11,17 +11,17 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
+from tests.scale.months import month_csv
 
 from rvucheck.audit.emmix import em_mix
+from rvucheck.audit.emstats import counts_by_level
 from rvucheck.audit.keys import PatientKeyer
 from rvucheck.audit.metrics import provider_figures, provider_name
-from rvucheck.audit.emstats import counts_by_level
 from rvucheck.cli.main import main
 from rvucheck.engine.em import EM_FAMILIES
 from rvucheck.model import Report
 from rvucheck.read.charges import read_charges
 from rvucheck.session import GLOBAL_EM_KINDS, NEW_PATIENT_KINDS, Session
-from tests.scale.months import month_csv
 
 LINES = 2500
 

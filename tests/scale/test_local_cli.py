@@ -10,11 +10,11 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 import pytest
+from tests.scale.months import month_csv
 
 from rvucheck.cli.main import main
 from rvucheck.read.charges import read_charges
 from rvucheck.session import Session
-from tests.scale.months import month_csv
 
 
 @pytest.fixture(scope="module")
@@ -85,8 +85,8 @@ def test_unreadable_parquet_rows_are_reported_not_dropped(
         "CPT": ["99213", "99213", "99214", None], "Units": [1, 1, 1, 1],
     })  # fmt: skip
     pq.write_table(table, tmp_path / "bad.parquet")
-    code, stdout, _err = _run([str(tmp_path / "bad.parquet"), "--out", str(tmp_path / "o"), "--format", "json"],
-                              scale_data, capsys)  # fmt: skip
+    args = [str(tmp_path / "bad.parquet"), "--out", str(tmp_path / "o"), "--format", "json"]
+    code, stdout, _err = _run(args, scale_data, capsys)
     summary = json.loads(stdout)
     assert code == 1 and summary["checked"] == 2 and summary["unreadable"] == 2
     reasons = {row["row"]: row["reason"] for row in summary["unreadable_rows"]}

@@ -69,7 +69,9 @@ class Bucketer:
         if pc.any(blank).as_py():
             rows = pc.indices_nonzero(blank)
             values = buckets.to_pylist()
-            for row, line_id in zip(rows.to_pylist(), ids.combine_chunks().take(rows).to_pylist(), strict=True):
+            for row, line_id in zip(
+                rows.to_pylist(), ids.combine_chunks().take(rows).to_pylist(), strict=True
+            ):
                 values[row] = bucket_of(None, line_id, self.count)
             buckets = pa.array(values, pa.int32())
         return buckets

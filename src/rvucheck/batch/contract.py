@@ -25,19 +25,18 @@ Reference data travels as the SQLite store directory, opened read-only and immut
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
+from rvucheck.batch.worker_settings import settings_from_json, settings_to_json
 from rvucheck.model import CellRef, ChargeLine, Finding, LineResult, Report
 from rvucheck.session import Session
-from rvucheck.settings import Provider, Settings
+from rvucheck.settings import Settings
 
 LAYOUT_KEY = b"rvucheck.columns"  # schema metadata: JSON [[field, column], ...] of the export's layout
 _STR, _DATE, _F64 = pa.string(), pa.date32(), pa.float64()
@@ -82,6 +81,10 @@ FINDING_SCHEMA = pa.schema(
     ]
 )  # fmt: skip
 Columns = tuple[tuple[str, int], ...]
+__all__ = [
+    "CHARGE_SCHEMA", "FINDING_SCHEMA", "RESULT_SCHEMA", "bucket_of", "charge_table", "check_arrow", "conform",
+    "layout_of", "lines_of", "open_worker_session", "settings_from_json", "settings_to_json", "with_layout",
+]  # fmt: skip
 _LINKING_FIELDS = frozenset(name for name, _kind in LINE_FIELDS) | {"patient"}
 
 
@@ -191,7 +194,7 @@ def _maker(cls: type) -> Any:
     new = object.__new__
 
     def make(names: tuple[str, ...], state: tuple[Any, ...]) -> Any:
-        obj = new(cls)
+        obj: Any = new(cls)
         obj.__dict__.update(zip(names, state, strict=True))
         return obj
 
@@ -278,24 +281,3 @@ def open_worker_session(store: Path | str, settings_json: str | None = None) -> 
         reference = Reference.open_store(Store(store, read_only=True))
         session = _SESSIONS[key] = Session.open(store, settings, reference=reference)
     return session
-
-
-def settings_to_json(settings: Settings) -> str:
-    """Settings as JSON a worker rebuilds with settings_from_json (dates ISO, paths as text)."""
-    values = asdict(settings)
-    values["today"] = settings.today.isoformat() if settings.today else None
-    values["rule_dirs"] = [str(path) for path in settings.rule_dirs]
-    values["config_path"] = str(settings.config_path) if settings.config_path else None
-    return json.dumps(values, sort_keys=True)
-
-
-def settings_from_json(text: str) -> Settings:
-    values = json.loads(text)
-    values["today"] = dt.date.fromisoformat(values["today"]) if values.get("today") else None
-    values["rule_dirs"] = tuple(Path(path) for path in values.get("rule_dirs", ()))
-    values["config_path"] = Path(values["config_path"]) if values.get("config_path") else None
-    values["providers"] = tuple(Provider(**item) for item in values.get("providers", ()))
-    values["columns"] = {name: tuple(headers) for name, headers in values.get("columns", {}).items()}
-    for name in ("select", "ignore", "medicare_payers"):
-        values[name] = tuple(values.get(name, ()))
-    return Settings(**values)

@@ -42,24 +42,25 @@ class ProviderSums:
 
     def add(self, other: ProviderSums) -> None:
         self.provider_npi = self.provider_npi or other.provider_npi
-        for name in ("lines", "work_rvu", "credited_work_rvu", "payment", "em_lines", "modifier_25_lines",
-                     "distinct_procedure_lines", "em_in_global", "new_for_established", "late_lines"):  # fmt: skip
+        for name in _SUMMED:
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        for name in ("findings_by_severity", "findings_by_rule", "em_services", "modifiers"):
+        for name in _COUNTED:
             getattr(self, name).update(getattr(other, name))
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "provider": self.provider, "provider_npi": self.provider_npi, "lines": self.lines,
-            "work_rvu": round(self.work_rvu, 2), "credited_work_rvu": round(self.credited_work_rvu, 2),
-            "payment": round(self.payment, 2), "em_lines": self.em_lines,
-            "modifier_25_lines": self.modifier_25_lines, "distinct_procedure_lines": self.distinct_procedure_lines,
-            "em_in_global": self.em_in_global, "new_for_established": self.new_for_established,
-            "late_lines": self.late_lines,
-            "findings_by_severity": {s: self.findings_by_severity.get(s, 0) for s in SEVERITIES},
-            "findings_by_rule": dict(sorted(self.findings_by_rule.items())),
-            "em_services": dict(sorted(self.em_services.items())), "modifiers": dict(sorted(self.modifiers.items())),
-        }  # fmt: skip
+        out: dict[str, Any] = {"provider": self.provider, "provider_npi": self.provider_npi}
+        for name in _SUMMED:
+            value = getattr(self, name)
+            out[name] = round(value, 2) if isinstance(value, float) else value
+        out["findings_by_severity"] = {s: self.findings_by_severity.get(s, 0) for s in SEVERITIES}
+        for name in _COUNTED[1:]:
+            out[name] = dict(sorted(getattr(self, name).items()))
+        return out
+
+
+_SUMMED = ("lines", "work_rvu", "credited_work_rvu", "payment", "em_lines", "modifier_25_lines",
+           "distinct_procedure_lines", "em_in_global", "new_for_established", "late_lines")  # fmt: skip
+_COUNTED = ("findings_by_severity", "findings_by_rule", "em_services", "modifiers")
 
 
 @dataclass
@@ -70,7 +71,7 @@ class RunSums:
     history_lines: int = 0
     findings: Counter[str] = field(default_factory=Counter)  # severity -> line findings
     rules: Counter[str] = field(default_factory=Counter)
-    rule_dollars: Counter[str] = field(default_factory=Counter)
+    rule_dollars: dict[str, float] = field(default_factory=dict)
     dollars_at_stake: float = 0.0
     releases: dict[str, tuple[int, int]] = field(default_factory=dict)  # release -> (lines, first line_id)
     providers: dict[str, ProviderSums] = field(default_factory=dict)
@@ -80,7 +81,8 @@ class RunSums:
         self.history_lines += other.history_lines
         self.findings.update(other.findings)
         self.rules.update(other.rules)
-        self.rule_dollars.update(other.rule_dollars)
+        for rule, dollars in other.rule_dollars.items():
+            self.rule_dollars[rule] = self.rule_dollars.get(rule, 0.0) + dollars
         self.dollars_at_stake += other.dollars_at_stake
         for release, (count, first) in other.releases.items():
             mine = self.releases.get(release, (0, first))
@@ -112,7 +114,8 @@ def bucket_sums(
         for finding in result.findings:
             sums.findings[finding.severity] += 1
             sums.rules[finding.rule] += 1
-            sums.rule_dollars[finding.rule] += finding.dollars_at_stake or 0.0
+            dollars = sums.rule_dollars
+            dollars[finding.rule] = dollars.get(finding.rule, 0.0) + (finding.dollars_at_stake or 0.0)
         sums.dollars_at_stake += result.dollars_at_stake
         if result.release:
             count, first = sums.releases.get(result.release, (0, line_id))
@@ -121,7 +124,9 @@ def bucket_sums(
     return sums
 
 
-def _add_line(sums: RunSums, result: LineResult, global_rules: frozenset[str], new_rules: frozenset[str]) -> None:
+def _add_line(
+    sums: RunSums, result: LineResult, global_rules: frozenset[str], new_rules: frozenset[str]
+) -> None:
     """One line into its provider's sums (the hot loop: a million lines a run, so plain statements)."""
     line = result.line
     name = line.provider or line.provider_npi or "(no provider)"  # audit.metrics.provider_name

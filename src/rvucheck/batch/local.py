@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +81,7 @@ def run_local(request: LocalRequest, step: Step) -> LocalOutcome:
                     bucketer.add(table, history=True)
             filled = bucketer.close()
             done = _check(filled, bucketer, folder, request, source.layout, workers, step)
-            sums, notes = RunSums(), []
+            sums, notes = RunSums(), list[Note]()
             for bucket_done in done.values():
                 sums.add(bucket_done.sums)
                 notes.extend(bucket_done.notes)
@@ -171,18 +171,27 @@ def _check(
             store,
             settings_json,
             layout,
-        )  # fmt: skip
+        )
         for b in filled
     }
     done: dict[int, BucketDone] = {}
     step("checking", 0, len(tasks))
-    if workers <= 1 or len(tasks) <= 1:
-        for b, task in tasks.items():
-            done[b] = check_bucket(task)
+    # The driver checks the smallest bucket itself first: that opens the worker session (the store
+    # read-only and immutable) and warms its caches (fee schedule rows, edits, code sets), which forked
+    # workers then share instead of each loading them again. Immutable connections take no locks and
+    # read with pread, so a forked worker may use them; elsewhere (no fork) workers are spawned.
+    order = sorted(tasks, key=lambda b: tasks[b].bucket.stat().st_size)
+    done[order[0]] = check_bucket(tasks[order[0]])
+    step("checking", 1, len(tasks))
+    rest = order[1:]
+    if workers <= 1 or len(rest) <= 1:
+        for b in rest:
+            done[b] = check_bucket(tasks[b])
             step("checking", len(done), len(tasks))
         return done
-    with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=get_context("spawn")) as pool:
-        futures = {pool.submit(check_bucket, task): b for b, task in tasks.items()}
+    method = "fork" if "fork" in get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(max_workers=min(workers, len(rest)), mp_context=get_context(method)) as pool:
+        futures = {pool.submit(check_bucket, tasks[b]): b for b in rest}
         for future in as_completed(futures):
             done[futures[future]] = future.result()
             step("checking", len(done), len(tasks))
@@ -232,10 +241,11 @@ def _summary(
         for rule, n in sorted(sums.rules.items())
     }
     return {
-        "file": request.path.name, "kind": source.kind, "engine": "local", "workers": workers, "buckets": buckets,
-        "lines": sums.lines + len(unreadable), "checked": sums.lines, "unreadable": len(unreadable),
-        "history_lines": sums.history_lines, "findings": findings, "rules": rules,
-        "dollars_at_stake": round(sums.dollars_at_stake, 2), "release": sums.release(), "ncci_quarter": ncci_quarter,
+        "file": request.path.name, "kind": source.kind, "engine": "local", "workers": workers,
+        "buckets": buckets, "lines": sums.lines + len(unreadable), "checked": sums.lines,
+        "unreadable": len(unreadable), "history_lines": sums.history_lines, "findings": findings,
+        "rules": rules, "dollars_at_stake": round(sums.dollars_at_stake, 2), "release": sums.release(),
+        "ncci_quarter": ncci_quarter,
         "notes": [{"rule": n.rule, "severity": n.severity, "message": n.message} for n in notes],
         "unreadable_rows": [{"row": u.source.row, "reason": u.reason} for u in unreadable[:1000]],
         "providers": sums.provider_list(),

@@ -72,10 +72,9 @@ def _progress(enabled: bool) -> Iterator[Any]:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from rvucheck.cli.scale import run_local_cli, wants_local
     from rvucheck.outputs import Outputs
     from rvucheck.read.safety import check_input
-
-    from rvucheck.cli.scale import run_local_cli, wants_local
 
     if getattr(args, "engine", None) == "spark":  # Parquet/Delta/CSV on a Spark cluster (cli/spark.py)
         from rvucheck.cli.spark import run_spark_cli

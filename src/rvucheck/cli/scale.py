@@ -28,7 +28,8 @@ def add_scale_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--engine", choices=ENGINES, default="auto",
-        help="local: patient buckets in a process pool, Parquet out (default for .parquet); single: one process",
+        help="local: patient buckets in a process pool, Parquet out (default for .parquet); "
+        "single: one process",
     )  # fmt: skip
     group.add_argument(
         "--workers", type=_positive, default=0, metavar="N", help="worker processes (default: cores)"
@@ -64,7 +65,7 @@ def wants_local(args: argparse.Namespace) -> bool:
 
 
 def run_local_cli(args: argparse.Namespace) -> int:
-    from rvucheck.cli.check import say
+    from rvucheck.batch.local import LocalRequest, run_local  # pyarrow (the scale extra): before any work
     from rvucheck.cli.common import parse_map, reading_map, settings_from
     from rvucheck.session import Session
 
@@ -87,7 +88,6 @@ def run_local_cli(args: argparse.Namespace) -> int:
         raise InputFileError(describe_os_error(exc, out, "cannot make the folder")) from None
     settings = settings_from(args, near=path, fail_on=args.fail_on)
     session = Session.open(args.data_dir, settings)
-    from rvucheck.batch.local import LocalRequest, run_local
 
     request = LocalRequest(
         path, out, session, reading_map(args, settings), args.sheet, args.workers, args.buckets, args.history,
@@ -102,13 +102,19 @@ def run_local_cli(args: argparse.Namespace) -> int:
         print(json.dumps(summary, indent=1 if args.pretty else None, default=str))
     else:
         found = ", ".join(f"{n:,} {s}" for s, n in summary["findings"].items())
-        say(
-            f"{summary['lines']:,} lines ({summary['unreadable']:,} unreadable), {summary['history_lines']:,} history lines; {found}"
-        )
+        lines, unreadable, history = summary["lines"], summary["unreadable"], summary["history_lines"]
+        say(f"{lines:,} lines ({unreadable:,} unreadable), {history:,} history lines; {found}")
         for note in summary["notes"]:
             say(f"note {note['rule']}: {note['message']}")
         say(f"written to {out} ({', '.join(p.name for p in outcome.written)})")
     return _exit_code(summary["findings"], settings.fail_on)
+
+
+def say(text: str) -> None:
+    """One line to the terminal (a file name may hold control characters)."""
+    from rvucheck.report.text import printable
+
+    print(printable(text, one_line=True))
 
 
 def _exit_code(counts: dict[str, int], fail_on: str) -> int:
