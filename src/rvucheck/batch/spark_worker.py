@@ -39,7 +39,7 @@ from rvucheck.batch.contract import (
 from rvucheck.batch.figures import bucket_sums
 from rvucheck.batch.notes import Note
 from rvucheck.batch.worker import LINE_COLUMNS
-from rvucheck.model import ChargeLine, UnreadableLine
+from rvucheck.model import UnreadableLine
 from rvucheck.session import GLOBAL_EM_KINDS, NEW_PATIENT_KINDS
 
 ROW_BITS = 33  # monotonically_increasing_id(): partition index << 33 | row number within the partition
@@ -145,14 +145,11 @@ def _parse_csv(batch: pa.RecordBatch, plan: Plan) -> tuple[pa.Table, list[tuple[
     read = _read_rows(SheetGrid(plan.sheets[files[0]], grid), 0, plan.column_map, "csv")
     # grid row (header = 1) -> (line_id, the file's row number)
     where = {i + 2: (line_id, row + 2) for i, (line_id, row) in enumerate(zip(ids, rows, strict=True))}
-    lines: list[ChargeLine] = []
-    numbers: list[int] = []
-    for line in read.lines:
-        line_id, row_number = where[line.source.row]
-        lines.append(dataclasses.replace(line, source=dataclasses.replace(line.source, row=row_number)))
-        numbers.append(line_id)
-    table = charge_table(lines, columns=plan.columns)
-    table = table.set_column(0, CHARGE_SCHEMA.field("line_id"), pa.array(numbers, pa.int64()))
+    placed = [where[line.source.row] for line in read.lines]  # the lines keep the batch's rows: the
+    table = charge_table(read.lines, columns=plan.columns)  # table gets the file's ids and rows instead
+    for name, values in (("line_id", [p[0] for p in placed]), ("source_row", [p[1] for p in placed])):
+        index = CHARGE_SCHEMA.get_field_index(name)
+        table = table.set_column(index, CHARGE_SCHEMA.field(name), pa.array(values, pa.int64()))
     unreadable = []
     for item in read.unreadable:
         line_id, row_number = where[item.source.row]
