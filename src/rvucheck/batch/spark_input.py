@@ -119,8 +119,15 @@ def _load(spark: SparkSession, path: str, kind: str) -> DataFrame:
 
 def _numbered(frames: list[DataFrame]) -> tuple[DataFrame, dict[tuple[int, int], int]]:
     """The frames as one, each row with its file and monotonically_increasing_id (partition << 33 | row);
-    the offsets of each (file, partition) come from one counting pass (the scan is deterministic)."""
+    the offsets of each (file, partition) come from one counting pass (the scan is deterministic), needless
+    for one file read as one partition (its ids are its rows' places already)."""
     from pyspark.sql import functions as F
+
+    if len(frames) == 1 and frames[0].rdd.getNumPartitions() == 1:
+        numbered = (
+            frames[0].withColumn(FILE_COLUMN, F.lit(0)).withColumn(ID_COLUMN, F.monotonically_increasing_id())
+        )
+        return numbered, {(0, 0): 0, (0, -1): 0}
 
     frame = None
     for number, part in enumerate(frames):

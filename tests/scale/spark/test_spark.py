@@ -181,3 +181,39 @@ def test_a_delta_table_without_delta_lake_says_so(spark: Any, data_dir: Path, tm
 def test_a_missing_input_is_named(spark: Any, data_dir: Path, tmp_path: Path) -> None:
     with pytest.raises(RvucheckError, match=r"nowhere\.parquet: no such file or folder"):
         run_spark(SparkJob((str(tmp_path / "nowhere.parquet"),), tmp_path / "out", SETTINGS, data_dir), spark)
+
+
+def test_files_split_into_partitions_keep_file_and_row_order(
+    spark: Any, month: Month, data_dir: Path, tmp_path: Path
+) -> None:
+    """Two CSV files, each split into several partitions (32 KB each): line ids follow the files in the
+    order given and the rows in each file (one counting pass), and the two are checked as one input."""
+    csv, _read, _report = month
+    header, *rows = csv.read_text(encoding="utf-8").splitlines(keepends=True)
+    first, second = tmp_path / "part-a.csv", tmp_path / "part-b.csv"
+    first.write_text(header + "".join(rows[:1500]), encoding="utf-8")
+    second.write_text(header + "".join(rows[1500:3000]), encoding="utf-8")
+    session = Session.open(data_dir, SETTINGS)
+    reads = [session.read(first), session.read(second)]
+    report = session.check([*reads[0].lines, *reads[1].lines])
+    expected = sorted(
+        (f.source.sheet, f.source.row, f.rule, f.message)
+        for result in report.results
+        for f in result.findings
+    )
+    spark.conf.set("spark.sql.files.maxPartitionBytes", "32k")
+    try:
+        assert spark.read.csv(str(first)).rdd.getNumPartitions() > 1
+        job = SparkJob((str(first), str(second)), tmp_path / "out", SETTINGS, data_dir, partitions=3)
+        summary = run_spark(job, spark)
+    finally:
+        spark.conf.unset("spark.sql.files.maxPartitionBytes")
+    findings = pq.read_table(tmp_path / "out" / "findings").to_pylist()
+    got = sorted((r["source_sheet"], r["source_row"], r["rule_id"], r["message"]) for r in findings)
+    assert got == expected and summary["checked"] == 3000
+    lines = pq.read_table(tmp_path / "out" / "lines").sort_by("line_id").to_pylist()
+    assert [r["line_id"] for r in lines] == list(range(3000))
+    assert [(r["source_sheet"], r["source_row"]) for r in lines[1499:1501]] == [
+        ("part-a", 1501),
+        ("part-b", 2),
+    ]
