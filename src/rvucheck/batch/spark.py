@@ -3,12 +3,13 @@
     job = SparkJob(paths, out, session_settings, data_dir, master="local[2]", partitions=8)
     summary = run_spark(job)          # writes out/lines/, out/findings/ (Parquet) and out/summary.json
 
-1. Read the input as a DataFrame: Parquet (columns named as CHARGE_SCHEMA), a Delta table (a folder with
-   `_delta_log`, through `format("delta")` when the cluster has Delta Lake), or CSV (the single-process
-   reader's header mapping, with `--map`, decided on the driver from the file's first lines; every row read
-   by the same line builder on the workers).
-2. Number the rows (`line_id`, in the order of the files and of the rows in each) and give each its patient
-   bucket: a `mapInArrow` with no shuffle.
+1. Read the input as a DataFrame (batch.spark_input): Parquet or a Delta table (a folder with `_delta_log`,
+   through `format("delta")` when the cluster has Delta Lake), its columns recognised by name and its values
+   parsed as --engine local parses Parquet (batch.arrow_in); or CSV (the single-process reader's header
+   mapping, with `--map`, decided on the driver from the file's first lines; every row read by the same
+   line builder on the workers).
+2. Number the rows (`line_id`, in the order of the files and of the rows in each), read them into
+   CHARGE_SCHEMA rows and give each its patient bucket: a `mapInArrow` with no shuffle (spark_worker.prepare).
 3. `repartition(n, bucket).mapInArrow(check)`: each worker opens the store that `SparkContext.addFile`
    shipped (SparkFiles.get, opened read-only by open_worker_session; no Python object is broadcast) and
    checks its buckets with check_arrow.
@@ -42,9 +43,7 @@ if TYPE_CHECKING:
 # pyspark 4.3 warns about pandas 3 when mapInArrow checks pandas' version; mapInArrow itself uses no pandas
 warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
 OUTPUTS = ("lines", "findings", "unreadable")
-SHOWN_UNREADABLE = (
-    1000  # the summary lists the first unreadable rows (as the local engine's); unreadable/ has all
-)
+SHOWN_UNREADABLE = 1000  # the summary lists the first unreadable rows (as the local engine's does)
 SUMMARY = "summary.json"
 
 
@@ -58,7 +57,6 @@ class SparkJob:
     partitions: int = 0  # 0: twice Spark's default parallelism
     mapping: dict[str, list[str]] = field(default_factory=dict)  # --map / [columns]: field -> headers
     force: bool = False
-    store_local: bool = False  # workers open the driver's store path (a single machine; tests)
 
 
 def run_spark(job: SparkJob, spark: SparkSession | None = None) -> dict[str, Any]:
@@ -73,13 +71,11 @@ def run_spark(job: SparkJob, spark: SparkSession | None = None) -> dict[str, Any
     spark = spark or spark_session(job.master, job.out)
     source = read_input(spark, job.paths, job.mapping)
     partitions = job.partitions or max(2, 2 * spark.sparkContext.defaultParallelism)
-    if not job.store_local:
-        spark.sparkContext.addFile(str(store), recursive=True)
+    spark.sparkContext.addFile(str(store), recursive=True)  # each executor gets a local copy
     plan = worker.Plan(
         buckets=partitions * 4, columns=source.columns, store_name=store.name,
         settings_json=_settings(job), offsets=source.offsets, column_map=source.column_map,
         names=source.names, csv_header=source.csv_header, sheets=source.sheets,
-        store_path=str(store) if job.store_local else None,
     )  # fmt: skip
     checked = _checked(source, plan, partitions).persist()  # three outputs and the figures read it
     try:
