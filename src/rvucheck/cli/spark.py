@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from pathlib import Path
 
 from rvucheck.errors import InputFileError
@@ -36,6 +37,10 @@ def run_spark_cli(args: argparse.Namespace) -> int:
 
     if args.out is None:
         raise InputFileError("--engine spark writes Parquet folders and summary.json: give --out DIR")
+    if re.match(r"[A-Za-z][\w+.-]+:/", str(args.out)):  # s3a://, dbfs:/ ...: the driver writes the summary
+        raise InputFileError(
+            f"--out {args.out}: give a local or mounted folder (on Databricks /Volumes/... or /dbfs/...)"
+        )
     for option, given in (("--since", args.since), ("--history", getattr(args, "history", None))):
         if given is not None:
             raise InputFileError(f"{option} is not taken by --engine spark; leave it off")

@@ -113,3 +113,14 @@ def test_spark_needs_an_output_folder(charges: Path, data_dir: Path) -> None:
     assert result.stderr.splitlines() == [
         "rvucheck: --engine spark writes Parquet folders and summary.json: give --out DIR"
     ]
+
+
+def test_spark_writes_to_a_local_or_mounted_folder(charges: Path, data_dir: Path) -> None:
+    args = ["--data-dir", str(data_dir), "charges.csv", "--engine", "spark", "--out", "s3a://bucket/out"]
+    result = _cli(args, charges.parent)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "rvucheck: --out s3a:/bucket/out: give a local or mounted folder "
+        "(on Databricks /Volumes/... or /dbfs/...)"
+    ]
+    assert sorted(p.name for p in charges.parent.iterdir()) == ["charges.csv"]
