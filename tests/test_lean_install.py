@@ -20,7 +20,8 @@ REPO = Path(__file__).resolve().parents[1]
 EXTRA_PACKAGES = EXTRAS  # import name -> the extra (pyproject.toml) that installs it
 DISTRIBUTIONS = {
     "openpyxl": "openpyxl", "PIL": "pillow", "xlwings": "xlwings", "xlsxwriter": "xlsxwriter",
-    "starlette": "starlette", "uvicorn": "uvicorn", "jinja2": "jinja2",
+    "starlette": "starlette", "uvicorn": "uvicorn", "jinja2": "jinja2", "pyarrow": "pyarrow",
+    "pyspark": "pyspark",
 }  # fmt: skip
 PRELUDE = (
     "import sys\n"
@@ -108,9 +109,76 @@ def test_a_command_needing_a_missing_extra_names_it(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["charges.csv"]
 
 
+def test_the_local_engine_without_the_scale_extra_names_it(tmp_path: Path, data_dir: Path) -> None:
+    (tmp_path / "charges.csv").write_text(CHARGES, encoding="utf-8")
+    args = ["--data-dir", str(data_dir), "check", "charges.csv", "--engine", "local", "--out", "o"]
+    result = _lean(args, tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "rvucheck: this needs pyarrow, which comes with the scale extra: pip install 'rvucheck[scale]'"
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["charges.csv"]
+
+
 def test_serve_without_the_web_extra_names_it(tmp_path: Path) -> None:
     result = _lean(["serve"], tmp_path)
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
         "rvucheck: this needs uvicorn, which comes with the web extra: pip install 'rvucheck[web]'"
     ]
+
+
+# A batch worker (--engine local's pool, a Spark executor) installs rvucheck[scale] or rvucheck[spark]: Arrow
+# and the engine, none of the workbook packages. These run the worker's functions with those blocked.
+WORKBOOK_PACKAGES = ("openpyxl", "PIL", "xlwings", "xlsxwriter")
+WORKER = """
+import datetime as dt, json, sys
+for name in {blocked!r}:
+    sys.modules[name] = None
+import pyarrow as pa
+from rvucheck.batch import spark_worker
+from rvucheck.batch.contract import charge_table, check_arrow, open_worker_session, settings_to_json
+from rvucheck.model import CellRef, ChargeLine
+from rvucheck.read.headers import map_headers
+from rvucheck.settings import Settings
+
+columns = (("patient", 1), ("dos", 2), ("hcpcs", 3))
+day = dt.date(2026, 7, 15)
+lines = [ChargeLine(source=CellRef("charges", row, 3), hcpcs=code, dos=day, patient="P1", columns=columns)
+         for row, code in ((2, "99213"), (3, "99213"), (4, "ZZZZZ"))]
+results, findings = check_arrow(charge_table(lines), open_worker_session({store!r}))
+names = ("Patient", "DOS", "CPT")
+raw = pa.table({{"Patient": ["P1"] * 3, "DOS": ["2026-07-15"] * 3, "CPT": ["99213", "99213", "ZZZZZ"],
+                "_rvucheck_file": [0, 0, 0], "_rvucheck_id": [0, 1, 2]}})
+plan = spark_worker.Plan(
+    buckets=2, columns=columns, store_name="", settings_json=settings_to_json(Settings()),
+    offsets={{(0, 0): 0, (0, -1): 0}}, column_map=map_headers(list(names)), names=names,
+    sheets=("charges",), store_path={store!r})
+prepared = list(spark_worker.prepare(raw.to_batches(), plan))
+checked = pa.Table.from_batches(list(spark_worker.check(prepared, plan))).to_pydict()
+print(json.dumps({{
+    "contract": list(zip(findings.column("source_row").to_pylist(), findings.column("rule_id").to_pylist())),
+    "spark": sorted((f["source_row"], f["rule_id"]) for f in checked["finding"] if f),
+    "spark_lines": sum(1 for line in checked["line"] if line),
+    "loaded": sorted(name for name in {blocked!r} if sys.modules.get(name) is not None),
+}}))
+"""
+
+
+def test_a_batch_worker_checks_arrow_without_the_workbook_packages(data_dir: Path) -> None:
+    """check_arrow (the contract) and the Spark worker's prepare and check, with openpyxl, Pillow, xlwings
+    and xlsxwriter unimportable: a duplicate line and an unknown code are found all the same."""
+    code = WORKER.format(blocked=WORKBOOK_PACKAGES, store=str(data_dir))
+    env = {**os.environ, "PYTHONPATH": str(Path(rvucheck.__file__).resolve().parents[1])}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert [tuple(pair) for pair in out["contract"] if pair[1] in {"LN01", "CV01"}] == [
+        (3, "LN01"),
+        (4, "CV01"),
+    ]
+    # a table's rows count from 1 (batch.arrow_in: line_id + 1)
+    assert [tuple(pair) for pair in out["spark"] if pair[1] in {"LN01", "CV01"}] == [(2, "LN01"), (3, "CV01")]
+    assert out["spark_lines"] == 3 and out["loaded"] == []

@@ -40,6 +40,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="the annotated copy of an earlier run (last.rvucheck.xlsx): mark each finding new / still open "
         "/ fixed and carry over its Status, Owner and Note",
     )
+    from rvucheck.cli.scale import add_scale_options
+
+    add_scale_options(check)
+    from rvucheck.cli.spark import add_spark_options
+
+    add_spark_options(check)
     check.set_defaults(func=run_check)
     from rvucheck.cli import columns
 
@@ -68,9 +74,16 @@ def _progress(enabled: bool) -> Iterator[Any]:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from rvucheck.cli.scale import run_local_cli, wants_local
     from rvucheck.outputs import Outputs
     from rvucheck.read.safety import check_input
 
+    if getattr(args, "engine", None) == "spark":  # Parquet/Delta/CSV on a Spark cluster (cli/spark.py)
+        from rvucheck.cli.spark import run_spark_cli
+
+        return run_spark_cli(args)
+    if wants_local(args):  # Parquet, or --engine local: patient buckets in a process pool (rvucheck.batch)
+        return run_local_cli(args)
     if args.out is not None and len(args.files) > 1:
         raise InputFileError("--out names one copy; give one FILE with --out, or leave --out off")
     parse_map(args.map)  # a malformed --map stops the run before any file is read

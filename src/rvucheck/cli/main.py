@@ -109,6 +109,8 @@ EXTRAS: dict[str, str] = {
     "starlette": "web",  # `rvucheck serve`, the local web page
     "uvicorn": "web",
     "jinja2": "web",
+    "pyarrow": "scale",  # `rvucheck check --engine local`, Parquet in and out (rvucheck.batch)
+    "pyspark": "spark",  # `rvucheck check --engine spark` (rvucheck.batch.spark; it also needs Java 17+)
     "xlsxwriter": "test",  # only the synthetic sample-month writer (rvucheck.testing) uses it
 }
 

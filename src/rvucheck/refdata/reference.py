@@ -71,7 +71,11 @@ class Reference:
 
     @classmethod
     def open(cls, data_dir: Path | str | None = None) -> Reference:
-        store = Store(data_dir)
+        return cls.open_store(Store(data_dir))
+
+    @classmethod
+    def open_store(cls, store: Store) -> Reference:
+        """The reference data of `store` (a read-only one on a batch worker: see Store)."""
         ref = cls(store)
         if not ref.rvu_releases:
             raise DataNotInstalled(

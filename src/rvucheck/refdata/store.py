@@ -75,8 +75,11 @@ class DatasetInfo:
 class Store:
     """Catalog of installed datasets and access to each dataset's SQLite file."""
 
-    def __init__(self, data_dir: Path | str | None = None) -> None:
+    def __init__(self, data_dir: Path | str | None = None, read_only: bool = False) -> None:
         self.data_dir = Path(data_dir) if data_dir else default_data_dir()
+        # read_only: every file opened `mode=ro&immutable=1` (no locks, no journal, nothing created): what
+        # a batch worker opens, many processes at once, on a store no one writes during the run
+        self.read_only = read_only
 
     @property
     def catalog_path(self) -> Path:
@@ -86,6 +89,8 @@ class Store:
         return self.data_dir / f"{kind}-{dataset_id}.sqlite"
 
     def _catalog(self) -> sqlite3.Connection:
+        if self.read_only:
+            return _open_immutable(self.catalog_path)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         con = sqlite3.connect(self.catalog_path)
         con.executescript(CATALOG_SCHEMA)
@@ -152,6 +157,8 @@ class Store:
     def connect(self, kind: str, dataset_id: str) -> sqlite3.Connection:
         """Read-only connection to an installed dataset."""
         path = self.dataset_path(kind, dataset_id)
+        if self.read_only:
+            return _open_immutable(path)
         return sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
 
     def remove(self, kind: str, dataset_id: str) -> None:
@@ -175,6 +182,12 @@ class Recognized:
     role: str  # e.g. "PPRRVU", "GPCI", "LOCCO", "ANES", "OPPSCAP", "PTP", "MUE", "AOC"
     path: Path
     meta: tuple[tuple[str, str], ...] = ()  # facts read from the header (release date, variant, ...)
+
+
+def _open_immutable(path: Path) -> sqlite3.Connection:
+    """A read-only connection to a file no one writes while it is open (SQLite takes no locks on it)."""
+    uri = path.resolve().as_uri() + "?mode=ro&immutable=1"
+    return sqlite3.connect(uri, uri=True, check_same_thread=False)
 
 
 def _date(text: str | None) -> dt.date | None:

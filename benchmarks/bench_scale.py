@@ -1,0 +1,120 @@
+"""Checking at scale: `--engine local` (patient buckets in a process pool) against one process, same input.
+
+    python benchmarks/bench_scale.py [--lines 1000000] [--workers 2] [--repeat 1] [--data-dir DIR]
+
+The input is a synthetic month (rvucheck.testing.synthetic) written once as Parquet (cached in the temp
+folder). Each measurement runs in a fresh subprocess, the two modes interleaved (single, local, single,
+local ...), so both see the same machine load; figures are CPU seconds (the process's own plus its
+children's, resource.getrusage), peak resident memory (the driver's and the largest worker's), and wall
+time. Single process = the same Parquet reader, every line to ChargeLines, one engine run (no buckets).
+Target (issue 14): local CPU per 1,000 lines <= 1.2x single; peak memory per worker <= 1 GB at 1M lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def make_input(lines: int) -> Path:
+    path = Path(tempfile.gettempdir()) / f"rvucheck-bench-scale-{lines}.parquet"
+    if path.exists():
+        return path
+    import pyarrow.csv as pcsv
+    import pyarrow.parquet as pq
+
+    from rvucheck.testing.synthetic.month import generate_month, write_csv
+
+    csv = path.with_suffix(".csv")
+    write_csv(generate_month(2026, 10, lines, seed=10), csv)
+    table = pcsv.read_csv(csv, convert_options=pcsv.ConvertOptions(strings_can_be_null=True))
+    pq.write_table(table, path)
+    csv.unlink()
+    return path
+
+
+def measure(mode: str, path: Path, data_dir: str, workers: int) -> dict[str, float]:
+    """One run in this process (called in a fresh subprocess): its CPU, memory and wall figures."""
+    from rvucheck.session import Session
+
+    session = Session.open(data_dir)
+    start = time.perf_counter()
+    if mode == "single":
+        import pyarrow as pa
+
+        from rvucheck.batch.arrow_in import open_parquet
+        from rvucheck.batch.contract import lines_of
+
+        source = open_parquet(path)
+        tables = [table for table, _bad in source.batches()]
+        lines, _ = lines_of(pa.concat_tables(tables), source.layout)
+        del tables
+        findings = len(session.check(lines).findings)
+    else:
+        from rvucheck.batch.local import LocalRequest, run_local
+
+        out = Path(tempfile.mkdtemp(prefix="rvucheck-bench-out-"))
+        request = LocalRequest(path, out, session, workers=workers, force=True)
+        summary = run_local(request, lambda *_: None).summary
+        findings = sum(summary["findings"].values())
+    wall = time.perf_counter() - start
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "wall": wall,
+        "cpu": me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime,
+        "driver_mb": me.ru_maxrss / 1024,
+        "worker_mb": children.ru_maxrss / 1024,
+        "findings": findings,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--data-dir", default=os.environ.get("RVUCHECK_DATA", str(REPO / ".rvucheck-data")))
+    parser.add_argument("--measure", choices=("single", "local"), help=argparse.SUPPRESS)
+    parser.add_argument("--path", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.measure:
+        print(json.dumps(measure(args.measure, Path(args.path), args.data_dir, args.workers)))
+        return 0
+    path = make_input(args.lines)
+    runs: dict[str, list[dict[str, float]]] = {"single": [], "local": []}
+    for _ in range(args.repeat):
+        for mode in ("single", "local"):  # interleaved: both modes see the same load
+            command = [sys.executable, __file__, "--measure", mode, "--path", str(path),
+                       "--data-dir", args.data_dir, "--workers", str(args.workers)]  # fmt: skip
+            done = subprocess.run(command, capture_output=True, text=True, check=True)
+            runs[mode].append(json.loads(done.stdout.strip().splitlines()[-1]))
+    best = {mode: min(found, key=lambda r: r["cpu"]) for mode, found in runs.items()}
+    per_k = {mode: 1000 * r["cpu"] / args.lines for mode, r in best.items()}
+    for mode, r in best.items():
+        print(
+            f"{mode:<7} CPU {r['cpu']:7.1f} s ({per_k[mode]:.3f} s per 1,000 lines)  "
+            f"wall {r['wall']:7.1f} s  "
+            f"driver {r['driver_mb']:6.0f} MB  largest worker {r['worker_mb']:6.0f} MB  "
+            f"findings {r['findings']:,.0f}"
+        )
+    ratio = per_k["local"] / per_k["single"]
+    print(f"local/single CPU ratio {ratio:.2f} (target <= 1.2), workers {args.workers}")
+    hourly = 16 * 3600 / per_k["local"] / 1000  # million lines an hour on 16 cores, every core busy
+    print(
+        f"by arithmetic from the measured local CPU cost ({per_k['local']:.3f} s per 1,000 lines): "
+        f"16 cores would check about {hourly:,.0f} million lines an hour"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,283 @@
+"""The Arrow batch contract: what a scaled-out engine (local process pool, Spark `mapInArrow`) sends to a
+worker and gets back. One call checks one bucket of charge lines:
+
+    session = open_worker_session(store_dir, settings_json)     # once per worker process (cached)
+    results, findings = check_arrow(bucket, session)           # pyarrow Tables in, pyarrow Tables out
+
+- CHARGE_SCHEMA: one row per charge line. `line_id` (int64) is the line's stable place in the whole input:
+  the engine judges lines in `line_id` order (the duplicate's "first row" and the multiple-procedure ranks
+  depend on it), so a bucket may arrive in any order. `patient_key` links lines of one patient; blank or
+  null links the line with no other (each such line is a patient of its own, as the engine treats a blank
+  patient cell). `history` rows are earlier months' lines of the same patients: context for global periods,
+  the new-patient rule and frequency limits, never reported. The other columns are ChargeLine's fields.
+- Which fields the export HAS (its layout: the RD04-RD07 / RD14-RD16 notes, the rules that need a column)
+  is one fact of the whole input, never of a bucket: pass `columns` (field -> 1-based column), or leave a
+  table's absent fields out of it / record them with `with_layout`. A bucket must not decide it from its
+  own values.
+- RESULT_SCHEMA: one row per (non-history) line: the engine's computed values.
+- FINDING_SCHEMA: one row per finding of a line; rows with a null `line_id` are the bucket's run-level notes
+  (stale data, substituted release, missing columns): merge them across buckets with batch.notes (never
+  report a bucket's notes as the run's).
+- bucket_of(patient_key, line_id, n): the bucket of a line, stable across processes and machines.
+
+Reference data travels as the SQLite store directory, opened read-only and immutable on each worker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from rvucheck.batch.worker_settings import settings_from_json, settings_to_json
+from rvucheck.model import CellRef, ChargeLine, Finding, LineResult, Report
+from rvucheck.session import Session
+from rvucheck.settings import Settings
+
+LAYOUT_KEY = b"rvucheck.columns"  # schema metadata: JSON [[field, column], ...] of the export's layout
+_STR, _DATE, _F64 = pa.string(), pa.date32(), pa.float64()
+_LIST = pa.list_(pa.string())
+
+# ChargeLine field -> Arrow type, in ChargeLine's order (source and columns travel apart: see below)
+LINE_FIELDS: tuple[tuple[str, pa.DataType], ...] = (
+    ("hcpcs", _STR), ("modifiers", _LIST), ("units", _F64), ("dos", _DATE), ("provider", _STR),
+    ("provider_npi", _STR), ("specialty", _STR), ("group", _STR), ("diagnoses", _LIST), ("pos", _STR),
+    ("charge", _F64), ("payer", _STR), ("claim", _STR), ("posted", _DATE), ("birth_date", _DATE),
+    ("age", pa.int32()), ("minutes", _F64), ("note_status", _STR), ("signed", _DATE),
+    ("attachment", pa.bool_()),
+)  # fmt: skip
+CHARGE_SCHEMA = pa.schema(
+    [
+        pa.field("line_id", pa.int64(), nullable=False),
+        pa.field("patient_key", _STR),  # blank / null: linked with no other line
+        pa.field("history", pa.bool_()),  # null counts as False
+        *(pa.field(name, kind) for name, kind in LINE_FIELDS),
+        pa.field("source_sheet", _STR),  # where the line came from (row references only, never data)
+        pa.field("source_row", pa.int64()),
+        pa.field("source_column", pa.int32()),  # 1-based, the code's column as the reader gives it
+    ]
+)
+RESULT_SCHEMA = pa.schema(
+    [
+        pa.field("line_id", pa.int64(), nullable=False),
+        pa.field("work_rvu", _F64), pa.field("credited_work_rvu", _F64), pa.field("total_rvu", _F64),
+        pa.field("payment", _F64), pa.field("global_days", _STR), pa.field("status_code", _STR),
+        pa.field("release", _STR), pa.field("rank", pa.int32()), pa.field("reduction", _F64),
+        pa.field("basis", _STR), pa.field("findings", pa.int32()), pa.field("worst_severity", _STR),
+        pa.field("dollars_at_stake", _F64),
+    ]
+)  # fmt: skip
+FINDING_SCHEMA = pa.schema(
+    [
+        pa.field("line_id", pa.int64()),  # null: a run-level note of the bucket
+        pa.field("rule_id", _STR, nullable=False), pa.field("severity", _STR, nullable=False),
+        pa.field("message", _STR, nullable=False), pa.field("field", _STR), pa.field("fix", _STR),
+        pa.field("ref", _STR), pa.field("dollars_at_stake", _F64), pa.field("wrvu_at_stake", _F64),
+        pa.field("source_sheet", _STR), pa.field("source_row", pa.int64()),
+    ]
+)  # fmt: skip
+Columns = tuple[tuple[str, int], ...]
+__all__ = [
+    "CHARGE_SCHEMA", "FINDING_SCHEMA", "RESULT_SCHEMA", "bucket_of", "charge_table", "check_arrow", "conform",
+    "layout_of", "lines_of", "open_worker_session", "settings_from_json", "settings_to_json", "with_layout",
+]  # fmt: skip
+_LINKING_FIELDS = frozenset(name for name, _kind in LINE_FIELDS) | {"patient"}
+
+
+def bucket_of(patient_key: str | None, line_id: int, n: int) -> int:
+    """The bucket (0..n-1) of a line: a hash of its patient key (blake2b, the same in every process and on
+    every machine, unlike Python's salted hash()); a line with a blank key goes by its line_id and is linked
+    with no one in any case."""
+    if n <= 1:
+        return 0
+    key = patient_key.encode("utf-8") if patient_key else b"\x00" + line_id.to_bytes(8, "little", signed=True)
+    return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "little") % n
+
+
+def layout_of(table: pa.Table) -> Columns:
+    """The export's layout a table carries: its LAYOUT_KEY metadata, else the fields it has a column for
+    (patient when it has patient_key), numbered in the table's order."""
+    meta = table.schema.metadata or {}
+    if LAYOUT_KEY in meta:
+        return tuple((str(name), int(col)) for name, col in json.loads(meta[LAYOUT_KEY]))
+    names = ["patient" if name == "patient_key" else name for name in table.column_names]
+    return tuple((name, i + 1) for i, name in enumerate(names) if name in _LINKING_FIELDS)
+
+
+def with_layout(table: pa.Table, columns: Columns) -> pa.Table:
+    """`table` carrying the export's layout in its schema metadata (kept by Parquet files)."""
+    meta = dict(table.schema.metadata or {})
+    meta[LAYOUT_KEY] = json.dumps([list(pair) for pair in columns]).encode()
+    return table.replace_schema_metadata(meta)
+
+
+def conform(table: pa.Table, columns: Columns | None = None) -> pa.Table:
+    """`table` with CHARGE_SCHEMA's columns in order and types (absent ones null), its layout recorded first
+    (so the fields it lacked stay absent)."""
+    layout = columns if columns is not None else layout_of(table)
+    arrays = []
+    for field in CHARGE_SCHEMA:
+        if field.name in table.column_names:
+            arrays.append(table.column(field.name).cast(field.type))
+        elif field.name == "history":
+            arrays.append(pa.array([False] * table.num_rows, pa.bool_()))
+        else:
+            arrays.append(pa.nulls(table.num_rows, field.type))
+    return with_layout(pa.Table.from_arrays(arrays, schema=CHARGE_SCHEMA), layout)
+
+
+def charge_table(
+    lines: Sequence[ChargeLine], first_id: int = 0, history: bool = False, columns: Columns | None = None
+) -> pa.Table:
+    """ChargeLines as a CHARGE_SCHEMA table (line_id from `first_id` in the given order); the layout is
+    `columns`, else the lines' own (the reader gives every line its file's)."""
+    data: dict[str, list[Any]] = {
+        "line_id": list(range(first_id, first_id + len(lines))),
+        "patient_key": [line.patient for line in lines],
+        "history": [history] * len(lines),
+    }
+    for name, _kind in LINE_FIELDS:
+        data[name] = [getattr(line, name) for line in lines]
+    data["source_sheet"] = [line.source.sheet for line in lines]
+    data["source_row"] = [line.source.row for line in lines]
+    data["source_column"] = [line.source.column for line in lines]
+    layout = columns if columns is not None else (lines[0].columns if lines else ())
+    return with_layout(pa.Table.from_pydict(data, schema=CHARGE_SCHEMA), layout)
+
+
+def lines_of(table: pa.Table, columns: Columns) -> tuple[list[ChargeLine], list[ChargeLine]]:
+    """(this month's lines, history lines) of a CHARGE_SCHEMA table, both in line_id order. Built column by
+    column (nulls filled by Arrow, one Python list per field), each line's state set in one step: building
+    lines is as costly as checking them when done value by value."""
+    table = table.sort_by("line_id")
+    n = table.num_rows
+    values: dict[str, list[Any]] = {}
+    for name, _kind in LINE_FIELDS:
+        column = table.column(name)
+        default = 1.0 if name == "units" else _DEFAULTS.get(name)
+        if default is not None:
+            column = column.fill_null(default)
+        values[name] = column.to_pylist()
+    for name in ("modifiers", "diagnoses"):
+        values[name] = [tuple(v) if v else () for v in values[name]]
+    values["patient"] = table.column("patient_key").fill_null("").to_pylist()
+    values["source"] = _sources(table)
+    values["columns"] = [columns] * n
+    names = tuple(values)
+    history = table.column("history").fill_null(False).to_pylist()
+    current: list[ChargeLine] = []
+    past: list[ChargeLine] = []
+    make = _maker(ChargeLine)
+    for flag, state in zip(history, zip(*values.values(), strict=True), strict=True):
+        (past if flag else current).append(make(names, state))
+    return current, past
+
+
+def _sources(table: pa.Table) -> list[CellRef]:
+    make = _maker(CellRef)
+    sheets = table.column("source_sheet").fill_null("").to_pylist()
+    rows = table.column("source_row").fill_null(0).to_pylist()
+    cols = table.column("source_column").to_pylist()
+    names = ("sheet", "row", "column")
+    return [make(names, state) for state in zip(sheets, rows, cols, strict=True)]
+
+
+def _maker(cls: type) -> Any:
+    """A fast constructor of a frozen dataclass from (field names, values) that skips __init__'s per-field
+    object.__setattr__ (what audit.keys.PatientKeyer.apply does); the plain constructor for a slotted one."""
+    if "__slots__" in cls.__dict__:
+        return lambda names, state: cls(**dict(zip(names, state, strict=True)))
+    new = object.__new__
+
+    def make(names: tuple[str, ...], state: tuple[Any, ...]) -> Any:
+        obj: Any = new(cls)
+        obj.__dict__.update(zip(names, state, strict=True))
+        return obj
+
+    return make
+
+
+_DEFAULTS: dict[str, Any] = {"hcpcs": "", "provider": "", "provider_npi": "", "specialty": "", "group": "",
+                             "pos": "", "payer": "", "claim": "", "note_status": ""}  # fmt: skip
+
+
+def _or(value: Any, default: Any) -> Any:
+    return default if value is None else value
+
+
+def check_arrow(
+    table: pa.Table, session: Session, columns: Columns | None = None
+) -> tuple[pa.Table, pa.Table]:
+    """Check one bucket: (results, findings) as RESULT_SCHEMA / FINDING_SCHEMA tables, in line_id order.
+    `columns`: the whole input's layout (default: the table's, see layout_of)."""
+    layout = columns if columns is not None else layout_of(table)
+    table = table.sort_by("line_id")
+    history = table.column("history").fill_null(False)
+    ids = table.filter(pa.compute.invert(history)).column("line_id").to_pylist()
+    current, past = lines_of(table, layout)
+    report = session.check(current, history=past)
+    return result_table(report, ids), finding_table(report, ids)
+
+
+def result_table(report: Report, ids: Sequence[int]) -> pa.Table:
+    """One RESULT_SCHEMA row per line of `report` (`ids`: their line_ids in the same order)."""
+    results = report.results
+    data: dict[str, list[Any]] = {"line_id": list(ids)}
+    for name in ("work_rvu", "credited_work_rvu", "total_rvu", "payment", "global_days", "status_code",
+                 "release", "rank", "reduction", "basis"):  # fmt: skip
+        data[name] = [getattr(result, name) for result in results]
+    data["findings"] = [len(result.findings) for result in results]
+    data["worst_severity"] = [result.worst_severity for result in results]
+    data["dollars_at_stake"] = [_dollars(result) for result in results]
+    return pa.Table.from_pydict(data, schema=RESULT_SCHEMA)
+
+
+def _dollars(result: LineResult) -> float | None:
+    return result.dollars_at_stake if result.findings else None
+
+
+def finding_table(report: Report, ids: Sequence[int]) -> pa.Table:
+    """One FINDING_SCHEMA row per finding of a line (line_id order), then the run notes (null line_id)."""
+    rows: list[tuple[int | None, Finding]] = [
+        (line_id, finding)
+        for line_id, result in zip(ids, report.results, strict=True)
+        for finding in result.findings
+    ]
+    rows += [(None, finding) for finding in report.run_findings]
+    return findings_to_table(rows)
+
+
+def findings_to_table(rows: Iterable[tuple[int | None, Finding]]) -> pa.Table:
+    data: dict[str, list[Any]] = {field.name: [] for field in FINDING_SCHEMA}
+    for line_id, f in rows:
+        for name, value in (
+            ("line_id", line_id), ("rule_id", f.rule), ("severity", f.severity), ("message", f.message),
+            ("field", f.field), ("fix", f.fix), ("ref", f.ref), ("dollars_at_stake", f.dollars_at_stake),
+            ("wrvu_at_stake", f.wrvu_at_stake), ("source_sheet", f.source.sheet),
+            ("source_row", f.source.row),
+        ):  # fmt: skip
+            data[name].append(value)
+    return pa.Table.from_pydict(data, schema=FINDING_SCHEMA)
+
+
+_SESSIONS: dict[tuple[str, str | None], Session] = {}
+
+
+def open_worker_session(store: Path | str, settings_json: str | None = None) -> Session:
+    """The worker's Session over the store at `store`, opened read-only and immutable (SQLite URIs
+    `mode=ro&immutable=1`: no locks, no journal, safe on a read-only or shared disk) and cached per process,
+    so a Spark task or pool worker opens it once. `settings_json`: Settings as settings_to_json gives them."""
+    key = (str(store), settings_json)
+    session = _SESSIONS.get(key)
+    if session is None:
+        from rvucheck.refdata.reference import Reference
+        from rvucheck.refdata.store import Store
+
+        settings = settings_from_json(settings_json) if settings_json else Settings()
+        reference = Reference.open_store(Store(store, read_only=True))
+        session = _SESSIONS[key] = Session.open(store, settings, reference=reference)
+    return session

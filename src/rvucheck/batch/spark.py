@@ -1,0 +1,184 @@
+"""`rvucheck check --engine spark`: the batch contract on a Spark cluster (or `local[*]`).
+
+    job = SparkJob(paths, out, session_settings, data_dir, master="local[2]", partitions=8)
+    summary = run_spark(job)          # writes out/lines/, out/findings/ (Parquet) and out/summary.json
+
+1. Read the input as a DataFrame (batch.spark_input): Parquet or a Delta table (a folder with `_delta_log`,
+   through `format("delta")` when the cluster has Delta Lake), its columns recognised by name and its values
+   parsed as --engine local parses Parquet (batch.arrow_in); or CSV (the single-process reader's header
+   mapping, with `--map`, decided on the driver from the file's first lines; every row read by the same
+   line builder on the workers).
+2. Number the rows (`line_id`, in the order of the files and of the rows in each), read them into
+   CHARGE_SCHEMA rows and give each its patient bucket: a `mapInArrow` with no shuffle (spark_worker.prepare).
+3. `repartition(n, bucket).mapInArrow(check)`: each worker opens the store that `SparkContext.addFile`
+   shipped (SparkFiles.get, opened read-only by open_worker_session; no Python object is broadcast) and
+   checks its buckets with check_arrow.
+4. Write lines/ and findings/ (and unreadable/ when rows could not be read) as Parquet; the summary is built
+   on the driver from aggregates, never by collecting the lines.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rvucheck.batch import spark_worker as worker
+from rvucheck.batch.contract import open_worker_session, settings_to_json
+from rvucheck.batch.figures import RunSums
+from rvucheck.batch.notes import Note, date_notes, merge_notes
+from rvucheck.batch.spark_input import SparkInput, read_input
+from rvucheck.batch.spark_session import import_pyspark, spark_session
+from rvucheck.errors import DataNotInstalled, OutputError
+from rvucheck.model import CellRef, UnreadableLine
+from rvucheck.outputs import write_file
+from rvucheck.settings import Settings
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+# pyspark 4.3 warns about pandas 3 when mapInArrow checks pandas' version; mapInArrow itself uses no pandas
+warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
+OUTPUTS = ("lines", "findings", "unreadable")
+SHOWN_UNREADABLE = 1000  # the summary lists the first unreadable rows (as the local engine's does)
+SUMMARY = "summary.json"
+
+
+@dataclass(frozen=True)
+class SparkJob:
+    paths: tuple[str, ...]
+    out: Path
+    settings: Settings = field(default_factory=Settings)
+    data_dir: Path | None = None
+    master: str | None = None
+    partitions: int = 0  # 0: twice Spark's default parallelism
+    mapping: dict[str, list[str]] = field(default_factory=dict)  # --map / [columns]: field -> headers
+    force: bool = False
+
+
+def run_spark(job: SparkJob, spark: SparkSession | None = None) -> dict[str, Any]:
+    """Check the job's input on Spark (`spark`: a session to use, else the active one or a new one)."""
+    import_pyspark()
+    _check_out(job)
+    store = _store_of(job)
+    if not (store / "catalog.sqlite").is_file():
+        raise DataNotInstalled(
+            f"no CMS data store in {store}: run rvucheck data install first (or give --data-dir)"
+        )
+    spark = spark or spark_session(job.master, job.out)
+    source = read_input(spark, job.paths, job.mapping)
+    partitions = job.partitions or max(2, 2 * spark.sparkContext.defaultParallelism)
+    spark.sparkContext.addFile(str(store), recursive=True)  # each executor gets a local copy
+    plan = worker.Plan(
+        buckets=partitions * 4, columns=source.columns, store_name=store.name,
+        settings_json=_settings(job), offsets=source.offsets, column_map=source.column_map,
+        names=source.names, csv_header=source.csv_header, sheets=source.sheets,
+    )  # fmt: skip
+    checked = _checked(source, plan, partitions).persist()  # three outputs and the figures read it
+    try:
+        return _write(checked, job, source, partitions)
+    finally:
+        checked.unpersist()
+
+
+def _store_of(job: SparkJob) -> Path:
+    from rvucheck.refdata.store import default_data_dir
+
+    return Path(job.data_dir or default_data_dir()).resolve()
+
+
+def _settings(job: SparkJob) -> str:
+    return settings_to_json(job.settings)
+
+
+def _checked(source: SparkInput, plan: worker.Plan, partitions: int) -> DataFrame:
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    prepared = source.frame.mapInArrow(
+        lambda batches: worker.prepare(batches, plan), from_arrow_schema(worker.PREPARED_SCHEMA)
+    )
+    return prepared.repartition(partitions, "bucket").mapInArrow(
+        lambda batches: worker.check(batches, plan), from_arrow_schema(worker.CHECKED_SCHEMA)
+    )
+
+
+def _check_out(job: SparkJob) -> None:
+    """The output folder's parts must not exist (unless --force): checked before Spark starts."""
+    taken = [name for name in (*OUTPUTS, SUMMARY) if (job.out / name).exists()]
+    if taken and not job.force:
+        raise OutputError(
+            f"{job.out} already holds {', '.join(taken)}: give another --out, or --force to replace them"
+        )
+    if job.out.exists() and not job.out.is_dir():
+        raise OutputError(f"{job.out} is a file: --out names a folder for lines/, findings/ and {SUMMARY}")
+
+
+def _write(checked: DataFrame, job: SparkJob, source: SparkInput, partitions: int) -> dict[str, Any]:
+    from pyspark.sql import functions as F
+
+    mode = "overwrite" if job.force else "errorifexists"
+    checked.where(F.col("line").isNotNull()).select("line.*").write.mode(mode).parquet(str(job.out / "lines"))
+    findings = checked.where(F.col("finding").isNotNull()).select("finding.*")
+    findings.write.mode(mode).parquet(str(job.out / "findings"))
+    unread = checked.where(F.col("unreadable").isNotNull()).select("unreadable.*")
+    unread_count = unread.count()
+    if unread_count:
+        unread.write.mode(mode).parquet(str(job.out / "unreadable"))
+    unreadable = [
+        UnreadableLine(
+            CellRef(r["source_sheet"] or "", r["source_row"] or 0, r["source_column"] or 0), r["reason"]
+        )
+        for r in unread.orderBy("line_id").limit(SHOWN_UNREADABLE).collect()
+    ]
+    sums, notes = RunSums(), []
+    firsts: dict[Any, tuple[int, str, int]] = {}
+    for row in checked.where(F.col("figures").isNotNull()).select("figures").toLocalIterator():
+        bucket_sums, bucket_notes, bucket_firsts = pickle.loads(row["figures"])
+        sums.add(bucket_sums)
+        notes.extend(bucket_notes)
+        for dos, first in bucket_firsts.items():
+            if dos not in firsts or first < firsts[dos]:
+                firsts[dos] = first
+    ordered = sorted(firsts.items(), key=lambda item: item[1][0])  # the dates in input order
+    firsts_of = [(dos, CellRef(sheet, row)) for dos, (_line_id, sheet, row) in ordered]
+    dates = date_notes(firsts_of, source.columns, open_worker_session(_store_of(job), _settings(job)))
+    merged = merge_notes(dates, notes)
+    summary = run_summary(sums, merged, dates.ncci_quarter, unread_count, unreadable)
+    summary.update(
+        file=", ".join(job.paths),
+        kind=source.kind,
+        engine="spark",
+        partitions=partitions,
+        buckets=partitions * 4,
+        master=checked.sparkSession.sparkContext.master,
+    )
+    text = json.dumps(summary, indent=1, default=str)
+    write_file(job.out / SUMMARY, lambda path: path.write_text(text, encoding="utf-8"), force=job.force)
+    return summary
+
+
+def run_summary(
+    sums: RunSums, notes: list[Note], ncci_quarter: str, unread: int, unreadable: list[UnreadableLine]
+) -> dict[str, Any]:
+    """The summary's figures, with the local engine's keys (batch.local writes the same for its run);
+    `unread` rows could not be read, the first of them are `unreadable`."""
+    findings = {s: sums.findings.get(s, 0) for s in ("error", "warning", "info")}
+    findings["error"] += unread  # RD01: each unreadable row once
+    for note in notes:
+        findings[note.severity] = findings.get(note.severity, 0) + 1
+    rules = {
+        rule: {"count": n, "dollars_at_stake": round(sums.rule_dollars[rule], 2)}
+        for rule, n in sorted(sums.rules.items())
+    }
+    return {
+        "lines": sums.lines + unread, "checked": sums.lines, "unreadable": unread,
+        "history_lines": sums.history_lines, "findings": findings, "rules": rules,
+        "dollars_at_stake": round(sums.dollars_at_stake, 2), "release": sums.release(),
+        "ncci_quarter": ncci_quarter,
+        "notes": [{"rule": n.rule, "severity": n.severity, "message": n.message} for n in notes],
+        "unreadable_rows": [{"row": u.source.row, "reason": u.reason} for u in unreadable],
+        "providers": sums.provider_list(),
+    }  # fmt: skip

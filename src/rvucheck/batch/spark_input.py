@@ -1,0 +1,200 @@
+"""The input of `--engine spark` as a DataFrame of raw rows, numbered so that every row gets the `line_id`
+the single-process reader would give it (the files in the order given, the rows in file order).
+
+- Parquet (a file or a folder of files): its columns recognised by their names (with `--map`) and every
+  value read by the reader's cell parsers, exactly as `--engine local` reads a Parquet file (batch.arrow_in).
+- Delta (a folder with `_delta_log`): the same, through `format("delta")` when the cluster has Delta Lake;
+  without it, a one-line error says so.
+- CSV: the header mapping of the single-process reader (with `--map`), decided on the driver from the first
+  file's first lines; the rows are read by the reader's own line builder on the workers (spark_worker).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rvucheck.batch.contract import Columns
+from rvucheck.batch.spark_worker import FILE_COLUMN, ID_COLUMN, ROW_BITS
+from rvucheck.errors import InputFileError, RvucheckError
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+SAMPLE_LINES = 200  # the CSV lines the header mapping is decided from (the reader searches 60 for a header)
+
+
+@dataclass(frozen=True)
+class SparkInput:
+    frame: DataFrame  # the raw rows with FILE_COLUMN and ID_COLUMN (for numbering)
+    columns: Columns  # the export's layout: field -> 1-based column
+    offsets: dict[tuple[int, int], int]  # (file, partition) -> first line_id; (file, -1) -> the file's
+    column_map: Any  # read.headers.ColumnMap
+    kind: str = "csv"  # csv, parquet or delta
+    names: tuple[str, ...] = ()  # a table's column names
+    csv_header: tuple[str, ...] = ()  # a CSV's header cells
+    sheets: tuple[str, ...] = ()
+
+
+def read_input(spark: SparkSession, paths: tuple[str, ...], mapping: dict[str, list[str]]) -> SparkInput:
+    if not paths:
+        raise InputFileError("give the charge files or tables to check")
+    kinds = {_kind(spark, path) for path in paths}
+    if len(kinds) > 1:
+        raise InputFileError(f"the inputs mix {' and '.join(sorted(kinds))}: check one kind of input per run")
+    kind = kinds.pop()
+    if kind == "csv":
+        return _read_csv(spark, paths, mapping)
+    frames = [_load(spark, path, kind) for path in paths]
+    names = tuple(frames[0].columns)
+    for path, frame in zip(paths[1:], frames[1:], strict=True):
+        if tuple(frame.columns) != names:
+            raise InputFileError(
+                f"{path} has other columns than {paths[0]}: check tables of one layout at a time"
+            )
+    column_map = _table_map(paths[0], names, mapping)
+    found = column_map.columns_of().items()
+    columns = tuple(sorted(((name, cols[0]) for name, cols in found), key=lambda pair: (pair[1], pair[0])))
+    frame, offsets = _numbered(frames)
+    sheets = tuple(_name(path) for path in paths)
+    return SparkInput(frame, columns, offsets, column_map, kind, names=names, sheets=sheets)
+
+
+def _table_map(path: str, names: tuple[str, ...], mapping: dict[str, list[str]]) -> Any:
+    """The table's columns recognised by their names, as batch.arrow_in recognises a Parquet file's."""
+    from rvucheck.read.headers import map_headers
+
+    try:
+        column_map = map_headers(list(names), dict(mapping) if mapping else None)
+    except KeyError as exc:
+        raise InputFileError(f"{path}: --map names column {exc.args[0]!r}, which it does not have") from None
+    if "hcpcs" not in column_map.single:
+        raise InputFileError(
+            f"{path}: no procedure code column (CPT/HCPCS) among its {len(names)} columns; "
+            "name it with --map hcpcs=COLUMN"
+        )
+    return column_map
+
+
+def _name(path: str) -> str:
+    return path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _kind(spark: SparkSession, path: str) -> str:
+    lower = path.lower().rstrip("/")
+    if lower.endswith((".csv", ".csv.gz", ".txt")):
+        return "csv"
+    if not _exists(spark, path):
+        raise InputFileError(f"{path}: no such file or folder")
+    return "delta" if _exists(spark, path.rstrip("/") + "/_delta_log") else "parquet"
+
+
+def _exists(spark: SparkSession, path: str) -> bool:
+    """Through Hadoop's file system: local paths, dbfs:/, /Volumes/..., s3://, abfss:// alike."""
+    try:
+        jvm: Any = spark.sparkContext._jvm
+        hadoop_path = jvm.org.apache.hadoop.fs.Path(path)
+        system = hadoop_path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+        return bool(system.exists(hadoop_path))
+    except Exception:  # Spark Connect has no JVM to ask: let the reader say what is missing
+        return Path(path).exists() or "://" in path
+
+
+def _load(spark: SparkSession, path: str, kind: str) -> DataFrame:
+    if kind == "parquet":
+        return spark.read.parquet(path)
+    try:
+        return spark.read.format("delta").load(path)
+    except Exception as exc:
+        if "DATA_SOURCE_NOT_FOUND" in str(exc) or "delta" in str(exc).lower():
+            raise RvucheckError(
+                f"{path} is a Delta table and this Spark has no Delta Lake reader: run on a cluster with "
+                "Delta Lake (Databricks has it; elsewhere pip install delta-spark and configure it), "
+                "or give the table's Parquet files"
+            ) from None
+        raise
+
+
+def _numbered(frames: list[DataFrame]) -> tuple[DataFrame, dict[tuple[int, int], int]]:
+    """The frames as one, each row with its file and monotonically_increasing_id (partition << 33 | row);
+    the offsets of each (file, partition) come from one counting pass (the scan is deterministic), needless
+    for one file read as one partition (its ids are its rows' places already)."""
+    from pyspark.sql import functions as F
+
+    if len(frames) == 1 and frames[0].rdd.getNumPartitions() == 1:
+        numbered = (
+            frames[0].withColumn(FILE_COLUMN, F.lit(0)).withColumn(ID_COLUMN, F.monotonically_increasing_id())
+        )
+        return numbered, {(0, 0): 0, (0, -1): 0}
+
+    frame = None
+    for number, part in enumerate(frames):
+        part = part.withColumn(FILE_COLUMN, F.lit(number)).withColumn(
+            ID_COLUMN, F.monotonically_increasing_id()
+        )
+        frame = part if frame is None else frame.unionByName(part)
+    assert frame is not None
+    counts = (
+        frame.groupBy(F.col(FILE_COLUMN).alias("file"), F.shiftright(ID_COLUMN, ROW_BITS).alias("partition"))
+        .count()
+        .collect()
+    )
+    offsets: dict[tuple[int, int], int] = {}
+    first = 0
+    for row in sorted(counts, key=lambda r: (r["file"], r["partition"])):
+        offsets.setdefault((row["file"], -1), first)
+        offsets[(row["file"], row["partition"])] = first
+        first += row["count"]
+    return frame, offsets
+
+
+def _read_csv(spark: SparkSession, paths: tuple[str, ...], mapping: dict[str, list[str]]) -> SparkInput:
+    from rvucheck.read.charges import _find_header
+    from rvucheck.read.sources import read_csv_grid, sheet_title
+
+    sample = [row["value"] for row in spark.read.text(paths[0]).limit(SAMPLE_LINES).collect()]
+    if not sample:
+        raise InputFileError(f"{paths[0]} has no data; export the charges again")
+    name = paths[0].rstrip("/").rsplit("/", 1)[-1]
+    with tempfile.TemporaryDirectory(prefix="rvucheck-spark-") as folder:
+        head = Path(folder, name)
+        head.write_text("\n".join(sample[:-1] if len(sample) == SAMPLE_LINES else sample) + "\n", "utf-8")
+        grid = read_csv_grid(head)
+        header_index, column_map = _find_header(grid.rows, mapping or None, Path(paths[0]), grid.name)
+    if header_index != 0:
+        raise InputFileError(
+            f"{paths[0]}: its header is on line {header_index + 1}; the Spark engine reads a CSV whose first "
+            "line is its header: remove the lines above it, or check it with --engine local"
+        )
+    if column_map.slots:
+        raise InputFileError(
+            f"{paths[0]} has one claim per row (a wide layout): check it with --engine local"
+        )
+    delimiter = _delimiter(grid.rows[0], sample[0])
+    frames = []
+    for path in paths:
+        frame = (
+            spark.read.option("header", True).option("sep", delimiter).option("quote", '"')
+            .option("escape", '"').option("inferSchema", False).option("encoding", "UTF-8").csv(path)
+        )  # fmt: skip
+        frames.append(frame.toDF(*(f"c{i}" for i in range(len(frame.columns)))))
+    widths = {len(frame.columns) for frame in frames}
+    if len(widths) > 1:
+        raise InputFileError(
+            "the CSV files have different numbers of columns: check files of one layout at a time"
+        )
+    columns = tuple(sorted(column_map.as_mapping().items(), key=lambda item: item[1]))
+    frame, offsets = _numbered(frames)
+    sheets = tuple(sheet_title(Path(path.rstrip("/").rsplit("/", 1)[-1]).stem) for path in paths)
+    header = tuple(str(cell) for cell in grid.rows[0])
+    return SparkInput(frame, columns, offsets, column_map, csv_header=header, sheets=sheets)
+
+
+def _delimiter(header: list[object], line: str) -> str:
+    """The delimiter the sniffer chose for the sample: the character between the first two header cells."""
+    for candidate in (",", ";", "\t", "|"):
+        if len(line.split(candidate)) == len(header):
+            return candidate
+    return ","

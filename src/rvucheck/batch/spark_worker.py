@@ -1,0 +1,256 @@
+"""What runs on a Spark worker (inside `mapInArrow`): plain functions of Arrow record batches, with no
+pyspark import but `SparkFiles` (to find the shipped store), so they run, and are tested, without Spark too.
+
+    prepare(batches, plan)   raw rows (a CSV's text cells: the reader's line builder; a Parquet or Delta
+                             table's columns: batch.arrow_in, as --engine local reads them) -> CHARGE_SCHEMA
+                             rows with their `bucket`, and the rows that cannot be read
+    check(batches, plan)     one partition of whole buckets, checked bucket by bucket -> rows of four
+                             struct columns, one set in each: a line (lines.parquet's columns, as --engine
+                             local writes them), a finding, an unreadable row, or a bucket's figures,
+                             notes and each date's first line (pickled batch.figures.RunSums and
+                             batch.notes.Note: they merge on the driver as the local engine merges its
+                             buckets')
+
+Neither imports a workbook library (openpyxl, xlwings, Pillow, xlsxwriter): a lean worker runs them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import pickle
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from rvucheck.batch.contract import (
+    CHARGE_SCHEMA,
+    FINDING_SCHEMA,
+    RESULT_SCHEMA,
+    Columns,
+    bucket_of,
+    charge_table,
+    finding_table,
+    lines_of,
+    open_worker_session,
+    result_table,
+)
+from rvucheck.batch.figures import bucket_sums
+from rvucheck.batch.notes import Note
+from rvucheck.batch.worker import LINE_COLUMNS
+from rvucheck.model import UnreadableLine
+from rvucheck.session import GLOBAL_EM_KINDS, NEW_PATIENT_KINDS
+
+ROW_BITS = 33  # monotonically_increasing_id(): partition index << 33 | row number within the partition
+UNREADABLE_SCHEMA = pa.schema(
+    [
+        pa.field("line_id", pa.int64(), nullable=False),
+        pa.field("source_sheet", pa.string()),
+        pa.field("source_row", pa.int64()),
+        pa.field("source_column", pa.int64()),
+        pa.field("reason", pa.string()),
+    ]
+)
+
+
+def _loose(schema: pa.Schema) -> pa.StructType:
+    """A schema as a struct type whose fields may all be null (a null struct has null fields)."""
+    return pa.struct([field.with_nullable(True) for field in schema])
+
+
+PREPARED_SCHEMA = CHARGE_SCHEMA.append(pa.field("bucket", pa.int32(), nullable=False)).append(
+    pa.field("unreadable", _loose(UNREADABLE_SCHEMA))
+)
+LINE_SCHEMA = pa.schema([*(CHARGE_SCHEMA.field(name) for name in LINE_COLUMNS), *list(RESULT_SCHEMA)[1:]])
+CHECKED_SCHEMA = pa.schema(
+    [
+        pa.field("line", _loose(LINE_SCHEMA)),
+        pa.field("finding", _loose(FINDING_SCHEMA)),
+        pa.field("unreadable", _loose(UNREADABLE_SCHEMA)),
+        pa.field("figures", pa.binary()),
+    ]
+)
+FILE_COLUMN, ID_COLUMN = "_rvucheck_file", "_rvucheck_id"  # added by the driver to the raw rows
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What every worker needs, sent with the function (small values only: never the reference data)."""
+
+    buckets: int
+    columns: Columns  # the whole input's layout (field -> 1-based column)
+    store_name: str  # the store directory's name under SparkFiles (SparkContext.addFile)
+    settings_json: str
+    offsets: dict[tuple[int, int], int]  # (file, partition) -> line_id of its first row; (file, -1): file's
+    column_map: Any  # read.headers.ColumnMap of the input's columns
+    names: tuple[str, ...] = ()  # a table's column names (column_map's indexes point into them)
+    csv_header: tuple[str, ...] = ()  # a CSV's header cells as written; () for a table
+    sheets: tuple[str, ...] = ()  # the sheet name of each input file (a CSV's is its stem)
+    store_path: str | None = None  # a local store path (tests, and a worker on the driver's disk)
+
+
+def line_ids(batch: pa.RecordBatch, plan: Plan) -> tuple[list[int], list[int], list[int]]:
+    """(line_id, file, row number within its file from 0) of each raw row, from the driver's
+    per-partition offsets: ids follow the files in the order given and the rows in file order."""
+    mask = (1 << ROW_BITS) - 1
+    files = batch.column(FILE_COLUMN).to_pylist()
+    monos = batch.column(ID_COLUMN).to_pylist()
+    ids, rows = [], []
+    for file, mono in zip(files, monos, strict=True):
+        line_id = plan.offsets[(file, mono >> ROW_BITS)] + (mono & mask)
+        ids.append(line_id)
+        rows.append(line_id - plan.offsets[(file, -1)])
+    return ids, files, rows
+
+
+def prepare(batches: Iterable[pa.RecordBatch], plan: Plan) -> Iterator[pa.RecordBatch]:
+    for batch in batches:
+        if not batch.num_rows:
+            continue
+        table, unreadable = _parse_csv(batch, plan) if plan.csv_header else _convert(batch, plan)
+        table = _with_unreadable(table, None)
+        if unreadable:
+            table = pa.concat_tables([table, _unreadable_rows(unreadable, plan)])
+        keys = table.column("patient_key").to_pylist()
+        ids = table.column("line_id").to_pylist()
+        buckets = [bucket_of(key, line_id, plan.buckets) for key, line_id in zip(keys, ids, strict=True)]
+        table = table.append_column(PREPARED_SCHEMA.field("bucket"), pa.array(buckets, pa.int32()))
+        yield from table.select(PREPARED_SCHEMA.names).cast(PREPARED_SCHEMA).to_batches()
+
+
+def _convert(batch: pa.RecordBatch, plan: Plan) -> tuple[pa.Table, list[tuple[int, UnreadableLine]]]:
+    """A table's rows through batch.arrow_in (a batch's rows are consecutive rows of one partition)."""
+    from rvucheck.batch.arrow_in import convert
+
+    ids, files, _rows = line_ids(batch, plan)
+    first = ids[0]
+    table = pa.Table.from_batches([batch]).select(list(plan.names))
+    charges, unreadable = convert(
+        table, plan.column_map, plan.names, first, plan.sheets[files[0]], plan.columns
+    )
+    return charges, [(item.source.row - 1, item) for item in unreadable]
+
+
+def _parse_csv(batch: pa.RecordBatch, plan: Plan) -> tuple[pa.Table, list[tuple[int, UnreadableLine]]]:
+    """A CSV's text rows read as the single-process reader reads them (read.charges): the same header
+    mapping, line builder, totals and blank rows; row numbers are the file's (its header is row 1)."""
+    from rvucheck.read.charges import _read_rows
+    from rvucheck.read.sources import SheetGrid
+
+    ids, files, rows = line_ids(batch, plan)
+    cells = [batch.column(i).to_pylist() for i, name in enumerate(batch.schema.names) if name[0] != "_"]
+    grid: list[list[object]] = [list(plan.csv_header)]
+    grid += [["" if column[i] is None else column[i] for column in cells] for i in range(batch.num_rows)]
+    read = _read_rows(SheetGrid(plan.sheets[files[0]], grid), 0, plan.column_map, "csv")
+    # grid row (header = 1) -> (line_id, the file's row number)
+    where = {i + 2: (line_id, row + 2) for i, (line_id, row) in enumerate(zip(ids, rows, strict=True))}
+    placed = [where[line.source.row] for line in read.lines]  # the lines keep the batch's rows: the
+    table = charge_table(read.lines, columns=plan.columns)  # table gets the file's ids and rows instead
+    for name, values in (("line_id", [p[0] for p in placed]), ("source_row", [p[1] for p in placed])):
+        index = CHARGE_SCHEMA.get_field_index(name)
+        table = table.set_column(index, CHARGE_SCHEMA.field(name), pa.array(values, pa.int64()))
+    unreadable = []
+    for item in read.unreadable:
+        line_id, row_number = where[item.source.row]
+        moved = dataclasses.replace(item.source, row=row_number)
+        reason = item.reason.replace(item.source.a1(), moved.a1())
+        unreadable.append((line_id, dataclasses.replace(item, source=moved, reason=reason)))
+    return table, unreadable
+
+
+def _with_unreadable(table: pa.Table, structs: pa.Array | None) -> pa.Table:
+    kind = PREPARED_SCHEMA.field("unreadable")
+    return table.append_column(kind, structs if structs is not None else pa.nulls(table.num_rows, kind.type))
+
+
+def _unreadable_rows(found: list[tuple[int, UnreadableLine]], plan: Plan) -> pa.Table:
+    """Unreadable rows travel with the charges (no code, so no rule sees them) to the check stage."""
+    records = [
+        {"line_id": line_id, "source_sheet": item.source.sheet, "source_row": item.source.row,
+         "source_column": item.source.column, "reason": item.reason}
+        for line_id, item in found
+    ]  # fmt: skip
+    ids = pa.array([line_id for line_id, _item in found], pa.int64())
+    table = pa.table([ids], schema=pa.schema([CHARGE_SCHEMA.field("line_id")]))
+    arrays = [
+        table.column(f.name) if f.name in table.column_names else pa.nulls(len(ids), f.type)
+        for f in CHARGE_SCHEMA
+    ]
+    table = pa.Table.from_arrays(arrays, schema=CHARGE_SCHEMA)
+    return _with_unreadable(table, pa.array(records, PREPARED_SCHEMA.field("unreadable").type))
+
+
+def check(batches: Iterable[pa.RecordBatch], plan: Plan) -> Iterator[pa.RecordBatch]:
+    """One partition: every line of its buckets (the driver repartitioned by bucket), checked bucket by
+    bucket, so memory is bounded by a bucket, not by the partition."""
+    batches = list(batches)
+    if not batches:
+        return
+    table = pa.Table.from_batches(batches)
+    unread = table.column("unreadable")
+    bad = table.filter(unread.is_valid())
+    if bad.num_rows:
+        yield from _checked(unreadable=bad.column("unreadable").combine_chunks()).to_batches()
+    table = table.filter(unread.is_null())
+    if not table.num_rows:
+        return
+    session = open_worker_session(_store(plan), plan.settings_json)
+    buckets = table.column("bucket")
+    for bucket in sorted(set(buckets.to_pylist())):
+        part = table.filter(pa.compute.equal(buckets, bucket)).select(CHARGE_SCHEMA.names)
+        yield from check_bucket(part.cast(CHARGE_SCHEMA), session, plan.columns)
+
+
+def check_bucket(table: pa.Table, session: Any, columns: Columns) -> Iterator[pa.RecordBatch]:
+    """One bucket as batch.worker.check_bucket checks it (same lines, findings, figures and notes)."""
+    table = table.sort_by("line_id")
+    current = table.filter(pa.compute.invert(table.column("history").fill_null(False)))
+    ids = current.column("line_id").to_pylist()
+    lines, past = lines_of(table, columns)
+    report = session.check(lines, history=past)
+    results = result_table(report, ids)
+    kept = current.select(list(LINE_COLUMNS))
+    for name in results.column_names[1:]:
+        kept = kept.append_column(results.schema.field(name), results.column(name))
+    yield from _checked(line=_structs(kept)).to_batches()
+    findings = finding_table(report, ids)
+    findings = findings.filter(findings.column("line_id").is_valid())
+    if findings.num_rows:
+        yield from _checked(finding=_structs(findings)).to_batches()
+    sums = bucket_sums(
+        report.results, ids, len(past), session.rule_ids(GLOBAL_EM_KINDS), session.rule_ids(NEW_PATIENT_KINDS)
+    )
+    notes = tuple(Note(f.rule, f.severity, f.message, f.source.row) for f in report.run_findings)
+    figures = pickle.dumps((sums, notes, first_lines(current)))
+    yield from _checked(figures=pa.array([figures], pa.binary())).to_batches()
+
+
+def first_lines(table: pa.Table) -> dict[Any, tuple[int, str, int]]:
+    """date of service -> (line_id, sheet, row) of its first line in the bucket: the driver keeps each
+    date's first over all buckets, from which batch.notes.date_notes words the notes of the dates."""
+    firsts: dict[Any, tuple[int, str, int]] = {}
+    columns = [table.column(name).to_pylist() for name in ("dos", "line_id", "source_sheet", "source_row")]
+    for dos, line_id, sheet, row in zip(*columns, strict=True):
+        if dos not in firsts or line_id < firsts[dos][0]:
+            firsts[dos] = (line_id, sheet or "", row or 0)
+    return firsts
+
+
+def _structs(table: pa.Table) -> pa.Array:
+    fields = [field.with_nullable(True) for field in table.schema]
+    return pa.StructArray.from_arrays([table.column(f.name).combine_chunks() for f in fields], fields=fields)
+
+
+def _checked(**columns: pa.Array) -> pa.Table:
+    rows = len(next(iter(columns.values())))
+    arrays = [columns.get(f.name, pa.nulls(rows, f.type)) for f in CHECKED_SCHEMA]
+    return pa.Table.from_arrays(arrays, schema=CHECKED_SCHEMA)
+
+
+def _store(plan: Plan) -> str:
+    if plan.store_path is not None:
+        return plan.store_path
+    from pyspark import SparkFiles
+
+    return str(SparkFiles.get(plan.store_name))

@@ -1,0 +1,145 @@
+"""`rvucheck check --engine local`: the options of checking at scale and their run (rvucheck.batch).
+
+    rvucheck check month.parquet --out results/ [--workers N] [--buckets N]
+    rvucheck check month.csv --engine local --out results/ --history history/ [--append-history]
+
+The local engine is the default for a Parquet file; `--engine single` (the default for spreadsheets and
+CSV) is the one-process check with its annotated copy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from rvucheck.errors import InputFileError
+
+ENGINES = ("auto", "single", "local", "spark")
+SCALE_SUFFIXES = (".parquet",)  # inputs the one-process check does not read
+
+
+def add_scale_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "checking at scale (needs the scale extra: pip install 'rvucheck[scale]')"
+    )
+    group.add_argument(
+        "--engine", choices=ENGINES, default="auto",
+        help="local: patient buckets in a process pool, Parquet out (default for .parquet); "
+        "single: one process",
+    )  # fmt: skip
+    group.add_argument(
+        "--workers", type=_positive, default=0, metavar="N", help="worker processes (default: cores)"
+    )
+    group.add_argument(
+        "--buckets", type=_positive, default=0, metavar="N", help="patient buckets (default: by size)"
+    )
+    group.add_argument(
+        "--history", type=Path, metavar="DIR",
+        help="charge-history table (Parquet by month): earlier months' lines of the same patients are joined",
+    )  # fmt: skip
+    group.add_argument("--month", help="the month checked, YYYY-MM (default: most lines' month)")
+    group.add_argument(
+        "--append-history", action="store_true", help="add the month's lines to --history DIR after the check"
+    )
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("give 1 or more")
+    return value
+
+
+def wants_local(args: argparse.Namespace) -> bool:
+    engine = getattr(args, "engine", "auto")
+    if engine == "auto":
+        return any(Path(name).suffix.lower() in SCALE_SUFFIXES for name in args.files)
+    return bool(engine == "local")
+
+
+def run_local_cli(args: argparse.Namespace) -> int:
+    from rvucheck.batch.local import LocalRequest, run_local  # pyarrow (the scale extra): before any work
+    from rvucheck.cli.common import parse_map, reading_map, settings_from
+    from rvucheck.session import Session
+
+    if len(args.files) != 1:
+        raise InputFileError("--engine local checks one file at a time; give one FILE")
+    if args.append_history and args.history is None:
+        raise InputFileError("--append-history adds the month to a history table: give --history DIR too")
+    parse_map(args.map)
+    path = Path(args.files[0])
+    if not path.is_file():
+        raise InputFileError(f"{path}: not a file; give the charge file (Parquet, CSV or a workbook)")
+    out = args.out if args.out is not None else path.with_name(path.stem + ".rvucheck")
+    if out.exists() and not out.is_dir():
+        raise InputFileError(f"--out {out}: is a file; the local engine writes a folder, give a folder name")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from rvucheck.outputs import describe_os_error
+
+        raise InputFileError(describe_os_error(exc, out, "cannot make the folder")) from None
+    settings = settings_from(args, near=path, fail_on=args.fail_on)
+    session = Session.open(args.data_dir, settings)
+
+    request = LocalRequest(
+        path, out, session, reading_map(args, settings), args.sheet, args.workers, args.buckets, args.history,
+        args.month, args.append_history, args.force,
+    )  # fmt: skip
+    with _bar() as step:
+        outcome = run_local(request, step)
+    summary = outcome.summary
+    if args.format == "json":
+        import json
+
+        print(json.dumps(summary, indent=1 if args.pretty else None, default=str))
+    else:
+        found = ", ".join(f"{n:,} {s}" for s, n in summary["findings"].items())
+        lines, unreadable, history = summary["lines"], summary["unreadable"], summary["history_lines"]
+        say(f"{lines:,} lines ({unreadable:,} unreadable), {history:,} history lines; {found}")
+        for note in summary["notes"]:
+            say(f"note {note['rule']}: {note['message']}")
+        say(f"written to {out} ({', '.join(p.name for p in outcome.written)})")
+    return _exit_code(summary["findings"], settings.fail_on)
+
+
+def say(text: str) -> None:
+    """One line to the terminal (a file name may hold control characters)."""
+    from rvucheck.report.text import printable
+
+    print(printable(text, one_line=True))
+
+
+def _exit_code(counts: dict[str, int], fail_on: str) -> int:
+    if fail_on == "never":
+        return 0
+    levels = ("error",) if fail_on == "error" else ("error", "warning")
+    return 1 if any(counts.get(level, 0) for level in levels) else 0
+
+
+@contextmanager
+def _bar() -> Iterator[Any]:
+    """A rich progress bar on stderr when it is a terminal (what, done, total); else nothing."""
+    if not sys.stderr.isatty():
+        yield lambda what, done, total: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=Console(stderr=True), transient=True,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("reading", total=None)
+
+        def step(what: str, done: int, total: int) -> None:
+            progress.update(task, description=what, completed=done, total=total or None)
+
+        yield step

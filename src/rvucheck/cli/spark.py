@@ -1,0 +1,83 @@
+"""`rvucheck check --engine spark`: its options and its run (rvucheck.batch.spark).
+
+    rvucheck check charges/*.csv --engine spark --out results/ [--master local[4]] [--partitions 64]
+    rvucheck check s3://bucket/charges/2026-10/ --engine spark --out /Volumes/main/billing/out/2026-10
+
+The inputs are Parquet files or folders, Delta tables or CSV files, local or on any file system the
+cluster reads; the outputs are Parquet folders (lines/, findings/, unreadable/) and summary.json in --out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from pathlib import Path
+
+from rvucheck.errors import InputFileError
+
+
+def add_spark_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "Spark (--engine spark; needs pip install 'rvucheck[spark]' and a Java 17+ runtime)"
+    )
+    group.add_argument(
+        "--master", help="Spark master URL (default: the running Spark session's, else local[*])"
+    )
+    group.add_argument(
+        "--partitions", type=int, default=0, metavar="N",
+        help="Spark partitions the patient buckets are spread over (default: twice the cores)",
+    )  # fmt: skip
+
+
+def run_spark_cli(args: argparse.Namespace) -> int:
+    from rvucheck.batch.spark import SparkJob, run_spark
+    from rvucheck.batch.spark_session import stop_started
+    from rvucheck.cli.common import data_dir_of, parse_map, reading_map, settings_from
+
+    if args.out is None:
+        raise InputFileError("--engine spark writes Parquet folders and summary.json: give --out DIR")
+    if re.match(r"[A-Za-z][\w+.-]+:/", str(args.out)):  # s3a://, dbfs:/ ...: the driver writes the summary
+        raise InputFileError(
+            f"--out {args.out}: give a local or mounted folder (on Databricks /Volumes/... or /dbfs/...)"
+        )
+    for option, given in (("--since", args.since), ("--history", getattr(args, "history", None))):
+        if given is not None:
+            raise InputFileError(f"{option} is not taken by --engine spark; leave it off")
+    if args.partitions < 0:
+        raise InputFileError("--partitions: give 1 or more")
+    parse_map(args.map)
+    first = Path(args.files[0])
+    settings = settings_from(args, near=first if first.exists() else None, fail_on=args.fail_on)
+    job = SparkJob(
+        tuple(str(name) for name in args.files), Path(args.out), settings, data_dir_of(args), args.master,
+        args.partitions, reading_map(args, settings), args.force,
+    )  # fmt: skip
+    try:
+        summary = run_spark(job)
+    finally:
+        stop_started()
+    if args.format == "json":
+        print(json.dumps(summary, indent=1 if args.pretty else None, default=str))
+    else:
+        found = ", ".join(f"{n:,} {s}" for s, n in summary["findings"].items())
+        say(f"{summary['lines']:,} lines ({summary['unreadable']:,} unreadable); {found}")
+        for note in summary["notes"]:
+            say(f"note {note['rule']}: {note['message']}")
+        say(f"written to {job.out} (lines/, findings/, summary.json)")
+    return _exit_code(summary["findings"], settings.fail_on)
+
+
+def say(text: str) -> None:
+    """One line on stdout (a message may quote a file name holding terminal escapes)."""
+    from rvucheck.report.text import printable
+
+    print(printable(text, one_line=True))
+
+
+def _exit_code(counts: dict[str, int], fail_on: str) -> int:
+    """As `rvucheck check`'s: 1 when findings reach --fail-on (not imported from cli.check: no cycle)."""
+    if fail_on == "never":
+        return 0
+    levels = ("error",) if fail_on == "error" else ("error", "warning")
+    return 1 if any(counts.get(level, 0) for level in levels) else 0
