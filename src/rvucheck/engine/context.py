@@ -99,8 +99,9 @@ class Context:
         self._aoc: dict[tuple[str, str], frozenset[str] | None] = {}
         self.memo: dict[str, Any] = {}  # results kinds share within one run (e.g. diagnosis states)
 
-    @property
+    @cached_property
     def run_facts(self) -> Sequence[LineFacts]:
+        """This run's lines (the facts before the history's), sliced once: every kind walks them."""
         return self.facts[: self.run_count]
 
     @cached_property
