@@ -140,6 +140,11 @@ class Context:
         return groups
 
     @cached_property
+    def procedure_days(self) -> dict[str, list[int]]:
+        """The day numbers of `procedures_by_patient`, list for list (to bisect a window of days)."""
+        return {patient: [f.day for f in group] for patient, group in self.procedures_by_patient.items()}
+
+    @cached_property
     def run_mues(self) -> dict[str, list[tuple[LineFacts, Mue]]]:
         """This run's lines whose code has an MUE, with it, by MAI (looked up once for the MUE rules)."""
         found: dict[str, list[tuple[LineFacts, Mue]]] = defaultdict(list)
