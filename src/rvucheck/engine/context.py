@@ -18,6 +18,7 @@ from rvucheck.model import ChargeLine, UnreadableLine
 from rvucheck.refdata.types import Mue, PtpEdit, ReferenceData, ReleaseChoice, RvuRow
 
 SURGICAL_GLOBALS = frozenset({"000", "010", "090"})
+_UNKNOWN: Any = object()  # not looked up yet (None is an answer: no MUE)
 
 
 class LineFacts(NamedTuple):
@@ -145,12 +146,23 @@ class Context:
         return {patient: [f.day for f in group] for patient, group in self.procedures_by_patient.items()}
 
     @cached_property
+    def procedure_dates(self) -> frozenset[tuple[str, int]]:
+        """(patient, day) of every line in `procedures_by_patient`: whether a day has one, in one lookup."""
+        return frozenset((f.patient, f.day) for group in self.procedures_by_patient.values() for f in group)
+
+    @cached_property
     def run_mues(self) -> dict[str, list[tuple[LineFacts, Mue]]]:
         """This run's lines whose code has an MUE, with it, by MAI (looked up once for the MUE rules)."""
         found: dict[str, list[tuple[LineFacts, Mue]]] = defaultdict(list)
+        quarters, known, ref = self.quarters, self._mue, self.ref  # `mue`, inline: it runs once per line
         for fact in self.run_facts:
-            if fact.code:
-                edit = self.mue(fact)
+            code = fact.code
+            if code:
+                line = fact.line
+                key = (code, quarters[fact.day], line.specialty)
+                edit = known.get(key, _UNKNOWN)
+                if edit is _UNKNOWN:
+                    edit = known[key] = ref.mue(code, line.dos, line.specialty)
                 if edit is not None:
                     found[edit.mai].append((fact, edit))
         return found

@@ -200,7 +200,7 @@ def _results(
     looked up once per (row, code, modifiers) of the run: the rows live as long as the run, so their
     identity is the key (hashing a 32-field row per line is not)."""
     memo: dict[tuple[int, str, frozenset[str]], tuple[DocRequirement, ...]] = {}
-    results = []
+    results: list[LineResult] = []
     append = results.append
     for fact, found in zip(facts, per_line, strict=False):  # facts go on with the history's
         row = fact.row

@@ -96,8 +96,11 @@ def em_with_procedure(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     global_days = frozenset(params["global_days"])
     modifiers = frozenset(params["modifiers"])
     days_before = int(params.get("days_before", 0))
+    dated = ctx.procedure_dates
     for fact in _em_without(params, modifiers, ctx):
         # The E/M may be on the procedure day or up to `days_before` days before it.
+        if not any((fact.patient, fact.day + days) in dated for days in range(days_before + 1)):
+            continue  # most E/M days have no procedure at all: one set lookup, no window search
         for procedure in _procedures_near(ctx, fact, global_days, 0, days_before):
             values = {
                 "procedure": procedure.code,
