@@ -154,17 +154,39 @@ class Context:
     def run_mues(self) -> dict[str, list[tuple[LineFacts, Mue]]]:
         """This run's lines whose code has an MUE, with it, by MAI (looked up once for the MUE rules)."""
         found: dict[str, list[tuple[LineFacts, Mue]]] = defaultdict(list)
+        for fact, edit in zip(self.run_facts, self.run_mue_of, strict=True):
+            if edit is not None:
+                found[edit.mai].append((fact, edit))
+        return found
+
+    @cached_property
+    def run_alone(self) -> list[bool]:
+        """By position, whether each of this run's lines is alone on its patient's day: undated, or no
+        other line (of the run or the history) has its patient and date."""
+        alone = [fact.day < 0 for fact in self.run_facts]
+        run_count = self.run_count
+        for same_day in self.by_patient_day.values():
+            if len(same_day) == 1 and same_day[0].position < run_count:
+                alone[same_day[0].position] = True
+        return alone
+
+    @cached_property
+    def run_mue_of(self) -> list[Mue | None]:
+        """The MUE of each of this run's lines, by position (None: its code has none)."""
+        found: list[Mue | None] = []
+        append = found.append
         quarters, known, ref = self.quarters, self._mue, self.ref  # `mue`, inline: it runs once per line
         for fact in self.run_facts:
             code = fact.code
-            if code:
-                line = fact.line
-                key = (code, quarters[fact.day], line.specialty)
-                edit = known.get(key, _UNKNOWN)
-                if edit is _UNKNOWN:
-                    edit = known[key] = ref.mue(code, line.dos, line.specialty)
-                if edit is not None:
-                    found[edit.mai].append((fact, edit))
+            if not code:
+                append(None)
+                continue
+            line = fact.line
+            key = (code, quarters[fact.day], line.specialty)
+            edit = known.get(key, _UNKNOWN)
+            if edit is _UNKNOWN:
+                edit = known[key] = ref.mue(code, line.dos, line.specialty)
+            append(edit)
         return found
 
     @cached_property
@@ -175,8 +197,7 @@ class Context:
         for same_day in self.by_patient_day.values():
             if len(same_day) < 2:
                 continue
-            first = same_day[0].physician
-            if all(f.physician == first for f in same_day):
+            if len({f.physician for f in same_day}) == 1:
                 groups = [same_day]
             else:
                 by_physician: dict[str, list[LineFacts]] = defaultdict(list)
@@ -215,7 +236,9 @@ class Context:
     def by_patient(self) -> dict[str, list[LineFacts]]:
         """Each patient's dated lines in date order (global windows, the 3-year new-patient rule)."""
         groups: dict[str, list[LineFacts]] = defaultdict(list)
-        for fact in sorted((f for f in self.facts if f.day >= 0), key=_day_of):
+        dated = [f for f in self.facts if f.day >= 0]
+        dated.sort(key=_day_of)  # stable: a day's lines stay in file order
+        for fact in dated:
             groups[fact.patient].append(fact)
         return groups
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
@@ -189,19 +189,15 @@ def mue(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
             continue
         # Date-of-service edits: units summed per patient, date, provider and code. An undated line forms
         # no day with any other (its own units still cannot exceed the day's limit).
-        keys = [
-            (fact.patient, fact.day if fact.day >= 0 else -1 - fact.position, fact.physician, fact.code)
-            for fact, _edit in entries
-        ]
-        counts = Counter(keys)
+        alone = ctx.run_alone
         per_day: defaultdict[tuple[str, int, str, str], list[tuple[LineFacts, Mue]]] = defaultdict(list)
-        for entry, key in zip(entries, keys, strict=True):
-            if counts[key] == 1:  # most days have one line of a code (a month has ~90k): judged alone
-                fact, edit = entry
+        for entry in entries:
+            fact, edit = entry
+            if alone[fact.position]:  # most lines are their patient's only line that day
                 if fact.line.units > edit.units:
                     yield _mue_hit(fact, edit, meanings, fact.line.units, 1)
             else:
-                per_day[key].append(entry)
+                per_day[fact.patient, fact.day, fact.physician, fact.code].append(entry)
         for group in per_day.values():
             billed = sum(f.line.units for f, _ in group)
             if billed > group[0][1].units:
