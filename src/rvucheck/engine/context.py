@@ -62,6 +62,7 @@ class LineFacts(NamedTuple):
 
 
 _day_of = operator.itemgetter(4)  # LineFacts.day, as a C-level sort key
+_position = operator.itemgetter(0)  # LineFacts.position
 
 
 def _newer(edit: PtpEdit, than: PtpEdit) -> bool:
@@ -98,6 +99,7 @@ class Context:
         self._ptp: dict[tuple[frozenset[str], dt.date | None], list[PtpEdit]] = {}
         self._mue: dict[tuple[str, str, str], Mue | None] = {}
         self._aoc: dict[tuple[str, str], frozenset[str] | None] = {}
+        self._with_any: dict[frozenset[str], list[LineFacts]] = {}
         self.memo: dict[str, Any] = {}  # results kinds share within one run (e.g. diagnosis states)
 
     @cached_property
@@ -108,6 +110,27 @@ class Context:
     @cached_property
     def run_with_modifiers(self) -> list[LineFacts]:
         return [fact for fact in self.run_facts if fact.mods]
+
+    @cached_property
+    def run_by_modifier(self) -> dict[str, list[LineFacts]]:
+        """This run's lines by each modifier they carry."""
+        groups: dict[str, list[LineFacts]] = defaultdict(list)
+        for fact in self.run_with_modifiers:
+            for modifier in fact.mods:
+                groups[modifier].append(fact)
+        return groups
+
+    def run_with_any(self, modifiers: frozenset[str]) -> list[LineFacts]:
+        """This run's lines with one of `modifiers`, in file order (each line once)."""
+        found = self._with_any.get(modifiers)
+        if found is None:
+            groups = [self.run_by_modifier.get(modifier, []) for modifier in modifiers]
+            if len(groups) == 1:
+                found = groups[0]
+            else:
+                found = sorted({f.position: f for group in groups for f in group}.values(), key=_position)
+            self._with_any[modifiers] = found
+        return found
 
     @cached_property
     def run_by_status(self) -> dict[str, list[LineFacts]]:
