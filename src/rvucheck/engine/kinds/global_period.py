@@ -68,15 +68,15 @@ def _em_without(params: Mapping[str, Any], modifiers: frozenset[str], ctx: Conte
     """This run's E/M lines of patients with a procedure, billed without one of `modifiers` and not listed
     in `exempt_codes`. E/M add-ons (ZZZ: 99292, 99415) are left out: they follow their base E/M's modifier."""
     exempt = frozenset(params.get("exempt_codes", ()))
-    procedures = ctx.procedures_by_patient
-    return [
-        fact
-        for fact in ctx.run_em
-        if fact.patient in procedures
-        and fact.code not in exempt
-        and not fact.mods & modifiers
-        and (fact.row is None or fact.row.global_days != "ZZZ")
-    ]
+    if "em_near_procedures" not in ctx.memo:  # shared by the rules of this module
+        procedures = ctx.procedures_by_patient
+        ctx.memo["em_near_procedures"] = [
+            fact
+            for fact in ctx.run_em
+            if fact.patient in procedures and (fact.row is None or fact.row.global_days != "ZZZ")
+        ]
+    candidates: list[LineFacts] = ctx.memo["em_near_procedures"]
+    return [fact for fact in candidates if fact.code not in exempt and not fact.mods & modifiers]
 
 
 EM_WITH_PROCEDURE_PARAMS = params_schema(
@@ -99,8 +99,10 @@ def em_with_procedure(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     dated = ctx.procedure_dates
     for fact in _em_without(params, modifiers, ctx):
         # The E/M may be on the procedure day or up to `days_before` days before it.
-        if not any((fact.patient, fact.day + days) in dated for days in range(days_before + 1)):
-            continue  # most E/M days have no procedure at all: one set lookup, no window search
+        if (fact.patient, fact.day) not in dated and not (
+            days_before and (fact.patient, fact.day + 1) in dated  # days_before is 0 or 1 (its schema)
+        ):
+            continue  # most E/M days have no procedure at all: a set lookup, no window search
         for procedure in _procedures_near(ctx, fact, global_days, 0, days_before):
             values = {
                 "procedure": procedure.code,
