@@ -228,9 +228,9 @@ class Context:
                     by_physician[fact.physician].append(fact)
                 groups = [g for g in by_physician.values() if len(g) > 1]
             for group in groups:
-                if all(f.history for f in group):
+                if group[0].history:  # a day's run lines come before its history lines (facts' order)
                     continue
-                codes = frozenset(f.code for f in group)
+                codes = frozenset([f.code for f in group])
                 if len(codes) < 2:
                     continue
                 edits = self.ptp_edits(codes, group[0])
