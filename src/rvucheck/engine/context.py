@@ -112,6 +112,14 @@ class Context:
         return [fact for fact in self.run_facts if fact.mods]
 
     @cached_property
+    def run_by_diagnoses(self) -> dict[tuple[str, ...], list[LineFacts]]:
+        """This run's lines by their diagnosis tuple, as written (a month has a few hundred distinct)."""
+        groups: dict[tuple[str, ...], list[LineFacts]] = defaultdict(list)
+        for fact in self.run_facts:
+            groups[fact.line.diagnoses].append(fact)
+        return groups
+
+    @cached_property
     def run_by_modifier(self) -> dict[str, list[LineFacts]]:
         """This run's lines by each modifier they carry."""
         groups: dict[str, list[LineFacts]] = defaultdict(list)
