@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from rvucheck.errors import HistoryError
-from rvucheck.model import ChargeLine
+from rvucheck.model import ChargeLine, replace_line
 
 SECRET_FILE = "audit-secret.key"
 
@@ -46,16 +46,9 @@ class PatientKeyer:
 
     def apply(self, lines: Iterable[ChargeLine]) -> list[ChargeLine]:
         """Copies of the lines with the patient replaced by its key."""
-        # What dataclasses.replace does, without re-running __init__ (ChargeLine is a plain frozen dataclass
-        # with a __dict__): about 10x faster on a 50k-line month.
         keyed = []
-        new = object.__new__
         for line in lines:
-            twin = new(ChargeLine)
-            state = twin.__dict__
-            state.update(line.__dict__)
-            state["patient"] = self.key(line.patient)
-            keyed.append(twin)
+            keyed.append(replace_line(line, patient=self.key(line.patient)))
         return keyed
 
 

@@ -18,6 +18,7 @@ from rvucheck.model import ChargeLine, UnreadableLine
 from rvucheck.refdata.types import Mue, PtpEdit, ReferenceData, ReleaseChoice, RvuRow
 
 SURGICAL_GLOBALS = frozenset({"000", "010", "090"})
+_UNKNOWN: Any = object()  # not looked up yet (None is an answer: no MUE)
 
 
 class LineFacts(NamedTuple):
@@ -61,6 +62,7 @@ class LineFacts(NamedTuple):
 
 
 _day_of = operator.itemgetter(4)  # LineFacts.day, as a C-level sort key
+_position = operator.itemgetter(0)  # LineFacts.position
 
 
 def _newer(edit: PtpEdit, than: PtpEdit) -> bool:
@@ -97,15 +99,46 @@ class Context:
         self._ptp: dict[tuple[frozenset[str], dt.date | None], list[PtpEdit]] = {}
         self._mue: dict[tuple[str, str, str], Mue | None] = {}
         self._aoc: dict[tuple[str, str], frozenset[str] | None] = {}
+        self._with_any: dict[frozenset[str], list[LineFacts]] = {}
         self.memo: dict[str, Any] = {}  # results kinds share within one run (e.g. diagnosis states)
 
-    @property
+    @cached_property
     def run_facts(self) -> Sequence[LineFacts]:
+        """This run's lines (the facts before the history's), sliced once: every kind walks them."""
         return self.facts[: self.run_count]
 
     @cached_property
     def run_with_modifiers(self) -> list[LineFacts]:
         return [fact for fact in self.run_facts if fact.mods]
+
+    @cached_property
+    def run_by_diagnoses(self) -> dict[tuple[str, ...], list[LineFacts]]:
+        """This run's lines by their diagnosis tuple, as written (a month has a few hundred distinct)."""
+        groups: dict[tuple[str, ...], list[LineFacts]] = defaultdict(list)
+        for fact in self.run_facts:
+            groups[fact.line.diagnoses].append(fact)
+        return groups
+
+    @cached_property
+    def run_by_modifier(self) -> dict[str, list[LineFacts]]:
+        """This run's lines by each modifier they carry."""
+        groups: dict[str, list[LineFacts]] = defaultdict(list)
+        for fact in self.run_with_modifiers:
+            for modifier in fact.mods:
+                groups[modifier].append(fact)
+        return groups
+
+    def run_with_any(self, modifiers: frozenset[str]) -> list[LineFacts]:
+        """This run's lines with one of `modifiers`, in file order (each line once)."""
+        found = self._with_any.get(modifiers)
+        if found is None:
+            groups = [self.run_by_modifier.get(modifier, []) for modifier in modifiers]
+            if len(groups) == 1:
+                found = groups[0]
+            else:
+                found = sorted({f.position: f for group in groups for f in group}.values(), key=_position)
+            self._with_any[modifiers] = found
+        return found
 
     @cached_property
     def run_by_status(self) -> dict[str, list[LineFacts]]:
@@ -139,14 +172,52 @@ class Context:
         return groups
 
     @cached_property
+    def procedure_days(self) -> dict[str, list[int]]:
+        """The day numbers of `procedures_by_patient`, list for list (to bisect a window of days)."""
+        return {patient: [f.day for f in group] for patient, group in self.procedures_by_patient.items()}
+
+    @cached_property
+    def procedure_dates(self) -> frozenset[tuple[str, int]]:
+        """(patient, day) of every line in `procedures_by_patient`: whether a day has one, in one lookup."""
+        return frozenset((f.patient, f.day) for group in self.procedures_by_patient.values() for f in group)
+
+    @cached_property
     def run_mues(self) -> dict[str, list[tuple[LineFacts, Mue]]]:
         """This run's lines whose code has an MUE, with it, by MAI (looked up once for the MUE rules)."""
         found: dict[str, list[tuple[LineFacts, Mue]]] = defaultdict(list)
+        for fact, edit in zip(self.run_facts, self.run_mue_of, strict=True):
+            if edit is not None:
+                found[edit.mai].append((fact, edit))
+        return found
+
+    @cached_property
+    def run_alone(self) -> list[bool]:
+        """By position, whether each of this run's lines is alone on its patient's day: undated, or no
+        other line (of the run or the history) has its patient and date."""
+        alone = [fact.day < 0 for fact in self.run_facts]
+        run_count = self.run_count
+        for same_day in self.by_patient_day.values():
+            if len(same_day) == 1 and same_day[0].position < run_count:
+                alone[same_day[0].position] = True
+        return alone
+
+    @cached_property
+    def run_mue_of(self) -> list[Mue | None]:
+        """The MUE of each of this run's lines, by position (None: its code has none)."""
+        found: list[Mue | None] = []
+        append = found.append
+        quarters, known, ref = self.quarters, self._mue, self.ref  # `mue`, inline: it runs once per line
         for fact in self.run_facts:
-            if fact.code:
-                edit = self.mue(fact)
-                if edit is not None:
-                    found[edit.mai].append((fact, edit))
+            code = fact.code
+            if not code:
+                append(None)
+                continue
+            line = fact.line
+            key = (code, quarters[fact.day], line.specialty)
+            edit = known.get(key, _UNKNOWN)
+            if edit is _UNKNOWN:
+                edit = known[key] = ref.mue(code, line.dos, line.specialty)
+            append(edit)
         return found
 
     @cached_property
@@ -157,8 +228,7 @@ class Context:
         for same_day in self.by_patient_day.values():
             if len(same_day) < 2:
                 continue
-            first = same_day[0].physician
-            if all(f.physician == first for f in same_day):
+            if len({f.physician for f in same_day}) == 1:
                 groups = [same_day]
             else:
                 by_physician: dict[str, list[LineFacts]] = defaultdict(list)
@@ -166,9 +236,9 @@ class Context:
                     by_physician[fact.physician].append(fact)
                 groups = [g for g in by_physician.values() if len(g) > 1]
             for group in groups:
-                if all(f.history for f in group):
+                if group[0].history:  # a day's run lines come before its history lines (facts' order)
                     continue
-                codes = frozenset(f.code for f in group)
+                codes = frozenset([f.code for f in group])
                 if len(codes) < 2:
                     continue
                 edits = self.ptp_edits(codes, group[0])
@@ -197,7 +267,9 @@ class Context:
     def by_patient(self) -> dict[str, list[LineFacts]]:
         """Each patient's dated lines in date order (global windows, the 3-year new-patient rule)."""
         groups: dict[str, list[LineFacts]] = defaultdict(list)
-        for fact in sorted((f for f in self.facts if f.day >= 0), key=_day_of):
+        dated = [f for f in self.facts if f.day >= 0]
+        dated.sort(key=_day_of)  # stable: a day's lines stay in file order
+        for fact in dated:
             groups[fact.patient].append(fact)
         return groups
 

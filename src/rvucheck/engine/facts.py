@@ -134,76 +134,69 @@ def build_facts(
     """Each line's facts. `no_patient`: the export has no patient column, so no line is linked with
     another (each gets a patient key of its own, as a line with a blank patient cell does)."""
     run_count = len(lines)
-    # A month repeats a few thousand codes, modifier combinations, dates and places of service: normalise
-    # and look up each distinct value once (this loop runs once per line; keep it lean).
-    codes: dict[str, tuple[str, bool]] = {}
-    modifier_sets: dict[tuple[str, ...], tuple[tuple[str, ...], frozenset[str]]] = {}
-    facility_of: dict[str, bool] = {}
-    days: dict[dt.date | None, tuple[int, ReleaseChoice | None]] = {}
+    # A month repeats a few thousand (code, modifiers, date, place, units): everything but the line's
+    # patient and provider is a function of those five values, worked out once per distinct five (priced
+    # for this run's lines, not for the history's). This loop runs once per line: keep it lean.
+    known: tuple[dict[tuple[object, ...], _Known], dict[tuple[object, ...], _Known]] = ({}, {})
     facts: list[LineFacts] = []
     append = facts.append
+    new = tuple.__new__
+    stale_drugs = pricer.stale_drugs
     for index, line in enumerate(itertools.chain(lines, history)):
-        known = codes.get(line.hcpcs)
-        if known is None:
-            text = line.hcpcs.strip().upper()
-            known = codes[line.hcpcs] = (text, is_em(text))
-        code = known[0]
-        normalised = modifier_sets.get(line.modifiers)
-        if normalised is None:
-            ordered = one_pricer.normalise_modifiers(line.modifiers)
-            normalised = modifier_sets[line.modifiers] = (ordered, frozenset(ordered))
-        mods = normalised[0]
-        dos = line.dos
-        dated = days.get(dos)
-        if dated is None:
-            dated = days[dos] = (dos.toordinal() if dos else -1, pricer.release(dos))
-        release = dated[1]
-        facility = facility_of.get(line.pos)
-        if facility is None:
-            pos = line.pos.strip()
-            facility = facility_of[line.pos] = bool(pos) and pos.zfill(2) in FACILITY_POS
-        row = priced = None
-        work = credited = total = payment = None
-        explanation: tuple[str, ...] = ()
-        why_not = ""
-        if release is not None and release.release_id and code:
-            choice = pricer.rows_for(code, mods, release)
-            row, priced = choice.row, choice.priced
-            if index < run_count:  # history lines are not reported: no pricing
-                found = pricer.price(code, mods, line.units, dos, release, facility)
-                payment, explanation, why_not = found.amount, found.explanation, found.why_not
-                if found.line is not None and found.amount is not None:
-                    work, credited = found.line.work_rvu, found.line.credited_work_rvu
-                    total = found.line.total_rvu
-                if found.stale:
-                    pricer.stale_drugs.append((index, found.stale))
+        history_line = index >= run_count
+        same = known[history_line]
+        key = (line.hcpcs, line.modifiers, line.dos, line.pos, line.units)
+        found = same.get(key)
+        if found is None:
+            found = same[key] = _known(line, pricer, priced=not history_line)
+        head, tail, stale = found
+        if stale:
+            stale_drugs.append((index, stale))
         patient = line.patient
         if no_patient or not patient:
             patient = f"{UNLINKED}{index}"
+        # LineFacts' fields in order: (position, line, code, mods, day), patient, physician, history,
+        # (release, row, priced, facility, em, rank, work, credited, total, payment, explanation,
+        # reduction, basis)
         append(
-            LineFacts(
-                index,
-                line,
-                code,
-                normalised[1],
-                dated[0],
-                patient,
-                line.provider_npi or line.provider,
-                index >= run_count,
-                release,
-                row,
-                priced,
-                facility,
-                known[1],
-                1,
-                work,
-                credited,
-                total,
-                payment,
-                explanation,
-                0.0,
-                why_not,
+            new(
+                LineFacts,
+                (index, line, *head, patient, line.provider_npi or line.provider, history_line, *tail),
             )
         )
     apply_mppr_ranks(facts, pricer)
     return facts
+
+
+# What a line's facts take from its (code, modifiers, date, place, units): the fields before and after
+# (patient, physician, history), and the ASP file a drug was priced from outside its quarter ("" if none).
+_Known = tuple[tuple[object, ...], tuple[object, ...], str]
+
+
+def _known(line: ChargeLine, pricer: Pricer, priced: bool) -> _Known:
+    code = line.hcpcs.strip().upper()
+    mods = one_pricer.normalise_modifiers(line.modifiers)
+    dos = line.dos
+    release = pricer.release(dos)
+    pos = line.pos.strip()
+    facility = bool(pos) and pos.zfill(2) in FACILITY_POS
+    row = row_priced = None
+    work = credited = total = payment = None
+    explanation: tuple[str, ...] = ()
+    why_not = stale = ""
+    if release is not None and release.release_id and code:
+        choice = pricer.rows_for(code, mods, release)
+        row, row_priced = choice.row, choice.priced
+        if priced:  # history lines are not reported: no pricing
+            found = pricer.price(code, mods, line.units, dos, release, facility)
+            payment, explanation, why_not = found.amount, found.explanation, found.why_not
+            if found.line is not None and found.amount is not None:
+                work, credited, total = (
+                    found.line.work_rvu,
+                    found.line.credited_work_rvu,
+                    found.line.total_rvu,
+                )
+            stale = found.stale or ""
+    head = (code, frozenset(mods), dos.toordinal() if dos else -1)
+    tail = (release, row, row_priced, facility, is_em(code), 1, work, credited, total, payment, explanation)
+    return head, (*tail, 0.0, why_not), stale

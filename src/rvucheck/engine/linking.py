@@ -18,7 +18,8 @@ count as present only when some line has a value for them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from operator import attrgetter
 
 from rvucheck.model import ChargeLine, Finding
 
@@ -59,36 +60,36 @@ _EVERY_COLUMN = frozenset(name for names in _COLUMNS_OF.values() for name in nam
 UNLINKED = "\x00"  # starts the patient key of a line with a blank patient cell (no real id starts so)
 
 
-def absent_fields(lines: Iterable[ChargeLine]) -> frozenset[str]:
+def absent_fields(lines: Sequence[ChargeLine]) -> frozenset[str]:
     """The fields (patient, dos, provider, diagnoses, group, the documentation columns) the export has no
     column for. A run whose
     lines carry no `columns` at all was built in code: nothing is absent."""
-    mapped: set[str] = set()
-    declared = False
-    for line in lines:
-        if line.columns:
-            declared = True
-            mapped.update(name for name, _column in line.columns)
-            if mapped >= _EVERY_COLUMN:
-                break
-    if not declared:
+    columns = list(map(_columns_of_line, lines))
+    # An export's lines share the reader's one `columns` tuple: look at each distinct tuple once (by
+    # identity, while `columns` holds them all, within this call).
+    distinct = [found for found in dict(zip(map(id, columns), columns, strict=True)).values() if found]
+    if not distinct:
         return _unvalued_documentation(lines)
+    mapped = {name for found in distinct for name, _column in found}
     return frozenset(field for field, names in _COLUMNS_OF.items() if not mapped.intersection(names))
 
 
 _DOCUMENT_FIELDS = (MINUTES, NOTE_STATUS, SIGNED, POSTED, ATTACHMENT)
+_columns_of_line = attrgetter("columns")
+_documentation_of = attrgetter(*_DOCUMENT_FIELDS)
 
 
-def _unvalued_documentation(lines: Iterable[ChargeLine]) -> frozenset[str]:
+def _unvalued_documentation(lines: Sequence[ChargeLine]) -> frozenset[str]:
     """Lines built in code (rule cases, the Excel range functions) give the linking fields on purpose; a
     documentation field none of them has a value for was not given at all (an Excel range has no such
-    column), so its rules do not run rather than call every line undocumented."""
-    missing = set(_DOCUMENT_FIELDS)
-    for line in lines:
-        missing = {field for field in missing if getattr(line, field) in (None, "")}
-        if not missing:
-            break
-    return frozenset(missing)
+    column), so its rules do not run rather than call every line undocumented. (Each distinct combination
+    of the five values is judged once: a month has a few dozen.)"""
+    combinations = set(map(_documentation_of, lines))
+    return frozenset(
+        field
+        for at, field in enumerate(_DOCUMENT_FIELDS)
+        if all(values[at] in (None, "") for values in combinations)
+    )
 
 
 def patient_key(line: ChargeLine, index: int, no_patient_column: bool) -> str:

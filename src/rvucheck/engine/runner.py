@@ -100,10 +100,7 @@ def _run(
             if hit.index < len(lines):
                 per_line[hit.index].append(_finding(rule, hit, facts[hit.index]))
 
-    documentation = _Documentation(ref)
-    results = tuple(
-        _result(fact, tuple(found), documentation(fact)) for fact, found in zip(facts, per_line, strict=False)
-    )
+    results = _results(facts, per_line, ref)
     run_findings, ncci_quarter = _data_notes(facts[: len(lines)], ref, unreadable)
     undated_release = pricer.release(None) if lines and "dos" in absent else None
     release_id = undated_release.release_id if undated_release else ""
@@ -196,40 +193,40 @@ def _finding(rule: Rule, hit: Hit, fact: LineFacts) -> Finding:
     )
 
 
-class _Documentation:
-    """Each line's documentation requirements, looked up once per (row, code, modifiers) of the run: the
-    rows live as long as the run, so their identity is the key (hashing a 32-field row per line is not)."""
-
-    def __init__(self, ref: ReferenceData) -> None:
-        self.ref = ref
-        self.memo: dict[tuple[int, str, frozenset[str]], tuple[DocRequirement, ...]] = {}
-
-    def __call__(self, fact: LineFacts) -> tuple[DocRequirement, ...]:
-        key = (id(fact.row), fact.code, fact.mods)
-        found = self.memo.get(key)
-        if found is None:
-            found = self.memo[key] = self.ref.documentation(fact.row, fact.code, fact.mods)
-        return found
-
-
-def _result(
-    fact: LineFacts, findings: tuple[Finding, ...], documentation: tuple[DocRequirement, ...]
-) -> LineResult:
-    return LineResult(
-        line=fact.line,
-        work_rvu=fact.work_rvu,
-        credited_work_rvu=fact.credited_work_rvu,
-        total_rvu=fact.total_rvu,
-        payment=fact.payment,
-        global_days=fact.global_days,
-        status_code=fact.status,
-        release=fact.release.release_id if fact.release else "",
-        findings=findings,
-        rank=fact.rank,
-        reduction=fact.reduction,
-        basis=fact.basis,
-        documentation=documentation,
-    )
+def _results(
+    facts: Sequence[LineFacts], per_line: list[list[Finding]], ref: ReferenceData
+) -> tuple[LineResult, ...]:
+    """Each run line's result: its facts, findings and documentation requirements. The requirements are
+    looked up once per (row, code, modifiers) of the run: the rows live as long as the run, so their
+    identity is the key (hashing a 32-field row per line is not)."""
+    memo: dict[tuple[int, str, frozenset[str]], tuple[DocRequirement, ...]] = {}
+    results: list[LineResult] = []
+    append = results.append
+    for fact, found in zip(facts, per_line, strict=False):  # facts go on with the history's
+        row = fact.row
+        key = (id(row), fact.code, fact.mods)
+        documentation = memo.get(key)
+        if documentation is None:
+            documentation = memo[key] = ref.documentation(row, fact.code, fact.mods)
+        release = fact.release
+        append(
+            LineResult(
+                fact.line,
+                fact.work_rvu,
+                fact.credited_work_rvu,
+                fact.total_rvu,
+                fact.payment,
+                row.global_days if row else "",
+                row.status_code if row else "",
+                release.release_id if release else "",
+                tuple(found),
+                fact.rank,
+                fact.reduction,
+                fact.basis,
+                documentation,
+            )
+        )
+    return tuple(results)
 
 
 def _data_notes(

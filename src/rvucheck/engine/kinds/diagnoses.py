@@ -38,14 +38,12 @@ Entry = tuple[DxCodeSet, Judged] | Literal[False]
 def dx_missing(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     """A line without any diagnosis code."""
     exempt = frozenset(params.get("exempt_codes", ()))
-    blank: dict[tuple[str, ...], bool] = {}  # lines share a few hundred distinct diagnosis tuples
-    for fact in ctx.run_facts:
-        codes = fact.line.diagnoses
-        missing = blank.get(codes)
-        if missing is None:
-            missing = blank[codes] = not any(d.strip() for d in codes)
-        if missing and fact.code not in exempt:
-            yield Hit(fact.position, "diagnoses", {}, 1.0)
+    for codes, facts in ctx.run_by_diagnoses.items():  # a few hundred distinct diagnosis tuples
+        if any(d.strip() for d in codes):
+            continue
+        for fact in facts:
+            if fact.code not in exempt:
+                yield Hit(fact.position, "diagnoses", {}, 1.0)
 
 
 def dx_invalid(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:

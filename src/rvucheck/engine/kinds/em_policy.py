@@ -39,7 +39,7 @@ def modifier_by_code_type(params: Mapping[str, Any], ctx: Context) -> Iterator[H
     modifiers = frozenset(params["modifiers"])
     on_em = params["on"] == "em"
     exempt = _codes(params, "exempt_codes")
-    for fact in ctx.run_with_modifiers:
+    for fact in ctx.run_with_any(modifiers):
         found = fact.mods & modifiers
         if found and fact.em == on_em and fact.code not in exempt:
             yield Hit(fact.position, "modifiers", {"modifier": ", ".join(sorted(found))}, 1.0)

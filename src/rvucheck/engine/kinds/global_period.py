@@ -8,6 +8,7 @@ Windows follow the procedure's GLOB DAYS: 000 = the day of surgery, 010 = the da
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -40,28 +41,42 @@ def _procedures_near(
     before: int,
     after: int,
     no_window: frozenset[str] = frozenset(),
-) -> Iterator[LineFacts]:
+) -> list[LineFacts]:
     """Procedures with one of `global_days` by the same physician, dated fact.day-before..fact.day+after
-    (leaving out procedures billed with a `no_window` modifier: they open no global period of their own)."""
-    for other in ctx.procedures_by_patient.get(fact.patient, ()):
-        if other.position == fact.position or other.row is None or other.row.global_days not in global_days:
-            continue
-        if no_window and other.mods & no_window:
-            continue
-        if fact.day - before <= other.day <= fact.day + after and same_physician(fact, other):
-            yield other
+    (leaving out procedures billed with a `no_window` modifier: they open no global period of their own),
+    in date order."""
+    group = ctx.procedures_by_patient.get(fact.patient)
+    if not group:
+        return []
+    days = ctx.procedure_days[fact.patient]  # in date order: only the window's slice is looked at
+    start = bisect_left(days, fact.day - before)
+    end = bisect_right(days, fact.day + after, start)
+    if start == end:
+        return []
+    return [
+        other
+        for other in group[start:end]
+        if other.position != fact.position
+        and other.row is not None
+        and other.row.global_days in global_days
+        and not (no_window and other.mods & no_window)
+        and same_physician(fact, other)
+    ]
 
 
-def _em_without(params: Mapping[str, Any], modifiers: frozenset[str], ctx: Context) -> Iterator[LineFacts]:
+def _em_without(params: Mapping[str, Any], modifiers: frozenset[str], ctx: Context) -> list[LineFacts]:
     """This run's E/M lines of patients with a procedure, billed without one of `modifiers` and not listed
     in `exempt_codes`. E/M add-ons (ZZZ: 99292, 99415) are left out: they follow their base E/M's modifier."""
     exempt = frozenset(params.get("exempt_codes", ()))
-    procedures = ctx.procedures_by_patient
-    for fact in ctx.run_em:
-        if fact.patient not in procedures or fact.code in exempt or fact.mods & modifiers:
-            continue
-        if fact.global_days != "ZZZ":
-            yield fact
+    if "em_near_procedures" not in ctx.memo:  # shared by the rules of this module
+        procedures = ctx.procedures_by_patient
+        ctx.memo["em_near_procedures"] = [
+            fact
+            for fact in ctx.run_em
+            if fact.patient in procedures and (fact.row is None or fact.row.global_days != "ZZZ")
+        ]
+    candidates: list[LineFacts] = ctx.memo["em_near_procedures"]
+    return [fact for fact in candidates if fact.code not in exempt and not fact.mods & modifiers]
 
 
 EM_WITH_PROCEDURE_PARAMS = params_schema(
@@ -81,8 +96,13 @@ def em_with_procedure(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     global_days = frozenset(params["global_days"])
     modifiers = frozenset(params["modifiers"])
     days_before = int(params.get("days_before", 0))
+    dated = ctx.procedure_dates
     for fact in _em_without(params, modifiers, ctx):
         # The E/M may be on the procedure day or up to `days_before` days before it.
+        if (fact.patient, fact.day) not in dated and not (
+            days_before and (fact.patient, fact.day + 1) in dated  # days_before is 0 or 1 (its schema)
+        ):
+            continue  # most E/M days have no procedure at all: a set lookup, no window search
         for procedure in _procedures_near(ctx, fact, global_days, 0, days_before):
             values = {
                 "procedure": procedure.code,

@@ -27,17 +27,13 @@ def dx_manifestation_first(params: Mapping[str, Any], ctx: Context) -> Iterator[
     """The first-listed diagnosis is on the MCE's manifestation list on the line's date (any date for an
     undated line)."""
     ref = ctx.ref
-    listed: dict[tuple[str, ...], str] = {}  # diagnoses -> the first if it is a manifestation at any date
-    for fact in ctx.run_facts:
-        codes = fact.line.diagnoses
-        if not codes:
+    for codes, facts in ctx.run_by_diagnoses.items():  # a few hundred distinct diagnosis tuples
+        first = next((code.strip().upper() for code in codes if code.strip()), "")
+        if not first or not ref.mce_flag("manifestation", first, None):  # not one at any date
             continue
-        first = listed.get(codes)
-        if first is None:
-            first = next((code.strip().upper() for code in codes if code.strip()), "")
-            first = listed[codes] = first if first and ref.mce_flag("manifestation", first, None) else ""
-        if first and ref.mce_flag("manifestation", first, fact.line.dos):
-            yield Hit(fact.position, "diagnoses", {"dx_code": first}, 1.0)
+        for fact in facts:
+            if ref.mce_flag("manifestation", first, fact.line.dos):
+                yield Hit(fact.position, "diagnoses", {"dx_code": first}, 1.0)
 
 
 def dx_age_conflict(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:

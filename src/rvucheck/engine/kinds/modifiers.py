@@ -58,7 +58,7 @@ def modifier_indicator(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]
     indicator: str = params["indicator"]
     values: Mapping[str, str] = params["values"]
     stake = float(params.get("stake", 0.0))
-    for fact in ctx.run_with_modifiers:
+    for fact in ctx.run_with_any(modifiers):
         found = fact.mods & modifiers
         if not found or fact.row is None:
             continue
@@ -105,12 +105,15 @@ def pctc_global_in_facility(params: Mapping[str, Any], ctx: Context) -> Iterator
         yield Hit(fact.position, "modifiers", {}, round(stake, 4))
 
 
+TC = frozenset({"TC"})
+
+
 def pctc_tc_in_facility(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     """The technical component billed by the physician for a hospital patient (POS in `pos`), which the
     hospital is paid for."""
     indicators = frozenset(params.get("indicators", ("1",)))
     pos = frozenset(params["pos"])
-    for fact in ctx.run_with_modifiers:
+    for fact in ctx.run_with_any(TC):
         row = fact.row
         if "TC" not in fact.mods or row is None or row.pctc_indicator not in indicators:
             continue
@@ -125,7 +128,7 @@ def pctc_both_components(params: Mapping[str, Any], ctx: Context) -> Iterator[Hi
     """26 and TC on separate lines for the same code, patient, date and physician, where the global is
     payable (not for a hospital patient)."""
     indicators = frozenset(params.get("indicators", ("1",)))
-    for fact in ctx.run_with_modifiers:
+    for fact in ctx.run_with_any(TC):
         if "TC" not in fact.mods or fact.row is None or fact.row.pctc_indicator not in indicators:
             continue
         if fact.facility:  # for a hospital patient the global is not payable to the physician (PC03/PC05)

@@ -189,14 +189,17 @@ def mue(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
             continue
         # Date-of-service edits: units summed per patient, date, provider and code. An undated line forms
         # no day with any other (its own units still cannot exceed the day's limit).
+        alone = ctx.run_alone
         per_day: defaultdict[tuple[str, int, str, str], list[tuple[LineFacts, Mue]]] = defaultdict(list)
         for entry in entries:
-            fact = entry[0]
-            day = fact.day if fact.day >= 0 else -1 - fact.position
-            per_day[fact.patient, day, fact.physician, fact.code].append(entry)
+            fact, edit = entry
+            if alone[fact.position]:  # most lines are their patient's only line that day
+                if fact.line.units > edit.units:
+                    yield _mue_hit(fact, edit, meanings, fact.line.units, 1)
+            else:
+                per_day[fact.patient, fact.day, fact.physician, fact.code].append(entry)
         for group in per_day.values():
-            # Most days have one line of a code: skip the generator sum for them (a month has ~90k).
-            billed = group[0][0].line.units if len(group) == 1 else sum(f.line.units for f, _ in group)
+            billed = sum(f.line.units for f, _ in group)
             if billed > group[0][1].units:
                 for fact, edit in group:
                     yield _mue_hit(fact, edit, meanings, billed, len(group))

@@ -37,8 +37,11 @@ def code_class(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     PFS status is one of `statuses` ("" = in no installed PFS release; all statuses when not given)."""
     wanted = frozenset(params["classes"])
     statuses = frozenset(params.get("statuses", ())) or None
+    memo = _memo(ctx)
     for fact in ctx.run_facts:
-        found = _class(ctx, fact)
+        found = memo.get((fact.code, (fact.priced or fact.row) is not None), _UNKNOWN)
+        if found is _UNKNOWN:
+            found = _class(ctx, fact)
         if found is None or found.id not in wanted:
             continue
         row = fact.priced or fact.row
@@ -59,10 +62,19 @@ def in_classes(ctx: Context, fact: LineFacts, class_ids: frozenset[str]) -> bool
     return found is not None and found.id in class_ids
 
 
+_UNKNOWN: Any = object()  # not looked up yet (None is an answer: in no class)
+
+
+def _memo(ctx: Context) -> dict[tuple[str, bool], CodeClass | None]:
+    """The run's classes by (code, listed in the PFS): `_class`'s answers."""
+    memo: dict[tuple[str, bool], CodeClass | None] = ctx.memo.setdefault("code_class", {})
+    return memo
+
+
 def _class(ctx: Context, fact: LineFacts) -> CodeClass | None:
     """The code's class; a code the PFS does not list belongs to a class priced from a file (drugs: ASP)
     only when that file lists it (J9999 is more likely a typo than a drug)."""
-    memo: dict[tuple[str, bool], CodeClass | None] = ctx.memo.setdefault("code_class", {})
+    memo = _memo(ctx)
     listed = (fact.priced or fact.row) is not None
     key = (fact.code, listed)
     if key not in memo:

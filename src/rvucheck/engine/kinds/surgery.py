@@ -34,8 +34,8 @@ def secondary_procedure_without_51(params: Mapping[str, Any], ctx: Context) -> I
 def primary_procedure_with_51(params: Mapping[str, Any], ctx: Context) -> Iterator[Hit]:
     """Modifier 51 on the highest-paid procedure of the day (rank 1) with MULT PROC `indicators`."""
     indicators = frozenset(params["indicators"])
-    # A primary with 51 has modifiers: lines without any are skipped up front.
-    for fact in ctx.run_with_modifiers:
+    # A primary with 51 has modifiers: only the lines with 51 are looked at.
+    for fact in ctx.run_with_any(frozenset({"51"})):
         row = fact.row
         if (
             fact.rank == 1
