@@ -25,6 +25,7 @@ Reference data travels as the SQLite store directory, opened read-only and immut
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
@@ -167,30 +168,34 @@ def lines_of(table: pa.Table, columns: Columns) -> tuple[list[ChargeLine], list[
     values["patient"] = table.column("patient_key").fill_null("").to_pylist()
     values["source"] = _sources(table)
     values["columns"] = [columns] * n
-    names = tuple(values)
     history = table.column("history").fill_null(False).to_pylist()
     current: list[ChargeLine] = []
     past: list[ChargeLine] = []
-    make = _maker(ChargeLine)
-    for flag, state in zip(history, zip(*values.values(), strict=True), strict=True):
+    names, make = _maker(ChargeLine, values)
+    for flag, state in zip(history, zip(*(values[name] for name in names), strict=True), strict=True):
         (past if flag else current).append(make(names, state))
     return current, past
 
 
 def _sources(table: pa.Table) -> list[CellRef]:
-    make = _maker(CellRef)
+    names, make = _maker(CellRef, ("sheet", "row", "column"))
     sheets = table.column("source_sheet").fill_null("").to_pylist()
     rows = table.column("source_row").fill_null(0).to_pylist()
     cols = table.column("source_column").to_pylist()
-    names = ("sheet", "row", "column")
     return [make(names, state) for state in zip(sheets, rows, cols, strict=True)]
 
 
-def _maker(cls: type) -> Any:
-    """A fast constructor of a frozen dataclass from (field names, values) that skips __init__'s per-field
-    object.__setattr__ (what audit.keys.PatientKeyer.apply does); the plain constructor for a slotted one."""
+def _maker(cls: type, given: Iterable[str]) -> tuple[tuple[str, ...], Any]:
+    """(field names in the order to pass them, a fast constructor of a frozen dataclass from those names'
+    values). A slotted class (ChargeLine, model.fast_init) is called positionally when the names are its
+    leading fields (keyword arguments cost twice as much); otherwise each object's state is set in one step,
+    skipping __init__'s per-field object.__setattr__ (what audit.keys.PatientKeyer.apply does)."""
+    given = tuple(given)
     if "__slots__" in cls.__dict__:
-        return lambda names, state: cls(**dict(zip(names, state, strict=True)))
+        fields = tuple(field.name for field in dataclasses.fields(cls))
+        if set(given) == set(fields[: len(given)]):
+            return fields[: len(given)], lambda names, state: cls(*state)
+        return given, lambda names, state: cls(**dict(zip(names, state, strict=True)))
     new = object.__new__
 
     def make(names: tuple[str, ...], state: tuple[Any, ...]) -> Any:
@@ -198,7 +203,7 @@ def _maker(cls: type) -> Any:
         obj.__dict__.update(zip(names, state, strict=True))
         return obj
 
-    return make
+    return given, make
 
 
 _DEFAULTS: dict[str, Any] = {"hcpcs": "", "provider": "", "provider_npi": "", "specialty": "", "group": "",
