@@ -111,3 +111,26 @@ def test_audit_counts_units_instead_of_listing_them(
     assert outcome.code in (0, 1), outcome.stderr[-800:]
     assert outcome.written == {"audit.json"}
     assert "LN09" in (tmp_path / "audit.json").read_text(encoding="utf-8")
+
+
+def test_the_cell_budget_scales_with_the_cells_a_sheet_holds(
+    tmp_path: Path, plain: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A month of 1,000,000 lines x 20 columns really holds its 20M cells and must be read; the same extent
+    made by one stray cell holds a few thousand and is refused. Shown in small: the sparse budget lowered
+    to 1,000 cells, a dense sheet of ~3,000 is read, a stray cell far to the right is refused, and the
+    dense budget's ceiling still holds."""
+    from rvucheck.errors import InputFileError
+    from rvucheck.read import package
+    from rvucheck.read.charges import read_charges
+
+    monkeypatch.setattr(package, "MAX_SHEET_CELLS", 1_000)
+    monkeypatch.setattr(package, "MAX_DENSE_CELLS", 100_000)
+    read = read_charges(plain)
+    assert len(read.lines) + len(read.unreadable) == LINES
+    stray = patch_sheet(plain, tmp_path / "stray.xlsx", add_cell("XFD300"))
+    with pytest.raises(InputFileError, match=r"column 16,384 .* more than the [\d,]+ rvucheck reads for its"):
+        read_charges(stray)
+    monkeypatch.setattr(package, "MAX_DENSE_CELLS", 2_000)
+    with pytest.raises(InputFileError, match="more than the 2,000 rvucheck reads"):
+        read_charges(plain)

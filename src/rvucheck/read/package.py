@@ -27,9 +27,15 @@ NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _INLINE_RICH = b"<is><r>"  # an inline string with formatting runs (some generators write them)
 # A sheet is read as a dense grid (calamine, then Python lists) from A1 to its last cell: one stray cell at
-# XFD1048576 asks for 17 billion cells, so the extent is measured from the XML first and refused above this.
+# XFD1048576 asks for 17 billion cells, so the extent is measured from the XML first and refused when it is
+# far more than the cells the sheet holds. Any sheet may reach MAX_SHEET_CELLS; a sheet at least 1/DENSITY
+# full may reach DENSITY x its cells, up to MAX_DENSE_CELLS (a month of 1,000,000 lines x 20 columns is
+# 20M cells the file really holds; the same extent from a stray cell at XFD1220 holds a few thousand).
+# RVUCHECK_MAX_CELLS sets one budget for every sheet instead.
 _CELLS = os.environ.get("RVUCHECK_MAX_CELLS", "")
 MAX_SHEET_CELLS = int(_CELLS) if _CELLS.isdigit() else 20_000_000  # a malformed setting keeps the default
+DENSITY = 4
+MAX_DENSE_CELLS = MAX_SHEET_CELLS if _CELLS.isdigit() else 60_000_000  # ~1M lines x 60 columns
 # openpyxl makes an object per merged cell when it loads a workbook for the annotated copy.
 MAX_MERGED_CELLS = 1_000_000
 
@@ -72,6 +78,7 @@ class SheetExtras:
     error_cells: tuple[tuple[tuple[int, int], str], ...] = ()  # 1-based (row, column) -> "#REF!"
     extent: tuple[int, int] = (0, 0)  # last row, last column holding a cell (what a dense read allocates)
     merged_cells: int = 0  # cells covered by merged ranges
+    cells: int = 0  # cells the sheet's XML holds (the extent's budget scales with them)
 
 
 @dataclass(frozen=True)
@@ -109,7 +116,7 @@ def package_facts(archive: zipfile.ZipFile, features: bool = True) -> PackageFac
             data = archive.read(part)
             extras = SheetExtras(
                 frozenset(_hidden_rows(data)), frozenset(_formulas_without_value(data)), _error_cells(data),
-                _extent(data), _merged_cells(data) if features else 0,
+                _extent(data), _merged_cells(data) if features else 0, _cell_count(data),
             )  # fmt: skip
             sheets[sheet.get("name", "")] = extras
             if not features:
@@ -203,6 +210,16 @@ def _extent(data: bytes) -> tuple[int, int]:
             last_column = max(last_column, _column_number(match.group(1).decode()))
         position = end + 6
     return last_row, last_column
+
+
+def _cell_count(data: bytes) -> int:
+    """How many cells the sheet's XML holds (`<c ` or a prefixed `<x:c `), counted in C."""
+    return data.count(b"<c ") + (data.count(b":c ") if b":c " in data else 0)
+
+
+def allowed_cells(extras: SheetExtras) -> int:
+    """The dense extent a sheet may reach (see MAX_SHEET_CELLS)."""
+    return max(MAX_SHEET_CELLS, min(DENSITY * extras.cells, MAX_DENSE_CELLS))
 
 
 def _merged_cells(data: bytes) -> int:
