@@ -109,7 +109,9 @@ def _cell(address: str, style: int, value: object, epoch: dt.datetime) -> str:
         value = to_excel(value, epoch)
     if isinstance(value, int | float) and (not isinstance(value, float) or math.isfinite(value)):
         return f'<c r="{address}" s="{style}"><v>{value!r}</v></c>'
-    text = escape(value if isinstance(value, str) else clean_text(value))
+    text = value if isinstance(value, str) else clean_text(value)
+    if "&" in text or "<" in text or ">" in text:
+        text = escape(text)
     return f'<c r="{address}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 

@@ -171,6 +171,10 @@ class _Cells(Mapping[int, bytes]):
             text += render_cell(f"{letters[-1]}{row}", self.plain, TOTALS_TEXT)
         return text.encode()
 
+    def __contains__(self, row: object) -> bool:
+        # Mapping's own `in` renders the row to see whether it exists (and `get` renders it again)
+        return row in self.at or row in self.totals
+
     def __iter__(self) -> Iterator[int]:
         return iter(set(self.at) | self.totals)
 
