@@ -113,22 +113,57 @@ def package_facts(archive: zipfile.ZipFile, features: bool = True) -> PackageFac
         target = targets.get(sheet.get(f"{{{NS_REL}}}id"), "")
         part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
         if part in names:
-            data = archive.read(part)
-            extras = SheetExtras(
-                frozenset(_hidden_rows(data)), frozenset(_formulas_without_value(data)), _error_cells(data),
-                _extent(data), _merged_cells(data) if features else 0, _cell_count(data),
-            )  # fmt: skip
+            extras, markers = _sheet_extras(archive, part, features)
             sheets[sheet.get("name", "")] = extras
             if not features:
                 continue
-            found.update(dict.fromkeys(what for marker, what in _SHEET_MARKERS if marker in data))
+            found.update(dict.fromkeys(what for marker, what in _SHEET_MARKERS if marker in markers))
             if extras.merged_cells > MAX_MERGED_CELLS:
                 found[f"merged ranges over {extras.merged_cells:,} cells, far beyond the data"] = None
             scanned.add(part)
-            inline_rich = inline_rich or _INLINE_RICH in data
+            inline_rich = inline_rich or _INLINE_RICH in markers
     if not features:
         return PackageFacts(date1904, sheets, None)
     return PackageFacts(date1904, sheets, _contents(archive, names, scanned, found, inline_rich))
+
+
+SCAN_CHUNK = 16 << 20  # a sheet's XML is scanned in pieces of whole rows (1M lines: 640 MB, read whole twice)
+
+
+def _sheet_extras(archive: zipfile.ZipFile, part: str, features: bool) -> tuple[SheetExtras, set[bytes]]:
+    """One worksheet's extras and the markers it holds, scanned in pieces that end after a `</row>` (every
+    search below looks inside one row, or after the rows: a piece never cuts what it looks for)."""
+    hidden: set[int] = set()
+    formulas: set[tuple[int, int]] = set()
+    errors: dict[tuple[int, int], str] = {}
+    rows = columns = merged = cells = 0
+    markers: set[bytes] = set()
+    needles = (*(marker for marker, _ in _SHEET_MARKERS), _INLINE_RICH) if features else ()
+
+    def scan(data: bytes) -> None:
+        nonlocal rows, columns, merged, cells
+        hidden.update(_hidden_rows(data))
+        formulas.update(_formulas_without_value(data))
+        errors.update(_error_cells(data))
+        last_row, last_column = _extent(data)
+        rows, columns = max(rows, last_row), max(columns, last_column)
+        merged += _merged_cells(data) if features else 0
+        cells += _cell_count(data)
+        markers.update(needle for needle in needles if needle in data)
+
+    with archive.open(part) as stream:
+        buffer = b""
+        while chunk := stream.read(SCAN_CHUNK):
+            buffer += chunk
+            cut = buffer.rfind(b"</row>")
+            if cut != -1 and len(buffer) >= SCAN_CHUNK:
+                scan(buffer[: cut + 6])
+                buffer = buffer[cut + 6 :]
+        scan(buffer)
+    extras = SheetExtras(
+        frozenset(hidden), frozenset(formulas), tuple(errors.items()), (rows, columns), merged, cells
+    )
+    return extras, markers
 
 
 _ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
