@@ -1,7 +1,7 @@
 """Speed and memory of `rvucheck check` on a large synthetic month, against baselines in the same run.
 
     python benchmarks/bench_check.py [--lines 100000] [--repeat 3] [--only report] [--ratios] [--json]
-                                     [--before /work/main/src]
+                                     [--before /work/main/src] [--scale 1000000 [--scale-file F]]
 
 Baselines, measured in the same run as what they judge (never a figure from another day or machine):
 - openpyxl's own load + append 8 columns + save of the same file, for the annotated copy (issue 13:
@@ -60,14 +60,17 @@ wb.save(sys.argv[2])
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
 """
 CHECK = """
-import resource, sys
+import os, resource, sys
 from rvucheck.cli.main import main
 code = main(sys.argv[1:])
 # peak RSS of this process and of its worker (read + check run in a forked worker for large files while
 # this process loads the workbook); the benchmark also samples the sum of both while they run
 usage = resource.getrusage
 print(usage(resource.RUSAGE_SELF).ru_maxrss, usage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)
-sys.exit(0 if code in (0, 1) else code)
+sys.stdout.flush()
+sys.stderr.flush()
+# the command line ends the same way once its outputs are written (cli.main._exit_now): no teardown
+os._exit(0 if code in (0, 1) else code)
 """
 TARGETS = ("annotate_vs_openpyxl_append", "report_vs_calamine")
 GROUPS = {
@@ -193,6 +196,17 @@ def print_figures(figures: dict[str, float], ratios: bool) -> None:
     if "annotate_peak_mb" in figures:
         peak = figures["annotate_peak_mb"]
         print(f"  annotated copy peak {peak} MB (issue 13: <= 400 MB at 100k lines, 1.5 GB at 1M)")
+    if "scale_lines" in figures:
+        print(
+            f"  {figures['scale_lines']:,} lines annotated: {figures['annotate_large_s']:.2f} s, "
+            f"{figures['annotate_large_cpu_s']:.2f} s CPU, peak {figures['annotate_large_peak_mb']} MB "
+            "(issue 13: <= 1.5 GB at 1,000,000)"
+        )
+        print(
+            f"  per line: {figures['annotate_us_per_line']} us at {figures['lines']:,} vs "
+            f"{figures['annotate_large_us_per_line']} us at {figures['scale_lines']:,} "
+            f"({figures['linearity']:.2f}x wall, {figures['linearity_cpu']:.2f}x CPU; 1.00 is linear)"
+        )
 
 
 def main() -> int:
@@ -208,6 +222,12 @@ def main() -> int:
     parser.add_argument(
         "--annotate-only", action="store_true", help="only the annotated copy (1,000,000 lines: no baseline)"
     )
+    parser.add_argument(
+        "--scale", type=int, metavar="LINES",
+        help="also the annotated copy of a month this long (e.g. 1000000), interleaved with --lines': time "
+        "per line at both sizes (linear: the same) and the peak (issue 13: <= 1.5 GB at 1,000,000)",
+    )  # fmt: skip
+    parser.add_argument("--scale-file", type=Path, help="an existing workbook of --scale lines")
     options = parser.parse_args()
 
     env = dict(os.environ)
@@ -224,16 +244,37 @@ def main() -> int:
             todo.update(
                 {f"{n}_before": (every[n], options.before) for n in ("annotate", "report") if n in wanted}
             )
+        if options.scale:
+            large = options.scale_file or _generate(Path(folder) / "charges-large.xlsx", options.scale)
+            todo["annotate_large"] = (commands(large, Path(folder))["annotate"], None)
+            if "annotate" not in todo:
+                todo["annotate"] = (every["annotate"], None)
         runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in todo}
         for _ in range(options.repeat):
             for name, (args, src) in todo.items():  # interleaved: a burst of load hits every variant alike
                 runs[name].append(measure(args, env, src))
     figures = figures_of(runs, options.lines)
+    if options.scale:
+        figures.update(_per_line(figures, options.lines, options.scale))
     if options.json:
         print(json.dumps(figures, indent=1))
     else:
         print_figures(figures, options.ratios)
     return 0
+
+
+def _per_line(figures: dict[str, float], lines: int, large: int) -> dict[str, float]:
+    """Microseconds per line of the copy at both sizes (wall and CPU) and their ratio: 1.0 is linear."""
+    per = {
+        "scale_lines": large,
+        "annotate_us_per_line": round(figures["annotate_s"] / lines * 1e6, 1),
+        "annotate_cpu_us_per_line": round(figures["annotate_cpu_s"] / lines * 1e6, 1),
+        "annotate_large_us_per_line": round(figures["annotate_large_s"] / large * 1e6, 1),
+        "annotate_large_cpu_us_per_line": round(figures["annotate_large_cpu_s"] / large * 1e6, 1),
+    }
+    per["linearity"] = round(per["annotate_large_us_per_line"] / per["annotate_us_per_line"], 2)
+    per["linearity_cpu"] = round(per["annotate_large_cpu_us_per_line"] / per["annotate_cpu_us_per_line"], 2)
+    return per
 
 
 def _generate(source: Path, count: int) -> Path:

@@ -111,3 +111,53 @@ def test_audit_counts_units_instead_of_listing_them(
     assert outcome.code in (0, 1), outcome.stderr[-800:]
     assert outcome.written == {"audit.json"}
     assert "LN09" in (tmp_path / "audit.json").read_text(encoding="utf-8")
+
+
+def test_the_cell_budget_scales_with_the_cells_a_sheet_holds(
+    tmp_path: Path, plain: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A month of 1,000,000 lines x 20 columns really holds its 20M cells and must be read; the same extent
+    made by one stray cell holds a few thousand and is refused. Shown in small: the sparse budget lowered
+    to 1,000 cells, a dense sheet of ~3,000 is read, a stray cell far to the right is refused, and the
+    dense budget's ceiling still holds."""
+    from rvucheck.errors import InputFileError
+    from rvucheck.read import package
+    from rvucheck.read.charges import read_charges
+
+    monkeypatch.setattr(package, "MAX_SHEET_CELLS", 1_000)
+    monkeypatch.setattr(package, "MAX_DENSE_CELLS", 100_000)
+    read = read_charges(plain)
+    assert len(read.lines) + len(read.unreadable) == LINES
+    stray = patch_sheet(plain, tmp_path / "stray.xlsx", add_cell("XFD300"))
+    with pytest.raises(InputFileError, match=r"column 16,384 .* more than the [\d,]+ rvucheck reads for its"):
+        read_charges(stray)
+    monkeypatch.setattr(package, "MAX_DENSE_CELLS", 2_000)
+    with pytest.raises(InputFileError, match="more than the 2,000 rvucheck reads"):
+        read_charges(plain)
+
+
+def test_sheet_facts_scanned_in_pieces_equal_the_whole_sheet_scanned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sheet's XML is scanned in pieces of whole rows (a 1M-line month's 640 MB is never read whole):
+    cut every few rows, the hidden rows, failed formulas, extent, merged cells and cell count are the
+    same as in one piece."""
+    import zipfile
+
+    from tests.hostile.build import Error
+
+    from rvucheck.read import package
+
+    rows = [row(number, Units=Error("#REF!") if number % 7 == 0 else "1") for number in range(60)]
+    export = patch_sheet(
+        write_xlsx(tmp_path / "plain.xlsx", rows), tmp_path / "export.xlsx", add_merge("A70:C72")
+    )
+    export = patch_sheet(
+        export, tmp_path / "hidden.xlsx", lambda data: data.replace(b'<row r="9"', b'<row r="9" hidden="1"')
+    )
+    whole = package.package_facts(zipfile.ZipFile(export)).sheets["Charges"]
+    monkeypatch.setattr(package, "SCAN_CHUNK", 200)
+    pieces = package.package_facts(zipfile.ZipFile(export)).sheets["Charges"]
+    assert pieces == whole
+    assert whole.hidden_rows == {9} and whole.extent == (61, 10) and whole.merged_cells == 9
+    assert len(whole.error_cells) == 9 and whole.cells > 500

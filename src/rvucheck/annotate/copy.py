@@ -30,6 +30,7 @@ from openpyxl import Workbook
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from rvucheck.annotate.documentation_sheet import write_documentation_sheet
+from rvucheck.annotate.late_rows import LateRows, Side
 from rvucheck.annotate.plan import Annotations, build_annotations
 from rvucheck.annotate.sheets import write_findings_sheet, write_summary_sheet
 from rvucheck.annotate.stream.safe import UnsafePart
@@ -132,11 +133,12 @@ def write_annotated(
     return AnnotateResult(path=out)
 
 
-def _side_writer(annotations: Annotations, source_name: str, note: str) -> Callable[[set[str], bool], bytes]:
+def _side_writer(annotations: Annotations, source_name: str, note: str) -> Callable[[set[str], bool], Side]:
     """The side workbook's writer: sheets named like the input's (placeholders) so the new ones get
-    unique titles and their links resolve, then the Findings and Summary sheets."""
+    unique titles and their links resolve, then the Findings and Summary sheets (their data rows as
+    LateRows, written into the copy as XML)."""
 
-    def side(names: set[str], date1904: bool) -> bytes:
+    def side(names: set[str], date1904: bool) -> Side:
         wb = Workbook()
         if date1904:
             wb.epoch = CALENDAR_MAC_1904
@@ -146,11 +148,12 @@ def _side_writer(annotations: Annotations, source_name: str, note: str) -> Calla
         placeholder.title = ordered[0] if ordered else annotations.sheet
         for name in ordered[1:]:
             wb.create_sheet(name)
-        write_findings_sheet(wb, annotations.findings, link_to_cells=True, since=annotations.since)
-        write_documentation_sheet(wb, annotations.documentation)
+        late: list[LateRows] = []
+        write_findings_sheet(wb, annotations.findings, link_to_cells=True, since=annotations.since, late=late)
+        write_documentation_sheet(wb, annotations.documentation, late=late)
         if annotations.summary is not None:
             write_summary_sheet(wb, annotations.summary, source_name, copy_note=note)
-        return _saved(wb)
+        return Side(_saved(wb), late)
 
     return side
 

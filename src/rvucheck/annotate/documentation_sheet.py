@@ -8,17 +8,18 @@ text is shown, never run), independent of the charge sheet, so any copy writer c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from rvucheck.annotate.late_rows import LateCell, LateRows, Styles, rows_of, write_rows
 from rvucheck.annotate.plan import DocumentationRow
 from rvucheck.report.summary import sheet_prefix
-from rvucheck.report.xlsx import HEADER_FILL, bold_font, header_row, put, put_text, set_widths, unique_title
+from rvucheck.report.xlsx import HEADER_FILL, bold_font, header_row, put_text, set_widths, unique_title
 
 TITLE = "Documentation"
 COLUMNS = (
@@ -29,6 +30,7 @@ WIDTHS = (12, 6, 8, 10, 16, 15, 12, 24, 64, 46, 8, 12)
 WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
 CENTRED = Alignment(horizontal="center", vertical="top")
+CENTRED_COLUMNS = (2, 3, 4, 6, 7, 11)
 NEEDS_FILL = {
     "attachment": PatternFill("solid", fgColor="FCE4D6"),
     "report": PatternFill("solid", fgColor="FFF2CC"),
@@ -36,9 +38,13 @@ NEEDS_FILL = {
 
 
 def write_documentation_sheet(
-    wb: Workbook, rows: Sequence[DocumentationRow], link_to_cells: bool = True
+    wb: Workbook,
+    rows: Sequence[DocumentationRow],
+    link_to_cells: bool = True,
+    late: list[LateRows] | None = None,
 ) -> Worksheet | None:
-    """The sheet, after the workbook's others; none when no line needs an attachment or a report."""
+    """The sheet, after the workbook's others; none when no line needs an attachment or a report. The data
+    rows go to `late` (written as XML into the copy: annotate.late_rows); without it, into the sheet."""
     if not rows:
         return None
     ws = wb.create_sheet(unique_title(wb, TITLE))
@@ -52,8 +58,12 @@ def write_documentation_sheet(
     )
     put_text(ws, 2, 1, summary)
     header_row(ws, 4, COLUMNS, fill=HEADER_FILL)
-    for number, item in enumerate(rows, start=5):
-        _write_row(ws, number, item, link_to_cells)
+    make = _row_maker(ws, rows, link_to_cells)
+    data = LateRows(ws.title, 5, len(rows), rows_of(rows, make), wb.epoch)
+    if late is not None:
+        late.append(data)
+    else:
+        write_rows(ws, data)
     set_widths(ws, WIDTHS)
     ws.freeze_panes = "A5"
     ws.auto_filter.ref = f"A4:{get_column_letter(len(COLUMNS))}{len(rows) + 4}"
@@ -65,22 +75,47 @@ def write_documentation_sheet(
     return ws
 
 
-def _write_row(ws: Worksheet, number: int, item: DocumentationRow, link_to_cells: bool) -> None:
-    address = f"{get_column_letter(item.column)}{item.row}"
-    cell = put_text(ws, number, 1, f"{sheet_prefix(item.sheet)}{address}")
-    if link_to_cells:
-        cell.hyperlink = Hyperlink(ref=f"A{number}", location=f"{quote_sheetname(item.sheet)}!{address}")
-        cell.style = "Hyperlink"
-    cell.alignment = TOP
-    values = (
-        item.row, item.hcpcs, item.modifiers, item.provider, item.dos, item.needs.capitalize(),
-        item.trigger, item.text, item.source, item.on_file, item.note_status,
-    )  # fmt: skip
-    for column, value in enumerate(values, start=2):
-        written = put(ws, number, column, value, "yyyy-mm-dd" if column == 6 else None)
-        written.alignment = (
-            WRAP if column in (8, 9, 10) else CENTRED if column in (2, 3, 4, 6, 7, 11) else TOP
-        )
-    ws.cell(number, 7).fill = NEEDS_FILL.get(item.needs, PatternFill())
-    if item.on_file == "no":
-        ws.cell(number, 11).font = bold_font(ws, color="C00000")
+def _row_maker(
+    ws: Worksheet, rows: Sequence[DocumentationRow], link_to_cells: bool
+) -> Callable[[DocumentationRow], list[LateCell]]:
+    """Each row's cells, with a style id per look (alignment, date format, fill, red font), all made now:
+    the workbook's styles are written before the rows are."""
+    styles = Styles(ws)
+
+    def look(column: int, needs: str, on_file: str) -> int:
+        probe = Cell(ws)
+        if column == 1 and link_to_cells:
+            probe.style = "Hyperlink"
+        probe.alignment = WRAP if column in (8, 9, 10) else CENTRED if column in CENTRED_COLUMNS else TOP
+        if column == 6:
+            probe.number_format = "yyyy-mm-dd"
+        if column == 7:
+            probe.fill = NEEDS_FILL.get(needs, PatternFill())
+        if column == 11 and on_file == "no":
+            probe.font = bold_font(ws, color="C00000")
+        return styles.of(probe._style)
+
+    kinds = {(item.needs, item.on_file == "no") for item in rows}
+    looks = {
+        (needs, red): [look(column, needs, "no" if red else "") for column in range(1, len(COLUMNS) + 1)]
+        for needs, red in kinds
+    }
+
+    def make(item: DocumentationRow) -> list[LateCell]:
+        address = f"{get_column_letter(item.column)}{item.row}"
+        link = f"{quote_sheetname(item.sheet)}!{address}" if link_to_cells else ""
+        values = (
+            f"{sheet_prefix(item.sheet)}{address}", item.row, item.hcpcs, item.modifiers, item.provider,
+            item.dos, item.needs.capitalize(), item.trigger, item.text, item.source, item.on_file,
+            item.note_status,
+        )  # fmt: skip
+        own = looks[(item.needs, item.on_file == "no")]
+        cells: list[LateCell] = []
+        for column, value in enumerate(values, start=1):
+            style = own[column - 1]
+            if isinstance(value, str):
+                value, style = styles.text(style, value)
+            cells.append((column, value, style, link if column == 1 else ""))
+        return cells
+
+    return make

@@ -17,10 +17,10 @@ from openpyxl.styles import Alignment
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
+from rvucheck.annotate.late_rows import LateCell, LateRows, Styles, rows_of, write_rows
 from rvucheck.annotate.plan import FindingRow
 from rvucheck.annotate.since import CARRIED, Comparison, PreviousFinding
 from rvucheck.report.summary import sheet_prefix
@@ -30,11 +30,9 @@ from rvucheck.report.xlsx import (
     MONEY,
     SEVERITY_FILLS,
     header_row,
-    number_cell,
     print_setup,
     set_widths,
     sized_note,
-    text_cell,
     unique_title,
 )
 
@@ -78,10 +76,15 @@ TABLE_NAME = "rvucheck_findings"
 
 
 def write_findings_sheet(
-    wb: Workbook, findings: list[FindingRow], link_to_cells: bool, since: Comparison | None = None
+    wb: Workbook,
+    findings: list[FindingRow],
+    link_to_cells: bool,
+    since: Comparison | None = None,
+    late: list[LateRows] | None = None,
 ) -> Worksheet:
     """One row per finding (already in severity order), its cell address linked to the cell; with `since`
-    (the last run's copy compared) a Change column and the last run's fixed findings at the end."""
+    (the last run's copy compared) a Change column and the last run's fixed findings at the end. The data
+    rows go to `late` (written as XML into the copy: annotate.late_rows); without it, into the sheet."""
     ws = wb.create_sheet(unique_title(wb, "Findings"))
     columns = [c for c in COLUMNS if since is not None or c[0] != "Change"]
     titles = [title for title, _w, _s in columns]
@@ -90,20 +93,33 @@ def write_findings_sheet(
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     ws.cell(1, titles.index("$ at stake") + 1).comment = sized_note(STAKE_NOTE)
     ws.cell(1, titles.index("wRVU at stake") + 1).comment = sized_note(WRVU_NOTE)
-    styles = _prepared_styles(ws)
-    for row, item in enumerate(findings, start=2):
-        _write_row(ws, row, columns, _current_values(item, since, row - 2), styles)
-        if link_to_cells and item.sheet:
-            target = f"{quote_sheetname(item.sheet)}!{get_column_letter(item.column)}{item.row}"
-            ws._cells[(row, 1)].hyperlink = Hyperlink(ref=f"A{row}", location=target)
+    styles = Styles(ws)
+    ids = {name: styles.of(style) for name, style in _prepared_styles(ws).items()}
     fixed = since.fixed if since else []
-    for row, gone in enumerate(fixed, start=len(findings) + 2):
-        _write_row(ws, row, columns, _fixed_values(gone), styles)
+
+    def row_cells(index: int) -> list[LateCell]:
+        if index < len(findings):
+            item = findings[index]
+            values = _current_values(item, since, index)
+            link = (
+                f"{quote_sheetname(item.sheet)}!{get_column_letter(item.column)}{item.row}"
+                if link_to_cells and item.sheet else ""
+            )  # fmt: skip
+        else:
+            values, link = _fixed_values(fixed[index - len(findings)]), ""
+        return _cells(columns, values, ids, styles, link)
+
+    count = len(findings) + len(fixed)
+    rows = LateRows(ws.title, 2, count, rows_of(range(count), row_cells), wb.epoch)
+    if late is not None:
+        late.append(rows)
+    else:
+        write_rows(ws, rows)
     row = len(findings) + len(fixed) + 1
     set_widths(ws, [width for _t, width, _s in columns])
     ws.freeze_panes = "B2"
     last = get_column_letter(len(columns))
-    _add_table(wb, ws, f"A1:{last}{max(row, 2)}")
+    _add_table(wb, ws, f"A1:{last}{max(row, 2)}", titles)
     print_setup(ws, title_rows=1, area=f"A1:{get_column_letter(titles.index(LAST_PRINTED) + 1)}{max(row, 2)}")
     return ws
 
@@ -138,29 +154,29 @@ def _fixed_values(gone: PreviousFinding) -> dict[str, object]:
     return {**gone.values, "Cell": "", "Change": "fixed"}
 
 
-def _write_row(
-    ws: Worksheet,
-    row: int,
+def _cells(
     columns: Sequence[tuple[str, float, str]],
     values: dict[str, object],
-    styles: dict[str, StyleArray],
-) -> None:
+    ids: dict[str, int],
+    styles: Styles,
+    link: str,
+) -> list[LateCell]:
+    cells: list[LateCell] = []
     for column, (title, _width, style) in enumerate(columns, start=1):
         value = values.get(title)
         if style == "severity":
             style = str(value) if value in SEVERITY_FILLS else "center"
-        if style in ("money", "rvu", "date"):
-            if isinstance(value, int | float) or value is None:
-                number_cell(ws, row, column, value, styles[style])
-            else:  # a date
-                cell = Cell(ws, row=row, column=column, style_array=styles[style])
-                cell.value = value
-                ws._cells[(row, column)] = cell
-        elif value not in (None, ""):
-            text_cell(ws, row, column, value, styles[style], styles["quoted"])
+        if value is None or value == "":
+            continue
+        if style in ("money", "rvu", "date") and not isinstance(value, str):
+            cells.append((column, value, ids[style], ""))
+        else:
+            text, style_id = styles.text(ids[style], value)
+            cells.append((column, text, style_id, link if column == 1 else ""))
+    return cells
 
 
-def _add_table(wb: Workbook, ws: Worksheet, ref: str) -> None:
+def _add_table(wb: Workbook, ws: Worksheet, ref: str, titles: list[str]) -> None:
     """The rows as an Excel Table (filter buttons, sorting, a name `--since` and formulas can use); the
     name is made unique among the workbook's tables (a user's copy may hold tables of its own)."""
     taken = {name.casefold() for sheet in wb.worksheets for name in sheet.tables}
@@ -169,6 +185,11 @@ def _add_table(wb: Workbook, ws: Worksheet, ref: str) -> None:
         name, number = f"{TABLE_NAME}{number}", number + 1
     table = Table(displayName=name, ref=ref)
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=False)
+    # columns named from the header row now: left to the save, openpyxl reads them with `ws[ref]`, which
+    # makes an empty cell object for every cell of the table (150,000 at 8,000 findings)
+    table._initialise_columns()
+    for column, title in zip(table.tableColumns, titles, strict=True):
+        column.name = title
     ws.add_table(table)
 
 

@@ -27,9 +27,15 @@ NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _INLINE_RICH = b"<is><r>"  # an inline string with formatting runs (some generators write them)
 # A sheet is read as a dense grid (calamine, then Python lists) from A1 to its last cell: one stray cell at
-# XFD1048576 asks for 17 billion cells, so the extent is measured from the XML first and refused above this.
+# XFD1048576 asks for 17 billion cells, so the extent is measured from the XML first and refused when it is
+# far more than the cells the sheet holds. Any sheet may reach MAX_SHEET_CELLS; a sheet at least 1/DENSITY
+# full may reach DENSITY x its cells, up to MAX_DENSE_CELLS (a month of 1,000,000 lines x 20 columns is
+# 20M cells the file really holds; the same extent from a stray cell at XFD1220 holds a few thousand).
+# RVUCHECK_MAX_CELLS sets one budget for every sheet instead.
 _CELLS = os.environ.get("RVUCHECK_MAX_CELLS", "")
 MAX_SHEET_CELLS = int(_CELLS) if _CELLS.isdigit() else 20_000_000  # a malformed setting keeps the default
+DENSITY = 4
+MAX_DENSE_CELLS = MAX_SHEET_CELLS if _CELLS.isdigit() else 60_000_000  # ~1M lines x 60 columns
 # openpyxl makes an object per merged cell when it loads a workbook for the annotated copy.
 MAX_MERGED_CELLS = 1_000_000
 
@@ -72,6 +78,7 @@ class SheetExtras:
     error_cells: tuple[tuple[tuple[int, int], str], ...] = ()  # 1-based (row, column) -> "#REF!"
     extent: tuple[int, int] = (0, 0)  # last row, last column holding a cell (what a dense read allocates)
     merged_cells: int = 0  # cells covered by merged ranges
+    cells: int = 0  # cells the sheet's XML holds (the extent's budget scales with them)
 
 
 @dataclass(frozen=True)
@@ -106,22 +113,57 @@ def package_facts(archive: zipfile.ZipFile, features: bool = True) -> PackageFac
         target = targets.get(sheet.get(f"{{{NS_REL}}}id"), "")
         part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
         if part in names:
-            data = archive.read(part)
-            extras = SheetExtras(
-                frozenset(_hidden_rows(data)), frozenset(_formulas_without_value(data)), _error_cells(data),
-                _extent(data), _merged_cells(data) if features else 0,
-            )  # fmt: skip
+            extras, markers = _sheet_extras(archive, part, features)
             sheets[sheet.get("name", "")] = extras
             if not features:
                 continue
-            found.update(dict.fromkeys(what for marker, what in _SHEET_MARKERS if marker in data))
+            found.update(dict.fromkeys(what for marker, what in _SHEET_MARKERS if marker in markers))
             if extras.merged_cells > MAX_MERGED_CELLS:
                 found[f"merged ranges over {extras.merged_cells:,} cells, far beyond the data"] = None
             scanned.add(part)
-            inline_rich = inline_rich or _INLINE_RICH in data
+            inline_rich = inline_rich or _INLINE_RICH in markers
     if not features:
         return PackageFacts(date1904, sheets, None)
     return PackageFacts(date1904, sheets, _contents(archive, names, scanned, found, inline_rich))
+
+
+SCAN_CHUNK = 16 << 20  # a sheet's XML is scanned in pieces of whole rows (1M lines: 640 MB, read whole twice)
+
+
+def _sheet_extras(archive: zipfile.ZipFile, part: str, features: bool) -> tuple[SheetExtras, set[bytes]]:
+    """One worksheet's extras and the markers it holds, scanned in pieces that end after a `</row>` (every
+    search below looks inside one row, or after the rows: a piece never cuts what it looks for)."""
+    hidden: set[int] = set()
+    formulas: set[tuple[int, int]] = set()
+    errors: dict[tuple[int, int], str] = {}
+    rows = columns = merged = cells = 0
+    markers: set[bytes] = set()
+    needles = (*(marker for marker, _ in _SHEET_MARKERS), _INLINE_RICH) if features else ()
+
+    def scan(data: bytes) -> None:
+        nonlocal rows, columns, merged, cells
+        hidden.update(_hidden_rows(data))
+        formulas.update(_formulas_without_value(data))
+        errors.update(_error_cells(data))
+        last_row, last_column = _extent(data)
+        rows, columns = max(rows, last_row), max(columns, last_column)
+        merged += _merged_cells(data) if features else 0
+        cells += _cell_count(data)
+        markers.update(needle for needle in needles if needle in data)
+
+    with archive.open(part) as stream:
+        buffer = b""
+        while chunk := stream.read(SCAN_CHUNK):
+            buffer += chunk
+            cut = buffer.rfind(b"</row>")
+            if cut != -1 and len(buffer) >= SCAN_CHUNK:
+                scan(buffer[: cut + 6])
+                buffer = buffer[cut + 6 :]
+        scan(buffer)
+    extras = SheetExtras(
+        frozenset(hidden), frozenset(formulas), tuple(errors.items()), (rows, columns), merged, cells
+    )
+    return extras, markers
 
 
 _ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
@@ -203,6 +245,16 @@ def _extent(data: bytes) -> tuple[int, int]:
             last_column = max(last_column, _column_number(match.group(1).decode()))
         position = end + 6
     return last_row, last_column
+
+
+def _cell_count(data: bytes) -> int:
+    """How many cells the sheet's XML holds (`<c ` or a prefixed `<x:c `), counted in C."""
+    return data.count(b"<c ") + (data.count(b":c ") if b":c " in data else 0)
+
+
+def allowed_cells(extras: SheetExtras) -> int:
+    """The dense extent a sheet may reach (see MAX_SHEET_CELLS)."""
+    return max(MAX_SHEET_CELLS, min(DENSITY * extras.cells, MAX_DENSE_CELLS))
 
 
 def _merged_cells(data: bytes) -> int:

@@ -21,7 +21,7 @@ from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook
 
 from rvucheck.errors import InputFileError
 from rvucheck.model import PackageContents
-from rvucheck.read.package import MAX_SHEET_CELLS, PackageFacts, SheetExtras, package_facts
+from rvucheck.read.package import PackageFacts, SheetExtras, allowed_cells, package_facts
 
 Grid = list[list[object]]
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
@@ -68,6 +68,7 @@ class XlsxBook:
     def grid(self, name: str) -> SheetGrid:
         rows = self._sheet_rows(name, None)
         merged = [(tuple(a), tuple(b)) for a, b in (self._sheet(name).merged_cell_ranges or [])]
+        del self._sheets[name]  # calamine's own copy of the cells (~1 GB at 1M lines) is not needed again
         package = self._facts()
         extras = package.sheets.get(name, SheetExtras())
         return SheetGrid(
@@ -104,11 +105,13 @@ class XlsxBook:
         except Exception:  # a package the validating pass could not parse either: calamine says why
             return
         rows, columns = extras.extent
-        if rows * columns > MAX_SHEET_CELLS:
+        allowed = allowed_cells(extras)
+        if rows * columns > allowed:
             raise InputFileError(
                 f"{self.path}: sheet '{name}' reaches row {rows:,} and column {columns:,} "
-                f"({rows * columns:,} cells, more than the {MAX_SHEET_CELLS:,} rvucheck reads); delete the "
-                "cells far from the data (Ctrl+End shows the last one) and save it again"
+                f"({rows * columns:,} cells, more than the {allowed:,} rvucheck reads for its "
+                f"{extras.cells:,} cells); delete the cells far from the data (Ctrl+End shows the last one) "
+                "and save it again"
             )
 
     def _facts(self) -> PackageFacts:

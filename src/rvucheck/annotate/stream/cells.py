@@ -16,5 +16,7 @@ def render_cell(address: str, style_id: int, value: object) -> str:
         value = str(value)  # nan / inf: Excel has no such number (a <v>nan</v> needs a repair)
     if isinstance(value, int | float):
         return f'<c r="{address}" s="{style_id}"><v>{value!r}</v></c>'
-    text = escape(ILLEGAL_CHARACTERS_RE.sub("?", str(value)))
+    text = ILLEGAL_CHARACTERS_RE.sub("?", str(value))
+    if "&" in text or "<" in text or ">" in text:
+        text = escape(text)
     return f'<c r="{address}" s="{style_id}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'

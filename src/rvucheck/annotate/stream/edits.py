@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from openpyxl.utils import get_column_letter, quote_sheetname, range_boundaries
 
+from rvucheck.annotate.late_rows import Side
 from rvucheck.annotate.plan import Annotations
 from rvucheck.annotate.stream import notes as notes_part
 from rvucheck.annotate.stream.graft import Graft, graft
@@ -93,7 +94,7 @@ def notes(
     return ids[-1] if new_vml else None
 
 
-def graft_side(package: Package, side: Callable[[set[str], bool], bytes], styles: StyleBook) -> Graft:
+def graft_side(package: Package, side: Callable[[set[str], bool], Side], styles: StyleBook) -> Graft:
     names = {name for name, _part in package.sheets}
     tables = set()
     table_ids = 0

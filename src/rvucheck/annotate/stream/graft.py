@@ -13,10 +13,12 @@ import io
 import posixpath
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from lxml import etree  # type: ignore[import-untyped]
 
+from rvucheck.annotate.late_rows import LateRows, Side, render
 from rvucheck.annotate.stream.package import (
     MAIN,
     STYLES,
@@ -45,12 +47,14 @@ class Graft:
 
 
 def graft(
-    side: bytes, placeholders: set[str], styles: StyleBook, taken: set[str], tables: set[str], table_ids: int
+    side: Side, placeholders: set[str], styles: StyleBook, taken: set[str], tables: set[str], table_ids: int
 ) -> Graft:
     """The side workbook's new sheets as parts for the package (`taken`: its part names; `tables`: its
-    table names, casefolded; `table_ids`: the highest table id in it)."""
+    table names, casefolded; `table_ids`: the highest table id in it); the rows its sheets left out
+    (LateRows) are written into their parts."""
     result = Graft()
-    with zipfile.ZipFile(io.BytesIO(side)) as archive:
+    late = {rows.title: rows for rows in side.late}
+    with zipfile.ZipFile(io.BytesIO(side.data)) as archive:
         read = archive.read
         names = set(archive.namelist())
         workbook = "xl/workbook.xml"
@@ -74,10 +78,13 @@ def graft(
                 for r in parse_rels(read(rels_name(part)) if rels_name(part) in names else None, part)
                 if not r.external
             ]
+        sheet_titles = {part: name for name, part in new_sheets}
         for old, new in renamed.items():
             data = read(old)
-            if old in dict(new_sheets).values() or old.startswith("xl/worksheets/"):
+            if old in sheet_titles or old.startswith("xl/worksheets/"):
                 data = _sheet_cells(data, mapping, strings)
+                if sheet_titles.get(old) in late:
+                    data = with_rows(data, late[sheet_titles[old]], lambda style: mapping.get(style, 0))
             elif old.startswith("xl/tables/"):
                 table_ids += 1
                 data = _table(data, table_ids, tables)
@@ -98,6 +105,39 @@ def graft(
                     (element.get("name", ""), new_index[int(local)], (element.text or "").encode())
                 )
     return result
+
+
+_DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)\d+(?::([A-Z]+)\d+)?"/>')
+_AFTER_LINKS = (  # what follows <hyperlinks> in a worksheet, in the schema's order
+    b"<printOptions", b"<pageMargins", b"<pageSetup", b"<headerFooter", b"<rowBreaks", b"<colBreaks",
+    b"<customProperties", b"<cellWatches", b"<ignoredErrors", b"<smartTags", b"<drawing", b"<legacyDrawing",
+    b"<legacyDrawingHF", b"<picture", b"<oleObjects", b"<controls", b"<webPublishItems", b"<tableParts",
+    b"<extLst", b"</worksheet>",
+)  # fmt: skip
+
+
+def with_rows(data: bytes, late: LateRows, mapping: Callable[[int], int]) -> bytes:
+    """The sheet part with the late rows after its own (openpyxl wrote the rows above them: titles,
+    header) and their hyperlinks; the dimension reaches the last row."""
+    if not late.count:
+        return data
+    rows, links = render(late, mapping)
+    end = data.index(b"</sheetData>")
+    data = data[:end] + b"".join(rows) + data[end:]
+    last = late.first + late.count - 1
+    data = _DIMENSION.sub(
+        lambda m: b'<dimension ref="A1:' + (m.group(2) or m.group(1)) + str(last).encode() + b'"/>',
+        data,
+        count=1,
+    )
+    if links:
+        block = b"".join(links)
+        at = data.find(b"</hyperlinks>")
+        if at == -1:
+            at = min(i for i in (data.find(tag) for tag in _AFTER_LINKS) if i != -1)
+            block = b"<hyperlinks>" + block + b"</hyperlinks>"
+        data = data[:at] + block + data[at:]
+    return data
 
 
 def _shared_strings(data: bytes) -> list[bytes]:

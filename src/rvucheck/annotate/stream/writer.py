@@ -9,6 +9,7 @@ from pathlib import Path
 
 from openpyxl.utils import get_column_letter, range_boundaries
 
+from rvucheck.annotate.late_rows import Side
 from rvucheck.annotate.plan import Annotations
 from rvucheck.annotate.stream import edits
 from rvucheck.annotate.stream.cells import render_cell
@@ -45,7 +46,7 @@ TOTALS_TEXT = "totals row: reported, not checked"
 
 
 def write_copy(
-    source: Path, target: Path, annotations: Annotations, side: Callable[[set[str], bool], bytes]
+    source: Path, target: Path, annotations: Annotations, side: Callable[[set[str], bool], Side]
 ) -> None:
     """Write the annotated copy of `source` to `target`. `side(sheet names, date1904)` gives the side
     workbook (saved bytes) whose sheets beyond those names are added."""
@@ -72,7 +73,7 @@ def _write(
     package: Package,
     target: Path,
     annotations: Annotations,
-    side: Callable[[set[str], bool], bytes],
+    side: Callable[[set[str], bool], Side],
     width: int | None,
 ) -> None:
     index, part = package.sheet_part(annotations.sheet)
@@ -169,6 +170,10 @@ class _Cells(Mapping[int, bytes]):
         if row in self.totals:
             text += render_cell(f"{letters[-1]}{row}", self.plain, TOTALS_TEXT)
         return text.encode()
+
+    def __contains__(self, row: object) -> bool:
+        # Mapping's own `in` renders the row to see whether it exists (and `get` renders it again)
+        return row in self.at or row in self.totals
 
     def __iter__(self) -> Iterator[int]:
         return iter(set(self.at) | self.totals)
