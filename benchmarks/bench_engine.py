@@ -27,34 +27,14 @@ from rvucheck.model import CellRef, ChargeLine
 from rvucheck.refdata import open_reference
 from rvucheck.rules.ruleset import Ruleset, load_all, select_rules
 from rvucheck.settings import Settings
-from rvucheck.testing.synthetic.month import generate_month
+from rvucheck.testing.synthetic.month import as_charge_line, generate_month
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def charge_lines(year: int, month: int, count: int, seed: int, sheet: str) -> list[ChargeLine]:
-    lines = []
-    for row, s in enumerate(generate_month(year, month, count, seed=seed), start=2):
-        lines.append(
-            ChargeLine(
-                source=CellRef(sheet, row),
-                hcpcs=s.hcpcs,
-                modifiers=s.modifiers,
-                units=s.units,
-                dos=s.dos,
-                provider=s.provider,
-                provider_npi=s.npi,
-                specialty=s.specialty,
-                patient=s.patient,
-                diagnoses=s.diagnoses,
-                pos=s.pos,
-                charge=s.charge,
-                payer=s.payer,
-                claim=s.claim,
-                posted=s.posted,
-            )
-        )
-    return lines
+    synthetic = generate_month(year, month, count, seed=seed)
+    return [as_charge_line(s, CellRef(sheet, row)) for row, s in enumerate(synthetic, start=2)]
 
 
 def timed(

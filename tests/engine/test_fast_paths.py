@@ -23,29 +23,14 @@ from rvucheck.engine.linking import UNLINKED, absent_fields
 from rvucheck.model import CellRef, ChargeLine
 from rvucheck.rules.ruleset import Ruleset, load_all
 from rvucheck.settings import Settings
-from rvucheck.testing.synthetic.month import generate_month
+from rvucheck.testing.synthetic.month import as_charge_line, generate_month
 
 TODAY = dt.date(2026, 12, 31)
 
 
 def _month(count: int = 3000) -> list[ChargeLine]:
-    lines = [
-        ChargeLine(
-            source=CellRef("Charges", row),
-            hcpcs=s.hcpcs,
-            modifiers=s.modifiers,
-            units=s.units,
-            dos=s.dos,
-            provider=s.provider,
-            provider_npi=s.npi,
-            specialty=s.specialty,
-            patient=s.patient,
-            diagnoses=s.diagnoses,
-            pos=s.pos,
-            charge=s.charge,
-        )
-        for row, s in enumerate(generate_month(2026, 7, count, seed=11), start=2)
-    ]
+    synthetic = generate_month(2026, 7, count, seed=11)
+    lines = [as_charge_line(s, CellRef("Charges", row)) for row, s in enumerate(synthetic, start=2)]
     day = dt.date(2026, 7, 9)
     edge = [  # 96372 has a per-day MUE of 4 (MAI 3): two lines of 3 units exceed it only together
         ChargeLine(CellRef("Charges", 9001), "96372", units=3.0, dos=day, provider="Dr X", patient="EDGE1"),

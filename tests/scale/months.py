@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rvucheck.model import CellRef, ChargeLine, Report
-from rvucheck.testing.synthetic.month import SyntheticLine, generate_month, write_csv
+from rvucheck.testing.synthetic.month import SyntheticLine, as_charge_line, generate_month, write_csv
 
 # every field the CSV writer writes (write.CSV_HEADERS): the lines built here carry the file's layout
 CSV_COLUMNS = (("claim", 1), ("patient", 2), ("dos", 3), ("provider", 4), ("provider_npi", 5),
@@ -19,25 +19,7 @@ def charge_lines(
     synthetic: Sequence[SyntheticLine], sheet: str = "Charges", first_row: int = 2
 ) -> list[ChargeLine]:
     return [
-        ChargeLine(
-            source=CellRef(sheet, row, 8),
-            hcpcs=s.hcpcs,
-            modifiers=s.modifiers,
-            units=s.units,
-            dos=s.dos,
-            provider=s.provider,
-            provider_npi=s.npi,
-            specialty=s.specialty,
-            patient=s.patient,
-            diagnoses=s.diagnoses,
-            pos=s.pos,
-            charge=s.charge,
-            payer=s.payer,
-            claim=s.claim,
-            posted=s.posted,
-            columns=CSV_COLUMNS,
-        )
-        for row, s in enumerate(synthetic, start=first_row)
+        as_charge_line(s, CellRef(sheet, row, 8), CSV_COLUMNS) for row, s in enumerate(synthetic, first_row)
     ]
 
 

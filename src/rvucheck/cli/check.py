@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rvucheck.cli.common import add_check_options, parse_map, reading_map, settings_from
+from rvucheck.cli.common import add_check_options, exit_code, parse_map, reading_map, settings_from
 from rvucheck.errors import InputFileError
 from rvucheck.session import Session
 
@@ -184,7 +184,7 @@ def _check_one(
             f"`rvucheck columns {info.path.name}` shows the mapping, --map FIELD=HEADER names a column",
             sys.stderr,
         )
-    return result, outcome.written, _exit_code(analysis.summary.findings, session.settings.fail_on)
+    return result, outcome.written, exit_code(analysis.summary.findings, session.settings.fail_on)
 
 
 def say(text: str, stream: Any = None) -> None:
@@ -210,13 +210,6 @@ NOTED_FIELDS = ("modifiers", "dos", "patient")  # a missing one changes what the
 def missing_columns(fields: frozenset[str]) -> list[str]:
     """The fields among modifiers, date of service and patient that no column was found for."""
     return [name for name in NOTED_FIELDS if name not in fields]
-
-
-def _exit_code(counts: dict[str, int], fail_on: str) -> int:
-    if fail_on == "never":
-        return 0
-    levels = ("error",) if fail_on == "error" else ("error", "warning")
-    return 1 if any(counts.get(level, 0) for level in levels) else 0
 
 
 def _print_table(summary: Any) -> None:

@@ -103,3 +103,11 @@ def comma_list(values: list[str] | None) -> tuple[str, ...] | None:
     if not values:
         return None
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+def exit_code(counts: dict[str, int], fail_on: str) -> int:
+    """1 when the findings reach --fail-on (error, or error and warning), else 0: every check engine's."""
+    if fail_on == "never":
+        return 0
+    levels = ("error",) if fail_on == "error" else ("error", "warning")
+    return 1 if any(counts.get(level, 0) for level in levels) else 0

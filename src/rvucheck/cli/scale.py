@@ -66,7 +66,7 @@ def wants_local(args: argparse.Namespace) -> bool:
 
 def run_local_cli(args: argparse.Namespace) -> int:
     from rvucheck.batch.local import LocalRequest, run_local  # pyarrow (the scale extra): before any work
-    from rvucheck.cli.common import parse_map, reading_map, settings_from
+    from rvucheck.cli.common import exit_code, parse_map, reading_map, settings_from
     from rvucheck.session import Session
 
     if len(args.files) != 1:
@@ -96,18 +96,25 @@ def run_local_cli(args: argparse.Namespace) -> int:
     with _bar() as step:
         outcome = run_local(request, step)
     summary = outcome.summary
+    lines, unreadable, history = summary["lines"], summary["unreadable"], summary["history_lines"]
+    print_summary(summary, args, f"{lines:,} lines ({unreadable:,} unreadable), {history:,} history lines",
+                  f"{out} ({', '.join(p.name for p in outcome.written)})")  # fmt: skip
+    return exit_code(summary["findings"], settings.fail_on)
+
+
+def print_summary(summary: dict[str, Any], args: argparse.Namespace, counted: str, written: str) -> None:
+    """A batch engine's summary on stdout: its JSON (--format json), or the counts, the run notes and where
+    the outputs were written, one line each (the local and the Spark engine say it the same way)."""
     if args.format == "json":
         import json
 
         print(json.dumps(summary, indent=1 if args.pretty else None, default=str))
-    else:
-        found = ", ".join(f"{n:,} {s}" for s, n in summary["findings"].items())
-        lines, unreadable, history = summary["lines"], summary["unreadable"], summary["history_lines"]
-        say(f"{lines:,} lines ({unreadable:,} unreadable), {history:,} history lines; {found}")
-        for note in summary["notes"]:
-            say(f"note {note['rule']}: {note['message']}")
-        say(f"written to {out} ({', '.join(p.name for p in outcome.written)})")
-    return _exit_code(summary["findings"], settings.fail_on)
+        return
+    found = ", ".join(f"{n:,} {s}" for s, n in summary["findings"].items())
+    say(f"{counted}; {found}")
+    for note in summary["notes"]:
+        say(f"note {note['rule']}: {note['message']}")
+    say(f"written to {written}")
 
 
 def say(text: str) -> None:
@@ -115,13 +122,6 @@ def say(text: str) -> None:
     from rvucheck.report.text import printable
 
     print(printable(text, one_line=True))
-
-
-def _exit_code(counts: dict[str, int], fail_on: str) -> int:
-    if fail_on == "never":
-        return 0
-    levels = ("error",) if fail_on == "error" else ("error", "warning")
-    return 1 if any(counts.get(level, 0) for level in levels) else 0
 
 
 @contextmanager

@@ -10,7 +10,6 @@ cluster reads; the outputs are Parquet folders (lines/, findings/, unreadable/) 
 from __future__ import annotations
 
 import argparse
-import json
 import re
 from pathlib import Path
 
@@ -33,7 +32,8 @@ def add_spark_options(parser: argparse.ArgumentParser) -> None:
 def run_spark_cli(args: argparse.Namespace) -> int:
     from rvucheck.batch.spark import SparkJob, run_spark
     from rvucheck.batch.spark_session import stop_started
-    from rvucheck.cli.common import data_dir_of, parse_map, reading_map, settings_from
+    from rvucheck.cli.common import data_dir_of, exit_code, parse_map, reading_map, settings_from
+    from rvucheck.cli.scale import print_summary
 
     if args.out is None:
         raise InputFileError("--engine spark writes Parquet folders and summary.json: give --out DIR")
@@ -57,27 +57,6 @@ def run_spark_cli(args: argparse.Namespace) -> int:
         summary = run_spark(job)
     finally:
         stop_started()
-    if args.format == "json":
-        print(json.dumps(summary, indent=1 if args.pretty else None, default=str))
-    else:
-        found = ", ".join(f"{n:,} {s}" for s, n in summary["findings"].items())
-        say(f"{summary['lines']:,} lines ({summary['unreadable']:,} unreadable); {found}")
-        for note in summary["notes"]:
-            say(f"note {note['rule']}: {note['message']}")
-        say(f"written to {job.out} (lines/, findings/, summary.json)")
-    return _exit_code(summary["findings"], settings.fail_on)
-
-
-def say(text: str) -> None:
-    """One line on stdout (a message may quote a file name holding terminal escapes)."""
-    from rvucheck.report.text import printable
-
-    print(printable(text, one_line=True))
-
-
-def _exit_code(counts: dict[str, int], fail_on: str) -> int:
-    """As `rvucheck check`'s: 1 when findings reach --fail-on (not imported from cli.check: no cycle)."""
-    if fail_on == "never":
-        return 0
-    levels = ("error",) if fail_on == "error" else ("error", "warning")
-    return 1 if any(counts.get(level, 0) for level in levels) else 0
+    counted = f"{summary['lines']:,} lines ({summary['unreadable']:,} unreadable)"
+    print_summary(summary, args, counted, f"{job.out} (lines/, findings/, summary.json)")
+    return exit_code(summary["findings"], settings.fail_on)

@@ -19,6 +19,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from rvucheck.model import CellRef, ChargeLine
 from rvucheck.testing.synthetic.catalog import DEFAULT_PROVIDERS, FEES, PAYERS, Provider
 from rvucheck.testing.synthetic.encounters import PROBLEMS, Encounter, Item, build_encounter, postop_items
 from rvucheck.testing.synthetic.write import write_csv, write_xlsx
@@ -198,3 +199,27 @@ def _to_lines(
             if item.problem == "duplicate_line":
                 lines.append(replace(line))
     return lines
+
+
+def as_charge_line(
+    line: SyntheticLine, source: CellRef, columns: tuple[tuple[str, int], ...] = ()
+) -> ChargeLine:
+    """The ChargeLine the reader would make of a synthetic line (every field the CSV writer writes)."""
+    return ChargeLine(
+        source=source,
+        hcpcs=line.hcpcs,
+        modifiers=line.modifiers,
+        units=line.units,
+        dos=line.dos,
+        provider=line.provider,
+        provider_npi=line.npi,
+        specialty=line.specialty,
+        patient=line.patient,
+        diagnoses=line.diagnoses,
+        pos=line.pos,
+        charge=line.charge,
+        payer=line.payer,
+        claim=line.claim,
+        posted=line.posted,
+        columns=columns,
+    )
