@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -28,6 +29,16 @@ from rvucheck.read.sources import SheetGrid
 
 CODE_SHAPE = re.compile(r"^[0-9A-Z]{5}$")
 NO_DOCUMENTATION: tuple[float | None, str, dt.date | None, bool | None] = (None, "", None, None)
+
+# The order LineBuilder.build passes a line's values in: ChargeLine's own, checked here so a new or moved field
+# fails at import, not as a shifted value.
+LINE_FIELDS = (
+    "source", "hcpcs", "modifiers", "units", "dos", "provider", "provider_npi", "specialty", "group", "patient",
+    "diagnoses", "pos", "charge", "payer", "claim", "posted", "birth_date", "age",
+    "minutes", "note_status", "signed", "attachment", "columns",
+)  # fmt: skip
+if LINE_FIELDS != tuple(field.name for field in dataclasses.fields(ChargeLine)):
+    raise ImportError("read.rows.LINE_FIELDS no longer matches model.ChargeLine's fields: update build()")
 
 
 class LineBuilder:
@@ -147,30 +158,28 @@ class LineBuilder:
         if "?" in f"{code}{provider}{npi}{specialty}{group}{patient}{payer}{claim}":  # rare: look closer
             self._note_control(row, row_number)
         documented = self._documentation(row, index) if self.documents else NO_DOCUMENTATION
+        # positionally, in ChargeLine's field order (LINE_FIELDS; keywords cost twice as much on the slotted class)
         return ChargeLine(
-            source=code_ref,
-            hcpcs=code,
-            modifiers=modifiers if len(set(modifiers)) == len(modifiers) else tuple(dict.fromkeys(modifiers)),
-            units=units,
-            dos=dos,
-            provider=provider,
-            provider_npi=npi,
-            specialty=specialty,
-            group=group,
-            patient=patient,
-            diagnoses=diagnoses if len(set(diagnoses)) == len(diagnoses) else tuple(dict.fromkeys(diagnoses)),
-            pos=normalize_pos(row[index["pos"]]),
-            charge=parse_money(row[index["charge"]]),
-            payer=payer,
-            claim=claim,
-            posted=posted,
-            birth_date=birth_date,
-            age=age,
-            columns=self.columns,
-            minutes=documented[0],
-            note_status=documented[1],
-            signed=documented[2],
-            attachment=documented[3],
+            code_ref,  # source
+            code,  # hcpcs
+            modifiers if len(set(modifiers)) == len(modifiers) else tuple(dict.fromkeys(modifiers)),
+            units,
+            dos,
+            provider,
+            npi,  # provider_npi
+            specialty,
+            group,
+            patient,
+            diagnoses if len(set(diagnoses)) == len(diagnoses) else tuple(dict.fromkeys(diagnoses)),
+            normalize_pos(row[index["pos"]]),  # pos
+            parse_money(row[index["charge"]]),  # charge
+            payer,
+            claim,
+            posted,
+            birth_date,
+            age,
+            *documented,  # minutes, note_status, signed, attachment
+            self.columns,
         )
 
     def _documentation(
