@@ -111,3 +111,19 @@ def test_pos_money_text() -> None:
     assert parse_money("n/a") is None
     assert clean_text(1234567890.0) == "1234567890"
     assert clean_text("  Dr\xa0 Smith ") == "Dr Smith"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (" Smith, Jo MD ", "Smith, Jo MD"),  # plain ASCII: the fast path, only the ends trimmed
+        ("Smith,  Jo", "Smith, Jo"),  # a run of spaces: collapsed by the full path
+        ("Smith,\tJo\n", "Smith, Jo"),  # tab and newline are whitespace, not printable: full path
+        ("Jo\x07 Smith", "Jo? Smith"),  # a control character is shown as "?"
+        ("Jo\xa0Smith", "Jo Smith"),  # a non-breaking space (not ASCII)
+        ("José  Smith", "José Smith"),
+    ],
+)
+def test_clean_text_fast_path_agrees_with_the_full_one(raw: str, expected: str) -> None:
+    assert clean_text(raw) == expected
+    assert clean_text.__wrapped__(raw) == expected  # uncached, the same

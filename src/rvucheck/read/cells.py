@@ -81,6 +81,8 @@ def clean_text(value: object) -> str:
     """Text with stray/non-breaking spaces collapsed; numbers without a spurious '.0'."""
     if value is None or value == "":
         return ""
+    if type(value) is str and value.isascii() and value.isprintable() and "  " not in value:
+        return value.strip()  # the common case, in C: no control character, no run of spaces to collapse
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime) and value.time() == dt.time(0):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -28,6 +29,16 @@ from rvucheck.read.sources import SheetGrid
 
 CODE_SHAPE = re.compile(r"^[0-9A-Z]{5}$")
 NO_DOCUMENTATION: tuple[float | None, str, dt.date | None, bool | None] = (None, "", None, None)
+
+# The order LineBuilder.build passes a line's values in: ChargeLine's own, checked here so a new or moved
+# field fails at import, not as a shifted value.
+LINE_FIELDS = (
+    "source", "hcpcs", "modifiers", "units", "dos", "provider", "provider_npi", "specialty", "group",
+    "patient", "diagnoses", "pos", "charge", "payer", "claim", "posted", "birth_date", "age",
+    "minutes", "note_status", "signed", "attachment", "columns",
+)  # fmt: skip
+if tuple(field.name for field in dataclasses.fields(ChargeLine)) != LINE_FIELDS:
+    raise ImportError("read.rows.LINE_FIELDS no longer matches model.ChargeLine's fields: update build()")
 
 
 class LineBuilder:
@@ -73,6 +84,9 @@ class LineBuilder:
             itemgetter(*self.mapped) if len(self.mapped) > 1 else lambda row: (row[self.mapped[0]],)
         )
         self.text_indexes = tuple(self.index[name] for name in self.TEXT_FIELDS)
+        # a row's cells for the fields below, each in one C call (not a dict lookup and a subscript each)
+        self.values = itemgetter(*(self.index[name] for name in ("units", "dos", "posted", "pos", "charge")))
+        self.texts = itemgetter(*self.text_indexes)
         self.control_rows: list[int] = []  # rows whose text had control characters (read as "?")
 
     def _ref(self, row_number: int, name: str) -> CellRef:
@@ -108,18 +122,19 @@ class LineBuilder:
                 code_ref, "repeats the column headers (a page header in the export), not a charge line"
             )
         index = self.index
+        units_cell, dos_cell, posted_cell, pos_cell, charge_cell = self.values(row)
         try:
-            units = parse_units(row[index["units"]])
+            units = parse_units(units_cell)
         except BadValue as exc:
             ref = self._ref(row_number, "units")
             return UnreadableLine(ref, f"{ref.a1()}: {exc}")
         try:
-            dos = parse_date(row[index["dos"]], self.date1904)
+            dos = parse_date(dos_cell, self.date1904)
         except BadValue as exc:
             ref = self._ref(row_number, "dos")
             return UnreadableLine(ref, f"date of service in {ref.a1()}: {exc}")
         try:
-            posted = parse_date(row[index["posted"]], self.date1904)
+            posted = parse_date(posted_cell, self.date1904)
         except BadValue:
             posted = None  # a posting date only feeds the audit's charge lag; not a reason to skip the line
         birth_date, age = self._age_of(row, index)
@@ -137,40 +152,34 @@ class LineBuilder:
             value = row[column]
             if value != "" and value is not None:
                 diagnoses += split_diagnoses(value)
-        provider = clean_text(row[index["provider"]])
-        npi = clean_text(row[index["provider_npi"]])
+        provider, npi, specialty, group, patient, payer, claim = map(clean_text, self.texts(row))
         if not npi and len(provider) == 10 and provider.isdigit():
             npi = provider
-        specialty, group = clean_text(row[index["specialty"]]), clean_text(row[index["group"]])
-        patient, payer = clean_text(row[index["patient"]]), clean_text(row[index["payer"]])
-        claim = clean_text(row[index["claim"]])
         if "?" in f"{code}{provider}{npi}{specialty}{group}{patient}{payer}{claim}":  # rare: look closer
             self._note_control(row, row_number)
         documented = self._documentation(row, index) if self.documents else NO_DOCUMENTATION
+        # positionally, in ChargeLine's field order (LINE_FIELDS): keywords cost twice as much (slotted class)
         return ChargeLine(
-            source=code_ref,
-            hcpcs=code,
-            modifiers=modifiers if len(set(modifiers)) == len(modifiers) else tuple(dict.fromkeys(modifiers)),
-            units=units,
-            dos=dos,
-            provider=provider,
-            provider_npi=npi,
-            specialty=specialty,
-            group=group,
-            patient=patient,
-            diagnoses=diagnoses if len(set(diagnoses)) == len(diagnoses) else tuple(dict.fromkeys(diagnoses)),
-            pos=normalize_pos(row[index["pos"]]),
-            charge=parse_money(row[index["charge"]]),
-            payer=payer,
-            claim=claim,
-            posted=posted,
-            birth_date=birth_date,
-            age=age,
-            columns=self.columns,
-            minutes=documented[0],
-            note_status=documented[1],
-            signed=documented[2],
-            attachment=documented[3],
+            code_ref,  # source
+            code,  # hcpcs
+            modifiers if len(set(modifiers)) == len(modifiers) else tuple(dict.fromkeys(modifiers)),
+            units,
+            dos,
+            provider,
+            npi,  # provider_npi
+            specialty,
+            group,
+            patient,
+            diagnoses if len(set(diagnoses)) == len(diagnoses) else tuple(dict.fromkeys(diagnoses)),
+            normalize_pos(pos_cell),
+            parse_money(charge_cell),
+            payer,
+            claim,
+            posted,
+            birth_date,
+            age,
+            *documented,  # minutes, note_status, signed, attachment
+            self.columns,
         )
 
     def _documentation(

@@ -96,22 +96,23 @@ def charge_line(line: ServiceLine, sheet: str) -> ChargeLine:
         line = line._replace(**cleaned)
     modifiers = line.modifiers
     diagnoses = line.diagnoses
+    # the leading fields positionally, in ChargeLine's order (read.rows.LINE_FIELDS): keywords cost 2x
     return ChargeLine(
-        source=CellRef(sheet, line.segment),
-        hcpcs=line.hcpcs,
-        modifiers=modifiers if len(set(modifiers)) == len(modifiers) else tuple(dict.fromkeys(modifiers)),
-        units=line.units,
-        dos=line.dos,
-        provider=line.provider,
-        provider_npi=line.npi,
-        specialty=line.specialty,
-        group=line.billing_npi,
-        patient=line.patient,
-        diagnoses=diagnoses if len(set(diagnoses)) == len(diagnoses) else tuple(dict.fromkeys(diagnoses)),
-        pos=line.pos,
-        charge=line.charge,
-        payer=line.payer,
-        claim=line.claim,
+        CellRef(sheet, line.segment),  # source
+        line.hcpcs,
+        modifiers if len(set(modifiers)) == len(modifiers) else tuple(dict.fromkeys(modifiers)),
+        line.units,
+        line.dos,
+        line.provider,
+        line.npi,  # provider_npi
+        line.specialty,
+        line.billing_npi,  # group
+        line.patient,
+        diagnoses if len(set(diagnoses)) == len(diagnoses) else tuple(dict.fromkeys(diagnoses)),
+        line.pos,
+        line.charge,
+        line.payer,
+        line.claim,
         columns=COLUMNS,
     )
 
