@@ -149,7 +149,8 @@ def _rows_from_a1(sheet: CalamineSheet, path: Path) -> Iterator[list[object]]:
     pad: list[object] = [""] * sheet.start[1]  # type: ignore[index]
     try:
         for row in sheet.iter_rows():
-            yield pad + row if pad else row
+            cells: list[object] = row  # type: ignore[assignment]  # list is invariant; the values are read only
+            yield pad + cells if pad else cells
     except CalamineError as exc:
         raise InputFileError(_calamine_message(path, exc)) from None
 
