@@ -81,23 +81,33 @@ GROUPS = {
 }
 
 
-def _tree_kb(pid: int) -> tuple[int, int]:
+def _tree_kb(pid: int, pss_above: int = -1) -> tuple[int, int]:
     """(resident, proportional) memory in KB of a process and all its descendants, read from /proc (Linux).
     Resident (RSS) counts the pages a forked worker still shares with its parent twice; proportional (PSS)
-    splits each shared page among the processes that map it, so its sum is what the machine holds."""
-    rss = pss = 0
-    stack = [pid]
+    splits each shared page among the processes that map it, so its sum is what the machine holds. PSS
+    (smaps_rollup walks the page tables: costly every 20 ms) is read only when the RSS sum, its upper
+    bound, exceeds `pss_above`; else it is given as 0."""
+    pids, stack = [], [pid]
     while stack:
         current = stack.pop()
         try:
-            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
-            fields = {line.split(":")[0]: int(line.split()[1]) for line in rollup.splitlines()[1:]}
-            rss, pss = rss + fields.get("Rss", 0), pss + fields.get("Pss", 0)
             for task in Path(f"/proc/{current}/task").iterdir():
                 stack += [int(child) for child in (task / "children").read_text().split()]
-        except (OSError, IndexError, ValueError):
+            pids.append(current)
+        except (OSError, ValueError):
             continue  # the process ended between two reads
+    rss = sum(_field_kb(f"/proc/{p}/status", "VmRSS") for p in pids)
+    pss = sum(_field_kb(f"/proc/{p}/smaps_rollup", "Pss") for p in pids) if rss > pss_above else 0
     return rss, pss
+
+
+def _field_kb(path: str, name: str) -> int:
+    try:
+        text = Path(path).read_text()
+    except OSError:
+        return 0  # the process ended
+    start = text.find(f"\n{name}:")
+    return int(text[start:].split()[1]) if start != -1 else 0
 
 
 def measure(args: list[str], env: dict[str, str], src: str | None = None) -> tuple[float, ...]:
@@ -116,7 +126,7 @@ def measure(args: list[str], env: dict[str, str], src: str | None = None) -> tup
         process = subprocess.Popen([sys.executable, *args], stdout=out, stderr=err, text=True, env=env)
         peak_kb = rss_kb = 0
         while process.poll() is None:
-            rss, pss = _tree_kb(process.pid)
+            rss, pss = _tree_kb(process.pid, pss_above=peak_kb)
             peak_kb, rss_kb = max(peak_kb, pss), max(rss_kb, rss)
             time.sleep(0.02)
         seconds = time.perf_counter() - start
