@@ -11,9 +11,11 @@ Baselines, measured in the same run as what they judge (never a figure from anot
   report-only path `--no-annotate --format json` (issue 13: <= 3x, 5.7x before it).
 
 Each measurement runs in its own subprocess: wall time, CPU time (user + system of the process and its
-worker: steadier than wall time on a machine shared with other jobs), and peak resident memory of the
-process and its worker together, sampled every 20 ms. Runs are interleaved (every variant once, then
-again) and each figure is the median of `--repeat` runs. `--ratios` prints every ratio, wall and CPU.
+worker: steadier than wall time on a machine shared with other jobs), and peak memory of the
+process and its worker together (the sum of their PSS, sampled every 20 ms: pages the fork left shared
+counted once; the sum of their RSS, which counts those twice, is in the JSON as *_rss_sum_mb). Runs are
+interleaved (every variant once, then again) and each figure is the median of `--repeat` runs. `--ratios`
+prints every ratio, wall and CPU.
 `--before SRC`: rvucheck's runs are repeated with another source tree first on PYTHONPATH (e.g. the main
 branch), interleaved with these, for before/after figures from one run.
 """
@@ -79,26 +81,42 @@ GROUPS = {
 }
 
 
-def _tree_rss_kb(pid: int) -> int:
-    """Resident memory (KB) of a process and all its descendants, read from /proc (Linux)."""
-    total, stack = 0, [pid]
+def _tree_kb(pid: int, pss_above: int = -1) -> tuple[int, int]:
+    """(resident, proportional) memory in KB of a process and all its descendants, read from /proc (Linux).
+    Resident (RSS) counts the pages a forked worker still shares with its parent twice; proportional (PSS)
+    splits each shared page among the processes that map it, so its sum is what the machine holds. PSS
+    (smaps_rollup walks the page tables: costly every 20 ms) is read only when the RSS sum, its upper
+    bound, exceeds `pss_above`; else it is given as 0."""
+    pids, stack = [], [pid]
     while stack:
         current = stack.pop()
         try:
-            status = Path(f"/proc/{current}/status").read_text()
-            total += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
             for task in Path(f"/proc/{current}/task").iterdir():
                 stack += [int(child) for child in (task / "children").read_text().split()]
-        except (OSError, StopIteration, ValueError):
+            pids.append(current)
+        except (OSError, ValueError):
             continue  # the process ended between two reads
-    return total
+    rss = sum(_field_kb(f"/proc/{p}/status", "VmRSS") for p in pids)
+    pss = sum(_field_kb(f"/proc/{p}/smaps_rollup", "Pss") for p in pids) if rss > pss_above else 0
+    return rss, pss
 
 
-def measure(args: list[str], env: dict[str, str], src: str | None = None) -> tuple[float, float, float]:
-    """(wall seconds, CPU seconds, peak MB) of one subprocess. The peak is the largest sum of resident memory
-    over the process and its worker, sampled every 20 ms: for large files the worker reads and checks while
-    the main process loads the workbook, so the two peaks can overlap and each process's own maximum would
-    understate it."""
+def _field_kb(path: str, name: str) -> int:
+    try:
+        text = Path(path).read_text()
+    except OSError:
+        return 0  # the process ended
+    start = text.find(f"\n{name}:")
+    return int(text[start:].split()[1]) if start != -1 else 0
+
+
+def measure(args: list[str], env: dict[str, str], src: str | None = None) -> tuple[float, ...]:
+    """(wall seconds, CPU seconds, peak MB, peak RSS-sum MB) of one subprocess. The peak is the largest
+    sum of proportional memory (PSS) over the process and its worker, sampled every 20 ms: what the machine
+    holds for them. For large files the worker reads and checks while the main process waits, and hands
+    its results over before it exits, so both live at once; summing their resident sizes (RSS) counts twice
+    every page the fork left shared, and the larger process's own maximum (getrusage, a floor for what
+    sampling could miss) leaves out the other."""
     if src is not None:
         env = {**env, "PYTHONPATH": os.pathsep.join([src, env.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -106,9 +124,10 @@ def measure(args: list[str], env: dict[str, str], src: str | None = None) -> tup
         # files, not pipes: a child printing megabytes of JSON would block on a full pipe while we sample
         start = time.perf_counter()
         process = subprocess.Popen([sys.executable, *args], stdout=out, stderr=err, text=True, env=env)
-        peak_kb = 0
+        peak_kb = rss_kb = 0
         while process.poll() is None:
-            peak_kb = max(peak_kb, _tree_rss_kb(process.pid))
+            rss, pss = _tree_kb(process.pid, pss_above=peak_kb)
+            peak_kb, rss_kb = max(peak_kb, pss), max(rss_kb, rss)
             time.sleep(0.02)
         seconds = time.perf_counter() - start
         err.seek(0)
@@ -119,7 +138,7 @@ def measure(args: list[str], env: dict[str, str], src: str | None = None) -> tup
         raise SystemExit(f"failed: {' '.join(args[:3])}...\n{stderr[-2000:]}")
     # getrusage's own figure (largest single process) as a floor for what sampling could miss
     reported_kb = max(int(value) for value in stderr.strip().splitlines()[-1].split())
-    return seconds, cpu, max(peak_kb, reported_kb) / 1024
+    return seconds, cpu, max(peak_kb, reported_kb) / 1024, max(rss_kb, reported_kb) / 1024
 
 
 def commands(source: Path, folder: Path) -> dict[str, list[str]]:
@@ -137,13 +156,14 @@ def commands(source: Path, folder: Path) -> dict[str, list[str]]:
     }
 
 
-def figures_of(runs: dict[str, list[tuple[float, float, float]]], lines: int) -> dict[str, float]:
+def figures_of(runs: dict[str, list[tuple[float, ...]]], lines: int) -> dict[str, float]:
     """Medians per variant, and the ratios of each variant to its baseline."""
     figures: dict[str, float] = {"lines": lines, "runs": min(len(v) for v in runs.values())}
     for name, values in runs.items():
         figures[f"{name}_s"] = round(statistics.median(v[0] for v in values), 2)
         figures[f"{name}_cpu_s"] = round(statistics.median(v[1] for v in values), 2)
         figures[f"{name}_peak_mb"] = round(statistics.median(v[2] for v in values))
+        figures[f"{name}_rss_sum_mb"] = round(statistics.median(v[3] for v in values))
     pairs = (
         ("annotate_vs_openpyxl_append", "annotate", "openpyxl_append"),
         ("annotate_vs_openpyxl", "annotate", "openpyxl"),
@@ -249,7 +269,7 @@ def main() -> int:
             todo["annotate_large"] = (commands(large, Path(folder))["annotate"], None)
             if "annotate" not in todo:
                 todo["annotate"] = (every["annotate"], None)
-        runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in todo}
+        runs: dict[str, list[tuple[float, ...]]] = {name: [] for name in todo}
         for _ in range(options.repeat):
             for name, (args, src) in todo.items():  # interleaved: a burst of load hits every variant alike
                 runs[name].append(measure(args, env, src))

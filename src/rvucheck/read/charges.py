@@ -12,8 +12,9 @@ the most fields and has a procedure code column; `sheet=` picks one, `mapping=` 
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from rvucheck.read.cells import (
     is_blank,
     split_code,
 )
-from rvucheck.read.evidence import find_code_column, is_hcpcs, settle_ties
+from rvucheck.read.evidence import SAMPLE_ROWS, find_code_column, is_hcpcs, settle_ties
 from rvucheck.read.headers import ColumnMap, has_code_column, map_headers, normalize_header
 from rvucheck.read.rows import CODE_SHAPE, LineBuilder
 from rvucheck.read.safety import InputInfo, check_input
@@ -101,8 +102,10 @@ def read_charges(
     else:
         book = XlsxBook(info.path, info.package, info.kind)
         name = _choose_sheet(book, sheet, mapping)
-        grid = book.grid(name)
-        header_index, column_map = _find_header(grid.rows, mapping, info.path, name)
+        # streamed unless the grid is kept: the header search and its column samples see the first rows only
+        grid = book.grid(name, None if keep_grid else HEADER_SEARCH_ROWS + SAMPLE_ROWS + 1)
+        found = _best_header(grid.rows, mapping)
+        header_index, column_map = found or _find_header(grid.whole().rows, mapping, info.path, name)
     if not keep_grid:
         return _read_rows(grid, header_index, column_map, info.kind, consume=True)
     widths = [len(row) for row in grid.rows]
@@ -227,7 +230,7 @@ def _fill_merged(grid: SheetGrid, first_data_index: int) -> SheetGrid:
     The rows it fills are copies: `grid` keeps the sheet as read, for the report workbook."""
     if not grid.merged:
         return grid
-    rows = list(grid.rows)
+    rows = list(grid.whole().rows)
     width = max((len(row) for row in rows), default=0)
     copied: set[int] = set()
     for (r1, c1), (r2, c2) in grid.merged:
@@ -282,9 +285,10 @@ def _read_rows(
     totals: list[int] = []
     blank = 0
     read: list[object] = []  # what a consumed row becomes
-    for index in range(header_index + 1, len(rows)):
-        row = rows[index]
-        if consume:
+    last_row = len(rows)
+    for index, row in enumerate(_rows_after(grid, header_index), start=header_index + 1):
+        last_row = index + 1
+        if consume and index < len(rows):
             rows[index] = read
         if all(is_blank(c) for c in row):
             blank += 1
@@ -322,13 +326,20 @@ def _read_rows(
         hidden_rows=sorted(r for r in grid.hidden_rows if r in read_rows),
         headers=header_cells,
         columns_of=column_map.columns_of(),
-        last_row=len(rows),
+        last_row=last_row,
         kind=kind,
         date1904=grid.date1904,
         evidence=dict(column_map.evidence),
         wide=wide,
         control_rows=sorted({r for b in builders for r in b.control_rows}),
     )
+
+
+def _rows_after(grid: SheetGrid, header_index: int) -> Iterator[list[object]]:
+    """The rows below the header: those read already, then (a streamed sheet) the others as they come."""
+    yield from itertools.islice(grid.rows, header_index + 1, None)
+    if grid.rest is not None:
+        yield from grid.rest
 
 
 def _is_totals(row: list[object], code_index: int, code_blank: bool) -> bool:

@@ -14,6 +14,7 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +37,17 @@ class SheetGrid:
     hidden_rows: set[int] = field(default_factory=set)  # 1-based
     formulas_without_value: set[tuple[int, int]] = field(default_factory=set)  # 1-based (row, column)
     error_cells: dict[tuple[int, int], str] = field(default_factory=dict)  # 1-based -> "#REF!" (read as "")
+    # A streamed sheet: `rows` holds its first rows only and `rest` yields the others, one at a time, so
+    # the whole sheet never exists as Python values (1M lines: ~1 GB less at the read's peak)
+    rest: Iterator[list[object]] | None = None
+
+    def whole(self) -> SheetGrid:
+        """The grid with every row in `rows` (a streamed one read to its end)."""
+        if self.rest is None:
+            return self
+        self.rows.extend(self.rest)
+        self.rest = None
+        return self
 
 
 class XlsxBook:
@@ -65,10 +77,19 @@ class XlsxBook:
     def preview(self, name: str, nrows: int = 60) -> Grid:
         return self._sheet_rows(name, nrows)
 
-    def grid(self, name: str) -> SheetGrid:
-        rows = self._sheet_rows(name, None)
-        merged = [(tuple(a), tuple(b)) for a, b in (self._sheet(name).merged_cell_ranges or [])]
-        del self._sheets[name]  # calamine's own copy of the cells (~1 GB at 1M lines) is not needed again
+    def grid(self, name: str, head: int | None = None) -> SheetGrid:
+        """The sheet's cells. `head`: stream it: the first `head` rows in `rows`, the others from `rest`
+        as they are read (calamine's copy of the cells is dropped when `rest` ends)."""
+        sheet = self._sheet(name)
+        merged = [(tuple(a), tuple(b)) for a, b in (sheet.merged_cell_ranges or [])]
+        rest: Iterator[list[object]] | None = None
+        if head is None or sheet.start is None:
+            rows = self._sheet_rows(name, None)
+            del self._sheets[name]  # calamine's own copy of the cells (~1 GB at 1M lines) is not needed again
+        else:
+            del self._sheets[name]  # the iterator below holds it until the last row
+            rest = _rows_from_a1(sheet, self.path)
+            rows = [row for _, row in zip(range(head), rest, strict=False)]
         package = self._facts()
         extras = package.sheets.get(name, SheetExtras())
         return SheetGrid(
@@ -79,6 +100,7 @@ class XlsxBook:
             hidden_rows=set(extras.hidden_rows),
             formulas_without_value=set(extras.formulas_without_value),
             error_cells=dict(extras.error_cells),
+            rest=rest,
         )
 
     def _sheet(self, name: str) -> CalamineSheet:
@@ -119,6 +141,18 @@ class XlsxBook:
             with zipfile.ZipFile(self.path) as archive:
                 self._package = package_facts(archive)
         return self._package
+
+
+def _rows_from_a1(sheet: CalamineSheet, path: Path) -> Iterator[list[object]]:
+    """The rows of `to_python(skip_empty_area=False)`, one at a time: calamine's `iter_rows` yields every
+    row from row 1 but only the columns from the first used one (the blanks left of it are put back)."""
+    pad: list[object] = [""] * sheet.start[1]  # type: ignore[index]
+    try:
+        for row in sheet.iter_rows():
+            cells: list[object] = row  # type: ignore[assignment]  # list is invariant; the values are read only
+            yield pad + cells if pad else cells
+    except CalamineError as exc:
+        raise InputFileError(_calamine_message(path, exc)) from None
 
 
 def _calamine_message(path: Path, exc: Exception) -> str:
