@@ -3,14 +3,12 @@ Exercised against a local http.server on 127.0.0.1 serving a zip built from the 
 
 from __future__ import annotations
 
-import functools
-import threading
 import zipfile
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from local_site import serving
 
 from rvucheck.cli.main import main
 from rvucheck.refdata import releases
@@ -33,18 +31,8 @@ def server(tmp_path: Path) -> Iterator[str]:
         ):
             zf.write(FIXTURES / "rvu30b" / name, name)
 
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serving(root) as site:
+        yield site.rstrip("/")
 
 
 def test_install_from_url(server: str, tmp_path: Path) -> None:

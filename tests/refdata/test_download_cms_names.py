@@ -5,15 +5,13 @@ network)."""
 
 from __future__ import annotations
 
-import functools
 import shutil
-import threading
 import zipfile
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from local_site import serving
 
 from rvucheck.cli.main import main
 from rvucheck.refdata import releases
@@ -43,17 +41,8 @@ def cms_site(shared_cms: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     _zip(root / "october-2025-asp-pricing-file.zip", *(shared_cms / "ASP2025Q4").glob("*.csv"))
     _zip(root / "2022-anesthesia-base-units-cpt-code.zip", *sorted((shared_cms / "ANES2022_BASE").iterdir()))
 
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serving(root) as site:
+        yield site
 
 
 def test_install_from_cms_file_names(cms_site: str, tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import json
-import threading
 import zipfile
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import openpyxl
 import pytest
+from local_site import serving
 
 from rvucheck.cli.main import main
 from rvucheck.refdata import releases
@@ -132,17 +130,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     (root / "moved.html").write_text(_page("Page moved", [("/files/zip/other.zip", "Something else (ZIP)")]))
 
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serving(root) as site:
+        yield site
 
 
 def _table(site: str, pages: dict[str, str]) -> list[releases.Download]:
@@ -323,14 +312,7 @@ def test_real_cms_files_behind_a_page(shared_cms: Path, tmp_path: Path, monkeypa
         )
     )
 
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        host = f"http://127.0.0.1:{httpd.server_address[1]}/"
+    with serving(root) as host:
         table = _table(host, {"AOC": "aoc.html", "LABNCD": "lab.html"})
         monkeypatch.setattr(releases, "downloads", lambda: table)
         store = Store(tmp_path / "data")
@@ -340,9 +322,6 @@ def test_real_cms_files_behind_a_page(shared_cms: Path, tmp_path: Path, monkeypa
             )
             == 0
         )
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
     out = capsys.readouterr().out
     assert "installed ncci 2026Q2: AOC" in out and "installed labncd 2026100" in out
     ncci = NcciData.open(store)
