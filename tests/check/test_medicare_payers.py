@@ -248,3 +248,21 @@ def test_mimic_admissions_insurance_as_the_payer(
             if finding["rule"] in ("MU01", "NC01", "NC02", "CV01", "LN01"):  # every payer's coding
                 assert "not a Medicare claim" not in finding["message"]
     assert st02["Medicare"] == {"error"} and st02["other"] == {"info"}
+
+
+def test_a_long_run_row_wraps_left_of_the_summary_charts(tmp_path: Path, data_dir: Path) -> None:
+    """The "Check medicare_payers" advice is ~200 characters: on the Summary sheet it wraps across B:I (the
+    columns left of the charts) in a taller row; a short run row stays one cell on one line."""
+    import openpyxl
+
+    claims = tmp_path / "claims.csv"
+    claims.write_text(ROWS.replace("Medicare Part B", "Medicare  Advantage HMO"), encoding="utf-8")
+    (tmp_path / "rvucheck.toml").write_text('medicare_payers = ["MEDICARE"]\n', encoding="utf-8")
+    main([f"--data-dir={data_dir}", "check", str(claims), "--locality", "01112-05"])
+    ws = openpyxl.load_workbook(tmp_path / "claims.rvucheck.xlsx")["Summary"]
+    rows = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value}
+    advice, short = rows["Check medicare_payers"], rows["Medicare lines"]
+    merged = {str(m) for m in ws.merged_cells.ranges}
+    assert f"B{advice}:I{advice}" in merged and ws.cell(advice, 2).alignment.wrap_text
+    assert ws.row_dimensions[advice].height >= 30  # two lines or more
+    assert not any(m.startswith(f"B{short}:") for m in merged) and not ws.cell(short, 2).alignment.wrap_text

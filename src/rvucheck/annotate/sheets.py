@@ -71,7 +71,9 @@ def write_summary_sheet(
     put_text(ws, 1, 1, "rvucheck summary").font = bold_font(ws, 14)
     write_stale_banner(ws, 2, summary.extra.get("run"), columns=3)  # data older than the dates checked
     row = _facts(ws, summary, source, copy_note, generated)
-    row = write_run_block(ws, row + 1, summary.extra.get("run")) - 1  # locality, CF, QPP, data used
+    # locality, CF, QPP, data used; a long value wraps across B:I (widths 99: ~115 characters of text), left
+    # of the charts
+    row = write_run_block(ws, row + 1, summary.extra.get("run"), span=8, width=115) - 1
     last = _provider_and_rule_tables(ws, summary, row + 1)
     last = _top_code_tables(ws, summary, last)
     set_widths(ws, (30, 13, 13, 15, 15, 13, 10, 10, 10))

@@ -210,17 +210,28 @@ def write_stale_banner(ws: Any, row: int, run: dict[str, Any] | None, columns: i
     ws.row_dimensions[row].height = 84
 
 
-def write_run_block(ws: Any, row: int, run: dict[str, Any] | None) -> int:
+def write_run_block(ws: Any, row: int, run: dict[str, Any] | None, span: int = 1, width: int = 100) -> int:
     """A "Run" block (label/value rows) from `row` of a report sheet; returns the next free row. Shared by
-    the Summary sheet and the audit workbook (each puts the banner at its top: write_stale_banner)."""
+    the Summary sheet and the audit workbook (each puts the banner at its top: write_stale_banner). Values
+    sit in `span` columns from B (merged when more than one) that hold about `width` characters a line: a
+    longer value wraps there, in a row as tall as its lines, instead of running under the charts beside it."""
     if not run:
         return row
+    from openpyxl.styles import Alignment
+
     from rvucheck.report.xlsx import bold_font, put_text
 
     put_text(ws, row, 1, "Run").font = bold_font(ws, 12)
     row += 1
     for label, value in run_rows(run):
-        put_text(ws, row, 1, label).font = bold_font(ws)
-        put_text(ws, row, 2, value)
+        label_cell = put_text(ws, row, 1, label)
+        label_cell.font = bold_font(ws)
+        cell = put_text(ws, row, 2, value)
+        if len(value) > width:
+            if span > 1:
+                ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=1 + span)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            label_cell.alignment = Alignment(vertical="top")  # beside the value's first line
+            ws.row_dimensions[row].height = 15 * -(-len(value) // width)
         row += 1
     return row + 1
