@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +31,22 @@ def test_the_real_file_installs_with_its_quarter_and_limits(shared_cms: Path, tm
         dt.date(2025, 12, 31),
     )
     assert info.meta["rows"] == 1011  # 1,012 codes, A9606 is N/A (not ASP priced)
+    assert info.quarter == 4 and info.year == 2025 and info.contents == ("ASP",)
     data = asp.AspData(store)
     j1100 = data.price("J1100", dt.date(2025, 11, 3))
     assert j1100 is not None and (j1100.dosage, j1100.limit, j1100.label) == ("1 MG", 0.094, "ASP 2025Q4")
     assert data.price("J9271").limit == 60.291  # type: ignore[union-attr]
     assert data.price("A9606") is None and data.price("99213") is None
+
+
+def test_a_zipped_file_is_recorded_as_zip_and_member_not_a_temporary_path(tmp_path: Path) -> None:
+    """The catalog names where a file came from (what `data update` compares), as every importer does."""
+    archive = tmp_path / "madeup-asp.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.write(FIXTURE, FIXTURE.name)
+    (info,) = install_from([archive], Store(tmp_path / "data"))
+    assert [s["file"] for s in info.sources] == [f"{archive}!{FIXTURE.name}"]
+    assert [s["role"] for s in info.sources] == ["ASP"] and len(info.sources[0]["sha256"]) == 64
 
 
 def test_quarters_answer_their_own_dates_and_the_nearest_otherwise(shared_cms: Path, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import sqlite3
 from pathlib import Path
 
 from rvucheck.errors import InputFileError
-from rvucheck.refdata.store import DatasetInfo, Recognized, Store, sha256_of
+from rvucheck.refdata.store import DatasetInfo, Recognized, Store, imported
 
 KIND = "anes_base"
 _FIRST = re.compile(r"^\s*CODE\s+(\d{4})\s*$", re.I)
@@ -63,19 +63,8 @@ def import_group(store: Store, group: list[Recognized]) -> DatasetInfo:
     """Import one year's base units into `anes_base-<year>.sqlite` (all or nothing)."""
     item = sorted(group, key=lambda i: i.path.name)[0]
     rows = _rows(item.path)
-    info = DatasetInfo(
-        kind=KIND,
-        dataset_id=item.dataset_id,
-        year=int(item.dataset_id),
-        quarter=None,
-        effective_from=None,
-        effective_to=None,
-        label=f"CMS anesthesia base units CY{item.dataset_id}",
-        contents=("ANESBASE",),
-        sources=tuple({"file": str(i.path), "sha256": sha256_of(i.path), "role": "ANESBASE"} for i in group),
-        meta={"rows": len(rows)},
-        installed_at="",
-    )
+    label = f"CMS anesthesia base units CY{item.dataset_id}"
+    info = imported(group, label, "ANESBASE", {"rows": len(rows)}, year=int(item.dataset_id))
     with store.writing(info) as con:
         con.executescript(SCHEMA)
         con.executemany("INSERT INTO base VALUES (?, ?)", rows)

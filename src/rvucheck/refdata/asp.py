@@ -16,7 +16,7 @@ import sqlite3
 from pathlib import Path
 
 from rvucheck.errors import InputFileError
-from rvucheck.refdata.store import DatasetInfo, Recognized, Store, sha256_of
+from rvucheck.refdata.store import DatasetInfo, Recognized, Store, imported
 from rvucheck.refdata.types import DrugPrice
 
 KIND = "asp"
@@ -86,18 +86,9 @@ def import_group(store: Store, group: list[Recognized]) -> DatasetInfo:
     meta = dict(item.meta)
     start, end = dt.date.fromisoformat(meta["from"]), dt.date.fromisoformat(meta["to"])
     rows = _prices(item.path)
-    info = DatasetInfo(
-        kind=KIND,
-        dataset_id=item.dataset_id,
-        year=start.year,
-        quarter=(start.month - 1) // 3 + 1,
-        effective_from=start,
-        effective_to=end,
-        label=f"Medicare Part B drug payment limits (ASP) {item.dataset_id}",
-        contents=("ASP",),
-        sources=tuple({"file": str(i.path), "sha256": sha256_of(i.path), "role": "ASP"} for i in group),
-        meta={"rows": len(rows)},
-        installed_at="",
+    label = f"Medicare Part B drug payment limits (ASP) {item.dataset_id}"
+    info = imported(
+        group, label, "ASP", {"rows": len(rows)}, (start, end), start.year, (start.month + 2) // 3
     )
     with store.writing(info) as con:
         con.executescript(SCHEMA)

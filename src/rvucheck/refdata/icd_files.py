@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from rvucheck.refdata.store import DatasetInfo, Recognized, Store, sha256_of
+from rvucheck.refdata.store import DatasetInfo, Recognized, Store, imported
 
 ICD10_KIND, ICD9_KIND = "icd10cm", "icd9cm"
 ICD10_SYSTEM, ICD9_SYSTEM = "ICD-10-CM", "ICD-9-CM"
@@ -64,26 +64,10 @@ def import_group(store: Store, group: list[Recognized]) -> DatasetInfo:
     starts, ends = _span(first)
     system = ICD10_SYSTEM if first.kind == ICD10_KIND else ICD9_SYSTEM
     billable = {code for item in group for code in read_codes(item.path)}
-    info = DatasetInfo(
-        kind=first.kind,
-        dataset_id=first.dataset_id,
-        year=ends.year,
-        quarter=None,
-        effective_from=starts,
-        effective_to=ends,
-        label=f"{system} {first.dataset_id} code set ({len(billable):,} billable codes, CMS)",
-        contents=(system.replace("-", ""),),  # ICD10CM / ICD9CM, as the package's set says
-        sources=tuple(
-            {
-                "file": dict(item.meta).get("source", str(item.path)),
-                "sha256": sha256_of(item.path),
-                "role": item.role,
-            }
-            for item in group
-        ),
-        meta={"system": system, "billable": len(billable)},
-        installed_at="",
-    )
+    label = f"{system} {first.dataset_id} code set ({len(billable):,} billable codes, CMS)"
+    contents = system.replace("-", "")  # ICD10CM / ICD9CM, as the package's set says
+    meta: dict[str, object] = {"system": system, "billable": len(billable)}
+    info = imported(group, label, contents, meta, (starts, ends), ends.year)
     with store.writing(info) as con:
         con.execute("CREATE TABLE codes (code TEXT PRIMARY KEY, billable INTEGER NOT NULL)")
         con.executemany("INSERT INTO codes VALUES (?, 1)", ((code,) for code in sorted(billable)))

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from rvucheck.errors import InputFileError
-from rvucheck.refdata.store import DatasetInfo, Recognized, Store, sha256_of
+from rvucheck.refdata.store import DatasetInfo, Recognized, Store, imported
 
 KIND = "labncd"
 COVERED, DENIED, NOT_NECESSARY = 1, 2, 3
@@ -70,30 +70,14 @@ def import_group(store: Store, group: list[Recognized]) -> DatasetInfo:
     """Import one change request's spreadsheet into `labncd-<cr>.sqlite` (all or nothing)."""
     item = group[0]
     ncds, tests, codes = _parse(item.path)
-    info = DatasetInfo(
-        kind=KIND,
-        dataset_id=item.dataset_id,
-        year=None,
-        quarter=None,
-        effective_from=None,
-        effective_to=None,
-        label=f"Lab NCD ICD-10 edits, change request {item.dataset_id} ({len(ncds)} code lists, CMS)",
-        contents=("LABNCD",),
-        sources=(_source(item),),
-        meta={"ncds": len(ncds), "tests": len(tests), "dx": len(codes)},
-        installed_at="",
-    )
+    label = f"Lab NCD ICD-10 edits, change request {item.dataset_id} ({len(ncds)} code lists, CMS)"
+    info = imported([item], label, "LABNCD", {"ncds": len(ncds), "tests": len(tests), "dx": len(codes)})
     with store.writing(info) as con:
         con.executescript(SCHEMA)
         con.executemany("INSERT INTO ncds VALUES (?, ?, ?)", ncds)
         con.executemany("INSERT INTO tests VALUES (?, ?, ?, ?)", tests)
         con.executemany("INSERT INTO dx VALUES (?, ?, ?, ?, ?)", codes)
     return store.installed(KIND, info.dataset_id)
-
-
-def _source(item: Recognized) -> dict[str, str]:
-    source = dict(item.meta).get("source", str(item.path))
-    return {"file": source, "sha256": sha256_of(item.path), "role": item.role}
 
 
 def _parse(path: Path) -> tuple[list[Any], list[Any], list[Any]]:

@@ -24,7 +24,7 @@ from functools import cached_property
 from pathlib import Path
 
 from rvucheck.errors import InputFileError
-from rvucheck.refdata.store import DatasetInfo, Recognized, Store, sha256_of
+from rvucheck.refdata.store import DatasetInfo, Recognized, Store, imported
 
 KIND = "mce"
 HEADER = ("code", "start_date", "end_date", "flags")
@@ -62,22 +62,8 @@ def import_group(store: Store, group: list[Recognized]) -> DatasetInfo:
         )
     rows = list(_flagged(item.path))
     ages = _age_ranges(ranges.path)
-    info = DatasetInfo(
-        kind=KIND,
-        dataset_id=item.dataset_id,
-        year=None,
-        quarter=None,
-        effective_from=None,
-        effective_to=None,
-        label=f"Medicare Code Editor v{item.dataset_id} diagnosis edits ({len(rows):,} flagged codes, CMS)",
-        contents=("MCE",),
-        sources=tuple(
-            {"file": dict(i.meta).get("source", str(i.path)), "sha256": sha256_of(i.path), "role": i.role}
-            for i in group
-        ),
-        meta={"flagged": len(rows), "age_ranges": len(ages)},
-        installed_at="",
-    )
+    label = f"Medicare Code Editor v{item.dataset_id} diagnosis edits ({len(rows):,} flagged codes, CMS)"
+    info = imported(group, label, "MCE", {"flagged": len(rows), "age_ranges": len(ages)})
     with store.writing(info) as con:
         con.execute("CREATE TABLE flags (code TEXT, flag TEXT, start TEXT, end TEXT)")
         con.executemany("INSERT INTO flags VALUES (?, ?, ?, ?)", rows)

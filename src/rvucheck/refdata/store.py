@@ -210,6 +210,45 @@ def _info(row: sqlite3.Row) -> DatasetInfo:
     )
 
 
+def source_name(item: Recognized) -> str:
+    """Where a file came from: the URL or `zip!member` the installer recorded as its `source`, else its path
+    (what the catalog keeps and `data update` compares)."""
+    return dict(item.meta).get("source", str(item.path))
+
+
+def source_of(item: Recognized) -> dict[str, str]:
+    """The catalog's record of one source file: its source name, sha256 and role."""
+    return {"file": source_name(item), "sha256": sha256_of(item.path), "role": item.role}
+
+
+def imported(
+    group: list[Recognized],
+    label: str,
+    contents: str,
+    meta: dict[str, object],
+    dates: tuple[dt.date | None, dt.date | None] = (None, None),
+    year: int | None = None,
+    quarter: int | None = None,
+) -> DatasetInfo:
+    """The catalog entry of a dataset (holding one table, `contents`) imported from one recognised group of
+    files: the kind and id of its first file, the sources of all, and (when it has them) its dates, year and
+    quarter."""
+    first, (starts, ends) = group[0], dates
+    return DatasetInfo(
+        kind=first.kind,
+        dataset_id=first.dataset_id,
+        year=year,
+        quarter=quarter,
+        effective_from=starts,
+        effective_to=ends,
+        label=label,
+        contents=(contents,),
+        sources=tuple(source_of(item) for item in group),
+        meta=meta,
+        installed_at="",
+    )
+
+
 def sha256_of(path: Path) -> str:
     """The sha256 a dataset's catalog entry records for each source file (read in 1 MiB blocks)."""
     digest = hashlib.sha256()

@@ -16,7 +16,7 @@ from pathlib import Path
 from rvucheck.errors import InputFileError
 from rvucheck.refdata.benchmarks import puf, specialty
 from rvucheck.refdata.benchmarks.lookup import KIND
-from rvucheck.refdata.store import DatasetInfo, Recognized, Store, sha256_of
+from rvucheck.refdata.store import DatasetInfo, Recognized, Store, source_of
 
 EM_SHARES_HEADER = [
     "data_year",
@@ -126,9 +126,7 @@ def import_group(store: Store, group: list[Recognized]) -> DatasetInfo:
         effective_to=None,
         label=labels[family],
         contents=tuple(sorted({item.role for item in group})),
-        sources=tuple(
-            {"file": str(item.path), "sha256": sha256_of(item.path), "role": item.role} for item in group
-        ),
+        sources=tuple(source_of(item) for item in group),
         meta=meta,
         installed_at="",
     )

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rvucheck.refdata.ncci.formats import NcciFileError, detect_layout, peek, quarter_of
 from rvucheck.refdata.ncci.rows import PtpRow, aoc_rows, converted_service, mue_rows, ptp_rows
-from rvucheck.refdata.store import DatasetInfo, Recognized, Store, sha256_of
+from rvucheck.refdata.store import DatasetInfo, Recognized, Store, source_name, source_of
 
 KIND = "ncci"
 COMPONENTS = ("PTP", "MUE", "AOC")
@@ -113,7 +113,7 @@ def import_group(store: Store, group: list[Recognized]) -> DatasetInfo:
         old_rows = old_meta.get("rows", {})
         if isinstance(old_rows, dict):
             meta["rows"] = {s["file"]: old_rows[s["file"]] for s in sources if s["file"] in old_rows}
-    sources += [{"file": str(item.path), "sha256": sha256_of(item.path), "role": item.role} for item in group]
+    sources += [source_of(item) for item in group]
     year, quarter = int(dataset_id[:4]), int(dataset_id[5])
     info = DatasetInfo(
         kind=KIND,
@@ -162,7 +162,7 @@ def _count(meta: dict[str, object], item: Recognized, rows: int | str) -> None:
     """Rows read from each file (or why a file was not read), kept in the catalog meta."""
     counts = meta["rows"]
     assert isinstance(counts, dict)
-    counts[str(item.path)] = rows
+    counts[source_name(item)] = rows
 
 
 def _layout(item: Recognized) -> str:

@@ -31,7 +31,7 @@ from rvucheck.refdata.pfs.layouts import (
 )
 from rvucheck.refdata.pfs.recognize import release_of, sniff
 from rvucheck.refdata.releases import conversion_factors
-from rvucheck.refdata.store import DatasetInfo, Recognized, Store, sha256_of
+from rvucheck.refdata.store import DatasetInfo, Recognized, Store, source_name, source_of
 
 SCHEMA = f"""
 CREATE TABLE rvu ({", ".join(f"{f} {'REAL' if f in NUMERIC_FIELDS else 'TEXT'}" for f in PPRRVU_FIELDS)},
@@ -64,14 +64,9 @@ def recognize(path: Path) -> Recognized | None:
     return Recognized("pfs", release_of(path, sniffed), sniffed.role, path, tuple(meta))
 
 
-def display_name(item: Recognized) -> str:
-    """The name shown for a file: the installer records `zip!member` for files read out of a zip."""
-    return dict(item.meta).get("source", str(item.path))
-
-
 def load_table(item: Recognized) -> files.Table:
     fmt = dict(item.meta).get("format", "csv")
-    name = display_name(item)
+    name = source_name(item)
     if fmt == "xlsx":
         rows, numbers = xlsx_rows(item.path)
         return files.Table(name, rows, numbers)
@@ -142,15 +137,7 @@ def import_group(store: Store, group: list[Recognized]) -> DatasetInfo:
         label=next((dict(i.meta).get("title", "") for i, _ in by_role.get("PPRRVU", [])), "")
         or (previous.label if previous and old_meta else f"CY{year} PFS files ({', '.join(roles)})"),
         contents=tuple(CONTENT_NAME[r] for r in roles),
-        sources=tuple(
-            {
-                "file": display_name(i),
-                "sha256": sha256_of(i.path),
-                "role": i.role,
-                "format": dict(i.meta)["format"],
-            }
-            for i in group
-        )
+        sources=tuple({**source_of(i), "format": dict(i.meta)["format"]} for i in group)
         + tuple(s for s in (previous.sources if previous else ()) if s.get("role") in kept),
         meta={
             "conversion_factors": old_meta.get("conversion_factors", cfs),
@@ -204,13 +191,13 @@ def _conversion_factors(pprrvu: list, year: int) -> tuple[dict[str, float], list
         values = {float(r["conversion_factor"]) for r in rows if float(r["conversion_factor"]) > 0}
         if len(values) != 1:
             raise InputFileError(
-                f"{display_name(item)}: expected one conversion factor, found {sorted(values)}"
+                f"{source_name(item)}: expected one conversion factor, found {sorted(values)}"
             )
         cf = values.pop()
         variant = _variant(item, cf, known)
         if variant in found and found[variant] != cf:
             raise InputFileError(
-                f"{display_name(item)}: a second {variant} PPRRVU file with another CF "
+                f"{source_name(item)}: a second {variant} PPRRVU file with another CF "
                 f"({cf} vs {found[variant]})"
             )
         found[variant] = cf
@@ -230,7 +217,7 @@ def _variant(item: Recognized, cf: float, known: dict[str, float]) -> str:
     file name (PPRRVU2026_Jan_QPP / _nonQPP), the only place the files say it."""
     if known.get("qpp") != known.get("nonqpp") and cf in (known.get("qpp"), known.get("nonqpp")):
         return "qpp" if cf == known.get("qpp") else "nonqpp"
-    name = Path(display_name(item)).name.upper()
+    name = Path(source_name(item)).name.upper()
     return "qpp" if "QPP" in name and "NONQPP" not in name and "NON-QPP" not in name else "nonqpp"
 
 
@@ -243,8 +230,8 @@ def _check_same(role: str, parsed: list) -> None:
     for item, rows in parsed[1:]:
         if _comparable(role, rows) != base:
             raise InputFileError(
-                f"{display_name(item)}: its {role} values differ from "
-                f"{display_name(first_item)}; install one of them"
+                f"{source_name(item)}: its {role} values differ from "
+                f"{source_name(first_item)}; install one of them"
             )
 
 
