@@ -16,61 +16,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rvucheck.errors import InputFileError
+from rvucheck.refdata.periods import periods_named, years_named
 
 FILE_SUFFIXES = (".zip", ".xlsx", ".csv", ".txt")
-MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-_SEP = r"[\s_/.-]*"
-_PERIODS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], tuple[int, int]]], ...] = (
-    # 2026Q3, 2026-q3, v2026q3
-    (re.compile(rf"(20\d\d){_SEP}q([1-4])(?!\d)", re.I), lambda m: (int(m[1]), 3 * int(m[2]) - 2)),
-    # q3-2026, Q3 2026
-    (re.compile(rf"(?<![a-z])q([1-4]){_SEP}(20\d\d)", re.I), lambda m: (int(m[2]), 3 * int(m[1]) - 2)),
-    # 2026-07-01
-    (re.compile(r"(20\d\d)-(\d\d)-(\d\d)"), lambda m: (int(m[1]), int(m[2]))),
-    # 07/01/2026, 07-01-2026, 07012026
-    (re.compile(r"(?<!\d)(\d\d)[/-]?(\d\d)[/-]?(20\d\d)(?!\d)"), lambda m: (int(m[3]), int(m[1]))),
-    # July 2026, july-1-2026, July 1, 2026
-    (
-        re.compile(rf"(?<![a-z])({'|'.join(MONTHS)})(?![a-z]){_SEP}(?:\d\d?,?{_SEP})?(20\d\d)", re.I),
-        lambda m: (int(m[2]), MONTHS[m[1].lower()]),
-    ),
-)
-_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 
 
 def period_of(text: str) -> tuple[int, int] | None:
     """(year, month) named by a link's text or file name (a quarter counts as its first month; a bare year
     as month 0), the latest when it names several; None when it names none."""
-    found = [
-        (year, month)
-        for pattern, period in _PERIODS
-        for match in pattern.finditer(text)
-        for year, month in (period(match),)
-        if 1 <= month <= 12
-    ]
-    if found:
+    if found := periods_named(text):
         return max(found)
-    years = [int(y) for y in _YEAR.findall(text)]
+    years = years_named(text)
     return (max(years), 0) if years else None
 
 

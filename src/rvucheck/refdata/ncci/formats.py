@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from rvucheck.errors import InputFileError
+from rvucheck.refdata.periods import periods_named
 
 ENCODING = "latin-1"  # CMS NCCI text files are Latin-1 (the CPT® sign in the notice)
 PEEK_RECORDS = 12
@@ -156,24 +157,14 @@ def detect_layout(path: Path) -> tuple[str, str] | None:
 
 # ---------------------------------------------------------------------------------------------- quarter
 
-_VERSION = re.compile(r"v(\d{2})(\d)r\d", re.IGNORECASE)  # NCCI version 32.1 = 2026 Q2
-_EFF_MDY = re.compile(r"eff[_-]?(\d{2})[-_](\d{2})[-_](\d{4})", re.IGNORECASE)
-_ISO = re.compile(r"(20\d{2})-(\d{2})-(\d{2})")
-_YQ = re.compile(r"(20\d{2})[ _-]?Q([1-4])", re.IGNORECASE)
 # folder names are matched strictly: temporary folders have random names that could look like a quarter
 _FOLDER_YQ = re.compile(r"(?<![0-9A-Za-z])(?:NCCI|MUE|AOC|PTP)?_?(20\d{2})Q([1-4])(?![0-9])")
 
 
 def quarter_from_text(text: str) -> tuple[int, int] | None:
-    if match := _YQ.search(text):
-        return int(match[1]), int(match[2])
-    if match := _EFF_MDY.search(text):
-        return int(match[3]), (int(match[1]) - 1) // 3 + 1
-    if match := _ISO.search(text):
-        return int(match[1]), (int(match[2]) - 1) // 3 + 1
-    if match := _VERSION.search(text):
-        return 1994 + int(match[1]), int(match[2]) + 1
-    return None
+    """(year, quarter) of the first period the text names (refdata/periods.py lists the shapes)."""
+    found = periods_named(text)
+    return (found[0][0], (found[0][1] - 1) // 3 + 1) if found else None
 
 
 def quarter_of(path: Path) -> tuple[int, int] | None:
