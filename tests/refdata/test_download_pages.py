@@ -215,6 +215,33 @@ def test_lab_ncd_from_its_page(site: str, tmp_path: Path, monkeypatch, capsys) -
     assert "Lab NCD ICD-10 edits:\n  2030200    undated (newest used)" in status
 
 
+def test_update_skips_what_is_installed(site: str, tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    """`data update` knows an installed AOC or lab NCD file by the address the catalog records (not the
+    temporary path it was unpacked to): in its own quarter the page is not read again; a quarter later the
+    page is read, and its newest file, being the one installed, is not downloaded again."""
+    table = _table(site, {"AOC": "aoc.html", "LABNCD": "lab.html"})
+    monkeypatch.setattr(releases, "downloads", lambda: table)
+    store = Store(tmp_path / "data")
+    update = [f"--data-dir={store.data_dir}", "data", "update", "--date"]
+    assert main([*update, "2030-05-01"]) == 0
+    first = capsys.readouterr()
+    assert first.err.count("downloading") == 2 and "installed ncci 2030Q2: AOC" in first.out
+    aoc = next(s["file"] for s in store.datasets("ncci")[0].sources if s["role"] == "AOC")
+    assert aoc == f"{site}files/zip/madeup-aoc-v2030q2.zip!AOC_V2030Q2-MCR.xlsx"
+    assert main([*update, "2030-05-01"]) == 0  # the same quarter: both files name it
+    again = capsys.readouterr().err
+    assert "reading" not in again and "downloading" not in again
+    assert "up to date: every dataset listed for Q2 2030 is installed" in again
+    assert main([*update, "2030-08-01"]) == 0  # Q3: the pages are read; their newest files are installed
+    later = capsys.readouterr().err
+    assert later.count("reading") == 2 and "downloading" not in later
+    assert f"up to date: {site}files/zip/madeup-aoc-v2030q2.zip is installed (ncci 2030Q2)" in later
+    assert (
+        f"up to date: {site}files/zip/april-2030-lab-code-list-icd-10.zip is installed (labncd 2030200)"
+        in later
+    )
+
+
 def test_page_without_the_link_is_a_one_line_error(site: str, tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
     table = _table(site, {"AOC": "moved.html"})
     monkeypatch.setattr(releases, "downloads", lambda: table)

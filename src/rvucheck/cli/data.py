@@ -88,15 +88,20 @@ def _download_all(store: Any, wanted: set[str], say: Any, args: argparse.Namespa
     current quarter's datasets that are not installed."""
     from rvucheck.refdata.calendar import quarter_of
     from rvucheck.refdata.install import install_from
-    from rvucheck.refdata.landing import current_link
+    from rvucheck.refdata.landing import current_link, installed_for, installed_from
     from rvucheck.refdata.releases import current, downloads
 
     items = downloads()
     if args.update:
         day = date_option(getattr(args, "date", None)) or dt.date.today()
         installed_ids = {(d.kind, d.dataset_id) for d in store.datasets()}
+        since = (day.year, 3 * quarter_of(day) - 2)
         items = [
-            i for i in current(items, day.year, quarter_of(day)) if (i.kind, i.dataset) not in installed_ids
+            i
+            for i in current(items, day.year, quarter_of(day))
+            if (i.kind, i.dataset) not in installed_ids
+            # a dataset found on its page (AOC, lab NCD) is current when its file names this quarter
+            and not (i.link and installed_for(store, i.kind, i.link, i.unlike, since))
         ]
         if not items:
             say(f"up to date: every dataset listed for Q{quarter_of(day)} {day.year} is installed")
@@ -114,6 +119,10 @@ def _download_all(store: Any, wanted: set[str], say: Any, args: argparse.Namespa
         say(f"{item.what}:")
         try:
             urls = list(item.urls) or [(current_link(item.page, item.link, item.unlike, item.what, say),)]
+            known = installed_from(store, item.kind, urls[0][0]) if args.update and item.link else None
+            if known:  # the page's newest file is the one installed
+                say(f"  up to date: {urls[0][0]} is installed ({known.kind} {known.dataset_id})")
+                continue
             installed += install_from(urls, store, progress=say)
         except RvucheckError as exc:
             failed.append(item)

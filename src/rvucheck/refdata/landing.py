@@ -5,6 +5,10 @@ whose text or file name names the newest period.
 
 CMS links some files through its AMA licence page (`/license/ama?file=/files/zip/x.zip`); the file itself
 is at the `file=` address, which is what is downloaded.
+
+`data update` knows an installed file by the address the catalog records for it (the URL, or `URL!member`
+for a file out of a zip): a dataset whose file names the current quarter is not looked for again, and a
+page whose newest link is a file already installed is not downloaded again.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from pathlib import Path
 
 from rvucheck.errors import InputFileError
 from rvucheck.refdata.periods import periods_named, years_named
+from rvucheck.refdata.store import DatasetInfo, Store
 
 FILE_SUFFIXES = (".zip", ".xlsx", ".csv", ".txt")
 
@@ -53,15 +58,17 @@ def file_links(html: bytes, page: str) -> list[tuple[str, str]]:
     return links
 
 
+def _matches(words: str, pattern: str, unlike: str) -> bool:
+    return bool(re.search(pattern, words, re.I)) and not (unlike and re.search(unlike, words, re.I))
+
+
 def choose(links: list[tuple[str, str]], pattern: str, unlike: str = "") -> str | None:
     """The link whose text or file name matches `pattern` (and not `unlike`) and names the newest period;
     among equally new ones the first on the page. None when no link matches."""
-    wanted, unwanted = re.compile(pattern, re.I), re.compile(unlike, re.I) if unlike else None
     best: tuple[tuple[int, int], str] | None = None
     for url, text in links:
         name = urllib.parse.unquote(Path(urllib.parse.urlparse(url).path).name)
-        words = f"{text} {name}"
-        if not wanted.search(words) or (unwanted and unwanted.search(words)):
+        if not _matches(f"{text} {name}", pattern, unlike):
             continue
         period = period_of(text) or period_of(name) or (0, 0)
         if best is None or period > best[0]:
@@ -84,3 +91,24 @@ def current_link(page: str, pattern: str, unlike: str, what: str, say: Callable[
             "in a browser, download the newest file and run rvucheck data install --from FILE"
         )
     return url
+
+
+def installed_from(store: Store, kind: str, url: str) -> DatasetInfo | None:
+    """The installed dataset of `kind` that holds the file downloaded from `url` (or a member of its zip)."""
+    for info in store.datasets(kind):
+        if any(s.get("file") == url or s.get("file", "").startswith(f"{url}!") for s in info.sources):
+            return info
+    return None
+
+
+def installed_for(
+    store: Store, kind: str, pattern: str, unlike: str, since: tuple[int, int]
+) -> DatasetInfo | None:
+    """The installed dataset of `kind` with a file matching `pattern` (not `unlike`) whose name (`zip!member`,
+    after the address's last /) names a period from `since` (year, month) on: current, nothing to look for."""
+    for info in store.datasets(kind):
+        for source in info.sources:
+            name = urllib.parse.unquote(source.get("file", "").rsplit("/", 1)[-1])
+            if _matches(name, pattern, unlike) and (period_of(name) or (0, 0)) >= since:
+                return info
+    return None
