@@ -80,6 +80,28 @@ def test_audit_outputs_that_share_a_name_are_refused(work: Path, store: Path) ->
     assert "same name" in outcome.assert_clean_error("a.xlsx")
 
 
+@pytest.mark.parametrize("option", ["--out", "--html", "--json"])
+def test_audit_refuses_an_existing_output_without_force(work: Path, store: Path, option: str) -> None:
+    """As `check` does: an existing output is refused before any work (one line naming it, no month
+    recorded, the file untouched); with --force it is replaced."""
+    name = {"--out": "audit.xlsx", "--html": "audit.html", "--json": "audit.json"}[option]
+    (work / name).write_bytes(b"someone else's file")
+    outcome = run_cli(work, "audit", "charges.xlsx", option, name, data_dir=store)
+    line = outcome.assert_clean_error(name)
+    assert "already exists; use --force to replace it or choose another name" in line
+    assert history_months(store) == [] and (work / name).read_bytes() == b"someone else's file"
+    forced = run_cli(work, "audit", "charges.xlsx", option, name, "--force", data_dir=store)
+    assert forced.code == 0, forced.stderr[-500:]
+    assert (work / name).read_bytes() != b"someone else's file" and history_months(store) == ["2026-07"]
+
+
+def test_each_month_refuses_an_existing_output_without_force(work: Path, store: Path) -> None:
+    (work / "audit-2026-07.json").write_text("{}")
+    outcome = run_cli(work, "audit", "charges.xlsx", "--each-month", "--json", "audit.json", data_dir=store)
+    assert "already exists" in outcome.assert_clean_error("audit-2026-07.json")
+    assert (work / "audit-2026-07.json").read_text() == "{}"
+
+
 def test_a_batch_is_all_or_nothing_when_a_later_output_exists(work: Path) -> None:
     """The second copy exists (no --force): refused before any work, the first copy is not written either."""
     make_charges(work, "second.xlsx")

@@ -33,6 +33,11 @@ def register(subparsers: Any) -> None:
     audit.add_argument("--out", type=Path, help="audit workbook to write (.xlsx)")
     audit.add_argument("--html", type=Path, help="self-contained HTML report to write")
     audit.add_argument("--json", type=Path, help="figures and findings as JSON")
+    audit.add_argument(
+        "--force",
+        action="store_true",
+        help="replace existing outputs (without it an existing file is refused)",
+    )
     audit.add_argument("--sample-size", type=int, default=30, help="encounters in the review sample (30)")
     audit.add_argument("--seed", type=int, default=1, help="seed of the review sample's random draw (1)")
     audit.add_argument(
@@ -83,7 +88,7 @@ def run_audit_command(args: argparse.Namespace) -> int:
     options = replace(options, mapping=reading_map(args, settings))
     if not args.each_month:
         # outputs checked before the work (never an input, a link to one, or each other)
-        with Outputs(args.files, force=True) as outputs:
+        with Outputs(args.files, force=args.force) as outputs:
             wanted = _planned(outputs, args, month=None)
             session = Session.open(data_dir, settings)
             with busy("auditing: reading, checking and writing the outputs"):
@@ -94,7 +99,7 @@ def run_audit_command(args: argparse.Namespace) -> int:
     session = Session.open(data_dir, settings)
     for result in run_each_month(args.files, data_dir, options, session, record=False):
         # each month's outputs are written and the month recorded before the next month is checked
-        with Outputs(args.files, force=True) as outputs:
+        with Outputs(args.files, force=args.force) as outputs:
             wanted = _planned(outputs, args, month=result.month)
             _report(_write_and_remember(outputs, wanted, result, data_dir), result)
     return 0
@@ -113,7 +118,7 @@ def _reviewed(args: argparse.Namespace) -> int:
     if args.html is not None:
         raise InputFileError("--reviewed writes --json and --out (.xlsx); leave --html off")
     outcome = read_reviewed(args.reviewed)
-    with Outputs([args.reviewed], force=True) as outputs:
+    with Outputs([args.reviewed], force=args.force) as outputs:
         for path in (args.out, args.json):
             if path is not None:
                 outputs.plan(path)
