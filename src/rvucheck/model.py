@@ -10,7 +10,7 @@ import datetime as dt
 import operator
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 # The severity vocabulary, the one place it is spelled out: worst first, the order reports list them in.
 Severity = Literal["error", "warning", "info"]
@@ -70,6 +70,7 @@ class CellRef:
     sheet: str
     row: int
     column: int | None = None
+    unit: ClassVar[str] = "row"  # what `row` counts, in a message's words
 
     def a1(self) -> str:
         """`Sheet!C12`-style address (column letters computed without openpyxl)."""
@@ -80,6 +81,31 @@ class CellRef:
             col, rem = divmod(col - 1, 26)
             letters = chr(65 + rem) + letters
         return f"{self.sheet}!{letters}{self.row}"
+
+    def place(self) -> str:
+        """How a message names the line's place: `row 12` (`segment 57` in an X12 file)."""
+        return f"{self.unit} {self.row}"
+
+
+@dataclass(frozen=True)
+class BlankedRef(CellRef):
+    """A spreadsheet line's place when cells it does not need to be read (a note, a payer, a charge ...)
+    held an Excel error (#N/A, #REF! ...): those cells were read as blank, and the outputs warn about each
+    by its cell and error, never a value. `blanked`: (1-based column, error) per such cell."""
+
+    blanked: tuple[tuple[int, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class SegmentRef(CellRef):
+    """An X12 (837P) line's place: `row` is the number of its SV1 segment in the file (ISA = 1), so every
+    output keys and sorts it as a row; only the words say "segment". `sheet` is the file name; `column`
+    the 837 element a field came from (read.x12.reader.ELEMENTS), which has no cell to point at."""
+
+    unit: ClassVar[str] = "segment"
+
+    def a1(self) -> str:
+        return f"{self.sheet} segment {self.row}"
 
 
 @fast_init

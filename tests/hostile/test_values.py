@@ -22,6 +22,7 @@ class Case:
     rule: str = ""  # a rule its line must carry
     not_rule: str = ""  # a rule its line must not carry
     read: tuple[str, object] | None = None  # (json key, value) of the line as read
+    warning: str = ""  # a warning the line carries (substring): a cell read as blank for its Excel error
 
 
 CASES = [
@@ -35,8 +36,16 @@ CASES = [
     Case("units zero", {"Units": "0"}, rule="LN02", not_rule="LN09"),
     Case("units #REF!", {"Units": Error("#REF!")}, unreadable="holds the Excel error #REF!"),
     Case("units #DIV/0!", {"Units": Error("#DIV/0!")}, unreadable="holds the Excel error #DIV/0!"),
-    Case("patient #REF!", {"Patient": Error("#REF!")}, unreadable="B"),
-    Case("payer #N/A as text", {"Payer": "#N/A"}, unreadable="holds the Excel error #N/A"),
+    # an Excel error in a cell the line is checked without is read as blank, with a warning naming the cell
+    Case(
+        "patient #REF!", {"Patient": Error("#REF!")}, read=("hcpcs", "99213"), warning="(#REF!) holds an Ex"
+    ),
+    Case("payer #N/A as text", {"Payer": "#N/A"}, read=("units", 1.0), warning="(#N/A) holds an Excel error"),
+    Case("claim and dx #N/A", {"Claim": Error("#N/A"), "Dx": "#N/A"}, warning="(#N/A) hold Excel errors"),
+    # ... but not in one it needs: the code, units, date or modifiers
+    Case("modifier #REF!", {"Mod1": Error("#REF!")}, unreadable="holds the Excel error #REF!"),
+    Case("date #DIV/0!", {"DOS": Error("#DIV/0!")}, unreadable="holds the Excel error #DIV/0!"),
+    Case("code #N/A as text", {"CPT": "#N/A"}, unreadable="holds the Excel error #N/A"),
     Case("date 3000000", {"DOS": "3000000"}, unreadable="not a date between 1900 and 2100"),
     Case("date 3000000 as a number", {"DOS": 3000000}, unreadable="not a date between 1900 and 2100"),
     Case("date 20261399", {"DOS": "20261399"}, unreadable="not a date"),
@@ -95,6 +104,13 @@ def test_value(checked: Outcome, case: Case) -> None:
     if case.read:
         key, value = case.read
         assert line[key] == value, line
+    row = FIRST_ROW + CASES.index(case)
+    if case.warning:
+        (warning,) = line["warnings"]
+        assert warning.startswith(f"row {row}: Charges!") and case.warning in warning, warning
+        assert "P" + str(CASES.index(case)) not in warning and "Aetna" not in warning  # cells, never values
+    else:
+        assert "warnings" not in line, line
 
 
 def test_totals_row_is_counted_apart(checked: Outcome) -> None:
@@ -117,11 +133,10 @@ def test_json_has_no_infinity_or_nan(checked: Outcome) -> None:
     ("fields", "reason"),
     [
         ({"Units": "#REF!"}, "holds the Excel error #REF!"),
-        ({"Patient": "#N/A"}, "holds the Excel error #N/A"),
         ({"Units": "1e400"}, "not a finite number"),
         ({"DOS": "20261399"}, "not a date"),
     ],
-    ids=["csv units #REF!", "csv patient #N/A", "csv units 1e400", "csv date 20261399"],
+    ids=["csv units #REF!", "csv units 1e400", "csv date 20261399"],
 )
 def test_csv_values(tmp_path: Path, fields: dict[str, object], reason: str) -> None:
     export = write_csv(tmp_path / "values.csv", [row(1), row(2, **fields)])
@@ -130,3 +145,21 @@ def test_csv_values(tmp_path: Path, fields: dict[str, object], reason: str) -> N
     line = _lines_by_row(outcome)[3]
     assert [f["rule"] for f in line["findings"]] == ["RD01"]
     assert reason in line["findings"][0]["message"]
+
+
+def test_csv_patient_error_is_read_as_blank_with_a_warning(tmp_path: Path) -> None:
+    """A CSV holds an Excel error as its text: in a cell the line is checked without (the patient), the
+    line is read with the cell blank (a patient of its own) and the text output warns, naming the cell."""
+    export = write_csv(tmp_path / "values.csv", [row(1), row(2, Patient="#N/A")])
+    outcome = run_cli(tmp_path, "check", export.name, "--format", "json", "--no-annotate")
+    outcome.assert_no_traceback()
+    outcome.assert_inputs_unchanged()
+    assert outcome.code == 0 and outcome.json()["summary"]["checked"] == 2  # a warning is not a finding
+    line = _lines_by_row(outcome)[3]
+    assert "RD01" not in [f["rule"] for f in line["findings"]]
+    assert line["warnings"] == [
+        "row 3: values!B3 (#N/A) holds an Excel error (a formula that failed), read as blank: the line is "
+        "checked without it; fix it in the export"
+    ]
+    text = run_cli(tmp_path, "check", export.name, "--no-annotate")
+    assert f"note: {line['warnings'][0]}" in text.stdout

@@ -16,7 +16,10 @@ from rvucheck.refdata.periods import periods_named
 # quarter_from_text as it was before the shared parser, kept here to prove nothing it read changed
 _OLD = (
     (re.compile(r"(20\d{2})[ _-]?Q([1-4])", re.I), lambda m: (int(m[1]), int(m[2]))),
-    (re.compile(r"eff[_-]?(\d{2})[-_](\d{2})[-_](\d{4})", re.I), lambda m: (int(m[3]), (int(m[1]) - 1) // 3 + 1)),
+    (
+        re.compile(r"eff[_-]?(\d{2})[-_](\d{2})[-_](\d{4})", re.I),
+        lambda m: (int(m[3]), (int(m[1]) - 1) // 3 + 1),
+    ),
     (re.compile(r"(20\d{2})-(\d{2})-(\d{2})"), lambda m: (int(m[1]), (int(m[2]) - 1) // 3 + 1)),
     (re.compile(r"v(\d{2})(\d)r\d", re.I), lambda m: (1994 + int(m[1]), int(m[2]) + 1)),
 )

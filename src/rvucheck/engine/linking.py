@@ -56,6 +56,17 @@ _SKIPPING = (
     (DATE, NO_DATE_RULE, "date of service", "dos"),
     (DIAGNOSES, NO_DIAGNOSIS_RULE, "diagnosis", "diagnoses"),
 )
+# An X12 837P has no columns to map: where the claim format keeps (or does not keep) what the rules need.
+_X12_ADVICE = {
+    NO_MINUTES_RULE: "an 837P carries no documented time (SV104 is units; minutes only for anesthesia, "
+    "SV103 MJ): check the time in the notes, or run rvucheck on the practice's charge export with its "
+    "minutes column",
+    NO_NOTE_RULE: "an 837P carries no note status, signature or posting date: check them in the notes, or "
+    "run rvucheck on the practice's charge export with those columns",
+    NO_ATTACHMENT_RULE: "an 837P names its attachments in PWK segments (loop 2300 for the claim, 2400 for a "
+    "line), which rvucheck does not read: check that each such claim has its PWK, or run rvucheck on the "
+    "practice's charge export with its attachment column",
+}
 _EVERY_COLUMN = frozenset(name for names in _COLUMNS_OF.values() for name in names)
 UNLINKED = "\x00"  # starts the patient key of a line with a blank patient cell (no real id starts so)
 
@@ -177,12 +188,20 @@ def documentation_notes(
                 f"no {what} column: rules not run: {', '.join(sorted(skipped[field]))}"
             )
             options.setdefault(rule, []).append(f"--map {option}=HEADER")
+    where = source[0].source
+    if where.unit == "segment":  # an X12 file: nothing to map
+        return [
+            Finding(
+                rule, "info", "; ".join(parts[rule]) + f"; {_X12_ADVICE[rule]}", where, fix=_X12_ADVICE[rule]
+            )
+            for rule in sorted(parts)
+        ]
     return [
         Finding(
             rule,
             "info",
             "; ".join(parts[rule]) + f"; to judge them, map the column: {' / '.join(options[rule])}",
-            source[0].source,
+            where,
             fix=f"If the export has the column under another header, map it ({' / '.join(options[rule])}) "
             "and run the check again.",
         )

@@ -37,6 +37,7 @@ from rvucheck.engine.mppr import one_group_note
 from rvucheck.errors import InputFileError, RvucheckError
 from rvucheck.gc_pause import paused_gc
 from rvucheck.model import (
+    CellRef,
     ChargeLine,
     DocRequirement,
     Finding,
@@ -183,7 +184,7 @@ def _finding(rule: Rule, hit: Hit, fact: LineFacts) -> Finding:
     return Finding(
         rule=rule.id,
         severity=severity,
-        message=format_message(rule.message, values),
+        message=format_message(_place_words(rule.message, fact.line.source), values),
         source=fact.line.source,
         fix=rule.docs.fix,
         ref="; ".join(rule.refs),
@@ -191,6 +192,11 @@ def _finding(rule: Rule, hit: Hit, fact: LineFacts) -> Finding:
         dollars_at_stake=dollars,
         wrvu_at_stake=wrvu,
     )
+
+
+def _place_words(template: str, source: CellRef) -> str:
+    """Rules name other lines `row {n}`; in an X12 file a line's place is a segment (`segment {n}`)."""
+    return template if source.unit == "row" else template.replace("row {", f"{source.unit} {{")
 
 
 def _results(
@@ -229,6 +235,12 @@ def _results(
     return tuple(results)
 
 
+_UNREADABLE_FIX = {
+    "row": "Correct the row in the export (or map its columns) and run the check again.",
+    "segment": "Correct the claim in the billing system, export the 837P again and run the check again.",
+}
+
+
 def _data_notes(
     facts: Sequence[LineFacts], ref: ReferenceData, unreadable: Sequence[UnreadableLine]
 ) -> tuple[list[Finding], str]:
@@ -236,9 +248,9 @@ def _data_notes(
         Finding(
             rule=UNREADABLE_RULE,
             severity="error",
-            message=f"row {item.source.row} could not be read: {item.reason}",
+            message=f"{item.source.place()} could not be read: {item.reason}",
             source=item.source,
-            fix="Correct the row in the export (or map its columns) and run the check again.",
+            fix=_UNREADABLE_FIX[item.source.unit],
         )
         for item in unreadable
     ]

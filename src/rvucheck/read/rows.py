@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from operator import itemgetter
 
-from rvucheck.model import CellRef, ChargeLine, UnreadableLine
+from rvucheck.model import BlankedRef, CellRef, ChargeLine, UnreadableLine
 from rvucheck.read.cells import (
     EXCEL_ERRORS,
     BadValue,
@@ -29,6 +29,9 @@ from rvucheck.read.sources import SheetGrid
 
 CODE_SHAPE = re.compile(r"^[0-9A-Z]{5}$")
 NO_DOCUMENTATION: tuple[float | None, str, dt.date | None, bool | None] = (None, "", None, None)
+# The fields a line cannot be checked without: a value of theirs that cannot be read makes the line
+# unreadable (build below). Any other field's unreadable value is read as absent, an Excel error too.
+CRITICAL = ("hcpcs", "units", "dos", "modifiers")
 
 # The order LineBuilder.build passes a line's values in: ChargeLine's own, checked here so a new or moved
 # field fails at import, not as a shifted value.
@@ -68,6 +71,9 @@ class LineBuilder:
         self.code_column = single["hcpcs"] + 1
         self.header_code = normalize_header(header_cells[single["hcpcs"]]) if header_cells else ""
         self.mapped = sorted(set(single.values()) | {i for cols in multi.values() for i in cols})
+        self.critical = {single[n] for n in CRITICAL if n in single} | {
+            i for n in CRITICAL for i in multi.get(n, ())
+        }
         # a field without a column reads from index `width` (past every cell of the sheet): rows are padded
         # in place with blanks up to it
         self.width = max((len(row) for row in grid.rows), default=0)
@@ -110,11 +116,20 @@ class LineBuilder:
                     )
         if len(row) <= self.width:
             row.extend([""] * (self.width + 1 - len(row)))
+        blanked: tuple[tuple[int, str], ...] = ()
         if self.errors or not EXCEL_ERRORS.isdisjoint(self.mapped_values(row)):
-            failed = self._failed_formula(row, row_number)
-            if failed is not None:
-                return failed
-        code_ref = CellRef(self.sheet, row_number, self.code_column)
+            found = self._failed_formulas(row, row_number)
+            if isinstance(found, UnreadableLine):
+                return found
+            blanked = found
+            if blanked:  # read as blank, in a copy of the row (rare)
+                lost = {column - 1 for column, _error in blanked}
+                row = [("" if i in lost else value) for i, value in enumerate(row)]
+        code_ref = (
+            BlankedRef(self.sheet, row_number, self.code_column, blanked)
+            if blanked
+            else CellRef(self.sheet, row_number, self.code_column)
+        )
         if not code:
             return UnreadableLine(code_ref, f"no procedure code in {code_ref.a1()}")
         if not CODE_SHAPE.match(code) and normalize_header(code) == self.header_code:
@@ -216,18 +231,27 @@ class LineBuilder:
         if any(has_control(cell) for cell in cells):
             self.control_rows.append(row_number)
 
-    def _failed_formula(self, row: list[object], row_number: int) -> UnreadableLine | None:
-        """A mapped cell holding an Excel error (#REF!, #N/A ...): calamine reads it as blank, a CSV as
-        text; either way the value is lost, and a blank would be read as one unit or no patient."""
+    def _failed_formulas(
+        self, row: list[object], row_number: int
+    ) -> UnreadableLine | tuple[tuple[int, str], ...]:
+        """Mapped cells holding an Excel error (#REF!, #N/A ...): calamine reads one as blank, a CSV as
+        text; either way the value is lost. In a CRITICAL field's cell (a blank would be read as one unit,
+        no modifier, no date) the line is unreadable; any other such cell is read as blank: its (column,
+        error)."""
+        blanked = []
         for mapped_index in self.mapped:
             error = self.errors.get((row_number, mapped_index + 1)) if self.errors else None
             if error is None:
                 value = row[mapped_index]
                 error = value if isinstance(value, str) and value in EXCEL_ERRORS else None
-            if error is not None:
-                ref = CellRef(self.sheet, row_number, mapped_index + 1)
-                return UnreadableLine(
-                    ref, f"{ref.a1()} holds the Excel error {error} (a formula that failed); fix it in the "
-                    "export, then run again",
-                )  # fmt: skip
-        return None
+            if error is None:
+                continue
+            if mapped_index not in self.critical:
+                blanked.append((mapped_index + 1, error))
+                continue
+            ref = CellRef(self.sheet, row_number, mapped_index + 1)
+            return UnreadableLine(
+                ref, f"{ref.a1()} holds the Excel error {error} (a formula that failed); fix it in the "
+                "export, then run again",
+            )  # fmt: skip
+        return tuple(blanked)

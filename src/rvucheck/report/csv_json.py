@@ -7,13 +7,14 @@ import functools
 import io
 from typing import Any
 
-from rvucheck.model import Finding, LineResult, Report
+from rvucheck.model import CellRef, Finding, LineResult, Report
 from rvucheck.refdata.pricing import nonpar
 from rvucheck.report.formula_text import looks_like_formula
 from rvucheck.report.summary import (
     PAYMENT_BASIS,
     Summary,
     all_findings,
+    blanked_warning,
     cell_address,
     finding_cell,
     run_notes,
@@ -45,6 +46,7 @@ def to_json_obj(report: Report, summary: Summary) -> dict[str, Any]:
         {
             "sheet": r.line.source.sheet,
             "row": r.line.source.row,
+            **_segment(r.line.source),
             "hcpcs": r.line.hcpcs,
             "modifiers": list(r.line.modifiers),
             "units": r.line.units,
@@ -56,6 +58,7 @@ def to_json_obj(report: Report, summary: Summary) -> dict[str, Any]:
             "basis": r.basis,
             "findings": [{"rule": f.rule, "severity": f.severity, "message": f.message} for f in r.findings],
             "documentation": _documentation(r) if r.findings else [],
+            **_warnings(r.line.source),
             # with the profile's medicare_payers and a payer column: what the est. payment is for this payer
             **({"payment_basis": PAYMENT_BASIS[payer_status(r.line.payer, payers)]} if payers else {}),
         }
@@ -64,11 +67,12 @@ def to_json_obj(report: Report, summary: Summary) -> dict[str, Any]:
     unreadable_findings = {(f.source.sheet, f.source.row): f for f in report.run_findings if f.rule == "RD01"}
     for item in report.unreadable:
         finding = unreadable_findings.get((item.source.sheet, item.source.row))
-        message = finding.message if finding else f"row {item.source.row} could not be read: {item.reason}"
+        message = finding.message if finding else f"{item.source.place()} could not be read: {item.reason}"
         lines.append(
             {
                 "sheet": item.source.sheet,
                 "row": item.source.row,
+                **_segment(item.source),
                 "hcpcs": "",
                 "modifiers": [],
                 "units": None,
@@ -100,6 +104,17 @@ def to_json_obj(report: Report, summary: Summary) -> dict[str, Any]:
         "lines": lines,
         "notes": [note_dict(f) for f in run_notes(report)],
     }
+
+
+def _warnings(source: CellRef) -> dict[str, list[str]]:
+    """`warnings`, only on a line whose cells held Excel errors read as blank (report.summary)."""
+    text = blanked_warning(source)
+    return {"warnings": [text]} if text else {}
+
+
+def _segment(source: CellRef) -> dict[str, int]:
+    """An X12 line's `row` is its segment number: said as `segment` too (added; `row` stays for readers)."""
+    return {"segment": source.row} if source.unit == "segment" else {}
 
 
 def _documentation(result: LineResult) -> list[dict[str, str]]:
@@ -145,12 +160,15 @@ def safe_text(value: object) -> str:
 
 
 def to_csv(report: Report) -> str:
-    """One row per finding (line findings, then run findings), safe to open in Excel."""
+    """One row per finding (line findings, then run findings), safe to open in Excel. An X12 file's rows
+    add a last column, `segment` (the same number as `row`, which counts segments there)."""
     by_row = {(r.line.source.sheet, r.line.source.row): r.line for r in report.results}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for finding in all_findings(report):
+    findings = all_findings(report)
+    segments = bool(findings) and findings[0].source.unit == "segment"
+    writer.writerow(CSV_COLUMNS + (("segment",) if segments else ()))
+    for finding in findings:
         line = by_row.get((finding.source.sheet, finding.source.row))
         cell = cell_address(finding_cell(finding, line))
         writer.writerow(
@@ -168,6 +186,7 @@ def to_csv(report: Report) -> str:
                 safe_text(finding.ref),
                 "" if finding.dollars_at_stake is None else finding.dollars_at_stake,
                 "" if finding.wrvu_at_stake is None else finding.wrvu_at_stake,
+                *((finding.source.row,) if segments else ()),
             ]
         )
     return out.getvalue()

@@ -13,12 +13,22 @@ when the line has no price); findings not on a line (run findings) add their own
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from rvucheck.model import SEVERITIES, CellRef, ChargeLine, Finding, LineResult, Report
+from rvucheck.model import (
+    SEVERITIES,
+    BlankedRef,
+    CellRef,
+    ChargeLine,
+    Finding,
+    LineResult,
+    Report,
+    SegmentRef,
+)
 from rvucheck.settings import payer_status
 
 # What a line's est. payment is, by its payer (the profile's medicare_payers): JSON lines' `payment_basis`.
@@ -56,7 +66,10 @@ def sheet_prefix(sheet: str) -> str:
 
 
 def cell_address(ref: CellRef) -> str:
-    """`'Charge Detail'!H12` as Excel writes a reference (CellRef.a1() never quotes)."""
+    """`'Charge Detail'!H12` as Excel writes a reference (CellRef.a1() never quotes); an X12 line's place
+    as `claims.837 segment 57` (no cells)."""
+    if isinstance(ref, SegmentRef):
+        return ref.a1()
     return sheet_prefix(ref.sheet) + ref.a1().split("!", 1)[1]
 
 
@@ -121,7 +134,7 @@ def finding_cell(finding: Finding, line: ChargeLine | None) -> CellRef:
     column = line.column_of(finding.field)
     if column is None:
         return finding.source
-    return CellRef(finding.source.sheet, finding.source.row, column)
+    return dataclasses.replace(finding.source, column=column)
 
 
 def all_findings(report: Report) -> list[Finding]:
@@ -161,7 +174,7 @@ def summarize(
         payment=round(sum(r.payment or 0.0 for r in report.results), 2),
         release=report.release,
         ncci_quarter=report.ncci_quarter,
-        notes=report.notes + _control_note(control_rows),
+        notes=report.notes + _control_note(control_rows) + blanked_notes(report),
         totals_rows=tuple(totals_rows),
         blank_rows=blank_rows,
         hidden_rows=tuple(hidden_rows),
@@ -253,6 +266,34 @@ def payer_figures(report: Report, medicare_payers: tuple[str, ...]) -> dict[str,
         out[key]["payment"] = round(out[key]["payment"], 2)
     out["unlisted"] = dict(unlisted.most_common())
     return out
+
+
+MAX_BLANKED_NOTES = 10
+
+
+def blanked_warning(source: CellRef) -> str:
+    """A line's cells that held an Excel error and were read as blank (read.rows: not cells it needs), by
+    cell and error, never a value; "" for any other line."""
+    if not isinstance(source, BlankedRef):
+        return ""
+    cells = " and ".join(
+        f"{cell_address(CellRef(source.sheet, source.row, column))} ({error})"
+        for column, error in source.blanked
+    )
+    one = len(source.blanked) == 1
+    holds, them = ("holds an Excel error", "it") if one else ("hold Excel errors", "them")
+    return (
+        f"row {source.row}: {cells} {holds} (a formula that failed), read as blank: the line is checked "
+        f"without {them}; fix {them} in the export"
+    )
+
+
+def blanked_notes(report: Report) -> tuple[str, ...]:
+    """One warning per row whose cells were read as blank for an Excel error (the first ten, then a count)."""
+    found = [text for r in report.results if (text := blanked_warning(r.line.source))]
+    more = len(found) - MAX_BLANKED_NOTES
+    tail = (f"... and {more} more rows with Excel errors read as blank",) if more > 0 else ()
+    return tuple(found[:MAX_BLANKED_NOTES]) + tail
 
 
 def _control_note(rows: tuple[int, ...]) -> tuple[str, ...]:

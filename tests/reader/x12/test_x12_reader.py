@@ -4,8 +4,11 @@ streaming details (delimiters per interchange, a file cut short), and the comman
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -170,6 +173,41 @@ def test_check_an_837_on_the_command_line(
     assert "writes no annotated copy" in capsys.readouterr().err
     assert main([str(FIXTURES / "remittance.835"), "--no-annotate"]) == 2
     assert "rvucheck reads 837P" in capsys.readouterr().err
+
+
+def test_an_837s_places_are_segments_in_every_output(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An 837's line is SV1 segment N, not row N: the text says so, JSON and CSV keep `row` and add
+    `segment`; a spreadsheet's outputs are unchanged (no `segment`)."""
+    monkeypatch.setenv("RVUCHECK_DATA", str(data_dir))
+    malformed = str(FIXTURES / "malformed.837")
+    assert main([malformed, "--no-annotate", "--fail-on", "never"]) == 0
+    text = capsys.readouterr().out
+    assert "malformed.837 segment 32: RD01 error: segment 32 could not be read: segment 32 (SV1)" in text
+    assert "malformed.837 segment 56: LN01 warning: 99213 (modifiers: none) repeats segment 24 " in text
+    assert re.search(r"\brows? \d", text) is None
+    assert main([malformed, "--format", "json", "--fail-on", "never"]) == 0
+    lines = json.loads(capsys.readouterr().out)["lines"]
+    assert all(line["segment"] == line["row"] for line in lines) and len(lines) == 8
+    assert main([malformed, "--format", "csv", "--fail-on", "never"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    duplicate = next(r for r in rows if r["rule"] == "LN01")
+    assert (duplicate["row"], duplicate["segment"], duplicate["cell"]) == (
+        "56",
+        "56",
+        "malformed.837 segment 56",
+    )
+    unreadable = next(r for r in rows if r["rule"] == "RD01")
+    assert unreadable["fix"].startswith("Correct the claim in the billing system, export the 837P again")
+    sheet = tmp_path / "charges.csv"
+    sheet.write_text(
+        "Date of Service,CPT,Patient,Provider\n05/01/2025,99213,P1,DR1\n05/01/2025,99213,P1,DR1\n"
+    )
+    assert main([str(sheet), "--no-annotate", "--format", "csv", "--fail-on", "never"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert "segment" not in rows[0] and rows[0]["cell"] == "charges!B3"
+    assert "repeats row 2 " in next(r["message"] for r in rows if r["rule"] == "LN01")
 
 
 def test_the_web_page_sends_an_837_to_the_command_line() -> None:

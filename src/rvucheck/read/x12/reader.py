@@ -1,9 +1,10 @@
 """An X12 837P file -> the ReadResult every other export gives: one ChargeLine per service line (SV1), one
 UnreadableLine per line of a damaged claim; read as a stream (tokens -> loops -> lines).
 
-A line's place is its SV1 segment's number in the file (ISA = 1): `CellRef(file name, segment)`, so the
-outputs say "row 57" for segment 57. Its "columns" are the 837 elements each field came from (the headers),
-so the engine sees which fields the file has, as for a spreadsheet.
+A line's place is its SV1 segment's number in the file (ISA = 1): `SegmentRef(file name, segment)`, a
+CellRef whose outputs say "segment 57" (`row` holds the number, so lines sort and key as rows do). Its
+"columns" are the 837 elements each field came from (the headers), so the engine sees which fields the file
+has, as for a spreadsheet.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from rvucheck.errors import InputFileError
-from rvucheck.model import CellRef, ChargeLine, UnreadableLine
+from rvucheck.model import ChargeLine, SegmentRef, UnreadableLine
 from rvucheck.read.cells import CONTROL, clean_text
 from rvucheck.read.x12.loops import Loops
 from rvucheck.read.x12.records import BadClaim, ServiceLine, WrongTransaction
@@ -98,7 +99,7 @@ def charge_line(line: ServiceLine, sheet: str) -> ChargeLine:
     diagnoses = line.diagnoses
     # the leading fields positionally, in ChargeLine's order (read.rows.LINE_FIELDS): keywords cost 2x
     return ChargeLine(
-        CellRef(sheet, line.segment),  # source
+        SegmentRef(sheet, line.segment),  # source
         line.hcpcs,
         modifiers if len(set(modifiers)) == len(modifiers) else tuple(dict.fromkeys(modifiers)),
         line.units,
@@ -124,7 +125,7 @@ def unreadable_lines(bad: BadClaim, sheet: str) -> list[UnreadableLine]:
     where = f"its claim (CLM at segment {bad.claim_segment})" if bad.claim_segment else "it"
     out = [
         UnreadableLine(
-            CellRef(sheet, segment),
+            SegmentRef(sheet, segment),
             f"{fault}; {where} is not checked" if segment == bad.segment
             else f"not checked: {where} has a damaged segment {bad.segment} ({bad.segment_id}): {bad.reason}",
         )
@@ -132,5 +133,5 @@ def unreadable_lines(bad: BadClaim, sheet: str) -> list[UnreadableLine]:
     ]  # fmt: skip
     if not bad.lines:  # a claim without lines, or damage outside any claim that no claim followed
         told = f"{fault}; {where} is not checked" if bad.claim_segment else fault
-        out.append(UnreadableLine(CellRef(sheet, bad.segment), told))
+        out.append(UnreadableLine(SegmentRef(sheet, bad.segment), told))
     return sorted(out, key=lambda u: u.source.row)
