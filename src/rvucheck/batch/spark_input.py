@@ -55,11 +55,16 @@ def read_input(spark: SparkSession, paths: tuple[str, ...], mapping: dict[str, l
                 f"{path} has other columns than {paths[0]}: check tables of one layout at a time"
             )
     column_map = _table_map(paths[0], names, mapping)
-    found = column_map.columns_of().items()
-    columns = tuple(sorted(((name, cols[0]) for name, cols in found), key=lambda pair: (pair[1], pair[0])))
+    columns = _layout(column_map)
     frame, offsets = _numbered(frames)
     sheets = tuple(_name(path) for path in paths)
     return SparkInput(frame, columns, offsets, column_map, kind, names=names, sheets=sheets)
+
+
+def _layout(column_map: Any) -> Columns:
+    """The input's layout (field -> its first 1-based column) as the reader's ReadResult.columns_of."""
+    found = column_map.columns_of().items()
+    return tuple(sorted(((name, cols[0]) for name, cols in found), key=lambda pair: (pair[1], pair[0])))
 
 
 def _table_map(path: str, names: tuple[str, ...], mapping: dict[str, list[str]]) -> Any:
@@ -151,7 +156,7 @@ def _numbered(frames: list[DataFrame]) -> tuple[DataFrame, dict[tuple[int, int],
 
 
 def _read_csv(spark: SparkSession, paths: tuple[str, ...], mapping: dict[str, list[str]]) -> SparkInput:
-    from rvucheck.read.charges import _find_header
+    from rvucheck.read.charges import find_header
     from rvucheck.read.sources import read_csv_grid, sheet_title
 
     sample = [row["value"] for row in spark.read.text(paths[0]).limit(SAMPLE_LINES).collect()]
@@ -162,15 +167,11 @@ def _read_csv(spark: SparkSession, paths: tuple[str, ...], mapping: dict[str, li
         head = Path(folder, name)
         head.write_text("\n".join(sample[:-1] if len(sample) == SAMPLE_LINES else sample) + "\n", "utf-8")
         grid = read_csv_grid(head)
-        header_index, column_map = _find_header(grid.rows, mapping or None, Path(paths[0]), grid.name)
+        header_index, column_map = find_header(grid.rows, mapping or None, Path(paths[0]), grid.name)
     if header_index != 0:
         raise InputFileError(
             f"{paths[0]}: its header is on line {header_index + 1}; the Spark engine reads a CSV whose first "
             "line is its header: remove the lines above it, or check it with --engine local"
-        )
-    if column_map.slots:
-        raise InputFileError(
-            f"{paths[0]} has one claim per row (a wide layout): check it with --engine local"
         )
     delimiter = _delimiter(grid.rows[0], sample[0])
     frames = []
@@ -185,7 +186,7 @@ def _read_csv(spark: SparkSession, paths: tuple[str, ...], mapping: dict[str, li
         raise InputFileError(
             "the CSV files have different numbers of columns: check files of one layout at a time"
         )
-    columns = tuple(sorted(column_map.as_mapping().items(), key=lambda item: item[1]))
+    columns = _layout(column_map)  # a wide layout's slots included, as the reader's columns_of
     frame, offsets = _numbered(frames)
     sheets = tuple(sheet_title(Path(path.rstrip("/").rsplit("/", 1)[-1]).stem) for path in paths)
     header = tuple(str(cell) for cell in grid.rows[0])

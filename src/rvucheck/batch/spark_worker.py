@@ -135,28 +135,44 @@ def _convert(batch: pa.RecordBatch, plan: Plan) -> tuple[pa.Table, list[tuple[in
 def _parse_csv(batch: pa.RecordBatch, plan: Plan) -> tuple[pa.Table, list[tuple[int, UnreadableLine]]]:
     """A CSV's text rows read as the single-process reader reads them (read.charges): the same header
     mapping, line builder, totals and blank rows; row numbers are the file's (its header is row 1)."""
-    from rvucheck.read.charges import _read_rows
+    from rvucheck.read.charges import read_rows
     from rvucheck.read.sources import SheetGrid
 
     ids, files, rows = line_ids(batch, plan)
     cells = [batch.column(i).to_pylist() for i, name in enumerate(batch.schema.names) if name[0] != "_"]
     grid: list[list[object]] = [list(plan.csv_header)]
     grid += [["" if column[i] is None else column[i] for column in cells] for i in range(batch.num_rows)]
-    read = _read_rows(SheetGrid(plan.sheets[files[0]], grid), 0, plan.column_map, "csv")
+    read = read_rows(SheetGrid(plan.sheets[files[0]], grid), 0, plan.column_map, "csv")
     # grid row (header = 1) -> (line_id, the file's row number)
     where = {i + 2: (line_id, row + 2) for i, (line_id, row) in enumerate(zip(ids, rows, strict=True))}
-    placed = [where[line.source.row] for line in read.lines]  # the lines keep the batch's rows: the
-    table = charge_table(read.lines, columns=plan.columns)  # table gets the file's ids and rows instead
+    seen: dict[int, int] = {}  # the lines keep the batch's rows: the table gets the file's instead
+    placed = _placed([line.source.row for line in read.lines], where, plan, seen)
+    table = charge_table(read.lines, columns=plan.columns)
     for name, values in (("line_id", [p[0] for p in placed]), ("source_row", [p[1] for p in placed])):
         index = CHARGE_SCHEMA.get_field_index(name)
         table = table.set_column(index, CHARGE_SCHEMA.field(name), pa.array(values, pa.int64()))
     unreadable = []
-    for item in read.unreadable:
-        line_id, row_number = where[item.source.row]
+    for item, (line_id, row_number) in zip(
+        read.unreadable, _placed([u.source.row for u in read.unreadable], where, plan, seen), strict=True
+    ):
         moved = dataclasses.replace(item.source, row=row_number)
         reason = item.reason.replace(item.source.a1(), moved.a1())
         unreadable.append((line_id, dataclasses.replace(item, source=moved, reason=reason)))
     return table, unreadable
+
+
+def _placed(
+    grid_rows: list[int], where: dict[int, tuple[int, int]], plan: Plan, seen: dict[int, int]
+) -> list[tuple[int, int]]:
+    """(line_id, the file's row number) of each line read from the grid's rows: a wide layout's row holds
+    a line per slot, numbered row_id * (slots + 1) + k (`seen`: lines numbered so far per row)."""
+    width = len(plan.column_map.slots) + 1 if plan.column_map.slots else 1
+    placed = []
+    for grid_row in grid_rows:
+        line_id, row_number = where[grid_row]
+        k = seen[grid_row] = seen.get(grid_row, -1) + 1
+        placed.append((line_id * width + k, row_number))
+    return placed
 
 
 def _with_unreadable(table: pa.Table, structs: pa.Array | None) -> pa.Table:
