@@ -1,6 +1,8 @@
-"""`--engine spark` on the inputs beyond a long CSV and Parquet: a wide claim layout (the real DE-SynPUF
-carrier sample: one row per claim, a line per filled HCPCS_CD_k), read by the single-process reader's own
-column assignment on the workers; its findings and notes equal `rvucheck check --no-annotate --format json`'s."""
+"""`--engine spark` on the inputs beyond a long CSV and Parquet, each equal to the one-process check:
+
+- a wide claim layout (the real DE-SynPUF carrier sample: one row per claim, a line per filled HCPCS_CD_k),
+  read by the reader's own column assignment on the workers: `check --no-annotate --format json`'s findings.
+"""
 
 from __future__ import annotations
 
