@@ -29,9 +29,10 @@ import pyarrow.parquet as pq
 from rvucheck.batch.buckets import Bucketer
 from rvucheck.batch.contract import Columns, charge_table, settings_to_json
 from rvucheck.batch.figures import RunSums
-from rvucheck.batch.history import earlier_lines, month_of, month_path
+from rvucheck.batch.history import earlier_lines, month_files, month_of, month_path
 from rvucheck.batch.notes import Note, date_notes, merge_notes
 from rvucheck.batch.worker import BucketDone, BucketTask, check_bucket
+from rvucheck.errors import OutputError
 from rvucheck.model import UnreadableLine
 from rvucheck.outputs import Outputs
 from rvucheck.session import Session
@@ -98,6 +99,9 @@ def run_local(request: LocalRequest, step: Step) -> LocalOutcome:
                 month_file = _append_history(outputs, request, month, [bucketer.path(b) for b in filled])
         written = outputs.commit()
     if month_file is not None:
+        for stale in month_files(month_file.parent):  # a month Spark wrote earlier (--force replaced it)
+            if stale != month_file:
+                stale.unlink()
         summary["history_appended"] = str(month_file)
     return LocalOutcome(summary, written)
 
@@ -215,6 +219,8 @@ def _append_history(outputs: Outputs, request: LocalRequest, month: str, buckets
     assert request.history is not None
     target = month_path(request.history, month)
     target.parent.mkdir(parents=True, exist_ok=True)
+    if not request.force and [path for path in month_files(target.parent) if path != target]:
+        raise OutputError(f"{target.parent} already holds the month {month}: give --force to replace it")
     outputs.plan(target)
 
     def write(temp: Path) -> None:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rvucheck.batch import spark_history as history
 from rvucheck.batch import spark_worker as worker
 from rvucheck.batch.contract import open_worker_session, settings_to_json
 from rvucheck.batch.figures import RunSums
@@ -57,6 +58,9 @@ class SparkJob:
     partitions: int = 0  # 0: twice Spark's default parallelism
     mapping: dict[str, list[str]] = field(default_factory=dict)  # --map / [columns]: field -> headers
     force: bool = False
+    history: Path | None = None  # --history DIR (batch.history's table; a local or mounted folder)
+    month: str | None = None  # --month YYYY-MM (default: the month most lines fall in)
+    append_history: bool = False  # add the month's lines to the history table after the check
 
 
 def run_spark(job: SparkJob, spark: SparkSession | None = None) -> dict[str, Any]:
@@ -71,17 +75,37 @@ def run_spark(job: SparkJob, spark: SparkSession | None = None) -> dict[str, Any
     spark = spark or spark_session(job.master, job.out)
     source = read_input(spark, job.paths, job.mapping)
     partitions = job.partitions or max(2, 2 * spark.sparkContext.defaultParallelism)
+    if job.history is not None:  # the audit's secret, made before the store is shipped with it
+        from rvucheck.audit.keys import PatientKeyer
+
+        PatientKeyer.for_dir(store)
     spark.sparkContext.addFile(str(store), recursive=True)  # each executor gets a local copy
     plan = worker.Plan(
         buckets=partitions * 4, columns=source.columns, store_name=store.name,
         settings_json=_settings(job), offsets=source.offsets, column_map=source.column_map,
         names=source.names, csv_header=source.csv_header, sheets=source.sheets,
+        keyed=job.history is not None, x12_files=source.x12_files,
     )  # fmt: skip
-    checked = _checked(source, plan, partitions).persist()  # three outputs and the figures read it
+    prepared = _prepared(source, plan)
+    target = None
+    if job.history is not None:
+        prepared = prepared.persist()  # read for the month, the month's patients and the check
+        month = history.run_month(prepared, job.month)
+        if job.append_history:
+            target = history.check_append(job.history, month, job.force)
+        both, _months = history.with_history(spark, prepared, job.history, month)
+    else:
+        both = prepared
+    checked = _checked(both, plan, partitions).persist()  # three outputs and the figures read it
     try:
-        return _write(checked, job, source, partitions)
+        summary = _write(checked, job, source, partitions)
+        if target is not None:
+            history.append_month(prepared, target)
+            summary["history_appended"] = str(target)
+        return summary
     finally:
         checked.unpersist()
+        prepared.unpersist()
 
 
 def _store_of(job: SparkJob) -> Path:
@@ -94,12 +118,17 @@ def _settings(job: SparkJob) -> str:
     return settings_to_json(job.settings)
 
 
-def _checked(source: SparkInput, plan: worker.Plan, partitions: int) -> DataFrame:
+def _prepared(source: SparkInput, plan: worker.Plan) -> DataFrame:
     from pyspark.sql.pandas.types import from_arrow_schema
 
-    prepared = source.frame.mapInArrow(
+    return source.frame.mapInArrow(
         lambda batches: worker.prepare(batches, plan), from_arrow_schema(worker.PREPARED_SCHEMA)
     )
+
+
+def _checked(prepared: DataFrame, plan: worker.Plan, partitions: int) -> DataFrame:
+    from pyspark.sql.pandas.types import from_arrow_schema
+
     return prepared.repartition(partitions, "bucket").mapInArrow(
         lambda batches: worker.check(batches, plan), from_arrow_schema(worker.CHECKED_SCHEMA)
     )

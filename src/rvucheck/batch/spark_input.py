@@ -6,7 +6,9 @@ the single-process reader would give it (the files in the order given, the rows 
 - Delta (a folder with `_delta_log`): the same, through `format("delta")` when the cluster has Delta Lake;
   without it, a one-line error says so.
 - CSV: the header mapping of the single-process reader (with `--map`), decided on the driver from the first
-  file's first lines; the rows are read by the reader's own line builder on the workers (spark_worker).
+  file's first lines; the rows are read by the reader's own line builder on the workers (spark_worker), a
+  wide claim layout's line slots included.
+- X12 837P (.837, .x12, .edi): whole files (binaryFile), parsed on the workers by read.x12 (spark_x12).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from rvucheck.batch.contract import Columns
 from rvucheck.batch.spark_worker import FILE_COLUMN, ID_COLUMN, ROW_BITS
+from rvucheck.batch.spark_x12 import is_x12, x12_frame
 from rvucheck.errors import InputFileError, RvucheckError
 
 if TYPE_CHECKING:
@@ -36,6 +39,7 @@ class SparkInput:
     names: tuple[str, ...] = ()  # a table's column names
     csv_header: tuple[str, ...] = ()  # a CSV's header cells
     sheets: tuple[str, ...] = ()
+    x12_files: dict[str, int] | None = None  # an 837P input: each file's path -> its number (spark_x12)
 
 
 def read_input(spark: SparkSession, paths: tuple[str, ...], mapping: dict[str, list[str]]) -> SparkInput:
@@ -47,6 +51,11 @@ def read_input(spark: SparkSession, paths: tuple[str, ...], mapping: dict[str, l
     kind = kinds.pop()
     if kind == "csv":
         return _read_csv(spark, paths, mapping)
+    if kind == "x12":
+        from rvucheck.read.x12.reader import COLUMNS
+
+        frame, files = x12_frame(spark, paths)
+        return SparkInput(frame, COLUMNS, {}, None, "x12", x12_files=files)
     frames = [_load(spark, path, kind) for path in paths]
     names = tuple(frames[0].columns)
     for path, frame in zip(paths[1:], frames[1:], strict=True):
@@ -91,8 +100,16 @@ def _kind(spark: SparkSession, path: str) -> str:
     lower = path.lower().rstrip("/")
     if lower.endswith((".csv", ".csv.gz", ".txt")):
         return "csv"
+    if is_x12(lower):
+        return "x12"
     if not _exists(spark, path):
         raise InputFileError(f"{path}: no such file or folder")
+    if Path(path).is_file():  # an X12 file named otherwise (.txt, .835): read.safety looks at its start too
+        from rvucheck.read.x12.sniff import starts_like_x12
+
+        with open(path, "rb") as handle:
+            if starts_like_x12(handle.read(512)):
+                return "x12"
     return "delta" if _exists(spark, path.rstrip("/") + "/_delta_log") else "parquet"
 
 

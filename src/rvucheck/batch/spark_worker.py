@@ -37,7 +37,9 @@ from rvucheck.batch.contract import (
     result_table,
 )
 from rvucheck.batch.figures import bucket_sums
+from rvucheck.batch.history import key_patients
 from rvucheck.batch.notes import Note
+from rvucheck.batch.spark_x12 import x12_rows
 from rvucheck.batch.worker import LINE_COLUMNS
 from rvucheck.model import UnreadableLine
 from rvucheck.session import GLOBAL_EM_KINDS, NEW_PATIENT_KINDS
@@ -88,6 +90,8 @@ class Plan:
     csv_header: tuple[str, ...] = ()  # a CSV's header cells as written; () for a table
     sheets: tuple[str, ...] = ()  # the sheet name of each input file (a CSV's is its stem)
     store_path: str | None = None  # a local store path (tests, and a worker on the driver's disk)
+    keyed: bool = False  # --history: patient keys HMAC'd under the store's audit secret (batch.history)
+    x12_files: dict[str, int] | None = None  # an 837P input: each file's path (as Spark lists it) -> number
 
 
 def line_ids(batch: pa.RecordBatch, plan: Plan) -> tuple[list[int], list[int], list[int]]:
@@ -108,10 +112,15 @@ def prepare(batches: Iterable[pa.RecordBatch], plan: Plan) -> Iterator[pa.Record
     for batch in batches:
         if not batch.num_rows:
             continue
-        table, unreadable = _parse_csv(batch, plan) if plan.csv_header else _convert(batch, plan)
+        if plan.x12_files is not None:
+            table, unreadable = x12_rows(batch, plan.x12_files)
+        else:
+            table, unreadable = _parse_csv(batch, plan) if plan.csv_header else _convert(batch, plan)
         table = _with_unreadable(table, None)
         if unreadable:
             table = pa.concat_tables([table, _unreadable_rows(unreadable, plan)])
+        if plan.keyed:  # --history: lines linked by the patient's HMAC key, the history's own
+            table = key_patients(table, _store(plan))
         keys = table.column("patient_key").to_pylist()
         ids = table.column("line_id").to_pylist()
         buckets = [bucket_of(key, line_id, plan.buckets) for key, line_id in zip(keys, ids, strict=True)]

@@ -1,7 +1,10 @@
 """`--engine spark` on the inputs beyond a long CSV and Parquet, each equal to the one-process check:
 
 - a wide claim layout (the real DE-SynPUF carrier sample: one row per claim, a line per filled HCPCS_CD_k),
-  read by the reader's own column assignment on the workers: `check --no-annotate --format json`'s findings.
+  read by the reader's own column assignment on the workers: `check --no-annotate --format json`'s findings;
+- a month with `--history`: September appended by Spark, October checked with it equals one engine run of
+  October with September as history (HMAC'd keys), line by line, and the local engine reads Spark's table;
+- X12 837P files parsed on the workers: the reader's lines, unreadable claims and findings.
 """
 
 from __future__ import annotations
@@ -13,13 +16,20 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
+from tests.scale.months import month_csv
 
+from rvucheck.audit.keys import PatientKeyer
 from rvucheck.batch.spark import SparkJob, run_spark
 from rvucheck.cli.main import main
+from rvucheck.errors import InputFileError, OutputError
+from rvucheck.read.charges import read_charges
+from rvucheck.session import Session
 from rvucheck.settings import Settings
 
 pytestmark = pytest.mark.spark
 SETTINGS = Settings(today=dt.date(2026, 12, 7))
+X12 = Path(__file__).resolve().parents[2] / "fixtures" / "x12"
+HISTORY_LINES = 2500
 
 
 def _findings(out: Path) -> list[tuple[Any, ...]]:
@@ -46,3 +56,144 @@ def test_a_wide_claim_layout_gives_the_one_process_findings(
     assert summary["findings"] == single["summary"]["findings"]
     lines = pq.read_table(tmp_path / "out" / "lines").sort_by("line_id").to_pylist()
     assert [(r["source_row"], r["hcpcs"]) for r in lines] == [(x["row"], x["hcpcs"]) for x in single["lines"]]
+
+
+@pytest.fixture(scope="module")
+def months(scale_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """September checked by Spark with --append-history, then October with the history."""
+    work = tmp_path_factory.mktemp("spark-history")
+    files = {
+        m: month_csv(work / f"charges-2026-{m:02d}.csv", 2026, m, HISTORY_LINES, seed=m) for m in (9, 10)
+    }
+    return {"work": work, "files": files, "history": work / "history"}
+
+
+def _line_findings(report: Any) -> list[tuple[Any, ...]]:
+    return sorted((f.source.row, f.rule, f.message) for result in report.results for f in result.findings)
+
+
+def _history_job(months: dict[str, Any], month: int, data: Path, **options: Any) -> SparkJob:
+    out = months["work"] / f"out-{month}"
+    return SparkJob(
+        (str(months["files"][month]),),
+        out,
+        SETTINGS,
+        data,
+        partitions=3,
+        history=months["history"],
+        **options,
+    )
+
+
+def test_a_month_with_history_equals_one_engine_run(
+    spark: Any, months: dict[str, Any], scale_data: Path
+) -> None:
+    september = run_spark(_history_job(months, 9, scale_data, append_history=True), spark)
+    folder = months["history"] / "month=2026-09"
+    assert september["history_lines"] == 0 and september["history_appended"] == str(folder)
+    stored = pq.read_table(folder)
+    assert stored.num_rows == HISTORY_LINES and not any(stored.column("history").to_pylist())
+    keys = {k for k in stored.column("patient_key").to_pylist() if k}
+    assert keys and all(len(k) == 64 and not k.startswith("MRN") for k in keys)  # HMAC'd, not the ids
+
+    october = run_spark(_history_job(months, 10, scale_data), spark)
+    keyer = PatientKeyer.for_dir(scale_data)
+    sept, octo = (read_charges(months["files"][m]) for m in (9, 10))
+    session = Session.open(scale_data, SETTINGS)
+    report = session.check(keyer.apply(octo.lines), octo.unreadable, keyer.apply(sept.lines))
+    alone = session.check(octo.lines, octo.unreadable)
+    expected = _line_findings(report)
+    out = months["work"] / "out-10"
+    got = sorted(
+        (r["source_row"], r["rule_id"], r["message"]) for r in pq.read_table(out / "findings").to_pylist()
+    )
+    assert got == expected
+    assert expected != _line_findings(alone)  # the history changed what was found
+    assert october["history_lines"] > 0 and october["checked"] == HISTORY_LINES
+    assert october["findings"] == report.counts_by_severity()
+    lines = pq.read_table(out / "lines").sort_by("line_id").to_pylist()
+    assert [(r["source_row"], r["payment"], r["findings"]) for r in lines] == [
+        (result.line.source.row, result.payment, len(result.findings)) for result in report.results
+    ]  # only the month's lines, none of the history's
+
+
+def test_the_local_engine_reads_the_history_spark_wrote(
+    spark: Any, months: dict[str, Any], scale_data: Path
+) -> None:
+    if not (months["history"] / "month=2026-09").exists():
+        run_spark(_history_job(months, 9, scale_data, append_history=True), spark)
+    out = months["work"] / "local-10"
+    history = ["--history", str(months["history"]), "--workers", "1", "--fail-on", "never"]
+    args = ["--data-dir", str(scale_data), "check", str(months["files"][10]), "--engine", "local",
+            "--out", str(out), *history]  # fmt: skip
+    assert main(args) == 0
+    keyer = PatientKeyer.for_dir(scale_data)
+    sept, octo = (read_charges(months["files"][m]) for m in (9, 10))
+    report = Session.open(scale_data).check(keyer.apply(octo.lines), octo.unreadable, keyer.apply(sept.lines))
+    found = pq.read_table(out / "findings.parquet").to_pylist()
+    assert sorted((f["source_row"], f["rule_id"], f["message"]) for f in found) == _line_findings(report)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["history_lines"] > 0
+
+
+def test_a_month_already_in_the_history_is_not_replaced_without_force(
+    spark: Any, months: dict[str, Any], scale_data: Path
+) -> None:
+    if not (months["history"] / "month=2026-09").exists():
+        run_spark(_history_job(months, 9, scale_data, append_history=True), spark)
+    job = _history_job(months, 9, scale_data, append_history=True)
+    job = SparkJob(job.paths, months["work"] / "again", SETTINGS, scale_data, partitions=2,
+                   history=months["history"], append_history=True)  # fmt: skip
+    with pytest.raises(OutputError, match=r"month=2026-09 already holds the month 2026-09: give --force"):
+        run_spark(job, spark)
+
+
+X12_FILES = ("basic.837", "crlf_two_envelopes.837", "one_line.837", "other_delimiters.x12", "malformed.837")
+
+
+def test_837p_files_give_the_readers_lines_and_findings(spark: Any, data_dir: Path, tmp_path: Path) -> None:
+    paths = [X12 / name for name in X12_FILES]
+    session = Session.open(data_dir, SETTINGS)
+    reads = [session.read(path) for path in paths]
+    report = session.check([line for read in reads for line in read.lines])
+    expected = sorted(
+        (f.source.sheet, f.source.row, f.rule, f.message)
+        for result in report.results
+        for f in result.findings
+    )
+    out = tmp_path / "out"
+    summary = run_spark(SparkJob(tuple(str(p) for p in paths), out, SETTINGS, data_dir, partitions=2), spark)
+    assert _findings(out) == expected and expected
+    assert summary["kind"] == "x12" and summary["checked"] == len(report.results)
+    lines = pq.read_table(out / "lines").sort_by("line_id").to_pylist()
+    assert [(r["source_sheet"], r["source_row"], r["hcpcs"]) for r in lines] == [
+        (line.source.sheet, line.source.row, line.hcpcs) for read in reads for line in read.lines
+    ]  # the files in the order given, the lines in file order
+    unreadable = [(u.source.sheet, u.source.row, u.reason) for read in reads for u in read.unreadable]
+    assert unreadable and "segment" in unreadable[0][2]
+    got = pq.read_table(out / "unreadable").sort_by("line_id").to_pylist()
+    assert [(r["source_sheet"], r["source_row"], r["reason"]) for r in got] == unreadable
+    assert summary["unreadable_rows"] == [
+        {"row": row, "reason": reason} for _sheet, row, reason in unreadable
+    ]
+
+
+def test_an_837p_file_equals_the_local_engines(spark: Any, data_dir: Path, tmp_path: Path) -> None:
+    path = X12 / "malformed.837"
+    assert main(["--data-dir", str(data_dir), "check", str(path), "--engine", "local", "--out",
+                 str(tmp_path / "local"), "--workers", "1", "--fail-on", "never"]) == 0  # fmt: skip
+    run_spark(SparkJob((str(path),), tmp_path / "spark", SETTINGS, data_dir, partitions=2), spark)
+    local = pq.read_table(tmp_path / "local" / "findings.parquet").to_pylist()
+    assert _findings(tmp_path / "spark") == sorted(
+        (r["source_sheet"], r["source_row"], r["rule_id"], r["message"]) for r in local
+    )
+    spark_summary = json.loads((tmp_path / "spark" / "summary.json").read_text(encoding="utf-8"))
+    local_summary = json.loads((tmp_path / "local" / "summary.json").read_text(encoding="utf-8"))
+    for key in ("lines", "checked", "unreadable", "findings", "rules", "notes", "unreadable_rows"):
+        assert spark_summary[key] == local_summary[key], key
+
+
+def test_a_file_that_is_not_an_837p_is_one_line(spark: Any, data_dir: Path, tmp_path: Path) -> None:
+    job = SparkJob((str(X12 / "remittance.835"),), tmp_path / "out", SETTINGS, data_dir)
+    with pytest.raises(InputFileError, match=r"remittance\.835 is not an X12 file|give an 837P file"):
+        run_spark(job, spark)
