@@ -4,7 +4,8 @@ the single-process reader would give it (the files in the order given, the rows 
 - Parquet (a file or a folder of files): its columns recognised by their names (with `--map`) and every
   value read by the reader's cell parsers, exactly as `--engine local` reads a Parquet file (batch.arrow_in).
 - Delta (a folder with `_delta_log`): the same, through `format("delta")` when the cluster has Delta Lake;
-  without it, a one-line error says so.
+  without it, the current snapshot's active Parquet files (batch.delta, the deltalake package), a frame each
+  in the snapshot's order; what those files alone do not say (deletion vectors...) is refused in one line.
 - CSV: the header mapping of the single-process reader (with `--map`), decided on the driver from the first
   file's first lines; the rows are read by the reader's own line builder on the workers (spark_worker), a
   wide claim layout's line slots included.
@@ -18,10 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rvucheck.batch.arrow_in import recognise
 from rvucheck.batch.contract import Columns
 from rvucheck.batch.spark_worker import FILE_COLUMN, ID_COLUMN, ROW_BITS
 from rvucheck.batch.spark_x12 import is_x12, x12_frame
-from rvucheck.errors import InputFileError, RvucheckError
+from rvucheck.errors import InputFileError
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -56,40 +58,32 @@ def read_input(spark: SparkSession, paths: tuple[str, ...], mapping: dict[str, l
 
         frame, files = x12_frame(spark, paths)
         return SparkInput(frame, COLUMNS, {}, None, "x12", x12_files=files)
-    frames = [_load(spark, path, kind) for path in paths]
+    frames: list[DataFrame] = []
+    sheets: list[str] = []
+    kinds = set()
+    for path in paths:
+        loaded, how = _load(spark, path, kind)
+        frames.extend(loaded)  # a Delta snapshot read without Delta Lake: a frame per file, in order
+        sheets.extend([_name(path)] * len(loaded))
+        kinds.add(how)
     names = tuple(frames[0].columns)
-    for path, frame in zip(paths[1:], frames[1:], strict=True):
+    for path, frame in zip(paths[1:], frames[1:], strict=False):
         if tuple(frame.columns) != names:
             raise InputFileError(
                 f"{path} has other columns than {paths[0]}: check tables of one layout at a time"
             )
-    column_map = _table_map(paths[0], names, mapping)
-    columns = _layout(column_map)
+    column_map = recognise(paths[0], names, mapping)
     frame, offsets = _numbered(frames)
-    sheets = tuple(_name(path) for path in paths)
-    return SparkInput(frame, columns, offsets, column_map, kind, names=names, sheets=sheets)
+    kind = "/".join(sorted(kinds))
+    return SparkInput(
+        frame, _layout(column_map), offsets, column_map, kind, names=names, sheets=tuple(sheets)
+    )
 
 
 def _layout(column_map: Any) -> Columns:
     """The input's layout (field -> its first 1-based column) as the reader's ReadResult.columns_of."""
     found = column_map.columns_of().items()
     return tuple(sorted(((name, cols[0]) for name, cols in found), key=lambda pair: (pair[1], pair[0])))
-
-
-def _table_map(path: str, names: tuple[str, ...], mapping: dict[str, list[str]]) -> Any:
-    """The table's columns recognised by their names, as batch.arrow_in recognises a Parquet file's."""
-    from rvucheck.read.headers import map_headers
-
-    try:
-        column_map = map_headers(list(names), dict(mapping) if mapping else None)
-    except KeyError as exc:
-        raise InputFileError(f"{path}: --map names column {exc.args[0]!r}, which it does not have") from None
-    if "hcpcs" not in column_map.single:
-        raise InputFileError(
-            f"{path}: no procedure code column (CPT/HCPCS) among its {len(names)} columns; "
-            "name it with --map hcpcs=COLUMN"
-        )
-    return column_map
 
 
 def _name(path: str) -> str:
@@ -124,19 +118,32 @@ def _exists(spark: SparkSession, path: str) -> bool:
         return Path(path).exists() or "://" in path
 
 
-def _load(spark: SparkSession, path: str, kind: str) -> DataFrame:
+def _load(spark: SparkSession, path: str, kind: str) -> tuple[list[DataFrame], str]:
+    """The frames of one input and how it was read: Parquet; a Delta table through Spark's Delta Lake when
+    the session has it (Databricks), else its current snapshot's files (batch.delta), a frame each."""
     if kind == "parquet":
-        return spark.read.parquet(path)
+        return [spark.read.parquet(path)], "parquet"
     try:
-        return spark.read.format("delta").load(path)
+        return [spark.read.format("delta").load(path)], "delta"
     except Exception as exc:
-        if "DATA_SOURCE_NOT_FOUND" in str(exc) or "delta" in str(exc).lower():
-            raise RvucheckError(
-                f"{path} is a Delta table and this Spark has no Delta Lake reader: run on a cluster with "
-                "Delta Lake (Databricks has it; elsewhere pip install delta-spark and configure it), "
-                "or give the table's Parquet files"
-            ) from None
-        raise
+        if "DATA_SOURCE_NOT_FOUND" not in str(exc) and "delta" not in str(exc).lower():
+            raise
+    from rvucheck.batch.delta import delta_snapshot
+
+    snapshot = delta_snapshot(path)
+    if not snapshot.files:
+        raise InputFileError(f"{path}: its Delta snapshot (version {snapshot.version}) has no rows to check")
+    frames = []
+    for file in snapshot.files:
+        frame = spark.read.parquet(file)
+        missing = [name for name in snapshot.names if name not in frame.columns]
+        if missing:
+            raise InputFileError(
+                f"{path}: a file of its snapshot lacks the column {missing[0]!r} (the table's schema "
+                "changed): check it on a Spark with Delta Lake"
+            )
+        frames.append(frame.select(*snapshot.names))
+    return frames, "delta"
 
 
 def _numbered(frames: list[DataFrame]) -> tuple[DataFrame, dict[tuple[int, int], int]]:
