@@ -4,7 +4,9 @@
   read by the reader's own column assignment on the workers: `check --no-annotate --format json`'s findings;
 - a month with `--history`: September appended by Spark, October checked with it equals one engine run of
   October with September as history (HMAC'd keys), line by line, and the local engine reads Spark's table;
-- X12 837P files parsed on the workers: the reader's lines, unreadable claims and findings.
+- X12 837P files parsed on the workers: the reader's lines, unreadable claims and findings;
+- a Delta table (three versions, a delete: its snapshot is not every file on disk) read without Delta Lake
+  through its snapshot's files: the one-process findings of the snapshot's rows, and the local engine's.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
-from tests.scale.months import month_csv
+from tests.scale.months import delta_month, month_csv
+from tests.scale.test_delta import one_process, rowless
 
 from rvucheck.audit.keys import PatientKeyer
+from rvucheck.batch.delta import delta_snapshot
 from rvucheck.batch.spark import SparkJob, run_spark
 from rvucheck.cli.main import main
 from rvucheck.errors import InputFileError, OutputError
@@ -197,3 +201,22 @@ def test_a_file_that_is_not_an_837p_is_one_line(spark: Any, data_dir: Path, tmp_
     job = SparkJob((str(X12 / "remittance.835"),), tmp_path / "out", SETTINGS, data_dir)
     with pytest.raises(InputFileError, match=r"remittance\.835 is not an X12 file|give an 837P file"):
         run_spark(job, spark)
+
+
+def test_a_delta_table_without_delta_lake_reads_its_snapshot(
+    spark: Any, data_dir: Path, tmp_path: Path
+) -> None:
+    csv = month_csv(tmp_path / "charges-2026-10.csv", 2026, 10, 3000, seed=3)
+    folder, copy = delta_month(csv, tmp_path / "charges", 3000)
+    job = SparkJob((str(folder),), tmp_path / "out", Settings(), data_dir, partitions=3)  # as one_process's
+    summary = run_spark(job, spark)
+    found = pq.read_table(tmp_path / "out" / "findings").to_pylist()
+    got = sorted((r["line_id"], r["rule_id"], r["severity"], rowless(r["message"])) for r in found)
+    assert got == one_process(copy, data_dir) and got
+    assert summary["kind"] == "delta" and summary["checked"] == delta_snapshot(str(folder)).rows < 3000
+    args = ["--data-dir", str(data_dir), "check", str(folder), "--out", str(tmp_path / "local")]
+    assert main([*args, "--workers", "1", "--fail-on", "never"]) == 0
+    local = pq.read_table(tmp_path / "local" / "findings.parquet").to_pylist()
+    assert sorted((r["line_id"], r["rule_id"], r["message"]) for r in local) == sorted(
+        (r["line_id"], r["rule_id"], r["message"]) for r in found
+    )
