@@ -25,7 +25,8 @@ from rvucheck.batch.contract import CHARGE_SCHEMA
 from rvucheck.errors import InputFileError
 
 PART = "part-0.parquet"
-MONTH_IDS = 10**10  # line_ids a month's history rows may span (its own ids are below)
+MONTH_IDS = 1 << 48  # line_ids a month's history rows may span (its own ids are below: an 837P's run on Spark
+# numbers its lines file << 32 | segment, so up to 65,536 files a month)
 _MONTH = re.compile(r"month=(\d{4}-\d\d)")
 
 

@@ -92,13 +92,13 @@ def _name(path: str) -> str:
 
 def _kind(spark: SparkSession, path: str) -> str:
     lower = path.lower().rstrip("/")
+    if not any(sign in path for sign in "*?[") and not _exists(spark, path):  # a pattern: Spark lists it
+        raise InputFileError(f"{path}: no such file or folder")
     if lower.endswith((".csv", ".csv.gz", ".txt")):
         return "csv"
     if is_x12(lower):
         return "x12"
-    if not _exists(spark, path):
-        raise InputFileError(f"{path}: no such file or folder")
-    if Path(path).is_file():  # an X12 file named otherwise (.txt, .835): read.safety looks at its start too
+    if Path(path).is_file():  # an X12 file named otherwise: read.safety looks at its start too
         from rvucheck.read.x12.sniff import starts_like_x12
 
         with open(path, "rb") as handle:

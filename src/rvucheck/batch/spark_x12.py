@@ -88,8 +88,13 @@ def x12_frame(spark: SparkSession, paths: tuple[str, ...]) -> tuple[DataFrame, d
     an 837P stops the run in one line, as the one-process reader does."""
     from rvucheck.read.x12.sniff import sniff
 
-    frame = spark.read.format("binaryFile").load(list(paths)).select("path", "content")
-    listed = [row["path"] for row in frame.select("path").collect()]
+    try:
+        frame = spark.read.format("binaryFile").load(list(paths)).select("path", "content")
+        listed = [row["path"] for row in frame.select("path").collect()]
+    except Exception as exc:  # a pattern that matches nothing: Spark's PATH_NOT_FOUND
+        if "PATH_NOT_FOUND" not in str(exc):
+            raise
+        listed = []
     if not listed:
         raise InputFileError(f"{', '.join(paths)}: no 837P file found")
     given = [_local(p) or p for p in paths]

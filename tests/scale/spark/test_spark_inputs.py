@@ -220,3 +220,22 @@ def test_a_delta_table_without_delta_lake_reads_its_snapshot(
     assert sorted((r["line_id"], r["rule_id"], r["message"]) for r in local) == sorted(
         (r["line_id"], r["rule_id"], r["message"]) for r in found
     )
+
+
+def test_a_pattern_of_837p_files_reads_them_in_name_order(spark: Any, data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    summary = run_spark(SparkJob((str(X12 / "*.837"),), out, SETTINGS, data_dir, partitions=2), spark)
+    names = sorted(path.name for path in X12.glob("*.837"))
+    reads = [read_charges(X12 / name) for name in names]
+    lines = pq.read_table(out / "lines").sort_by("line_id").to_pylist()
+    assert [(r["source_sheet"], r["source_row"]) for r in lines] == [
+        (line.source.sheet, line.source.row) for read in reads for line in read.lines
+    ]
+    assert summary["unreadable"] == sum(len(read.unreadable) for read in reads) > 0
+
+
+def test_837p_paths_that_name_nothing_are_one_line(spark: Any, data_dir: Path, tmp_path: Path) -> None:
+    with pytest.raises(InputFileError, match=r"nowhere\.837: no such file or folder"):
+        run_spark(SparkJob((str(tmp_path / "nowhere.837"),), tmp_path / "a", SETTINGS, data_dir), spark)
+    with pytest.raises(InputFileError, match=r"\*\.837: no 837P file found"):
+        run_spark(SparkJob((str(tmp_path / "*.837"),), tmp_path / "b", SETTINGS, data_dir), spark)
