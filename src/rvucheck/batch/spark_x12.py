@@ -58,7 +58,7 @@ def _read(name: str, content: bytes) -> tuple[list[ChargeLine], list[UnreadableL
     """One file's lines and unreadable lines, as read.x12.reader.read_x12 gives them; a file that is not an
     837P at all (found only here when the driver could not look at it) is one unreadable row 0."""
     from rvucheck.read.x12.reader import ENCODING, charge_line, service_lines, unreadable_lines
-    from rvucheck.read.x12.records import ServiceLine
+    from rvucheck.read.x12.records import BadClaim, ServiceLine
 
     text = io.StringIO(content.decode(ENCODING, errors="replace"), newline="")
     lines: list[ChargeLine] = []
@@ -68,7 +68,8 @@ def _read(name: str, content: bytes) -> tuple[list[ChargeLine], list[UnreadableL
             if type(item) is ServiceLine:
                 lines.append(charge_line(item, name))
             else:
-                bad.extend(unreadable_lines(item, name))  # type: ignore[arg-type]
+                assert isinstance(item, BadClaim)
+                bad.extend(unreadable_lines(item, name))
     except InputFileError as exc:
         return [], [UnreadableLine(CellRef(name, 0), str(exc))]
     return lines, bad
