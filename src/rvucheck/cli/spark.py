@@ -3,8 +3,10 @@
     rvucheck check charges/*.csv --engine spark --out results/ [--master local[4]] [--partitions 64]
     rvucheck check s3://bucket/charges/2026-10/ --engine spark --out /Volumes/main/billing/out/2026-10
 
-The inputs are Parquet files or folders, Delta tables or CSV files, local or on any file system the
-cluster reads; the outputs are Parquet folders (lines/, findings/, unreadable/) and summary.json in --out.
+The inputs are Parquet files or folders, Delta tables, CSV files (long or wide layouts) or X12 837P files,
+local or on any file system the cluster reads; the outputs are Parquet folders (lines/, findings/,
+unreadable/) and summary.json in --out. `--history DIR [--append-history]` joins the earlier months' lines
+of the same patients (batch.spark_history), as --engine local does.
 """
 
 from __future__ import annotations
@@ -49,6 +51,10 @@ def run_spark_cli(args: argparse.Namespace) -> int:
         raise InputFileError(
             f"--history {args.history}: give a local or mounted folder (/Volumes/... or /dbfs/...)"
         )
+    if args.month is not None:  # YYYY-MM, told before Spark starts
+        from rvucheck.batch.history import month_of
+
+        month_of({}, args.month)
     if args.partitions < 0:
         raise InputFileError("--partitions: give 1 or more")
     parse_map(args.map)

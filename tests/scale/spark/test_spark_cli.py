@@ -136,6 +136,8 @@ def test_spark_history_options_are_checked_before_spark_starts(charges: Path, da
     assert remote.returncode == 2 and remote.stderr.splitlines() == [
         "rvucheck: --history s3a:/bucket/history: give a local or mounted folder (/Volumes/... or /dbfs/...)"
     ]
+    month = _cli([*base, "--history", "h", "--month", "2026-13"], charges.parent)
+    assert month.stderr.splitlines() == ["rvucheck: --month 2026-13: give the month as YYYY-MM"]
     since = _cli([*base, "--since", "2026-01-01"], charges.parent)
     assert since.returncode == 2 and "--since is not taken by --engine spark" in since.stderr
     assert sorted(p.name for p in charges.parent.iterdir()) == ["charges.csv"]
