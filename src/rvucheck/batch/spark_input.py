@@ -59,15 +59,15 @@ def read_input(spark: SparkSession, paths: tuple[str, ...], mapping: dict[str, l
         frame, files = x12_frame(spark, paths)
         return SparkInput(frame, COLUMNS, {}, None, "x12", x12_files=files)
     frames: list[DataFrame] = []
-    sheets: list[str] = []
+    sources: list[str] = []
     kinds = set()
     for path in paths:
         loaded, how = _load(spark, path, kind)
         frames.extend(loaded)  # a Delta snapshot read without Delta Lake: a frame per file, in order
-        sheets.extend([_name(path)] * len(loaded))
+        sources.extend([path] * len(loaded))
         kinds.add(how)
     names = tuple(frames[0].columns)
-    for path, frame in zip(paths[1:], frames[1:], strict=False):
+    for path, frame in zip(sources, frames, strict=True):
         if tuple(frame.columns) != names:
             raise InputFileError(
                 f"{path} has other columns than {paths[0]}: check tables of one layout at a time"
@@ -76,7 +76,13 @@ def read_input(spark: SparkSession, paths: tuple[str, ...], mapping: dict[str, l
     frame, offsets = _numbered(frames)
     kind = "/".join(sorted(kinds))
     return SparkInput(
-        frame, _layout(column_map), offsets, column_map, kind, names=names, sheets=tuple(sheets)
+        frame,
+        _layout(column_map),
+        offsets,
+        column_map,
+        kind,
+        names=names,
+        sheets=tuple(_name(path) for path in sources),
     )
 
 
