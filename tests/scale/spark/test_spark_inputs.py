@@ -239,3 +239,26 @@ def test_837p_paths_that_name_nothing_are_one_line(spark: Any, data_dir: Path, t
         run_spark(SparkJob((str(tmp_path / "nowhere.837"),), tmp_path / "a", SETTINGS, data_dir), spark)
     with pytest.raises(InputFileError, match=r"\*\.837: no 837P file found"):
         run_spark(SparkJob((str(tmp_path / "*.837"),), tmp_path / "b", SETTINGS, data_dir), spark)
+
+
+def test_spark_reads_the_history_the_local_engine_wrote(
+    spark: Any, months: dict[str, Any], scale_data: Path
+) -> None:
+    history = months["work"] / "local-history"
+    out9 = months["work"] / "local-9"
+    args = ["--data-dir", str(scale_data), "check", str(months["files"][9]), "--engine", "local",
+            "--out", str(out9), "--history", str(history), "--append-history", "--workers", "1"]  # fmt: skip
+    assert main([*args, "--fail-on", "never"]) == 0
+    assert [p.name for p in (history / "month=2026-09").iterdir()] == ["part-0.parquet"]
+    job = _history_job(months, 10, scale_data)
+    out = months["work"] / "spark-10-local-history"
+    summary = run_spark(SparkJob(job.paths, out, SETTINGS, scale_data, partitions=2, history=history), spark)
+    keyer = PatientKeyer.for_dir(scale_data)
+    sept, octo = (read_charges(months["files"][m]) for m in (9, 10))
+    report = Session.open(scale_data, SETTINGS).check(
+        keyer.apply(octo.lines), octo.unreadable, keyer.apply(sept.lines)
+    )
+    got = sorted(
+        (r["source_row"], r["rule_id"], r["message"]) for r in pq.read_table(out / "findings").to_pylist()
+    )
+    assert got == _line_findings(report) and summary["history_lines"] > 0
