@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
 from rvucheck.batch.contract import CHARGE_SCHEMA
-from rvucheck.errors import InputFileError
+from rvucheck.errors import InputFileError, RvucheckError
 
 PART = "part-0.parquet"
 MONTH_IDS = 1 << 48  # line_ids a month's history rows may span (its own ids are below: an 837P's run on Spark
@@ -88,17 +88,28 @@ def month_of(months: dict[str, int], given: str | None) -> str:
     return max(sorted(months), key=lambda m: months[m])
 
 
-def key_patients(table: pa.Table, data_dir: str) -> pa.Table:
-    """A CHARGE_SCHEMA table with its patient keys HMAC'd under `data_dir`'s audit secret, as --history
-    links lines (blank keys stay blank: linked with no one)."""
-    keyer = _keyer(data_dir)
+PROBE = "rvucheck: the audit secret"  # keyed by driver and workers alike: the same secret, the same key
+WRONG_SECRET = "the audit secret on a Spark worker is not the driver's"
+
+
+def key_patients(table: pa.Table, secret_dir: str, probe: str) -> pa.Table:
+    """A CHARGE_SCHEMA table with its patient keys HMAC'd under the audit secret in `secret_dir` (the data
+    dir, or where Spark shipped the driver's secret), as --history links lines; blank keys stay blank.
+    `probe`: the driver's key of PROBE: a worker with another secret (or none) stops, never keys apart."""
+    keyer = _keyer(secret_dir)
+    if keyer.key(PROBE) != probe:
+        raise RvucheckError(f"{WRONG_SECRET}: give the run a data dir whose audit-secret.key it can read")
     index = CHARGE_SCHEMA.get_field_index("patient_key")
     keys = [keyer.key(k) if k else "" for k in table.column(index).to_pylist()]
     return table.set_column(index, CHARGE_SCHEMA.field("patient_key"), pa.array(keys, pa.string()))
 
 
 @cache
-def _keyer(data_dir: str) -> Any:
-    from rvucheck.audit.keys import PatientKeyer
+def _keyer(secret_dir: str) -> Any:
+    """The keyer of the secret in `secret_dir`, which must be there (a worker never makes one)."""
+    from rvucheck.audit.keys import SECRET_FILE, PatientKeyer, parse_secret
 
-    return PatientKeyer.for_dir(Path(data_dir))
+    path = Path(secret_dir, SECRET_FILE)
+    if not path.is_file():
+        raise RvucheckError(f"{WRONG_SECRET}: it has none")
+    return PatientKeyer(parse_secret(path.read_bytes(), path))

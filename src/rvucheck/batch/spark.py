@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import pickle
 import warnings
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rvucheck.batch import history as history_keys
 from rvucheck.batch import spark_history as history
 from rvucheck.batch import spark_worker as worker
 from rvucheck.batch.contract import open_worker_session, settings_to_json
@@ -33,7 +35,7 @@ from rvucheck.batch.figures import RunSums
 from rvucheck.batch.notes import Note, date_notes, merge_notes
 from rvucheck.batch.spark_input import SparkInput, read_input
 from rvucheck.batch.spark_session import import_pyspark, spark_session
-from rvucheck.errors import DataNotInstalled, OutputError
+from rvucheck.errors import DataNotInstalled, OutputError, RvucheckError
 from rvucheck.model import CellRef, UnreadableLine
 from rvucheck.outputs import write_file
 from rvucheck.settings import Settings
@@ -75,17 +77,28 @@ def run_spark(job: SparkJob, spark: SparkSession | None = None) -> dict[str, Any
     spark = spark or spark_session(job.master, job.out)
     source = read_input(spark, job.paths, job.mapping)
     partitions = job.partitions or max(2, 2 * spark.sparkContext.defaultParallelism)
-    if job.history is not None:  # the audit's secret, made before the store is shipped with it
-        from rvucheck.audit.keys import PatientKeyer
-
-        PatientKeyer.for_dir(store)
     spark.sparkContext.addFile(str(store), recursive=True)  # each executor gets a local copy
+    probe = _ship_secret(spark, store) if job.history is not None else ""
     plan = worker.Plan(
         buckets=partitions * 4, columns=source.columns, store_name=store.name,
         settings_json=_settings(job), offsets=source.offsets, column_map=source.column_map,
         names=source.names, csv_header=source.csv_header, sheets=source.sheets,
-        keyed=job.history is not None, x12_files=source.x12_files,
+        keyed=probe, x12_files=source.x12_files,
     )  # fmt: skip
+    try:
+        return _run(spark, job, source, plan, partitions)
+    except Exception as exc:  # a worker's one line (history.key_patients) inside Spark's long error
+        if history_keys.WRONG_SECRET in str(exc):
+            raise RvucheckError(
+                f"{history_keys.WRONG_SECRET}: run it with --data-dir naming a folder every executor reads "
+                "the same audit-secret.key from"
+            ) from None
+        raise
+
+
+def _run(
+    spark: SparkSession, job: SparkJob, source: SparkInput, plan: worker.Plan, partitions: int
+) -> dict[str, Any]:
     prepared = _prepared(source, plan)
     target = None
     if job.history is not None:
@@ -106,6 +119,19 @@ def run_spark(job: SparkJob, spark: SparkSession | None = None) -> dict[str, Any
     finally:
         checked.unpersist()
         prepared.unpersist()
+
+
+def _ship_secret(spark: SparkSession, store: Path) -> str:
+    """The data dir's audit secret (made on first use) shipped to every executor on its own, so that the
+    workers key patients as the history is keyed even when the store was shipped before it had one; the
+    driver's key of history.PROBE, which each worker checks its secret against."""
+    from rvucheck.audit.keys import SECRET_FILE, PatientKeyer
+    from rvucheck.batch.history import PROBE
+
+    keyer = PatientKeyer.for_dir(store)
+    with contextlib.suppress(Exception):  # one of that name came from another data dir: the workers tell
+        spark.sparkContext.addFile(str(store / SECRET_FILE))
+    return keyer.key(PROBE)
 
 
 def _store_of(job: SparkJob) -> Path:

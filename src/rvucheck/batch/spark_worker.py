@@ -90,7 +90,7 @@ class Plan:
     csv_header: tuple[str, ...] = ()  # a CSV's header cells as written; () for a table
     sheets: tuple[str, ...] = ()  # the sheet name of each input file (a CSV's is its stem)
     store_path: str | None = None  # a local store path (tests, and a worker on the driver's disk)
-    keyed: bool = False  # --history: patient keys HMAC'd under the store's audit secret (batch.history)
+    keyed: str = ""  # --history: the driver's key of history.PROBE (patients HMAC'd as the history is)
     x12_files: dict[str, int] | None = None  # an 837P input: each file's path (as Spark lists it) -> number
 
 
@@ -120,7 +120,7 @@ def prepare(batches: Iterable[pa.RecordBatch], plan: Plan) -> Iterator[pa.Record
         if unreadable:
             table = pa.concat_tables([table, _unreadable_rows(unreadable, plan)])
         if plan.keyed:  # --history: lines linked by the patient's HMAC key, the history's own
-            table = key_patients(table, _store(plan))
+            table = key_patients(table, plan.store_path or _files_root(), plan.keyed)
         keys = table.column("patient_key").to_pylist()
         ids = table.column("line_id").to_pylist()
         buckets = [bucket_of(key, line_id, plan.buckets) for key, line_id in zip(keys, ids, strict=True)]
@@ -271,6 +271,12 @@ def _checked(**columns: pa.Array) -> pa.Table:
     rows = len(next(iter(columns.values())))
     arrays = [columns.get(f.name, pa.nulls(rows, f.type)) for f in CHECKED_SCHEMA]
     return pa.Table.from_arrays(arrays, schema=CHECKED_SCHEMA)
+
+
+def _files_root() -> str:
+    from pyspark import SparkFiles
+
+    return str(SparkFiles.getRootDirectory())  # where SparkContext.addFile put the audit secret
 
 
 def _store(plan: Plan) -> str:
