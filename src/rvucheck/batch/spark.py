@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rvucheck.audit.keys import SECRET_FILE
 from rvucheck.batch import history as history_keys
 from rvucheck.batch import spark_history as history
 from rvucheck.batch import spark_worker as worker
@@ -77,8 +78,10 @@ def run_spark(job: SparkJob, spark: SparkSession | None = None) -> dict[str, Any
     spark = spark or spark_session(job.master, job.out)
     source = read_input(spark, job.paths, job.mapping)
     partitions = job.partitions or max(2, 2 * spark.sparkContext.defaultParallelism)
-    spark.sparkContext.addFile(str(store), recursive=True)  # each executor gets a local copy
-    probe = _ship_secret(spark, store) if job.history is not None else ""
+    probe = _keyed(store) if job.history is not None else ""  # the secret made before the store ships
+    _ship(spark, store)  # each executor gets a local copy
+    if probe:
+        _ship(spark, store / SECRET_FILE)  # on its own: the store may have been shipped before it had one
     plan = worker.Plan(
         buckets=partitions * 4, columns=source.columns, store_name=store.name,
         settings_json=_settings(job), offsets=source.offsets, column_map=source.column_map,
@@ -121,17 +124,27 @@ def _run(
         prepared.unpersist()
 
 
-def _ship_secret(spark: SparkSession, store: Path) -> str:
-    """The data dir's audit secret (made on first use) shipped to every executor on its own, so that the
-    workers key patients as the history is keyed even when the store was shipped before it had one; the
-    driver's key of history.PROBE, which each worker checks its secret against."""
-    from rvucheck.audit.keys import SECRET_FILE, PatientKeyer
+def _keyed(store: Path) -> str:
+    """The driver's key of history.PROBE under the data dir's audit secret (made on first use): each
+    worker checks its copy of the secret against it (history.key_patients)."""
+    from rvucheck.audit.keys import PatientKeyer
     from rvucheck.batch.history import PROBE
 
-    keyer = PatientKeyer.for_dir(store)
-    with contextlib.suppress(Exception):  # one of that name came from another data dir: the workers tell
-        spark.sparkContext.addFile(str(store / SECRET_FILE))
-    return keyer.key(PROBE)
+    return PatientKeyer.for_dir(store).key(PROBE)
+
+
+def _ship(spark: SparkSession, path: Path) -> None:
+    """SparkContext.addFile once per Spark session: a folder added again after it changed (a new audit
+    secret) makes the executors refuse their copy, so what the session holds already is not added again."""
+    context = spark.sparkContext
+    shipped = {str(name).removeprefix("file:").rstrip("/") for name in getattr(context, "listFiles", [])}
+    if str(path).rstrip("/") in shipped:
+        return
+    if path.is_dir():
+        context.addFile(str(path), recursive=True)
+        return
+    with contextlib.suppress(Exception):  # a file of that name from elsewhere: the workers' check tells
+        context.addFile(str(path))
 
 
 def _store_of(job: SparkJob) -> Path:
