@@ -34,3 +34,29 @@ def month_csv(path: Path, year: int, month: int, count: int, seed: int) -> Path:
 def by_line(report: Report) -> list[tuple[int, str, str]]:
     """(line index, rule, message) of every line finding, in line order."""
     return [(i, f.rule, f.message) for i, result in enumerate(report.results) for f in result.findings]
+
+
+def delta_month(csv: Path, folder: Path, rows: int) -> tuple[Path, Path]:
+    """A Delta table of the CSV's first `rows` lines as text columns, in three versions: written, appended
+    to, then its lines of one code deleted (a file rewritten: the old one stays on disk, out of the
+    snapshot). Returns the table and a CSV of its snapshot (delta-rs's own read) for the one-process check."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+    from deltalake import DeltaTable, write_deltalake
+
+    names = pacsv.read_csv(csv).column_names
+    options = pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()))
+    table = pacsv.read_csv(csv, convert_options=options).slice(0, rows)
+    code = "CPT/HCPCS"  # the synthetic month's code column (write.CSV_HEADERS)
+    half = rows // 2
+    write_deltalake(folder, table.slice(0, half))
+    write_deltalake(folder, table.slice(half), mode="append")
+    counts = pc.value_counts(table.column(code)).to_pylist()
+    common = max(counts, key=lambda item: item["counts"])["values"]
+    DeltaTable(folder).delete(f"\"{code}\" = '{common}'")
+    snapshot = DeltaTable(folder).to_pyarrow_table()
+    assert 0 < snapshot.num_rows < rows
+    copy = folder.with_name(folder.name + "-snapshot.csv")
+    pacsv.write_csv(snapshot, copy)
+    return folder, copy

@@ -35,6 +35,7 @@ class ParquetInput:
     column_map: ColumnMap
     names: tuple[str, ...]
     rows: int
+    files: tuple[str, ...] = ()  # a Delta table's active Parquet files, in order (batch.delta); () the path
 
     @property
     def layout(self) -> Columns:
@@ -48,11 +49,12 @@ class ParquetInput:
         )
         columns = [self.names[i] for i in wanted]
         first = 0
-        with pq.ParquetFile(self.path) as handle:
-            for batch in handle.iter_batches(batch_size=batch_rows, columns=columns):
-                table = pa.Table.from_batches([batch])
-                yield convert(table, self.column_map, self.names, first, self.path.name, self.layout)
-                first += table.num_rows
+        for source in self.files or (str(self.path),):
+            with _open_file(source) as handle:
+                for batch in handle.iter_batches(batch_size=batch_rows, columns=columns):
+                    table = pa.Table.from_batches([batch])
+                    yield convert(table, self.column_map, self.names, first, self.path.name, self.layout)
+                    first += table.num_rows
 
 
 def open_parquet(path: Path, mapping: Mapping[str, Sequence[str]] | None = None) -> ParquetInput:
@@ -65,18 +67,43 @@ def open_parquet(path: Path, mapping: Mapping[str, Sequence[str]] | None = None)
             f"{path}: not a readable Parquet file ({type(exc).__name__}); check the file"
         ) from None
     names = tuple(schema.names)
+    return ParquetInput(path, recognise(path, names, mapping), names, meta.num_rows)
+
+
+def open_delta(path: Path, mapping: Mapping[str, Sequence[str]] | None = None) -> ParquetInput:
+    """A Delta table's current snapshot (batch.delta: its active Parquet files, read in order)."""
+    from rvucheck.batch.delta import delta_snapshot
+
+    snapshot = delta_snapshot(str(path))
+    column_map = recognise(path, snapshot.names, mapping)
+    return ParquetInput(path, column_map, snapshot.names, snapshot.rows, snapshot.files)
+
+
+def recognise(
+    path: Path | str, names: Sequence[str], mapping: Mapping[str, Sequence[str]] | None
+) -> ColumnMap:
+    """A table's columns recognised by their names as a spreadsheet's headers are (one-line errors when
+    --map names a column it does not have, or it has no procedure code column)."""
     try:
         column_map = map_headers(list(names), dict(mapping) if mapping else None)
     except KeyError as exc:
-        raise InputFileError(
-            f"{path}: --map names column {exc.args[0]!r}, which the file does not have"
-        ) from None
+        raise InputFileError(f"{path}: --map names column {exc.args[0]!r}, which it does not have") from None
     if "hcpcs" not in column_map.single:
         raise InputFileError(
             f"{path}: no procedure code column (CPT/HCPCS) among its {len(names)} columns; "
             "name it with --map hcpcs=COLUMN"
         )
-    return ParquetInput(path, column_map, names, meta.num_rows)
+    return column_map
+
+
+def _open_file(source: str) -> pq.ParquetFile:
+    """A Parquet file by its path, or by its URI (a Delta table's files on an object store)."""
+    if "://" not in source:
+        return pq.ParquetFile(source)
+    from pyarrow import fs
+
+    system, where = fs.FileSystem.from_uri(source)
+    return pq.ParquetFile(system.open_input_file(where))
 
 
 def convert(

@@ -1,9 +1,9 @@
 """`rvucheck check --engine local`: one machine's cores over a file of any size.
 
-    read (Parquet by batches, or CSV / xlsx through the reader) -> bucket files by patient-key hash (+ the
-    history's rows of the same patients) -> a process pool checks one bucket file per task -> lines.parquet,
-    findings.parquet and summary.json in --out DIR, through outputs.Outputs (nothing replaced without
-    --force; all three renamed into place only when complete).
+    read (Parquet or a Delta table's snapshot by batches, or CSV / xlsx / 837P through the reader) ->
+    bucket files by patient-key hash (+ the history's rows of the same patients) -> a process pool checks
+    one bucket file per task -> lines.parquet, findings.parquet and summary.json in --out DIR, through
+    outputs.Outputs (nothing replaced without --force; all three renamed into place only when complete).
 
 Memory is bounded by a batch in the driver and by a bucket in a worker, not by the file. The bucket files
 live in a private temporary folder removed at the end, whatever happens. The run's notes come once from
@@ -28,10 +28,12 @@ import pyarrow.parquet as pq
 
 from rvucheck.batch.buckets import Bucketer
 from rvucheck.batch.contract import Columns, charge_table, settings_to_json
+from rvucheck.batch.delta import is_delta
 from rvucheck.batch.figures import RunSums
-from rvucheck.batch.history import earlier_lines, month_of, month_path
+from rvucheck.batch.history import earlier_lines, month_files, month_of, month_path
 from rvucheck.batch.notes import Note, date_notes, merge_notes
 from rvucheck.batch.worker import BucketDone, BucketTask, check_bucket
+from rvucheck.errors import OutputError
 from rvucheck.model import UnreadableLine
 from rvucheck.outputs import Outputs
 from rvucheck.session import Session
@@ -98,6 +100,9 @@ def run_local(request: LocalRequest, step: Step) -> LocalOutcome:
                 month_file = _append_history(outputs, request, month, [bucketer.path(b) for b in filled])
         written = outputs.commit()
     if month_file is not None:
+        for stale in month_files(month_file.parent):  # a month Spark wrote earlier (--force replaced it)
+            if stale != month_file:
+                stale.unlink()
         summary["history_appended"] = str(month_file)
     return LocalOutcome(summary, written)
 
@@ -117,6 +122,11 @@ def _open(request: LocalRequest) -> _Source:
 
         found = open_parquet(request.path, request.mapping)
         return _Source(found.layout, found.rows, found.batches(), "parquet")
+    if is_delta(request.path):  # its current snapshot's files (batch.delta)
+        from rvucheck.batch.arrow_in import open_delta
+
+        found = open_delta(request.path, request.mapping)
+        return _Source(found.layout, found.rows, found.batches(), "delta")
     from rvucheck.read.safety import check_input
 
     info = check_input(request.path, features=False)
@@ -215,6 +225,8 @@ def _append_history(outputs: Outputs, request: LocalRequest, month: str, buckets
     assert request.history is not None
     target = month_path(request.history, month)
     target.parent.mkdir(parents=True, exist_ok=True)
+    if not request.force and [path for path in month_files(target.parent) if path != target]:
+        raise OutputError(f"{target.parent} already holds the month {month}: give --force to replace it")
     outputs.plan(target)
 
     def write(temp: Path) -> None:

@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import pickle
 import warnings
@@ -26,13 +27,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rvucheck.audit.keys import SECRET_FILE
+from rvucheck.batch import history as history_keys
+from rvucheck.batch import spark_history as history
 from rvucheck.batch import spark_worker as worker
 from rvucheck.batch.contract import open_worker_session, settings_to_json
 from rvucheck.batch.figures import RunSums
 from rvucheck.batch.notes import Note, date_notes, merge_notes
 from rvucheck.batch.spark_input import SparkInput, read_input
 from rvucheck.batch.spark_session import import_pyspark, spark_session
-from rvucheck.errors import DataNotInstalled, OutputError
+from rvucheck.errors import DataNotInstalled, OutputError, RvucheckError
 from rvucheck.model import CellRef, UnreadableLine
 from rvucheck.outputs import write_file
 from rvucheck.settings import Settings
@@ -57,6 +61,9 @@ class SparkJob:
     partitions: int = 0  # 0: twice Spark's default parallelism
     mapping: dict[str, list[str]] = field(default_factory=dict)  # --map / [columns]: field -> headers
     force: bool = False
+    history: Path | None = None  # --history DIR (batch.history's table; a local or mounted folder)
+    month: str | None = None  # --month YYYY-MM (default: the month most lines fall in)
+    append_history: bool = False  # add the month's lines to the history table after the check
 
 
 def run_spark(job: SparkJob, spark: SparkSession | None = None) -> dict[str, Any]:
@@ -71,17 +78,73 @@ def run_spark(job: SparkJob, spark: SparkSession | None = None) -> dict[str, Any
     spark = spark or spark_session(job.master, job.out)
     source = read_input(spark, job.paths, job.mapping)
     partitions = job.partitions or max(2, 2 * spark.sparkContext.defaultParallelism)
-    spark.sparkContext.addFile(str(store), recursive=True)  # each executor gets a local copy
+    probe = _keyed(store) if job.history is not None else ""  # the secret made before the store ships
+    _ship(spark, store)  # each executor gets a local copy
+    if probe:
+        _ship(spark, store / SECRET_FILE)  # on its own: the store may have been shipped before it had one
     plan = worker.Plan(
         buckets=partitions * 4, columns=source.columns, store_name=store.name,
         settings_json=_settings(job), offsets=source.offsets, column_map=source.column_map,
         names=source.names, csv_header=source.csv_header, sheets=source.sheets,
+        keyed=probe, x12_files=source.x12_files,
     )  # fmt: skip
-    checked = _checked(source, plan, partitions).persist()  # three outputs and the figures read it
     try:
-        return _write(checked, job, source, partitions)
+        return _run(spark, job, source, plan, partitions)
+    except Exception as exc:  # a worker's one line (history.key_patients) inside Spark's long error
+        if history_keys.WRONG_SECRET in str(exc):
+            raise RvucheckError(
+                f"{history_keys.WRONG_SECRET}: run it with --data-dir naming a folder every executor reads "
+                "the same audit-secret.key from"
+            ) from None
+        raise
+
+
+def _run(
+    spark: SparkSession, job: SparkJob, source: SparkInput, plan: worker.Plan, partitions: int
+) -> dict[str, Any]:
+    prepared = _prepared(source, plan)
+    target = None
+    if job.history is not None:
+        prepared = prepared.persist()  # read for the month, the month's patients and the check
+        month = history.run_month(prepared, job.month)
+        if job.append_history:
+            target = history.check_append(job.history, month, job.force)
+        both, _months = history.with_history(spark, prepared, job.history, month)
+    else:
+        both = prepared
+    checked = _checked(both, plan, partitions).persist()  # three outputs and the figures read it
+    try:
+        summary = _write(checked, job, source, partitions)
+        if target is not None:
+            history.append_month(prepared, target)
+            summary["history_appended"] = str(target)
+        return summary
     finally:
         checked.unpersist()
+        prepared.unpersist()
+
+
+def _keyed(store: Path) -> str:
+    """The driver's key of history.PROBE under the data dir's audit secret (made on first use): each
+    worker checks its copy of the secret against it (history.key_patients)."""
+    from rvucheck.audit.keys import PatientKeyer
+    from rvucheck.batch.history import PROBE
+
+    return PatientKeyer.for_dir(store).key(PROBE)
+
+
+def _ship(spark: SparkSession, path: Path) -> None:
+    """SparkContext.addFile once per Spark session: a folder added again after it changed (a new audit
+    secret) makes the executors refuse their copy, so what the session holds already is not added again."""
+    context = spark.sparkContext
+    shipped = {str(name).removeprefix("file:").rstrip("/") for name in getattr(context, "listFiles", [])}
+    if str(path).rstrip("/") in shipped:
+        return
+    if path.is_dir():
+        context.addFile(str(path), recursive=True)
+        return
+    with contextlib.suppress(Exception):  # a file of that name from elsewhere: the workers' check tells
+        context.addFile(str(path))
 
 
 def _store_of(job: SparkJob) -> Path:
@@ -94,12 +157,17 @@ def _settings(job: SparkJob) -> str:
     return settings_to_json(job.settings)
 
 
-def _checked(source: SparkInput, plan: worker.Plan, partitions: int) -> DataFrame:
+def _prepared(source: SparkInput, plan: worker.Plan) -> DataFrame:
     from pyspark.sql.pandas.types import from_arrow_schema
 
-    prepared = source.frame.mapInArrow(
+    return source.frame.mapInArrow(
         lambda batches: worker.prepare(batches, plan), from_arrow_schema(worker.PREPARED_SCHEMA)
     )
+
+
+def _checked(prepared: DataFrame, plan: worker.Plan, partitions: int) -> DataFrame:
+    from pyspark.sql.pandas.types import from_arrow_schema
+
     return prepared.repartition(partitions, "bucket").mapInArrow(
         lambda batches: worker.check(batches, plan), from_arrow_schema(worker.CHECKED_SCHEMA)
     )

@@ -4,9 +4,12 @@ the single-process reader would give it (the files in the order given, the rows 
 - Parquet (a file or a folder of files): its columns recognised by their names (with `--map`) and every
   value read by the reader's cell parsers, exactly as `--engine local` reads a Parquet file (batch.arrow_in).
 - Delta (a folder with `_delta_log`): the same, through `format("delta")` when the cluster has Delta Lake;
-  without it, a one-line error says so.
+  without it, the current snapshot's active Parquet files (batch.delta, the deltalake package), a frame each
+  in the snapshot's order; what those files alone do not say (deletion vectors...) is refused in one line.
 - CSV: the header mapping of the single-process reader (with `--map`), decided on the driver from the first
-  file's first lines; the rows are read by the reader's own line builder on the workers (spark_worker).
+  file's first lines; the rows are read by the reader's own line builder on the workers (spark_worker), a
+  wide claim layout's line slots included.
+- X12 837P (.837, .x12, .edi): whole files (binaryFile), parsed on the workers by read.x12 (spark_x12).
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rvucheck.batch.arrow_in import recognise
 from rvucheck.batch.contract import Columns
 from rvucheck.batch.spark_worker import FILE_COLUMN, ID_COLUMN, ROW_BITS
-from rvucheck.errors import InputFileError, RvucheckError
+from rvucheck.batch.spark_x12 import is_x12, x12_frame
+from rvucheck.errors import InputFileError
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -36,6 +41,7 @@ class SparkInput:
     names: tuple[str, ...] = ()  # a table's column names
     csv_header: tuple[str, ...] = ()  # a CSV's header cells
     sheets: tuple[str, ...] = ()
+    x12_files: dict[str, int] | None = None  # an 837P input: each file's path -> its number (spark_x12)
 
 
 def read_input(spark: SparkSession, paths: tuple[str, ...], mapping: dict[str, list[str]]) -> SparkInput:
@@ -47,35 +53,43 @@ def read_input(spark: SparkSession, paths: tuple[str, ...], mapping: dict[str, l
     kind = kinds.pop()
     if kind == "csv":
         return _read_csv(spark, paths, mapping)
-    frames = [_load(spark, path, kind) for path in paths]
+    if kind == "x12":
+        from rvucheck.read.x12.reader import COLUMNS
+
+        frame, files = x12_frame(spark, paths)
+        return SparkInput(frame, COLUMNS, {}, None, "x12", x12_files=files)
+    frames: list[DataFrame] = []
+    sources: list[str] = []
+    kinds = set()
+    for path in paths:
+        loaded, how = _load(spark, path, kind)
+        frames.extend(loaded)  # a Delta snapshot read without Delta Lake: a frame per file, in order
+        sources.extend([path] * len(loaded))
+        kinds.add(how)
     names = tuple(frames[0].columns)
-    for path, frame in zip(paths[1:], frames[1:], strict=True):
+    for path, frame in zip(sources, frames, strict=True):
         if tuple(frame.columns) != names:
             raise InputFileError(
                 f"{path} has other columns than {paths[0]}: check tables of one layout at a time"
             )
-    column_map = _table_map(paths[0], names, mapping)
-    found = column_map.columns_of().items()
-    columns = tuple(sorted(((name, cols[0]) for name, cols in found), key=lambda pair: (pair[1], pair[0])))
+    column_map = recognise(paths[0], names, mapping)
     frame, offsets = _numbered(frames)
-    sheets = tuple(_name(path) for path in paths)
-    return SparkInput(frame, columns, offsets, column_map, kind, names=names, sheets=sheets)
+    kind = "/".join(sorted(kinds))
+    return SparkInput(
+        frame,
+        _layout(column_map),
+        offsets,
+        column_map,
+        kind,
+        names=names,
+        sheets=tuple(_name(path) for path in sources),
+    )
 
 
-def _table_map(path: str, names: tuple[str, ...], mapping: dict[str, list[str]]) -> Any:
-    """The table's columns recognised by their names, as batch.arrow_in recognises a Parquet file's."""
-    from rvucheck.read.headers import map_headers
-
-    try:
-        column_map = map_headers(list(names), dict(mapping) if mapping else None)
-    except KeyError as exc:
-        raise InputFileError(f"{path}: --map names column {exc.args[0]!r}, which it does not have") from None
-    if "hcpcs" not in column_map.single:
-        raise InputFileError(
-            f"{path}: no procedure code column (CPT/HCPCS) among its {len(names)} columns; "
-            "name it with --map hcpcs=COLUMN"
-        )
-    return column_map
+def _layout(column_map: Any) -> Columns:
+    """The input's layout (field -> its first 1-based column) as the reader's ReadResult.columns_of."""
+    found = column_map.columns_of().items()
+    return tuple(sorted(((name, cols[0]) for name, cols in found), key=lambda pair: (pair[1], pair[0])))
 
 
 def _name(path: str) -> str:
@@ -84,10 +98,18 @@ def _name(path: str) -> str:
 
 def _kind(spark: SparkSession, path: str) -> str:
     lower = path.lower().rstrip("/")
+    if not any(sign in path for sign in "*?[") and not _exists(spark, path):  # a pattern: Spark lists it
+        raise InputFileError(f"{path}: no such file or folder")
     if lower.endswith((".csv", ".csv.gz", ".txt")):
         return "csv"
-    if not _exists(spark, path):
-        raise InputFileError(f"{path}: no such file or folder")
+    if is_x12(lower):
+        return "x12"
+    if Path(path).is_file():  # an X12 file named otherwise: read.safety looks at its start too
+        from rvucheck.read.x12.sniff import starts_like_x12
+
+        with open(path, "rb") as handle:
+            if starts_like_x12(handle.read(512)):
+                return "x12"
     return "delta" if _exists(spark, path.rstrip("/") + "/_delta_log") else "parquet"
 
 
@@ -102,19 +124,32 @@ def _exists(spark: SparkSession, path: str) -> bool:
         return Path(path).exists() or "://" in path
 
 
-def _load(spark: SparkSession, path: str, kind: str) -> DataFrame:
+def _load(spark: SparkSession, path: str, kind: str) -> tuple[list[DataFrame], str]:
+    """The frames of one input and how it was read: Parquet; a Delta table through Spark's Delta Lake when
+    the session has it (Databricks), else its current snapshot's files (batch.delta), a frame each."""
     if kind == "parquet":
-        return spark.read.parquet(path)
+        return [spark.read.parquet(path)], "parquet"
     try:
-        return spark.read.format("delta").load(path)
+        return [spark.read.format("delta").load(path)], "delta"
     except Exception as exc:
-        if "DATA_SOURCE_NOT_FOUND" in str(exc) or "delta" in str(exc).lower():
-            raise RvucheckError(
-                f"{path} is a Delta table and this Spark has no Delta Lake reader: run on a cluster with "
-                "Delta Lake (Databricks has it; elsewhere pip install delta-spark and configure it), "
-                "or give the table's Parquet files"
-            ) from None
-        raise
+        if "DATA_SOURCE_NOT_FOUND" not in str(exc) and "delta" not in str(exc).lower():
+            raise
+    from rvucheck.batch.delta import delta_snapshot
+
+    snapshot = delta_snapshot(path)
+    if not snapshot.files:
+        raise InputFileError(f"{path}: its Delta snapshot (version {snapshot.version}) has no rows to check")
+    frames = []
+    for file in snapshot.files:
+        frame = spark.read.parquet(file)
+        missing = [name for name in snapshot.names if name not in frame.columns]
+        if missing:
+            raise InputFileError(
+                f"{path}: a file of its snapshot lacks the column {missing[0]!r} (the table's schema "
+                "changed): check it on a Spark with Delta Lake"
+            )
+        frames.append(frame.select(*snapshot.names))
+    return frames, "delta"
 
 
 def _numbered(frames: list[DataFrame]) -> tuple[DataFrame, dict[tuple[int, int], int]]:
@@ -151,7 +186,7 @@ def _numbered(frames: list[DataFrame]) -> tuple[DataFrame, dict[tuple[int, int],
 
 
 def _read_csv(spark: SparkSession, paths: tuple[str, ...], mapping: dict[str, list[str]]) -> SparkInput:
-    from rvucheck.read.charges import _find_header
+    from rvucheck.read.charges import find_header
     from rvucheck.read.sources import read_csv_grid, sheet_title
 
     sample = [row["value"] for row in spark.read.text(paths[0]).limit(SAMPLE_LINES).collect()]
@@ -162,15 +197,11 @@ def _read_csv(spark: SparkSession, paths: tuple[str, ...], mapping: dict[str, li
         head = Path(folder, name)
         head.write_text("\n".join(sample[:-1] if len(sample) == SAMPLE_LINES else sample) + "\n", "utf-8")
         grid = read_csv_grid(head)
-        header_index, column_map = _find_header(grid.rows, mapping or None, Path(paths[0]), grid.name)
+        header_index, column_map = find_header(grid.rows, mapping or None, Path(paths[0]), grid.name)
     if header_index != 0:
         raise InputFileError(
             f"{paths[0]}: its header is on line {header_index + 1}; the Spark engine reads a CSV whose first "
             "line is its header: remove the lines above it, or check it with --engine local"
-        )
-    if column_map.slots:
-        raise InputFileError(
-            f"{paths[0]} has one claim per row (a wide layout): check it with --engine local"
         )
     delimiter = _delimiter(grid.rows[0], sample[0])
     frames = []
@@ -185,7 +216,7 @@ def _read_csv(spark: SparkSession, paths: tuple[str, ...], mapping: dict[str, li
         raise InputFileError(
             "the CSV files have different numbers of columns: check files of one layout at a time"
         )
-    columns = tuple(sorted(column_map.as_mapping().items(), key=lambda item: item[1]))
+    columns = _layout(column_map)  # a wide layout's slots included, as the reader's columns_of
     frame, offsets = _numbered(frames)
     sheets = tuple(sheet_title(Path(path.rstrip("/").rsplit("/", 1)[-1]).stem) for path in paths)
     header = tuple(str(cell) for cell in grid.rows[0])

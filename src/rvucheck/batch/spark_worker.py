@@ -37,7 +37,9 @@ from rvucheck.batch.contract import (
     result_table,
 )
 from rvucheck.batch.figures import bucket_sums
+from rvucheck.batch.history import key_patients
 from rvucheck.batch.notes import Note
+from rvucheck.batch.spark_x12 import x12_rows
 from rvucheck.batch.worker import LINE_COLUMNS
 from rvucheck.model import UnreadableLine
 from rvucheck.session import GLOBAL_EM_KINDS, NEW_PATIENT_KINDS
@@ -88,6 +90,8 @@ class Plan:
     csv_header: tuple[str, ...] = ()  # a CSV's header cells as written; () for a table
     sheets: tuple[str, ...] = ()  # the sheet name of each input file (a CSV's is its stem)
     store_path: str | None = None  # a local store path (tests, and a worker on the driver's disk)
+    keyed: str = ""  # --history: the driver's key of history.PROBE (patients HMAC'd as the history is)
+    x12_files: dict[str, int] | None = None  # an 837P input: each file's path (as Spark lists it) -> number
 
 
 def line_ids(batch: pa.RecordBatch, plan: Plan) -> tuple[list[int], list[int], list[int]]:
@@ -108,10 +112,15 @@ def prepare(batches: Iterable[pa.RecordBatch], plan: Plan) -> Iterator[pa.Record
     for batch in batches:
         if not batch.num_rows:
             continue
-        table, unreadable = _parse_csv(batch, plan) if plan.csv_header else _convert(batch, plan)
+        if plan.x12_files is not None:
+            table, unreadable = x12_rows(batch, plan.x12_files)
+        else:
+            table, unreadable = _parse_csv(batch, plan) if plan.csv_header else _convert(batch, plan)
         table = _with_unreadable(table, None)
         if unreadable:
             table = pa.concat_tables([table, _unreadable_rows(unreadable, plan)])
+        if plan.keyed:  # --history: lines linked by the patient's HMAC key, the history's own
+            table = key_patients(table, plan.store_path or _files_root(), plan.keyed)
         keys = table.column("patient_key").to_pylist()
         ids = table.column("line_id").to_pylist()
         buckets = [bucket_of(key, line_id, plan.buckets) for key, line_id in zip(keys, ids, strict=True)]
@@ -135,28 +144,44 @@ def _convert(batch: pa.RecordBatch, plan: Plan) -> tuple[pa.Table, list[tuple[in
 def _parse_csv(batch: pa.RecordBatch, plan: Plan) -> tuple[pa.Table, list[tuple[int, UnreadableLine]]]:
     """A CSV's text rows read as the single-process reader reads them (read.charges): the same header
     mapping, line builder, totals and blank rows; row numbers are the file's (its header is row 1)."""
-    from rvucheck.read.charges import _read_rows
+    from rvucheck.read.charges import read_rows
     from rvucheck.read.sources import SheetGrid
 
     ids, files, rows = line_ids(batch, plan)
     cells = [batch.column(i).to_pylist() for i, name in enumerate(batch.schema.names) if name[0] != "_"]
     grid: list[list[object]] = [list(plan.csv_header)]
     grid += [["" if column[i] is None else column[i] for column in cells] for i in range(batch.num_rows)]
-    read = _read_rows(SheetGrid(plan.sheets[files[0]], grid), 0, plan.column_map, "csv")
+    read = read_rows(SheetGrid(plan.sheets[files[0]], grid), 0, plan.column_map, "csv")
     # grid row (header = 1) -> (line_id, the file's row number)
     where = {i + 2: (line_id, row + 2) for i, (line_id, row) in enumerate(zip(ids, rows, strict=True))}
-    placed = [where[line.source.row] for line in read.lines]  # the lines keep the batch's rows: the
-    table = charge_table(read.lines, columns=plan.columns)  # table gets the file's ids and rows instead
+    seen: dict[int, int] = {}  # the lines keep the batch's rows: the table gets the file's instead
+    placed = _placed([line.source.row for line in read.lines], where, plan, seen)
+    table = charge_table(read.lines, columns=plan.columns)
     for name, values in (("line_id", [p[0] for p in placed]), ("source_row", [p[1] for p in placed])):
         index = CHARGE_SCHEMA.get_field_index(name)
         table = table.set_column(index, CHARGE_SCHEMA.field(name), pa.array(values, pa.int64()))
     unreadable = []
-    for item in read.unreadable:
-        line_id, row_number = where[item.source.row]
+    for item, (line_id, row_number) in zip(
+        read.unreadable, _placed([u.source.row for u in read.unreadable], where, plan, seen), strict=True
+    ):
         moved = dataclasses.replace(item.source, row=row_number)
         reason = item.reason.replace(item.source.a1(), moved.a1())
         unreadable.append((line_id, dataclasses.replace(item, source=moved, reason=reason)))
     return table, unreadable
+
+
+def _placed(
+    grid_rows: list[int], where: dict[int, tuple[int, int]], plan: Plan, seen: dict[int, int]
+) -> list[tuple[int, int]]:
+    """(line_id, the file's row number) of each line read from the grid's rows: a wide layout's row holds
+    a line per slot, numbered row_id * (slots + 1) + k (`seen`: lines numbered so far per row)."""
+    width = len(plan.column_map.slots) + 1 if plan.column_map.slots else 1
+    placed = []
+    for grid_row in grid_rows:
+        line_id, row_number = where[grid_row]
+        k = seen[grid_row] = seen.get(grid_row, -1) + 1
+        placed.append((line_id * width + k, row_number))
+    return placed
 
 
 def _with_unreadable(table: pa.Table, structs: pa.Array | None) -> pa.Table:
@@ -246,6 +271,12 @@ def _checked(**columns: pa.Array) -> pa.Table:
     rows = len(next(iter(columns.values())))
     arrays = [columns.get(f.name, pa.nulls(rows, f.type)) for f in CHECKED_SCHEMA]
     return pa.Table.from_arrays(arrays, schema=CHECKED_SCHEMA)
+
+
+def _files_root() -> str:
+    from pyspark import SparkFiles
+
+    return str(SparkFiles.getRootDirectory())  # where SparkContext.addFile put the audit secret
 
 
 def _store(plan: Plan) -> str:

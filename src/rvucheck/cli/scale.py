@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from rvucheck.batch.delta import is_delta
 from rvucheck.errors import InputFileError
 
 ENGINES = ("auto", "single", "local", "spark")
@@ -60,7 +61,7 @@ def _positive(text: str) -> int:
 def wants_local(args: argparse.Namespace) -> bool:
     engine = getattr(args, "engine", "auto")
     if engine == "auto":
-        return any(Path(name).suffix.lower() in SCALE_SUFFIXES for name in args.files)
+        return any(Path(name).suffix.lower() in SCALE_SUFFIXES or is_delta(name) for name in args.files)
     return bool(engine == "local")
 
 
@@ -75,8 +76,10 @@ def run_local_cli(args: argparse.Namespace) -> int:
         raise InputFileError("--append-history adds the month to a history table: give --history DIR too")
     parse_map(args.map)
     path = Path(args.files[0])
-    if not path.is_file():
-        raise InputFileError(f"{path}: not a file; give the charge file (Parquet, CSV or a workbook)")
+    if not path.is_file() and not is_delta(path):
+        raise InputFileError(
+            f"{path}: not a file; give the charge file (Parquet, CSV, a workbook or 837P) or a Delta table"
+        )
     out = args.out if args.out is not None else path.with_name(path.stem + ".rvucheck")
     if out.exists() and not out.is_dir():
         raise InputFileError(f"--out {out}: is a file; the local engine writes a folder, give a folder name")

@@ -98,18 +98,18 @@ def read_charges(
         return ReadResult(**read_x12(info.path))
     if info.kind == "csv":
         grid = read_csv_grid(info.path)
-        header_index, column_map = _find_header(grid.rows, mapping, info.path, grid.name)
+        header_index, column_map = find_header(grid.rows, mapping, info.path, grid.name)
     else:
         book = XlsxBook(info.path, info.package, info.kind)
         name = _choose_sheet(book, sheet, mapping)
         # streamed unless the grid is kept: the header search and its column samples see the first rows only
         grid = book.grid(name, None if keep_grid else HEADER_SEARCH_ROWS + SAMPLE_ROWS + 1)
         found = _best_header(grid.rows, mapping)
-        header_index, column_map = found or _find_header(grid.whole().rows, mapping, info.path, name)
+        header_index, column_map = found or find_header(grid.whole().rows, mapping, info.path, name)
     if not keep_grid:
-        return _read_rows(grid, header_index, column_map, info.kind, consume=True)
+        return read_rows(grid, header_index, column_map, info.kind, consume=True)
     widths = [len(row) for row in grid.rows]
-    result = _read_rows(grid, header_index, column_map, info.kind)
+    result = read_rows(grid, header_index, column_map, info.kind)
     for row, width in zip(grid.rows, widths, strict=True):
         del row[width:]  # the line builder pads rows it reads; the kept grid is the sheet as read
     return replace(result, grid=grid.rows)
@@ -194,9 +194,12 @@ def _best_header(rows: list[list[object]], mapping: FieldMapping | None) -> tupl
     return index, replace(column_map, single=single, evidence={**column_map.evidence, "hcpcs": why})
 
 
-def _find_header(
+def find_header(
     rows: list[list[object]], mapping: FieldMapping | None, path: Path, sheet: str
 ) -> tuple[int, ColumnMap]:
+    """The header row's index in `rows` (a sheet's or a CSV's first rows) and its column map, as
+    read_charges decides them (a one-line InputFileError when there is none). Public for the engines that
+    read a file's rows elsewhere (the Spark engine decides the mapping on the driver from a sample)."""
     found = _best_header(rows, mapping)
     if found is not None:
         return found
@@ -270,10 +273,13 @@ def _builders(grid: SheetGrid, column_map: ColumnMap, header_cells: list[str]) -
     return builders
 
 
-def _read_rows(
+def read_rows(
     grid: SheetGrid, header_index: int, column_map: ColumnMap, kind: str, consume: bool = False
 ) -> ReadResult:
-    """`consume`: each row is dropped from the grid once read (the grid is not kept), so the sheet's values
+    """The rows below `header_index` read into charge lines, as read_charges reads them (totals, blank and
+    unreadable rows; a wide layout's line slots). Public for the engines that read a file's rows elsewhere
+    (Spark workers read their partition's rows with it: `grid` holds the header, then those rows).
+    `consume`: each row is dropped from the grid once read (the grid is not kept), so the sheet's values
     and the lines made of them are not all held at once (1M lines: ~0.4 GB less at the peak)."""
     grid = _fill_merged(grid, header_index + 1)
     rows = grid.rows
@@ -314,7 +320,7 @@ def _read_rows(
                 )
             else:
                 unreadable.append(outcome)
-    read_rows = {line.source.row for line in lines} | {u.source.row for u in unreadable}
+    rows_read = {line.source.row for line in lines} | {u.source.row for u in unreadable}
     return ReadResult(
         lines=lines,
         unreadable=unreadable,
@@ -323,7 +329,7 @@ def _read_rows(
         mapping=column_map.as_mapping(),
         totals_rows=totals,
         blank_rows=blank,
-        hidden_rows=sorted(r for r in grid.hidden_rows if r in read_rows),
+        hidden_rows=sorted(r for r in grid.hidden_rows if r in rows_read),
         headers=header_cells,
         columns_of=column_map.columns_of(),
         last_row=last_row,

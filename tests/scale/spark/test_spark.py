@@ -170,11 +170,16 @@ def test_an_existing_output_is_not_replaced_without_force(spark: Any, data_dir: 
         run_spark(job, spark)
 
 
-def test_a_delta_table_without_delta_lake_says_so(spark: Any, data_dir: Path, tmp_path: Path) -> None:
+def test_a_folder_that_only_looks_like_a_delta_table_says_so(
+    spark: Any, data_dir: Path, tmp_path: Path
+) -> None:
+    """No Delta Lake in this Spark: the table is read through its log (batch.delta), and this one has none."""
     table = tmp_path / "charges"
     (table / "_delta_log").mkdir(parents=True)
     pq.write_table(pa.table({"CPT": ["99213"]}), table / "part-0.parquet")
-    with pytest.raises(RvucheckError, match=r"is a Delta table and this Spark has no Delta Lake reader"):
+    with pytest.raises(
+        RvucheckError, match=r"charges: not a readable Delta table \(\w+\); check its _delta_log"
+    ):
         run_spark(SparkJob((str(table),), tmp_path / "out", SETTINGS, data_dir), spark)
 
 

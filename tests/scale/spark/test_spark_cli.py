@@ -124,3 +124,20 @@ def test_spark_writes_to_a_local_or_mounted_folder(charges: Path, data_dir: Path
         "(on Databricks /Volumes/... or /dbfs/...)"
     ]
     assert sorted(p.name for p in charges.parent.iterdir()) == ["charges.csv"]
+
+
+def test_spark_history_options_are_checked_before_spark_starts(charges: Path, data_dir: Path) -> None:
+    base = ["--data-dir", str(data_dir), "charges.csv", "--engine", "spark", "--out", "out"]
+    alone = _cli([*base, "--append-history"], charges.parent)
+    assert (alone.returncode, alone.stderr.splitlines()) == (
+        2, ["rvucheck: --append-history adds the month to a history table: give --history DIR too"]
+    )  # fmt: skip
+    remote = _cli([*base, "--history", "s3a://bucket/history"], charges.parent)
+    assert remote.returncode == 2 and remote.stderr.splitlines() == [
+        "rvucheck: --history s3a:/bucket/history: give a local or mounted folder (/Volumes/... or /dbfs/...)"
+    ]
+    month = _cli([*base, "--history", "h", "--month", "2026-13"], charges.parent)
+    assert month.stderr.splitlines() == ["rvucheck: --month 2026-13: give the month as YYYY-MM"]
+    since = _cli([*base, "--since", "2026-01-01"], charges.parent)
+    assert since.returncode == 2 and "--since is not taken by --engine spark" in since.stderr
+    assert sorted(p.name for p in charges.parent.iterdir()) == ["charges.csv"]

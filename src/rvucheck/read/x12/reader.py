@@ -10,8 +10,9 @@ has, as for a spreadsheet.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from rvucheck.errors import InputFileError
 from rvucheck.model import ChargeLine, SegmentRef, UnreadableLine
@@ -73,12 +74,18 @@ def read_x12(path: Path) -> dict[str, Any]:
     }
 
 
-def service_lines(path: Path) -> Iterator[ServiceLine | BadClaim]:
+def service_lines(path: Path, text: TextIO | None = None) -> Iterator[ServiceLine | BadClaim]:
     """Every service line of the file and every damaged claim, in file order. Raises InputFileError when
-    the file is not an 837P (not X12 at all, or another transaction such as an 835)."""
+    the file is not an 837P (not X12 at all, or another transaction such as an 835). `text`: the file's
+    text already open (a Spark worker holds its bytes, not the file), `path` then only names it."""
     found: list[Delimiters] = []
     try:
-        with path.open(encoding=ENCODING, errors="replace", newline="") as handle:
+        opened = (
+            nullcontext(text)
+            if text is not None
+            else path.open(encoding=ENCODING, errors="replace", newline="")
+        )
+        with opened as handle:
             yield from Loops(found).run(segments(handle, found))
     except NotX12 as exc:
         raise InputFileError(
