@@ -17,6 +17,7 @@ Neither imports a workbook library (openpyxl, xlwings, Pillow, xlsxwriter): a le
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import pickle
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from rvucheck.batch.contract import (
 from rvucheck.batch.figures import bucket_sums
 from rvucheck.batch.notes import Note
 from rvucheck.batch.worker import LINE_COLUMNS
+from rvucheck.gc_pause import paused_gc
 from rvucheck.model import UnreadableLine
 from rvucheck.session import GLOBAL_EM_KINDS, NEW_PATIENT_KINDS
 
@@ -106,17 +108,22 @@ def line_ids(batch: pa.RecordBatch, plan: Plan) -> tuple[list[int], list[int], l
 
 def prepare(batches: Iterable[pa.RecordBatch], plan: Plan) -> Iterator[pa.RecordBatch]:
     for batch in batches:
-        if not batch.num_rows:
-            continue
-        table, unreadable = _parse_csv(batch, plan) if plan.csv_header else _convert(batch, plan)
-        table = _with_unreadable(table, None)
-        if unreadable:
-            table = pa.concat_tables([table, _unreadable_rows(unreadable, plan)])
-        keys = table.column("patient_key").to_pylist()
-        ids = table.column("line_id").to_pylist()
-        buckets = [bucket_of(key, line_id, plan.buckets) for key, line_id in zip(keys, ids, strict=True)]
-        table = table.append_column(PREPARED_SCHEMA.field("bucket"), pa.array(buckets, pa.int32()))
-        yield from table.select(PREPARED_SCHEMA.names).cast(PREPARED_SCHEMA).to_batches()
+        if batch.num_rows:
+            with paused_gc():  # reading builds many live objects and almost no cyclic garbage
+                prepared = _prepared(batch, plan)
+            yield from prepared
+
+
+def _prepared(batch: pa.RecordBatch, plan: Plan) -> list[pa.RecordBatch]:
+    table, unreadable = _parse_csv(batch, plan) if plan.csv_header else _convert(batch, plan)
+    table = _with_unreadable(table, None)
+    if unreadable:
+        table = pa.concat_tables([table, _unreadable_rows(unreadable, plan)])
+    keys = table.column("patient_key").to_pylist()
+    ids = table.column("line_id").to_pylist()
+    buckets = [bucket_of(key, line_id, plan.buckets) for key, line_id in zip(keys, ids, strict=True)]
+    table = table.append_column(PREPARED_SCHEMA.field("bucket"), pa.array(buckets, pa.int32()))
+    return table.select(PREPARED_SCHEMA.names).cast(PREPARED_SCHEMA).to_batches()
 
 
 def _convert(batch: pa.RecordBatch, plan: Plan) -> tuple[pa.Table, list[tuple[int, UnreadableLine]]]:
@@ -139,9 +146,12 @@ def _parse_csv(batch: pa.RecordBatch, plan: Plan) -> tuple[pa.Table, list[tuple[
     from rvucheck.read.sources import SheetGrid
 
     ids, files, rows = line_ids(batch, plan)
-    cells = [batch.column(i).to_pylist() for i, name in enumerate(batch.schema.names) if name[0] != "_"]
-    grid: list[list[object]] = [list(plan.csv_header)]
-    grid += [["" if column[i] is None else column[i] for column in cells] for i in range(batch.num_rows)]
+    cells = [
+        batch.column(i).fill_null("").to_pylist()
+        for i, name in enumerate(batch.schema.names)
+        if name[0] != "_"
+    ]
+    grid: list[list[object]] = [list(plan.csv_header), *map(list, zip(*cells, strict=True))]
     read = _read_rows(SheetGrid(plan.sheets[files[0]], grid), 0, plan.column_map, "csv")
     # grid row (header = 1) -> (line_id, the file's row number)
     where = {i + 2: (line_id, row + 2) for i, (line_id, row) in enumerate(zip(ids, rows, strict=True))}
@@ -188,22 +198,35 @@ def check(batches: Iterable[pa.RecordBatch], plan: Plan) -> Iterator[pa.RecordBa
     if not batches:
         return
     table = pa.Table.from_batches(batches)
+    del batches
     unread = table.column("unreadable")
-    bad = table.filter(unread.is_valid())
-    if bad.num_rows:
+    if unread.null_count < table.num_rows:
+        bad = table.filter(unread.is_valid())
         yield from _checked(unreadable=bad.column("unreadable").combine_chunks()).to_batches()
-    table = table.filter(unread.is_null())
+        table = table.filter(unread.is_null())
     if not table.num_rows:
         return
     session = open_worker_session(_store(plan), plan.settings_json)
-    buckets = table.column("bucket")
-    for bucket in sorted(set(buckets.to_pylist())):
-        part = table.filter(pa.compute.equal(buckets, bucket)).select(CHARGE_SCHEMA.names)
-        yield from check_bucket(part.cast(CHARGE_SCHEMA), session, plan.columns)
+    table = table.select([*CHARGE_SCHEMA.names, "bucket"]).sort_by(
+        [("bucket", "ascending"), ("line_id", "ascending")]
+    )
+    start = 0
+    for _bucket, members in itertools.groupby(table.column("bucket").to_pylist()):
+        size = sum(1 for _member in members)
+        part = table.slice(start, size).select(CHARGE_SCHEMA.names).cast(CHARGE_SCHEMA)
+        start += size
+        yield from check_bucket(part, session, plan.columns)
 
 
 def check_bucket(table: pa.Table, session: Any, columns: Columns) -> Iterator[pa.RecordBatch]:
     """One bucket as batch.worker.check_bucket checks it (same lines, findings, figures and notes)."""
+    with paused_gc():  # the bucket's lines and findings: many live objects, almost no cyclic garbage
+        checked = _check_bucket(table, session, columns)
+    for part in checked:
+        yield from part.to_batches()
+
+
+def _check_bucket(table: pa.Table, session: Any, columns: Columns) -> list[pa.Table]:
     table = table.sort_by("line_id")
     current = table.filter(pa.compute.invert(table.column("history").fill_null(False)))
     ids = current.column("line_id").to_pylist()
@@ -213,17 +236,18 @@ def check_bucket(table: pa.Table, session: Any, columns: Columns) -> Iterator[pa
     kept = current.select(list(LINE_COLUMNS))
     for name in results.column_names[1:]:
         kept = kept.append_column(results.schema.field(name), results.column(name))
-    yield from _checked(line=_structs(kept)).to_batches()
+    out = [_checked(line=_structs(kept))]
     findings = finding_table(report, ids)
     findings = findings.filter(findings.column("line_id").is_valid())
     if findings.num_rows:
-        yield from _checked(finding=_structs(findings)).to_batches()
+        out.append(_checked(finding=_structs(findings)))
     sums = bucket_sums(
         report.results, ids, len(past), session.rule_ids(GLOBAL_EM_KINDS), session.rule_ids(NEW_PATIENT_KINDS)
     )
     notes = tuple(Note(f.rule, f.severity, f.message, f.source.row) for f in report.run_findings)
     figures = pickle.dumps((sums, notes, first_lines(current)))
-    yield from _checked(figures=pa.array([figures], pa.binary())).to_batches()
+    out.append(_checked(figures=pa.array([figures], pa.binary())))
+    return out
 
 
 def first_lines(table: pa.Table) -> dict[Any, tuple[int, str, int]]:
