@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from rvucheck.batch.worker_settings import settings_from_json, settings_to_json
 from rvucheck.gc_pause import paused_gc
@@ -86,7 +87,8 @@ FINDING_SCHEMA = pa.schema(
 Columns = tuple[tuple[str, int], ...]
 __all__ = [
     "CHARGE_SCHEMA", "FINDING_SCHEMA", "RESULT_SCHEMA", "bucket_of", "charge_table", "check_arrow", "conform",
-    "layout_of", "lines_of", "open_worker_session", "settings_from_json", "settings_to_json", "with_layout",
+    "layout_of", "lines_of", "open_worker_session", "settings_from_json", "settings_to_json", "values_of",
+    "with_layout",
 ]  # fmt: skip
 _LINKING_FIELDS = frozenset(name for name, _kind in LINE_FIELDS) | {"patient"}
 
@@ -173,7 +175,7 @@ def _lines_of(table: pa.Table, columns: Columns) -> tuple[list[ChargeLine], list
     values: dict[str, list[Any]] = {}
     for name, _kind in LINE_FIELDS:
         default = 1.0 if name == "units" else _DEFAULTS.get(name)
-        values[name] = _pylist(table.column(name), default)
+        values[name] = values_of(table.column(name), default)
     for name in ("modifiers", "diagnoses"):
         values[name] = [tuple(v) if v else () for v in values[name]]
     values["patient"] = table.column("patient_key").fill_null("").to_pylist()
@@ -186,7 +188,7 @@ def _lines_of(table: pa.Table, columns: Columns) -> tuple[list[ChargeLine], list
         built = list(itertools.starmap(ChargeLine, states))
     else:
         built = [make(names, state) for state in states]
-    if not pa.compute.any(history).as_py():  # no history line: every line is this month's
+    if not pc.any(history).as_py():  # no history line: every line is this month's
         return built, []
     current: list[ChargeLine] = []
     past: list[ChargeLine] = []
@@ -195,7 +197,7 @@ def _lines_of(table: pa.Table, columns: Columns) -> tuple[list[ChargeLine], list
     return current, past
 
 
-def _pylist(column: pa.ChunkedArray, default: Any = None) -> list[Any]:
+def values_of(column: pa.ChunkedArray, default: Any = None) -> list[Any]:
     """A column's values as Python objects (nulls as `default`); a date column's through the dictionary of
     its distinct dates (a month has ~30: one date object each, not one per line)."""
     if default is not None:
@@ -261,7 +263,7 @@ def check_arrow(
     layout = columns if columns is not None else layout_of(table)
     table = table.sort_by("line_id")
     history = table.column("history").fill_null(False)
-    ids = table.filter(pa.compute.invert(history)).column("line_id").to_pylist()
+    ids = table.filter(pc.invert(history)).column("line_id").to_pylist()
     current, past = lines_of(table, layout)
     report = session.check(current, history=past)
     return result_table(report, ids), finding_table(report, ids)

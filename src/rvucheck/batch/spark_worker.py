@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from rvucheck.batch.contract import (
     CHARGE_SCHEMA,
@@ -36,6 +37,7 @@ from rvucheck.batch.contract import (
     lines_of,
     open_worker_session,
     result_table,
+    values_of,
 )
 from rvucheck.batch.figures import bucket_sums
 from rvucheck.batch.notes import Note
@@ -96,14 +98,23 @@ def line_ids(batch: pa.RecordBatch, plan: Plan) -> tuple[list[int], list[int], l
     """(line_id, file, row number within its file from 0) of each raw row, from the driver's
     per-partition offsets: ids follow the files in the order given and the rows in file order."""
     mask = (1 << ROW_BITS) - 1
-    files = batch.column(FILE_COLUMN).to_pylist()
-    monos = batch.column(ID_COLUMN).to_pylist()
-    ids, rows = [], []
-    for file, mono in zip(files, monos, strict=True):
-        line_id = plan.offsets[(file, mono >> ROW_BITS)] + (mono & mask)
-        ids.append(line_id)
-        rows.append(line_id - plan.offsets[(file, -1)])
-    return ids, files, rows
+    files, monos = batch.column(FILE_COLUMN), batch.column(ID_COLUMN)
+    parts = pc.shift_right(monos, ROW_BITS)
+    if _one_value(files) and _one_value(parts):  # a batch of one partition of one file (what Spark sends)
+        file, part = files[0].as_py(), parts[0].as_py()
+        ids = pc.add(pc.bit_wise_and(monos, mask), plan.offsets[(file, part)])
+        rows = pc.subtract(ids, plan.offsets[(file, -1)])
+        return ids.to_pylist(), [file] * len(batch), rows.to_pylist()
+    line_id, row = [], []
+    for file, mono in zip(files.to_pylist(), monos.to_pylist(), strict=True):
+        line_id.append(plan.offsets[(file, mono >> ROW_BITS)] + (mono & mask))
+        row.append(line_id[-1] - plan.offsets[(file, -1)])
+    return line_id, files.to_pylist(), row
+
+
+def _one_value(values: pa.Array) -> bool:
+    bounds = pc.min_max(values)
+    return values.null_count == 0 and bounds["min"] == bounds["max"]
 
 
 def prepare(batches: Iterable[pa.RecordBatch], plan: Plan) -> Iterator[pa.RecordBatch]:
@@ -121,7 +132,15 @@ def _prepared(batch: pa.RecordBatch, plan: Plan) -> list[pa.RecordBatch]:
         table = pa.concat_tables([table, _unreadable_rows(unreadable, plan)])
     keys = table.column("patient_key").to_pylist()
     ids = table.column("line_id").to_pylist()
-    buckets = [bucket_of(key, line_id, plan.buckets) for key, line_id in zip(keys, ids, strict=True)]
+    known: dict[str, int] = {}  # a patient's lines share the bucket: hashed once
+    buckets = []
+    for key, line_id in zip(keys, ids, strict=True):
+        bucket = known.get(key) if key else None
+        if bucket is None:
+            bucket = bucket_of(key, line_id, plan.buckets)
+            if key:
+                known[key] = bucket
+        buckets.append(bucket)
     table = table.append_column(PREPARED_SCHEMA.field("bucket"), pa.array(buckets, pa.int32()))
     return table.select(PREPARED_SCHEMA.names).cast(PREPARED_SCHEMA).to_batches()
 
@@ -228,7 +247,7 @@ def check_bucket(table: pa.Table, session: Any, columns: Columns) -> Iterator[pa
 
 def _check_bucket(table: pa.Table, session: Any, columns: Columns) -> list[pa.Table]:
     table = table.sort_by("line_id")
-    current = table.filter(pa.compute.invert(table.column("history").fill_null(False)))
+    current = table.filter(pc.invert(table.column("history").fill_null(False)))
     ids = current.column("line_id").to_pylist()
     lines, past = lines_of(table, columns)
     report = session.check(lines, history=past)
@@ -251,14 +270,18 @@ def _check_bucket(table: pa.Table, session: Any, columns: Columns) -> list[pa.Ta
 
 
 def first_lines(table: pa.Table) -> dict[Any, tuple[int, str, int]]:
-    """date of service -> (line_id, sheet, row) of its first line in the bucket: the driver keeps each
-    date's first over all buckets, from which batch.notes.date_notes words the notes of the dates."""
-    firsts: dict[Any, tuple[int, str, int]] = {}
-    columns = [table.column(name).to_pylist() for name in ("dos", "line_id", "source_sheet", "source_row")]
-    for dos, line_id, sheet, row in zip(*columns, strict=True):
-        if dos not in firsts or line_id < firsts[dos][0]:
-            firsts[dos] = (line_id, sheet or "", row or 0)
-    return firsts
+    """date of service -> (line_id, sheet, row) of its first line in the bucket (`table` in line_id order):
+    the driver keeps each date's first over all buckets, from which batch.notes.date_notes words the notes
+    of the dates."""
+    at: dict[Any, int] = {}
+    for index, dos in enumerate(values_of(table.column("dos"))):
+        if dos not in at:
+            at[dos] = index
+    firsts = table.select(["line_id", "source_sheet", "source_row"]).take(list(at.values())).to_pylist()
+    return {
+        dos: (first["line_id"], first["source_sheet"] or "", first["source_row"] or 0)
+        for dos, first in zip(at, firsts, strict=True)
+    }
 
 
 def _structs(table: pa.Table) -> pa.Array:
