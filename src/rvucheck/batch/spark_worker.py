@@ -4,9 +4,10 @@ pyspark import but `SparkFiles` (to find the shipped store), so they run, and ar
     prepare(batches, plan)   raw rows (a CSV's text cells: the reader's line builder; a Parquet or Delta
                              table's columns: batch.arrow_in, as --engine local reads them) -> CHARGE_SCHEMA
                              rows with their `bucket`, and the rows that cannot be read
-    check(batches, plan)     one partition of whole buckets, checked bucket by bucket -> rows of four
-                             struct columns, one set in each: a line (lines.parquet's columns, as --engine
-                             local writes them), a finding, an unreadable row, or a bucket's figures,
+    check(batches, plan)     one partition of whole buckets, checked in engine runs of whole buckets
+                             (up to RUN_LINES lines) -> rows of four struct columns, one set in each: a
+                             line (lines.parquet's columns, as --engine local writes them), a finding, an
+                             unreadable row, or a run's figures,
                              notes and each date's first line (pickled batch.figures.RunSums and
                              batch.notes.Note: they merge on the driver as the local engine merges its
                              buckets')
