@@ -1,16 +1,21 @@
 """`--engine spark` on Spark local[2] vs one process: CPU seconds per 1,000 lines, start-up apart.
 
-    python benchmarks/bench_spark.py [--lines 100000] [--rounds 2] [--partitions 4]
+    python benchmarks/bench_spark.py [--lines 100000] [--rounds 2] [--partitions 4] [--input csv,parquet]
                                      [--work /tmp/rvucheck-bench-spark] [--data-dir .rvucheck-data]
 
 Run by hand (the target, from issue 14: Spark local <= 2x the single process after start-up). One synthetic
-month (rvucheck.testing.synthetic.month) is written as CSV once. Figures, in CPU seconds (user + system),
-which a machine shared with other work disturbs less than wall time:
-- single process: read_charges + engine.run of the CSV in this process (time.process_time);
+month (rvucheck.testing.synthetic.month) is written once as CSV and once as Parquet (the same cells, its
+dates as dates and its units and charges as numbers, as a payer's table holds them); each input is measured
+apart. Figures, in CPU seconds (user + system), which a machine shared with other work disturbs less than
+wall time:
+- single process: the same input read and checked in this process (time.process_time), as the CLI does it
+  (the cyclic collector paused, as pipeline.check_file pauses it): a CSV by read_charges; a Parquet file as
+  `--engine local` reads it (batch.arrow_in), its lines built by batch.contract.lines_of;
 - Spark start-up: the session's start (driver JVM) and a first small job that starts the Python workers and
   copies the store (SparkContext.addFile), measured apart and not counted in the per-line figure;
-- Spark run: run_spark of the CSV (read, number, bucket, repartition, check, write Parquet, summary), as the
-  CPU of this process and every process under it (the driver JVM and its Python workers, read from /proc).
+- Spark run: run_spark of the input (read, number, bucket, repartition, check, write Parquet, summary), as
+  the CPU of this process and every process under it (the driver JVM and its Python workers, read from
+  /proc), split into the JVM's and the Python workers'.
 The two are measured in turns (single, spark, single, spark ...) so that load hits both alike; the best round
 of each is kept. The ratio is Spark's CPU per 1,000 lines over the single process's.
 """
@@ -24,19 +29,26 @@ import sys
 import time
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
 from rvucheck.batch.spark import SparkJob, run_spark
 from rvucheck.batch.spark_session import spark_session
+from rvucheck.gc_pause import paused_gc
 from rvucheck.session import Session
 from rvucheck.testing.synthetic.month import generate_month, write_csv
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def tree_cpu(root: int | None = None) -> float:
+def tree_cpu(root: int | None = None) -> dict[str, float]:
     """CPU seconds (user + system) of `root` (default: this process) and all its descendants, living ones
-    from /proc/<pid>/stat and finished ones that were waited for (cutime/cstime of their parent)."""
+    from /proc/<pid>/stat and finished ones that were waited for (cutime/cstime of their parent), by kind:
+    `java` (the driver JVM), `python` (this process and the Python workers) and `all`."""
     root = root or os.getpid()
-    stats: dict[int, tuple[int, float]] = {}
+    stats: dict[int, tuple[int, str, float]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -45,33 +57,63 @@ def tree_cpu(root: int | None = None) -> float:
         except OSError:
             continue
         fields = text[text.rindex(")") + 2 :].split()
-        parent = int(fields[1])
+        name = text[text.index("(") + 1 : text.rindex(")")]
         cpu = sum(int(value) for value in fields[11:15]) / TICKS  # utime stime cutime cstime
-        stats[int(entry)] = (parent, cpu)
-    total = 0.0
-    for pid, (_parent, cpu) in stats.items():
+        stats[int(entry)] = (int(fields[1]), name, cpu)
+    total = {"java": 0.0, "python": 0.0, "all": 0.0}
+    for pid, (_parent, name, cpu) in stats.items():
         walk = pid
         while walk in stats and walk != root:
             walk = stats[walk][0]
         if walk == root:
-            total += cpu
+            total["java" if name == "java" else "python"] += cpu
+            total["all"] += cpu
     return total
 
 
-def single(csv: Path, data_dir: Path) -> float:
+def single(path: Path, data_dir: Path) -> float:
     session = Session.open(data_dir)
     session.reference  # noqa: B018 - opened before the clock starts, as Spark's start-up is apart
     start = time.process_time()
-    read = session.read(csv)
-    session.check(read.lines, read.unreadable)
+    with paused_gc():
+        if path.suffix == ".parquet":
+            from rvucheck.batch.arrow_in import open_parquet
+            from rvucheck.batch.contract import lines_of
+
+            found = open_parquet(path)
+            tables = [table for table, _unreadable in found.batches()]
+            lines, _past = lines_of(pa.concat_tables(tables), found.layout)
+            session.check(lines)
+        else:
+            read = session.read(path)
+            session.check(read.lines, read.unreadable)
     return time.process_time() - start
 
 
-def spark_run(spark: object, csv: Path, out: Path, data_dir: Path, partitions: int) -> tuple[float, float]:
+def spark_run(spark: object, path: Path, out: Path, data_dir: Path, partitions: int) -> dict[str, float]:
     shutil.rmtree(out, ignore_errors=True)
     cpu, wall = tree_cpu(), time.perf_counter()
-    run_spark(SparkJob((str(csv),), out, data_dir=data_dir, partitions=partitions), spark)  # type: ignore[arg-type]
-    return tree_cpu() - cpu, time.perf_counter() - wall
+    run_spark(SparkJob((str(path),), out, data_dir=data_dir, partitions=partitions), spark)  # type: ignore[arg-type]
+    after = tree_cpu()
+    return {**{kind: after[kind] - cpu[kind] for kind in after}, "wall": time.perf_counter() - wall}
+
+
+def write_parquet(csv: Path, path: Path) -> None:
+    """The CSV's cells as a typed table: dates as dates, units and charges as numbers, the rest text."""
+    names = pacsv.read_csv(csv).column_names
+    table = pacsv.read_csv(
+        csv, convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()))
+    )
+    for index, name in enumerate(names):
+        column = table.column(name)
+        if name in ("DOS", "Post Date"):
+            column = pc.cast(pc.strptime(column, format="%m/%d/%Y", unit="s"), pa.date32())
+        elif name in ("Qty", "Billed"):
+            column = pc.cast(column, pa.float64())
+        else:
+            continue
+        table = table.set_column(index, name, column)
+    pq.write_table(table, path)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lines", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--partitions", type=int, default=4)
+    parser.add_argument("--input", default="csv,parquet", help="csv, parquet or both (csv,parquet)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/rvucheck-bench-spark"))
     parser.add_argument(
         "--data-dir", type=Path, default=Path(os.environ.get("RVUCHECK_DATA", ".rvucheck-data"))
@@ -90,30 +133,43 @@ def main(argv: list[str] | None = None) -> int:
     csv = args.work / f"charges-{args.lines}.csv"
     if not csv.exists():
         write_csv(generate_month(2026, 10, args.lines, seed=14), csv)
+    inputs = {"csv": csv, "parquet": csv.with_suffix(".parquet")}
+    if "parquet" in args.input and not inputs["parquet"].exists():
+        write_parquet(csv, inputs["parquet"])
     small = args.work / "charges-200.csv"
     if not small.exists():
         write_csv(generate_month(2026, 10, 200, seed=15), small)
 
-    cpu, wall = tree_cpu(), time.perf_counter()
+    cpu, wall = tree_cpu()["all"], time.perf_counter()
     spark = spark_session("local[2]", args.work / "logs")
-    started_cpu, started_wall = tree_cpu() - cpu, time.perf_counter() - wall
-    first_cpu, first_wall = spark_run(spark, small, args.work / "out-small", args.data_dir, args.partitions)
-    print(f"Spark start-up: session {started_cpu:.1f} s CPU ({started_wall:.1f} s wall); first 200-line job "
-          f"(Python workers, store copied) {first_cpu:.1f} s CPU ({first_wall:.1f} s wall)")  # fmt: skip
+    started_cpu, started_wall = tree_cpu()["all"] - cpu, time.perf_counter() - wall
+    first = spark_run(spark, small, args.work / "out-small", args.data_dir, args.partitions)
+    print(
+        f"Spark start-up: session {started_cpu:.1f} s CPU ({started_wall:.1f} s wall); first 200-line "
+        f"job (Python workers, store copied) {first['all']:.1f} s CPU ({first['wall']:.1f} s wall)"
+    )
 
-    singles, sparks = [], []
-    for round_number in range(1, args.rounds + 1):
-        singles.append(single(csv, args.data_dir))
-        sparks.append(spark_run(spark, csv, args.work / "out", args.data_dir, args.partitions))
-        print(f"round {round_number}: single {singles[-1]:.2f} s CPU; spark {sparks[-1][0]:.2f} s CPU "
-              f"({sparks[-1][1]:.1f} s wall)")  # fmt: skip
+    for kind in args.input.split(","):
+        path = inputs[kind]
+        singles, sparks = [], []
+        for round_number in range(1, args.rounds + 1):
+            singles.append(single(path, args.data_dir))
+            sparks.append(spark_run(spark, path, args.work / "out", args.data_dir, args.partitions))
+            run = sparks[-1]
+            print(
+                f"{kind} round {round_number}: single {singles[-1]:.2f} s CPU; spark {run['all']:.2f} s "
+                f"CPU (JVM {run['java']:.2f}, Python {run['python']:.2f}; {run['wall']:.1f} s wall)"
+            )
+            sys.stdout.flush()
+        one = min(singles) / args.lines * 1000
+        best = min(sparks, key=lambda run: run["all"])
+        per = {key: value / args.lines * 1000 for key, value in best.items()}
+        print(f"{kind}: {args.lines:,} lines, {args.partitions} partitions, best of {args.rounds}:")
+        print(f"  single process  {one:.4f} s CPU per 1,000 lines")
+        print(f"  Spark local[2]  {per['all']:.4f} s CPU per 1,000 lines (after start-up; "
+              f"JVM {per['java']:.4f}, Python {per['python']:.4f})")  # fmt: skip
+        print(f"  ratio           {per['all'] / one:.2f}x (target <= 2x)")
         sys.stdout.flush()
-    one = min(singles) / args.lines * 1000
-    best = min(cpu for cpu, _wall in sparks) / args.lines * 1000
-    print(f"{args.lines:,} lines, {args.partitions} partitions, best of {args.rounds}:")
-    print(f"  single process  {one:.4f} s CPU per 1,000 lines")
-    print(f"  Spark local[2]  {best:.4f} s CPU per 1,000 lines (after start-up)")
-    print(f"  ratio           {best / one:.2f}x (target <= 2x)")
     return 0
 
 

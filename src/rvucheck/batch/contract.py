@@ -27,14 +27,17 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from rvucheck.batch.worker_settings import settings_from_json, settings_to_json
+from rvucheck.gc_pause import paused_gc
 from rvucheck.model import CellRef, ChargeLine, Finding, LineResult, Report
 from rvucheck.session import Session
 from rvucheck.settings import Settings
@@ -84,7 +87,8 @@ FINDING_SCHEMA = pa.schema(
 Columns = tuple[tuple[str, int], ...]
 __all__ = [
     "CHARGE_SCHEMA", "FINDING_SCHEMA", "RESULT_SCHEMA", "bucket_of", "charge_table", "check_arrow", "conform",
-    "layout_of", "lines_of", "open_worker_session", "settings_from_json", "settings_to_json", "with_layout",
+    "layout_of", "lines_of", "open_worker_session", "settings_from_json", "settings_to_json", "values_of",
+    "with_layout",
 ]  # fmt: skip
 _LINKING_FIELDS = frozenset(name for name, _kind in LINE_FIELDS) | {"patient"}
 
@@ -136,6 +140,13 @@ def charge_table(
 ) -> pa.Table:
     """ChargeLines as a CHARGE_SCHEMA table (line_id from `first_id` in the given order); the layout is
     `columns`, else the lines' own (the reader gives every line its file's)."""
+    with paused_gc():
+        return _charge_table(lines, first_id, history, columns)
+
+
+def _charge_table(
+    lines: Sequence[ChargeLine], first_id: int, history: bool, columns: Columns | None
+) -> pa.Table:
     data: dict[str, list[Any]] = {
         "line_id": list(range(first_id, first_id + len(lines))),
         "patient_key": [line.patient for line in lines],
@@ -152,37 +163,66 @@ def charge_table(
 
 def lines_of(table: pa.Table, columns: Columns) -> tuple[list[ChargeLine], list[ChargeLine]]:
     """(this month's lines, history lines) of a CHARGE_SCHEMA table, both in line_id order. Built column by
-    column (nulls filled by Arrow, one Python list per field), each line's state set in one step: building
-    lines is as costly as checking them when done value by value."""
-    table = table.sort_by("line_id")
+    column (nulls filled by Arrow, one Python list per field, each date made once), each line by the
+    positional constructor, with the cyclic collector paused: building lines is as costly as checking them
+    when done value by value, and a collection pass over the live lines costs more than building them."""
+    with paused_gc():
+        return _lines_of(table.sort_by("line_id"), columns)
+
+
+def _lines_of(table: pa.Table, columns: Columns) -> tuple[list[ChargeLine], list[ChargeLine]]:
     n = table.num_rows
     values: dict[str, list[Any]] = {}
     for name, _kind in LINE_FIELDS:
-        column = table.column(name)
         default = 1.0 if name == "units" else _DEFAULTS.get(name)
-        if default is not None:
-            column = column.fill_null(default)
-        values[name] = column.to_pylist()
+        values[name] = values_of(table.column(name), default)
     for name in ("modifiers", "diagnoses"):
         values[name] = [tuple(v) if v else () for v in values[name]]
     values["patient"] = table.column("patient_key").fill_null("").to_pylist()
     values["source"] = _sources(table)
     values["columns"] = [columns] * n
-    history = table.column("history").fill_null(False).to_pylist()
+    history = table.column("history").fill_null(False)
+    names, make = _maker(ChargeLine, values)
+    states = zip(*(values[name] for name in names), strict=True)
+    if names == _LINE_ORDER:  # all of ChargeLine's fields, in order: its positional constructor
+        built = list(itertools.starmap(ChargeLine, states))
+    else:
+        built = [make(names, state) for state in states]
+    if not pc.any(history).as_py():  # no history line: every line is this month's
+        return built, []
     current: list[ChargeLine] = []
     past: list[ChargeLine] = []
-    names, make = _maker(ChargeLine, values)
-    for flag, state in zip(history, zip(*(values[name] for name in names), strict=True), strict=True):
-        (past if flag else current).append(make(names, state))
+    for flag, line in zip(history.to_pylist(), built, strict=True):
+        (past if flag else current).append(line)
     return current, past
 
 
+def values_of(column: pa.ChunkedArray, default: Any = None) -> list[Any]:
+    """A column's values as Python objects (nulls as `default`); a date column's through the dictionary of
+    its distinct dates (a month has ~30: one date object each, not one per line)."""
+    if default is not None:
+        column = column.fill_null(default)
+    if not pa.types.is_date32(column.type) or not len(column):
+        return column.to_pylist()
+    encoded = column.combine_chunks().dictionary_encode()
+    dates = encoded.dictionary.to_pylist()
+    return [None if index is None else dates[index] for index in encoded.indices.to_pylist()]
+
+
 def _sources(table: pa.Table) -> list[CellRef]:
-    names, make = _maker(CellRef, ("sheet", "row", "column"))
+    """Each line's CellRef, its state set in place (CellRef is frozen, not slotted: its __init__ sets each
+    field through object.__setattr__)."""
     sheets = table.column("source_sheet").fill_null("").to_pylist()
     rows = table.column("source_row").fill_null(0).to_pylist()
     cols = table.column("source_column").to_pylist()
-    return [make(names, state) for state in zip(sheets, rows, cols, strict=True)]
+    new = object.__new__
+    sources = []
+    for sheet, row, col in zip(sheets, rows, cols, strict=True):
+        source = new(CellRef)
+        state = source.__dict__
+        state["sheet"], state["row"], state["column"] = sheet, row, col
+        sources.append(source)
+    return sources
 
 
 def _maker(cls: type, given: Iterable[str]) -> tuple[tuple[str, ...], Any]:
@@ -206,6 +246,7 @@ def _maker(cls: type, given: Iterable[str]) -> tuple[tuple[str, ...], Any]:
     return given, make
 
 
+_LINE_ORDER = tuple(field.name for field in dataclasses.fields(ChargeLine))
 _DEFAULTS: dict[str, Any] = {"hcpcs": "", "provider": "", "provider_npi": "", "specialty": "", "group": "",
                              "pos": "", "payer": "", "claim": "", "note_status": ""}  # fmt: skip
 
@@ -222,7 +263,7 @@ def check_arrow(
     layout = columns if columns is not None else layout_of(table)
     table = table.sort_by("line_id")
     history = table.column("history").fill_null(False)
-    ids = table.filter(pa.compute.invert(history)).column("line_id").to_pylist()
+    ids = table.filter(pc.invert(history)).column("line_id").to_pylist()
     current, past = lines_of(table, layout)
     report = session.check(current, history=past)
     return result_table(report, ids), finding_table(report, ids)

@@ -1,0 +1,90 @@
+"""The Spark workers' functions (batch.spark_worker) run in this process, without Spark: a partition's
+buckets checked in engine runs of several whole buckets give each line exactly what one run per bucket
+gives (lines, findings, figures); the runs split at bucket boundaries only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pytest
+from tests.scale.months import month_csv
+
+from rvucheck.batch import spark_worker as worker
+from rvucheck.batch.contract import settings_to_json
+from rvucheck.batch.figures import RunSums
+from rvucheck.batch.notes import DateNotes, merge_notes
+from rvucheck.read.charges import _find_header
+from rvucheck.read.sources import read_csv_grid
+from rvucheck.settings import Settings
+
+SETTINGS = Settings(today=dt.date(2026, 12, 7))
+
+
+def test_runs_split_at_bucket_boundaries_only() -> None:
+    assert list(worker.runs_of([0, 0, 1, 1, 1, 2, 3, 3], 3)) == [(0, 2), (2, 3), (5, 3)]
+    assert list(worker.runs_of([0] * 5 + [1], 3)) == [(0, 5), (5, 1)]  # a big bucket alone, never cut
+    assert list(worker.runs_of([4, 7], 100)) == [(0, 2)]
+    assert list(worker.runs_of([], 3)) == []
+
+
+@pytest.fixture(scope="module")
+def partition(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> tuple[pa.Table, worker.Plan]:
+    """A month's CSV as Spark hands its rows to prepare (text cells, numbered), prepared: one partition."""
+    csv = month_csv(tmp_path_factory.mktemp("worker-month") / "charges-2026-10.csv", 2026, 10, 3000, seed=7)
+    grid = read_csv_grid(csv)
+    _index, column_map = _find_header(grid.rows, None, csv, grid.name)
+    names = [str(cell) for cell in grid.rows[0]]
+    raw = pacsv.read_csv(
+        csv, convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()))
+    )
+    raw = raw.rename_columns([f"c{i}" for i in range(raw.num_columns)])
+    raw = raw.append_column(worker.FILE_COLUMN, pa.array([0] * raw.num_rows, pa.int32()))
+    raw = raw.append_column(worker.ID_COLUMN, pa.array(range(raw.num_rows), pa.int64()))
+    plan = worker.Plan(
+        buckets=12, columns=tuple(sorted(column_map.as_mapping().items(), key=lambda item: item[1])),
+        store_name="", settings_json=settings_to_json(SETTINGS), offsets={(0, 0): 0, (0, -1): 0},
+        column_map=column_map, csv_header=tuple(names), sheets=(csv.stem,), store_path=str(data_dir),
+    )  # fmt: skip
+    prepared = pa.Table.from_batches(list(worker.prepare(raw.to_batches(max_chunksize=1000), plan)))
+    return prepared, plan
+
+
+def _checked(partition: tuple[pa.Table, worker.Plan], run_lines: int, monkeypatch: Any) -> dict[str, Any]:
+    prepared, plan = partition
+    monkeypatch.setattr(worker, "RUN_LINES", run_lines)
+    out = pa.Table.from_batches(list(worker.check(prepared.to_batches(max_chunksize=700), plan)))
+    lines = out.filter(pc.is_valid(out.column("line"))).column("line").to_pylist()
+    findings = out.filter(pc.is_valid(out.column("finding"))).column("finding").to_pylist()
+    sums, notes, firsts = RunSums(), [], {}
+    figures = out.filter(pc.is_valid(out.column("figures"))).column("figures").to_pylist()
+    for blob in figures:
+        bucket_sums, bucket_notes, bucket_firsts = pickle.loads(blob)
+        sums.add(bucket_sums)
+        notes.extend(bucket_notes)
+        for dos, first in bucket_firsts.items():
+            firsts[dos] = min(first, firsts.get(dos, first))
+    return {
+        "lines": sorted(lines, key=lambda row: row["line_id"]),
+        "findings": sorted(findings, key=lambda row: (row["line_id"], row["rule_id"], row["message"])),
+        "providers": sums.provider_list(), "rules": dict(sums.rules), "lines_n": sums.lines,
+        "notes": [(n.rule, n.message) for n in merge_notes(DateNotes((), ""), notes)],  # as the driver
+        "firsts": firsts, "runs": len(figures),
+    }  # fmt: skip
+
+
+def test_runs_of_several_buckets_give_what_one_run_per_bucket_gives(
+    partition: tuple[pa.Table, worker.Plan], monkeypatch: Any
+) -> None:
+    per_bucket = _checked(partition, 1, monkeypatch)  # every bucket its own run
+    together = _checked(partition, 100_000, monkeypatch)  # the whole partition one run
+    assert per_bucket["runs"] == 12 and together["runs"] == 1
+    assert together["lines_n"] == per_bucket["lines_n"] == len(together["lines"]) > 2500
+    assert len(together["findings"]) > 100
+    for key in ("lines", "findings", "providers", "rules", "notes", "firsts"):
+        assert together[key] == per_bucket[key], key
