@@ -19,7 +19,7 @@ from rvucheck.batch import spark_worker as worker
 from rvucheck.batch.contract import settings_to_json
 from rvucheck.batch.figures import RunSums
 from rvucheck.batch.notes import DateNotes, merge_notes
-from rvucheck.read.charges import _find_header
+from rvucheck.read.charges import find_header
 from rvucheck.read.sources import read_csv_grid
 from rvucheck.settings import Settings
 
@@ -38,7 +38,7 @@ def partition(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> tuple
     """A month's CSV as Spark hands its rows to prepare (text cells, numbered), prepared: one partition."""
     csv = month_csv(tmp_path_factory.mktemp("worker-month") / "charges-2026-10.csv", 2026, 10, 3000, seed=7)
     grid = read_csv_grid(csv)
-    _index, column_map = _find_header(grid.rows, None, csv, grid.name)
+    _index, column_map = find_header(grid.rows, None, csv, grid.name)
     names = [str(cell) for cell in grid.rows[0]]
     raw = pacsv.read_csv(
         csv, convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()))
