@@ -144,7 +144,7 @@ class _Cells:
         row_index = -1
         cells: list[tuple[int, object]] = []
         column = 0
-        columns, strings = self.columns, self.strings
+        columns, strings, kinds = self.columns, self.strings, self.style_kinds
         for piece in pieces:
             for found in _TOKEN.findall(piece):
                 _row, row, letters, style, kind, has_v, v, inline, text, is_cell, attributes, body = found
@@ -154,12 +154,16 @@ class _Cells:
                         known if known is not None else columns.setdefault(letters, _letters_column(letters))
                     )
                     if inline:
-                        cells.append((column, _plain_text(text) if convert else ""))
+                        if b"&" in text or b"_x00" in text or b"\r" in text:
+                            plain = _plain_text(text)
+                        else:  # the usual text needs no more than a trim
+                            plain = text.decode("utf-8").strip(_TRIM)
+                        cells.append((column, plain if convert else ""))
                     elif not has_v or kind in _INLINE or (not v and kind in _RAW_TYPES):
                         pass  # calamine's Empty
                     elif not convert:
                         cells.append((column, ""))
-                    elif not kind and v.isdigit() and self._kind(style) == OTHER:
+                    elif not kind and v.isdigit() and (kinds.get(style) or self._kind(style)) == OTHER:
                         cells.append((column, float(v)))
                     elif kind == b"s" and v.isdigit() and int(v) < len(strings):
                         cells.append((column, strings[int(v)]))
