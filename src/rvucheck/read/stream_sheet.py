@@ -9,7 +9,7 @@ inline strings (rich text runs joined, phonetic runs left out, text trimmed unle
 `_xHHHH_` escapes decoded), numbers as floats, dates and times by the cell style's number format (1900 and
 1904 systems, the 1900 leap-year quirk, milliseconds rounded), booleans, errors and formulas without a saved
 value as "" (a formula's saved value when there is one), cells and rows without an `r` attribute counted
-on from the previous one. tests/reader/test_stream_sheet.py holds it equal to calamine cell for cell.
+on from the previous one. tests/reader/test_sheet_xml_stream.py holds it equal to calamine cell for cell.
 The sheet is walked twice: once for its extent (the width every row gets), once for the values.
 """
 
