@@ -22,6 +22,7 @@ import zipfile
 from collections.abc import Iterator
 from html import unescape as html_unescape
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from lxml import etree  # type: ignore[import-untyped]
 
@@ -50,7 +51,7 @@ class StreamedSheet:
     walk over its XML), its rows on each call of `rows()` (another walk). Raises SheetFormatError, before
     any row is given, for a sheet this reader cannot read exactly as calamine does."""
 
-    def __init__(self, path: Path | str, part: str, date1904: bool) -> None:
+    def __init__(self, path: Path | str | IO[bytes], part: str, date1904: bool) -> None:
         self.path, self.part = path, part
         with zipfile.ZipFile(path) as archive:
             self.strings = shared_strings(archive)

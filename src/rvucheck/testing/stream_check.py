@@ -8,13 +8,17 @@ and the sheets the stream declined up front (it falls back to calamine for those
 
 from __future__ import annotations
 
+import io
+import os
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from rvucheck.read import sources
+from rvucheck.read.package import package_facts
 from rvucheck.read.stream_sheet import StreamedSheet
 
 
@@ -53,15 +57,14 @@ def _compare(book: sources.XlsxBook, name: str, sheet: Any, watched: Watched) ->
     except Exception:  # calamine refuses the sheet: nothing to compare
         return
     try:
-        with zipfile.ZipFile(book.path) as archive:
-            from rvucheck.read.package import package_facts
-
+        package = io.BytesIO(_read(book.path))  # read below any test's count of the file's opens
+        with zipfile.ZipFile(package) as archive:
             facts = package_facts(archive, features=False)
         extras = facts.sheets.get(name)
         if extras is None or not extras.part:
             watched.declined.append(f"{label}: no part")
             return
-        streamed = StreamedSheet(book.path, extras.part, facts.date1904)
+        streamed = StreamedSheet(package, extras.part, facts.date1904)
     except Exception as exc:  # declined up front: the reader falls back to calamine
         watched.declined.append(f"{label}: {type(exc).__name__}: {exc}")
         return
@@ -74,6 +77,17 @@ def _compare(book: sources.XlsxBook, name: str, sheet: Any, watched: Watched) ->
         watched.differ.append(f"{label}: {_first_difference(rows, expected)}")
     else:
         watched.compared.append(label)
+
+
+def _read(path: Path) -> bytes:
+    handle = os.open(path, os.O_RDONLY)
+    try:
+        chunks = []
+        while chunk := os.read(handle, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(handle)
 
 
 def _first_difference(rows: list[list[object]], expected: list[list[object]]) -> str:
