@@ -110,7 +110,7 @@ CASES = {
         '<row r="2"><c r="B2" t="inlineStr"><is><t> x </t></is></c><c r="C2" t="inlineStr">'
         "<is><r><t>a</t></r>"
         '<r><t xml:space="preserve"> b</t></r></is></c><c r="D2" t="inlineStr"><v>9</v></c>'
-        '<c r="E2" t="inlineStr"><is><t>A&amp;B_x000A_</t></is></c></row>'
+        '<c r="E2" t="inlineStr"><is><t>A&amp;B_x000A_&#133;&#x85;</t></is></c></row>'
     ),
     "numbers, booleans, errors, formulas with and without cached values": (
         '<row r="1"><c r="A1"><v>42</v></c><c r="B1"><v>-1.5E3</v></c><c r="C1" t="b"><v>1</v></c>'

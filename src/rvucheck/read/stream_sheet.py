@@ -20,7 +20,6 @@ import math
 import re
 import zipfile
 from collections.abc import Iterator
-from html import unescape as html_unescape
 from pathlib import Path, PurePosixPath
 from typing import IO
 
@@ -379,9 +378,21 @@ def _letters_column(letters: bytes) -> int:
     return number - 1
 
 
+_ENTITY = re.compile(r"&(?:#([0-9]+)|#x([0-9A-Fa-f]+)|(amp|lt|gt|quot|apos));")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
 def _entities(raw: bytes) -> str:
+    """XML's character references and five entities decoded (not HTML's: &#133; is U+0085, not "...")."""
     text = raw.decode("utf-8")
-    return html_unescape(text) if "&" in text else text
+    return _ENTITY.sub(_entity, text) if "&" in text else text
+
+
+def _entity(match: re.Match[str]) -> str:
+    decimal, hexadecimal, name = match.groups()
+    if name:
+        return _NAMED[name]
+    return chr(int(decimal) if decimal else int(hexadecimal, 16))
 
 
 def _plain_text(raw: bytes) -> str:
