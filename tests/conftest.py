@@ -4,6 +4,7 @@ a test data dir (RVUCHECK_TEST_DATA, default <repo>/.rvucheck-data), exactly as 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,22 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_CMS = Path(os.environ.get("RVUCHECK_SHARED_CMS", REPO.parent / "shared" / "data" / "cms"))
 SHARED_BENCHMARKS = SHARED_CMS.parent / "benchmarks"
 TEST_DATA_DIR = Path(os.environ.get("RVUCHECK_TEST_DATA", REPO / ".rvucheck-data"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def streamed_sheets_equal_calamine() -> Iterator[None]:
+    """Every sheet any test reads with calamine is streamed by read.stream_sheet too (the reader of sheets
+    too big for calamine): their rows must be equal (RVUCHECK_STREAM_CHECK_REPORT=FILE lists them)."""
+    from rvucheck.testing.stream_check import watch
+
+    with watch() as watched:
+        yield
+    if os.environ.get("RVUCHECK_STREAM_CHECK_REPORT"):
+        lines = [f"compared {len(watched.compared)}", *watched.compared, "declined", *watched.declined]
+        Path(os.environ["RVUCHECK_STREAM_CHECK_REPORT"]).write_text(
+            "\n".join([*lines, "differ", *watched.differ])
+        )
+    assert not watched.differ, "streamed rows differ from calamine's:\n" + "\n".join(watched.differ[:20])
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rvucheck.gc_pause import frozen_gc, paused_gc
+from rvucheck.gc_pause import frozen_gc, paused_gc, return_freed_memory
 from rvucheck.read.safety import VALUES_ONLY_KINDS, InputInfo
 from rvucheck.session import Session
 
@@ -129,7 +129,15 @@ def _fork_worker(request: CheckRequest) -> tuple[ProcessPoolExecutor | None, Fut
     if "fork" not in multiprocessing.get_all_start_methods():
         return None, None
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-    return pool, pool.submit(analyse, request)
+    return pool, pool.submit(_analyse_in_worker, request)
+
+
+def _analyse_in_worker(request: CheckRequest) -> Analysis:
+    """`analyse`, then the memory its lines and report held given back before the result is sent: the
+    worker's resident size adds to the main process's while it receives it."""
+    analysis = analyse(request)
+    return_freed_memory()
+    return analysis
 
 
 def check_file(

@@ -180,6 +180,10 @@ def documentation_text(requirements: tuple[DocRequirement, ...]) -> str:
 def build_annotations(layout: SheetLayout, report: Report, summary: Summary) -> Annotations:
     plan = Annotations(sheet=layout.sheet, header_row=layout.header_row, header_count=len(layout.headers),
                        totals_rows=list(layout.totals_rows), summary=summary)  # fmt: skip
+    findings = all_findings(report)
+    # the lines a finding points at, by (sheet, row) and (sheet, row, column): only those (a dict of every
+    # line's two keys held ~250 MB at 1,000,000 lines, at the worker's memory peak)
+    wanted = {(f.source.sheet, f.source.row) for f in findings}
     lines: dict[tuple[str, int] | tuple[str, int, int | None], ChargeLine] = {}
     run = summary.extra.get("run") or {}
     payers = tuple(run.get("medicare_payers") or ()) if run.get("payers") else ()
@@ -188,8 +192,9 @@ def build_annotations(layout: SheetLayout, report: Report, summary: Summary) -> 
         line = result.line
         if result.findings and result.documentation:
             documented[id(line)] = documentation_text(result.documentation)
-        lines[(line.source.sheet, line.source.row)] = line
-        lines[(line.source.sheet, line.source.row, line.source.column)] = line  # a wide row's own line
+        if (line.source.sheet, line.source.row) in wanted:
+            lines[(line.source.sheet, line.source.row)] = line
+            lines[(line.source.sheet, line.source.row, line.source.column)] = line  # a wide row's own line
         severity = result.worst_severity
         text = short_findings(result.findings) if result.findings else ""
         if result.basis:  # how the payment was cut (issue 11): beside the findings, within the cell limit
@@ -221,9 +226,7 @@ def build_annotations(layout: SheetLayout, report: Report, summary: Summary) -> 
     plan.rows = _one_result_per_row(plan.rows, report)
     plan.last_row = max((row for row, _values, _severity in plan.rows), default=layout.header_row)
     notes = {id(f) for f in run_notes(report)}
-    for finding in sorted(
-        all_findings(report), key=lambda f: (SEVERITY_RANK[f.severity], f.source.sheet, f.source.row)
-    ):
+    for finding in sorted(findings, key=lambda f: (SEVERITY_RANK[f.severity], f.source.sheet, f.source.row)):
         # a run note (no patient column, stale NCCI...) belongs to no line: no line's code beside it
         source = finding.source
         found = (

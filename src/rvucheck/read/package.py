@@ -15,7 +15,8 @@ from __future__ import annotations
 import os
 import re
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from lxml import etree  # type: ignore[import-untyped]
@@ -79,6 +80,8 @@ class SheetExtras:
     extent: tuple[int, int] = (0, 0)  # last row, last column holding a cell (what a dense read allocates)
     merged_cells: int = 0  # cells covered by merged ranges
     cells: int = 0  # cells the sheet's XML holds (the extent's budget scales with them)
+    part: str = ""  # the sheet's part name in the package ("xl/worksheets/sheet1.xml")
+    size: int = 0  # its uncompressed size in bytes
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,7 @@ def package_facts(archive: zipfile.ZipFile, features: bool = True) -> PackageFac
         part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
         if part in names:
             extras, markers = _sheet_extras(archive, part, features)
-            sheets[sheet.get("name", "")] = extras
+            sheets[sheet.get("name", "")] = replace(extras, part=part, size=archive.getinfo(part).file_size)
             if not features:
                 continue
             found.update(dict.fromkeys(what for marker, what in _SHEET_MARKERS if marker in markers))
@@ -151,19 +154,41 @@ def _sheet_extras(archive: zipfile.ZipFile, part: str, features: bool) -> tuple[
         cells += _cell_count(data)
         markers.update(needle for needle in needles if needle in data)
 
-    with archive.open(part) as stream:
-        buffer = b""
-        while chunk := stream.read(SCAN_CHUNK):
-            buffer += chunk
-            cut = buffer.rfind(b"</row>")
-            if cut != -1 and len(buffer) >= SCAN_CHUNK:
-                scan(buffer[: cut + 6])
-                buffer = buffer[cut + 6 :]
-        scan(buffer)
+    for piece in row_pieces(archive, part):
+        scan(piece)
     extras = SheetExtras(
         frozenset(hidden), frozenset(formulas), tuple(errors.items()), (rows, columns), merged, cells
     )
     return extras, markers
+
+
+def row_pieces(archive: zipfile.ZipFile, part: str, size: int = SCAN_CHUNK) -> Iterator[bytes]:
+    """A part's bytes in pieces of about `size` that end after a `</row>` (a prefixed `</x:row>` too), the
+    last piece holding the rest: no row is ever cut between two pieces. At least one piece is yielded."""
+    with archive.open(part) as stream:
+        buffer = b""
+        while chunk := stream.read(size):
+            buffer += chunk
+            cut = _last_row_end(buffer) if len(buffer) >= size else -1
+            if cut != -1:
+                yield buffer[: cut + 4]
+                buffer = buffer[cut + 4 :]
+        yield buffer
+
+
+_ROW_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?row>")
+
+
+def _last_row_end(buffer: bytes) -> int:
+    """Where the last `</row>` or `</x:row>` in `buffer` starts its `row>` (-1: none)."""
+    cut = buffer.rfind(b"row>")
+    while cut != -1:
+        start = buffer.rfind(b"</", max(cut - 40, 0), cut)
+        end = _ROW_END.match(buffer, start) if start != -1 else None
+        if end is not None and end.end() == cut + 4:
+            return cut
+        cut = buffer.rfind(b"row>", 0, cut)
+    return -1
 
 
 _ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')

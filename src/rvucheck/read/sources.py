@@ -12,6 +12,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
+import os
 import re
 import zipfile
 from collections.abc import Iterator
@@ -23,9 +25,12 @@ from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook
 from rvucheck.errors import InputFileError
 from rvucheck.model import PackageContents
 from rvucheck.read.package import PackageFacts, SheetExtras, allowed_cells, package_facts
+from rvucheck.read.stream_sheet import SheetFormatError, StreamedSheet
 
 Grid = list[list[object]]
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+# Streamed above ~250 MB of sheet XML (~400,000 lines): below it calamine is ~3x faster, and its memory fits
+STREAM_SHEET_BYTES = 256 << 20
 
 
 @dataclass
@@ -73,16 +78,49 @@ class XlsxBook:
         no_package = PackageFacts(False, {}, PackageContents(()))
         self._package = no_package if kind in ("xls", "ods") else package
         self._sheets: dict[str, CalamineSheet] = {}
+        self._stream: dict[str, StreamedSheet | None] = {}
+        self.kind = kind
 
     def preview(self, name: str, nrows: int = 60) -> Grid:
+        streamed = self._streamed(name)
+        if streamed is not None:
+            return list(itertools.islice(streamed.rows(), nrows))
         return self._sheet_rows(name, nrows)
+
+    def _streamed(self, name: str) -> StreamedSheet | None:
+        """A sheet too big for calamine's memory (see STREAM_SHEET_BYTES), read by read.stream_sheet; None
+        for the others, and for one it cannot read exactly as calamine does (calamine reads it then)."""
+        if name in self._stream:
+            return self._stream[name]
+        self._stream[name] = None
+        if self.kind not in ("xlsx", "xlsm"):
+            return None
+        try:
+            extras = self._facts().sheets.get(name, SheetExtras())
+        except Exception:  # a package the validating pass could not parse either: calamine says why
+            return None
+        if not extras.part or extras.size <= stream_sheet_bytes():
+            return None
+        self._refuse_huge(name)
+        try:
+            self._stream[name] = StreamedSheet(self.path, extras.part, self._facts().date1904)
+        except Exception:  # SheetFormatError, or parts it cannot parse: calamine reads it, or says why not
+            return None
+        return self._stream[name]
 
     def grid(self, name: str, head: int | None = None) -> SheetGrid:
         """The sheet's cells. `head`: stream it: the first `head` rows in `rows`, the others from `rest`
         as they are read (calamine's copy of the cells is dropped when `rest` ends)."""
-        sheet = self._sheet(name)
-        merged = [(tuple(a), tuple(b)) for a, b in (sheet.merged_cell_ranges or [])]
+        streamed = self._streamed(name)
         rest: Iterator[list[object]] | None = None
+        if streamed is not None:
+            merged = list(streamed.merged)
+            rest = _rows_of(streamed, self.path)
+            rows = list(rest) if head is None else [row for _, row in zip(range(head), rest, strict=False)]
+            rest = None if head is None else rest
+            return self._sheet_grid(name, rows, merged, rest)
+        sheet = self._sheet(name)
+        merged = [((a[0], a[1]), (b[0], b[1])) for a, b in (sheet.merged_cell_ranges or [])]
         if head is None or sheet.start is None:
             rows = self._sheet_rows(name, None)
             del self._sheets[name]  # calamine's own copy of the cells (~1 GB at 1M lines) is not needed again
@@ -90,13 +128,22 @@ class XlsxBook:
             del self._sheets[name]  # the iterator below holds it until the last row
             rest = _rows_from_a1(sheet, self.path)
             rows = [row for _, row in zip(range(head), rest, strict=False)]
+        return self._sheet_grid(name, rows, merged, rest)
+
+    def _sheet_grid(
+        self,
+        name: str,
+        rows: Grid,
+        merged: list[tuple[tuple[int, int], tuple[int, int]]],
+        rest: Iterator[list[object]] | None,
+    ) -> SheetGrid:
         package = self._facts()
         extras = package.sheets.get(name, SheetExtras())
         return SheetGrid(
             name=name,
             rows=rows,
             date1904=package.date1904,
-            merged=merged,  # type: ignore[arg-type]
+            merged=merged,
             hidden_rows=set(extras.hidden_rows),
             formulas_without_value=set(extras.formulas_without_value),
             error_cells=dict(extras.error_cells),
@@ -141,6 +188,25 @@ class XlsxBook:
             with zipfile.ZipFile(self.path) as archive:
                 self._package = package_facts(archive)
         return self._package
+
+
+def _rows_of(streamed: StreamedSheet, path: Path) -> Iterator[list[object]]:
+    try:
+        yield from streamed.rows()
+    except SheetFormatError as exc:  # found only past the first rows: calamine would have refused it too
+        raise InputFileError(
+            f"{path} cannot be read as a workbook ({exc}); open it in Excel and save it again"
+        ) from None
+    except (OSError, zipfile.BadZipFile, UnicodeDecodeError, ValueError) as exc:
+        raise InputFileError(f"{path} cannot be read ({str(exc)[:80]}); save it again from Excel") from None
+
+
+def stream_sheet_bytes() -> int:
+    """Sheets whose XML is larger than this are streamed (read.stream_sheet) instead of parsed whole by
+    calamine, whose own copy of the cells would take ~2x the XML's size before the first row is read.
+    RVUCHECK_STREAM_SHEET_MB sets it (0: stream every sheet)."""
+    setting = os.environ.get("RVUCHECK_STREAM_SHEET_MB", "")
+    return int(setting) << 20 if setting.isdigit() else STREAM_SHEET_BYTES
 
 
 def _rows_from_a1(sheet: CalamineSheet, path: Path) -> Iterator[list[object]]:

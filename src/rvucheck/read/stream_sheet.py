@@ -1,0 +1,569 @@
+"""A worksheet's rows streamed from its XML part, as python-calamine gives them, for sheets too big for it.
+
+python-calamine parses a whole sheet into its own cells before it yields the first row (a 1,000,000-line
+month: ~1.4 GB before anything is read). This reader walks the sheet part in pieces of whole rows (the
+validation scan's walker, `read.package.row_pieces`) and yields the rows of
+`to_python(skip_empty_area=False)`: every row from row 1 to the last one holding a value, every row as
+wide as the last column holding a value, "" for empty cells. Values follow calamine's rules: shared and
+inline strings (rich text runs joined, phonetic runs left out, text trimmed unless `xml:space="preserve"`,
+`_xHHHH_` escapes decoded), numbers as floats, dates and times by the cell style's number format (1900 and
+1904 systems, the 1900 leap-year quirk, milliseconds rounded), booleans, errors and formulas without a saved
+value as "" (a formula's saved value when there is one), cells and rows without an `r` attribute counted
+on from the previous one. tests/reader/test_sheet_xml_stream.py holds it equal to calamine cell for cell.
+The sheet is walked twice: once for its extent (the width every row gets), once for the values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+from typing import IO
+
+from lxml import etree  # type: ignore[import-untyped]
+
+from rvucheck.read.package import NS_MAIN, NS_PKG_REL, NS_REL, row_pieces
+
+_P = rb"(?:[A-Za-z_][\w.-]*:)?"  # an optional namespace prefix (`<x:c>`)
+_ATTR = re.compile(rb"""(?:^|\s)(r|s|t)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_CHILD = re.compile(rb"<(" + _P + rb")(v|f|is)\b([^>]*?)(?:/>|>(.*?)</\1\2\s*>)", re.S)
+_OTHER_CHILD = re.compile(rb"<(?![/?!])" + _P + rb"(?!(?:v|f|is)\b)[\w.-]+")
+_REF = re.compile(rb"([A-Za-z]{1,3})(\d+)$")
+_FLOAT = re.compile(rb"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|(?i:inf(?:inity)?|nan))")
+_EXCEL_ESCAPE = re.compile(r"_x00([0-9A-Fa-f]{2})_")
+_TRIM = " \t\r\n"
+_EPOCH = dt.datetime(1899, 12, 30)
+_MS_PER_DAY = 86_400_000
+DATETIME, TIMEDELTA, OTHER = "datetime", "timedelta", "other"
+_BUILTIN_DATES = {str(i) for i in (*range(14, 23), 45, 47)}
+
+
+class SheetFormatError(Exception):
+    """The sheet's XML is not what calamine reads (it would refuse the sheet too)."""
+
+
+class StreamedSheet:
+    """One worksheet of a package, read by this module: its merged ranges and extent are read once (one
+    walk over its XML), its rows on each call of `rows()` (another walk). Raises SheetFormatError, before
+    any row is given, for a sheet this reader cannot read exactly as calamine does."""
+
+    def __init__(self, path: Path | str | IO[bytes], part: str, date1904: bool) -> None:
+        self.path, self.part = path, part
+        with zipfile.ZipFile(path) as archive:
+            self.strings = shared_strings(archive)
+            self.formats = cell_formats(archive)
+            tail: list[bytes] = []
+            self.last_row, self.last_column = _extent(archive, part, self.strings, tail)
+        self.date1904 = date1904
+        self.merged = _merged_ranges(b"".join(tail))
+
+    def rows(self) -> Iterator[list[object]]:
+        """Every row of `to_python(skip_empty_area=False)`, one at a time."""
+        reader = _Cells(self.strings, self.formats, self.date1904)
+        with zipfile.ZipFile(self.path) as archive:
+            yield from _dense(
+                reader.rows(_sheet_data(archive, self.part)), self.last_row, self.last_column + 1
+            )
+
+
+def stream_rows(archive: zipfile.ZipFile, part: str, date1904: bool) -> Iterator[list[object]]:
+    """The rows of one sheet of an open package (see StreamedSheet)."""
+    strings = shared_strings(archive)
+    last_row, last_column = _extent(archive, part, strings, [])
+    reader = _Cells(strings, cell_formats(archive), date1904)
+    return _dense(reader.rows(_sheet_data(archive, part)), last_row, last_column + 1)
+
+
+_MERGE = re.compile(rb"<" + _P + rb'mergeCell\b[^>]*?\bref="([A-Za-z]{1,3})(\d+)(?::([A-Za-z]{1,3})(\d+))?"')
+
+
+def _merged_ranges(tail: bytes) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The merged ranges after a sheet's cells, 0-based (first, last), as calamine lists them."""
+    ranges = []
+    for first_letters, first_row, last_letters, last_row in _MERGE.findall(tail):
+        first = (int(first_row) - 1, _letters_column(first_letters.upper()))
+        last = (int(last_row) - 1, _letters_column(last_letters.upper())) if last_letters else first
+        ranges.append((first, last))
+    return ranges
+
+
+def _dense(
+    rows: Iterator[tuple[int, list[tuple[int, object]]]], last_row: int, width: int
+) -> Iterator[list[object]]:
+    """Every row from the first to `last_row`, `width` cells each ("" where the sheet has no value)."""
+    next_row = 0
+    for row_index, cells in rows:
+        if row_index > last_row:
+            break
+        while next_row < row_index:
+            yield [""] * width
+            next_row += 1
+        values: list[object] = [""] * width
+        for column, value in cells:
+            if column < width:
+                values[column] = value
+        yield values
+        next_row += 1
+    while next_row <= last_row:
+        yield [""] * width
+        next_row += 1
+
+
+_TOKEN = re.compile(
+    rb"(<)" + _P + rb"row\b([^>]*)>"  # 1-2: a row, its attributes
+    rb'|<c r="([A-Z]{1,3})\d+"(?: s="(\d+)")?(?: t="(\w+)")?'  # 3-5: the usual cell: r, s, t
+    rb"(?:/>|>(?:(<v>)([^<]*)</v>|<is>(<t>)([^<]*)</t></is>)?</c>)"  # 6-7: its value, 8-9: inline text
+    rb"|(<)" + _P + rb"c\b([^>]*?)(?:/>|>(.*?)</" + _P + rb"c\s*>)",  # 10-12: any other cell
+    re.S,
+)
+_ROW_NUMBER = re.compile(rb' r="(\d+)"')
+_INLINE = (b"inlineStr", b"is")
+_RAW_TYPES = (b"", b"n", b"s", b"b", b"e")  # an empty <v> of these types is calamine's Empty
+_SHEET_DATA_END = re.compile(rb"</" + _P + rb"sheetData\s*>")
+
+
+class _Cells:
+    """Cell values of one workbook (its shared strings, styles and date system)."""
+
+    def __init__(self, strings: list[str], formats: list[str], date1904: bool) -> None:
+        self.strings = strings
+        self.formats = formats
+        self.date1904 = date1904
+        self.columns: dict[bytes, int] = {}
+        self.dates: dict[tuple[bytes, bytes], object] = {}
+        self.style_kinds: dict[bytes, str] = {}
+
+    def rows(
+        self, pieces: Iterator[bytes], convert: bool = True
+    ) -> Iterator[tuple[int, list[tuple[int, object]]]]:
+        """(0-based row, [(0-based column, value)]) of every row element, the cells holding a value only.
+        `convert=False`: which cells hold a value, not what (their values are given as "")."""
+        row_index = -1
+        cells: list[tuple[int, object]] = []
+        column = 0
+        columns, strings, kinds = self.columns, self.strings, self.style_kinds
+        for piece in pieces:
+            for found in _TOKEN.findall(piece):
+                _row, row, letters, style, kind, has_v, v, inline, text, is_cell, attributes, body = found
+                if letters:
+                    known = columns.get(letters)
+                    column = (
+                        known if known is not None else columns.setdefault(letters, _letters_column(letters))
+                    )
+                    if inline:
+                        if b"&" in text or b"_x00" in text or b"\r" in text:
+                            plain = _plain_text(text)
+                        else:  # the usual text needs no more than a trim
+                            plain = text.decode("utf-8").strip(_TRIM)
+                        cells.append((column, plain if convert else ""))
+                    elif not has_v or kind in _INLINE or (not v and kind in _RAW_TYPES):
+                        pass  # calamine's Empty
+                    elif not convert:
+                        cells.append((column, ""))
+                    elif not kind and v.isdigit() and (kinds.get(style) or self._kind(style)) == OTHER:
+                        cells.append((column, float(v)))
+                    elif kind == b"s" and v.isdigit() and int(v) < len(strings):
+                        cells.append((column, strings[int(v)]))
+                    else:
+                        value = self._cached(v, style, kind)
+                        if value is not None:
+                            cells.append((column, value))
+                    column += 1
+                elif is_cell:
+                    ref = _attribute(attributes, b"r")
+                    if ref is not None:
+                        column = _ref_column(ref)
+                    value = self._value(body, _attribute(attributes, b"s"), _attribute(attributes, b"t"))
+                    if value is not None:
+                        cells.append((column, value if convert else ""))
+                    column += 1
+                else:
+                    if row_index >= 0:
+                        yield row_index, cells
+                    number = _ROW_NUMBER.match(row) or _attribute(row, b"r")
+                    before, row_index = row_index, row_index + 1
+                    if number is not None:
+                        row_index = _row_number(number if isinstance(number, bytes) else number.group(1))
+                    if row_index <= before:
+                        raise SheetFormatError("its rows are out of order")
+                    cells, column = [], 0
+        if row_index >= 0:
+            yield row_index, cells
+
+    def _kind(self, style: bytes) -> str:
+        """DATETIME, TIMEDELTA, OTHER or "" (a style the workbook lacks: a plain float) of a cell style."""
+        kind = self.style_kinds.get(style)
+        if kind is None:
+            if not style:
+                kind = OTHER
+            else:
+                number = int(style) if style.isdigit() else 0
+                kind = self.formats[number] if number < len(self.formats) else ""
+            self.style_kinds[style] = kind
+        return kind
+
+    def _cached(self, v: bytes, style: bytes, kind: bytes) -> object | None:
+        """A `<v>` value; dates (one per day of the month, repeated on every line) converted once."""
+        if kind or self._kind(style) not in (DATETIME, TIMEDELTA):
+            return self._v(v, style or None, kind or None)
+        key = (v, style)
+        value = self.dates.get(key)
+        if value is None:
+            value = self.dates[key] = self._v(v, style, None)
+        return value
+
+    def _value(self, content: bytes, style: bytes | None, kind: bytes | None) -> object | None:
+        """A cell's value (None: calamine's Empty). The last child element gives it, as in calamine."""
+        if not content:
+            return None
+        if content.startswith(b"<v>") and content.endswith(b"</v>") and content.count(b"<") == 2:
+            return self._child_v(content[3:-4], style, kind)
+        children = _CHILD.findall(content)
+        if _OTHER_CHILD.search(_CHILD.sub(b"", content)):
+            raise SheetFormatError("a cell holds an element other than v, f or is")
+        if not children:
+            return None
+        _prefix, name, _attributes, inner = children[-1]
+        if name == b"is":
+            return rich_text(b"<is>" + inner + b"</is>")
+        if name == b"f":
+            return None
+        return self._child_v(inner, style, kind)
+
+    def _child_v(self, raw: bytes, style: bytes | None, kind: bytes | None) -> object | None:
+        if kind in _INLINE or (not raw and (kind or b"") in _RAW_TYPES):
+            return None
+        return self._v(raw, style, kind)
+
+    def _v(self, raw: bytes, style: bytes | None, kind: bytes | None) -> object | None:
+        if kind is None or kind == b"n":
+            if not raw:
+                return None
+            if b"&" in raw:
+                raw = raw[: raw.index(b"&")]  # an entity ends calamine's raw number text
+                if not raw:
+                    return None
+            if not _FLOAT.fullmatch(raw):
+                if kind is None:
+                    return raw.decode("utf-8")
+                raise SheetFormatError("a numeric cell holds no number")
+            number = float(raw)
+            fmt = self._kind(style or b"")
+            if fmt == DATETIME:
+                return excel_datetime(number, self.date1904)
+            if fmt == TIMEDELTA:
+                return excel_duration(number)
+            return number
+        if kind == b"s":
+            if not raw:
+                return None
+            index = int(raw) if raw.isdigit() else 0
+            if index >= len(self.strings):
+                raise SheetFormatError("a cell's string index is not in the shared strings")
+            return self.strings[index]
+        if kind == b"b":
+            return raw != b"0"
+        if kind == b"e":
+            return ""  # an error value: calamine gives "" (read.package reports the error cells)
+        if kind == b"str":
+            return _entities(raw).replace("\r\n", "\n")
+        if kind == b"d":
+            return _iso(_entities(raw))
+        raise SheetFormatError(f"unknown cell type {kind!r}")
+
+
+def _sheet_data(archive: zipfile.ZipFile, part: str, tail: list[bytes] | None = None) -> Iterator[bytes]:
+    """The sheet part's `<sheetData>` in pieces of whole rows (the validation scan's walker); what follows
+    it (merged ranges ...) is added to `tail` when one is given."""
+    started = ended = False
+    for piece in row_pieces(archive, part):
+        if ended:
+            if tail is not None:
+                tail.append(piece)
+            continue
+        if not started:
+            at = re.search(rb"<" + _P + rb"sheetData\b", piece)
+            if at is None:
+                continue
+            piece, started = piece[at.start() :], True
+        end = _SHEET_DATA_END.search(piece)
+        if end is not None:
+            yield piece[: end.start()]
+            if tail is None:
+                return
+            tail.append(piece[end.start() :])
+            ended = True
+            continue
+        yield piece
+
+
+def _extent(archive: zipfile.ZipFile, part: str, strings: list[str], tail: list[bytes]) -> tuple[int, int]:
+    """The last row and column holding a value (calamine's range end), 0-based; (-1, -1): none. A sheet
+    whose every cell holds a value in the plain form is measured by byte counts and one search for the
+    cells' columns; any other is read cell by cell for which ones hold a value."""
+    last_row = last_column = last_number = -1
+    for piece in _sheet_data(archive, part, tail):
+        if not _plain_cells(piece):
+            del tail[:]
+            return _extent_of_values(_sheet_data(archive, part, tail), strings)
+        numbers = [int(number) for number in _ROW_REF.findall(piece)]
+        if any(later <= earlier for earlier, later in zip([last_number, *numbers], numbers, strict=False)):
+            raise SheetFormatError("its rows are out of order")
+        last_number = numbers[-1] if numbers else last_number
+        refs = set(_CELL_REF.findall(piece))
+        if refs:
+            last_column = max(last_column, max(_letters_column(letters) for letters in refs))
+            last = _LAST_REF.match(piece, piece.rfind(b'<c r="'))
+            last_row = int(last.group(1)) - 1 if last else last_row
+    return last_row, last_column
+
+
+def _extent_of_values(pieces: Iterator[bytes], strings: list[str]) -> tuple[int, int]:
+    last_row = last_column = -1
+    for row_index, cells in _Cells(strings, [], False).rows(pieces, convert=False):
+        if cells:
+            last_row = max(last_row, row_index)
+            last_column = max(last_column, max(column for column, _ in cells))
+    return last_row, last_column
+
+
+_ROW_REF = re.compile(rb'<row r="(\d+)"')
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})\d')
+_LAST_REF = re.compile(rb'<c r="[A-Z]{1,3}(\d+)"')
+
+
+def _plain_cells(piece: bytes) -> bool:
+    """Whether every cell of a piece holds a value, in the plain form with an `r` (no empty or
+    self-closing element, no formula, no prefixed or unnumbered cell, no value calamine leaves out)."""
+    return (
+        b"/>" not in piece
+        and b'"></c>' not in piece
+        and b"'></c>" not in piece
+        and b"<v></v>" not in piece
+        and b"<f" not in piece
+        and b'inlineStr"><v' not in piece
+        and b":c " not in piece
+        and piece.count(b"<c ") == piece.count(b'<c r="')
+        and piece.count(b"<row") == piece.count(b'<row r="')
+    )
+
+
+def _attribute(attributes: bytes, name: bytes) -> bytes | None:
+    for match in _ATTR.finditer(attributes):
+        if match.group(1) == name:
+            return match.group(2) if match.group(2) is not None else match.group(3)
+    return None
+
+
+def _row_number(raw: bytes) -> int:
+    if not raw.isdigit():
+        raise SheetFormatError("a row number is not a number")
+    return int(raw) - 1
+
+
+def _ref_column(ref: bytes) -> int:
+    match = _REF.match(ref)
+    if match is None:
+        raise SheetFormatError("a cell reference is not a cell address")
+    return _letters_column(match.group(1).upper())
+
+
+def _letters_column(letters: bytes) -> int:
+    number = 0
+    for char in letters:
+        number = number * 26 + char - 64
+    return number - 1
+
+
+_ENTITY = re.compile(r"&(?:#([0-9]+)|#x([0-9A-Fa-f]+)|(amp|lt|gt|quot|apos));")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def _entities(raw: bytes) -> str:
+    """XML's character references and five entities decoded (not HTML's: &#133; is U+0085, not "...")."""
+    text = raw.decode("utf-8")
+    return _ENTITY.sub(_entity, text) if "&" in text else text
+
+
+def _entity(match: re.Match[str]) -> str:
+    decimal, hexadecimal, name = match.groups()
+    if name:
+        return _NAMED[name]
+    return chr(int(decimal) if decimal else int(hexadecimal, 16))
+
+
+def _plain_text(raw: bytes) -> str:
+    """One `<t>` without attributes: trimmed, entities and Excel escapes decoded."""
+    text = raw.decode("utf-8")
+    if "&" not in text and "_x00" not in text and "\r" not in text:
+        return text.strip(_TRIM)
+    text = _entities(raw).replace("\r\n", "\n").replace("\r", "\n").strip(_TRIM)
+    return _EXCEL_ESCAPE.sub(_escaped, text) if "_x00" in text else text
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return chr(int(match.group(1), 16))
+
+
+def rich_text(element_xml: bytes) -> str:
+    """The text of an `<si>` or `<is>` element as calamine reads it."""
+    try:
+        element = etree.fromstring(element_xml)
+    except etree.XMLSyntaxError:
+        element = etree.fromstring(_with_namespaces(element_xml))
+    return _string_of(element)
+
+
+def _with_namespaces(element_xml: bytes) -> bytes:
+    """A fragment using prefixes declared on the worksheet: declared again on a wrapper."""
+    prefixes = set(re.findall(rb"</?([A-Za-z_][\w.-]*):", element_xml))
+    declared = b" ".join(b'xmlns:%s="urn:rvucheck:%s"' % (p, p) for p in prefixes if p != b"xml")
+    return b"<wrapper " + declared + b">" + element_xml + b"</wrapper>"
+
+
+def _string_of(element: etree._Element) -> str:
+    texts: list[str] = []
+    phonetic = 0
+    for event, node in etree.iterwalk(element, events=("start", "end")):
+        local = etree.QName(node).localname if isinstance(node.tag, str) else ""
+        if local == "rPh":
+            phonetic += 1 if event == "start" else -1
+        elif local == "t" and event == "start" and not phonetic:
+            text = "".join(node.itertext())
+            if node.get("{http://www.w3.org/XML/1998/namespace}space") != "preserve":
+                text = text.strip(_TRIM)
+            texts.append(_EXCEL_ESCAPE.sub(_escaped, text) if "_x00" in text else text)
+    return "".join(texts)
+
+
+def shared_strings(archive: zipfile.ZipFile) -> list[str]:
+    part = _workbook_part(archive, "sharedStrings", "xl/sharedStrings.xml")
+    if part is None:
+        return []
+    strings: list[str] = []
+    with archive.open(part) as stream:
+        for _event, element in etree.iterparse(stream, events=("end",), tag=f"{{{NS_MAIN}}}si"):
+            strings.append(_string_of(element))
+            element.clear(keep_tail=True)
+    return strings
+
+
+def cell_formats(archive: zipfile.ZipFile) -> list[str]:
+    """Per cell style (`s`): DATETIME, TIMEDELTA or OTHER, by its number format (calamine's rules)."""
+    part = _workbook_part(archive, "styles", "xl/styles.xml")
+    if part is None:
+        return []
+    root = etree.fromstring(archive.read(part))
+    custom = {
+        fmt.get("numFmtId"): fmt.get("formatCode")
+        for fmt in root.iter(f"{{{NS_MAIN}}}numFmt")
+        if fmt.get("numFmtId") is not None and fmt.get("formatCode") is not None
+    }
+    formats = []
+    for xfs in root.iter(f"{{{NS_MAIN}}}cellXfs"):
+        for xf in xfs.iter(f"{{{NS_MAIN}}}xf"):
+            number = xf.get("numFmtId")
+            if number is None:
+                formats.append(OTHER)
+            elif number in custom:
+                formats.append(number_format_kind(custom[number]))
+            else:
+                formats.append(
+                    DATETIME if number in _BUILTIN_DATES else TIMEDELTA if number == "46" else OTHER
+                )
+    return formats
+
+
+def number_format_kind(code: str) -> str:
+    """Whether a number format shows a date/time, a duration or neither (calamine's reading of it: the first
+    section only; quoted text, escaped and fill characters and colours/conditions in brackets ignored)."""
+    escaped = quoted = am_pm = elapsed = False
+    brackets = 0
+    previous = " "
+    for char in code:
+        if escaped:
+            escaped = False
+        elif char in "_\\*":
+            escaped = True
+        elif quoted:
+            quoted = char != '"'
+        elif char == '"':
+            quoted = True
+        elif char == ";":
+            return OTHER
+        elif char == "[":
+            brackets += 1
+        elif char == "]" and brackets == 1 and elapsed:
+            return TIMEDELTA
+        elif char == "]":
+            brackets = max(brackets - 1, 0)
+        elif char in "aA" and not am_pm and brackets == 0:
+            am_pm = True
+        elif brackets == 0 and (char in "pm/PM" if am_pm else char in "dmhysDMHYS"):
+            return DATETIME
+        elif not (elapsed and char.lower() == previous.lower()):
+            elapsed = previous == "[" and char in "mhsMHS"
+        previous = char
+    return OTHER
+
+
+def _round_half_away(value: float) -> int:
+    return int(math.copysign(math.floor(abs(value) + 0.5), value))
+
+
+def excel_datetime(value: float, date1904: bool) -> object:
+    """A serial date/time as python-calamine gives it: a time under 1.0, a date when whole, else a datetime;
+    a value outside the years 1..9999 stays a float."""
+    serial = value + 1462 if date1904 else value
+    serial = serial if serial >= 60 else serial + 1
+    try:
+        moment = _EPOCH + dt.timedelta(milliseconds=_round_half_away(serial * _MS_PER_DAY))
+    except (OverflowError, ValueError):
+        return value
+    if value < 1.0:
+        return moment.time()
+    if value == float(int(value)):
+        return moment.date()
+    return moment
+
+
+def excel_duration(value: float) -> object:
+    try:
+        return dt.timedelta(milliseconds=_round_half_away(value * _MS_PER_DAY))
+    except (OverflowError, ValueError):
+        return value
+
+
+def _iso(text: str) -> object:
+    try:
+        if "T" in text:
+            return dt.datetime.fromisoformat(text)
+        if ":" in text:
+            return dt.time.fromisoformat(text)
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return text
+
+
+def _workbook_part(archive: zipfile.ZipFile, kind: str, default: str) -> str | None:
+    """The part a workbook relationship of this type names (or the usual name)."""
+    names = set(archive.namelist())
+    rels = "xl/_rels/workbook.xml.rels"
+    if rels in names:
+        try:
+            root = etree.fromstring(archive.read(rels))
+        except etree.XMLSyntaxError:
+            root = None
+        for rel in root.iter(f"{{{NS_PKG_REL}}}Relationship") if root is not None else ():
+            if rel.get("Type", "").endswith("/" + kind):
+                target = rel.get("Target", "")
+                name = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+                if name in names:
+                    return name
+    return default if default in names else None
+
+
+__all__ = ["NS_REL", "SheetFormatError", "stream_rows"]
