@@ -174,6 +174,7 @@ class _Batch:
         out["source_sheet"] = pa.array([self.sheet] * n, _STR)
         out["source_row"] = pc.add(out["line_id"], 1)
         out["source_column"] = pa.array([single["hcpcs"] + 1] * n, pa.int32())
+        out["source_unit"] = pa.nulls(n, _STR)  # a table's rows
         return out
 
     def _text(self, name: str) -> pa.Array:

@@ -38,7 +38,7 @@ import pyarrow.compute as pc
 
 from rvucheck.batch.worker_settings import settings_from_json, settings_to_json
 from rvucheck.gc_pause import paused_gc
-from rvucheck.model import CellRef, ChargeLine, Finding, LineResult, Report
+from rvucheck.model import CellRef, ChargeLine, Finding, LineResult, Report, SegmentRef
 from rvucheck.session import Session
 from rvucheck.settings import Settings
 
@@ -63,6 +63,7 @@ CHARGE_SCHEMA = pa.schema(
         pa.field("source_sheet", _STR),  # where the line came from (row references only, never data)
         pa.field("source_row", pa.int64()),
         pa.field("source_column", pa.int32()),  # 1-based, the code's column as the reader gives it
+        pa.field("source_unit", _STR),  # what source_row counts: null for a row, "segment" for an 837's line
     ]
 )
 RESULT_SCHEMA = pa.schema(
@@ -157,6 +158,7 @@ def _charge_table(
     data["source_sheet"] = [line.source.sheet for line in lines]
     data["source_row"] = [line.source.row for line in lines]
     data["source_column"] = [line.source.column for line in lines]
+    data["source_unit"] = [None if line.source.unit == "row" else line.source.unit for line in lines]
     layout = columns if columns is not None else (lines[0].columns if lines else ())
     return with_layout(pa.Table.from_pydict(data, schema=CHARGE_SCHEMA), layout)
 
@@ -210,15 +212,16 @@ def values_of(column: pa.ChunkedArray, default: Any = None) -> list[Any]:
 
 
 def _sources(table: pa.Table) -> list[CellRef]:
-    """Each line's CellRef, its state set in place (CellRef is frozen, not slotted: its __init__ sets each
-    field through object.__setattr__)."""
+    """Each line's CellRef (a SegmentRef for an 837's line), its state set in place (CellRef is frozen, not
+    slotted: its __init__ sets each field through object.__setattr__)."""
     sheets = table.column("source_sheet").fill_null("").to_pylist()
     rows = table.column("source_row").fill_null(0).to_pylist()
     cols = table.column("source_column").to_pylist()
+    units = table.column("source_unit").to_pylist()
     new = object.__new__
     sources = []
-    for sheet, row, col in zip(sheets, rows, cols, strict=True):
-        source = new(CellRef)
+    for sheet, row, col, unit in zip(sheets, rows, cols, units, strict=True):
+        source = new(SegmentRef if unit == SegmentRef.unit else CellRef)
         state = source.__dict__
         state["sheet"], state["row"], state["column"] = sheet, row, col
         sources.append(source)
