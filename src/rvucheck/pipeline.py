@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
+import pickle
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rvucheck.gc_pause import frozen_gc, paused_gc
 from rvucheck.read.safety import VALUES_ONLY_KINDS, InputInfo
@@ -27,6 +30,7 @@ if TYPE_CHECKING:  # openpyxl and the report code load only when a check runs
     from rvucheck.read.sources import Grid
     from rvucheck.report.formats import Summary
 
+_T = TypeVar("_T")
 LARGE_FILE_BYTES = 1_000_000  # show progress above ~10k lines
 FINDINGS_ON_SCREEN = 20  # with a copy written; the copy's Findings sheet holds the rest
 
@@ -42,6 +46,9 @@ class CheckRequest:
     previous: tuple[Any, ...] | None = None  # `--since`: the last copy's findings (annotate.since)
     previous_name: str = ""
     also: tuple[str, ...] = ()  # more formats of the same report (the web page offers JSON and CSV both)
+    # `json` as its encoded text (report.csv_json.to_json_text: no dict per line), not the object; the
+    # command line prints it as is when it adds nothing to it (no --pretty, no --since)
+    encoded: bool = False
 
     @property
     def path(self) -> Path:
@@ -92,7 +99,8 @@ def analyse(request: CheckRequest) -> Analysis:
                 request.info,
                 keep_grid=request.needs_grid,
             )
-            report = session.check(read.lines, read.unreadable)
+            # report-only: half the rules on the second core (the copy's path runs in a worker already)
+            report = session.check(read.lines, read.unreadable, both=None if annotate else two_processes)
             # frozen before the collector resumes: its first pass would otherwise walk them all (0.4 s at
             # 100k lines) right after they were built
             gc.freeze()
@@ -102,7 +110,8 @@ def analyse(request: CheckRequest) -> Analysis:
         )  # fmt: skip
         summary = with_run(summary, run_block(report, session.reference, session.settings))
         limit = FINDINGS_ON_SCREEN if annotate else None  # with a copy, its Findings sheet holds the rest
-        output = _output(request.output_format, report, summary, limit)
+        encoded = "json-text" if request.encoded and request.output_format == "json" else ""
+        output = _output(encoded or request.output_format, report, summary, limit)
         more = {name: _output(name, report, summary, limit) for name in request.also}
         annotations = build_annotations(read.layout, report, summary) if annotate else None
         if annotations is not None and request.previous is not None:
@@ -112,10 +121,39 @@ def analyse(request: CheckRequest) -> Analysis:
     return Analysis(output, summary, annotations, read.sheet, read.grid, read.fields, more)
 
 
+def two_processes(here: Callable[[], _T], there: Callable[[], _T]) -> tuple[_T, _T]:
+    """`here()` in this process while a forked child computes `there()` (the machine's second core) and
+    sends its value back pickled through a pipe. One process where fork is missing or another thread runs
+    (a forked child must not inherit a lock that thread holds); `there()` runs here if the child fails."""
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        return here(), there()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: compute, send, and leave without any teardown (no atexit, no flush)
+        code = 1
+        try:
+            os.close(read_end)
+            with os.fdopen(write_end, "wb") as out:
+                out.write(pickle.dumps(there(), protocol=pickle.HIGHEST_PROTOCOL))
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as stream:  # closed on an error here: the child's write then fails
+        mine = here()
+        data = stream.read()
+    _, status = os.waitpid(pid, 0)
+    if status != 0 or not data:  # the child failed (it says nothing): its half runs here, errors and all
+        return mine, there()
+    return mine, pickle.loads(data)  # our own child's data, through our own pipe
+
+
 def _output(output_format: str, report: Report, summary: Summary, limit: int | None) -> str | dict[str, Any]:
     """The text, CSV or JSON object of a report (the command line prints it)."""
-    from rvucheck.report.formats import to_csv, to_json_obj, to_text
+    from rvucheck.report.formats import to_csv, to_json_obj, to_json_text, to_text
 
+    if output_format == "json-text":
+        return to_json_text(report, summary)
     if output_format == "json":
         return to_json_obj(report, summary)
     if output_format == "csv":
