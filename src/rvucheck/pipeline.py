@@ -7,12 +7,10 @@ The command line (`cli/check.py`) parses arguments and prints; this module does 
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import pickle
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +20,9 @@ from rvucheck.gc_pause import frozen_gc, paused_gc
 from rvucheck.read.safety import VALUES_ONLY_KINDS, InputInfo
 from rvucheck.session import Session
 
-if TYPE_CHECKING:  # openpyxl and the report code load only when a check runs
+if TYPE_CHECKING:  # openpyxl, the report code and the process pool load only when used
+    from concurrent.futures import Future, ProcessPoolExecutor
+
     from rvucheck.annotate.copy import AnnotateResult, OutputPlan
     from rvucheck.annotate.plan import Annotations
     from rvucheck.model import Report
@@ -84,7 +84,6 @@ class CheckOutcome:
 def analyse(request: CheckRequest) -> Analysis:
     """Read and check one file; everything the outputs need, as plain data. Runs in a worker process for
     large workbooks so the engine's code tables are gone while the annotated copy is written."""
-    from rvucheck.annotate.plan import build_annotations
     from rvucheck.report.formats import summarize
     from rvucheck.report.run_info import run_block, with_run
 
@@ -113,7 +112,11 @@ def analyse(request: CheckRequest) -> Analysis:
         encoded = "json-text" if request.encoded and request.output_format == "json" else ""
         output = _output(encoded or request.output_format, report, summary, limit)
         more = {name: _output(name, report, summary, limit) for name in request.also}
-        annotations = build_annotations(read.layout, report, summary) if annotate else None
+        annotations = None
+        if annotate:
+            from rvucheck.annotate.plan import build_annotations
+
+            annotations = build_annotations(read.layout, report, summary)
         if annotations is not None and request.previous is not None:
             from rvucheck.annotate.since import compare
 
@@ -164,6 +167,9 @@ def _output(output_format: str, report: Report, summary: Summary, limit: int | N
 def _fork_worker(request: CheckRequest) -> tuple[ProcessPoolExecutor | None, Future[Analysis] | None]:
     """Start `analyse` in a forked worker (where fork exists). Called before any thread starts (the
     progress bar has one), so the child cannot inherit a held lock."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     if "fork" not in multiprocessing.get_all_start_methods():
         return None, None
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))

@@ -188,11 +188,12 @@ def _pinned(release: str, ref: ReferenceData) -> dt.date:
 def _rule_hits(
     rules: list[Rule], ctx: Context, facts: Sequence[LineFacts], count: int, both: Both[RuleHits] | None
 ) -> RuleHits:
-    """Each rule's findings in the rules' order, as (line index, finding). With `both` on a large run,
-    every other rule (none of _NOTE_KINDS) is checked by its second thunk, and the lists put back in order."""
+    """Each rule's findings in the rules' order, as (line index, finding). With `both` on a large run, two
+    rules in three (none of _NOTE_KINDS) go to its second thunk (this process also builds the facts and
+    the results: about even), and the lists are put back in the rules' order."""
     if both is None or count < SPLIT_LINES:
         return _checked(rules, ctx, facts, count)
-    there = [i for i, rule in enumerate(rules) if i % 2 and rule.kind not in _NOTE_KINDS]
+    there = [i for i, rule in enumerate(rules) if i % 3 and rule.kind not in _NOTE_KINDS]
     here = sorted(set(range(len(rules))) - set(there))
     mine, theirs = both(
         lambda: _checked([rules[i] for i in here], ctx, facts, count),
