@@ -56,7 +56,10 @@ _T = TypeVar("_T")
 # `run(..., both=)`: runs two thunks, the second maybe in another process (pipeline.two_processes), and
 # returns both values. The engine stays pure: whoever passes it owns the processes.
 Both = Callable[[Callable[[], _T], Callable[[], _T]], tuple[_T, _T]]
-SPLIT_LINES = 20_000  # below this the rules run in one process: a fork costs more than half the rules
+# The rules are split between two processes from SPLIT_LINES lines (below, a fork costs more than it saves)
+# to SPLIT_MAX_LINES: the child's copy-on-write pages (the lines and facts it touches) add ~0.5 KB per line
+# to the peak (100k lines: +50 MB); a larger run keeps its memory and runs in one process.
+SPLIT_LINES, SPLIT_MAX_LINES = 20_000, 250_000
 # kinds whose check leaves in ctx.memo what the run notes read after the rules (excludes1_notes): they run
 # in this process, never in the other one
 _NOTE_KINDS = frozenset({"dx_excludes1"})
@@ -191,7 +194,7 @@ def _rule_hits(
     """Each rule's findings in the rules' order, as (line index, finding). With `both` on a large run, two
     rules in three (none of _NOTE_KINDS) go to its second thunk (this process also builds the facts and
     the results: about even), and the lists are put back in the rules' order."""
-    if both is None or count < SPLIT_LINES:
+    if both is None or not SPLIT_LINES <= count <= SPLIT_MAX_LINES:
         return _checked(rules, ctx, facts, count)
     there = [i for i, rule in enumerate(rules) if i % 3 and rule.kind not in _NOTE_KINDS]
     here = sorted(set(range(len(rules))) - set(there))
