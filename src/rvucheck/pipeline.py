@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import signal
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -142,9 +143,14 @@ def two_processes(here: Callable[[], _T], there: Callable[[], _T]) -> tuple[_T, 
         finally:
             os._exit(code)
     os.close(write_end)
-    with os.fdopen(read_end, "rb") as stream:  # closed on an error here: the child's write then fails
-        mine = here()
-        data = stream.read()
+    try:
+        with os.fdopen(read_end, "rb") as stream:
+            mine = here()
+            data = stream.read()
+    except BaseException:  # an error (or Ctrl+C) here: the child's half is not wanted any more
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise
     _, status = os.waitpid(pid, 0)
     if status != 0 or not data:  # the child failed (it says nothing): its half runs here, errors and all
         return mine, there()

@@ -15,6 +15,9 @@ from rvucheck.session import Session
 from rvucheck.settings import Settings
 
 SAMPLE = Path(__file__).resolve().parents[2] / "workbooks" / "sample-charges-2026-10.xlsx"
+forks = pytest.mark.skipif(
+    not Path("/proc/self/task").exists() or not hasattr(os, "fork"), reason="Linux fork"
+)
 
 
 def test_the_split_rules_give_the_one_process_report(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -34,12 +37,14 @@ def test_the_split_rules_give_the_one_process_report(data_dir: Path, monkeypatch
     assert split == one  # every finding, in the same order on every line, and the same run notes
 
 
+@forks
 def test_the_other_half_runs_in_a_child_and_comes_back() -> None:
     mine, theirs = two_processes(lambda: ("here", os.getpid()), lambda: ("there", os.getpid()))
     assert mine == ("here", os.getpid())
     assert theirs[0] == "there" and theirs[1] != os.getpid()  # computed in the forked child
 
 
+@forks
 def test_a_failing_child_runs_its_half_here() -> None:
     parent = os.getpid()
 
@@ -62,3 +67,25 @@ def test_no_fork_while_another_thread_runs() -> None:
     finally:
         stop.set()
         other.join()
+
+
+@forks
+def test_an_error_here_ends_the_child() -> None:
+    children: list[int] = []
+
+    def there() -> int:
+        import time
+
+        time.sleep(30)  # would outlive the parent's error if nothing ended it
+        return 1
+
+    def here() -> int:
+        children.extend(
+            int(pid) for pid in Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read_text().split()
+        )
+        raise ValueError("bad line")
+
+    with pytest.raises(ValueError, match="bad line"):
+        two_processes(here, there)
+    assert len(children) == 1
+    assert not Path(f"/proc/{children[0]}").exists()  # killed and reaped, not left running
