@@ -72,3 +72,13 @@ def test_payment_basis_and_empty_report() -> None:
         to_json_obj(empty, summarize(empty)), default=str
     )
     assert json.loads(to_json_text(empty, summarize(empty)))["lines"] == []
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3])
+def test_lines_encoded_by_chunks_give_the_same_text(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rvucheck.report import csv_json
+
+    monkeypatch.setattr(csv_json, "_CHUNK", chunk)
+    summary = summarize(_report())
+    for report in (_report(), _report(units="3, 4")):  # and a text among the numbers
+        assert to_json_text(report, summary) == json.dumps(to_json_obj(report, summary), default=str)

@@ -7,7 +7,7 @@ import functools
 import io
 import json
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from rvucheck.model import Finding, LineResult, Report
@@ -64,33 +64,17 @@ def to_json_obj(report: Report, summary: Summary) -> dict[str, Any]:
 
 def to_json_text(report: Report, summary: Summary) -> str:
     """`json.dumps(to_json_obj(report, summary), default=str)`, character for character, in one pass and
-    without a dict per line: every line's numbers are encoded in one call of json's C encoder, its texts
-    (sheet, code, modifiers, basis: a month repeats a few thousand) once per distinct value, and the line
-    is formatted from them (100k lines: 0.15 s instead of 0.9 s)."""
-    results = report.results
-    numbers: list[Any] = []
-    add = numbers.extend
-    for r in results:
-        add((r.line.units, r.work_rvu, r.payment, *_nonpar(r.payment, r.status_code), r.rank, r.reduction))
-    tokens = _ENCODE(numbers)[1:-1].split(", ") if numbers else []
-    if len(tokens) != len(numbers):  # a value that is no number (a text with ", " in it): the plain way
-        return _ENCODE(to_json_obj(report, summary))
+    without a dict per line: the lines' numbers are encoded by json's C encoder in one call per chunk of
+    lines, their texts (sheet, code, modifiers, basis: a month repeats a few thousand) once per distinct
+    value, and each line is formatted from them (100k lines: ~40 % less CPU than the object and dumps)."""
     basis = _payment_basis(summary)
-    template = "{" + ", ".join(f'"{key}": %s' for key in LINE_KEYS) + "%s}"
     texts = _Encoded()
     entries: list[tuple[str, int, str]] = []
-    append = entries.append
-    for r, figures in zip(results, zip(*[iter(tokens)] * _NUMBERS, strict=True), strict=True):
-        line = r.line
-        source = line.source
-        found = r.findings
-        text = template % (
-            texts[source.sheet], source.row, texts[line.hcpcs], texts[line.modifiers], *figures,
-            texts[r.basis], _findings_text(found) if found else "[]",
-            _ENCODE(_documentation(r)) if found else "[]",
-            f', "payment_basis": {texts[basis(line.payer)]}' if basis is not None else "",
-        )  # fmt: skip
-        append((source.sheet, source.row, text))
+    for start in range(0, len(report.results), _CHUNK):
+        part = _line_texts(report.results[start : start + _CHUNK], texts, basis)
+        if part is None:  # a value that is no number (a text with ", " in it): the plain way
+            return _ENCODE(to_json_obj(report, summary))
+        entries += part
     entries += ((e["sheet"], e["row"], _ENCODE(e)) for e in _unreadable_lines(report))
     entries.sort(key=_SHEET_ROW)
     head = _head(report, summary)
@@ -101,6 +85,35 @@ def to_json_text(report: Report, summary: Summary) -> str:
     )
 
 
+def _line_texts(
+    results: Sequence[LineResult], texts: _Encoded, basis: Callable[[str], str] | None
+) -> list[tuple[str, int, str]] | None:
+    """(sheet, row, JSON text) of each line; None when a number's place holds something else."""
+    numbers: list[Any] = []
+    add = numbers.extend
+    for r in results:
+        add((r.line.units, r.work_rvu, r.payment, *_nonpar(r.payment, r.status_code), r.rank, r.reduction))
+    tokens = _ENCODE(numbers)[1:-1].split(", ")  # the numbers never hold ", "; a text may
+    if len(tokens) != len(numbers):
+        return None
+    entries: list[tuple[str, int, str]] = []
+    append = entries.append
+    for r, figures in zip(results, zip(*[iter(tokens)] * _NUMBERS, strict=True), strict=True):
+        line = r.line
+        source = line.source
+        found = r.findings
+        text = _LINE % (
+            texts[source.sheet], source.row, texts[line.hcpcs], texts[line.modifiers], *figures,
+            texts[r.basis], _findings_text(found) if found else "[]",
+            _ENCODE(_documentation(r)) if found else "[]",
+            f', "payment_basis": {texts[basis(line.payer)]}' if basis is not None else "",
+        )  # fmt: skip
+        append((source.sheet, source.row, text))
+    return entries
+
+
+_CHUNK = 8192  # lines whose numbers are encoded at once (their texts are all held only that long)
+_LINE = "{" + ", ".join(f'"{key}": %s' for key in LINE_KEYS) + "%s}"  # the last: payment_basis or nothing
 _NUMBERS = 7  # units, work_rvu, payment, non_participating, limiting_charge, rank, reduction (LINE_KEYS)
 
 
