@@ -31,7 +31,8 @@ if TYPE_CHECKING:  # openpyxl, the report code and the process pool load only wh
     from rvucheck.read.sources import Grid
     from rvucheck.report.formats import Summary
 
-_T = TypeVar("_T")
+_A = TypeVar("_A")
+_B = TypeVar("_B")
 LARGE_FILE_BYTES = 1_000_000  # show progress above ~10k lines
 FINDINGS_ON_SCREEN = 20  # with a copy written; the copy's Findings sheet holds the rest
 
@@ -125,7 +126,7 @@ def analyse(request: CheckRequest) -> Analysis:
     return Analysis(output, summary, annotations, read.sheet, read.grid, read.fields, more)
 
 
-def two_processes(here: Callable[[], _T], there: Callable[[], _T]) -> tuple[_T, _T]:
+def two_processes(here: Callable[[], _A], there: Callable[[], _B]) -> tuple[_A, _B]:
     """`here()` in this process while a forked child computes `there()` (the machine's second core) and
     sends its value back pickled through a pipe. One process where fork is missing or another thread runs
     (a forked child must not inherit a lock that thread holds); `there()` runs here if the child fails."""

@@ -89,3 +89,39 @@ def test_an_error_here_ends_the_child() -> None:
         two_processes(here, there)
     assert len(children) == 1
     assert not Path(f"/proc/{children[0]}").exists()  # killed and reaped, not left running
+
+
+def _bad_inputs(folder: Path) -> dict[str, tuple[Path, str]]:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reader"))
+    from test_safety import make_bad_inputs
+
+    return make_bad_inputs(folder)  # type: ignore[no-any-return]
+
+
+def test_one_large_file_opens_its_session_while_a_child_validates_it(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same output and the same one-line error, exit code included, as when the file is validated
+    before the session opens: bad files, with and without a broken config beside them."""
+    from rvucheck import pipeline
+    from rvucheck.cli.main import main
+
+    monkeypatch.setenv("RVUCHECK_DATA", str(data_dir))
+    config = tmp_path / "broken.toml"
+    config.write_text("locality = [unclosed\n", encoding="utf-8")
+    runs = [([str(SAMPLE)], "the sample month")]
+    runs += [([str(path)], name) for name, (path, _) in _bad_inputs(tmp_path / "bad").items()]
+    runs += [([*files, "--config", str(config)], f"{name}, broken config") for files, name in list(runs)]
+    for files, name in runs:
+        args = ["check", *files, "--no-annotate", "--format", "json", "--fail-on", "never"]
+        monkeypatch.setattr(pipeline, "LARGE_FILE_BYTES", 10**12)  # validated first, in this process
+        code = main(args)
+        first = capsys.readouterr()
+        monkeypatch.setattr(pipeline, "LARGE_FILE_BYTES", 0)  # every file is large: validated in the child
+        assert main(args) == code, name
+        assert capsys.readouterr() == first, name
+        assert (code, len(first.err.strip().splitlines())) == (
+            (0, 0) if name == "the sample month" else (2, 1)
+        )

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rvucheck.cli.common import add_check_options, exit_code, parse_map, reading_map, settings_from
-from rvucheck.errors import InputFileError
+from rvucheck.errors import InputFileError, RvucheckError
 from rvucheck.session import Session
 
 if TYPE_CHECKING:
@@ -76,7 +76,6 @@ def _progress(enabled: bool) -> Iterator[Any]:
 def run_check(args: argparse.Namespace) -> int:
     from rvucheck.cli.scale import run_local_cli, wants_local
     from rvucheck.outputs import Outputs
-    from rvucheck.read.safety import check_input
 
     if getattr(args, "engine", None) == "spark":  # Parquet/Delta/CSV on a Spark cluster (cli/spark.py)
         from rvucheck.cli.spark import run_spark_cli
@@ -89,11 +88,10 @@ def run_check(args: argparse.Namespace) -> int:
     parse_map(args.map)  # a malformed --map stops the run before any file is read
     # every file and every output first: a bad one stops the run before any work; each input is validated
     # only here, and no copy may be (or link to) an input of the run or another copy
-    infos = [check_input(Path(name), features=not args.no_annotate) for name in args.files]
+    infos, sessions = _validated(args)
     previous = _previous(args)
     with Outputs([info.path for info in infos], args.force) as outputs:
         plans = [_plan(info, args, outputs) for info in infos]
-        sessions: dict[Path | None, Session] = {}
         results, written, worst = [], [], 0
         for info, plan in zip(infos, plans, strict=True):
             settings = settings_from(args, near=info.path, fail_on=args.fail_on)
@@ -113,6 +111,35 @@ def run_check(args: argparse.Namespace) -> int:
     for info, copy in written:
         _say_written(info, copy, args.format)
     return worst
+
+
+def _validated(args: argparse.Namespace) -> tuple[list[InputInfo], dict[Path | None, Session]]:
+    """Every input validated (read.safety.check_input), and the sessions opened so far. One large file
+    checked without a copy: its session opens here while a forked child validates and scans the file (the
+    second core, pipeline.two_processes); a bad file is still the error said first."""
+    from rvucheck.pipeline import LARGE_FILE_BYTES, two_processes
+    from rvucheck.read.safety import check_input
+
+    paths = [Path(name) for name in args.files]
+    if not (args.no_annotate and len(paths) == 1 and _size(paths[0]) > LARGE_FILE_BYTES):
+        return [check_input(path, features=not args.no_annotate) for path in paths], {}
+
+    def open_session() -> Session:
+        return Session.open(args.data_dir, settings_from(args, near=paths[0], fail_on=args.fail_on))
+
+    try:
+        session, info = two_processes(open_session, lambda: check_input(paths[0], features=False))
+    except RvucheckError:
+        check_input(paths[0], features=False)  # the file's own error first, as when it is checked alone
+        raise
+    return [info], {session.settings.config_path: session}
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size if path.is_file() else 0
+    except OSError:
+        return 0
 
 
 def _print_json(results: list[Any], pretty: bool) -> None:
