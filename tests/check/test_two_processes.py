@@ -58,6 +58,21 @@ def test_a_failing_child_runs_its_half_here() -> None:
         two_processes(lambda: 1, lambda: 1 // 0)
 
 
+def test_a_second_process_only_with_a_core_to_spare(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rvucheck import pipeline
+
+    if not hasattr(os, "sched_getaffinity") or not hasattr(os, "getloadavg"):
+        pytest.skip("no affinity or load average here")
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.7, 0.5, 0.4))
+    assert pipeline.spare_core()
+    monkeypatch.setattr(os, "getloadavg", lambda: (2.5, 2.0, 1.0))  # busy: both cores taken
+    assert not pipeline.spare_core()
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))  # one core: nothing to spare
+    assert not pipeline.spare_core()
+
+
 def test_no_fork_while_another_thread_runs() -> None:
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
@@ -109,6 +124,7 @@ def test_one_large_file_opens_its_session_while_a_child_validates_it(
     from rvucheck.cli.main import main
 
     monkeypatch.setenv("RVUCHECK_DATA", str(data_dir))
+    monkeypatch.setattr(pipeline, "spare_core", lambda: True)  # even on a busy machine
     config = tmp_path / "broken.toml"
     config.write_text("locality = [unclosed\n", encoding="utf-8")
     runs = [([str(SAMPLE)], "the sample month")]

@@ -115,20 +115,21 @@ def run_check(args: argparse.Namespace) -> int:
 
 def _validated(args: argparse.Namespace) -> tuple[list[InputInfo], dict[Path | None, Session]]:
     """Every input validated (read.safety.check_input), and the sessions opened so far. One large file
-    checked without a copy: its session opens here while a forked child validates and scans the file (the
-    second core, pipeline.two_processes); a bad file is still the error said first."""
-    from rvucheck.pipeline import LARGE_FILE_BYTES, two_processes
+    checked without a copy, a core to spare: its session opens here while a forked child validates and
+    scans the file (pipeline.two_processes); a bad file is still the error said first."""
+    from rvucheck import pipeline
     from rvucheck.read.safety import check_input
 
     paths = [Path(name) for name in args.files]
-    if not (args.no_annotate and len(paths) == 1 and _size(paths[0]) > LARGE_FILE_BYTES):
+    one_large = args.no_annotate and len(paths) == 1 and _size(paths[0]) > pipeline.LARGE_FILE_BYTES
+    if not (one_large and pipeline.spare_core()):
         return [check_input(path, features=not args.no_annotate) for path in paths], {}
 
     def open_session() -> Session:
         return Session.open(args.data_dir, settings_from(args, near=paths[0], fail_on=args.fail_on))
 
     try:
-        session, info = two_processes(open_session, lambda: check_input(paths[0], features=False))
+        session, info = pipeline.two_processes(open_session, lambda: check_input(paths[0], features=False))
     except RvucheckError:
         check_input(paths[0], features=False)  # the file's own error first, as when it is checked alone
         raise
