@@ -37,7 +37,14 @@ def test_the_split_rules_give_the_one_process_report(data_dir: Path, monkeypatch
     assert split == one  # every finding, in the same order on every line, and the same run notes
 
 
+@pytest.fixture
+def no_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if no other thread ran: earlier tests (the web page, Spark) may leave one behind in pytest."""
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+
+
 @forks
+@pytest.mark.usefixtures("no_threads")
 def test_the_other_half_runs_in_a_child_and_comes_back() -> None:
     mine, theirs = two_processes(lambda: ("here", os.getpid()), lambda: ("there", os.getpid()))
     assert mine == ("here", os.getpid())
@@ -45,6 +52,7 @@ def test_the_other_half_runs_in_a_child_and_comes_back() -> None:
 
 
 @forks
+@pytest.mark.usefixtures("no_threads")
 def test_a_failing_child_runs_its_half_here() -> None:
     parent = os.getpid()
 
@@ -85,6 +93,7 @@ def test_no_fork_while_another_thread_runs() -> None:
 
 
 @forks
+@pytest.mark.usefixtures("no_threads")
 def test_an_error_here_ends_the_child() -> None:
     children: list[int] = []
 
