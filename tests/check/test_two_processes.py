@@ -95,7 +95,13 @@ def test_no_fork_while_another_thread_runs() -> None:
 @forks
 @pytest.mark.usefixtures("no_threads")
 def test_an_error_here_ends_the_child() -> None:
-    children: list[int] = []
+    def children() -> set[int]:  # this process's children (earlier tests may have left a JVM running)
+        return {
+            int(pid) for pid in Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read_text().split()
+        }
+
+    before = children()
+    forked: list[int] = []
 
     def there() -> int:
         import time
@@ -104,15 +110,13 @@ def test_an_error_here_ends_the_child() -> None:
         return 1
 
     def here() -> int:
-        children.extend(
-            int(pid) for pid in Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read_text().split()
-        )
+        forked.extend(children() - before)
         raise ValueError("bad line")
 
     with pytest.raises(ValueError, match="bad line"):
         two_processes(here, there)
-    assert len(children) == 1
-    assert not Path(f"/proc/{children[0]}").exists()  # killed and reaped, not left running
+    assert len(forked) == 1
+    assert not Path(f"/proc/{forked[0]}").exists()  # killed and reaped, not left running
 
 
 def _bad_inputs(folder: Path) -> dict[str, tuple[Path, str]]:
