@@ -7,19 +7,23 @@ The command line (`cli/check.py`) parses arguments and prints; this module does 
 from __future__ import annotations
 
 import gc
-import multiprocessing
+import os
+import pickle
+import signal
+import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rvucheck.gc_pause import frozen_gc, paused_gc, return_freed_memory
 from rvucheck.read.safety import VALUES_ONLY_KINDS, InputInfo
 from rvucheck.session import Session
 
-if TYPE_CHECKING:  # openpyxl and the report code load only when a check runs
+if TYPE_CHECKING:  # openpyxl, the report code and the process pool load only when used
+    from concurrent.futures import Future, ProcessPoolExecutor
+
     from rvucheck.annotate.copy import AnnotateResult, OutputPlan
     from rvucheck.annotate.plan import Annotations
     from rvucheck.model import Report
@@ -27,6 +31,8 @@ if TYPE_CHECKING:  # openpyxl and the report code load only when a check runs
     from rvucheck.read.sources import Grid
     from rvucheck.report.formats import Summary
 
+_A = TypeVar("_A")
+_B = TypeVar("_B")
 LARGE_FILE_BYTES = 1_000_000  # show progress above ~10k lines
 FINDINGS_ON_SCREEN = 20  # with a copy written; the copy's Findings sheet holds the rest
 
@@ -42,6 +48,9 @@ class CheckRequest:
     previous: tuple[Any, ...] | None = None  # `--since`: the last copy's findings (annotate.since)
     previous_name: str = ""
     also: tuple[str, ...] = ()  # more formats of the same report (the web page offers JSON and CSV both)
+    # `json` as its encoded text (report.csv_json.to_json_text: no dict per line), not the object; the
+    # command line prints it as is when it adds nothing to it (no --pretty, no --since)
+    encoded: bool = False
 
     @property
     def path(self) -> Path:
@@ -77,7 +86,6 @@ class CheckOutcome:
 def analyse(request: CheckRequest) -> Analysis:
     """Read and check one file; everything the outputs need, as plain data. Runs in a worker process for
     large workbooks so the engine's code tables are gone while the annotated copy is written."""
-    from rvucheck.annotate.plan import build_annotations
     from rvucheck.report.formats import summarize
     from rvucheck.report.run_info import run_block, with_run
 
@@ -92,7 +100,9 @@ def analyse(request: CheckRequest) -> Analysis:
                 request.info,
                 keep_grid=request.needs_grid,
             )
-            report = session.check(read.lines, read.unreadable)
+            # report-only: two rules in three on a spare core (the copy's path runs in a worker already)
+            both = two_processes if not annotate and spare_core() else None
+            report = session.check(read.lines, read.unreadable, both=both)
             # frozen before the collector resumes: its first pass would otherwise walk them all (0.4 s at
             # 100k lines) right after they were built
             gc.freeze()
@@ -102,9 +112,14 @@ def analyse(request: CheckRequest) -> Analysis:
         )  # fmt: skip
         summary = with_run(summary, run_block(report, session.reference, session.settings))
         limit = FINDINGS_ON_SCREEN if annotate else None  # with a copy, its Findings sheet holds the rest
-        output = _output(request.output_format, report, summary, limit)
+        encoded = "json-text" if request.encoded and request.output_format == "json" else ""
+        output = _output(encoded or request.output_format, report, summary, limit)
         more = {name: _output(name, report, summary, limit) for name in request.also}
-        annotations = build_annotations(read.layout, report, summary) if annotate else None
+        annotations = None
+        if annotate:
+            from rvucheck.annotate.plan import build_annotations
+
+            annotations = build_annotations(read.layout, report, summary)
         if annotations is not None and request.previous is not None:
             from rvucheck.annotate.since import compare
 
@@ -112,10 +127,55 @@ def analyse(request: CheckRequest) -> Analysis:
     return Analysis(output, summary, annotations, read.sheet, read.grid, read.fields, more)
 
 
+def spare_core() -> bool:
+    """Whether a second process would get a core of its own: the machine's 1-minute load average is below
+    the cores this process may run on. On a busy machine the second process only competes with others for
+    the same cores (more CPU in all, no sooner done), so the work stays in one process."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+        return cores > 1 and os.getloadavg()[0] < cores
+    except (AttributeError, OSError):  # no affinity or load average (macOS, Windows): the cores alone
+        return (os.cpu_count() or 1) > 1
+
+
+def two_processes(here: Callable[[], _A], there: Callable[[], _B]) -> tuple[_A, _B]:
+    """`here()` in this process while a forked child computes `there()` (the machine's second core) and
+    sends its value back pickled through a pipe. One process where fork is missing or another thread runs
+    (a forked child must not inherit a lock that thread holds); `there()` runs here if the child fails."""
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        return here(), there()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: compute, send, and leave without any teardown (no atexit, no flush)
+        code = 1
+        try:
+            os.close(read_end)
+            with os.fdopen(write_end, "wb") as out:
+                out.write(pickle.dumps(there(), protocol=pickle.HIGHEST_PROTOCOL))
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    try:
+        with os.fdopen(read_end, "rb") as stream:
+            mine = here()
+            data = stream.read()
+    except BaseException:  # an error (or Ctrl+C) here: the child's half is not wanted any more
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise
+    _, status = os.waitpid(pid, 0)
+    if status != 0 or not data:  # the child failed (it says nothing): its half runs here, errors and all
+        return mine, there()
+    return mine, pickle.loads(data)  # our own child's data, through our own pipe
+
+
 def _output(output_format: str, report: Report, summary: Summary, limit: int | None) -> str | dict[str, Any]:
     """The text, CSV or JSON object of a report (the command line prints it)."""
-    from rvucheck.report.formats import to_csv, to_json_obj, to_text
+    from rvucheck.report.formats import to_csv, to_json_obj, to_json_text, to_text
 
+    if output_format == "json-text":
+        return to_json_text(report, summary)
     if output_format == "json":
         return to_json_obj(report, summary)
     if output_format == "csv":
@@ -126,6 +186,9 @@ def _output(output_format: str, report: Report, summary: Summary, limit: int | N
 def _fork_worker(request: CheckRequest) -> tuple[ProcessPoolExecutor | None, Future[Analysis] | None]:
     """Start `analyse` in a forked worker (where fork exists). Called before any thread starts (the
     progress bar has one), so the child cannot inherit a held lock."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     if "fork" not in multiprocessing.get_all_start_methods():
         return None, None
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))

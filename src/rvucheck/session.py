@@ -91,13 +91,16 @@ class Session:
         lines: Sequence[ChargeLine],
         unreadable: Sequence[UnreadableLine] = (),
         history: Sequence[ChargeLine] = (),
+        both: Any = None,
     ) -> Report:
+        """`both`: half the rules run by it (engine.runner.run's `both`: pipeline.two_processes)."""
         from rvucheck.engine import runner as engine
         from rvucheck.rules import payer_scope
 
         report = engine.run(
-            lines, self.reference, self.ruleset, self.settings, unreadable=unreadable, history=history
-        )
+            lines, self.reference, self.ruleset, self.settings, unreadable=unreadable, history=history,
+            both=both,
+        )  # fmt: skip
         return payer_scope.apply(report, self.ruleset, self.settings)  # Medicare-only rules, other payers
 
     def rule_ids(self, kinds: Iterable[str]) -> tuple[str, ...]:

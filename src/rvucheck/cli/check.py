@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rvucheck.cli.common import add_check_options, exit_code, parse_map, reading_map, settings_from
-from rvucheck.errors import InputFileError
+from rvucheck.errors import InputFileError, RvucheckError
 from rvucheck.session import Session
 
 if TYPE_CHECKING:
@@ -76,7 +76,6 @@ def _progress(enabled: bool) -> Iterator[Any]:
 def run_check(args: argparse.Namespace) -> int:
     from rvucheck.cli.scale import run_local_cli, wants_local
     from rvucheck.outputs import Outputs
-    from rvucheck.read.safety import check_input
 
     if getattr(args, "engine", None) == "spark":  # Parquet/Delta/CSV on a Spark cluster (cli/spark.py)
         from rvucheck.cli.spark import run_spark_cli
@@ -89,11 +88,10 @@ def run_check(args: argparse.Namespace) -> int:
     parse_map(args.map)  # a malformed --map stops the run before any file is read
     # every file and every output first: a bad one stops the run before any work; each input is validated
     # only here, and no copy may be (or link to) an input of the run or another copy
-    infos = [check_input(Path(name), features=not args.no_annotate) for name in args.files]
+    infos, sessions = _validated(args)
     previous = _previous(args)
     with Outputs([info.path for info in infos], args.force) as outputs:
         plans = [_plan(info, args, outputs) for info in infos]
-        sessions: dict[Path | None, Session] = {}
         results, written, worst = [], [], 0
         for info, plan in zip(infos, plans, strict=True):
             settings = settings_from(args, near=info.path, fail_on=args.fail_on)
@@ -109,12 +107,52 @@ def run_check(args: argparse.Namespace) -> int:
             worst = max(worst, code)
         outputs.commit()  # all copies renamed into place together, only once every file was checked
     if args.format == "json":
-        # one call of the C encoder (an indent makes json use its pure-Python one: 100k lines 1.3 s -> 0.3 s)
-        document = results[0] if len(results) == 1 else results
-        print(json.dumps(document, indent=1 if args.pretty else None, default=str))
+        _print_json(results, args.pretty)
     for info, copy in written:
         _say_written(info, copy, args.format)
     return worst
+
+
+def _validated(args: argparse.Namespace) -> tuple[list[InputInfo], dict[Path | None, Session]]:
+    """Every input validated (read.safety.check_input), and the sessions opened so far. One large file
+    checked without a copy, a core to spare: its session opens here while a forked child validates and
+    scans the file (pipeline.two_processes); a bad file is still the error said first."""
+    from rvucheck import pipeline
+    from rvucheck.read.safety import check_input
+
+    paths = [Path(name) for name in args.files]
+    one_large = args.no_annotate and len(paths) == 1 and _size(paths[0]) > pipeline.LARGE_FILE_BYTES
+    if not (one_large and pipeline.spare_core()):
+        return [check_input(path, features=not args.no_annotate) for path in paths], {}
+
+    def open_session() -> Session:
+        return Session.open(args.data_dir, settings_from(args, near=paths[0], fail_on=args.fail_on))
+
+    try:
+        session, info = pipeline.two_processes(open_session, lambda: check_input(paths[0], features=False))
+    except RvucheckError:
+        check_input(paths[0], features=False)  # the file's own error first, as when it is checked alone
+        raise
+    return [info], {session.settings.config_path: session}
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size if path.is_file() else 0
+    except OSError:
+        return 0
+
+
+def _print_json(results: list[Any], pretty: bool) -> None:
+    """One file's JSON document, or a list of them. Without --pretty each came encoded already (one pass,
+    pipeline.CheckRequest.encoded) or is encoded here by the C encoder (an indent makes json use its
+    pure-Python one: 100k lines 1.3 s -> 0.3 s); the texts are joined as json.dumps joins a list."""
+    if pretty:
+        document = results[0] if len(results) == 1 else results
+        print(json.dumps(document, indent=1, default=str))
+        return
+    texts = [r if isinstance(r, str) else json.dumps(r, default=str) for r in results]
+    print(texts[0] if len(texts) == 1 else "[" + ", ".join(texts) + "]")
 
 
 def _previous(args: argparse.Namespace) -> tuple[Any, ...] | None:
@@ -160,7 +198,10 @@ def _check_one(
     from rvucheck.pipeline import CheckRequest, check_file
 
     since_name = args.since.name if args.since else ""
-    request = CheckRequest(info, args.sheet, mapping, session, args.format, plan, previous, since_name)
+    encoded = args.format == "json" and not args.pretty and previous is None
+    request = CheckRequest(
+        info, args.sheet, mapping, session, args.format, plan, previous, since_name, encoded=encoded
+    )
     outcome = check_file(request, lambda: _progress(True), outputs)  # any file: a month takes seconds
     analysis = outcome.analysis
     result: Any = None

@@ -17,8 +17,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rvucheck.engine.context import Context, LineFacts
 from rvucheck.engine.drug_notes import stale_drug_notes
@@ -53,6 +53,18 @@ if TYPE_CHECKING:
     from rvucheck.settings import Settings
 
 UNREADABLE_RULE, STALE_NCCI_RULE, RELEASE_NOTE_RULE = "RD01", "RD02", "RD03"
+_T = TypeVar("_T")
+# `run(..., both=)`: runs two thunks, the second maybe in another process (pipeline.two_processes), and
+# returns both values. The engine stays pure: whoever passes it owns the processes.
+Both = Callable[[Callable[[], _T], Callable[[], _T]], tuple[_T, _T]]
+# The rules are split between two processes from SPLIT_LINES lines (below, a fork costs more than it saves)
+# to SPLIT_MAX_LINES: the child's copy-on-write pages (the lines and facts it touches) add ~0.5 KB per line
+# to the peak (100k lines: +50 MB); a larger run keeps its memory and runs in one process.
+SPLIT_LINES, SPLIT_MAX_LINES = 20_000, 250_000
+# kinds whose check leaves in ctx.memo what the run notes read after the rules (excludes1_notes): they run
+# in this process, never in the other one
+_NOTE_KINDS = frozenset({"dx_excludes1"})
+RuleHits = list[list[tuple[int, Finding]]]
 
 
 def run(
@@ -62,11 +74,14 @@ def run(
     settings: Settings,
     unreadable: Sequence[UnreadableLine] = (),
     history: Sequence[ChargeLine] = (),
+    both: Both[RuleHits] | None = None,
 ) -> Report:
+    """`both`: the rules' checks are split in two halves, the second run by `both` (another process on a
+    large run); the findings are the same, in the same order."""
     # A run allocates a few objects per line and frees none of them until it returns; the cyclic garbage
     # collector would rescan that growing heap over and over (a third of the run time at 100k lines).
     with paused_gc():
-        return _run(lines, ref, ruleset, settings, unreadable, history)
+        return _run(lines, ref, ruleset, settings, unreadable, history, both)
 
 
 def _run(
@@ -76,6 +91,7 @@ def _run(
     settings: Settings,
     unreadable: Sequence[UnreadableLine],
     history: Sequence[ChargeLine],
+    both: Both[RuleHits] | None = None,
 ) -> Report:
     locality = ref.locality(settings.locality) if settings.locality else None
     pinned = _pinned(settings.release, ref) if settings.release else None
@@ -88,6 +104,7 @@ def _run(
     per_line: dict[int, list[Finding]] = {}  # only lines with findings (a list per line: 64 MB at 1M)
     skipped: dict[str, list[str]] = {field: [] for field in absent}
     alone: dict[str, list[str]] = {field: [] for field in absent}
+    todo: list[Rule] = []
     for rule in ruleset:
         kind = KINDS[rule.kind]
         missing = first_missing(kind.needs, absent)
@@ -97,9 +114,10 @@ def _run(
         missing = first_missing(kind.linking(rule.params), absent)
         if missing:
             alone[missing].append(rule.id)
-        for hit in kind.check(rule.params, ctx):
-            if hit.index < len(lines):
-                per_line.setdefault(hit.index, []).append(_finding(rule, hit, facts[hit.index]))
+        todo.append(rule)
+    for hits in _rule_hits(todo, ctx, facts, len(lines), both):
+        for index, finding in hits:
+            per_line.setdefault(index, []).append(finding)
 
     run_findings, ncci_quarter = _data_notes(facts[: len(lines)], ref, unreadable)
     undated_release = pricer.release(None) if lines and "dos" in absent else None
@@ -172,6 +190,38 @@ def _pinned(release: str, ref: ReferenceData) -> dt.date:
             "price each line by its date of service"
         )
     return pinned
+
+
+def _rule_hits(
+    rules: list[Rule], ctx: Context, facts: Sequence[LineFacts], count: int, both: Both[RuleHits] | None
+) -> RuleHits:
+    """Each rule's findings in the rules' order, as (line index, finding). With `both` on a large run, two
+    rules in three (none of _NOTE_KINDS) go to its second thunk (this process also builds the facts and
+    the results: about even), and the lists are put back in the rules' order."""
+    if both is None or not SPLIT_LINES <= count <= SPLIT_MAX_LINES:
+        return _checked(rules, ctx, facts, count)
+    there = [i for i, rule in enumerate(rules) if i % 3 and rule.kind not in _NOTE_KINDS]
+    here = sorted(set(range(len(rules))) - set(there))
+    mine, theirs = both(
+        lambda: _checked([rules[i] for i in here], ctx, facts, count),
+        lambda: _checked([rules[i] for i in there], ctx, facts, count),
+    )
+    merged: RuleHits = [[] for _ in rules]
+    for indexes, part in ((here, mine), (there, theirs)):
+        for i, hits in zip(indexes, part, strict=True):
+            merged[i] = hits
+    return merged
+
+
+def _checked(rules: list[Rule], ctx: Context, facts: Sequence[LineFacts], count: int) -> RuleHits:
+    return [
+        [
+            (hit.index, _finding(rule, hit, facts[hit.index]))
+            for hit in KINDS[rule.kind].check(rule.params, ctx)
+            if hit.index < count
+        ]
+        for rule in rules
+    ]
 
 
 def _finding(rule: Rule, hit: Hit, fact: LineFacts) -> Finding:

@@ -4,7 +4,7 @@ the terminal text (text). Each lives in its own module; this one only gathers th
 from __future__ import annotations
 
 from rvucheck.model import SEVERITIES, SEVERITY_RANK
-from rvucheck.report.csv_json import CSV_COLUMNS, safe_text, to_csv, to_json_obj
+from rvucheck.report.csv_json import CSV_COLUMNS, safe_text, to_csv, to_json_obj, to_json_text
 from rvucheck.report.summary import (
     CodeFigures,
     ProviderFigures,
@@ -36,6 +36,7 @@ __all__ = [
     "summarize",
     "to_csv",
     "to_json_obj",
+    "to_json_text",
     "to_text",
     "worst_first",
 ]

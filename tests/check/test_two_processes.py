@@ -1,0 +1,156 @@
+"""Half the rules on the second core (pipeline.two_processes): the same report as one process, and one
+process whenever forking is not safe or the child fails."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from rvucheck.engine import runner
+from rvucheck.pipeline import two_processes
+from rvucheck.session import Session
+from rvucheck.settings import Settings
+
+SAMPLE = Path(__file__).resolve().parents[2] / "workbooks" / "sample-charges-2026-10.xlsx"
+forks = pytest.mark.skipif(
+    not Path("/proc/self/task").exists() or not hasattr(os, "fork"), reason="Linux fork"
+)
+
+
+def test_the_split_rules_give_the_one_process_report(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    session = Session.open(data_dir, Settings())
+    read = session.read(SAMPLE)
+    one = session.check(read.lines, read.unreadable)
+    monkeypatch.setattr(runner, "SPLIT_LINES", 0)  # the sample month is below the size that forks
+    pids: list[int] = []
+
+    def recorded(here, there):  # type: ignore[no-untyped-def]
+        pids.append(os.getpid())
+        return two_processes(here, there)
+
+    split = session.check(read.lines, read.unreadable, both=recorded)
+    assert pids == [os.getpid()]  # it was asked
+    assert sum(len(r.findings) for r in one.results) > 100  # the sample month has findings of many rules
+    assert split == one  # every finding, in the same order on every line, and the same run notes
+
+
+@pytest.fixture
+def no_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if no other thread ran: earlier tests (the web page, Spark) may leave one behind in pytest."""
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+
+
+@forks
+@pytest.mark.usefixtures("no_threads")
+def test_the_other_half_runs_in_a_child_and_comes_back() -> None:
+    mine, theirs = two_processes(lambda: ("here", os.getpid()), lambda: ("there", os.getpid()))
+    assert mine == ("here", os.getpid())
+    assert theirs[0] == "there" and theirs[1] != os.getpid()  # computed in the forked child
+
+
+@forks
+@pytest.mark.usefixtures("no_threads")
+def test_a_failing_child_runs_its_half_here() -> None:
+    parent = os.getpid()
+
+    def there() -> int:
+        if os.getpid() != parent:
+            raise RuntimeError("lost in the child")  # the child says nothing and exits 1
+        return 7
+
+    assert two_processes(lambda: 1, there) == (1, 7)
+    with pytest.raises(ZeroDivisionError):  # an error of the half itself reaches the caller, from here
+        two_processes(lambda: 1, lambda: 1 // 0)
+
+
+def test_a_second_process_only_with_a_core_to_spare(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rvucheck import pipeline
+
+    if not hasattr(os, "sched_getaffinity") or not hasattr(os, "getloadavg"):
+        pytest.skip("no affinity or load average here")
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.7, 0.5, 0.4))
+    assert pipeline.spare_core()
+    monkeypatch.setattr(os, "getloadavg", lambda: (2.5, 2.0, 1.0))  # busy: both cores taken
+    assert not pipeline.spare_core()
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))  # one core: nothing to spare
+    assert not pipeline.spare_core()
+
+
+def test_no_fork_while_another_thread_runs() -> None:
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert two_processes(os.getpid, os.getpid) == (os.getpid(), os.getpid())
+    finally:
+        stop.set()
+        other.join()
+
+
+@forks
+@pytest.mark.usefixtures("no_threads")
+def test_an_error_here_ends_the_child() -> None:
+    def children() -> set[int]:  # this process's children (earlier tests may have left a JVM running)
+        return {
+            int(pid) for pid in Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read_text().split()
+        }
+
+    before = children()
+    forked: list[int] = []
+
+    def there() -> int:
+        import time
+
+        time.sleep(30)  # would outlive the parent's error if nothing ended it
+        return 1
+
+    def here() -> int:
+        forked.extend(children() - before)
+        raise ValueError("bad line")
+
+    with pytest.raises(ValueError, match="bad line"):
+        two_processes(here, there)
+    assert len(forked) == 1
+    assert not Path(f"/proc/{forked[0]}").exists()  # killed and reaped, not left running
+
+
+def _bad_inputs(folder: Path) -> dict[str, tuple[Path, str]]:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reader"))
+    from test_safety import make_bad_inputs
+
+    return make_bad_inputs(folder)  # type: ignore[no-any-return]
+
+
+def test_one_large_file_opens_its_session_while_a_child_validates_it(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same output and the same one-line error, exit code included, as when the file is validated
+    before the session opens: bad files, with and without a broken config beside them."""
+    from rvucheck import pipeline
+    from rvucheck.cli.main import main
+
+    monkeypatch.setenv("RVUCHECK_DATA", str(data_dir))
+    monkeypatch.setattr(pipeline, "spare_core", lambda: True)  # even on a busy machine
+    config = tmp_path / "broken.toml"
+    config.write_text("locality = [unclosed\n", encoding="utf-8")
+    runs = [([str(SAMPLE)], "the sample month")]
+    runs += [([str(path)], name) for name, (path, _) in _bad_inputs(tmp_path / "bad").items()]
+    runs += [([*files, "--config", str(config)], f"{name}, broken config") for files, name in list(runs)]
+    for files, name in runs:
+        args = ["check", *files, "--no-annotate", "--format", "json", "--fail-on", "never"]
+        monkeypatch.setattr(pipeline, "LARGE_FILE_BYTES", 10**12)  # validated first, in this process
+        code = main(args)
+        first = capsys.readouterr()
+        monkeypatch.setattr(pipeline, "LARGE_FILE_BYTES", 0)  # every file is large: validated in the child
+        assert main(args) == code, name
+        assert capsys.readouterr() == first, name
+        assert (code, len(first.err.strip().splitlines())) == (
+            (0, 0) if name == "the sample month" else (2, 1)
+        )
