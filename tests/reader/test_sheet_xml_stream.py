@@ -14,14 +14,8 @@ from python_calamine import CalamineWorkbook
 from rvucheck.read import sources
 from rvucheck.read.charges import read_charges
 from rvucheck.read.package import row_pieces
-from rvucheck.read.stream_sheet import (
-    DATETIME,
-    OTHER,
-    TIMEDELTA,
-    SheetFormatError,
-    StreamedSheet,
-    number_format_kind,
-)
+from rvucheck.read.sheet_values import DATETIME, OTHER, TIMEDELTA, number_format_kind
+from rvucheck.read.stream_sheet import SheetFormatError, StreamedSheet
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

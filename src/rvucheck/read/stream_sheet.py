@@ -10,22 +10,33 @@ inline strings (rich text runs joined, phonetic runs left out, text trimmed unle
 1904 systems, the 1900 leap-year quirk, milliseconds rounded), booleans, errors and formulas without a saved
 value as "" (a formula's saved value when there is one), cells and rows without an `r` attribute counted
 on from the previous one. tests/reader/test_sheet_xml_stream.py holds it equal to calamine cell for cell.
-The sheet is walked twice: once for its extent (the width every row gets), once for the values.
+The sheet is walked twice: once for its extent (the width every row gets), once for the values; each
+cell's value is read by read.sheet_values.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 import re
 import zipfile
 from collections.abc import Iterator
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import IO
 
-from lxml import etree  # type: ignore[import-untyped]
-
-from rvucheck.read.package import NS_MAIN, NS_PKG_REL, NS_REL, row_pieces
+from rvucheck.read.package import NS_REL, row_pieces
+from rvucheck.read.sheet_values import (
+    DATETIME,
+    OTHER,
+    TIMEDELTA,
+    TRIM,
+    cell_formats,
+    excel_datetime,
+    excel_duration,
+    iso_value,
+    plain_text,
+    rich_text,
+    shared_strings,
+    xml_text,
+)
 
 _P = rb"(?:[A-Za-z_][\w.-]*:)?"  # an optional namespace prefix (`<x:c>`)
 _ATTR = re.compile(rb"""(?:^|\s)(r|s|t)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
@@ -33,12 +44,6 @@ _CHILD = re.compile(rb"<(" + _P + rb")(v|f|is)\b([^>]*?)(?:/>|>(.*?)</\1\2\s*>)"
 _OTHER_CHILD = re.compile(rb"<(?![/?!])" + _P + rb"(?!(?:v|f|is)\b)[\w.-]+")
 _REF = re.compile(rb"([A-Za-z]{1,3})(\d+)$")
 _FLOAT = re.compile(rb"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|(?i:inf(?:inity)?|nan))")
-_EXCEL_ESCAPE = re.compile(r"_x00([0-9A-Fa-f]{2})_")
-_TRIM = " \t\r\n"
-_EPOCH = dt.datetime(1899, 12, 30)
-_MS_PER_DAY = 86_400_000
-DATETIME, TIMEDELTA, OTHER = "datetime", "timedelta", "other"
-_BUILTIN_DATES = {str(i) for i in (*range(14, 23), 45, 47)}
 
 
 class SheetFormatError(Exception):
@@ -155,9 +160,9 @@ class _Cells:
                     )
                     if inline:
                         if b"&" in text or b"_x00" in text or b"\r" in text:
-                            plain = _plain_text(text)
+                            plain = plain_text(text)
                         else:  # the usual text needs no more than a trim
-                            plain = text.decode("utf-8").strip(_TRIM)
+                            plain = text.decode("utf-8").strip(TRIM)
                         cells.append((column, plain if convert else ""))
                     elif not has_v or kind in _INLINE or (not v and kind in _RAW_TYPES):
                         pass  # calamine's Empty
@@ -269,9 +274,9 @@ class _Cells:
         if kind == b"e":
             return ""  # an error value: calamine gives "" (read.package reports the error cells)
         if kind == b"str":
-            return _entities(raw).replace("\r\n", "\n")
+            return xml_text(raw).replace("\r\n", "\n")
         if kind == b"d":
-            return _iso(_entities(raw))
+            return iso_value(xml_text(raw))
         raise SheetFormatError(f"unknown cell type {kind!r}")
 
 
@@ -376,194 +381,6 @@ def _letters_column(letters: bytes) -> int:
     for char in letters:
         number = number * 26 + char - 64
     return number - 1
-
-
-_ENTITY = re.compile(r"&(?:#([0-9]+)|#x([0-9A-Fa-f]+)|(amp|lt|gt|quot|apos));")
-_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
-
-
-def _entities(raw: bytes) -> str:
-    """XML's character references and five entities decoded (not HTML's: &#133; is U+0085, not "...")."""
-    text = raw.decode("utf-8")
-    return _ENTITY.sub(_entity, text) if "&" in text else text
-
-
-def _entity(match: re.Match[str]) -> str:
-    decimal, hexadecimal, name = match.groups()
-    if name:
-        return _NAMED[name]
-    return chr(int(decimal) if decimal else int(hexadecimal, 16))
-
-
-def _plain_text(raw: bytes) -> str:
-    """One `<t>` without attributes: trimmed, entities and Excel escapes decoded."""
-    text = raw.decode("utf-8")
-    if "&" not in text and "_x00" not in text and "\r" not in text:
-        return text.strip(_TRIM)
-    text = _entities(raw).replace("\r\n", "\n").replace("\r", "\n").strip(_TRIM)
-    return _EXCEL_ESCAPE.sub(_escaped, text) if "_x00" in text else text
-
-
-def _escaped(match: re.Match[str]) -> str:
-    return chr(int(match.group(1), 16))
-
-
-def rich_text(element_xml: bytes) -> str:
-    """The text of an `<si>` or `<is>` element as calamine reads it."""
-    try:
-        element = etree.fromstring(element_xml)
-    except etree.XMLSyntaxError:
-        element = etree.fromstring(_with_namespaces(element_xml))
-    return _string_of(element)
-
-
-def _with_namespaces(element_xml: bytes) -> bytes:
-    """A fragment using prefixes declared on the worksheet: declared again on a wrapper."""
-    prefixes = set(re.findall(rb"</?([A-Za-z_][\w.-]*):", element_xml))
-    declared = b" ".join(b'xmlns:%s="urn:rvucheck:%s"' % (p, p) for p in prefixes if p != b"xml")
-    return b"<wrapper " + declared + b">" + element_xml + b"</wrapper>"
-
-
-def _string_of(element: etree._Element) -> str:
-    texts: list[str] = []
-    phonetic = 0
-    for event, node in etree.iterwalk(element, events=("start", "end")):
-        local = etree.QName(node).localname if isinstance(node.tag, str) else ""
-        if local == "rPh":
-            phonetic += 1 if event == "start" else -1
-        elif local == "t" and event == "start" and not phonetic:
-            text = "".join(node.itertext())
-            if node.get("{http://www.w3.org/XML/1998/namespace}space") != "preserve":
-                text = text.strip(_TRIM)
-            texts.append(_EXCEL_ESCAPE.sub(_escaped, text) if "_x00" in text else text)
-    return "".join(texts)
-
-
-def shared_strings(archive: zipfile.ZipFile) -> list[str]:
-    part = _workbook_part(archive, "sharedStrings", "xl/sharedStrings.xml")
-    if part is None:
-        return []
-    strings: list[str] = []
-    with archive.open(part) as stream:
-        for _event, element in etree.iterparse(stream, events=("end",), tag=f"{{{NS_MAIN}}}si"):
-            strings.append(_string_of(element))
-            element.clear(keep_tail=True)
-    return strings
-
-
-def cell_formats(archive: zipfile.ZipFile) -> list[str]:
-    """Per cell style (`s`): DATETIME, TIMEDELTA or OTHER, by its number format (calamine's rules)."""
-    part = _workbook_part(archive, "styles", "xl/styles.xml")
-    if part is None:
-        return []
-    root = etree.fromstring(archive.read(part))
-    custom = {
-        fmt.get("numFmtId"): fmt.get("formatCode")
-        for fmt in root.iter(f"{{{NS_MAIN}}}numFmt")
-        if fmt.get("numFmtId") is not None and fmt.get("formatCode") is not None
-    }
-    formats = []
-    for xfs in root.iter(f"{{{NS_MAIN}}}cellXfs"):
-        for xf in xfs.iter(f"{{{NS_MAIN}}}xf"):
-            number = xf.get("numFmtId")
-            if number is None:
-                formats.append(OTHER)
-            elif number in custom:
-                formats.append(number_format_kind(custom[number]))
-            else:
-                formats.append(
-                    DATETIME if number in _BUILTIN_DATES else TIMEDELTA if number == "46" else OTHER
-                )
-    return formats
-
-
-def number_format_kind(code: str) -> str:
-    """Whether a number format shows a date/time, a duration or neither (calamine's reading of it: the first
-    section only; quoted text, escaped and fill characters and colours/conditions in brackets ignored)."""
-    escaped = quoted = am_pm = elapsed = False
-    brackets = 0
-    previous = " "
-    for char in code:
-        if escaped:
-            escaped = False
-        elif char in "_\\*":
-            escaped = True
-        elif quoted:
-            quoted = char != '"'
-        elif char == '"':
-            quoted = True
-        elif char == ";":
-            return OTHER
-        elif char == "[":
-            brackets += 1
-        elif char == "]" and brackets == 1 and elapsed:
-            return TIMEDELTA
-        elif char == "]":
-            brackets = max(brackets - 1, 0)
-        elif char in "aA" and not am_pm and brackets == 0:
-            am_pm = True
-        elif brackets == 0 and (char in "pm/PM" if am_pm else char in "dmhysDMHYS"):
-            return DATETIME
-        elif not (elapsed and char.lower() == previous.lower()):
-            elapsed = previous == "[" and char in "mhsMHS"
-        previous = char
-    return OTHER
-
-
-def _round_half_away(value: float) -> int:
-    return int(math.copysign(math.floor(abs(value) + 0.5), value))
-
-
-def excel_datetime(value: float, date1904: bool) -> object:
-    """A serial date/time as python-calamine gives it: a time under 1.0, a date when whole, else a datetime;
-    a value outside the years 1..9999 stays a float."""
-    serial = value + 1462 if date1904 else value
-    serial = serial if serial >= 60 else serial + 1
-    try:
-        moment = _EPOCH + dt.timedelta(milliseconds=_round_half_away(serial * _MS_PER_DAY))
-    except (OverflowError, ValueError):
-        return value
-    if value < 1.0:
-        return moment.time()
-    if value == float(int(value)):
-        return moment.date()
-    return moment
-
-
-def excel_duration(value: float) -> object:
-    try:
-        return dt.timedelta(milliseconds=_round_half_away(value * _MS_PER_DAY))
-    except (OverflowError, ValueError):
-        return value
-
-
-def _iso(text: str) -> object:
-    try:
-        if "T" in text:
-            return dt.datetime.fromisoformat(text)
-        if ":" in text:
-            return dt.time.fromisoformat(text)
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        return text
-
-
-def _workbook_part(archive: zipfile.ZipFile, kind: str, default: str) -> str | None:
-    """The part a workbook relationship of this type names (or the usual name)."""
-    names = set(archive.namelist())
-    rels = "xl/_rels/workbook.xml.rels"
-    if rels in names:
-        try:
-            root = etree.fromstring(archive.read(rels))
-        except etree.XMLSyntaxError:
-            root = None
-        for rel in root.iter(f"{{{NS_PKG_REL}}}Relationship") if root is not None else ():
-            if rel.get("Type", "").endswith("/" + kind):
-                target = rel.get("Target", "")
-                name = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-                if name in names:
-                    return name
-    return default if default in names else None
 
 
 __all__ = ["NS_REL", "SheetFormatError", "stream_rows"]
