@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rvucheck.audit.metrics import DISTINCT_PROCEDURE_MODIFIERS, LATE_DAYS, provider_name
+from rvucheck.batch.notes import Note
 from rvucheck.engine.em import is_em
-from rvucheck.model import SEVERITIES, LineResult
+from rvucheck.model import SEVERITIES, LineResult, UnreadableLine
 
 
 @dataclass
@@ -159,3 +160,27 @@ def _add_line(
         for finding in result.findings:
             p.findings_by_severity[finding.severity] += 1
             p.findings_by_rule[finding.rule] += 1
+
+
+def run_summary(
+    sums: RunSums, notes: list[Note], ncci_quarter: str, unread: int, unreadable: list[UnreadableLine]
+) -> dict[str, Any]:
+    """The summary's figures, the same keys from either engine (batch.local and batch.spark add their own:
+    file, engine, workers ...); `unread` rows could not be read, the first of them are `unreadable`."""
+    findings = {s: sums.findings.get(s, 0) for s in ("error", "warning", "info")}
+    findings["error"] += unread  # RD01: each unreadable row once
+    for note in notes:
+        findings[note.severity] = findings.get(note.severity, 0) + 1
+    rules = {
+        rule: {"count": n, "dollars_at_stake": round(sums.rule_dollars[rule], 2)}
+        for rule, n in sorted(sums.rules.items())
+    }
+    return {
+        "lines": sums.lines + unread, "checked": sums.lines, "unreadable": unread,
+        "history_lines": sums.history_lines, "findings": findings, "rules": rules,
+        "dollars_at_stake": round(sums.dollars_at_stake, 2), "release": sums.release(),
+        "ncci_quarter": ncci_quarter,
+        "notes": [{"rule": n.rule, "severity": n.severity, "message": n.message} for n in notes],
+        "unreadable_rows": [{"row": u.source.row, "reason": u.reason} for u in unreadable],
+        "providers": sums.provider_list(),
+    }  # fmt: skip

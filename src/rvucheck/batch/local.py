@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 from rvucheck.batch.buckets import Bucketer
 from rvucheck.batch.contract import Columns, charge_table, settings_to_json
 from rvucheck.batch.delta import is_delta
-from rvucheck.batch.figures import RunSums
+from rvucheck.batch.figures import RunSums, run_summary
 from rvucheck.batch.history import earlier_lines, month_files, month_of, month_path
 from rvucheck.batch.notes import Note, date_notes, merge_notes
 from rvucheck.batch.worker import BucketDone, BucketTask, check_bucket
@@ -244,21 +244,8 @@ def _summary(
     request: LocalRequest, source: _Source, sums: RunSums, notes: list[Note], ncci_quarter: str,
     unreadable: list[UnreadableLine], workers: int, buckets: int,
 ) -> dict[str, Any]:  # fmt: skip
-    findings = {s: sums.findings.get(s, 0) for s in ("error", "warning", "info")}
-    findings["error"] += len(unreadable)  # RD01: each unreadable row once
-    for note in notes:
-        findings[note.severity] = findings.get(note.severity, 0) + 1
-    rules = {
-        rule: {"count": n, "dollars_at_stake": round(sums.rule_dollars[rule], 2)}
-        for rule, n in sorted(sums.rules.items())
-    }
     return {
         "file": request.path.name, "kind": source.kind, "engine": "local", "workers": workers,
-        "buckets": buckets, "lines": sums.lines + len(unreadable), "checked": sums.lines,
-        "unreadable": len(unreadable), "history_lines": sums.history_lines, "findings": findings,
-        "rules": rules, "dollars_at_stake": round(sums.dollars_at_stake, 2), "release": sums.release(),
-        "ncci_quarter": ncci_quarter,
-        "notes": [{"rule": n.rule, "severity": n.severity, "message": n.message} for n in notes],
-        "unreadable_rows": [{"row": u.source.row, "reason": u.reason} for u in unreadable[:1000]],
-        "providers": sums.provider_list(),
+        "buckets": buckets,
+        **run_summary(sums, notes, ncci_quarter, len(unreadable), unreadable[:1000]),
     }  # fmt: skip

@@ -32,8 +32,8 @@ from rvucheck.batch import history as history_keys
 from rvucheck.batch import spark_history as history
 from rvucheck.batch import spark_worker as worker
 from rvucheck.batch.contract import open_worker_session, settings_to_json
-from rvucheck.batch.figures import RunSums
-from rvucheck.batch.notes import Note, date_notes, merge_notes
+from rvucheck.batch.figures import RunSums, run_summary
+from rvucheck.batch.notes import date_notes, merge_notes
 from rvucheck.batch.spark_input import SparkInput, read_input
 from rvucheck.batch.spark_session import import_pyspark, spark_session
 from rvucheck.errors import DataNotInstalled, OutputError, RvucheckError
@@ -226,27 +226,3 @@ def _write(checked: DataFrame, job: SparkJob, source: SparkInput, partitions: in
     text = json.dumps(summary, indent=1, default=str)
     write_file(job.out / SUMMARY, lambda path: path.write_text(text, encoding="utf-8"), force=job.force)
     return summary
-
-
-def run_summary(
-    sums: RunSums, notes: list[Note], ncci_quarter: str, unread: int, unreadable: list[UnreadableLine]
-) -> dict[str, Any]:
-    """The summary's figures, with the local engine's keys (batch.local writes the same for its run);
-    `unread` rows could not be read, the first of them are `unreadable`."""
-    findings = {s: sums.findings.get(s, 0) for s in ("error", "warning", "info")}
-    findings["error"] += unread  # RD01: each unreadable row once
-    for note in notes:
-        findings[note.severity] = findings.get(note.severity, 0) + 1
-    rules = {
-        rule: {"count": n, "dollars_at_stake": round(sums.rule_dollars[rule], 2)}
-        for rule, n in sorted(sums.rules.items())
-    }
-    return {
-        "lines": sums.lines + unread, "checked": sums.lines, "unreadable": unread,
-        "history_lines": sums.history_lines, "findings": findings, "rules": rules,
-        "dollars_at_stake": round(sums.dollars_at_stake, 2), "release": sums.release(),
-        "ncci_quarter": ncci_quarter,
-        "notes": [{"rule": n.rule, "severity": n.severity, "message": n.message} for n in notes],
-        "unreadable_rows": [{"row": u.source.row, "reason": u.reason} for u in unreadable],
-        "providers": sums.provider_list(),
-    }  # fmt: skip
