@@ -40,6 +40,7 @@ from rvucheck.session import Session
 
 HISTORY_IDS = 10**15  # the history's line_ids start here: after any run's lines (batch.history)
 BUCKET_ROWS = 50_000  # lines per bucket by default: a worker holds one bucket's lines and report
+CSV_CHUNK_ROWS = 65_536  # a CSV's rows read at once (0: read whole, as a workbook is)
 OUTPUT_NAMES = ("lines.parquet", "findings.parquet", "summary.json")
 Step = Callable[[str, int, int], None]  # (what, done, total): the progress bar
 
@@ -116,7 +117,9 @@ class _Source:
 
 
 def _open(request: LocalRequest) -> _Source:
-    """The input as CHARGE_SCHEMA batches: Parquet read by row groups, CSV / spreadsheets by the reader."""
+    """The input as CHARGE_SCHEMA batches: Parquet read by row groups, a CSV by chunks of rows
+    (read.csv_chunks: the reader's header search and row reading, a chunk at a time); spreadsheets and 837P
+    files are read whole by the reader, then sliced (a workbook's cells come streamed, its lines all held)."""
     if request.path.suffix.lower() == ".parquet":
         from rvucheck.batch.arrow_in import open_parquet
 
@@ -130,8 +133,10 @@ def _open(request: LocalRequest) -> _Source:
     from rvucheck.read.safety import check_input
 
     info = check_input(request.path, features=False)
+    if info.kind == "csv" and CSV_CHUNK_ROWS:
+        return _open_csv(request, info.path)
     read = request.session.read(request.path, request.sheet, request.mapping or None, info)
-    layout = tuple(sorted(((name, cols[0]) for name, cols in read.columns_of.items()), key=lambda p: p[1]))
+    layout = _layout(read.columns_of)
     lines = read.lines
 
     def batches() -> Iterator[tuple[pa.Table, list[UnreadableLine]]]:
@@ -140,6 +145,31 @@ def _open(request: LocalRequest) -> _Source:
             yield charge_table(lines[at : at + 65_536], first_id=at, columns=layout), []
 
     return _Source(layout, len(lines), batches(), info.kind)
+
+
+def _open_csv(request: LocalRequest, path: Path) -> _Source:
+    """A CSV a chunk of rows at a time: line ids count its lines in file order, as a whole read numbers them.
+    The row count (for the bucket count and the progress bar) is estimated from the file's line breaks."""
+    from rvucheck.read.csv_chunks import CsvChunks
+
+    chunks = CsvChunks.open(path, request.mapping or None)
+    layout = _layout(chunks.column_map.columns_of())
+    with path.open("rb") as handle:
+        breaks = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+    estimate = max(breaks - chunks.header_index, 0) * max(len(chunks.column_map.slots), 1)
+
+    def batches() -> Iterator[tuple[pa.Table, list[UnreadableLine]]]:
+        yield charge_table([], columns=layout), []
+        first = 0
+        for read in chunks.results(CSV_CHUNK_ROWS):
+            yield charge_table(read.lines, first_id=first, columns=layout), read.unreadable
+            first += len(read.lines)
+
+    return _Source(layout, estimate, batches(), "csv")
+
+
+def _layout(columns_of: dict[str, tuple[int, ...]]) -> Columns:
+    return tuple(sorted(((name, cols[0]) for name, cols in columns_of.items()), key=lambda p: p[1]))
 
 
 def _keyer(request: LocalRequest) -> Callable[[str], str] | None:

@@ -19,6 +19,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook
 
@@ -229,24 +230,35 @@ def _calamine_message(path: Path, exc: Exception) -> str:
 
 def read_csv_grid(path: Path) -> SheetGrid:
     """A CSV as a grid (sheet name = file stem, as Excel names it when it opens a CSV)."""
-    raw = path.read_bytes()
-    text = _decode(raw)
-    sample = text[:65536]
+    text = _decode(path.read_bytes())
+    rows: Grid = list(_records(io.StringIO(text, newline=""), text[:65536], path))
+    return SheetGrid(name=sheet_title(path.stem), rows=rows)
+
+
+def stream_csv(path: Path) -> Iterator[list[object]]:
+    """A CSV's rows one at a time, decoded and split exactly as read_csv_grid reads them (the encoding is
+    decided by a first pass over the bytes, in blocks), so the whole file never exists as text or cells."""
+    encoding, errors = _encoding(path)
+    with path.open(encoding=encoding, errors=errors, newline="") as handle:
+        sample = handle.read(65536)
+        handle.seek(0)
+        yield from _records(handle, sample, path)
+
+
+def _records(handle: IO[str], sample: str, path: Path) -> Iterator[list[object]]:
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
-    rows: Grid = []
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    reader = csv.reader(handle, dialect)
     try:
         for record in reader:
             # one record = one row, as Excel shows a CSV (a quoted line break stays inside the cell)
-            rows.append(list(record))
+            yield list(record)
     except csv.Error as exc:
         raise InputFileError(
             f"{path}: line {reader.line_num} is not valid CSV ({exc}); export it again"
         ) from None
-    return SheetGrid(name=sheet_title(path.stem), rows=rows)
 
 
 def sheet_title(stem: str) -> str:
@@ -263,3 +275,21 @@ def _decode(raw: bytes) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         return raw.decode("cp1252", errors="replace")  # Windows exports; undefined bytes become U+FFFD
+
+
+def _encoding(path: Path) -> tuple[str, str]:
+    """(encoding, errors) with which _decode would decode the file's bytes, found a block at a time."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    with path.open("rb") as handle:
+        first = handle.read(1 << 20)
+        if first.startswith(codecs.BOM_UTF16_LE) or first.startswith(codecs.BOM_UTF16_BE):
+            return "utf-16", "strict"
+        try:
+            block = first
+            while block:
+                decoder.decode(block)
+                block = handle.read(1 << 20)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252", "replace"
+    return "utf-8-sig", "strict"
