@@ -91,15 +91,15 @@ class Session:
         lines: Sequence[ChargeLine],
         unreadable: Sequence[UnreadableLine] = (),
         history: Sequence[ChargeLine] = (),
-        both: Any = None,
+        share: Any = None,
     ) -> Report:
-        """`both`: half the rules run by it (engine.runner.run's `both`: pipeline.two_processes)."""
+        """`share`: the rules shared out by it (engine.runner.run's `share`: pipeline.shared)."""
         from rvucheck.engine import runner as engine
         from rvucheck.rules import payer_scope
 
         report = engine.run(
             lines, self.reference, self.ruleset, self.settings, unreadable=unreadable, history=history,
-            both=both,
+            share=share,
         )  # fmt: skip
         return payer_scope.apply(report, self.ruleset, self.settings)  # Medicare-only rules, other payers
 

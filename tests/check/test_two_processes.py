@@ -1,5 +1,6 @@
-"""Half the rules on the second core (pipeline.two_processes): the same report as one process, and one
-process whenever forking is not safe or the child fails."""
+"""The rules and the JSON's lines shared with a child on the second core (pipeline.shared), the file
+validated in a child while the session opens (pipeline.two_processes): the same report and output as one
+process, and one process whenever forking is not safe or the child fails."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from rvucheck.engine import runner
-from rvucheck.pipeline import two_processes
+from rvucheck.pipeline import shared, two_processes
 from rvucheck.session import Session
 from rvucheck.settings import Settings
 
@@ -20,19 +21,23 @@ forks = pytest.mark.skipif(
 )
 
 
-def test_the_split_rules_give_the_one_process_report(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_shared_rules_give_the_one_process_report(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     session = Session.open(data_dir, Settings())
     read = session.read(SAMPLE)
     one = session.check(read.lines, read.unreadable)
     monkeypatch.setattr(runner, "SPLIT_LINES", 0)  # the sample month is below the size that forks
-    pids: list[int] = []
+    asked: list[tuple[int, list[int]]] = []
 
-    def recorded(here, there):  # type: ignore[no-untyped-def]
-        pids.append(os.getpid())
-        return two_processes(here, there)
+    def recorded(count, work, pinned):  # type: ignore[no-untyped-def]
+        asked.append((count, sorted(pinned)))
+        return shared(count, work, pinned)
 
-    split = session.check(read.lines, read.unreadable, both=recorded)
-    assert pids == [os.getpid()]  # it was asked
+    split = session.check(read.lines, read.unreadable, share=recorded)
+    kinds = {rule.kind for rule in session.ruleset}
+    # one unit per check kind of the rules run (a few need a column the sample lacks); the kinds whose memo
+    # the run notes read stay here
+    assert len(asked) == 1 and 30 < asked[0][0] <= len(kinds)
+    assert len(asked[0][1]) == len(runner._NOTE_KINDS & kinds)
     assert sum(len(r.findings) for r in one.results) > 100  # the sample month has findings of many rules
     assert split == one  # every finding, in the same order on every line, and the same run notes
 

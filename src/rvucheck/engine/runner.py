@@ -17,14 +17,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from rvucheck.engine.context import Context, LineFacts
 from rvucheck.engine.drug_notes import stale_drug_notes
 from rvucheck.engine.facts import Pricer, build_facts, release_pin_date
 from rvucheck.engine.kinds import KINDS, Hit
-from rvucheck.engine.kinds.diagnoses import code_set_notes
+from rvucheck.engine.kinds.diagnoses import CODE_SET_KINDS, code_set_notes
 from rvucheck.engine.kinds.excludes1 import excludes1_notes
 from rvucheck.engine.linking import (
     PATIENT,
@@ -54,16 +54,18 @@ if TYPE_CHECKING:
 
 UNREADABLE_RULE, STALE_NCCI_RULE, RELEASE_NOTE_RULE = "RD01", "RD02", "RD03"
 _T = TypeVar("_T")
-# `run(..., both=)`: runs two thunks, the second maybe in another process (pipeline.two_processes), and
-# returns both values. The engine stays pure: whoever passes it owns the processes.
-Both = Callable[[Callable[[], _T], Callable[[], _T]], tuple[_T, _T]]
-# The rules are split between two processes from SPLIT_LINES lines (below, a fork costs more than it saves)
+# `run(..., share=)`: computes `[work(0), ..., work(count - 1)]` (its arguments: count, work, and the units
+# that must run in the calling process), maybe sharing the units with another process
+# (pipeline.shared). The engine stays pure: whoever passes it owns the processes.
+Share = Callable[[int, Callable[[int], _T], Collection[int]], list[_T]]
+# The rules are shared with another process from SPLIT_LINES lines (below, a fork costs more than it saves)
 # to SPLIT_MAX_LINES: the child's copy-on-write pages (the lines and facts it touches) add ~0.5 KB per line
 # to the peak (100k lines: +50 MB); a larger run keeps its memory and runs in one process.
 SPLIT_LINES, SPLIT_MAX_LINES = 20_000, 250_000
-# kinds whose check leaves in ctx.memo what the run notes read after the rules (excludes1_notes): they run
-# in this process, never in the other one
-_NOTE_KINDS = frozenset({"dx_excludes1"})
+# kinds whose check leaves in ctx.memo what the run notes read after the rules (excludes1_notes; the code
+# set kinds' diagnosis states, which code_set_notes would otherwise compute here again): they run in this
+# process, never in the other one
+_NOTE_KINDS = frozenset({"dx_excludes1"}) | CODE_SET_KINDS
 RuleHits = list[list[tuple[int, Finding]]]
 
 
@@ -74,14 +76,14 @@ def run(
     settings: Settings,
     unreadable: Sequence[UnreadableLine] = (),
     history: Sequence[ChargeLine] = (),
-    both: Both[RuleHits] | None = None,
+    share: Share[RuleHits] | None = None,
 ) -> Report:
-    """`both`: the rules' checks are split in two halves, the second run by `both` (another process on a
-    large run); the findings are the same, in the same order."""
+    """`share`: the rules' checks are shared out by it in units (another process takes some on a large
+    run); the findings are the same, in the same order."""
     # A run allocates a few objects per line and frees none of them until it returns; the cyclic garbage
     # collector would rescan that growing heap over and over (a third of the run time at 100k lines).
     with paused_gc():
-        return _run(lines, ref, ruleset, settings, unreadable, history, both)
+        return _run(lines, ref, ruleset, settings, unreadable, history, share)
 
 
 def _run(
@@ -91,7 +93,7 @@ def _run(
     settings: Settings,
     unreadable: Sequence[UnreadableLine],
     history: Sequence[ChargeLine],
-    both: Both[RuleHits] | None = None,
+    share: Share[RuleHits] | None = None,
 ) -> Report:
     locality = ref.locality(settings.locality) if settings.locality else None
     pinned = _pinned(settings.release, ref) if settings.release else None
@@ -115,7 +117,7 @@ def _run(
         if missing:
             alone[missing].append(rule.id)
         todo.append(rule)
-    for hits in _rule_hits(todo, ctx, facts, len(lines), both):
+    for hits in _rule_hits(todo, ctx, facts, len(lines), share):
         for index, finding in hits:
             per_line.setdefault(index, []).append(finding)
 
@@ -193,22 +195,25 @@ def _pinned(release: str, ref: ReferenceData) -> dt.date:
 
 
 def _rule_hits(
-    rules: list[Rule], ctx: Context, facts: Sequence[LineFacts], count: int, both: Both[RuleHits] | None
+    rules: list[Rule], ctx: Context, facts: Sequence[LineFacts], count: int, share: Share[RuleHits] | None
 ) -> RuleHits:
-    """Each rule's findings in the rules' order, as (line index, finding). With `both` on a large run, two
-    rules in three (none of _NOTE_KINDS) go to its second thunk (this process also builds the facts and
-    the results: about even), and the lists are put back in the rules' order."""
-    if both is None or not SPLIT_LINES <= count <= SPLIT_MAX_LINES:
+    """Each rule's findings in the rules' order, as (line index, finding). With `share` on a large run the
+    rules go out in units of one check kind each (rules of a kind share the context's groupings and the
+    reference lookups they warm; none of _NOTE_KINDS leaves this process), and come back in the rules'
+    order."""
+    if share is None or not SPLIT_LINES <= count <= SPLIT_MAX_LINES:
         return _checked(rules, ctx, facts, count)
-    there = [i for i, rule in enumerate(rules) if i % 3 and rule.kind not in _NOTE_KINDS]
-    here = sorted(set(range(len(rules))) - set(there))
-    mine, theirs = both(
-        lambda: _checked([rules[i] for i in here], ctx, facts, count),
-        lambda: _checked([rules[i] for i in there], ctx, facts, count),
+    units: dict[str, list[int]] = {}
+    for i, rule in enumerate(rules):
+        units.setdefault(rule.kind, []).append(i)
+    kinds = list(units)
+    pinned = [unit for unit, kind in enumerate(kinds) if kind in _NOTE_KINDS]
+    parts = share(
+        len(kinds), lambda unit: _checked([rules[i] for i in units[kinds[unit]]], ctx, facts, count), pinned
     )
     merged: RuleHits = [[] for _ in rules]
-    for indexes, part in ((here, mine), (there, theirs)):
-        for i, hits in zip(indexes, part, strict=True):
+    for kind, part in zip(kinds, parts, strict=True):
+        for i, hits in zip(units[kind], part, strict=True):
             merged[i] = hits
     return merged
 

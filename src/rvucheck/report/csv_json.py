@@ -8,7 +8,7 @@ import io
 import json
 import operator
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rvucheck.model import CellRef, Finding, LineResult, Report
 from rvucheck.refdata.pricing import nonpar
@@ -23,6 +23,9 @@ from rvucheck.report.summary import (
     run_notes,
 )
 from rvucheck.settings import payer_status
+
+if TYPE_CHECKING:
+    from rvucheck.engine.runner import Share
 
 
 def note_dict(finding: Finding) -> dict[str, Any]:
@@ -66,18 +69,26 @@ def to_json_obj(report: Report, summary: Summary) -> dict[str, Any]:
     return {**_head(report, summary), "lines": lines, "notes": _notes(report)}
 
 
-def to_json_text(report: Report, summary: Summary) -> str:
+def to_json_text(report: Report, summary: Summary, share: Share[_Texts | None] | None = None) -> str:
     """`json.dumps(to_json_obj(report, summary), default=str)`, character for character, in one pass and
     without a dict per line: the lines' numbers are encoded by json's C encoder in one call per chunk of
     lines, their texts (sheet, code, modifiers, basis: a month repeats a few thousand) once per distinct
-    value, and each line is formatted from them (100k lines: ~40 % less CPU than the object and dumps)."""
+    value, and each line is formatted from them (100k lines: ~40 % less CPU than the object and dumps).
+    `share` (pipeline.shared): the chunks shared out by it (another process encodes some)."""
     if any(type(r.line.source) is not CellRef for r in report.results):  # 837 segments, blanked cells
         return _ENCODE(to_json_obj(report, summary))  # their extra keys: the plain way
     basis = _payment_basis(summary)
     texts = _Encoded()
+    starts = range(0, len(report.results), _CHUNK)
+
+    def chunk(unit: int) -> _Texts | None:
+        return _line_texts(report.results[starts[unit] : starts[unit] + _CHUNK], texts, basis)
+
+    parts = (
+        share(len(starts), chunk, ()) if share is not None else [chunk(unit) for unit in range(len(starts))]
+    )
     entries: list[tuple[str, int, str]] = []
-    for start in range(0, len(report.results), _CHUNK):
-        part = _line_texts(report.results[start : start + _CHUNK], texts, basis)
+    for part in parts:
         if part is None:  # a value that is no number (a text with ", " in it): the plain way
             return _ENCODE(to_json_obj(report, summary))
         entries += part
@@ -118,6 +129,7 @@ def _line_texts(
     return entries
 
 
+_Texts = list[tuple[str, int, str]]  # (sheet, row, JSON text) of lines
 _CHUNK = 8192  # lines whose numbers are encoded at once (their texts are all held only that long)
 _LINE = "{" + ", ".join(f'"{key}": %s' for key in LINE_KEYS) + "%s}"  # the last: payment_basis or nothing
 _NUMBERS = 7  # units, work_rvu, payment, non_participating, limiting_charge, rank, reduction (LINE_KEYS)
