@@ -130,6 +130,27 @@ def analyse(request: CheckRequest) -> Analysis:
     return Analysis(output, summary, annotations, read.sheet, read.grid, read.fields, more)
 
 
+# What checking a file imports first (a tenth of a second): imported while a child validates the file
+CHECK_MODULES = (
+    "rvucheck.read.charges", "rvucheck.engine.runner", "rvucheck.rules.payer_scope",
+    "rvucheck.report.formats", "rvucheck.report.run_info",
+)  # fmt: skip
+
+
+def warm_up(session: Session) -> None:
+    """The modules a check imports and the reference data it opens, made ready while a forked child
+    validates the file (this process would only wait for it). A reference that cannot be opened is left
+    to the check, which says why at the point it always did."""
+    import importlib
+
+    for name in CHECK_MODULES:
+        importlib.import_module(name)
+    try:
+        session.reference  # noqa: B018  # opened on first use: this is its first use
+    except Exception:  # not installed, damaged: the check opens it again and its error is said there
+        return
+
+
 def spare_core() -> bool:
     """Whether a second process would get a core of its own: the machine's 1-minute load average is below
     the cores this process may run on. On a busy machine the second process only competes with others for

@@ -159,3 +159,85 @@ def test_one_large_file_opens_its_session_while_a_child_validates_it(
         assert (code, len(first.err.strip().splitlines())) == (
             (0, 0) if name == "the sample month" else (2, 1)
         )
+
+
+@forks
+@pytest.mark.usefixtures("no_threads")
+def test_shared_units_come_back_in_order_and_the_free_process_takes_the_next() -> None:
+    import time
+
+    parent = os.getpid()
+
+    def work(unit: int) -> tuple[int, int]:
+        if unit == 0:
+            time.sleep(1.0)  # pinned here: the child takes every other unit meanwhile
+        return unit * unit, os.getpid()
+
+    values = shared(6, work, pinned=[0])
+    assert [value for value, _ in values] == [0, 1, 4, 9, 16, 25]
+    assert values[0][1] == parent
+    assert {pid for _, pid in values[1:]} == {values[1][1]} != {parent}  # a fixed split would give some here
+
+
+@forks
+@pytest.mark.usefixtures("no_threads")
+def test_shared_units_a_failing_child_took_run_here() -> None:
+    parent = os.getpid()
+
+    def work(unit: int) -> tuple[int, bool]:
+        if os.getpid() != parent:
+            raise RuntimeError("lost in the child")  # the child says nothing and exits 1
+        return unit, True
+
+    assert shared(5, work) == [(unit, True) for unit in range(5)]
+    with pytest.raises(ZeroDivisionError):  # an error of a unit itself reaches the caller, from here
+        shared(3, lambda unit: 1 // (unit - 2))
+
+
+def test_shared_units_stay_here_while_another_thread_runs() -> None:
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert shared(3, lambda unit: (unit, os.getpid())) == [(unit, os.getpid()) for unit in range(3)]
+    finally:
+        stop.set()
+        other.join()
+
+
+@forks
+@pytest.mark.usefixtures("no_threads")
+def test_the_json_text_of_shared_chunks_is_the_one_process_text(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rvucheck.report import csv_json
+    from rvucheck.report.formats import summarize
+
+    session = Session.open(data_dir, Settings())
+    read = session.read(SAMPLE)
+    report = session.check(read.lines, read.unreadable)
+    summary = summarize(report, tuple(read.totals_rows), read.blank_rows)
+    monkeypatch.setattr(csv_json, "_CHUNK", 50)  # the sample month's lines in many chunks
+    pids: set[int] = set()
+
+    def recorded(count, work, pinned):  # type: ignore[no-untyped-def]
+        done = shared(count, lambda unit: (os.getpid(), work(unit)), pinned)
+        pids.update(pid for pid, _ in done)
+        return [value for _, value in done]
+
+    one = csv_json.to_json_text(report, summary)
+    assert csv_json.to_json_text(report, summary, share=recorded) == one
+    assert len(pids) == 2  # this process and the child both encoded lines
+
+
+def test_warm_up_opens_the_reference_and_leaves_a_missing_one_to_the_check(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    from rvucheck import pipeline
+
+    session = Session.open(data_dir, Settings())
+    pipeline.warm_up(session)
+    assert len(session._reference) == 1  # opened before any line is read
+    missing = Session.open(tmp_path / "no-data", Settings())
+    pipeline.warm_up(missing)  # no error here: the check says it, at the point it always did
+    assert missing._reference == []

@@ -126,7 +126,9 @@ def _validated(args: argparse.Namespace) -> tuple[list[InputInfo], dict[Path | N
         return [check_input(path, features=not args.no_annotate) for path in paths], {}
 
     def open_session() -> Session:
-        return Session.open(args.data_dir, settings_from(args, near=paths[0], fail_on=args.fail_on))
+        session = Session.open(args.data_dir, settings_from(args, near=paths[0], fail_on=args.fail_on))
+        pipeline.warm_up(session)
+        return session
 
     try:
         session, info = pipeline.two_processes(open_session, lambda: check_input(paths[0], features=False))
