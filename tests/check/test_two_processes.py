@@ -21,7 +21,9 @@ forks = pytest.mark.skipif(
 )
 
 
-def test_the_shared_rules_give_the_one_process_report(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_shared_rules_give_the_one_process_report(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     session = Session.open(data_dir, Settings())
     read = session.read(SAMPLE)
     one = session.check(read.lines, read.unreadable)
