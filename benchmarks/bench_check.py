@@ -11,10 +11,11 @@ Baselines, measured in the same run as what they judge (never a figure from anot
   report-only path `--no-annotate --format json` (issue 13: <= 3x, 5.7x before it).
 
 Each measurement runs in its own subprocess: wall time, CPU time (user + system of the process and its
-worker: steadier than wall time on a machine shared with other jobs; the report-only path's forked child,
-which checks two rules in three on the second core from 20,000 lines, is its worker), and peak memory of the
-process and its worker together (the sum of their PSS, sampled every 20 ms: pages the fork left shared
-counted once; the sum of their RSS, which counts those twice, is in the JSON as *_rss_sum_mb). Runs are
+worker: steadier than wall time on a machine shared with other jobs; the report-only path's forked children,
+which validate the file and share the rules and the JSON's lines on the second core from 20,000 lines when
+one is spare, are its workers), and peak memory of the process and its worker together (the sum of their
+PSS, sampled every 20 ms: pages the fork left shared counted once; the sum of their RSS, which counts those
+twice, is in the JSON as *_rss_sum_mb). Runs are
 interleaved (every variant once, then again) and each figure is the median of `--repeat` runs. `--ratios`
 prints every ratio, wall and CPU.
 `--before SRC`: rvucheck's runs are repeated with another source tree first on PYTHONPATH (e.g. the main
