@@ -93,7 +93,7 @@ class Session:
         history: Sequence[ChargeLine] = (),
         share: Any = None,
     ) -> Report:
-        """`share`: the rules shared out by it (engine.runner.run's `share`: pipeline.shared)."""
+        """`share`: the rules shared out by it (engine.runner.run's `share`: forks.shared)."""
         from rvucheck.engine import runner as engine
         from rvucheck.rules import payer_scope
 

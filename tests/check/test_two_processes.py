@@ -1,5 +1,5 @@
-"""The rules and the JSON's lines shared with a child on the second core (pipeline.shared), the file
-validated in a child while the session opens (pipeline.two_processes): the same report and output as one
+"""The rules and the JSON's lines shared with a child on the second core (forks.shared), the file
+validated in a child while the session opens (forks.two_processes): the same report and output as one
 process, and one process whenever forking is not safe or the child fails."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from rvucheck.engine import runner
-from rvucheck.pipeline import shared, two_processes
+from rvucheck.forks import shared, two_processes
 from rvucheck.session import Session
 from rvucheck.settings import Settings
 

@@ -116,8 +116,9 @@ def run_check(args: argparse.Namespace) -> int:
 def _validated(args: argparse.Namespace) -> tuple[list[InputInfo], dict[Path | None, Session]]:
     """Every input validated (read.safety.check_input), and the sessions opened so far. One large file
     checked without a copy, a core to spare: its session opens here while a forked child validates and
-    scans the file (pipeline.two_processes); a bad file is still the error said first."""
+    scans the file (forks.two_processes); a bad file is still the error said first."""
     from rvucheck import pipeline
+    from rvucheck.forks import two_processes
     from rvucheck.read.safety import check_input
 
     paths = [Path(name) for name in args.files]
@@ -131,7 +132,7 @@ def _validated(args: argparse.Namespace) -> tuple[list[InputInfo], dict[Path | N
         return session
 
     try:
-        session, info = pipeline.two_processes(open_session, lambda: check_input(paths[0], features=False))
+        session, info = two_processes(open_session, lambda: check_input(paths[0], features=False))
     except RvucheckError:
         check_input(paths[0], features=False)  # the file's own error first, as when it is checked alone
         raise

@@ -56,7 +56,7 @@ UNREADABLE_RULE, STALE_NCCI_RULE, RELEASE_NOTE_RULE = "RD01", "RD02", "RD03"
 _T = TypeVar("_T")
 # `run(..., share=)`: computes `[work(0), ..., work(count - 1)]` (its arguments: count, work, and the units
 # that must run in the calling process), maybe sharing the units with another process
-# (pipeline.shared). The engine stays pure: whoever passes it owns the processes.
+# (forks.shared). The engine stays pure: whoever passes it owns the processes.
 Share = Callable[[int, Callable[[int], _T], Collection[int]], list[_T]]
 # The rules are shared with another process from SPLIT_LINES lines (below, a fork costs more than it saves)
 # to SPLIT_MAX_LINES: the child's copy-on-write pages (the lines and facts it touches) add ~0.5 KB per line

@@ -74,7 +74,7 @@ def to_json_text(report: Report, summary: Summary, share: Share[_Texts | None] |
     without a dict per line: the lines' numbers are encoded by json's C encoder in one call per chunk of
     lines, their texts (sheet, code, modifiers, basis: a month repeats a few thousand) once per distinct
     value, and each line is formatted from them (100k lines: ~40 % less CPU than the object and dumps).
-    `share` (pipeline.shared): the chunks shared out by it (another process encodes some)."""
+    `share` (forks.shared): the chunks shared out by it (another process encodes some)."""
     if any(type(r.line.source) is not CellRef for r in report.results):  # 837 segments, blanked cells
         return _ENCODE(to_json_obj(report, summary))  # their extra keys: the plain way
     basis = _payment_basis(summary)
