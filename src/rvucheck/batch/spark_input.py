@@ -9,7 +9,8 @@ the single-process reader would give it (the files in the order given, the rows 
 - CSV: the header mapping of the single-process reader (with `--map`), decided on the driver from the first
   file's first lines; the rows are read by the reader's own line builder on the workers (spark_worker), a
   wide claim layout's line slots included.
-- X12 837P (.837, .x12, .edi): whole files (binaryFile), parsed on the workers by read.x12 (spark_x12).
+- X12 837P (.837, .x12, .edi; a pattern, or a local folder of them): whole files (binaryFile), parsed on the
+  workers by read.x12 (spark_x12).
 """
 
 from __future__ import annotations
@@ -104,6 +105,8 @@ def _kind(spark: SparkSession, path: str) -> str:
         return "csv"
     if is_x12(lower):
         return "x12"
+    if _x12_folder(Path(path)):
+        return "x12"
     if Path(path).is_file():  # an X12 file named otherwise: read.safety looks at its start too
         from rvucheck.read.x12.sniff import starts_like_x12
 
@@ -111,6 +114,13 @@ def _kind(spark: SparkSession, path: str) -> str:
             if starts_like_x12(handle.read(512)):
                 return "x12"
     return "delta" if _exists(spark, path.rstrip("/") + "/_delta_log") else "parquet"
+
+
+def _x12_folder(path: Path) -> bool:
+    """A local folder of 837P files (no Delta table): binaryFile reads its files, as the local engine does."""
+    if not path.is_dir() or (path / "_delta_log").is_dir():
+        return False
+    return any(is_x12(child.name) for child in path.iterdir() if not child.name.startswith((".", "_")))
 
 
 def _exists(spark: SparkSession, path: str) -> bool:
