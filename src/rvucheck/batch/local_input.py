@@ -27,10 +27,10 @@ from rvucheck.batch.contract import Columns, charge_table
 from rvucheck.batch.delta import is_delta
 from rvucheck.errors import InputFileError
 from rvucheck.model import ChargeLine, UnreadableLine
-from rvucheck.read.charges import FieldMapping, ReadResult
 from rvucheck.session import Session
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the reader (python-calamine) is imported only when a file needs it
+    from rvucheck.read.charges import FieldMapping, ReadResult
     from rvucheck.read.safety import InputInfo
 
 CHUNK_ROWS = 65_536  # a CSV's or sheet's rows (an 837's service lines) read at once; 0: read whole
@@ -53,6 +53,7 @@ def chunk_rows() -> int:
 def open_source(
     path: Path, session: Session, mapping: FieldMapping | None, sheet: str | None = None
 ) -> Source:
+    """The input's batches, chunk by chunk (a one-line InputFileError for an input it cannot read)."""
     if path.suffix.lower() == ".parquet":
         from rvucheck.batch.arrow_in import open_parquet
 
@@ -74,11 +75,12 @@ def open_source(
     if rows and info.kind in ("csv", "xlsx", "xlsm"):
         return _open_rows(path, info, mapping, sheet, rows)
     read = session.read(path, sheet, dict(mapping) if mapping else None, info)
-    layout = layout_of(read.columns_of)
+    layout = first_columns(read.columns_of)
     return Source(layout, len(read.lines), _whole(read, layout), info.kind)
 
 
-def layout_of(columns_of: dict[str, tuple[int, ...]]) -> Columns:
+def first_columns(columns_of: dict[str, tuple[int, ...]]) -> Columns:
+    """The export's layout: field -> its first 1-based column (of the reader's ReadResult.columns_of)."""
     return tuple(sorted(((name, cols[0]) for name, cols in columns_of.items()), key=lambda p: p[1]))
 
 
@@ -140,7 +142,7 @@ def _open_rows(
     else:
         chunks = RowChunks.open_sheet(info, sheet, mapping)
         breaks = _sheet_rows(info, chunks.name)
-    layout = layout_of(chunks.column_map.columns_of())
+    layout = first_columns(chunks.column_map.columns_of())
     estimate = max(breaks - chunks.header_index, 0) * max(len(chunks.column_map.slots), 1)
     read = ((result.lines, result.unreadable) for result in chunks.results(rows))
     return Source(layout, estimate, _numbered(read, layout), info.kind)

@@ -305,6 +305,8 @@ def test_spark_reads_the_history_the_local_engine_wrote(
             "--out", str(out9), "--history", str(history), "--append-history", "--workers", "1"]  # fmt: skip
     assert main([*args, "--fail-on", "never"]) == 0
     assert [p.name for p in (history / "month=2026-09").iterdir()] == ["part-0.parquet"]
+    part = history / "month=2026-09" / "part-0.parquet"  # as written before the contract had source_blanked
+    pq.write_table(pq.read_table(part).drop_columns(["source_blanked"]), part)
     job = _history_job(months, 10, scale_data)
     out = months["work"] / "spark-10-local-history"
     summary = run_spark(SparkJob(job.paths, out, SETTINGS, scale_data, partitions=2, history=history), spark)
