@@ -132,7 +132,7 @@ def _open_rows(
     path: Path, info: InputInfo, mapping: FieldMapping | None, sheet: str | None, rows: int
 ) -> Source:
     """A CSV or a workbook sheet a chunk of rows at a time. The line count (for the bucket count and the
-    progress bar) is estimated: a CSV's line breaks, a sheet's rows (its dimension, else its size)."""
+    progress bar) is estimated from the rows below the header: a CSV's line breaks, a sheet's last row."""
     from rvucheck.read.row_chunks import RowChunks
 
     if info.kind == "csv":
@@ -143,7 +143,8 @@ def _open_rows(
         chunks = RowChunks.open_sheet(info, sheet, mapping)
         breaks = _sheet_rows(info, chunks.name)
     layout = first_columns(chunks.column_map.columns_of())
-    estimate = max(breaks - chunks.header_index, 0) * max(len(chunks.column_map.slots), 1)
+    below = breaks - chunks.header_index - 1  # the rows below the header
+    estimate = max(below, 0) * max(len(chunks.column_map.slots), 1)
     read = ((result.lines, result.unreadable) for result in chunks.results(rows))
     return Source(layout, estimate, _numbered(read, layout), info.kind)
 
