@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from tests.scale.months import month_csv
 
 from rvucheck.batch import local_input
 from rvucheck.batch.local import LocalRequest, run_local
+from rvucheck.cli.main import main
 from rvucheck.model import BlankedRef, ChargeLine, Report, UnreadableLine
 from rvucheck.read.charges import read_charges
 from rvucheck.read.x12.reader import read_x12, read_x12_chunks
@@ -159,3 +161,21 @@ def test_a_folder_of_837_files_is_one_input(
     bad = reads[2]["unreadable"]
     assert summary["unreadable"] == len(bad) > 3
     assert all(u["reason"].startswith(("segment ", "not checked")) for u in summary["unreadable_rows"])
+
+
+def test_the_local_engine_is_the_default_for_a_folder_of_837_files(
+    scale_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "claims"
+    folder.mkdir()
+    shutil.copyfile(X12 / "basic.837", folder / "basic.837")
+    out = tmp_path / "out"
+    args = ["--data-dir", str(scale_data), "check", str(folder), "--out", str(out), "--format", "json"]
+    assert main([*args, "--fail-on", "never"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["engine"] == "local" and summary["kind"] == "x12"
+    assert summary["checked"] == len(read_x12(folder / "basic.837")["lines"]) > 0
+    other = tmp_path / "workbooks"  # a folder of anything else is still no input of the single process
+    other.mkdir()
+    assert main(["--data-dir", str(scale_data), "check", str(other)]) == 2
+    assert "is a folder; give a charge export file" in capsys.readouterr().err

@@ -25,6 +25,7 @@ from rvucheck.batch.contract import Columns
 from rvucheck.batch.spark_worker import FILE_COLUMN, ID_COLUMN, ROW_BITS
 from rvucheck.batch.spark_x12 import is_x12, x12_frame
 from rvucheck.errors import InputFileError
+from rvucheck.read.x12.sniff import holds_x12_files
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -105,7 +106,7 @@ def _kind(spark: SparkSession, path: str) -> str:
         return "csv"
     if is_x12(lower):
         return "x12"
-    if _x12_folder(Path(path)):
+    if holds_x12_files(Path(path)):  # a local folder of 837P files
         return "x12"
     if Path(path).is_file():  # an X12 file named otherwise: read.safety looks at its start too
         from rvucheck.read.x12.sniff import starts_like_x12
@@ -114,13 +115,6 @@ def _kind(spark: SparkSession, path: str) -> str:
             if starts_like_x12(handle.read(512)):
                 return "x12"
     return "delta" if _exists(spark, path.rstrip("/") + "/_delta_log") else "parquet"
-
-
-def _x12_folder(path: Path) -> bool:
-    """A local folder of 837P files (no Delta table): binaryFile reads its files, as the local engine does."""
-    if not path.is_dir() or (path / "_delta_log").is_dir():
-        return False
-    return any(is_x12(child.name) for child in path.iterdir() if not child.name.startswith((".", "_")))
 
 
 def _exists(spark: SparkSession, path: str) -> bool:

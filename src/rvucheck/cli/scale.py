@@ -16,7 +16,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from rvucheck.batch.delta import is_delta
 from rvucheck.errors import InputFileError
+from rvucheck.read.x12.sniff import holds_x12_files
 
 ENGINES = ("auto", "single", "local", "spark")
 SCALE_SUFFIXES = (".parquet",)  # inputs the one-process check does not read
@@ -60,7 +62,10 @@ def _positive(text: str) -> int:
 def wants_local(args: argparse.Namespace) -> bool:
     engine = getattr(args, "engine", "auto")
     if engine == "auto":
-        return any(Path(name).suffix.lower() in SCALE_SUFFIXES or Path(name).is_dir() for name in args.files)
+        return any(
+            Path(name).suffix.lower() in SCALE_SUFFIXES or is_delta(name) or holds_x12_files(Path(name))
+            for name in args.files
+        )
     return bool(engine == "local")
 
 
