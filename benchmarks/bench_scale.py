@@ -1,9 +1,15 @@
 """Checking at scale: `--engine local` (patient buckets in a process pool) against one process, same input.
 
     python benchmarks/bench_scale.py [--lines 1000000] [--workers 2] [--repeat 1] [--data-dir DIR]
+    python benchmarks/bench_scale.py --input c1m.xlsx --modes local --baseline-src /tmp/main-base/src
 
 The input is a synthetic month (rvucheck.testing.synthetic) written once as Parquet (cached in the temp
-folder). Each measurement runs in a fresh subprocess, the two modes interleaved (single, local, single,
+folder), or `--input FILE` (any input of the local engine: a workbook, a CSV, 837P files; then `single` is
+left out unless it is Parquet). `--baseline-src DIR` adds a run of the local engine from another source tree
+(`git archive main | tar -x -C DIR/..`), interleaved with this tree's: e.g. the driver's peak memory of a
+workbook read by chunks against one read whole.
+
+Each measurement runs in a fresh subprocess, the two modes interleaved (single, local, single,
 local ...), so both see the same machine load; figures are CPU seconds (the process's own plus its
 children's, resource.getrusage), peak resident memory (the driver's and the largest worker's), and wall
 time. Single process = the same Parquet reader, every line to ChargeLines, one engine run (no buckets).
@@ -59,6 +65,7 @@ def measure(mode: str, path: Path, data_dir: str, workers: int) -> dict[str, flo
         lines, _ = lines_of(pa.concat_tables(tables), source.layout)
         del tables
         findings = len(session.check(lines).findings)
+        count = len(lines)
     else:
         from rvucheck.batch.local import LocalRequest, run_local
 
@@ -66,6 +73,7 @@ def measure(mode: str, path: Path, data_dir: str, workers: int) -> dict[str, flo
         request = LocalRequest(path, out, session, workers=workers, force=True)
         summary = run_local(request, lambda *_: None).summary
         findings = sum(summary["findings"].values())
+        count = summary["lines"]
     wall = time.perf_counter() - start
     me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return {
@@ -74,6 +82,7 @@ def measure(mode: str, path: Path, data_dir: str, workers: int) -> dict[str, flo
         "driver_mb": me.ru_maxrss / 1024,
         "worker_mb": children.ru_maxrss / 1024,
         "findings": findings,
+        "lines": count,
     }
 
 
@@ -83,29 +92,48 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--data-dir", default=os.environ.get("RVUCHECK_DATA", str(REPO / ".rvucheck-data")))
+    parser.add_argument("--input", type=Path, help="check this file instead of a synthetic month")
+    parser.add_argument("--modes", default="single,local", help="single, local or both (comma separated)")
+    parser.add_argument("--baseline-src", type=Path, help="also run the local engine from this src folder")
     parser.add_argument("--measure", choices=("single", "local"), help=argparse.SUPPRESS)
     parser.add_argument("--path", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.measure:
         print(json.dumps(measure(args.measure, Path(args.path), args.data_dir, args.workers)))
         return 0
-    path = make_input(args.lines)
-    runs: dict[str, list[dict[str, float]]] = {"single": [], "local": []}
+    path = args.input or make_input(args.lines)
+    modes = [mode for mode in args.modes.split(",") if mode != "single" or path.suffix == ".parquet"]
+    sources = {mode: str(REPO / "src") for mode in modes}
+    if args.baseline_src is not None:
+        sources["baseline"] = str(args.baseline_src.resolve())
+    runs: dict[str, list[dict[str, float]]] = {mode: [] for mode in sources}
     for _ in range(args.repeat):
-        for mode in ("single", "local"):  # interleaved: both modes see the same load
-            command = [sys.executable, __file__, "--measure", mode, "--path", str(path),
+        for mode, source in sources.items():  # interleaved: every mode sees the same load
+            measured = "local" if mode == "baseline" else mode
+            command = [sys.executable, __file__, "--measure", measured, "--path", str(path),
                        "--data-dir", args.data_dir, "--workers", str(args.workers)]  # fmt: skip
-            done = subprocess.run(command, capture_output=True, text=True, check=True)
+            environment = {**os.environ, "PYTHONPATH": source}
+            done = subprocess.run(command, capture_output=True, text=True, check=True, env=environment)
             runs[mode].append(json.loads(done.stdout.strip().splitlines()[-1]))
+            print(f"{mode}: {runs[mode][-1]}  (load {Path('/proc/loadavg').read_text().split()[0]})")
     best = {mode: min(found, key=lambda r: r["cpu"]) for mode, found in runs.items()}
-    per_k = {mode: 1000 * r["cpu"] / args.lines for mode, r in best.items()}
+    lines = args.lines if args.input is None else best[next(iter(best))]["lines"]
+    per_k = {mode: 1000 * r["cpu"] / lines for mode, r in best.items()}
     for mode, r in best.items():
         print(
-            f"{mode:<7} CPU {r['cpu']:7.1f} s ({per_k[mode]:.3f} s per 1,000 lines)  "
+            f"{mode:<8} CPU {r['cpu']:7.1f} s ({per_k[mode]:.3f} s per 1,000 lines)  "
             f"wall {r['wall']:7.1f} s  "
             f"driver {r['driver_mb']:6.0f} MB  largest worker {r['worker_mb']:6.0f} MB  "
             f"findings {r['findings']:,.0f}"
         )
+    if "baseline" in best and "local" in best:
+        base, mine = best["baseline"], best["local"]
+        print(
+            f"driver peak {mine['driver_mb']:,.0f} MB against {base['driver_mb']:,.0f} MB from the baseline "
+            f"({mine['driver_mb'] / base['driver_mb']:.2f}x), CPU {mine['cpu'] / base['cpu']:.2f}x"
+        )
+    if "single" not in per_k or "local" not in per_k:
+        return 0
     ratio = per_k["local"] / per_k["single"]
     print(f"local/single CPU ratio {ratio:.2f} (target <= 1.2), workers {args.workers}")
     hourly = 16 * 3600 / per_k["local"] / 1000  # million lines an hour on 16 cores, every core busy

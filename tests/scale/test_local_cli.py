@@ -100,6 +100,7 @@ def test_unreadable_parquet_rows_are_reported_not_dropped(
     [
         ("out-is-a-file", "is a file; the local engine writes a folder"),
         ("not-a-file", "not a file"),
+        ("folder-of-other-files", "good.parquet is not an 837P file; the local engine reads a folder"),
         ("no-code-column", "no procedure code column"),
         ("not-parquet", "not a readable Parquet file"),
         ("bad-map", "--map names column 'Nope'"),
@@ -115,6 +116,8 @@ def test_errors_are_one_line_and_exit_2(
         (tmp_path / "taken").write_text("x")
         args = [str(good), "--out", str(tmp_path / "taken")]
     elif case == "not-a-file":
+        args = [str(tmp_path / "missing"), "--engine", "local", "--out", str(tmp_path / "o")]
+    elif case == "folder-of-other-files":
         args = [str(tmp_path), "--engine", "local", "--out", str(tmp_path / "o")]
     elif case == "no-code-column":
         pq.write_table(pa.table({"Patient": ["P1"], "DOS": ["2026-07-15"]}), good)

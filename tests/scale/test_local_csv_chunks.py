@@ -1,4 +1,4 @@
-"""`check --engine local` reads a CSV a chunk of rows at a time (batch.local.CSV_CHUNK_ROWS): with chunks of
+"""`check --engine local` reads a CSV a chunk of rows at a time (batch.local_input.CHUNK_ROWS): with chunks of
 2 rows (1 for the wide sample) it gives exactly what reading the whole file gives (lines, findings, notes,
 unreadable rows, summary)."""
 
@@ -11,13 +11,13 @@ import pyarrow.parquet as pq
 import pytest
 from tests.scale.months import month_csv
 
-from rvucheck.batch import local
+from rvucheck.batch import local_input
 from rvucheck.batch.local import LocalRequest, run_local
 from rvucheck.session import Session
 
 
 def _run(path: Path, out: Path, data: Path, chunk: int, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    monkeypatch.setattr(local, "CSV_CHUNK_ROWS", chunk)
+    monkeypatch.setattr(local_input, "CHUNK_ROWS", chunk)
     out.mkdir()
     request = LocalRequest(path, out, Session.open(data), workers=1, buckets=3)
     summary = run_local(request, lambda what, done, total: None).summary

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from rvucheck.batch.contract import CHARGE_SCHEMA, Columns, with_layout
+from rvucheck.batch.contract import BLANKED, CHARGE_SCHEMA, Columns, with_layout
 from rvucheck.errors import InputFileError
 from rvucheck.model import CellRef, UnreadableLine
 from rvucheck.read import cells
@@ -175,6 +175,7 @@ class _Batch:
         out["source_row"] = pc.add(out["line_id"], 1)
         out["source_column"] = pa.array([single["hcpcs"] + 1] * n, pa.int32())
         out["source_unit"] = pa.nulls(n, _STR)  # a table's rows
+        out["source_blanked"] = pa.nulls(n, BLANKED)  # a table's values are no formulas' results
         return out
 
     def _text(self, name: str) -> pa.Array:

@@ -38,13 +38,15 @@ import pyarrow.compute as pc
 
 from rvucheck.batch.worker_settings import settings_from_json, settings_to_json
 from rvucheck.gc_pause import paused_gc
-from rvucheck.model import CellRef, ChargeLine, Finding, LineResult, Report, SegmentRef
+from rvucheck.model import BlankedRef, CellRef, ChargeLine, Finding, LineResult, Report, SegmentRef
 from rvucheck.session import Session
 from rvucheck.settings import Settings
 
 LAYOUT_KEY = b"rvucheck.columns"  # schema metadata: JSON [[field, column], ...] of the export's layout
 _STR, _DATE, _F64 = pa.string(), pa.date32(), pa.float64()
 _LIST = pa.list_(pa.string())
+# a line's cells that held an Excel error and were read as blank: (1-based column, error) each, null for none
+BLANKED = pa.list_(pa.struct([pa.field("column", pa.int32()), pa.field("error", _STR)]))
 
 # ChargeLine field -> Arrow type, in ChargeLine's order (source and columns travel apart: see below)
 LINE_FIELDS: tuple[tuple[str, pa.DataType], ...] = (
@@ -64,6 +66,7 @@ CHARGE_SCHEMA = pa.schema(
         pa.field("source_row", pa.int64()),
         pa.field("source_column", pa.int32()),  # 1-based, the code's column as the reader gives it
         pa.field("source_unit", _STR),  # what source_row counts: null for a row, "segment" for an 837's line
+        pa.field("source_blanked", BLANKED),  # cells with an Excel error read as blank (model.BlankedRef)
     ]
 )
 RESULT_SCHEMA = pa.schema(
@@ -159,6 +162,12 @@ def _charge_table(
     data["source_row"] = [line.source.row for line in lines]
     data["source_column"] = [line.source.column for line in lines]
     data["source_unit"] = [None if line.source.unit == "row" else line.source.unit for line in lines]
+    data["source_blanked"] = [
+        [{"column": column, "error": error} for column, error in line.source.blanked]
+        if type(line.source) is BlankedRef
+        else None
+        for line in lines
+    ]
     layout = columns if columns is not None else (lines[0].columns if lines else ())
     return with_layout(pa.Table.from_pydict(data, schema=CHARGE_SCHEMA), layout)
 
@@ -212,8 +221,9 @@ def values_of(column: pa.ChunkedArray, default: Any = None) -> list[Any]:
 
 
 def _sources(table: pa.Table) -> list[CellRef]:
-    """Each line's CellRef (a SegmentRef for an 837's line), its state set in place (CellRef is frozen, not
-    slotted: its __init__ sets each field through object.__setattr__)."""
+    """Each line's CellRef (a SegmentRef for an 837's line, a BlankedRef for a row whose cells held Excel
+    errors), its state set in place (CellRef is frozen, not slotted: its __init__ sets each field through
+    object.__setattr__)."""
     sheets = table.column("source_sheet").fill_null("").to_pylist()
     rows = table.column("source_row").fill_null(0).to_pylist()
     cols = table.column("source_column").to_pylist()
@@ -225,6 +235,14 @@ def _sources(table: pa.Table) -> list[CellRef]:
         state = source.__dict__
         state["sheet"], state["row"], state["column"] = sheet, row, col
         sources.append(source)
+    blanked = table.column("source_blanked")
+    if blanked.null_count < len(blanked):  # rare: a row whose cells held Excel errors
+        for index, cells in enumerate(blanked.to_pylist()):
+            if cells:
+                plain = sources[index]
+                sources[index] = BlankedRef(
+                    plain.sheet, plain.row, plain.column, tuple((c["column"], c["error"]) for c in cells)
+                )
     return sources
 
 

@@ -19,7 +19,8 @@ from typing import Any
 from rvucheck.audit.metrics import DISTINCT_PROCEDURE_MODIFIERS, LATE_DAYS, provider_name
 from rvucheck.batch.notes import Note
 from rvucheck.engine.em import is_em
-from rvucheck.model import SEVERITIES, LineResult, UnreadableLine
+from rvucheck.model import SEVERITIES, BlankedRef, LineResult, UnreadableLine
+from rvucheck.report.summary import MAX_BLANKED_NOTES, blanked_warning, first_blanked
 
 
 @dataclass
@@ -76,6 +77,9 @@ class RunSums:
     dollars_at_stake: float = 0.0
     releases: dict[str, tuple[int, int]] = field(default_factory=dict)  # release -> (lines, first line_id)
     providers: dict[str, ProviderSums] = field(default_factory=dict)
+    # lines whose cells held Excel errors read as blank: how many, and the first ones' (line_id, warning)
+    blanked_rows: int = 0
+    blanked: list[tuple[int, str]] = field(default_factory=list)
 
     def add(self, other: RunSums) -> None:
         self.lines += other.lines
@@ -90,6 +94,8 @@ class RunSums:
             self.releases[release] = (mine[0] + count, min(mine[1], first))
         for name, sums in other.providers.items():
             self.providers.setdefault(name, ProviderSums(name)).add(sums)
+        self.blanked_rows += other.blanked_rows
+        self.blanked = sorted(self.blanked + other.blanked)[:MAX_BLANKED_NOTES]
 
     def release(self) -> str:
         """The releases that priced the lines, most lines first (ties: first met), as Report.release."""
@@ -122,6 +128,10 @@ def bucket_sums(
             count, first = sums.releases.get(result.release, (0, line_id))
             sums.releases[result.release] = (count + 1, first)
         _add_line(sums, result, global_set, new_set)
+        if type(result.line.source) is BlankedRef:
+            sums.blanked_rows += 1
+            if len(sums.blanked) < MAX_BLANKED_NOTES:
+                sums.blanked.append((line_id, blanked_warning(result.line.source)))
     return sums
 
 
@@ -183,4 +193,6 @@ def run_summary(
         "notes": [{"rule": n.rule, "severity": n.severity, "message": n.message} for n in notes],
         "unreadable_rows": [{"row": u.source.row, "reason": u.reason} for u in unreadable],
         "providers": sums.provider_list(),
+        # what the single-process summary notes of cells read as blank for an Excel error (report.summary)
+        "warnings": list(first_blanked([text for _id, text in sums.blanked], sums.blanked_rows)),
     }  # fmt: skip

@@ -16,7 +16,7 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import get_all_start_methods, get_context
@@ -27,10 +27,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from rvucheck.batch.buckets import Bucketer
-from rvucheck.batch.contract import Columns, charge_table, settings_to_json
-from rvucheck.batch.delta import is_delta
+from rvucheck.batch.contract import Columns, settings_to_json
 from rvucheck.batch.figures import RunSums, run_summary
 from rvucheck.batch.history import earlier_lines, month_files, month_of, month_path
+from rvucheck.batch.local_input import Source, open_source
 from rvucheck.batch.notes import Note, date_notes, merge_notes
 from rvucheck.batch.worker import BucketDone, BucketTask, check_bucket
 from rvucheck.errors import OutputError
@@ -40,7 +40,6 @@ from rvucheck.session import Session
 
 HISTORY_IDS = 10**15  # the history's line_ids start here: after any run's lines (batch.history)
 BUCKET_ROWS = 50_000  # lines per bucket by default: a worker holds one bucket's lines and report
-CSV_CHUNK_ROWS = 65_536  # a CSV's rows read at once (0: read whole, as a workbook is)
 OUTPUT_NAMES = ("lines.parquet", "findings.parquet", "summary.json")
 Step = Callable[[str, int, int], None]  # (what, done, total): the progress bar
 
@@ -67,7 +66,7 @@ class LocalOutcome:
 
 
 def run_local(request: LocalRequest, step: Step) -> LocalOutcome:
-    source = _open(request)
+    source = open_source(request.path, request.session, request.mapping or None, request.sheet)
     workers = request.workers or os.cpu_count() or 1
     with Outputs([request.path], request.force) as outputs:
         targets = [outputs.plan(request.out / name) for name in OUTPUT_NAMES]
@@ -108,70 +107,6 @@ def run_local(request: LocalRequest, step: Step) -> LocalOutcome:
     return LocalOutcome(summary, written)
 
 
-@dataclass
-class _Source:
-    layout: Columns
-    rows: int
-    batches: Iterator[tuple[pa.Table, list[UnreadableLine]]]
-    kind: str
-
-
-def _open(request: LocalRequest) -> _Source:
-    """The input as CHARGE_SCHEMA batches: Parquet read by row groups, a CSV by chunks of rows
-    (read.csv_chunks: the reader's header search and row reading, a chunk at a time); spreadsheets and 837P
-    files are read whole by the reader, then sliced (a workbook's cells come streamed, its lines all held)."""
-    if request.path.suffix.lower() == ".parquet":
-        from rvucheck.batch.arrow_in import open_parquet
-
-        found = open_parquet(request.path, request.mapping)
-        return _Source(found.layout, found.rows, found.batches(), "parquet")
-    if is_delta(request.path):  # its current snapshot's files (batch.delta)
-        from rvucheck.batch.arrow_in import open_delta
-
-        found = open_delta(request.path, request.mapping)
-        return _Source(found.layout, found.rows, found.batches(), "delta")
-    from rvucheck.read.safety import check_input
-
-    info = check_input(request.path, features=False)
-    if info.kind == "csv" and CSV_CHUNK_ROWS:
-        return _open_csv(request, info.path)
-    read = request.session.read(request.path, request.sheet, request.mapping or None, info)
-    layout = _layout(read.columns_of)
-    lines = read.lines
-
-    def batches() -> Iterator[tuple[pa.Table, list[UnreadableLine]]]:
-        yield charge_table(lines[:0], columns=layout), list(read.unreadable)
-        for at in range(0, len(lines), 65_536):
-            yield charge_table(lines[at : at + 65_536], first_id=at, columns=layout), []
-
-    return _Source(layout, len(lines), batches(), info.kind)
-
-
-def _open_csv(request: LocalRequest, path: Path) -> _Source:
-    """A CSV a chunk of rows at a time: line ids count its lines in file order, as a whole read numbers them.
-    The row count (for the bucket count and the progress bar) is estimated from the file's line breaks."""
-    from rvucheck.read.csv_chunks import CsvChunks
-
-    chunks = CsvChunks.open(path, request.mapping or None)
-    layout = _layout(chunks.column_map.columns_of())
-    with path.open("rb") as handle:
-        breaks = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
-    estimate = max(breaks - chunks.header_index, 0) * max(len(chunks.column_map.slots), 1)
-
-    def batches() -> Iterator[tuple[pa.Table, list[UnreadableLine]]]:
-        yield charge_table([], columns=layout), []
-        first = 0
-        for read in chunks.results(CSV_CHUNK_ROWS):
-            yield charge_table(read.lines, first_id=first, columns=layout), read.unreadable
-            first += len(read.lines)
-
-    return _Source(layout, estimate, batches(), "csv")
-
-
-def _layout(columns_of: dict[str, tuple[int, ...]]) -> Columns:
-    return tuple(sorted(((name, cols[0]) for name, cols in columns_of.items()), key=lambda p: p[1]))
-
-
 def _keyer(request: LocalRequest) -> Callable[[str], str] | None:
     """With --history the lines are linked by the patient's HMAC key, the history's own."""
     if request.history is None:
@@ -183,7 +118,7 @@ def _keyer(request: LocalRequest) -> Callable[[str], str] | None:
     return PatientKeyer.for_dir(data_dir).key
 
 
-def _split(source: _Source, bucketer: Bucketer, request: LocalRequest, step: Step) -> list[UnreadableLine]:
+def _split(source: Source, bucketer: Bucketer, request: LocalRequest, step: Step) -> list[UnreadableLine]:
     unreadable: list[UnreadableLine] = []
     for table, bad in source.batches:
         unreadable.extend(bad)
@@ -271,7 +206,7 @@ def _append_history(outputs: Outputs, request: LocalRequest, month: str, buckets
 
 
 def _summary(
-    request: LocalRequest, source: _Source, sums: RunSums, notes: list[Note], ncci_quarter: str,
+    request: LocalRequest, source: Source, sums: RunSums, notes: list[Note], ncci_quarter: str,
     unreadable: list[UnreadableLine], workers: int, buckets: int,
 ) -> dict[str, Any]:  # fmt: skip
     return {

@@ -54,7 +54,11 @@ def with_history(spark: SparkSession, prepared: DataFrame, folder: Path, month: 
     past = None
     for rank, name in enumerate(earlier):
         files = [str(path) for path in month_files(folder / f"month={name}")]
-        frame = spark.read.parquet(*files).select(*CHARGE_SCHEMA.names)
+        frame = spark.read.parquet(*files)
+        # a month written before a column was added to the contract (source_blanked) has it as null
+        frame = frame.select(
+            *(F.col(n) if n in frame.columns else F.lit(None).alias(n) for n in CHARGE_SCHEMA.names)
+        )
         frame = frame.withColumn("line_id", F.col("line_id") + F.lit(HISTORY_IDS + rank * MONTH_IDS))
         past = frame if past is None else past.unionByName(frame)
     assert past is not None

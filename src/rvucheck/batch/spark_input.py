@@ -9,7 +9,8 @@ the single-process reader would give it (the files in the order given, the rows 
 - CSV: the header mapping of the single-process reader (with `--map`), decided on the driver from the first
   file's first lines; the rows are read by the reader's own line builder on the workers (spark_worker), a
   wide claim layout's line slots included.
-- X12 837P (.837, .x12, .edi): whole files (binaryFile), parsed on the workers by read.x12 (spark_x12).
+- X12 837P (.837, .x12, .edi; a pattern, or a local folder of them): whole files (binaryFile), parsed on the
+  workers by read.x12 (spark_x12).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from rvucheck.batch.contract import Columns
 from rvucheck.batch.spark_worker import FILE_COLUMN, ID_COLUMN, ROW_BITS
 from rvucheck.batch.spark_x12 import is_x12, x12_frame
 from rvucheck.errors import InputFileError
+from rvucheck.read.x12.sniff import holds_x12_files
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -103,6 +105,8 @@ def _kind(spark: SparkSession, path: str) -> str:
     if lower.endswith((".csv", ".csv.gz", ".txt")):
         return "csv"
     if is_x12(lower):
+        return "x12"
+    if holds_x12_files(Path(path)):  # a local folder of 837P files
         return "x12"
     if Path(path).is_file():  # an X12 file named otherwise: read.safety looks at its start too
         from rvucheck.read.x12.sniff import starts_like_x12

@@ -16,10 +16,10 @@ from rvucheck.batch.figures import RunSums, bucket_sums
 from rvucheck.batch.notes import Note
 from rvucheck.session import GLOBAL_EM_KINDS, NEW_PATIENT_KINDS
 
-# what lines.parquet keeps of each line beside its results (row references and the billed service; the
-# patient is left out)
+# what lines.parquet keeps of each line beside its results (row references, the cells read as blank for an
+# Excel error, and the billed service; the patient is left out)
 LINE_COLUMNS = ("line_id", "source_sheet", "source_row", "claim", "hcpcs", "modifiers", "units", "dos",
-                "provider", "provider_npi", "pos")  # fmt: skip
+                "provider", "provider_npi", "pos", "source_blanked")  # fmt: skip
 
 
 @dataclass(frozen=True)

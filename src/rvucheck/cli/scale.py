@@ -18,6 +18,7 @@ from typing import Any
 
 from rvucheck.batch.delta import is_delta
 from rvucheck.errors import InputFileError
+from rvucheck.read.x12.sniff import holds_x12_files
 
 ENGINES = ("auto", "single", "local", "spark")
 SCALE_SUFFIXES = (".parquet",)  # inputs the one-process check does not read
@@ -61,7 +62,10 @@ def _positive(text: str) -> int:
 def wants_local(args: argparse.Namespace) -> bool:
     engine = getattr(args, "engine", "auto")
     if engine == "auto":
-        return any(Path(name).suffix.lower() in SCALE_SUFFIXES or is_delta(name) for name in args.files)
+        return any(
+            Path(name).suffix.lower() in SCALE_SUFFIXES or is_delta(name) or holds_x12_files(Path(name))
+            for name in args.files
+        )
     return bool(engine == "local")
 
 
@@ -76,9 +80,10 @@ def run_local_cli(args: argparse.Namespace) -> int:
         raise InputFileError("--append-history adds the month to a history table: give --history DIR too")
     parse_map(args.map)
     path = Path(args.files[0])
-    if not path.is_file() and not is_delta(path):
+    if not path.exists() or (not path.is_file() and not path.is_dir()):
         raise InputFileError(
-            f"{path}: not a file; give the charge file (Parquet, CSV, a workbook or 837P) or a Delta table"
+            f"{path}: not a file; give the charge file (Parquet, CSV, a workbook or 837P), a Delta table or "
+            "a folder of 837P files"
         )
     out = args.out if args.out is not None else path.with_name(path.stem + ".rvucheck")
     if out.exists() and not out.is_dir():
@@ -117,6 +122,8 @@ def print_summary(summary: dict[str, Any], args: argparse.Namespace, counted: st
     say(f"{counted}; {found}")
     for note in summary["notes"]:
         say(f"note {note['rule']}: {note['message']}")
+    for warning in summary.get("warnings", ()):  # cells read as blank for an Excel error, as the one process
+        say(f"note: {warning}")
     say(f"written to {written}")
 
 

@@ -100,12 +100,7 @@ def read_charges(
         grid = read_csv_grid(info.path)
         header_index, column_map = find_header(grid.rows, mapping, info.path, grid.name)
     else:
-        book = XlsxBook(info.path, info.package, info.kind)
-        name = _choose_sheet(book, sheet, mapping)
-        # streamed unless the grid is kept: the header search and its column samples see the first rows only
-        grid = book.grid(name, None if keep_grid else HEADER_SEARCH_ROWS + SAMPLE_ROWS + 1)
-        found = _best_header(grid.rows, mapping)
-        header_index, column_map = found or find_header(grid.whole().rows, mapping, info.path, name)
+        grid, header_index, column_map = open_sheet(info, sheet, mapping, streamed=not keep_grid)
     if not keep_grid:
         return read_rows(grid, header_index, column_map, info.kind, consume=True)
     widths = [len(row) for row in grid.rows]
@@ -113,6 +108,21 @@ def read_charges(
     for row, width in zip(grid.rows, widths, strict=True):
         del row[width:]  # the line builder pads rows it reads; the kept grid is the sheet as read
     return replace(result, grid=grid.rows)
+
+
+def open_sheet(
+    info: InputInfo, sheet: str | None, mapping: FieldMapping | None, streamed: bool = True
+) -> tuple[SheetGrid, int, ColumnMap]:
+    """A workbook's charge sheet (chosen as read_charges chooses it), its header row's index and column map.
+    `streamed`: the grid holds the first rows only, the others come from its `rest` as they are read (the
+    header search and its column samples see the first rows). Public for the local engine, which reads the
+    rows below the header a chunk at a time (read.row_chunks)."""
+    book = XlsxBook(info.path, info.package, info.kind)
+    name = _choose_sheet(book, sheet, mapping)
+    grid = book.grid(name, HEADER_SEARCH_ROWS + SAMPLE_ROWS + 1 if streamed else None)
+    found = _best_header(grid.rows, mapping)
+    header_index, column_map = found or find_header(grid.whole().rows, mapping, info.path, name)
+    return grid, header_index, column_map
 
 
 def _choose_sheet(book: XlsxBook, wanted: str | None, mapping: FieldMapping | None) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -291,9 +292,15 @@ def blanked_warning(source: CellRef) -> str:
 def blanked_notes(report: Report) -> tuple[str, ...]:
     """One warning per row whose cells were read as blank for an Excel error (the first ten, then a count)."""
     found = [text for r in report.results if (text := blanked_warning(r.line.source))]
-    more = len(found) - MAX_BLANKED_NOTES
+    return first_blanked(found, len(found))
+
+
+def first_blanked(first: Sequence[str], rows: int) -> tuple[str, ...]:
+    """The first MAX_BLANKED_NOTES of `rows` warnings of blanked cells (`first`: at least those), then how
+    many more there are (the batch engines give the first of each bucket and the count)."""
+    more = rows - MAX_BLANKED_NOTES
     tail = (f"... and {more} more rows with Excel errors read as blank",) if more > 0 else ()
-    return tuple(found[:MAX_BLANKED_NOTES]) + tail
+    return tuple(first[:MAX_BLANKED_NOTES]) + tail
 
 
 def _control_note(rows: tuple[int, ...]) -> tuple[str, ...]:

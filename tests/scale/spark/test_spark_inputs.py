@@ -27,6 +27,7 @@ from rvucheck.batch.spark import SparkJob, run_spark
 from rvucheck.cli.main import main
 from rvucheck.errors import InputFileError, OutputError
 from rvucheck.read.charges import read_charges
+from rvucheck.report.summary import blanked_notes
 from rvucheck.session import Session
 from rvucheck.settings import Settings
 
@@ -234,6 +235,60 @@ def test_a_pattern_of_837p_files_reads_them_in_name_order(spark: Any, data_dir: 
     assert summary["unreadable"] == sum(len(read.unreadable) for read in reads) > 0
 
 
+def test_a_folder_of_837p_files_equals_the_local_engines(spark: Any, data_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "claims"
+    folder.mkdir()
+    for name in X12_FILES:
+        (folder / name).write_bytes((X12 / name).read_bytes())
+    run_spark(SparkJob((str(folder),), tmp_path / "spark", SETTINGS, data_dir, partitions=2), spark)
+    assert main(["--data-dir", str(data_dir), "check", str(folder), "--out", str(tmp_path / "local"),
+                 "--workers", "1", "--fail-on", "never"]) == 0  # fmt: skip
+    local = pq.read_table(tmp_path / "local" / "findings.parquet").to_pylist()
+    assert _findings(tmp_path / "spark") == sorted(
+        (r["source_sheet"], r["source_row"], r["rule_id"], r["message"]) for r in local
+    )
+    spark_summary = json.loads((tmp_path / "spark" / "summary.json").read_text(encoding="utf-8"))
+    local_summary = json.loads((tmp_path / "local" / "summary.json").read_text(encoding="utf-8"))
+    assert spark_summary["kind"] == local_summary["kind"] == "x12" and local
+    for key in ("lines", "checked", "unreadable", "findings", "rules", "notes", "unreadable_rows"):
+        assert spark_summary[key] == local_summary[key], key
+
+
+def test_a_csv_whose_header_is_below_title_lines_is_one_line(
+    spark: Any, data_dir: Path, tmp_path: Path
+) -> None:
+    plain = month_csv(tmp_path / "plain.csv", 2026, 10, 50, seed=4).read_text(encoding="utf-8")
+    path = tmp_path / "titled.csv"
+    path.write_text("Charges export\nOctober 2026\n" + plain, encoding="utf-8")
+    job = SparkJob((str(path),), tmp_path / "out", SETTINGS, data_dir)
+    with pytest.raises(InputFileError) as raised:
+        run_spark(job, spark)
+    message = str(raised.value)
+    assert message.startswith(f"{path}: its header is on line 3;") and "\n" not in message
+    assert "remove the lines above it, or check it with --engine local" in message
+    assert not (tmp_path / "out" / "summary.json").exists()
+
+
+def test_cells_read_as_blank_for_an_excel_error_warn_as_in_one_process(
+    spark: Any, data_dir: Path, tmp_path: Path
+) -> None:
+    """A CSV holds an Excel error as text: in a cell a line is checked without (the payer) it is read as
+    blank, and the Spark engine's lines and summary say so as the single process's summary does."""
+    rows = month_csv(tmp_path / "plain.csv", 2026, 10, 40, seed=6).read_text(encoding="utf-8").splitlines()
+    for i in range(3, 40, 3):  # 13 rows: the summary names ten, then counts the others
+        rows[i] = rows[i].rsplit(",", 2)[0] + ",#N/A," + rows[i].rsplit(",", 1)[1]
+    path = tmp_path / "errors.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    read = read_charges(path)
+    report = Session.open(data_dir, SETTINGS).check(read.lines, read.unreadable)
+    summary = run_spark(SparkJob((str(path),), tmp_path / "out", SETTINGS, data_dir, partitions=2), spark)
+    assert summary["warnings"] == list(blanked_notes(report)) and len(summary["warnings"]) == 11
+    lines = pq.read_table(tmp_path / "out" / "lines").sort_by("line_id").to_pylist()
+    assert [tuple((c["column"], c["error"]) for c in r["source_blanked"] or ()) for r in lines] == [
+        getattr(line.source, "blanked", ()) for line in read.lines
+    ]
+
+
 def test_837p_paths_that_name_nothing_are_one_line(spark: Any, data_dir: Path, tmp_path: Path) -> None:
     with pytest.raises(InputFileError, match=r"nowhere\.837: no such file or folder"):
         run_spark(SparkJob((str(tmp_path / "nowhere.837"),), tmp_path / "a", SETTINGS, data_dir), spark)
@@ -250,6 +305,8 @@ def test_spark_reads_the_history_the_local_engine_wrote(
             "--out", str(out9), "--history", str(history), "--append-history", "--workers", "1"]  # fmt: skip
     assert main([*args, "--fail-on", "never"]) == 0
     assert [p.name for p in (history / "month=2026-09").iterdir()] == ["part-0.parquet"]
+    part = history / "month=2026-09" / "part-0.parquet"  # as written before the contract had source_blanked
+    pq.write_table(pq.read_table(part).drop_columns(["source_blanked"]), part)
     job = _history_job(months, 10, scale_data)
     out = months["work"] / "spark-10-local-history"
     summary = run_spark(SparkJob(job.paths, out, SETTINGS, scale_data, partitions=2, history=history), spark)

@@ -9,7 +9,7 @@ has, as for a spreadsheet.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, TextIO
@@ -72,6 +72,30 @@ def read_x12(path: Path) -> dict[str, Any]:
         "kind": "x12",
         "evidence": {name: f"837P element {header}" for name, (_c, header) in ELEMENTS.items()},
     }
+
+
+def read_x12_chunks(
+    paths: Sequence[Path], lines: int
+) -> Iterator[tuple[list[ChargeLine], list[UnreadableLine]]]:
+    """The files' lines (in the order given, each in file order) as read_x12 reads each file, about `lines`
+    lines at a time: a chunk ends between two claims, never inside one (`rvucheck check --engine local`
+    holds a chunk, not the file). A damaged claim's unreadable lines come in the chunk where it ends."""
+    chunk: list[ChargeLine] = []
+    bad: list[UnreadableLine] = []
+    for path in paths:
+        claim = None
+        for item in service_lines(path):
+            if type(item) is ServiceLine:
+                if len(chunk) >= lines and item.claim != claim:
+                    yield chunk, bad
+                    chunk, bad = [], []
+                chunk.append(charge_line(item, path.name))
+                claim = item.claim
+            else:
+                assert isinstance(item, BadClaim)
+                bad.extend(unreadable_lines(item, path.name))
+                claim = None
+    yield chunk, bad
 
 
 def service_lines(path: Path, text: TextIO | None = None) -> Iterator[ServiceLine | BadClaim]:

@@ -15,6 +15,18 @@ X12_SUFFIXES = frozenset({".837", ".x12", ".edi"})  # an X12 file whatever it ho
 LOOK_AT = 8  # segments after the ISA looked at for the GS and the ST
 
 
+def holds_x12_files(folder: Path) -> bool:
+    """A folder (no Delta table) with a file named as an X12 file among its own (hidden ones left out): a
+    folder of 837P files, one input for the batch engines."""
+    if not folder.is_dir() or (folder / "_delta_log").is_dir():
+        return False
+    return any(
+        child.suffix.lower() in X12_SUFFIXES
+        for child in folder.iterdir()
+        if not child.name.startswith((".", "_"))
+    )
+
+
 def _start(head: bytes) -> bytes:
     """The bytes from the first that is not a byte order mark or blank space."""
     return head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
