@@ -2,9 +2,10 @@
 
 A row's eight values as a Python tuple (with its float objects and the row number) cost ~320 bytes: 1,000,000
 lines held ~320 MB in the process writing the copy, and pickling them from the checking worker doubled that
-for a moment. Here the four numbers are one array of doubles, the four texts one list of references to
-strings the lines already share (a code's global period, status, the severities; the findings text is the
-row's own), and the row numbers an array, sorted: ~80 bytes a row, pickled as raw arrays.
+for a moment. Here the four numbers are one array of doubles; the global period, status and severity are
+their places (an array) in a list of the distinct ones; the findings text is one list of the rows' strings
+(most often the one empty string); the row numbers are an array, sorted: ~60 bytes a row, pickled mostly as
+raw arrays.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 
 NUMBERS = 4  # Work RVU, Credited wRVU, Total RVU, Est. Payment
-TEXTS = 4  # Global, Status, Severity, Findings
-SEVERITY = 2  # the severity's place among the texts
+WORDS = 3  # Global, Status, Severity: a few distinct values, each row's as their places in a list
+SEVERITY = 2  # the severity's place among the words
 _ABSENT = math.nan  # no number (None); a value that is not a plain float is kept in `odd`
 
 # Work RVU, Credited wRVU, Total RVU, Est. Payment, Global, Status, Severity, Findings
@@ -30,11 +31,14 @@ class ResultRows:
     def __init__(self) -> None:
         self.rows = array("q")
         self.numbers = array("d")  # NUMBERS per row
-        self.texts: list[object] = []  # TEXTS per row
+        self.words: list[object] = []  # every distinct global period, status and severity
+        self.codes = array("I")  # WORDS per row: their places in `words`
+        self.findings: list[object] = []  # the findings text of each row
         self.odd: dict[int, object] = {}  # place in `numbers` -> a value that is not a float (or a NaN)
         # the severities ("" for none) in the order the rows first gave them: the copy's cell styles are
         # made in that order, whatever order the rows are held in
         self.seen: list[object] = []
+        self._known: dict[object, int] = {}  # word -> its place in `words`
 
     @classmethod
     def of(cls, items: Iterable[tuple[int, RowValues]]) -> ResultRows:
@@ -54,7 +58,15 @@ class ResultRows:
             numbers.append(_ABSENT)
             if value is not None:
                 self.odd[place + offset] = value
-        self.texts.extend(values[NUMBERS:])
+        known = self._known
+        for word in values[NUMBERS : NUMBERS + WORDS]:
+            key = word if type(word) is str else (type(word), word)  # 1 and True are one key
+            code = known.get(key)
+            if code is None:
+                code = known[key] = len(self.words)
+                self.words.append(word)
+            self.codes.append(code)
+        self.findings.append(values[NUMBERS + WORDS])
         if values[NUMBERS + SEVERITY] not in self.seen:
             self.seen.append(values[NUMBERS + SEVERITY])
 
@@ -74,7 +86,9 @@ class ResultRows:
         made.seen = self.seen
         made.rows = array("q", (rows[i] for i in order))
         made.numbers = array("d", (self.numbers[i * NUMBERS + k] for i in order for k in range(NUMBERS)))
-        made.texts = [self.texts[i * TEXTS + k] for i in order for k in range(TEXTS)]
+        made.words, made._known = self.words, self._known
+        made.codes = array("I", (self.codes[i * WORDS + k] for i in order for k in range(WORDS)))
+        made.findings = [self.findings[i] for i in order]
         where = {old: new for new, old in enumerate(order)}
         made.odd = {
             where[place // NUMBERS] * NUMBERS + place % NUMBERS: value for place, value in self.odd.items()
@@ -91,12 +105,13 @@ class ResultRows:
             numbers[at] if not math.isnan(numbers[at]) else self.odd.get(at)
             for at in range(place, place + NUMBERS)
         ]
-        start = index * TEXTS
-        return (*found, *self.texts[start : start + TEXTS])
+        words, place = self.words, index * WORDS
+        codes = self.codes[place : place + WORDS]
+        return (*found, *(words[code] for code in codes), self.findings[index])
 
     def severity(self, index: int) -> str | None:
         """The row's worst severity, None when it has no finding."""
-        return self.texts[index * TEXTS + SEVERITY] or None  # type: ignore[return-value]
+        return self.words[self.codes[index * WORDS + SEVERITY]] or None  # type: ignore[return-value]
 
     def find(self, row: int, near: int = 0) -> int | None:
         """The index of `row`, or None; `near`: where to look first (the last index found: the sheet is
