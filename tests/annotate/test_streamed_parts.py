@@ -140,7 +140,7 @@ def test_result_rows_give_back_every_value_as_it_was() -> None:
         None,
         None,
     ]
-    assert not rows.has_repeats()
+    assert not rows.has_repeats() and list(rows.flagged()) == [5, 7]
     assert ResultRows.of([*given, (5, given[0][1])]).has_repeats()
 
 

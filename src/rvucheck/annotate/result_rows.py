@@ -113,6 +113,12 @@ class ResultRows:
         """The row's worst severity, None when it has no finding."""
         return self.words[self.codes[index * WORDS + SEVERITY]] or None  # type: ignore[return-value]
 
+    def flagged(self) -> Iterator[int]:
+        """The rows that have a severity (a finding), in order."""
+        severities = {code for code, word in enumerate(self.words) if word}
+        marks = self.codes[SEVERITY::WORDS]
+        return (row for row, code in zip(self.rows, marks, strict=True) if code in severities)
+
     def find(self, row: int, near: int = 0) -> int | None:
         """The index of `row`, or None; `near`: where to look first (the last index found: the sheet is
         written in row order, so the next row is usually the next one here)."""

@@ -215,8 +215,7 @@ class _Fills(Mapping[int, int]):
         return isinstance(row, int) and self.get(row) is not None
 
     def __iter__(self) -> Iterator[int]:
-        rows = self.cells.rows
-        return (row for index, row in enumerate(rows.rows) if rows.severity(index))
+        return self.cells.rows.flagged()
 
     def __len__(self) -> int:
         return sum(1 for _row in self)
