@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import gc
 import os
+import pickle
+import tempfile
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -181,24 +183,41 @@ def _output(
     return to_text(report, summary, limit=limit)
 
 
-def _fork_worker(request: CheckRequest) -> tuple[ProcessPoolExecutor | None, Future[Analysis] | None]:
-    """Start `analyse` in a forked worker (where fork exists). Called before any thread starts (the
-    progress bar has one), so the child cannot inherit a held lock."""
+def _fork_worker(
+    request: CheckRequest, handoff: int
+) -> tuple[ProcessPoolExecutor | None, Future[None] | None]:
+    """Start `analyse` in a forked worker (where fork exists), its result written to the file open on
+    descriptor `handoff`. Called before any thread starts (the progress bar has one), so the child cannot
+    inherit a held lock."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     if "fork" not in multiprocessing.get_all_start_methods():
         return None, None
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-    return pool, pool.submit(_analyse_in_worker, request)
+    return pool, pool.submit(_analyse_in_worker, request, handoff)
 
 
-def _analyse_in_worker(request: CheckRequest) -> Analysis:
-    """`analyse`, then the memory its lines and report held given back before the result is sent: the
-    worker's resident size adds to the main process's while it receives it."""
+def _analyse_in_worker(request: CheckRequest, handoff: int) -> None:
+    """`analyse`, its result pickled as it is made (no copy of it held in memory) into the unnamed temp
+    file the parent opened before the fork (descriptor `handoff`, inherited). Through a file rather than
+    the pool's pipe, so the worker has exited before the parent loads it: sent through the pipe, the
+    worker's resident size (~1 GB at 1,000,000 lines: the freed lines' memory is not all returned) and the
+    pickled bytes in both processes added up to the run's memory peak."""
     analysis = analyse(request)
     return_freed_memory()
-    return analysis
+    try:
+        with os.fdopen(os.dup(handoff), "wb") as out:
+            pickle.dump(analysis, out, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError as exc:
+        raise _handoff_error(exc) from None
+
+
+def _handoff_error(exc: OSError) -> Exception:
+    from rvucheck.errors import OutputError
+    from rvucheck.outputs import describe_os_error
+
+    return OutputError(describe_os_error(exc, tempfile.gettempdir(), "cannot hold the check's results"))
 
 
 def check_file(
@@ -213,30 +232,63 @@ def check_file(
     forked, because a progress bar runs a thread and a forked child must not inherit a lock held by another
     thread. `fork=False`: never fork (a caller that runs threads of its own, such as the web server)."""
     plan = request.plan
-    if plan is not None:  # openpyxl (the workbooks extra) only when a copy is written
-        from rvucheck.annotate.copy import write_annotated
+    if plan is not None:  # openpyxl (the workbooks extra) only when a copy is written; before the work
+        import rvucheck.annotate.copy  # noqa: F401
     # Large workbooks: read + check run in a worker process, so the engine's code tables and the lines are
-    # gone (the worker has exited) before this process writes the copy (streamed: it never loads the
-    # workbook, but the Findings and Summary sheets are built in memory). A threaded caller (the web page)
-    # passes fork=False.
+    # gone (the worker has exited) before this process loads its result and writes the copy (streamed: it
+    # never loads the workbook). A threaded caller (the web page) passes fork=False.
     large = fork and request.info.size > LARGE_FILE_BYTES
-    pool, future = _fork_worker(request) if (large and plan is not None) else (None, None)
+    if not large or plan is None:
+        return _check_here(request, progress, outputs)
     try:
-        with progress() as step:
-            step("reading and checking", 0)
-            analysis = future.result() if future is not None else analyse(request)
-            if pool is not None:
-                pool.shutdown(wait=True)  # the worker's memory is returned before the copy is written
-                pool = None
-            written = None
-            if plan is not None:
-                step("writing the annotated copy", 2)
-                assert analysis.annotations is not None  # built whenever a copy is planned
-                written = write_annotated(
-                    request.path, request.kind, analysis.annotations, plan, analysis.grid, outputs
-                )
-            step("done", 4)
-    finally:
-        if pool is not None:
+        # unnamed: nothing else can open or replace it (closed by the `with` below)
+        handoff = tempfile.TemporaryFile()  # noqa: SIM115
+    except OSError as exc:
+        raise _handoff_error(exc) from None
+    with handoff:
+        pool, future = _fork_worker(request, handoff.fileno())
+        if pool is None or future is None:
+            return _check_here(request, progress, outputs)
+        try:
+            with progress() as step:
+                step("reading and checking", 0)
+                future.result()
+                pool.shutdown(wait=True)  # the worker's memory is returned before its result is loaded
+                handoff.seek(0)
+                analysis: Analysis = pickle.load(handoff)  # our own child's, through our own unnamed file
+                handoff.truncate(0)
+                return _write_copy(request, analysis, plan, outputs, step)
+        finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _check_here(
+    request: CheckRequest, progress: Callable[[], AbstractContextManager[Any]], outputs: Outputs | None
+) -> CheckOutcome:
+    """`check_file` in this process."""
+    with progress() as step:
+        step("reading and checking", 0)
+        analysis = analyse(request)
+        plan = request.plan
+        return _write_copy(request, analysis, plan, outputs, step) if plan else _done(analysis, step)
+
+
+def _done(analysis: Analysis, step: Callable[[str, int], None]) -> CheckOutcome:
+    step("done", 4)
+    return CheckOutcome(analysis, None)
+
+
+def _write_copy(
+    request: CheckRequest,
+    analysis: Analysis,
+    plan: OutputPlan,
+    outputs: Outputs | None,
+    step: Callable[[str, int], None],
+) -> CheckOutcome:
+    from rvucheck.annotate.copy import write_annotated
+
+    step("writing the annotated copy", 2)
+    assert analysis.annotations is not None  # built whenever a copy is planned
+    written = write_annotated(request.path, request.kind, analysis.annotations, plan, analysis.grid, outputs)
+    step("done", 4)
     return CheckOutcome(analysis, written)

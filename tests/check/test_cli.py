@@ -197,6 +197,40 @@ def test_large_files_are_checked_in_a_worker_with_the_same_results(
     assert "DX03 (error)" in ws["H6"].comment.text  # the engine's field "diagnoses" lands on the Dx column
 
 
+def test_a_worker_s_result_comes_back_through_an_unnamed_temp_file(
+    small: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The worker pickles its result into a temp file opened before the fork (not the pool's pipe: the two
+    processes would hold it at once); a temp folder that cannot hold it is one line naming the folder."""
+    import errno
+    import tempfile
+
+    from rvucheck import pipeline as checking
+
+    monkeypatch.setattr(checking, "LARGE_FILE_BYTES", 0)  # every file counts as large: forked worker
+    opened: list[int] = []
+    make = tempfile.TemporaryFile
+
+    def spy() -> object:
+        handle = make()
+        opened.append(handle.fileno())
+        return handle
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", spy)
+    assert main([str(small), "--format", "json", "--fail-on", "never", "--force"]) == 0
+    assert json.loads(capsys.readouterr().out)["summary"]["lines"] == 4 and len(opened) == 1
+
+    def full() -> object:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", full)
+    assert main([str(small), "--format", "json", "--fail-on", "never", "--force"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(
+        f"rvucheck: {tempfile.gettempdir()}: cannot hold the check's results"
+    )
+
+
 def test_the_sample_month_fits_a_screen_when_a_copy_is_written(
     tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
+from rvucheck.annotate.result_rows import ResultRows, RowValues
 from rvucheck.model import SEVERITY_RANK, ChargeLine, DocRequirement, Finding, Report, SheetLayout
 from rvucheck.report.summary import Summary, all_findings, finding_cell, run_notes
 from rvucheck.settings import payer_status
@@ -22,9 +23,6 @@ if TYPE_CHECKING:
 FINDINGS_TEXT_LIMIT = 500
 # an other payer's line (the profile's medicare_payers): its Est. Payment is not what that payer pays
 REFERENCE_RATE = "est. payment is the Medicare reference rate (payer not Medicare)"
-RowValues = tuple[
-    object, ...
-]  # Work RVU, Credited wRVU, Total RVU, Est. Payment, Global, Status, Severity, Findings
 
 
 class FindingRow(NamedTuple):
@@ -103,9 +101,7 @@ class Annotations:
     sheet: str
     header_row: int
     header_count: int
-    rows: list[tuple[int, RowValues, str | None]] = field(
-        default_factory=list
-    )  # (row, values, worst severity)
+    rows: ResultRows = field(default_factory=ResultRows)  # each row's appended values, by row number
     notes: dict[tuple[int, int], list[str]] = field(default_factory=dict)  # (row, column) -> note paragraphs
     totals_rows: list[int] = field(default_factory=list)
     last_row: int = 0  # last charge row (the filter stops there, above the totals)
@@ -129,24 +125,23 @@ def _note(finding: Finding) -> str:
     )
 
 
-def _one_result_per_row(
-    rows: list[tuple[int, RowValues, str | None]], report: Report
-) -> list[tuple[int, RowValues, str | None]]:
+def _one_result_per_row(rows: ResultRows, report: Report) -> ResultRows:
     """A wide claim row holds several lines (HCPCS_CD_1..13): its result cells give their sum (RVUs,
     payment), every line's global/status and findings each under its code, and the worst severity."""
+    ordered = rows.sorted()
+    if not ordered.has_repeats():
+        return ordered
     by_row: dict[int, list[tuple[RowValues, str | None]]] = {}
-    for row, values, severity in rows:
-        by_row.setdefault(row, []).append((values, severity))
-    if all(len(entries) == 1 for entries in by_row.values()):
-        return rows
+    for row, values in rows.items():  # in the order the lines were checked (each code's place)
+        by_row.setdefault(row, []).append((values, str(values[6]) or None))
     codes: dict[int, list[str]] = {}
     for result in report.results:
         codes.setdefault(result.line.source.row, []).append(result.line.hcpcs)
     codes.update({u.source.row: [*codes.get(u.source.row, []), "?"] for u in report.unreadable})
-    merged = []
+    merged: list[tuple[int, RowValues]] = []
     for row, entries in by_row.items():
         if len(entries) == 1:
-            merged.append((row, *entries[0]))
+            merged.append((row, entries[0][0]))
             continue
         labels = codes.get(row, [])
         columns = list(zip(*(values for values, _s in entries), strict=True))
@@ -163,8 +158,8 @@ def _one_result_per_row(
         found = [s for _v, s in entries if s]
         worst = min(found, key=lambda s: SEVERITY_RANK[s]) if found else None
         values = (*sums, texts[0], texts[1], worst or "", texts[2][:FINDINGS_TEXT_LIMIT])
-        merged.append((row, values, worst))
-    return merged
+        merged.append((row, values))
+    return ResultRows.of(merged)
 
 
 def _total(values: tuple[object, ...]) -> float | None:
@@ -212,19 +207,19 @@ def build_annotations(layout: SheetLayout, report: Report, summary: Summary) -> 
             severity or "",
             text,
         )
-        plan.rows.append((line.source.row, values, severity))
+        plan.rows.add(line.source.row, values)
         for finding in result.findings:
             target = target_cell(finding, line)
             key = (target.row, target.column or line.source.column or 1)
             plan.notes.setdefault(key, []).append(_note(finding))
     for item in report.unreadable:
         reason = f"RD01: could not be read: {item.reason}"[:FINDINGS_TEXT_LIMIT]
-        plan.rows.append((item.source.row, (None, None, None, None, "", "", "error", reason), "error"))
+        plan.rows.add(item.source.row, (None, None, None, None, "", "", "error", reason))
         key = (item.source.row, item.source.column or 1)
         plan.notes.setdefault(key, []).append(f"RD01 (error): could not be read: {item.reason}")
     plan.documentation = documentation_rows(report)
     plan.rows = _one_result_per_row(plan.rows, report)
-    plan.last_row = max((row for row, _values, _severity in plan.rows), default=layout.header_row)
+    plan.last_row = plan.rows.rows[-1] if len(plan.rows) else layout.header_row
     notes = {id(f) for f in run_notes(report)}
     for finding in sorted(findings, key=lambda f: (SEVERITY_RANK[f.severity], f.source.sheet, f.source.row)):
         # a run note (no patient column, stale NCCI...) belongs to no line: no line's code beside it

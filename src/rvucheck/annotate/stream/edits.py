@@ -11,7 +11,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname, range_boundaries
 from rvucheck.annotate.late_rows import Side
 from rvucheck.annotate.plan import Annotations
 from rvucheck.annotate.stream import notes as notes_part
-from rvucheck.annotate.stream.graft import Graft, graft
+from rvucheck.annotate.stream.graft import Graft, Part, graft
 from rvucheck.annotate.stream.package import (
     COMMENTS,
     CT_COMMENTS,
@@ -38,7 +38,7 @@ def tables(
     annotations: Annotations,
     span: tuple[int, int],
     titles: list[str],
-    changed: dict[str, bytes],
+    changed: dict[str, Part],
 ) -> tuple[str | None, bool]:
     """Grow the tables over the export's header (`span`: the appended columns, `titles` their names);
     (a new filter's range, or None; whether a table covers the header row: it has its own filter then)."""
@@ -59,7 +59,7 @@ def tables(
 
 
 def notes(
-    package: Package, part: str, sheet_rels: list[Rel], annotations: Annotations, changed: dict[str, bytes]
+    package: Package, part: str, sheet_rels: list[Rel], annotations: Annotations, changed: dict[str, Part]
 ) -> str | None:
     """Write the notes into the sheet's comments + VML (new or merged); the id of a new legacyDrawing
     relationship the sheet must point at (None when it already has one, or there are no notes)."""
@@ -87,11 +87,17 @@ def notes(
         return None
     changed[rels_name(part)], ids = add_rels(package.read_optional(rels_name(part)), part, added)
     changed["[Content_Types].xml"] = add_content_types(
-        changed.get("[Content_Types].xml") or package.archive.read("[Content_Types].xml"),
+        _current(package, changed, "[Content_Types].xml"),
         {comments: CT_COMMENTS} if comments not in package.infos else {},
         {"vml": CT_VML},
     )
     return ids[-1] if new_vml else None
+
+
+def _current(package: Package, changed: dict[str, Part], name: str) -> bytes:
+    """A part as changed so far (the small parts changed are bytes), or as the package has it."""
+    data = changed.get(name)
+    return data if isinstance(data, bytes) else package.archive.read(name)
 
 
 def graft_side(package: Package, side: Callable[[set[str], bool], Side], styles: StyleBook) -> Graft:
@@ -121,7 +127,7 @@ def patch_workbook(
     grafted: Graft,
     filter_range: str | None,
     annotations: Annotations,
-    changed: dict[str, bytes],
+    changed: dict[str, Part],
 ) -> None:
     """workbook.xml (new sheets, their defined names, the filter's name, the charge sheet's print titles),
     its relationships and the content types for the grafted parts."""
@@ -153,5 +159,5 @@ def patch_workbook(
         workbook, [(name, rel) for (name, _p), rel in zip(grafted.sheets, ids, strict=True)], names
     )
     changed["[Content_Types].xml"] = add_content_types(
-        changed.get("[Content_Types].xml") or package.archive.read("[Content_Types].xml"), grafted.types, {}
+        _current(package, changed, "[Content_Types].xml"), grafted.types, {}
     )

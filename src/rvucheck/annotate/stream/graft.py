@@ -13,7 +13,7 @@ import io
 import posixpath
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from lxml import etree  # type: ignore[import-untyped]
@@ -36,11 +36,12 @@ _CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 _STYLE = re.compile(rb'(<(?:c|row)\b[^>]*?\bs=")(\d+)(")|(<col\b[^>]*?\bstyle=")(\d+)(")')
 _SHARED = re.compile(rb'\bt="s"')
 _VALUE = re.compile(rb"<v>(\d+)</v>")
+Part = bytes | Callable[[], Iterator[bytes]]  # a part's content, or its chunks, made as it is written
 
 
 @dataclass
 class Graft:
-    parts: dict[str, bytes] = field(default_factory=dict)  # new part name -> content
+    parts: dict[str, Part] = field(default_factory=dict)  # new part name -> content
     types: dict[str, str] = field(default_factory=dict)  # new part name -> content type
     sheets: list[tuple[str, str]] = field(default_factory=list)  # (sheet name, part name)
     names: list[tuple[str, int, bytes]] = field(default_factory=list)  # (name, index among new sheets, XML)
@@ -81,14 +82,15 @@ def graft(
         sheet_titles = {part: name for name, part in new_sheets}
         for old, new in renamed.items():
             data = read(old)
+            content: Part = data
             if old in sheet_titles or old.startswith("xl/worksheets/"):
-                data = _sheet_cells(data, mapping, strings)
+                content = data = _sheet_cells(data, mapping, strings)
                 if sheet_titles.get(old) in late:
-                    data = with_rows(data, late[sheet_titles[old]], lambda style: mapping.get(style, 0))
+                    content = with_rows(data, late[sheet_titles[old]], lambda style: mapping.get(style, 0))
             elif old.startswith("xl/tables/"):
                 table_ids += 1
-                data = _table(data, table_ids, tables)
-            result.parts[new] = data
+                content = _table(data, table_ids, tables)
+            result.parts[new] = content
             result.types[new] = overrides.get(old) or defaults.get(
                 old.rsplit(".", 1)[-1].lower(), "application/octet-stream"
             )
@@ -116,28 +118,40 @@ _AFTER_LINKS = (  # what follows <hyperlinks> in a worksheet, in the schema's or
 )  # fmt: skip
 
 
-def with_rows(data: bytes, late: LateRows, mapping: Callable[[int], int]) -> bytes:
+def with_rows(data: bytes, late: LateRows, mapping: Callable[[int], int]) -> Part:
     """The sheet part with the late rows after its own (openpyxl wrote the rows above them: titles,
-    header) and their hyperlinks; the dimension reaches the last row."""
+    header) and their hyperlinks; the dimension reaches the last row. Streamed: the rows are rendered as
+    the part is written."""
     if not late.count:
         return data
-    rows, links = render(late, mapping)
     end = data.index(b"</sheetData>")
-    data = data[:end] + b"".join(rows) + data[end:]
     last = late.first + late.count - 1
-    data = _DIMENSION.sub(
+    head = _DIMENSION.sub(
         lambda m: b'<dimension ref="A1:' + (m.group(2) or m.group(1)) + str(last).encode() + b'"/>',
-        data,
+        data[:end],
         count=1,
     )
-    if links:
-        block = b"".join(links)
-        at = data.find(b"</hyperlinks>")
-        if at == -1:
-            at = min(i for i in (data.find(tag) for tag in _AFTER_LINKS) if i != -1)
-            block = b"<hyperlinks>" + block + b"</hyperlinks>"
-        data = data[:at] + block + data[at:]
-    return data
+    tail = data[end:]
+
+    def chunks() -> Iterator[bytes]:
+        links: list[bytes] = []
+        yield head
+        yield from render(late, mapping, links)
+        yield _with_links(tail, links)
+
+    return chunks
+
+
+def _with_links(tail: bytes, links: list[bytes]) -> bytes:
+    """The sheet's tail (from </sheetData>) with the hyperlink elements in their place."""
+    if not links:
+        return tail
+    block = b"".join(links)
+    at = tail.find(b"</hyperlinks>")
+    if at == -1:
+        at = min(i for i in (tail.find(tag) for tag in _AFTER_LINKS) if i != -1)
+        block = b"<hyperlinks>" + block + b"</hyperlinks>"
+    return tail[:at] + block + tail[at:]
 
 
 def _shared_strings(data: bytes) -> list[bytes]:

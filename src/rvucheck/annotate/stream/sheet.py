@@ -9,6 +9,7 @@ results get filled cells; rows the plan needs that the sheet lacks are added in 
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -37,13 +38,15 @@ class NotASheet(Exception):
 class SheetPlan:
     first: int  # first appended column
     cells: Mapping[int, bytes]  # row -> the appended cells' XML
-    fills: dict[int, int]  # row -> fill id of its severity
+    fills: Mapping[int, int]  # row -> fill id of its severity
     twin: Callable[[int, int], int]  # (style id, fill id) -> the filled twin's style id
     header_row: int = 0
     header: Callable[[bytes], bytes] | None = None  # the header row's own cells -> the appended headers
 
-    def rows(self) -> list[int]:
-        return sorted(set(self.cells) | set(self.fills) | ({self.header_row} if self.header else set()))
+    def rows(self) -> array[int]:
+        """The rows the plan writes, ascending (as an array: 1,000,000 int objects held ~36 MB)."""
+        header = {self.header_row} if self.header else set()
+        return array("q", sorted(set(self.cells) | set(self.fills) | header))
 
 
 _ROOT = re.compile(rb"<(?:(\w+):)?worksheet\b[^>]*>")

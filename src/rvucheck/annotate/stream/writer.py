@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
+from itertools import chain
 from pathlib import Path
 
 from openpyxl.utils import get_column_letter, range_boundaries
@@ -13,6 +14,7 @@ from rvucheck.annotate.late_rows import Side
 from rvucheck.annotate.plan import Annotations
 from rvucheck.annotate.stream import edits
 from rvucheck.annotate.stream.cells import render_cell
+from rvucheck.annotate.stream.graft import Part
 from rvucheck.annotate.stream.package import (
     Package,
     parse_rels,
@@ -85,7 +87,7 @@ def _write(
     cells = _Cells(annotations, styles, first)
     plan = SheetPlan(first, cells, cells.fills, styles.twin, header_row=annotations.header_row,
                      header=_header_cells(styles, annotations.header_row, first))  # fmt: skip
-    changed: dict[str, bytes] = {}
+    changed: dict[str, Part] = {}  # part name -> its new content (or chunks, made as it is written)
     titles = [title for title, *_rest in APPENDED]
     filter_range, table_covers = edits.tables(
         package, sheet_rels, annotations, (first, last), titles, changed
@@ -127,41 +129,51 @@ def _write(
             if name != part and name not in changed:
                 writer.copy(package.archive, package.raw, info)
         for name, data in {**changed, **graft_result.parts}.items():
-            writer.write(name, data, package.infos.get(name))
+            if isinstance(data, bytes):
+                writer.write(name, data, package.infos.get(name))
+                continue
+            with writer.open(name, package.infos.get(name)) as entry:  # made as it is written
+                for chunk in data():
+                    entry.write(chunk)
         writer.close()
 
 
 class _Cells(Mapping[int, bytes]):
     """Each row's appended cells as XML, rendered when the stream reaches the row (holding them all
-    rendered would cost ~700 bytes a line: 0.7 GB at 1,000,000 lines)."""
+    rendered would cost ~700 bytes a line: 0.7 GB at 1,000,000 lines). Looked up in the annotations' own
+    sorted rows, from where the last row was found (the sheet is written in row order): no index of its
+    own (a dict of 1,000,000 rows held ~100 MB)."""
 
     def __init__(self, annotations: Annotations, styles: StyleBook, first: int) -> None:
         self.letters = [get_column_letter(first + i) for i in range(len(APPENDED))]
-        fill_ids = {severity: styles.fill(rgb) for severity, rgb in SEVERITY_RGB.items()}
+        self.fill_ids = {severity: styles.fill(rgb) for severity, rgb in SEVERITY_RGB.items()}
         self.ids: dict[str | None, list[int]] = {}
-        self.fills: dict[int, int] = {}  # the fill of each flagged row
-        self.at: dict[int, int] = {}  # row -> its index in annotations.rows
-        for index, (row, _values, severity) in enumerate(annotations.rows):
-            if severity not in self.ids:
-                fill = fill_ids[severity] if severity else 0
-                self.ids[severity] = [
-                    styles.add_style(fmt, fill=fill, align=align) for _t, fmt, align, _w in APPENDED
-                ]
-            self.at[row] = index
-            if severity:
-                self.fills[row] = fill_ids[severity]
         self.rows = annotations.rows
+        for seen in self.rows.seen:
+            severity = str(seen) or None
+            fill = self.fill_ids[severity] if severity else 0
+            self.ids[severity] = [
+                styles.add_style(fmt, fill=fill, align=align) for _t, fmt, align, _w in APPENDED
+            ]
+        self.fills = _Fills(self)  # the fill of each flagged row
+        self.near = 0  # where the last row was found
         self.totals = set(annotations.totals_rows)
         self.plain = styles.add_style(None, align={"wrapText": "1"}) if self.totals else 0
 
+    def find(self, row: int) -> int | None:
+        index = self.rows.find(row, self.near)
+        if index is not None:
+            self.near = index
+        return index
+
     def __getitem__(self, row: int) -> bytes:
-        index = self.at.get(row)
+        index = self.find(row)
         if index is None and row not in self.totals:
             raise KeyError(row)
         letters, text = self.letters, ""
         if index is not None:
-            _row, values, severity = self.rows[index]
-            own = self.ids[severity]
+            values = self.rows.values(index)
+            own = self.ids[self.rows.severity(index)]
             text = "".join(
                 render_cell(f"{letters[i]}{row}", own[i], value)
                 for i, value in enumerate(values)
@@ -173,13 +185,40 @@ class _Cells(Mapping[int, bytes]):
 
     def __contains__(self, row: object) -> bool:
         # Mapping's own `in` renders the row to see whether it exists (and `get` renders it again)
-        return row in self.at or row in self.totals
+        return row in self.totals or (isinstance(row, int) and self.find(row) is not None)
 
     def __iter__(self) -> Iterator[int]:
-        return iter(set(self.at) | self.totals)
+        return chain(self.rows.rows, self.totals - set(self.rows.rows))
 
     def __len__(self) -> int:
-        return len(set(self.at) | self.totals)
+        return len(set(self.rows.rows) | self.totals)
+
+
+class _Fills(Mapping[int, int]):
+    """Row -> the fill id of its severity, for the flagged rows."""
+
+    def __init__(self, cells: _Cells) -> None:
+        self.cells = cells
+
+    def get(self, row: int, default: int | None = None) -> int | None:  # type: ignore[override]
+        index = self.cells.find(row)
+        severity = self.cells.rows.severity(index) if index is not None else None
+        return self.cells.fill_ids[severity] if severity else default
+
+    def __getitem__(self, row: int) -> int:
+        found = self.get(row)
+        if found is None:
+            raise KeyError(row)
+        return found
+
+    def __contains__(self, row: object) -> bool:
+        return isinstance(row, int) and self.get(row) is not None
+
+    def __iter__(self) -> Iterator[int]:
+        return self.cells.rows.flagged()
+
+    def __len__(self) -> int:
+        return sum(1 for _row in self)
 
 
 _CELL_REF = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)\d+"[^>]*?>')
