@@ -16,7 +16,7 @@ import pytest
 from tests.scale.months import month_csv
 
 from rvucheck.batch import spark_worker as worker
-from rvucheck.batch.contract import settings_to_json
+from rvucheck.batch.contract import bucket_of, settings_to_json
 from rvucheck.batch.figures import RunSums
 from rvucheck.batch.notes import DateNotes, merge_notes
 from rvucheck.read.charges import find_header
@@ -27,10 +27,24 @@ SETTINGS = Settings(today=dt.date(2026, 12, 7))
 
 
 def test_runs_split_at_bucket_boundaries_only() -> None:
-    assert list(worker.runs_of([0, 0, 1, 1, 1, 2, 3, 3], 3)) == [(0, 2), (2, 3), (5, 3)]
-    assert list(worker.runs_of([0] * 5 + [1], 3)) == [(0, 5), (5, 1)]  # a big bucket alone, never cut
-    assert list(worker.runs_of([4, 7], 100)) == [(0, 2)]
-    assert list(worker.runs_of([], 3)) == []
+    def runs(buckets: list[int], most: int) -> list[list[int]]:
+        return worker.runs_of(pa.array(buckets, pa.int32()), most)
+
+    assert runs([0, 0, 1, 1, 1, 2, 3, 3], 3) == [[0], [1], [2, 3]]
+    assert runs([3, 1, 0, 1, 3, 1, 2, 0], 3) == [[0], [1], [2, 3]]  # any row order: the buckets' sizes
+    assert runs([0] * 5 + [1], 3) == [[0], [1]]  # a big bucket alone, never cut
+    assert runs([7, 4], 100) == [[4, 7]]
+    assert runs([], 3) == []
+
+
+def test_buckets_of_gives_each_row_bucket_of_its_key() -> None:
+    keys = ["p1", None, "", "p2", "p1", "é", None, "p2", ""] * 50
+    ids = list(range(1000, 1000 + len(keys)))
+    table = pa.table({"patient_key": pa.array(keys, pa.string()), "line_id": pa.array(ids, pa.int64())})
+    for n in (1, 7, 48):
+        expected = [bucket_of(key, line_id, n) for key, line_id in zip(keys, ids, strict=True)]
+        assert worker.buckets_of(table, n).to_pylist() == expected
+    assert len(set(worker.buckets_of(table, 48).to_pylist())) > 10  # blank keys spread by line_id
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +72,9 @@ def partition(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> tuple
 def _checked(partition: tuple[pa.Table, worker.Plan], run_lines: int, monkeypatch: Any) -> dict[str, Any]:
     prepared, plan = partition
     monkeypatch.setattr(worker, "RUN_LINES", run_lines)
-    out = pa.Table.from_batches(list(worker.check(prepared.to_batches(max_chunksize=700), plan)))
+    shuffled = prepared.take([(i * 7919) % prepared.num_rows for i in range(prepared.num_rows)])
+    assert shuffled.num_rows == prepared.num_rows  # the shuffle's rows come in any order
+    out = pa.Table.from_batches(list(worker.check(shuffled.to_batches(max_chunksize=700), plan)))
     lines = out.filter(pc.is_valid(out.column("line"))).column("line").to_pylist()
     findings = out.filter(pc.is_valid(out.column("finding"))).column("finding").to_pylist()
     sums, notes, firsts = RunSums(), [], {}

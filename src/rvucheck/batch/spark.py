@@ -35,7 +35,7 @@ from rvucheck.batch.contract import open_worker_session, settings_to_json
 from rvucheck.batch.figures import RunSums, run_summary
 from rvucheck.batch.notes import date_notes, merge_notes
 from rvucheck.batch.spark_input import SparkInput, read_input
-from rvucheck.batch.spark_session import import_pyspark, spark_session
+from rvucheck.batch.spark_session import import_pyspark, run_conf, spark_session
 from rvucheck.errors import DataNotInstalled, OutputError, RvucheckError
 from rvucheck.model import CellRef, UnreadableLine
 from rvucheck.outputs import write_file
@@ -89,7 +89,8 @@ def run_spark(job: SparkJob, spark: SparkSession | None = None) -> dict[str, Any
         keyed=probe, x12_files=source.x12_files,
     )  # fmt: skip
     try:
-        return _run(spark, job, source, plan, partitions)
+        with run_conf(spark):
+            return _run(spark, job, source, plan, partitions)
     except Exception as exc:  # a worker's one line (history.key_patients) inside Spark's long error
         if history_keys.WRONG_SECRET in str(exc):
             raise RvucheckError(

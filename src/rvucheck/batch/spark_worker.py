@@ -18,7 +18,6 @@ Neither imports a workbook library (openpyxl, xlwings, Pillow, xlsxwriter): a le
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import pickle
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -141,19 +140,23 @@ def _prepared(batch: pa.RecordBatch, plan: Plan) -> list[pa.RecordBatch]:
         table = pa.concat_tables([table, _unreadable_rows(unreadable, plan)])
     if plan.keyed:  # --history: lines linked by the patient's HMAC key, the history's own
         table = key_patients(table, plan.store_path or _files_root(), plan.keyed)
-    keys = table.column("patient_key").to_pylist()
-    ids = table.column("line_id").to_pylist()
-    known: dict[str, int] = {}  # a patient's lines share the bucket: hashed once
-    buckets = []
-    for key, line_id in zip(keys, ids, strict=True):
-        bucket = known.get(key) if key else None
-        if bucket is None:
-            bucket = bucket_of(key, line_id, plan.buckets)
-            if key:
-                known[key] = bucket
-        buckets.append(bucket)
-    table = table.append_column(PREPARED_SCHEMA.field("bucket"), pa.array(buckets, pa.int32()))
+    table = table.append_column(PREPARED_SCHEMA.field("bucket"), buckets_of(table, plan.buckets))
     return table.select(PREPARED_SCHEMA.names).cast(PREPARED_SCHEMA).to_batches()
+
+
+def buckets_of(table: pa.Table, buckets: int) -> pa.Array:
+    """Each row's bucket (contract.bucket_of), a patient's key hashed once: through the keys' dictionary,
+    a blank key's row by its line_id."""
+    keys = table.column("patient_key").combine_chunks().dictionary_encode()
+    known = [bucket_of(key, 0, buckets) if key else -1 for key in keys.dictionary.to_pylist()]
+    found = pc.take(pa.array(known, pa.int32()), keys.indices).fill_null(-1)
+    if not pc.any(pc.equal(found, -1)).as_py():
+        return found
+    blank = [
+        bucket if bucket >= 0 else bucket_of(None, line_id, buckets)
+        for bucket, line_id in zip(found.to_pylist(), table.column("line_id").to_pylist(), strict=True)
+    ]
+    return pa.array(blank, pa.int32())
 
 
 def _convert(batch: pa.RecordBatch, plan: Plan) -> tuple[pa.Table, list[tuple[int, UnreadableLine]]]:
@@ -256,31 +259,34 @@ def check(batches: Iterable[pa.RecordBatch], plan: Plan) -> Iterator[pa.RecordBa
     if not table.num_rows:
         return
     session = open_worker_session(_store(plan), plan.settings_json)
-    table = table.select([*CHARGE_SCHEMA.names, "bucket"]).sort_by(
-        [("bucket", "ascending"), ("line_id", "ascending")]
-    )
-    for start, size in runs_of(table.column("bucket").to_pylist(), RUN_LINES):
-        part = table.slice(start, size).select(CHARGE_SCHEMA.names).cast(CHARGE_SCHEMA)
-        yield from check_bucket(part, session, plan.columns)
+    # sorted once by line_id (the engine's order); a run takes its buckets' rows by a filter, which keeps
+    # that order (a sort per run and again per bucket cost a copy of the partition each)
+    table = table.select([*CHARGE_SCHEMA.names, "bucket"]).sort_by("line_id")
+    buckets = table.column("bucket")
+    runs = runs_of(buckets, RUN_LINES)
+    for members in runs:
+        part = table if len(runs) == 1 else table.filter(pc.is_in(buckets, pa.array(members, pa.int32())))
+        yield from check_bucket(part.select(CHARGE_SCHEMA.names).cast(CHARGE_SCHEMA), session, plan.columns)
 
 
-def runs_of(buckets: list[int], most: int) -> Iterator[tuple[int, int]]:
-    """(start, size) of each engine run over rows sorted by bucket: whole buckets, together up to `most`
-    rows (a bucket larger than that is a run of its own)."""
-    start = size = 0
-    for _bucket, members in itertools.groupby(buckets):
-        count = sum(1 for _member in members)
-        if size and size + count > most:
-            yield start, size
-            start, size = start + size, 0
+def runs_of(buckets: pa.ChunkedArray | pa.Array, most: int) -> list[list[int]]:
+    """The buckets of each engine run: whole buckets in ascending order, together up to `most` rows (a
+    bucket larger than that is a run of its own)."""
+    counts = pc.value_counts(buckets).to_pylist()
+    runs: list[list[int]] = []
+    size = 0
+    for bucket, count in sorted((c["values"], c["counts"]) for c in counts):
+        if not runs or (size and size + count > most):
+            runs.append([])
+            size = 0
+        runs[-1].append(bucket)
         size += count
-    if size:
-        yield start, size
+    return runs
 
 
 def check_bucket(table: pa.Table, session: Any, columns: Columns) -> Iterator[pa.RecordBatch]:
-    """One bucket (or a run of whole buckets) as batch.worker.check_bucket checks it (same lines, findings,
-    figures and notes)."""
+    """One bucket (or a run of whole buckets), its rows in line_id order, as batch.worker.check_bucket checks
+    it (same lines, findings, figures and notes)."""
     with paused_gc():  # the bucket's lines and findings: many live objects, almost no cyclic garbage
         checked = _check_bucket(table, session, columns)
     for part in checked:
@@ -288,7 +294,6 @@ def check_bucket(table: pa.Table, session: Any, columns: Columns) -> Iterator[pa
 
 
 def _check_bucket(table: pa.Table, session: Any, columns: Columns) -> list[pa.Table]:
-    table = table.sort_by("line_id")
     current = table.filter(pc.invert(table.column("history").fill_null(False)))
     ids = current.column("line_id").to_pylist()
     lines, past = lines_of(table, columns)

@@ -223,3 +223,16 @@ def test_files_split_into_partitions_keep_file_and_row_order(
         ("part-a", 1501),
         ("part-b", 2),
     ]
+
+
+def test_run_conf_holds_for_the_run_and_is_put_back(spark: Any) -> None:
+    from rvucheck.batch.spark_session import RUN_CONF, run_conf
+
+    key = "spark.sql.execution.arrow.maxBytesPerBatch"
+    spark.conf.set(key, "32MB")  # a session's own setting (a notebook's)
+    try:
+        with run_conf(spark):
+            assert spark.conf.get(key) == RUN_CONF[key] == "2147483647"  # Spark's per-row size check off
+        assert spark.conf.get(key) == "32MB"
+    finally:
+        spark.conf.unset(key)
