@@ -147,7 +147,7 @@ def test_annotated_copy_explains_the_cut(ref, tmp_path) -> None:  # type: ignore
     report = Report(results=tuple(lines))
     layout = SheetLayout(sheet="Charges", header_row=1, headers=("HCPCS",), totals_rows=())
     plan = build_annotations(layout, report, summarize(report))
-    texts = {row: values[-1] for row, values, _severity in plan.rows}
+    texts = {row: values[-1] for row, values in plan.rows.items()}
     assert str(texts[2]).startswith("payment: rank 2, -$164.67 (multiple endoscopy, family of base 45378")
     assert texts[3] == ""
 
