@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # the reader (python-calamine) is imported only when a file n
     from rvucheck.read.safety import InputInfo
 
 CHUNK_ROWS = 65_536  # a CSV's or sheet's rows (an 837's service lines) read at once; 0: read whole
+TABLE_ROWS = 65_536  # lines per table of a whole read (whatever CHUNK_ROWS says, 0 included)
 Batches = Iterator[tuple[pa.Table, list[UnreadableLine]]]
 
 
@@ -113,8 +114,8 @@ def x12_folder(path: Path) -> list[Path]:
 def _whole(read: ReadResult, layout: Columns) -> Batches:
     lines = read.lines
     yield charge_table(lines[:0], columns=layout), list(read.unreadable)
-    for at in range(0, len(lines), 65_536):
-        yield charge_table(lines[at : at + 65_536], first_id=at, columns=layout), []
+    for at in range(0, len(lines), TABLE_ROWS):
+        yield charge_table(lines[at : at + TABLE_ROWS], first_id=at, columns=layout), []
 
 
 def _numbered(
