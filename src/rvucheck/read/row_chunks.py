@@ -7,8 +7,8 @@ by a chunk, not by the file).
         result.lines, result.unreadable                     # the file's row numbers (and A1 references)
 
 The header (and a workbook's charge sheet) is decided once, as the reader decides it for a streamed sheet
-(read.charges.find_header / open_sheet on the first rows), then every chunk goes through
-read.charges.read_rows with the same column map, the rows above it standing for the rows above it in the
+(read.header_search.find_header / open_sheet on the first rows), then every chunk goes through
+read.charge_rows.read_rows with the same column map, the rows above it standing for the rows above it in the
 file: a chunk's rows keep their numbers, and the sheet's hidden rows, formulas without a value and Excel
 error cells (keyed by row number) apply as in a whole read. A merged range running into a chunk from the
 rows above it is filled here from its top cell (kept when its row went by), as the whole read fills it.
@@ -21,16 +21,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from rvucheck.read.charges import (
-    HEADER_SEARCH_ROWS,
-    FieldMapping,
-    ReadResult,
-    find_header,
-    open_sheet,
-    read_rows,
-)
+from rvucheck.read.charge_rows import read_rows
 from rvucheck.read.evidence import SAMPLE_ROWS
+from rvucheck.read.header_search import HEADER_SEARCH_ROWS, FieldMapping, find_header, open_sheet
 from rvucheck.read.headers import ColumnMap
+from rvucheck.read.result import ReadResult
 from rvucheck.read.safety import InputInfo
 from rvucheck.read.sources import SheetGrid, sheet_title, stream_csv
 
@@ -61,8 +56,9 @@ class RowChunks:
 
     @classmethod
     def open_sheet(cls, info: InputInfo, sheet: str | None, mapping: FieldMapping | None) -> RowChunks:
-        """A workbook's charge sheet chosen and its header found as read_charges does (charges.open_sheet),
-        its rows streamed (python-calamine's, or read.stream_sheet's above STREAM_SHEET_BYTES)."""
+        """A workbook's charge sheet chosen and its header found as read_charges does
+        (header_search.open_sheet), its rows streamed (python-calamine's, or read.stream_sheet's above
+        STREAM_SHEET_BYTES)."""
         grid, index, column_map = open_sheet(info, sheet, mapping)
         return cls(grid, index, column_map, info.kind)
 
