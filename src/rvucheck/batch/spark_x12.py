@@ -57,19 +57,11 @@ def x12_rows(
 def _read(name: str, content: bytes) -> tuple[list[ChargeLine], list[UnreadableLine]]:
     """One file's lines and unreadable lines, as read.x12.reader.read_x12 gives them; a file that is not an
     837P at all (found only here when the driver could not look at it) is one unreadable row 0."""
-    from rvucheck.read.x12.reader import ENCODING, charge_line, service_lines, unreadable_lines
-    from rvucheck.read.x12.records import BadClaim, ServiceLine
+    from rvucheck.read.x12.reader import ENCODING, read_lines
 
     text = io.StringIO(content.decode(ENCODING, errors="replace"), newline="")
-    lines: list[ChargeLine] = []
-    bad: list[UnreadableLine] = []
     try:
-        for item in service_lines(Path(name), text):
-            if type(item) is ServiceLine:
-                lines.append(charge_line(item, name))
-            else:
-                assert isinstance(item, BadClaim)
-                bad.extend(unreadable_lines(item, name))
+        lines, bad, _last = read_lines(Path(name), text)
     except InputFileError as exc:
         return [], [UnreadableLine(CellRef(name, 0), str(exc))]
     return lines, bad

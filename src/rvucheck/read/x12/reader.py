@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from rvucheck.errors import InputFileError
 from rvucheck.model import ChargeLine, SegmentRef, UnreadableLine
@@ -44,25 +44,61 @@ ENCODING = "utf-8"
 TEXT_FIELDS = ("claim", "patient", "payer", "provider", "specialty", "hcpcs", "npi", "billing_npi")
 
 
-def read_x12(path: Path) -> dict[str, Any]:
-    """The file's lines as read_charges gives them: the fields of its ReadResult (header row 0, no totals
-    or blank rows; built there, so that read/ has no import cycle)."""
+class X12Claim(NamedTuple):
+    """One claim as the engines take it: its checked lines, or (a damaged claim) its unreadable lines, and
+    the last segment it reached (a damaged claim's damage may lie past its lines)."""
+
+    lines: list[ChargeLine]
+    unreadable: list[UnreadableLine]
+    last_segment: int
+
+
+def read_claims(path: Path, text: TextIO | None = None) -> Iterator[X12Claim]:
+    """The file's claims in file order: the one loop over its service lines that every engine reads an 837P
+    through (read_x12 whole, read_x12_chunks by chunks, batch.spark_x12 on a Spark worker). A claim's lines
+    come together (the lines one after another with the same CLM01), so a chunk that ends between two claims
+    never splits one. `text`, and the InputFileError raised: as service_lines."""
     sheet = path.name
+    lines: list[ChargeLine] = []
+    claim = None
+    for item in service_lines(path, text):
+        if type(item) is ServiceLine:
+            if lines and item.claim != claim:
+                yield X12Claim(lines, [], lines[-1].source.row)
+                lines = []
+            lines.append(charge_line(item, sheet))
+            claim = item.claim
+            continue
+        assert isinstance(item, BadClaim)
+        if lines:
+            yield X12Claim(lines, [], lines[-1].source.row)
+            lines = []
+        claim = None
+        yield X12Claim([], unreadable_lines(item, sheet), max((item.segment, *item.lines)))
+    if lines:
+        yield X12Claim(lines, [], lines[-1].source.row)
+
+
+def read_lines(path: Path, text: TextIO | None = None) -> tuple[list[ChargeLine], list[UnreadableLine], int]:
+    """Every claim's lines and unreadable lines, and the last segment a claim reached (0: none)."""
     lines: list[ChargeLine] = []
     unreadable: list[UnreadableLine] = []
     last = 0
-    for item in service_lines(path):
-        if type(item) is ServiceLine:
-            lines.append(charge_line(item, sheet))
-            last = item.segment
-        else:
-            assert isinstance(item, BadClaim)
-            unreadable.extend(unreadable_lines(item, sheet))
-            last = max(last, item.segment, *item.lines)
+    for claim in read_claims(path, text):
+        lines.extend(claim.lines)
+        unreadable.extend(claim.unreadable)
+        last = max(last, claim.last_segment)
+    return lines, unreadable, last
+
+
+def read_x12(path: Path) -> dict[str, Any]:
+    """The file's lines as read_charges gives them: the fields of its ReadResult (header row 0, no totals
+    or blank rows; built there, so that read/ has no import cycle)."""
+    lines, unreadable, last = read_lines(path)
     return {
         "lines": lines,
         "unreadable": unreadable,
-        "sheet": sheet,
+        "sheet": path.name,
         "header_row": 0,
         "mapping": {name: column for name, column in COLUMNS},
         "totals_rows": [],
@@ -83,18 +119,12 @@ def read_x12_chunks(
     chunk: list[ChargeLine] = []
     bad: list[UnreadableLine] = []
     for path in paths:
-        claim = None
-        for item in service_lines(path):
-            if type(item) is ServiceLine:
-                if len(chunk) >= lines and item.claim != claim:
-                    yield chunk, bad
-                    chunk, bad = [], []
-                chunk.append(charge_line(item, path.name))
-                claim = item.claim
-            else:
-                assert isinstance(item, BadClaim)
-                bad.extend(unreadable_lines(item, path.name))
-                claim = None
+        for claim in read_claims(path):
+            if claim.lines and len(chunk) >= lines:
+                yield chunk, bad
+                chunk, bad = [], []
+            chunk.extend(claim.lines)
+            bad.extend(claim.unreadable)
     yield chunk, bad
 
 
