@@ -8,7 +8,9 @@ from __future__ import annotations
 import csv
 import itertools
 import json
+import os
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +125,55 @@ def test_a_workbook_read_by_chunks_gives_the_one_process_findings(
     assert len(chunked["warnings"]) == 11 and chunked["warnings"][-1].startswith("... and 4 more rows")
     first = chunked["warnings"][0]
     assert first.startswith("row 21: Charges!M21 (#N/A) holds an Excel error (a formula that failed)")
+
+
+@pytest.fixture(scope="module")
+def old_workbooks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The month workbook above saved by LibreOffice as .xls and as .ods (what a program that cannot write
+    .xlsx exports): the same title, merged, blank, unreadable and totals rows. The local engine reads them
+    whole (batch.local_input says why), and must give what the single process gives."""
+    program = shutil.which("soffice") or shutil.which("libreoffice")
+    if program is None:
+        if os.environ.get("RVUCHECK_ALLOW_NO_SOFFICE") == "1":
+            pytest.skip("LibreOffice is not installed")
+        pytest.fail("LibreOffice (soffice) is needed: .ci/run installs libreoffice-calc-nogui")
+    work = tmp_path_factory.mktemp("old-workbooks")
+    source = _workbook(work)
+    profile = (work / "profile").as_uri()
+    for kind in ("xls", "ods"):
+        command = [program, f"-env:UserInstallation={profile}", "--headless", "--convert-to", kind]
+        subprocess.run(
+            [*command, "--outdir", str(work), str(source)], check=True, capture_output=True, timeout=300
+        )
+    return {kind: source.with_suffix(f".{kind}") for kind in ("xls", "ods")}
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("kind", ["xls", "ods"])
+def test_an_xls_or_ods_workbook_on_the_local_engine_is_what_one_process_reads(
+    kind: str,
+    old_workbooks: dict[str, Path],
+    scale_data: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = old_workbooks[kind]
+    read = read_charges(path)  # its rows one at a time from python-calamine's iter_rows
+    whole = read_charges(path, keep_grid=True)  # its cells at once from python-calamine's to_python
+    assert (whole.lines, whole.unreadable, whole.totals_rows) == (
+        read.lines,
+        read.unreadable,
+        read.totals_rows,
+    )
+    report = _expected(read.lines, read.unreadable, scale_data)
+    summary = _run(path, tmp_path / "chunks-of-5", scale_data, 5, monkeypatch)
+    _assert_same_as_one_process(summary, report)
+    assert summary == _run(path, tmp_path / "whole", scale_data, 0, monkeypatch)
+    assert summary["kind"] == kind and summary["checked"] == len(read.lines) == 79
+    # what the workbook holds, so that the comparison above can fail
+    assert read.kind == kind and read.header_row == 3 and read.totals_rows == [85] and read.blank_rows >= 1
+    assert [u.source.row for u in read.unreadable][-1] == 42  # the date that cannot be read
+    assert len({line.patient for line in read.lines}) > 5 and len(summary["findings_rows"]) > 0
 
 
 def test_an_837_read_by_chunks_keeps_claims_whole_and_gives_the_one_process_findings(

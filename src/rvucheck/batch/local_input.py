@@ -7,7 +7,10 @@ holds one chunk's cells and lines, never the file's (issue 14: memory bounded by
   read.stream_sheet above its size threshold);
 - an 837P file, or a folder of them read as one input (its files in name order), by about CHUNK_ROWS
   service lines, never splitting a claim (read.x12.reader.read_x12_chunks);
-- .xls and .ods workbooks are read whole by the reader (their cells come whole from python-calamine).
+- .xls and .ods workbooks are read whole by the reader, their rows one at a time from python-calamine's
+  iter_rows: calamine parses the whole workbook when it opens it, and that parse is the read's peak (a
+  250,000-line .ods: ~555 MB of the driver's 655 MB), so reading them by chunks held no less and cost ~9 %
+  more CPU (measured: docs/scale.md).
 
 Every line gets the `line_id` a whole read gives it: its place among the input's lines, in file order.
 CHUNK_ROWS (or RVUCHECK_CHUNK_ROWS) 0 reads every input whole, as the single-process reader does.
