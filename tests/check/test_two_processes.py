@@ -246,10 +246,10 @@ def test_warm_up_opens_the_reference_and_leaves_a_missing_one_to_the_check(
     assert missing._reference == []
 
 
-def test_warm_up_loads_the_tables_a_check_of_the_month_loads_and_the_report_is_the_same(data_dir: Path) -> None:
+def test_warm_up_loads_the_tables_of_the_month_and_the_report_is_the_same(data_dir: Path) -> None:
     """The parent's idle time while the child scans the file: the release in force this month and last
-    month (its RVU rows), the ICD-10-CM code set and the lab NCDs, which a check otherwise loads whole at
-    its first line. Only caches are filled: the report of the sample month is the same either way."""
+    month (its RVU rows) and the ICD-10-CM code set, which a check otherwise loads whole at its first
+    lines. Only caches are filled: the report of the sample month is the same either way."""
     from rvucheck import pipeline
     from rvucheck.report.csv_json import to_json_text
     from rvucheck.report.formats import summarize
@@ -262,7 +262,6 @@ def test_warm_up_loads_the_tables_a_check_of_the_month_loads_and_the_report_is_t
     in_force = {reference.release_for(on).release_id for on in (today, dt.date(2026, 10, 1))}
     assert set(reference._rows) == in_force and "" not in in_force  # type: ignore[attr-defined]
     assert len(reference.dx_sets._tables) == 1  # type: ignore[attr-defined]
-    assert reference.lab_ncd_data._loaded  # type: ignore[attr-defined]
     assert not cold.reference._rows  # type: ignore[attr-defined]  # opened, nothing loaded yet
     texts = []
     for session in (cold, warm):

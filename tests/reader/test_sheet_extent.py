@@ -18,19 +18,25 @@ def _cell(ref: str, value: str = "1") -> str:
 
 
 SHEETS = {
-    "dense": (_sheet("".join(f'<row r="{r}">{_cell(f"A{r}")}{_cell(f"C{r}")}</row>' for r in (1, 2, 3))), (3, 3)),
+    "dense": (
+        _sheet("".join(f'<row r="{r}">{_cell(f"A{r}")}{_cell(f"C{r}")}</row>' for r in (1, 2, 3))),
+        (3, 3),
+    ),
     # sparse: rows skipped, a row whose last cell is far right, empty rows (self-closed and open/close)
     "sparse": (
         _sheet(
-            f'<row r="2">{_cell("B2")}</row><row r="5" spans="1:1"/><row r="9">{_cell("A9")}{_cell("AB9")}</row>'
+            f'<row r="2">{_cell("B2")}</row><row r="5" spans="1:1"/>'
+            f'<row r="9">{_cell("A9")}{_cell("AB9")}</row>'
             f'<row r="10"></row><row r="40">{_cell("D40")}</row>'
         ),
         (40, 28),
     ),
     # out of order: the last row written is not the last one, the widest row comes first
     "out of order": (
-        _sheet(f'<row r="7">{_cell("E7")}</row><row r="3">{_cell("B3")}</row><row r="12">{_cell("A12")}</row>'
-               f'<row r="4">{_cell("C4")}</row>'),
+        _sheet(
+            f'<row r="7">{_cell("E7")}</row><row r="3">{_cell("B3")}</row><row r="12">{_cell("A12")}</row>'
+            f'<row r="4">{_cell("C4")}</row>'
+        ),
         (12, 5),
     ),
     # attributes before r=, inline strings and formulas in the last cell, a cell with no reference

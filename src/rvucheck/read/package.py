@@ -265,7 +265,9 @@ def _extent(data: bytes) -> tuple[int, int]:
     del rows[-1]
     match = _REF_ATTRIBUTE.match
     last_cells = [
-        found.groups() for row in rows if (cell := row.rfind(b"<c ")) != -1 and (found := match(row, cell + 2))
+        found.groups()
+        for row in rows
+        if (cell := row.rfind(b"<c ")) != -1 and (found := match(row, cell + 2))
     ]
     if not last_cells:
         return 0, 0

@@ -148,8 +148,7 @@ class LabNcds:
         self._tests: dict[str, list[tuple[str, Span]]] = {}  # hcpcs -> (ncd, span)
         self._dx: dict[tuple[str, str], list[tuple[int, Span]]] = {}  # (ncd, code) -> (resolution, span)
 
-    def load(self) -> None:
-        """Load the spreadsheet's tables (once; every lookup below calls this first)."""
+    def _load(self) -> None:
         if self._loaded:
             return
         self._loaded = True
@@ -168,7 +167,7 @@ class LabNcds:
 
     def ncds_of(self, hcpcs: str, on: dt.date | None) -> list[tuple[str, str]]:
         """(NCD number, title) of every lab NCD that lists the test on that date (at any date when None)."""
-        self.load()
+        self._load()
         return [
             (ncd, self._ncds.get(ncd, ("", 0))[0])
             for ncd, span in self._tests.get(hcpcs, ())
@@ -177,7 +176,7 @@ class LabNcds:
 
     def resolution(self, ncd: str, code: str, on: dt.date | None) -> int:
         """1 covered, 2 never covered, 3 does not support medical necessity: a diagnosis for an NCD's test."""
-        self.load()
+        self._load()
         bare = code.strip().upper().replace(".", "")
         for resolution, span in self._dx.get((ncd, bare), ()):
             if _holds(span, on):
