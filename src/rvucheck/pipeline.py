@@ -6,6 +6,7 @@ The command line (`cli/check.py`) parses arguments and prints; this module does 
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import os
 import pickle
@@ -135,16 +136,27 @@ CHECK_MODULES = (
 )  # fmt: skip
 
 
-def warm_up(session: Session) -> None:
+def warm_up(session: Session, today: dt.date | None = None) -> None:
     """The modules a check imports and the reference data it opens, made ready while a forked child
-    validates the file (this process would only wait for it). A reference that cannot be opened is left
-    to the check, which says why at the point it always did."""
+    validates the file (this process would only wait for it): the tables a check of this month's or last
+    month's lines loads whole in this process before it shares any rule too (Reference.preload: 0.25 s at
+    100k lines, taken off the check; the check still picks every table by its lines' dates). Only what
+    fits in the wait: a table a rule loads (lab NCDs) may load on the other core during the check, and the
+    wait is the scan's time less the session's. A reference that cannot be opened or read is left to the
+    check, which says why at the point it always did."""
     import importlib
+
+    from rvucheck.refdata.reference import Reference
 
     for name in CHECK_MODULES:
         importlib.import_module(name)
+    today = today or dt.date.today()
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     try:
-        session.reference  # noqa: B018  # opened on first use: this is its first use
+        reference = session.reference  # opened on first use: this is its first use
+        if isinstance(reference, Reference):  # the installed data (not a caller's own lookups)
+            for on in dict.fromkeys((today, last_month)):  # the same tables, most months: loaded once
+                reference.preload(on)
     except Exception:  # not installed, damaged: the check opens it again and its error is said there
         return
 

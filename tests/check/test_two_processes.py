@@ -4,6 +4,7 @@ process, and one process whenever forking is not safe or the child fails."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import threading
 from pathlib import Path
@@ -243,3 +244,28 @@ def test_warm_up_opens_the_reference_and_leaves_a_missing_one_to_the_check(
     missing = Session.open(tmp_path / "no-data", Settings())
     pipeline.warm_up(missing)  # no error here: the check says it, at the point it always did
     assert missing._reference == []
+
+
+def test_warm_up_loads_the_tables_of_the_month_and_the_report_is_the_same(data_dir: Path) -> None:
+    """The parent's idle time while the child scans the file: the release in force this month and last
+    month (its RVU rows) and the ICD-10-CM code set, which a check otherwise loads whole at its first
+    lines. Only caches are filled: the report of the sample month is the same either way."""
+    from rvucheck import pipeline
+    from rvucheck.report.csv_json import to_json_text
+    from rvucheck.report.formats import summarize
+
+    cold = Session.open(data_dir, Settings())
+    warm = Session.open(data_dir, Settings())
+    today = dt.date(2026, 11, 6)  # the sample is October's month, checked early in November
+    pipeline.warm_up(warm, today)
+    reference = warm.reference
+    in_force = {reference.release_for(on).release_id for on in (today, dt.date(2026, 10, 1))}
+    assert set(reference._rows) == in_force and "" not in in_force  # type: ignore[attr-defined]
+    assert len(reference.dx_sets._tables) == 1  # type: ignore[attr-defined]
+    assert not cold.reference._rows  # type: ignore[attr-defined]  # opened, nothing loaded yet
+    texts = []
+    for session in (cold, warm):
+        read = session.read(SAMPLE)
+        report = session.check(read.lines, read.unreadable)
+        texts.append(to_json_text(report, summarize(report, tuple(read.totals_rows), read.blank_rows)))
+    assert texts[0] == texts[1] and '"findings"' in texts[0]

