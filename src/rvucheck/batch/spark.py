@@ -86,7 +86,7 @@ def run_spark(job: SparkJob, spark: SparkSession | None = None) -> dict[str, Any
         buckets=partitions * 4, columns=source.columns, store_name=store.name,
         settings_json=_settings(job), offsets=source.offsets, column_map=source.column_map,
         names=source.names, csv_header=source.csv_header, sheets=source.sheets,
-        keyed=probe, x12_files=source.x12_files,
+        keyed=probe, x12_files=source.x12_files, csv_dialect=source.csv_dialect, csv_above=source.csv_above,
     )  # fmt: skip
     try:
         with run_conf(spark):
