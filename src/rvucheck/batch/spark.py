@@ -49,10 +49,6 @@ warnings.filterwarnings("ignore", message="PySpark does not yet fully support pa
 OUTPUTS = ("lines", "findings", "unreadable")
 SHOWN_UNREADABLE = 1000  # the summary lists the first unreadable rows (as the local engine's does)
 SUMMARY = "summary.json"
-# A finding's message names its line's code, amounts and rows, so nearly every one is unique: Parquet's
-# dictionary for the column only filled up and fell back to plain after hashing every value (JFR: most of
-# the Parquet writers' CPU in Binary.hashCode/equals). Off for that column alone; the other columns repeat.
-FINDINGS_WRITE = {"parquet.enable.dictionary#message": "false"}
 
 
 @dataclass(frozen=True)
@@ -195,7 +191,7 @@ def _write(checked: DataFrame, job: SparkJob, source: SparkInput, partitions: in
     mode = "overwrite" if job.force else "errorifexists"
     checked.where(F.col("line").isNotNull()).select("line.*").write.mode(mode).parquet(str(job.out / "lines"))
     findings = checked.where(F.col("finding").isNotNull()).select("finding.*")
-    findings.write.mode(mode).options(**FINDINGS_WRITE).parquet(str(job.out / "findings"))
+    findings.write.mode(mode).parquet(str(job.out / "findings"))
     unread = checked.where(F.col("unreadable").isNotNull()).select("unreadable.*")
     unread_count = unread.count()
     if unread_count:
