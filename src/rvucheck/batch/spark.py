@@ -5,9 +5,10 @@
 
 1. Read the input as a DataFrame (batch.spark_input): Parquet or a Delta table (a folder with `_delta_log`,
    through `format("delta")` when the cluster has Delta Lake), its columns recognised by name and its values
-   parsed as --engine local parses Parquet (batch.arrow_in); or CSV (the single-process reader's header
-   mapping, with `--map`, decided on the driver from the file's first lines; every row read by the same
-   line builder on the workers).
+   parsed as --engine local parses Parquet (batch.arrow_in); or CSV, as text lines (the single-process
+   reader's header row and mapping, with `--map`, decided on the driver from the file's first lines; every
+   line split with the reader's sniffed dialect and read by the same line builder on the workers:
+   batch.spark_csv).
 2. Number the rows (`line_id`, in the order of the files and of the rows in each), read them into
    CHARGE_SCHEMA rows and give each its patient bucket: a `mapInArrow` with no shuffle (spark_worker.prepare).
 3. `repartition(n, bucket).mapInArrow(check)`: each worker opens the store that `SparkContext.addFile`

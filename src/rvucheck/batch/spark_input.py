@@ -211,7 +211,7 @@ def _read_csv(spark: SparkSession, paths: tuple[str, ...], mapping: dict[str, li
         grid = read_csv_grid(head)
         header_index, column_map = find_header(grid.rows, mapping or None, Path(paths[0]), grid.name)
         dialect = csv_dialect(head.read_text("utf-8")[:SNIFF_CHARS])
-    above = _lines_above(sample, header_index, dialect)
+    above = _lines_above(paths[0], sample, header_index, dialect)
     header = tuple(str(cell) for cell in grid.rows[header_index])
     for path in paths[1:]:
         _same_layout(spark, path, paths[0], above, len(header), dialect)
@@ -225,13 +225,13 @@ def _read_csv(spark: SparkSession, paths: tuple[str, ...], mapping: dict[str, li
     )  # fmt: skip
 
 
-def _lines_above(sample: list[str], header_index: int, dialect: Dialect) -> int:
+def _lines_above(path: str, sample: list[str], header_index: int, dialect: Dialect) -> int:
     """The text lines down to the header row's: the grid's rows are lines unless a quoted cell above the
     data holds a line break, which the workers' line by line split cannot follow (refused in one line)."""
     if split_lines(sample[: header_index + 1], dialect) is None:
         raise InputFileError(
-            "a quoted cell above the header holds a line break: the Spark engine reads a CSV a line at a "
-            "time; remove the lines above the header, or check it with --engine local"
+            f"{path}: a quoted cell above its header holds a line break, and the Spark engine reads a CSV a "
+            "line at a time: remove the lines above the header, or check it with --engine local"
         )
     return header_index + 1
 

@@ -287,6 +287,15 @@ def test_a_csv_whose_header_is_below_title_lines_reads_as_in_one_process(
     assert [u.source.row for u in read.unreadable] == [706]
 
 
+def test_a_line_break_quoted_above_the_header_is_one_line(spark: Any, data_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "titled.csv"
+    path.write_text('"Charges export\nOctober 2026"\nPatient,DOS,CPT\nP1,2026-10-01,99213\n', "utf-8")
+    with pytest.raises(InputFileError) as raised:
+        run_spark(SparkJob((str(path),), tmp_path / "out", SETTINGS, data_dir), spark)
+    assert str(raised.value).startswith(f"{path}: a quoted cell above its header holds a line break")
+    assert "--engine local" in str(raised.value) and "\n" not in str(raised.value)
+
+
 def test_cells_read_as_blank_for_an_excel_error_warn_as_in_one_process(
     spark: Any, data_dir: Path, tmp_path: Path
 ) -> None:
