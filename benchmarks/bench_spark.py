@@ -4,6 +4,7 @@
                                      [--input csv,parquet] [--work /tmp/rvucheck-bench-spark]
                                      [--data-dir .rvucheck-data]
     PYTHONPATH=/tmp/base/src python benchmarks/bench_spark.py ...   # the same figures of another tree
+    python benchmarks/bench_spark.py --baseline-src /tmp/base/src --pairs 2 ...   # both trees, in turns
 
 Run by hand (the target, from issue 14: Spark local <= 2x the single process after start-up). One synthetic
 month (rvucheck.testing.synthetic.month) is written once as CSV and once as Parquet (the same cells, its
@@ -26,7 +27,8 @@ wall time:
 The two are measured in turns (single, spark, single, spark ...) so that load hits both alike; the best round
 of each is kept. The ratio is Spark's CPU per 1,000 lines over the single process's. Another tree's figures:
 this script with PYTHONPATH at that tree's src (the workers run the tree the driver imports), in turns with
-this tree's runs.
+this tree's runs: `--baseline-src DIR --pairs N` does that, running this script N times for each tree, one
+tree after the other (each run in its own process and Spark session), and prints each run's figures.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -159,7 +162,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--data-dir", type=Path, default=Path(os.environ.get("RVUCHECK_DATA", ".rvucheck-data"))
     )
+    parser.add_argument("--baseline-src", type=Path, help="another tree's src, run in turns with this one")
+    parser.add_argument("--pairs", type=int, default=1, help="with --baseline-src: runs of each tree")
     args = parser.parse_args(argv)
+    if args.baseline_src is not None:
+        return in_turns(args, list(argv if argv is not None else sys.argv[1:]))
     args.work.mkdir(parents=True, exist_ok=True)
     csv = args.work / f"charges-{args.lines}.csv"
     if not csv.exists():
@@ -213,6 +220,29 @@ def main(argv: list[str] | None = None) -> int:
               f"Python {per['python']:.4f})")  # fmt: skip
         print(f"  ratio           {per['all'] / one:.2f}x (target <= 2x)")
         sys.stdout.flush()
+    return 0
+
+
+def in_turns(args: argparse.Namespace, argv: list[str]) -> int:
+    """This script's runs for this tree and the baseline's, alternating (this, baseline, this, ...), each in
+    a fresh process whose workers import that tree; the load average printed beside each."""
+    own: list[str] = []
+    skip = False
+    for arg in argv:  # this run's options without the two that ask for turns
+        if skip or arg.startswith(("--baseline-src=", "--pairs=")):
+            skip = False
+            continue
+        skip = arg in ("--baseline-src", "--pairs")
+        if not skip:
+            own.append(arg)
+    here = str(Path(sys.modules["rvucheck"].__file__ or "").resolve().parents[1])
+    for pair in range(1, args.pairs + 1):
+        for name, src in (("this tree", here), ("baseline", str(args.baseline_src.resolve()))):
+            print(f"== pair {pair}, {name} ({src}), load {os.getloadavg()[0]:.1f}", flush=True)
+            env = {**os.environ, "PYTHONPATH": src}
+            done = subprocess.run([sys.executable, __file__, *own], env=env, check=False)
+            if done.returncode:
+                return done.returncode
     return 0
 
 

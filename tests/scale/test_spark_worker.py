@@ -11,7 +11,6 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 import pytest
 from tests.scale.months import month_csv
 
@@ -19,6 +18,7 @@ from rvucheck.batch import spark_worker as worker
 from rvucheck.batch.contract import bucket_of, settings_to_json
 from rvucheck.batch.figures import RunSums
 from rvucheck.batch.notes import DateNotes, merge_notes
+from rvucheck.batch.spark_csv import csv_dialect
 from rvucheck.read.charges import find_header
 from rvucheck.read.sources import read_csv_grid
 from rvucheck.settings import Settings
@@ -49,21 +49,25 @@ def test_buckets_of_gives_each_row_bucket_of_its_key() -> None:
 
 @pytest.fixture(scope="module")
 def partition(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> tuple[pa.Table, worker.Plan]:
-    """A month's CSV as Spark hands its rows to prepare (text cells, numbered), prepared: one partition."""
+    """A month's CSV as Spark hands it to prepare (its text lines, numbered), prepared: one partition."""
     csv = month_csv(tmp_path_factory.mktemp("worker-month") / "charges-2026-10.csv", 2026, 10, 3000, seed=7)
     grid = read_csv_grid(csv)
     _index, column_map = find_header(grid.rows, None, csv, grid.name)
     names = [str(cell) for cell in grid.rows[0]]
-    raw = pacsv.read_csv(
-        csv, convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()))
+    text = csv.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    raw = pa.table(
+        {
+            "value": pa.array(lines, pa.string()),
+            worker.FILE_COLUMN: pa.array([0] * len(lines), pa.int32()),
+            worker.ID_COLUMN: pa.array(range(len(lines)), pa.int64()),
+        }
     )
-    raw = raw.rename_columns([f"c{i}" for i in range(raw.num_columns)])
-    raw = raw.append_column(worker.FILE_COLUMN, pa.array([0] * raw.num_rows, pa.int32()))
-    raw = raw.append_column(worker.ID_COLUMN, pa.array(range(raw.num_rows), pa.int64()))
     plan = worker.Plan(
         buckets=12, columns=tuple(sorted(column_map.as_mapping().items(), key=lambda item: item[1])),
         store_name="", settings_json=settings_to_json(SETTINGS), offsets={(0, 0): 0, (0, -1): 0},
         column_map=column_map, csv_header=tuple(names), sheets=(csv.stem,), store_path=str(data_dir),
+        csv_dialect=csv_dialect(text), csv_above=1,
     )  # fmt: skip
     prepared = pa.Table.from_batches(list(worker.prepare(raw.to_batches(max_chunksize=1000), plan)))
     return prepared, plan

@@ -5,9 +5,10 @@
 
 1. Read the input as a DataFrame (batch.spark_input): Parquet or a Delta table (a folder with `_delta_log`,
    through `format("delta")` when the cluster has Delta Lake), its columns recognised by name and its values
-   parsed as --engine local parses Parquet (batch.arrow_in); or CSV (the single-process reader's header
-   mapping, with `--map`, decided on the driver from the file's first lines; every row read by the same
-   line builder on the workers).
+   parsed as --engine local parses Parquet (batch.arrow_in); or CSV, as text lines (the single-process
+   reader's header row and mapping, with `--map`, decided on the driver from the file's first lines; every
+   line split with the reader's sniffed dialect and read by the same line builder on the workers:
+   batch.spark_csv).
 2. Number the rows (`line_id`, in the order of the files and of the rows in each), read them into
    CHARGE_SCHEMA rows and give each its patient bucket: a `mapInArrow` with no shuffle (spark_worker.prepare).
 3. `repartition(n, bucket).mapInArrow(check)`: each worker opens the store that `SparkContext.addFile`
@@ -86,7 +87,7 @@ def run_spark(job: SparkJob, spark: SparkSession | None = None) -> dict[str, Any
         buckets=partitions * 4, columns=source.columns, store_name=store.name,
         settings_json=_settings(job), offsets=source.offsets, column_map=source.column_map,
         names=source.names, csv_header=source.csv_header, sheets=source.sheets,
-        keyed=probe, x12_files=source.x12_files,
+        keyed=probe, x12_files=source.x12_files, csv_dialect=source.csv_dialect, csv_above=source.csv_above,
     )  # fmt: skip
     try:
         with run_conf(spark):

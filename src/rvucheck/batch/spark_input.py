@@ -6,9 +6,10 @@ the single-process reader would give it (the files in the order given, the rows 
 - Delta (a folder with `_delta_log`): the same, through `format("delta")` when the cluster has Delta Lake;
   without it, the current snapshot's active Parquet files (batch.delta, the deltalake package), a frame each
   in the snapshot's order; what those files alone do not say (deletion vectors...) is refused in one line.
-- CSV: the header mapping of the single-process reader (with `--map`), decided on the driver from the first
-  file's first lines; the rows are read by the reader's own line builder on the workers (spark_worker), a
-  wide claim layout's line slots included.
+- CSV: the header row and mapping of the single-process reader (with `--map`; title lines above the header
+  as the reader skips them), decided on the driver from the first file's first lines; Spark reads the text
+  lines, which the workers split into cells with the reader's sniffed dialect and read by the reader's own
+  line builder (spark_csv), a wide claim layout's line slots included.
 - X12 837P (.837, .x12, .edi; a pattern, or a local folder of them): whole files (binaryFile), parsed on the
   workers by read.x12 (spark_x12).
 """
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from rvucheck.batch.arrow_in import recognise
 from rvucheck.batch.contract import Columns
+from rvucheck.batch.spark_csv import SNIFF_CHARS, Dialect, csv_dialect, split_lines
 from rvucheck.batch.spark_worker import FILE_COLUMN, ID_COLUMN, ROW_BITS
 from rvucheck.batch.spark_x12 import is_x12, x12_frame
 from rvucheck.errors import InputFileError
@@ -44,6 +46,8 @@ class SparkInput:
     csv_header: tuple[str, ...] = ()  # a CSV's header cells
     sheets: tuple[str, ...] = ()
     x12_files: dict[str, int] | None = None  # an 837P input: each file's path -> its number (spark_x12)
+    csv_dialect: Dialect | None = None  # a CSV's dialect as the reader sniffs it (spark_csv)
+    csv_above: int = 1  # a CSV's lines down to its header row (title and date lines, the header)
 
 
 def read_input(spark: SparkSession, paths: tuple[str, ...], mapping: dict[str, list[str]]) -> SparkInput:
@@ -190,6 +194,10 @@ def _numbered(frames: list[DataFrame]) -> tuple[DataFrame, dict[tuple[int, int],
 
 
 def _read_csv(spark: SparkSession, paths: tuple[str, ...], mapping: dict[str, list[str]]) -> SparkInput:
+    """A CSV read by Spark as its text lines (`spark.read.text`: every line, blank ones included, so a row's
+    number is its line's), split into cells on the workers with the dialect the single-process reader
+    sniffs (read.sources). The header row is found on the driver as the reader finds it, title and date
+    lines above it included: the same number of lines above the data is skipped in every file."""
     from rvucheck.read.charges import find_header
     from rvucheck.read.sources import read_csv_grid, sheet_title
 
@@ -202,34 +210,40 @@ def _read_csv(spark: SparkSession, paths: tuple[str, ...], mapping: dict[str, li
         head.write_text("\n".join(sample[:-1] if len(sample) == SAMPLE_LINES else sample) + "\n", "utf-8")
         grid = read_csv_grid(head)
         header_index, column_map = find_header(grid.rows, mapping or None, Path(paths[0]), grid.name)
-    if header_index != 0:
-        raise InputFileError(
-            f"{paths[0]}: its header is on line {header_index + 1}; the Spark engine reads a CSV whose first "
-            "line is its header: remove the lines above it, or check it with --engine local"
-        )
-    delimiter = _delimiter(grid.rows[0], sample[0])
-    frames = []
-    for path in paths:
-        frame = (
-            spark.read.option("header", True).option("sep", delimiter).option("quote", '"')
-            .option("escape", '"').option("inferSchema", False).option("encoding", "UTF-8").csv(path)
-        )  # fmt: skip
-        frames.append(frame.toDF(*(f"c{i}" for i in range(len(frame.columns)))))
-    widths = {len(frame.columns) for frame in frames}
-    if len(widths) > 1:
-        raise InputFileError(
-            "the CSV files have different numbers of columns: check files of one layout at a time"
-        )
+        dialect = csv_dialect(head.read_text("utf-8")[:SNIFF_CHARS])
+    above = _lines_above(paths[0], sample, header_index, dialect)
+    header = tuple(str(cell) for cell in grid.rows[header_index])
+    for path in paths[1:]:
+        _same_layout(spark, path, paths[0], above, len(header), dialect)
+    frames = [spark.read.text(path) for path in paths]
     columns = _layout(column_map)  # a wide layout's slots included, as the reader's columns_of
     frame, offsets = _numbered(frames)
     sheets = tuple(sheet_title(Path(path.rstrip("/").rsplit("/", 1)[-1]).stem) for path in paths)
-    header = tuple(str(cell) for cell in grid.rows[0])
-    return SparkInput(frame, columns, offsets, column_map, csv_header=header, sheets=sheets)
+    return SparkInput(
+        frame, columns, offsets, column_map, csv_header=header, sheets=sheets, csv_dialect=dialect,
+        csv_above=above,
+    )  # fmt: skip
 
 
-def _delimiter(header: list[object], line: str) -> str:
-    """The delimiter the sniffer chose for the sample: the character between the first two header cells."""
-    for candidate in (",", ";", "\t", "|"):
-        if len(line.split(candidate)) == len(header):
-            return candidate
-    return ","
+def _lines_above(path: str, sample: list[str], header_index: int, dialect: Dialect) -> int:
+    """The text lines down to the header row's: the grid's rows are lines unless a quoted cell above the
+    data holds a line break, which the workers' line by line split cannot follow (refused in one line)."""
+    if split_lines(sample[: header_index + 1], dialect) is None:
+        raise InputFileError(
+            f"{path}: a quoted cell above its header holds a line break, and the Spark engine reads a CSV a "
+            "line at a time: remove the lines above the header, or check it with --engine local"
+        )
+    return header_index + 1
+
+
+def _same_layout(
+    spark: SparkSession, path: str, first: str, above: int, width: int, dialect: Dialect
+) -> None:
+    """Every file is read with the first file's header row and columns: one line when another's differ."""
+    lines = [row["value"] for row in spark.read.text(path).limit(above).collect()]
+    records = split_lines(lines, dialect) or []
+    if len(records) < above or len(records[above - 1]) != width:
+        raise InputFileError(
+            f"{path}: its header row is not where {first}'s is, or it has another number of columns: "
+            "check files of one layout at a time"
+        )

@@ -1,8 +1,9 @@
 """What runs on a Spark worker (inside `mapInArrow`): plain functions of Arrow record batches, with no
 pyspark import but `SparkFiles` (to find the shipped store), so they run, and are tested, without Spark too.
 
-    prepare(batches, plan)   raw rows (a CSV's text cells: the reader's line builder; a Parquet or Delta
-                             table's columns: batch.arrow_in, as --engine local reads them) -> CHARGE_SCHEMA
+    prepare(batches, plan)   raw rows (a CSV's text lines: split and read as the reader does, spark_csv; a
+                             Parquet or Delta table's columns: batch.arrow_in, as --engine local reads them)
+                             -> CHARGE_SCHEMA
                              rows with their `bucket`, and the rows that cannot be read
     check(batches, plan)     one partition of whole buckets, checked in engine runs of whole buckets
                              (up to RUN_LINES lines) -> rows of four struct columns, one set in each: a
@@ -17,7 +18,6 @@ Neither imports a workbook library (openpyxl, xlwings, Pillow, xlsxwriter): a le
 
 from __future__ import annotations
 
-import dataclasses
 import pickle
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -32,7 +32,6 @@ from rvucheck.batch.contract import (
     RESULT_SCHEMA,
     Columns,
     bucket_of,
-    charge_table,
     finding_table,
     lines_of,
     open_worker_session,
@@ -42,6 +41,7 @@ from rvucheck.batch.contract import (
 from rvucheck.batch.figures import bucket_sums
 from rvucheck.batch.history import key_patients
 from rvucheck.batch.notes import Note
+from rvucheck.batch.spark_csv import Dialect, parse_csv
 from rvucheck.batch.spark_x12 import x12_rows
 from rvucheck.batch.worker import LINE_COLUMNS
 from rvucheck.gc_pause import paused_gc
@@ -97,6 +97,8 @@ class Plan:
     store_path: str | None = None  # a local store path (tests, and a worker on the driver's disk)
     keyed: str = ""  # --history: the driver's key of history.PROBE (patients HMAC'd as the history is)
     x12_files: dict[str, int] | None = None  # an 837P input: each file's path (as Spark lists it) -> number
+    csv_dialect: Dialect | None = None  # a CSV's dialect as the single-process reader sniffs it
+    csv_above: int = 1  # a CSV's lines down to its header row, in every file (title lines, the header)
 
 
 def line_ids(batch: pa.RecordBatch, plan: Plan) -> tuple[list[int], list[int], list[int]]:
@@ -159,6 +161,11 @@ def buckets_of(table: pa.Table, buckets: int) -> pa.Array:
     return pa.array(blank, pa.int32())
 
 
+def _parse_csv(batch: pa.RecordBatch, plan: Plan) -> tuple[pa.Table, list[tuple[int, UnreadableLine]]]:
+    ids, files, rows = line_ids(batch, plan)
+    return parse_csv(batch, plan, ids, files, rows)
+
+
 def _convert(batch: pa.RecordBatch, plan: Plan) -> tuple[pa.Table, list[tuple[int, UnreadableLine]]]:
     """A table's rows through batch.arrow_in (a batch's rows are consecutive rows of one partition)."""
     from rvucheck.batch.arrow_in import convert
@@ -170,52 +177,6 @@ def _convert(batch: pa.RecordBatch, plan: Plan) -> tuple[pa.Table, list[tuple[in
         table, plan.column_map, plan.names, first, plan.sheets[files[0]], plan.columns
     )
     return charges, [(item.source.row - 1, item) for item in unreadable]
-
-
-def _parse_csv(batch: pa.RecordBatch, plan: Plan) -> tuple[pa.Table, list[tuple[int, UnreadableLine]]]:
-    """A CSV's text rows read as the single-process reader reads them (read.charges): the same header
-    mapping, line builder, totals and blank rows; row numbers are the file's (its header is row 1)."""
-    from rvucheck.read.charges import read_rows
-    from rvucheck.read.sources import SheetGrid
-
-    ids, files, rows = line_ids(batch, plan)
-    cells = [
-        batch.column(i).fill_null("").to_pylist()
-        for i, name in enumerate(batch.schema.names)
-        if name[0] != "_"
-    ]
-    grid: list[list[object]] = [list(plan.csv_header), *map(list, zip(*cells, strict=True))]
-    read = read_rows(SheetGrid(plan.sheets[files[0]], grid), 0, plan.column_map, "csv")
-    # grid row (header = 1) -> (line_id, the file's row number)
-    where = {i + 2: (line_id, row + 2) for i, (line_id, row) in enumerate(zip(ids, rows, strict=True))}
-    seen: dict[int, int] = {}  # the lines keep the batch's rows: the table gets the file's instead
-    placed = _placed([line.source.row for line in read.lines], where, plan, seen)
-    table = charge_table(read.lines, columns=plan.columns)
-    for name, values in (("line_id", [p[0] for p in placed]), ("source_row", [p[1] for p in placed])):
-        index = CHARGE_SCHEMA.get_field_index(name)
-        table = table.set_column(index, CHARGE_SCHEMA.field(name), pa.array(values, pa.int64()))
-    unreadable = []
-    for item, (line_id, row_number) in zip(
-        read.unreadable, _placed([u.source.row for u in read.unreadable], where, plan, seen), strict=True
-    ):
-        moved = dataclasses.replace(item.source, row=row_number)
-        reason = item.reason.replace(item.source.a1(), moved.a1())
-        unreadable.append((line_id, dataclasses.replace(item, source=moved, reason=reason)))
-    return table, unreadable
-
-
-def _placed(
-    grid_rows: list[int], where: dict[int, tuple[int, int]], plan: Plan, seen: dict[int, int]
-) -> list[tuple[int, int]]:
-    """(line_id, the file's row number) of each line read from the grid's rows: a wide layout's row holds
-    a line per slot, numbered row_id * (slots + 1) + k (`seen`: lines numbered so far per row)."""
-    width = len(plan.column_map.slots) + 1 if plan.column_map.slots else 1
-    placed = []
-    for grid_row in grid_rows:
-        line_id, row_number = where[grid_row]
-        k = seen[grid_row] = seen.get(grid_row, -1) + 1
-        placed.append((line_id * width + k, row_number))
-    return placed
 
 
 def _with_unreadable(table: pa.Table, structs: pa.Array | None) -> pa.Table:

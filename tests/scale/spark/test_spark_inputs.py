@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 from pathlib import Path
@@ -254,19 +255,45 @@ def test_a_folder_of_837p_files_equals_the_local_engines(spark: Any, data_dir: P
         assert spark_summary[key] == local_summary[key], key
 
 
-def test_a_csv_whose_header_is_below_title_lines_is_one_line(
+def test_a_csv_whose_header_is_below_title_lines_reads_as_in_one_process(
     spark: Any, data_dir: Path, tmp_path: Path
 ) -> None:
-    plain = month_csv(tmp_path / "plain.csv", 2026, 10, 50, seed=4).read_text(encoding="utf-8")
+    """A report's title, its date and a blank line above the header, a blank line among the rows: the header
+    is found as the reader finds it and every row keeps its line's number (Spark's own CSV parser skipped
+    blank lines), with the file split in 32 KB partitions so that the title lines sit in the first only."""
+    header, *rows = month_csv(tmp_path / "plain.csv", 2026, 10, 2000, seed=4).read_text("utf-8").splitlines()
+    bad = next(csv.reader([rows[10]]))
+    bad[2] = "not a date"  # the date of service (tests.scale.months.CSV_COLUMNS)
+    rows[700:700] = ["", ",".join(bad)]  # a blank row, and an unreadable one below it
     path = tmp_path / "titled.csv"
-    path.write_text("Charges export\nOctober 2026\n" + plain, encoding="utf-8")
-    job = SparkJob((str(path),), tmp_path / "out", SETTINGS, data_dir)
+    path.write_text("\n".join(["Charges export", "October 2026,,", "", header, *rows]) + "\n", "utf-8")
+    session = Session.open(data_dir, SETTINGS)
+    read = session.read(path)
+    report = session.check(read.lines, read.unreadable)
+    spark.conf.set("spark.sql.files.maxPartitionBytes", "32k")
+    try:
+        job = SparkJob((str(path),), tmp_path / "out", SETTINGS, data_dir, partitions=3)
+        summary = run_spark(job, spark)
+    finally:
+        spark.conf.unset("spark.sql.files.maxPartitionBytes")
+    expected = sorted(
+        (f.source.sheet, f.source.row, f.rule, f.message) for r in report.results for f in r.findings
+    )
+    assert _findings(tmp_path / "out") == expected and expected
+    lines = pq.read_table(tmp_path / "out" / "lines").sort_by("line_id").to_pylist()
+    assert [(r["source_row"], r["hcpcs"]) for r in lines] == [(x.source.row, x.hcpcs) for x in read.lines]
+    assert lines[0]["source_row"] == 5 and lines[-1]["source_row"] == len(rows) + 4
+    assert summary["unreadable_rows"] == [{"row": u.source.row, "reason": u.reason} for u in read.unreadable]
+    assert [u.source.row for u in read.unreadable] == [706]
+
+
+def test_a_line_break_quoted_above_the_header_is_one_line(spark: Any, data_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "titled.csv"
+    path.write_text('"Charges export\nOctober 2026"\nPatient,DOS,CPT\nP1,2026-10-01,99213\n', "utf-8")
     with pytest.raises(InputFileError) as raised:
-        run_spark(job, spark)
-    message = str(raised.value)
-    assert message.startswith(f"{path}: its header is on line 3;") and "\n" not in message
-    assert "remove the lines above it, or check it with --engine local" in message
-    assert not (tmp_path / "out" / "summary.json").exists()
+        run_spark(SparkJob((str(path),), tmp_path / "out", SETTINGS, data_dir), spark)
+    assert str(raised.value).startswith(f"{path}: a quoted cell above its header holds a line break")
+    assert "--engine local" in str(raised.value) and "\n" not in str(raised.value)
 
 
 def test_cells_read_as_blank_for_an_excel_error_warn_as_in_one_process(
