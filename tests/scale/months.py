@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from rvucheck.model import CellRef, ChargeLine, Report
 from rvucheck.testing.synthetic.month import SyntheticLine, as_charge_line, generate_month, write_csv
@@ -60,3 +61,20 @@ def delta_month(csv: Path, folder: Path, rows: int) -> tuple[Path, Path]:
     copy = folder.with_name(folder.name + "-snapshot.csv")
     pacsv.write_csv(snapshot, copy)
     return folder, copy
+
+
+def text_lines(text: str) -> Any:
+    """A CSV's lines as Spark's text source hands them to the workers' prepare stage: each line's text, its
+    file (0) and its line id (numbered from the file's first line)."""
+    import pyarrow as pa
+
+    from rvucheck.batch import spark_worker as worker
+
+    lines = text.splitlines()
+    return pa.table(
+        {
+            "value": pa.array(lines, pa.string()),
+            worker.FILE_COLUMN: pa.array([0] * len(lines), pa.int32()),
+            worker.ID_COLUMN: pa.array(range(len(lines)), pa.int64()),
+        }
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow as pa
-from tests.scale.months import month_csv
+from tests.scale.months import month_csv, text_lines
 
 from rvucheck.batch import spark_worker as worker
 from rvucheck.batch.spark_csv import cells_of, csv_dialect
@@ -20,14 +20,7 @@ def _prepared(path: Path, batch_lines: int) -> pa.Table:
     grid = read_csv_grid(path)
     header_index, column_map = find_header(grid.rows, None, path, grid.name)
     text = path.read_text(encoding="utf-8")
-    lines = text.splitlines()
-    raw = pa.table(
-        {
-            "value": pa.array(lines, pa.string()),
-            worker.FILE_COLUMN: pa.array([0] * len(lines), pa.int32()),
-            worker.ID_COLUMN: pa.array(range(len(lines)), pa.int64()),
-        }
-    )
+    raw = text_lines(text)
     plan = worker.Plan(
         buckets=4, columns=_layout(column_map), store_name="", settings_json="{}",
         offsets={(0, 0): 0, (0, -1): 0}, column_map=column_map,

@@ -12,7 +12,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
-from tests.scale.months import month_csv
+from tests.scale.months import month_csv, text_lines
 
 from rvucheck.batch import spark_worker as worker
 from rvucheck.batch.contract import bucket_of, settings_to_json
@@ -55,14 +55,7 @@ def partition(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> tuple
     _index, column_map = find_header(grid.rows, None, csv, grid.name)
     names = [str(cell) for cell in grid.rows[0]]
     text = csv.read_text(encoding="utf-8")
-    lines = text.splitlines()
-    raw = pa.table(
-        {
-            "value": pa.array(lines, pa.string()),
-            worker.FILE_COLUMN: pa.array([0] * len(lines), pa.int32()),
-            worker.ID_COLUMN: pa.array(range(len(lines)), pa.int64()),
-        }
-    )
+    raw = text_lines(text)
     plan = worker.Plan(
         buckets=12, columns=tuple(sorted(column_map.as_mapping().items(), key=lambda item: item[1])),
         store_name="", settings_json=settings_to_json(SETTINGS), offsets={(0, 0): 0, (0, -1): 0},
