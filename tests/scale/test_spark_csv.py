@@ -9,45 +9,81 @@ import pyarrow as pa
 from tests.scale.months import month_csv, text_lines
 
 from rvucheck.batch import spark_worker as worker
-from rvucheck.batch.spark_csv import cells_of, csv_dialect
+from rvucheck.batch.contract import bucket_of
+from rvucheck.batch.spark_csv import cells_of, csv_dialect, parse_csv, read_text
 from rvucheck.batch.spark_input import _layout
 from rvucheck.read.charges import find_header, read_charges
 from rvucheck.read.sources import read_csv_grid
 
 
-def _prepared(path: Path, batch_lines: int) -> pa.Table:
-    """The file's lines as Spark's text source hands them over (numbered from its first line), prepared."""
+def _plan_and_lines(path: Path) -> tuple[worker.Plan, pa.Table]:
+    """The plan and the file's lines as Spark's text source hands them over (numbered from its first line)."""
     grid = read_csv_grid(path)
     header_index, column_map = find_header(grid.rows, None, path, grid.name)
     text = path.read_text(encoding="utf-8")
-    raw = text_lines(text)
     plan = worker.Plan(
         buckets=4, columns=_layout(column_map), store_name="", settings_json="{}",
         offsets={(0, 0): 0, (0, -1): 0}, column_map=column_map,
         csv_header=tuple(str(cell) for cell in grid.rows[header_index]), sheets=(grid.name,),
         csv_dialect=csv_dialect(text), csv_above=header_index + 1,
     )  # fmt: skip
-    return pa.Table.from_batches(list(worker.prepare(raw.to_batches(max_chunksize=batch_lines), plan)))
+    return plan, text_lines(text)
 
 
-def test_title_lines_blank_rows_and_a_semicolon_dialect_read_as_the_reader_reads_them(tmp_path: Path) -> None:
+def _titled(tmp_path: Path) -> Path:
     header, *rows = month_csv(tmp_path / "plain.csv", 2026, 10, 300, seed=5).read_text("utf-8").splitlines()
     rows[100:100] = ["", "", "C9,P9,10/05/2026,,,,,,,1"]  # blank rows (kept as rows), a row with no code
     path = tmp_path / "titled.csv"
     lines = ["Charge export", "Run 2026-11-02", "", header, *rows]
     path.write_text("\n".join(line.replace(",", ";") for line in lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_text_lines_read_in_the_check_stage_as_the_reader_reads_them(tmp_path: Path) -> None:
+    """A plain CSV's prepare stage buckets its text lines by the reader's patient cell; the check stage reads
+    them (in whatever order the shuffle brings them) into the reader's lines, rows and unreadable rows."""
+    path = _titled(tmp_path)
     read = read_charges(path)
-    prepared = _prepared(path, 97)  # batches that cut the title lines and the rows anywhere
-    good = prepared.filter(pa.compute.is_null(prepared.column("unreadable"))).sort_by("line_id")
+    plan, raw = _plan_and_lines(path)
+    assert plan.csv_text
+    prepared = pa.Table.from_batches(list(worker.prepare(raw.to_batches(max_chunksize=97), plan)))
+    assert prepared.schema == worker.TEXT_SCHEMA and prepared.num_rows == 303  # title lines and header gone
+    shuffled = prepared.take([(i * 7919) % prepared.num_rows for i in range(prepared.num_rows)])
+    lines, ids, unreadable = read_text(shuffled.sort_by("line_id"), plan)
+    assert [line.source.row for line in lines] == [line.source.row for line in read.lines]
+    assert [line.hcpcs for line in lines] == [line.hcpcs for line in read.lines]
+    assert [line.patient for line in lines] == [line.patient for line in read.lines]
+    assert ids[:2] == [0, 1] and len(lines) == 300 and ids == sorted(ids)
+    assert [(u.source.row, u.reason) for _id, u in unreadable] == [
+        (u.source.row, u.reason) for u in read.unreadable
+    ]
+    assert [u.source.row for u in read.unreadable] == [107]
+    bucket = dict(
+        zip(prepared.column("line_id").to_pylist(), prepared.column("bucket").to_pylist(), strict=True)
+    )
+    assert [bucket[i] for i in ids] == [
+        bucket_of(line.patient or None, i, 4) for line, i in zip(read.lines, ids, strict=True)
+    ]
+
+
+def test_the_typed_path_reads_title_lines_blank_rows_and_a_semicolon_dialect_as_the_reader(
+    tmp_path: Path,
+) -> None:
+    """--history's and a wide layout's path: each batch of text lines read in the prepare stage."""
+    path = _titled(tmp_path)
+    read = read_charges(path)
+    plan, raw = _plan_and_lines(path)
+    tables, bad = [], []
+    for batch in raw.to_batches(max_chunksize=97):  # batches that cut the title lines and the rows anywhere
+        table, unreadable = parse_csv(batch, plan, *worker.line_ids(batch, plan))
+        tables.append(table)
+        bad.extend(unreadable)
+    good = pa.concat_tables(tables).sort_by("line_id")
     assert good.column("source_row").to_pylist() == [line.source.row for line in read.lines]
     assert good.column("hcpcs").to_pylist() == [line.hcpcs for line in read.lines]
     assert good.column("patient_key").to_pylist() == [line.patient for line in read.lines]
     assert good.column("line_id").to_pylist()[:2] == [0, 1] and len(read.lines) == 300
-    bad = prepared.filter(pa.compute.is_valid(prepared.column("unreadable"))).column("unreadable").to_pylist()
-    assert [(u["source_row"], u["reason"]) for u in bad] == [
-        (u.source.row, u.reason) for u in read.unreadable
-    ]
-    assert [u.source.row for u in read.unreadable] == [107]
+    assert [(u.source.row, u.reason) for _id, u in bad] == [(u.source.row, u.reason) for u in read.unreadable]
 
 
 def test_a_quoted_line_break_is_cut_at_its_line_and_the_other_lines_split_together() -> None:

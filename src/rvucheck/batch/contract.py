@@ -29,7 +29,7 @@ import dataclasses
 import hashlib
 import itertools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -140,36 +140,47 @@ def conform(table: pa.Table, columns: Columns | None = None) -> pa.Table:
 
 
 def charge_table(
-    lines: Sequence[ChargeLine], first_id: int = 0, history: bool = False, columns: Columns | None = None
+    lines: Sequence[ChargeLine],
+    first_id: int = 0,
+    history: bool = False,
+    columns: Columns | None = None,
+    ids: Sequence[int] | None = None,
+    names: Sequence[str] | None = None,
 ) -> pa.Table:
-    """ChargeLines as a CHARGE_SCHEMA table (line_id from `first_id` in the given order); the layout is
-    `columns`, else the lines' own (the reader gives every line its file's)."""
+    """ChargeLines as a CHARGE_SCHEMA table (line_id from `first_id` in the given order, or each line's of
+    `ids`); the layout is `columns`, else the lines' own (the reader gives every line its file's). `names`:
+    only these columns, in this order (a check stage's output columns: the others are not built)."""
     with paused_gc():
-        return _charge_table(lines, first_id, history, columns)
+        return _charge_table(lines, first_id, history, columns, ids, names or CHARGE_SCHEMA.names)
 
 
 def _charge_table(
-    lines: Sequence[ChargeLine], first_id: int, history: bool, columns: Columns | None
+    lines: Sequence[ChargeLine],
+    first_id: int,
+    history: bool,
+    columns: Columns | None,
+    ids: Sequence[int] | None,
+    names: Sequence[str],
 ) -> pa.Table:
-    data: dict[str, list[Any]] = {
-        "line_id": list(range(first_id, first_id + len(lines))),
-        "patient_key": [line.patient for line in lines],
-        "history": [history] * len(lines),
+    made: dict[str, Callable[[], list[Any]]] = {
+        "line_id": lambda: list(ids) if ids is not None else list(range(first_id, first_id + len(lines))),
+        "patient_key": lambda: [line.patient for line in lines],
+        "history": lambda: [history] * len(lines),
+        "source_sheet": lambda: [line.source.sheet for line in lines],
+        "source_row": lambda: [line.source.row for line in lines],
+        "source_column": lambda: [line.source.column for line in lines],
+        "source_unit": lambda: [None if line.source.unit == "row" else line.source.unit for line in lines],
+        "source_blanked": lambda: [
+            [{"column": column, "error": error} for column, error in line.source.blanked]
+            if type(line.source) is BlankedRef
+            else None
+            for line in lines
+        ],
     }
-    for name, _kind in LINE_FIELDS:
-        data[name] = [getattr(line, name) for line in lines]
-    data["source_sheet"] = [line.source.sheet for line in lines]
-    data["source_row"] = [line.source.row for line in lines]
-    data["source_column"] = [line.source.column for line in lines]
-    data["source_unit"] = [None if line.source.unit == "row" else line.source.unit for line in lines]
-    data["source_blanked"] = [
-        [{"column": column, "error": error} for column, error in line.source.blanked]
-        if type(line.source) is BlankedRef
-        else None
-        for line in lines
-    ]
+    data = {name: made[name]() if name in made else [getattr(line, name) for line in lines] for name in names}
+    schema = pa.schema([CHARGE_SCHEMA.field(name) for name in names])
     layout = columns if columns is not None else (lines[0].columns if lines else ())
-    return with_layout(pa.Table.from_pydict(data, schema=CHARGE_SCHEMA), layout)
+    return with_layout(pa.Table.from_pydict(data, schema=schema), layout)
 
 
 def lines_of(table: pa.Table, columns: Columns) -> tuple[list[ChargeLine], list[ChargeLine]]:

@@ -11,6 +11,8 @@
    batch.spark_csv).
 2. Number the rows (`line_id`, in the order of the files and of the rows in each), read them into
    CHARGE_SCHEMA rows and give each its patient bucket: a `mapInArrow` with no shuffle (spark_worker.prepare).
+   A CSV without --history (and not a wide claim layout) is not read here: its text lines go on with their
+   line_id and bucket (the reader's patient cell's), and the check stage reads them (spark_csv.read_text).
 3. `repartition(n, bucket).mapInArrow(check)`: each worker opens the store that `SparkContext.addFile`
    shipped (SparkFiles.get, opened read-only by open_worker_session; no Python object is broadcast) and
    checks its buckets with check_arrow.
@@ -35,6 +37,7 @@ from rvucheck.batch import spark_worker as worker
 from rvucheck.batch.contract import open_worker_session, settings_to_json
 from rvucheck.batch.figures import RunSums, run_summary
 from rvucheck.batch.notes import date_notes, merge_notes
+from rvucheck.batch.spark_check import CHECKED_SCHEMA
 from rvucheck.batch.spark_input import SparkInput, read_input
 from rvucheck.batch.spark_session import import_pyspark, run_conf, spark_session
 from rvucheck.errors import DataNotInstalled, OutputError, RvucheckError
@@ -162,16 +165,15 @@ def _settings(job: SparkJob) -> str:
 def _prepared(source: SparkInput, plan: worker.Plan) -> DataFrame:
     from pyspark.sql.pandas.types import from_arrow_schema
 
-    return source.frame.mapInArrow(
-        lambda batches: worker.prepare(batches, plan), from_arrow_schema(worker.PREPARED_SCHEMA)
-    )
+    schema = worker.TEXT_SCHEMA if plan.csv_text else worker.PREPARED_SCHEMA  # a plain CSV: its text lines
+    return source.frame.mapInArrow(lambda batches: worker.prepare(batches, plan), from_arrow_schema(schema))
 
 
 def _checked(prepared: DataFrame, plan: worker.Plan, partitions: int) -> DataFrame:
     from pyspark.sql.pandas.types import from_arrow_schema
 
     return prepared.repartition(partitions, "bucket").mapInArrow(
-        lambda batches: worker.check(batches, plan), from_arrow_schema(worker.CHECKED_SCHEMA)
+        lambda batches: worker.check(batches, plan), from_arrow_schema(CHECKED_SCHEMA)
     )
 
 

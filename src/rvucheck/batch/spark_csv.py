@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pyarrow as pa
 
-from rvucheck.batch.contract import CHARGE_SCHEMA, charge_table
-from rvucheck.model import UnreadableLine
+from rvucheck.batch.contract import charge_table
+from rvucheck.model import ChargeLine, UnreadableLine
+from rvucheck.read.cells import clean_text
 
 if TYPE_CHECKING:
     from rvucheck.batch.spark_worker import Plan
@@ -27,6 +28,16 @@ if TYPE_CHECKING:
 Dialect = dict[str, Any]  # csv.reader's format parameters (a sniffed dialect is a class that cannot travel)
 SNIFF_CHARS = 65_536  # the characters the reader sniffs its dialect from (read.sources)
 _DELIMITERS = ",;\t|"  # the delimiters the reader's sniffer chooses among
+# a plain CSV's text lines as the prepare stage places them, before their bucket (spark_worker.TEXT_SCHEMA)
+TEXT_COLUMNS = pa.schema(
+    [
+        pa.field("line_id", pa.int64(), nullable=False),
+        pa.field("csv_file", pa.int32()),
+        pa.field("csv_row", pa.int64()),
+        pa.field("text", pa.string()),
+        pa.field("patient_key", pa.string()),
+    ]
+)
 _FORMAT = ("delimiter", "quotechar", "escapechar", "doublequote", "skipinitialspace", "quoting", "strict")
 
 
@@ -66,28 +77,96 @@ def parse_csv(
     same header mapping, line builder, totals and blank rows. `ids`, `files` and `rows`: each line's place
     among the input's lines, its file and its line in the file from 0 (spark_worker.line_ids). The lines
     down to the header (plan.csv_above in every file) are not read; a row's number is its line's, and its
-    line_id its place among the data rows of the input's files."""
+    line_id its place among the data rows of the input's files. The typed path (--history, a wide claim
+    layout): a plain CSV goes as its text lines to the check stage (text_rows, read_text)."""
+    keep = _below_header(rows, plan)
+    if not keep:  # a batch of the lines above the header
+        return charge_table([], columns=plan.columns), []
+    texts = _kept(batch.column("value").to_pylist(), keep)
+    row_ids = [ids[i] - (files[i] + 1) * plan.csv_above for i in keep]
+    lines, line_ids, unreadable = _read(texts, plan, files[keep[0]], row_ids, [rows[i] for i in keep])
+    return charge_table(lines, columns=plan.columns, ids=line_ids), unreadable
+
+
+def text_rows(
+    batch: pa.RecordBatch, plan: Plan, ids: list[int], files: list[int], rows: list[int]
+) -> pa.Table:
+    """The prepare stage of a plain CSV: each text line below the header with its line_id (parse_csv's),
+    file, line in the file and patient key, the reader's cleaned patient cell (read.rows.LineBuilder's
+    clean_text), from which the caller buckets it. Nothing else is read here: the check stage reads the
+    lines once (read_text)."""
+    keep = _below_header(rows, plan)
+    texts = _kept(batch.column("value").to_pylist(), keep)
+    patient = plan.column_map.single.get("patient")
+    if patient is None:
+        keys = [""] * len(texts)
+    else:
+        cells = cells_of(texts, plan.csv_dialect or {})
+        keys = [clean_text(row[patient]) if patient < len(row) else "" for row in cells]
+    above = plan.csv_above
+    columns = {
+        "line_id": [ids[i] - (files[i] + 1) * above for i in keep],
+        "csv_file": [files[i] for i in keep],
+        "csv_row": [rows[i] for i in keep],
+        "text": texts,
+        "patient_key": keys,
+    }
+    return pa.table(columns, schema=TEXT_COLUMNS)
+
+
+def read_text(
+    table: pa.Table, plan: Plan
+) -> tuple[list[ChargeLine], list[int], list[tuple[int, UnreadableLine]]]:
+    """The check stage of a plain CSV: text_rows' rows (in line_id order) read into ChargeLines by the
+    reader's line builder, each file's rows on a grid of their own (the file's sheet name): (lines, their
+    line_ids, the unreadable rows with theirs)."""
+    files = table.column("csv_file").to_pylist()
+    texts = table.column("text").to_pylist()
+    ids = table.column("line_id").to_pylist()
+    rows = table.column("csv_row").to_pylist()
+    lines: list[ChargeLine] = []
+    line_ids: list[int] = []
+    unreadable: list[tuple[int, UnreadableLine]] = []
+    start = 0
+    while start < len(files):
+        end = start + 1
+        while end < len(files) and files[end] == files[start]:
+            end += 1
+        found, found_ids, bad = _read(texts[start:end], plan, files[start], ids[start:end], rows[start:end])
+        lines.extend(found)
+        line_ids.extend(found_ids)
+        unreadable.extend(bad)
+        start = end
+    return lines, line_ids, unreadable
+
+
+def _below_header(rows: list[int], plan: Plan) -> list[int]:
+    return [i for i, row in enumerate(rows) if row >= plan.csv_above]
+
+
+def _kept(texts: list[str], keep: list[int]) -> list[str]:
+    return texts if len(keep) == len(texts) else [texts[i] for i in keep]
+
+
+def _read(
+    texts: list[str], plan: Plan, file: int, ids: list[int], rows: list[int]
+) -> tuple[list[ChargeLine], list[int], list[tuple[int, UnreadableLine]]]:
+    """Text lines of one file read as the reader reads them; `ids`: each line's line_id, `rows`: its line in
+    the file from 0. The lines get their file's row numbers (the grid's are the batch's)."""
     from rvucheck.read.charges import read_rows
     from rvucheck.read.sources import SheetGrid
 
-    above = plan.csv_above
-    keep = [i for i, row in enumerate(rows) if row >= above]
-    if not keep:  # a batch of the lines above the header
-        return charge_table([], columns=plan.columns), []
-    texts = batch.column("value").to_pylist()
-    if len(keep) < len(texts):
-        texts = [texts[i] for i in keep]
     cells = cast(list[list[object]], cells_of(texts, plan.csv_dialect or {}))  # the csv module's str cells
     grid: list[list[object]] = [list(plan.csv_header), *cells]
-    read = read_rows(SheetGrid(plan.sheets[files[keep[0]]], grid), 0, plan.column_map, "csv")
+    read = read_rows(SheetGrid(plan.sheets[file], grid), 0, plan.column_map, "csv")
     # grid row (header = 1) -> (line_id, the file's row number)
-    where = {n + 2: (ids[i] - (files[i] + 1) * above, rows[i] + 1) for n, i in enumerate(keep)}
-    seen: dict[int, int] = {}  # the lines keep the batch's rows: the table gets the file's instead
+    where = {n + 2: (line_id, row + 1) for n, (line_id, row) in enumerate(zip(ids, rows, strict=True))}
+    seen: dict[int, int] = {}  # lines numbered so far per grid row (a wide layout's slots)
     placed = _placed([line.source.row for line in read.lines], where, plan, seen)
-    table = charge_table(read.lines, columns=plan.columns)
-    for name, values in (("line_id", [p[0] for p in placed]), ("source_row", [p[1] for p in placed])):
-        index = CHARGE_SCHEMA.get_field_index(name)
-        table = table.set_column(index, CHARGE_SCHEMA.field(name), pa.array(values, pa.int64()))
+    for line, (_line_id, row_number) in zip(read.lines, placed, strict=True):
+        # the reader made this CellRef for this line alone: set in place (frozen, not slotted), as
+        # contract._sources builds them, where dataclasses.replace of every line would cost a copy each
+        object.__setattr__(line.source, "row", row_number)
     unreadable = []
     for item, (line_id, row_number) in zip(
         read.unreadable, _placed([u.source.row for u in read.unreadable], where, plan, seen), strict=True
@@ -95,7 +174,7 @@ def parse_csv(
         moved = dataclasses.replace(item.source, row=row_number)
         reason = item.reason.replace(item.source.a1(), moved.a1())
         unreadable.append((line_id, dataclasses.replace(item, source=moved, reason=reason)))
-    return table, unreadable
+    return read.lines, [line_id for line_id, _row in placed], unreadable
 
 
 def _placed(

@@ -1,24 +1,20 @@
 """What runs on a Spark worker (inside `mapInArrow`): plain functions of Arrow record batches, with no
 pyspark import but `SparkFiles` (to find the shipped store), so they run, and are tested, without Spark too.
 
-    prepare(batches, plan)   raw rows (a CSV's text lines: split and read as the reader does, spark_csv; a
-                             Parquet or Delta table's columns: batch.arrow_in, as --engine local reads them)
-                             -> CHARGE_SCHEMA
-                             rows with their `bucket`, and the rows that cannot be read
+    prepare(batches, plan)   raw rows (a Parquet or Delta table's columns: batch.arrow_in, as --engine local
+                             reads them; a CSV's text lines with --history or a wide claim layout: split and
+                             read as the reader does, spark_csv) -> CHARGE_SCHEMA rows with their `bucket`,
+                             and the rows that cannot be read; a plain CSV (Plan.csv_text): TEXT_SCHEMA, its
+                             text lines with their bucket, read once, in the check stage (spark_csv)
     check(batches, plan)     one partition of whole buckets, checked in engine runs of whole buckets
-                             (up to RUN_LINES lines) -> rows of four struct columns, one set in each: a
-                             line (lines.parquet's columns, as --engine local writes them), a finding, an
-                             unreadable row, or a run's figures,
-                             notes and each date's first line (pickled batch.figures.RunSums and
-                             batch.notes.Note: they merge on the driver as the local engine merges its
-                             buckets')
+                             (up to RUN_LINES lines) -> spark_check.CHECKED_SCHEMA rows: lines, findings,
+                             unreadable rows and each run's figures
 
 Neither imports a workbook library (openpyxl, xlwings, Pillow, xlsxwriter): a lean worker runs them.
 """
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -28,54 +24,33 @@ import pyarrow.compute as pc
 
 from rvucheck.batch.contract import (
     CHARGE_SCHEMA,
-    FINDING_SCHEMA,
-    RESULT_SCHEMA,
     Columns,
     bucket_of,
-    finding_table,
+    charge_table,
     lines_of,
     open_worker_session,
-    result_table,
-    values_of,
 )
-from rvucheck.batch.figures import bucket_sums
 from rvucheck.batch.history import key_patients
-from rvucheck.batch.notes import Note
-from rvucheck.batch.spark_csv import Dialect, parse_csv
+from rvucheck.batch.spark_check import (
+    UNREADABLE_SCHEMA,
+    check_lines,
+    checked_rows,
+    loose,
+    unreadable_structs,
+)
+from rvucheck.batch.spark_csv import TEXT_COLUMNS, Dialect, parse_csv, read_text, text_rows
 from rvucheck.batch.spark_x12 import x12_rows
 from rvucheck.batch.worker import LINE_COLUMNS
 from rvucheck.gc_pause import paused_gc
 from rvucheck.model import UnreadableLine
-from rvucheck.session import GLOBAL_EM_KINDS, NEW_PATIENT_KINDS
 
 ROW_BITS = 33  # monotonically_increasing_id(): partition index << 33 | row number within the partition
-UNREADABLE_SCHEMA = pa.schema(
-    [
-        pa.field("line_id", pa.int64(), nullable=False),
-        pa.field("source_sheet", pa.string()),
-        pa.field("source_row", pa.int64()),
-        pa.field("source_column", pa.int64()),
-        pa.field("reason", pa.string()),
-    ]
-)
-
-
-def _loose(schema: pa.Schema) -> pa.StructType:
-    """A schema as a struct type whose fields may all be null (a null struct has null fields)."""
-    return pa.struct([field.with_nullable(True) for field in schema])
-
-
 PREPARED_SCHEMA = CHARGE_SCHEMA.append(pa.field("bucket", pa.int32(), nullable=False)).append(
-    pa.field("unreadable", _loose(UNREADABLE_SCHEMA))
+    pa.field("unreadable", loose(UNREADABLE_SCHEMA))
 )
-LINE_SCHEMA = pa.schema([*(CHARGE_SCHEMA.field(name) for name in LINE_COLUMNS), *list(RESULT_SCHEMA)[1:]])
-CHECKED_SCHEMA = pa.schema(
-    [
-        pa.field("line", _loose(LINE_SCHEMA)),
-        pa.field("finding", _loose(FINDING_SCHEMA)),
-        pa.field("unreadable", _loose(UNREADABLE_SCHEMA)),
-        pa.field("figures", pa.binary()),
-    ]
+# a plain CSV's prepared rows: its text lines, placed and bucketed (the patient key stays behind)
+TEXT_SCHEMA = pa.schema(
+    [*(f for f in TEXT_COLUMNS if f.name != "patient_key"), pa.field("bucket", pa.int32(), nullable=False)]
 )
 RUN_LINES = 100_000  # lines checked in one engine run (whole buckets): bounds a worker's memory
 FILE_COLUMN, ID_COLUMN = "_rvucheck_file", "_rvucheck_id"  # added by the driver to the raw rows
@@ -99,6 +74,13 @@ class Plan:
     x12_files: dict[str, int] | None = None  # an 837P input: each file's path (as Spark lists it) -> number
     csv_dialect: Dialect | None = None  # a CSV's dialect as the single-process reader sniffs it
     csv_above: int = 1  # a CSV's lines down to its header row, in every file (title lines, the header)
+
+    @property
+    def csv_text(self) -> bool:
+        """A CSV that goes through the shuffle as its text lines, read once in the check stage: not with
+        --history (the history's join needs typed rows), nor a wide claim layout (a row of several lines,
+        each bucketed by its own line_id when its patient is blank)."""
+        return bool(self.csv_header) and not self.keyed and not self.column_map.slots
 
 
 def line_ids(batch: pa.RecordBatch, plan: Plan) -> tuple[list[int], list[int], list[int]]:
@@ -133,6 +115,11 @@ def prepare(batches: Iterable[pa.RecordBatch], plan: Plan) -> Iterator[pa.Record
 
 
 def _prepared(batch: pa.RecordBatch, plan: Plan) -> list[pa.RecordBatch]:
+    if plan.csv_text:
+        ids, files, rows = line_ids(batch, plan)
+        text = text_rows(batch, plan, ids, files, rows)
+        text = text.append_column(TEXT_SCHEMA.field("bucket"), buckets_of(text, plan.buckets))
+        return text.select(TEXT_SCHEMA.names).cast(TEXT_SCHEMA).to_batches()
     if plan.x12_files is not None:
         table, unreadable = x12_rows(batch, plan.x12_files)
     else:
@@ -186,11 +173,6 @@ def _with_unreadable(table: pa.Table, structs: pa.Array | None) -> pa.Table:
 
 def _unreadable_rows(found: list[tuple[int, UnreadableLine]], plan: Plan) -> pa.Table:
     """Unreadable rows travel with the charges (no code, so no rule sees them) to the check stage."""
-    records = [
-        {"line_id": line_id, "source_sheet": item.source.sheet, "source_row": item.source.row,
-         "source_column": item.source.column, "reason": item.reason}
-        for line_id, item in found
-    ]  # fmt: skip
     ids = pa.array([line_id for line_id, _item in found], pa.int64())
     table = pa.table([ids], schema=pa.schema([CHARGE_SCHEMA.field("line_id")]))
     arrays = [
@@ -198,7 +180,7 @@ def _unreadable_rows(found: list[tuple[int, UnreadableLine]], plan: Plan) -> pa.
         for f in CHARGE_SCHEMA
     ]
     table = pa.Table.from_arrays(arrays, schema=CHARGE_SCHEMA)
-    return _with_unreadable(table, pa.array(records, PREPARED_SCHEMA.field("unreadable").type))
+    return _with_unreadable(table, unreadable_structs(found))
 
 
 def check(batches: Iterable[pa.RecordBatch], plan: Plan) -> Iterator[pa.RecordBatch]:
@@ -212,10 +194,13 @@ def check(batches: Iterable[pa.RecordBatch], plan: Plan) -> Iterator[pa.RecordBa
         return
     table = pa.Table.from_batches(batches)
     del batches
+    if plan.csv_text:
+        yield from _check_text(table, plan)
+        return
     unread = table.column("unreadable")
     if unread.null_count < table.num_rows:
         bad = table.filter(unread.is_valid())
-        yield from _checked(unreadable=bad.column("unreadable").combine_chunks()).to_batches()
+        yield from checked_rows(unreadable=bad.column("unreadable").combine_chunks()).to_batches()
         table = table.filter(unread.is_null())
     if not table.num_rows:
         return
@@ -228,6 +213,26 @@ def check(batches: Iterable[pa.RecordBatch], plan: Plan) -> Iterator[pa.RecordBa
     for members in runs:
         part = table if len(runs) == 1 else table.filter(pc.is_in(buckets, pa.array(members, pa.int32())))
         yield from check_bucket(part.select(CHARGE_SCHEMA.names).cast(CHARGE_SCHEMA), session, plan.columns)
+
+
+def _check_text(table: pa.Table, plan: Plan) -> Iterator[pa.RecordBatch]:
+    """check() of a plain CSV's text lines: each run's lines read (spark_csv.read_text), then checked."""
+    session = open_worker_session(_store(plan), plan.settings_json)
+    table = table.sort_by("line_id")
+    buckets = table.column("bucket")
+    runs = runs_of(buckets, RUN_LINES)
+    for members in runs:
+        part = table if len(runs) == 1 else table.filter(pc.is_in(buckets, pa.array(members, pa.int32())))
+        with paused_gc():  # reading builds many live objects and almost no cyclic garbage
+            lines, ids, unreadable = read_text(part, plan)
+        if unreadable:
+            yield from checked_rows(unreadable=unreadable_structs(unreadable)).to_batches()
+        if lines:
+            kept = charge_table(lines, columns=plan.columns, ids=ids, names=LINE_COLUMNS)
+            with paused_gc():  # the run's lines and findings: many live objects, almost no cyclic garbage
+                checked = check_lines(lines, [], kept, session)
+            for out in checked:
+                yield from out.to_batches()
 
 
 def runs_of(buckets: pa.ChunkedArray | pa.Array, most: int) -> list[list[int]]:
@@ -256,51 +261,8 @@ def check_bucket(table: pa.Table, session: Any, columns: Columns) -> Iterator[pa
 
 def _check_bucket(table: pa.Table, session: Any, columns: Columns) -> list[pa.Table]:
     current = table.filter(pc.invert(table.column("history").fill_null(False)))
-    ids = current.column("line_id").to_pylist()
     lines, past = lines_of(table, columns)
-    report = session.check(lines, history=past)
-    results = result_table(report, ids)
-    kept = current.select(list(LINE_COLUMNS))
-    for name in results.column_names[1:]:
-        kept = kept.append_column(results.schema.field(name), results.column(name))
-    out = [_checked(line=_structs(kept))]
-    findings = finding_table(report, ids)
-    findings = findings.filter(findings.column("line_id").is_valid())
-    if findings.num_rows:
-        out.append(_checked(finding=_structs(findings)))
-    sums = bucket_sums(
-        report.results, ids, len(past), session.rule_ids(GLOBAL_EM_KINDS), session.rule_ids(NEW_PATIENT_KINDS)
-    )
-    notes = tuple(Note(f.rule, f.severity, f.message, f.source.row) for f in report.run_findings)
-    figures = pickle.dumps((sums, notes, first_lines(current)))
-    out.append(_checked(figures=pa.array([figures], pa.binary())))
-    return out
-
-
-def first_lines(table: pa.Table) -> dict[Any, tuple[int, str, int]]:
-    """date of service -> (line_id, sheet, row) of its first line in the bucket (`table` in line_id order):
-    the driver keeps each date's first over all buckets, from which batch.notes.date_notes words the notes
-    of the dates."""
-    at: dict[Any, int] = {}
-    for index, dos in enumerate(values_of(table.column("dos"))):
-        if dos not in at:
-            at[dos] = index
-    firsts = table.select(["line_id", "source_sheet", "source_row"]).take(list(at.values())).to_pylist()
-    return {
-        dos: (first["line_id"], first["source_sheet"] or "", first["source_row"] or 0)
-        for dos, first in zip(at, firsts, strict=True)
-    }
-
-
-def _structs(table: pa.Table) -> pa.Array:
-    fields = [field.with_nullable(True) for field in table.schema]
-    return pa.StructArray.from_arrays([table.column(f.name).combine_chunks() for f in fields], fields=fields)
-
-
-def _checked(**columns: pa.Array) -> pa.Table:
-    rows = len(next(iter(columns.values())))
-    arrays = [columns.get(f.name, pa.nulls(rows, f.type)) for f in CHECKED_SCHEMA]
-    return pa.Table.from_arrays(arrays, schema=CHECKED_SCHEMA)
+    return check_lines(lines, past, current.select(list(LINE_COLUMNS)), session)
 
 
 def _files_root() -> str:
