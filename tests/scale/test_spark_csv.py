@@ -10,7 +10,7 @@ from tests.scale.months import month_csv, text_lines
 
 from rvucheck.batch import spark_worker as worker
 from rvucheck.batch.contract import bucket_of
-from rvucheck.batch.spark_csv import cells_of, csv_dialect, parse_csv, read_text
+from rvucheck.batch.spark_csv import cells_of, csv_dialect, moved_reason, parse_csv, read_text
 from rvucheck.batch.spark_input import _layout
 from rvucheck.read.charges import find_header, read_charges
 from rvucheck.read.sources import read_csv_grid
@@ -94,3 +94,15 @@ def test_a_quoted_line_break_is_cut_at_its_line_and_the_other_lines_split_togeth
         ['close"', "3"],
         ["7", "8", "9"],
     ]
+
+
+def test_a_reason_gets_the_file_s_row_in_its_cell_reference_and_nowhere_else() -> None:
+    """The grid's row 50 becomes the file's row 1203 in the reference, never inside a value that holds the
+    reference's text (a diagnosis K50.90, a modifier 'K50')."""
+    assert moved_reason("K50: 'K50' is not a modifier", "K50", "K1203") == "K1203: 'K50' is not a modifier"
+    assert moved_reason("date of service in K50: not a date", "K50", "K1203") == (
+        "date of service in K1203: not a date"
+    )
+    assert moved_reason("no procedure code in H5", "H5", "H1203") == "no procedure code in H1203"
+    # a value holding the reference's text before it, or a longer reference, is left alone
+    assert moved_reason("K50.90 K500 in K50", "K50", "K1203") == "K50.90 K500 in K1203"

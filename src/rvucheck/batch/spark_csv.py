@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import re
 from typing import TYPE_CHECKING, Any, cast
 
 import pyarrow as pa
@@ -172,9 +173,16 @@ def _read(
         read.unreadable, _placed([u.source.row for u in read.unreadable], where, plan, seen), strict=True
     ):
         moved = dataclasses.replace(item.source, row=row_number)
-        reason = item.reason.replace(item.source.a1(), moved.a1())
+        reason = moved_reason(item.reason, item.source.a1(), moved.a1())
         unreadable.append((line_id, dataclasses.replace(item, source=moved, reason=reason)))
     return read.lines, [line_id for line_id, _row in placed], unreadable
+
+
+def moved_reason(reason: str, old: str, new: str) -> str:
+    """The reader's reason with its cell reference `old` (the grid's row) made `new` (the file's): the first
+    whole reference only. The reader's reasons name their cell before any value from it (read.rows), and a
+    value may hold the reference's text (row 50 of column K beside the diagnosis K50.90, a modifier 'K50')."""
+    return re.sub(rf"(?<![\w.]){re.escape(old)}(?![\w.])", lambda _found: new, reason, count=1)
 
 
 def _placed(
