@@ -27,8 +27,6 @@ if TYPE_CHECKING:
     from rvucheck.batch.spark_worker import Plan
 
 Dialect = dict[str, Any]  # csv.reader's format parameters (a sniffed dialect is a class that cannot travel)
-SNIFF_CHARS = 65_536  # the characters the reader sniffs its dialect from (read.sources)
-_DELIMITERS = ",;\t|"  # the delimiters the reader's sniffer chooses among
 # a plain CSV's text lines as the prepare stage places them, before their bucket (spark_worker.TEXT_SCHEMA)
 TEXT_COLUMNS = pa.schema(
     [
@@ -43,11 +41,10 @@ _FORMAT = ("delimiter", "quotechar", "escapechar", "doublequote", "skipinitialsp
 
 
 def csv_dialect(sample: str) -> Dialect:
-    """The dialect read.sources sniffs from a file's first SNIFF_CHARS characters (Excel's when none)."""
-    try:
-        found: Any = csv.Sniffer().sniff(sample[:SNIFF_CHARS], delimiters=_DELIMITERS)
-    except csv.Error:
-        found = csv.excel
+    """The dialect the reader splits the file with (read.sources.sniff_dialect), as parameters that travel."""
+    from rvucheck.read.sources import sniff_dialect
+
+    found = sniff_dialect(sample)
     return {name: getattr(found, name) for name in _FORMAT if hasattr(found, name)}
 
 

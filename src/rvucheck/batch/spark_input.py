@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from rvucheck.batch.arrow_in import recognise
 from rvucheck.batch.contract import Columns
-from rvucheck.batch.spark_csv import SNIFF_CHARS, Dialect, csv_dialect, split_lines
+from rvucheck.batch.spark_csv import Dialect, csv_dialect, split_lines
 from rvucheck.batch.spark_worker import FILE_COLUMN, ID_COLUMN, ROW_BITS
 from rvucheck.batch.spark_x12 import is_x12, x12_frame
 from rvucheck.errors import InputFileError
@@ -210,7 +210,7 @@ def _read_csv(spark: SparkSession, paths: tuple[str, ...], mapping: dict[str, li
         head.write_text("\n".join(sample[:-1] if len(sample) == SAMPLE_LINES else sample) + "\n", "utf-8")
         grid = read_csv_grid(head)
         header_index, column_map = find_header(grid.rows, mapping or None, Path(paths[0]), grid.name)
-        dialect = csv_dialect(head.read_text("utf-8")[:SNIFF_CHARS])
+        dialect = csv_dialect(head.read_text("utf-8"))
     above = _lines_above(paths[0], sample, header_index, dialect)
     header = tuple(str(cell) for cell in grid.rows[header_index])
     for path in paths[1:]:

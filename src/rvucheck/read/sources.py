@@ -231,7 +231,7 @@ def _calamine_message(path: Path, exc: Exception) -> str:
 def read_csv_grid(path: Path) -> SheetGrid:
     """A CSV as a grid (sheet name = file stem, as Excel names it when it opens a CSV)."""
     text = _decode(path.read_bytes())
-    rows: Grid = list(_records(io.StringIO(text, newline=""), text[:65536], path))
+    rows: Grid = list(_records(io.StringIO(text, newline=""), text[:SNIFF_CHARS], path))
     return SheetGrid(name=sheet_title(path.stem), rows=rows)
 
 
@@ -240,17 +240,25 @@ def stream_csv(path: Path) -> Iterator[list[object]]:
     decided by a first pass over the bytes, in blocks), so the whole file never exists as text or cells."""
     encoding, errors = _encoding(path)
     with path.open(encoding=encoding, errors=errors, newline="") as handle:
-        sample = handle.read(65536)
+        sample = handle.read(SNIFF_CHARS)
         handle.seek(0)
         yield from _records(handle, sample, path)
 
 
-def _records(handle: IO[str], sample: str, path: Path) -> Iterator[list[object]]:
+SNIFF_CHARS = 65_536  # a CSV's dialect is sniffed from its first characters
+
+
+def sniff_dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
+    """The dialect a CSV is split with, sniffed from its first SNIFF_CHARS characters (Excel's when the
+    sniffer cannot tell). The Spark workers split a CSV's text lines with it too (batch.spark_csv)."""
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+        return csv.Sniffer().sniff(sample[:SNIFF_CHARS], delimiters=",;\t|")
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(handle, dialect)
+        return csv.excel
+
+
+def _records(handle: IO[str], sample: str, path: Path) -> Iterator[list[object]]:
+    reader = csv.reader(handle, sniff_dialect(sample))
     try:
         for record in reader:
             # one record = one row, as Excel shows a CSV (a quoted line break stays inside the cell)
