@@ -15,6 +15,7 @@ from rvucheck.read.evidence import SAMPLE_ROWS, find_code_column, is_hcpcs, sett
 from rvucheck.read.headers import ColumnMap, has_code_column, map_headers, normalize_header
 from rvucheck.read.safety import InputInfo
 from rvucheck.read.sources import SheetGrid, XlsxBook
+from rvucheck.read.stream_ods import OdsBook
 
 HEADER_SEARCH_ROWS = 60
 CODE_HEADERS_HINT = "CPT, HCPCS, Proc Code, Procedure Code or CPT Code"
@@ -22,13 +23,21 @@ FieldMapping = Mapping[str, "str | Sequence[str]"]
 
 
 def open_sheet(
-    info: InputInfo, sheet: str | None, mapping: FieldMapping | None, streamed: bool = True
+    info: InputInfo,
+    sheet: str | None,
+    mapping: FieldMapping | None,
+    streamed: bool = True,
+    by_chunks: bool = False,
 ) -> tuple[SheetGrid, int, ColumnMap]:
     """A workbook's charge sheet (chosen as read_charges chooses it), its header row's index and column map.
     `streamed`: the grid holds the first rows only, the others come from its `rest` as they are read (the
     header search and its column samples see the first rows). Public for the local engine, which reads the
-    rows below the header a chunk at a time (read.row_chunks)."""
-    book = XlsxBook(info.path, info.package, info.kind)
+    rows below the header a chunk at a time (read.row_chunks); `by_chunks`: an .ods is read by
+    read.stream_ods, whose memory is a row's, not the file's (python-calamine, which the single process keeps
+    for its ~3x lower CPU, parses every sheet when it opens the file)."""
+    book: XlsxBook | OdsBook = (
+        OdsBook(info.path) if by_chunks and info.kind == "ods" else XlsxBook(info.path, info.package, info.kind)
+    )
     name = _choose_sheet(book, sheet, mapping)
     grid = book.grid(name, HEADER_SEARCH_ROWS + SAMPLE_ROWS + 1 if streamed else None)
     found = _best_header(grid.rows, mapping)
@@ -36,7 +45,7 @@ def open_sheet(
     return grid, header_index, column_map
 
 
-def _choose_sheet(book: XlsxBook, wanted: str | None, mapping: FieldMapping | None) -> str:
+def _choose_sheet(book: XlsxBook | OdsBook, wanted: str | None, mapping: FieldMapping | None) -> str:
     names = book.sheet_names
     if wanted is not None:
         for name in names:

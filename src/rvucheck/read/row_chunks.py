@@ -58,8 +58,8 @@ class RowChunks:
     def open_sheet(cls, info: InputInfo, sheet: str | None, mapping: FieldMapping | None) -> RowChunks:
         """A workbook's charge sheet chosen and its header found as read_charges does
         (header_search.open_sheet), its rows streamed (python-calamine's, or read.stream_sheet's above
-        STREAM_SHEET_BYTES)."""
-        grid, index, column_map = open_sheet(info, sheet, mapping)
+        STREAM_SHEET_BYTES; an .ods's by read.stream_ods)."""
+        grid, index, column_map = open_sheet(info, sheet, mapping, by_chunks=True)
         return cls(grid, index, column_map, info.kind)
 
     def results(self, rows: int = CHUNK_ROWS) -> Iterator[ReadResult]:

@@ -67,7 +67,7 @@ class XlsxBook:
         try:
             self._book = CalamineWorkbook.from_path(str(path))
         except CalamineError as exc:
-            raise InputFileError(_calamine_message(path, exc)) from None
+            raise InputFileError(workbook_message(path, exc)) from None
         except Exception as exc:  # calamine raises plain errors for some damaged parts
             raise InputFileError(
                 f"{path} cannot be read ({str(exc)[:80]}); save it again from Excel"
@@ -158,14 +158,14 @@ class XlsxBook:
             try:
                 self._sheets[name] = self._book.get_sheet_by_name(name)
             except CalamineError as exc:
-                raise InputFileError(_calamine_message(self.path, exc)) from None
+                raise InputFileError(workbook_message(self.path, exc)) from None
         return self._sheets[name]
 
     def _sheet_rows(self, name: str, nrows: int | None) -> Grid:
         try:
             return self._sheet(name).to_python(skip_empty_area=False, nrows=nrows)  # type: ignore[return-value]
         except CalamineError as exc:
-            raise InputFileError(_calamine_message(self.path, exc)) from None
+            raise InputFileError(workbook_message(self.path, exc)) from None
 
     def _refuse_huge(self, name: str) -> None:
         """Before calamine reads a sheet densely from A1 to its last cell (a stray cell at XFD1048576 would
@@ -219,10 +219,11 @@ def _rows_from_a1(sheet: CalamineSheet, path: Path) -> Iterator[list[object]]:
             cells: list[object] = row  # type: ignore[assignment]  # list is invariant; the values are read only
             yield pad + cells if pad else cells
     except CalamineError as exc:
-        raise InputFileError(_calamine_message(path, exc)) from None
+        raise InputFileError(workbook_message(path, exc)) from None
 
 
-def _calamine_message(path: Path, exc: Exception) -> str:
+def workbook_message(path: Path, exc: Exception) -> str:
+    """The one line for a workbook calamine (or read.stream_ods) cannot read: the file, why, what to do."""
     if "password" in type(exc).__name__.lower():
         return f"{path} is password-protected; remove the password in Excel and save a copy"
     return f"{path} cannot be read as a workbook ({str(exc)[:80]}); open it in Excel and save it again"

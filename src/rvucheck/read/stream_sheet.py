@@ -43,7 +43,8 @@ _ATTR = re.compile(rb"""(?:^|\s)(r|s|t)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _CHILD = re.compile(rb"<(" + _P + rb")(v|f|is)\b([^>]*?)(?:/>|>(.*?)</\1\2\s*>)", re.S)
 _OTHER_CHILD = re.compile(rb"<(?![/?!])" + _P + rb"(?!(?:v|f|is)\b)[\w.-]+")
 _REF = re.compile(rb"([A-Za-z]{1,3})(\d+)$")
-_FLOAT = re.compile(rb"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|(?i:inf(?:inity)?|nan))")
+# a number's text as calamine parses it (an .xlsx <v>, an .ods office:value: read.ods_values)
+FLOAT_TEXT = re.compile(rb"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|(?i:inf(?:inity)?|nan))")
 
 
 class SheetFormatError(Exception):
@@ -251,7 +252,7 @@ class _Cells:
                 raw = raw[: raw.index(b"&")]  # an entity ends calamine's raw number text
                 if not raw:
                     return None
-            if not _FLOAT.fullmatch(raw):
+            if not FLOAT_TEXT.fullmatch(raw):
                 if kind is None:
                     return raw.decode("utf-8")
                 raise SheetFormatError("a numeric cell holds no number")
@@ -383,4 +384,4 @@ def _letters_column(letters: bytes) -> int:
     return number - 1
 
 
-__all__ = ["NS_REL", "SheetFormatError", "stream_rows"]
+__all__ = ["FLOAT_TEXT", "NS_REL", "SheetFormatError", "stream_rows"]

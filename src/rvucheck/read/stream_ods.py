@@ -1,0 +1,293 @@
+"""An OpenDocument spreadsheet's sheets read from its `content.xml` a block at a time, with the rows
+python-calamine gives, for the local engine (`check --engine local`), whose driver must hold a chunk of rows,
+not the file.
+
+python-calamine parses a whole .ods (every sheet) into its own cells when it opens it: a 250,000-line month
+(495 MB of XML) costs ~555 MB before the first row. This reader inflates `content.xml` in blocks and finds
+its tables and rows with byte searches (LibreOffice's XML is regular; an lxml `iterparse` of the same file
+took 2.6x calamine's CPU, the search below ~1.1-1.3x), each cell's value read by read.ods_values, and yields
+the rows of `to_python(skip_empty_area=False)`: every row from row 1 to the last holding a value (trailing
+rows, LibreOffice's `number-rows-repeated="1048000"` among them, left out), each as wide as the last column
+holding a value; repeated rows and cells repeated, covered (merged) cells read as calamine reads them (their
+own content, usually none), "" for empty cells. calamine reads no hidden rows or merged ranges from an .ods,
+and neither does this reader. The file is walked twice: once for its sheets and their extent (the width every
+row gets), once for a sheet's values (stopping after its last row). tests/reader/test_stream_ods.py holds it
+equal to calamine cell for cell.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from rvucheck.errors import InputFileError
+from rvucheck.read.ods_values import EMPTY, MAX_COLUMNS, TEXT, cell_text, cell_value, row_repeats, unescape
+from rvucheck.read.sources import SheetGrid, workbook_message
+from rvucheck.read.stream_sheet import SheetFormatError
+
+MAX_ROWS = 1_048_576  # calamine caps a sheet's repeated rows here
+MAX_CELLS = 100_000_000  # calamine refuses a sheet whose used area holds more cells
+BLOCK = 4 << 20  # bytes of content.xml inflated at a time
+_CACHE_SIZE = 65_536  # distinct cell attributes remembered (a month repeats few: types, dates, units)
+# a table's or a row's start or end tag (not table-rows, table-row-group, table-column ...: the lookahead)
+_STRUCTURE = re.compile(rb"<(/?)table:table(-row)?(?=[\s/>])([^>]*?)(/?)>")
+_ROW_END = b"</table:table-row>"
+# a cell and its content (greedy, the loop unrolled: a lazy `.*?` costs 3x), and a cell's start tag alone
+_CELL = re.compile(
+    rb"<table:(?:covered-)?table-cell(?=[\s/>])([^>]*)>(?:(?<=/>)"  # 1: attributes ("/" ends an empty one)
+    rb"|<text:p>([^<&\r]*)</text:p></table:(?:covered-)?table-cell>"  # 2: the usual text: one plain paragraph
+    rb"|([^<]*(?:<(?!/table:(?:covered-)?table-cell>)[^<]*)*)</table:(?:covered-)?table-cell>)"  # 3: any other
+)
+_CELL_TAG = re.compile(rb"<table:(?:covered-)?table-cell(?=[\s/>])([^>]*)>")
+_REPEATED = re.compile(rb"""table:number-columns-repeated\s*=\s*["'](\d+)["']""")  # a literal first: fast
+T = TypeVar("T")
+_NAME = re.compile(rb"""\stable:name\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+@dataclass(frozen=True)
+class OdsTable:
+    name: str
+    last_row: int  # 0-based; -1: no value anywhere
+    last_column: int
+
+
+class OdsPasswordError(Exception):
+    """The package is encrypted (its manifest says so), as calamine refuses it."""
+
+
+class OdsBook:
+    """An .ods opened for the reader (read.header_search) as sources.XlsxBook opens a workbook: its sheet
+    names, previews and a sheet's grid, the rows streamed. Raises the reader's one-line InputFileError."""
+
+    kind = "ods"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._tables = {table.name: table for table in _guarded(path, lambda: index(path))}
+        self.sheet_names = list(self._tables)
+
+    def preview(self, name: str, nrows: int = 60) -> list[list[object]]:
+        return list(itertools.islice(self._rows(name), nrows))
+
+    def grid(self, name: str, head: int | None = None) -> SheetGrid:
+        """The sheet's rows: all of them, or the first `head` and the others from `rest` as they are read."""
+        rest = self._rows(name)
+        if head is None:
+            return SheetGrid(name=name, rows=list(rest))
+        return SheetGrid(name=name, rows=list(itertools.islice(rest, head)), rest=rest)
+
+    def _rows(self, name: str) -> Iterator[list[object]]:
+        table = self._tables[name]
+        rows = sheet_rows(self.path, table)
+        while True:
+            row = _guarded(self.path, lambda: next(rows, None))
+            if row is None:
+                return
+            yield row
+
+
+def _guarded(path: Path, read: Callable[[], T]) -> T:
+    """`read()`, a file it cannot read given as the reader's one line naming it."""
+    try:
+        return read()
+    except OdsPasswordError as exc:
+        raise InputFileError(workbook_message(path, exc)) from None
+    except (SheetFormatError, ValueError, UnicodeDecodeError) as exc:
+        raise InputFileError(workbook_message(path, exc)) from None
+    except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+        raise InputFileError(f"{path} cannot be read ({str(exc)[:80]}); save it again") from None
+
+
+def index(path: Path) -> list[OdsTable]:
+    """The sheets of `content.xml` in order, each with its extent (one walk over the file)."""
+    cache: dict[bytes, tuple[bool, int]] = {}
+    tables: list[OdsTable] = []
+    with zipfile.ZipFile(path) as archive:
+        _refuse_encrypted(archive)
+        name: str | None = None
+        position = first_row = last_row = last_column = -1
+        first_column = MAX_COLUMNS
+        for kind, attributes, body in _elements(archive):
+            if kind == "table":
+                name, position, first_row, last_row, last_column = attributes.decode(), 0, -1, -1, -1
+                first_column = MAX_COLUMNS
+            elif kind == "end" and name is not None:
+                cells = (last_row - first_row + 1) * (last_column - first_column + 1)
+                if last_row >= 0 and cells > MAX_CELLS:
+                    raise SheetFormatError(f"sheet '{name}' spans {cells:,} cells")
+                tables.append(OdsTable(name, last_row, last_column))
+                name = None
+            elif kind == "row" and name is not None:
+                repeats = min(row_repeats(attributes), MAX_ROWS - position)
+                first, last = _valued_columns(body, cache)
+                if last >= 0 and repeats > 0:
+                    first_row = position if first_row < 0 else first_row
+                    last_row, first_column = position + repeats - 1, min(first_column, first)
+                    last_column = max(last_column, last)
+                position += repeats
+        if name is not None:
+            raise SheetFormatError("content.xml ends inside a sheet")
+    return tables
+
+
+def sheet_rows(path: Path, table: OdsTable) -> Iterator[list[object]]:
+    """The rows of `to_python(skip_empty_area=False)` of one sheet (its extent from `index`)."""
+    width, last_row = table.last_column + 1, table.last_row
+    cache: dict[bytes, tuple[object, int]] = {}
+    with zipfile.ZipFile(path) as archive:
+        inside = False
+        position = 0
+        for kind, attributes, body in _elements(archive):
+            if kind == "table":
+                inside = attributes.decode() == table.name
+            elif kind == "end":
+                if inside:
+                    return
+            elif inside:
+                if position > last_row:
+                    return
+                repeats = min(row_repeats(attributes), MAX_ROWS - position)
+                count = min(repeats, last_row + 1 - position)
+                position += repeats
+                values = _row_values(body, cache, width)
+                for _ in range(count):
+                    yield list(values) if values else [""] * width
+
+
+def _refuse_encrypted(archive: zipfile.ZipFile) -> None:
+    try:
+        manifest = archive.read("META-INF/manifest.xml")
+    except KeyError:
+        return
+    if b"manifest:encryption-data" in manifest:
+        raise OdsPasswordError("an encrypted package")
+
+
+def _elements(archive: zipfile.ZipFile) -> Iterator[tuple[str, bytes, bytes]]:
+    """("table", its name, b""), ("end", b"", b"") and ("row", its attributes, its content) in document
+    order; a table without a name is left out with its rows, as calamine leaves it out."""
+    depth = 0  # tables open: calamine ends a sheet at the first table end (a nested table's)
+    with archive.open("content.xml") as stream:
+        buffer, at, done = b"", 0, False
+        while True:
+            found = _STRUCTURE.search(buffer, at)
+            end = 0
+            if found is not None and found.group(2) and not found.group(1) and not found.group(4):
+                end = buffer.find(_ROW_END, found.end())  # a row's content: its end must be read too
+            if found is None or end < 0:
+                if done:
+                    if found is not None or depth:
+                        raise SheetFormatError("content.xml ends inside a sheet")
+                    return
+                keep = buffer.rfind(b"<", at) if found is None else found.start()  # a tag cut by the block
+                block = stream.read(BLOCK)
+                buffer, at, done = buffer[keep if keep >= 0 else len(buffer) :] + block, 0, not block
+                continue
+            closing, row, attributes, empty = found.groups()
+            at = found.end()
+            if row:
+                if not closing:
+                    body = b"" if empty else buffer[at:end]
+                    at = at if empty else end + len(_ROW_END)
+                    if depth == 1:
+                        yield "row", attributes, body
+            elif closing:
+                if depth == 1:
+                    yield "end", b"", b""
+                depth = 0
+            elif depth == 0:
+                named = _NAME.search(attributes)
+                if named is not None:
+                    depth = 1
+                    yield "table", unescape((named.group(1) or named.group(2)).decode()).encode(), b""
+                    if empty:
+                        yield "end", b"", b""
+                        depth = 0
+
+
+def _valued_columns(body: bytes, cache: dict[bytes, tuple[bool, int]]) -> tuple[int, int]:
+    """The first and last column of a row holding a value (-1, -1: none). Every value has an `office:`
+    attribute, so the usual row is measured around the cells holding its first and last `office:` (byte
+    counts of the cells before them); a row where either cell holds no value is read cell by cell."""
+    last_at = body.rfind(b"office:")
+    if last_at < 0:
+        return -1, -1
+    first = _valued_cell_at(body, body.find(b"office:"), cache)
+    last = _valued_cell_at(body, last_at, cache)
+    if first is None or last is None:
+        return _valued_columns_by_cell(body, cache)
+    return first[0], min(last[0] + last[1], MAX_COLUMNS) - 1
+
+
+def _valued_cell_at(body: bytes, at: int, cache: dict[bytes, tuple[bool, int]]) -> tuple[int, int] | None:
+    """(column, repeats) of the cell whose tag or content holds byte `at`, when it holds a value."""
+    tag = body.rfind(b"<table:", 0, at)
+    named = body.find(b"table-cell", tag, tag + 30)
+    if tag < 0 or named < 0:
+        return None
+    attributes = body[named + 10 : body.find(b">", named) + 1 or len(body)][:-1]
+    valued, repeats = _known(attributes, cache)
+    if not valued:
+        return None
+    column = body.count(b"<table:table-cell", 0, tag) + body.count(b"<table:covered-table-cell", 0, tag)
+    if body.find(b"columns-repeated", 0, tag) >= 0:
+        counts = [int(count) for count in _REPEATED.findall(body, 0, tag)]
+        if 0 in counts:
+            return None  # a cell repeated 0 times takes no column: counted cell by cell
+        column += sum(counts) - len(counts)
+    return (column, repeats) if column < MAX_COLUMNS else None
+
+
+def _known(attributes: bytes, cache: dict[bytes, tuple[bool, int]]) -> tuple[bool, int]:
+    known = cache.get(attributes)
+    if known is None:
+        if len(cache) >= _CACHE_SIZE:
+            cache.clear()
+        value, repeats = cell_value(attributes)
+        known = cache[attributes] = (value is not EMPTY, repeats)
+    return known
+
+
+def _valued_columns_by_cell(body: bytes, cache: dict[bytes, tuple[bool, int]]) -> tuple[int, int]:
+    column, first, last = 0, -1, -1
+    for attributes in _CELL_TAG.findall(body):
+        valued, repeats = _known(attributes, cache)
+        end = min(column + repeats, MAX_COLUMNS)
+        if valued and column < MAX_COLUMNS:
+            first = column if first < 0 else first
+            last = end - 1
+        column = end
+    return first, last
+
+
+def _row_values(body: bytes, cache: dict[bytes, tuple[object, int]], width: int) -> list[object] | None:
+    """A row's values, `width` wide ("" where it has none); None for a row without a value."""
+    values: list[object] | None = None
+    column = 0
+    for attributes, plain, content in _CELL.findall(body):
+        known = cache.get(attributes)
+        if known is None:
+            if len(cache) >= _CACHE_SIZE:
+                cache.clear()
+            known = cache[attributes] = cell_value(attributes)
+        value, repeats = known
+        if value is not EMPTY:
+            if values is None:
+                values = [""] * width
+            if value is TEXT:
+                value = plain.decode("utf-8") if plain or not content else cell_text(content)
+            if repeats == 1:
+                values[column] = value
+            else:
+                stop = column + repeats if column + repeats < width else width
+                values[column:stop] = [value] * (stop - column)
+        column += repeats
+        if column >= width:  # the cells past the sheet's last value column are empty
+            break
+    return values
