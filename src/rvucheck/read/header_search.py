@@ -36,7 +36,9 @@ def open_sheet(
     read.stream_ods, whose memory is a row's, not the file's (python-calamine, which the single process keeps
     for its ~3x lower CPU, parses every sheet when it opens the file)."""
     book: XlsxBook | OdsBook = (
-        OdsBook(info.path) if by_chunks and info.kind == "ods" else XlsxBook(info.path, info.package, info.kind)
+        OdsBook(info.path)
+        if by_chunks and info.kind == "ods"
+        else XlsxBook(info.path, info.package, info.kind)
     )
     name = _choose_sheet(book, sheet, mapping)
     grid = book.grid(name, HEADER_SEARCH_ROWS + SAMPLE_ROWS + 1 if streamed else None)

@@ -156,7 +156,9 @@ def _iso_date(text: str) -> object:
         if not found:
             return text
         y, mo, d, h, mi, s, fraction = found.groups()
-        return _in_range(lambda: dt.datetime(int(y), int(mo), int(d), int(h), int(mi), int(s), _micro(fraction)), text)
+        return _in_range(
+            lambda: dt.datetime(int(y), int(mo), int(d), int(h), int(mi), int(s), _micro(fraction)), text
+        )
     if ":" in text:
         found = _TIME.fullmatch(text)
         if not found:

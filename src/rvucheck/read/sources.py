@@ -46,6 +46,9 @@ class SheetGrid:
     # A streamed sheet: `rows` holds its first rows only and `rest` yields the others, one at a time, so
     # the whole sheet never exists as Python values (1M lines: ~1 GB less at the read's peak)
     rest: Iterator[list[object]] | None = None
+    # the sheet's rows (its last row's number) when its source knows them before reading them (an .ods's
+    # read.stream_ods index): the local engine's line estimate
+    known_rows: int | None = None
 
     def whole(self) -> SheetGrid:
         """The grid with every row in `rows` (a streamed one read to its end)."""

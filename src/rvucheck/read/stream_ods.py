@@ -32,7 +32,9 @@ from rvucheck.read.sources import SheetGrid, workbook_message
 from rvucheck.read.stream_sheet import SheetFormatError
 
 MAX_ROWS = 1_048_576  # calamine caps a sheet's repeated rows here
-MAX_CELLS = 100_000_000  # calamine refuses a sheet whose used area holds more cells
+# calamine refuses a sheet whose used area holds more cells; this reader, whose rows start at A1, one whose
+# cells from A1 to its last value are more (a stray cell far from the data, which would take hours)
+MAX_CELLS = 100_000_000
 BLOCK = 4 << 20  # bytes of content.xml inflated at a time
 _CACHE_SIZE = 65_536  # distinct cell attributes remembered (a month repeats few: types, dates, units)
 # a table's or a row's start or end tag (not table-rows, table-row-group, table-column ...: the lookahead)
@@ -41,8 +43,8 @@ _ROW_END = b"</table:table-row>"
 # a cell and its content (greedy, the loop unrolled: a lazy `.*?` costs 3x), and a cell's start tag alone
 _CELL = re.compile(
     rb"<table:(?:covered-)?table-cell(?=[\s/>])([^>]*)>(?:(?<=/>)"  # 1: attributes ("/" ends an empty one)
-    rb"|<text:p>([^<&\r]*)</text:p></table:(?:covered-)?table-cell>"  # 2: the usual text: one plain paragraph
-    rb"|([^<]*(?:<(?!/table:(?:covered-)?table-cell>)[^<]*)*)</table:(?:covered-)?table-cell>)"  # 3: any other
+    rb"|<text:p>([^<&\r]*)</text:p></table:(?:covered-)?table-cell>"  # 2: the usual text: a plain paragraph
+    rb"|([^<]*(?:<(?!/table:(?:covered-)?table-cell>)[^<]*)*)</table:(?:covered-)?table-cell>)"  # 3: other
 )
 _CELL_TAG = re.compile(rb"<table:(?:covered-)?table-cell(?=[\s/>])([^>]*)>")
 _REPEATED = re.compile(rb"""table:number-columns-repeated\s*=\s*["'](\d+)["']""")  # a literal first: fast
@@ -77,10 +79,10 @@ class OdsBook:
 
     def grid(self, name: str, head: int | None = None) -> SheetGrid:
         """The sheet's rows: all of them, or the first `head` and the others from `rest` as they are read."""
-        rest = self._rows(name)
+        rest, known = self._rows(name), self._tables[name].last_row + 1
         if head is None:
-            return SheetGrid(name=name, rows=list(rest))
-        return SheetGrid(name=name, rows=list(itertools.islice(rest, head)), rest=rest)
+            return SheetGrid(name=name, rows=list(rest), known_rows=known)
+        return SheetGrid(name=name, rows=list(itertools.islice(rest, head)), rest=rest, known_rows=known)
 
     def _rows(self, name: str) -> Iterator[list[object]]:
         table = self._tables[name]
@@ -111,25 +113,22 @@ def index(path: Path) -> list[OdsTable]:
     with zipfile.ZipFile(path) as archive:
         _refuse_encrypted(archive)
         name: str | None = None
-        position = first_row = last_row = last_column = -1
-        first_column = MAX_COLUMNS
+        position = last_row = last_column = -1
         for kind, attributes, body in _elements(archive):
             if kind == "table":
-                name, position, first_row, last_row, last_column = attributes.decode(), 0, -1, -1, -1
-                first_column = MAX_COLUMNS
+                name, position, last_row, last_column = attributes.decode(), 0, -1, -1
             elif kind == "end" and name is not None:
-                cells = (last_row - first_row + 1) * (last_column - first_column + 1)
-                if last_row >= 0 and cells > MAX_CELLS:
-                    raise SheetFormatError(f"sheet '{name}' spans {cells:,} cells")
+                if (last_row + 1) * (last_column + 1) > MAX_CELLS:
+                    raise SheetFormatError(
+                        f"sheet '{name}' reaches row {last_row + 1:,}, column {last_column + 1:,}"
+                    )
                 tables.append(OdsTable(name, last_row, last_column))
                 name = None
             elif kind == "row" and name is not None:
                 repeats = min(row_repeats(attributes), MAX_ROWS - position)
-                first, last = _valued_columns(body, cache)
+                last = _last_valued_column(body, cache)
                 if last >= 0 and repeats > 0:
-                    first_row = position if first_row < 0 else first_row
-                    last_row, first_column = position + repeats - 1, min(first_column, first)
-                    last_column = max(last_column, last)
+                    last_row, last_column = position + repeats - 1, max(last_column, last)
                 position += repeats
         if name is not None:
             raise SheetFormatError("content.xml ends inside a sheet")
@@ -211,37 +210,28 @@ def _elements(archive: zipfile.ZipFile) -> Iterator[tuple[str, bytes, bytes]]:
                         depth = 0
 
 
-def _valued_columns(body: bytes, cache: dict[bytes, tuple[bool, int]]) -> tuple[int, int]:
-    """The first and last column of a row holding a value (-1, -1: none). Every value has an `office:`
-    attribute, so the usual row is measured around the cells holding its first and last `office:` (byte
-    counts of the cells before them); a row where either cell holds no value is read cell by cell."""
-    last_at = body.rfind(b"office:")
-    if last_at < 0:
-        return -1, -1
-    first = _valued_cell_at(body, body.find(b"office:"), cache)
-    last = _valued_cell_at(body, last_at, cache)
-    if first is None or last is None:
-        return _valued_columns_by_cell(body, cache)
-    return first[0], min(last[0] + last[1], MAX_COLUMNS) - 1
-
-
-def _valued_cell_at(body: bytes, at: int, cache: dict[bytes, tuple[bool, int]]) -> tuple[int, int] | None:
-    """(column, repeats) of the cell whose tag or content holds byte `at`, when it holds a value."""
+def _last_valued_column(body: bytes, cache: dict[bytes, tuple[bool, int]]) -> int:
+    """The last column of a row holding a value (-1: none). Every value has an `office:` attribute, so the
+    usual row is measured at the cell holding its last `office:` (the cells before it counted in bytes);
+    a row where that cell holds no value (a comment's text ...) is read cell by cell."""
+    at = body.rfind(b"office:")
+    if at < 0:
+        return -1
     tag = body.rfind(b"<table:", 0, at)
     named = body.find(b"table-cell", tag, tag + 30)
-    if tag < 0 or named < 0:
-        return None
-    attributes = body[named + 10 : body.find(b">", named) + 1 or len(body)][:-1]
-    valued, repeats = _known(attributes, cache)
+    close = body.find(b">", named)
+    if tag < 0 or named < 0 or close < 0:
+        return _last_valued_column_by_cell(body, cache)
+    valued, repeats = _known(body[named + 10 : close], cache)
     if not valued:
-        return None
-    column = body.count(b"<table:table-cell", 0, tag) + body.count(b"<table:covered-table-cell", 0, tag)
+        return _last_valued_column_by_cell(body, cache)
+    column = body.count(b"<table:", 0, tag)  # the cells before it (a row holds nothing else)
     if body.find(b"columns-repeated", 0, tag) >= 0:
         counts = [int(count) for count in _REPEATED.findall(body, 0, tag)]
-        if 0 in counts:
-            return None  # a cell repeated 0 times takes no column: counted cell by cell
+        if 0 in counts:  # a cell repeated 0 times takes no column
+            return _last_valued_column_by_cell(body, cache)
         column += sum(counts) - len(counts)
-    return (column, repeats) if column < MAX_COLUMNS else None
+    return min(column + repeats, MAX_COLUMNS) - 1 if column < MAX_COLUMNS else MAX_COLUMNS - 1
 
 
 def _known(attributes: bytes, cache: dict[bytes, tuple[bool, int]]) -> tuple[bool, int]:
@@ -254,16 +244,15 @@ def _known(attributes: bytes, cache: dict[bytes, tuple[bool, int]]) -> tuple[boo
     return known
 
 
-def _valued_columns_by_cell(body: bytes, cache: dict[bytes, tuple[bool, int]]) -> tuple[int, int]:
-    column, first, last = 0, -1, -1
+def _last_valued_column_by_cell(body: bytes, cache: dict[bytes, tuple[bool, int]]) -> int:
+    column, last = 0, -1
     for attributes in _CELL_TAG.findall(body):
         valued, repeats = _known(attributes, cache)
         end = min(column + repeats, MAX_COLUMNS)
         if valued and column < MAX_COLUMNS:
-            first = column if first < 0 else first
             last = end - 1
         column = end
-    return first, last
+    return last
 
 
 def _row_values(body: bytes, cache: dict[bytes, tuple[object, int]], width: int) -> list[object] | None:
