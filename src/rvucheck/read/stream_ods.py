@@ -173,7 +173,9 @@ def _elements(archive: zipfile.ZipFile) -> Iterator[tuple[str, bytes, bytes]]:
     order; a table without a name is left out with its rows, as calamine leaves it out."""
     depth = 0  # tables open: calamine ends a sheet at the first table end (a nested table's)
     with archive.open("content.xml") as stream:
-        buffer, at, done = b"", 0, False
+        buffer, at, done = stream.read(BLOCK), 0, False
+        if not buffer.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<"):
+            raise SheetFormatError("content.xml is not XML")  # calamine's XML parser refuses it too
         while True:
             found = _STRUCTURE.search(buffer, at)
             end = 0
