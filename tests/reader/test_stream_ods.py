@@ -53,7 +53,7 @@ SPECIAL_ROWS = [
         STRING,
         "<office:annotation><dc:creator>Rev</dc:creator><text:p>note</text:p></office:annotation>"
         "<text:p>kept</text:p>",
-    ),  # fmt: skip
+    ),
     _cell(STRING, "<text:p>A&amp;B &lt;&#x41;&#66;&gt; &quot;q&apos;</text:p>")
     + _cell(STRING, "<text:p>cr\r\nlf<![CDATA[ cdata ]]>end</text:p>")
     + _cell(f'{STRING} office:string-value="from attr"', "<text:p>shown</text:p>")
@@ -75,7 +75,7 @@ SPECIAL_ROWS = [
     + _cell('table:formula="of:=A1"')  # a formula without a value: empty
     + _cell('office:value-type="float"', "<text:p>no value</text:p>")  # a type without a value: empty
     + _cell('table:number-columns-spanned="2" office:value-type="string"', "<text:p>merged</text:p>")
-    + '<table:covered-table-cell office:value-type="string"><text:p>covered</text:p></table:covered-table-cell>'
+    + f"<table:covered-table-cell {STRING}><text:p>covered</text:p></table:covered-table-cell>"
     + "<table:covered-table-cell/>",
 ]
 
@@ -292,8 +292,8 @@ def test_a_damaged_content_xml_gives_one_line_naming_the_file(
         + "".join(_cell(STRING, f"<text:p>{h}</text:p>") for h in ROWS[0])
         + "</table:table-row>"
     )
-    body = [f"<table:table-row>{_cell(STRING, f'<text:p>A{n}</text:p>')}{_cell(STRING, '<text:p>2026-07-06</text:p>')}"
-            f"{_cell(STRING, '<text:p>99213</text:p>')}</table:table-row>" for n in range(200)]  # fmt: skip
+    cells = [_cell(STRING, f"<text:p>{text}</text:p>") for text in ("A{n}", "2026-07-06", "99213")]
+    body = [f"<table:table-row>{''.join(cells).replace('{n}', str(n))}</table:table-row>" for n in range(200)]
     manifest = ""
     if damage == "not a number":
         body[150] = body[150].replace(STRING, 'office:value-type="float" office:value="abc"', 1)
