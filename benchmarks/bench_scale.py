@@ -2,12 +2,14 @@
 
     python benchmarks/bench_scale.py [--lines 1000000] [--workers 2] [--repeat 1] [--data-dir DIR]
     python benchmarks/bench_scale.py --input c1m.xlsx --modes local --baseline-src /tmp/main-base/src
+    python benchmarks/bench_scale.py --input m250k.ods --modes read,local --baseline-src /tmp/main-base/src
 
 The input is a synthetic month (rvucheck.testing.synthetic) written once as Parquet (cached in the temp
 folder), or `--input FILE` (any input of the local engine: a workbook, a CSV, 837P files; then `single` is
-left out unless it is Parquet). `--baseline-src DIR` adds a run of the local engine from another source tree
-(`git archive main | tar -x -C DIR/..`), interleaved with this tree's: e.g. the driver's peak memory of a
-workbook read by chunks against one read whole.
+left out unless it is Parquet). `--baseline-src DIR` adds a run of each mode but `single` from another source
+tree (`git archive main | tar -x -C DIR/..`), interleaved with this tree's: e.g. the driver's peak memory of a
+workbook read by chunks against one read whole. Mode `read` is the local engine's driver reading alone
+(`batch.local_input.open_source` and every batch taken, nothing checked): the reader's own peak and CPU.
 
 Each measurement runs in a fresh subprocess, the two modes interleaved (single, local, single,
 local ...), so both see the same machine load; figures are CPU seconds (the process's own plus its
@@ -54,7 +56,13 @@ def measure(mode: str, path: Path, data_dir: str, workers: int) -> dict[str, flo
 
     session = Session.open(data_dir)
     start = time.perf_counter()
-    if mode == "single":
+    if mode == "read":
+        from rvucheck.batch.local_input import open_source
+
+        source = open_source(path, session, None)
+        count = sum(table.num_rows for table, _bad in source.batches)
+        findings = 0
+    elif mode == "single":
         import pyarrow as pa
 
         from rvucheck.batch.arrow_in import open_parquet
@@ -93,9 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--data-dir", default=os.environ.get("RVUCHECK_DATA", str(REPO / ".rvucheck-data")))
     parser.add_argument("--input", type=Path, help="check this file instead of a synthetic month")
-    parser.add_argument("--modes", default="single,local", help="single, local or both (comma separated)")
-    parser.add_argument("--baseline-src", type=Path, help="also run the local engine from this src folder")
-    parser.add_argument("--measure", choices=("single", "local"), help=argparse.SUPPRESS)
+    parser.add_argument("--modes", default="single,local", help="single, local, read (comma separated)")
+    parser.add_argument("--baseline-src", type=Path, help="run the modes (not single) from here too")
+    parser.add_argument("--measure", choices=("single", "local", "read"), help=argparse.SUPPRESS)
     parser.add_argument("--path", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.measure:
@@ -104,12 +112,13 @@ def main(argv: list[str] | None = None) -> int:
     path = args.input or make_input(args.lines)
     modes = [mode for mode in args.modes.split(",") if mode != "single" or path.suffix == ".parquet"]
     sources = {mode: str(REPO / "src") for mode in modes}
-    if args.baseline_src is not None:
-        sources["baseline"] = str(args.baseline_src.resolve())
+    for mode in modes:
+        if args.baseline_src is not None and mode != "single":
+            sources[f"{mode}@baseline"] = str(args.baseline_src.resolve())
     runs: dict[str, list[dict[str, float]]] = {mode: [] for mode in sources}
     for _ in range(args.repeat):
         for mode, source in sources.items():  # interleaved: every mode sees the same load
-            measured = "local" if mode == "baseline" else mode
+            measured = mode.removesuffix("@baseline")
             command = [sys.executable, __file__, "--measure", measured, "--path", str(path),
                        "--data-dir", args.data_dir, "--workers", str(args.workers)]  # fmt: skip
             environment = {**os.environ, "PYTHONPATH": source}
@@ -121,17 +130,19 @@ def main(argv: list[str] | None = None) -> int:
     per_k = {mode: 1000 * r["cpu"] / lines for mode, r in best.items()}
     for mode, r in best.items():
         print(
-            f"{mode:<8} CPU {r['cpu']:7.1f} s ({per_k[mode]:.3f} s per 1,000 lines)  "
+            f"{mode:<14} CPU {r['cpu']:7.1f} s ({per_k[mode]:.3f} s per 1,000 lines)  "
             f"wall {r['wall']:7.1f} s  "
             f"driver {r['driver_mb']:6.0f} MB  largest worker {r['worker_mb']:6.0f} MB  "
             f"findings {r['findings']:,.0f}"
         )
-    if "baseline" in best and "local" in best:
-        base, mine = best["baseline"], best["local"]
-        print(
-            f"driver peak {mine['driver_mb']:,.0f} MB against {base['driver_mb']:,.0f} MB from the baseline "
-            f"({mine['driver_mb'] / base['driver_mb']:.2f}x), CPU {mine['cpu'] / base['cpu']:.2f}x"
-        )
+    for mode in modes:
+        if f"{mode}@baseline" in best:
+            base, mine = best[f"{mode}@baseline"], best[mode]
+            peak, base_peak = mine["driver_mb"], base["driver_mb"]
+            print(
+                f"{mode}: driver peak {peak:,.0f} MB against {base_peak:,.0f} MB from the baseline "
+                f"({peak / base_peak:.2f}x), CPU {mine['cpu'] / base['cpu']:.2f}x"
+            )
     if "single" not in per_k or "local" not in per_k:
         return 0
     ratio = per_k["local"] / per_k["single"]
