@@ -170,46 +170,66 @@ def _refuse_encrypted(archive: zipfile.ZipFile) -> None:
 
 def _elements(archive: zipfile.ZipFile) -> Iterator[tuple[str, bytes, bytes]]:
     """("table", its name, b""), ("end", b"", b"") and ("row", its attributes, its content) in document
-    order; a table without a name is left out with its rows, as calamine leaves it out."""
-    depth = 0  # tables open: calamine ends a sheet at the first table end (a nested table's)
+    order; a table without a name is left out with its rows, as calamine leaves it out. The XML is split at
+    the rows' end tags, a block at a time: the usual piece is one row's start tag and content."""
+    state = _Tables()
     with archive.open("content.xml") as stream:
-        buffer, at, done = stream.read(BLOCK), 0, False
-        if not buffer.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<"):
+        tail = stream.read(BLOCK)
+        if not tail.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<"):
             raise SheetFormatError("content.xml is not XML")  # calamine's XML parser refuses it too
         while True:
-            found = _STRUCTURE.search(buffer, at)
-            end = 0
-            if found is not None and found.group(2) and not found.group(1) and not found.group(4):
-                end = buffer.find(_ROW_END, found.end())  # a row's content: its end must be read too
-            if found is None or end < 0:
-                if done:
-                    if found is not None or depth:
-                        raise SheetFormatError("content.xml ends inside a sheet")
-                    return
-                keep = buffer.rfind(b"<", at) if found is None else found.start()  # a tag cut by the block
-                block = stream.read(BLOCK)
-                buffer, at, done = buffer[keep if keep >= 0 else len(buffer) :] + block, 0, not block
-                continue
+            block = stream.read(BLOCK)
+            pieces = (tail + block).split(_ROW_END)
+            tail = pieces.pop()  # a row cut by the block, or what follows the last row
+            for piece in pieces:
+                close = piece.find(b">")
+                usual = piece[16:17] in (b" ", b">") and piece.startswith(_ROW_START)
+                if usual and piece[close - 1] != _SLASH:
+                    if state.depth == 1:
+                        yield "row", piece[16:close], piece[close + 1 :]
+                else:  # tables starting or ending, rows without content
+                    yield from state.read(piece, ends_row=True)
+            if not block:
+                yield from state.read(tail, ends_row=False)
+                if state.depth:
+                    raise SheetFormatError("content.xml ends inside a sheet")
+                return
+
+
+_ROW_START, _SLASH = b"<table:table-row", ord("/")
+
+
+class _Tables:
+    """The tables open (calamine ends a sheet at the first table end: a nested table's) across pieces."""
+
+    depth = 0
+
+    def read(self, piece: bytes, ends_row: bool) -> Iterator[tuple[str, bytes, bytes]]:
+        """A piece's elements; its last row start (`ends_row`: the piece ended at a row end) owns the rest."""
+        for found in _STRUCTURE.finditer(piece):
             closing, row, attributes, empty = found.groups()
-            at = found.end()
             if row:
-                if not closing:
-                    body = b"" if empty else buffer[at:end]
-                    at = at if empty else end + len(_ROW_END)
-                    if depth == 1:
-                        yield "row", attributes, body
-            elif closing:
-                if depth == 1:
+                if closing or empty:
+                    if not closing and self.depth == 1:
+                        yield "row", attributes, b""
+                    continue
+                if not ends_row:
+                    raise SheetFormatError("content.xml ends inside a sheet")
+                if self.depth == 1:
+                    yield "row", attributes, piece[found.end() :]
+                return
+            if closing:
+                if self.depth == 1:
                     yield "end", b"", b""
-                depth = 0
-            elif depth == 0:
+                self.depth = 0
+            elif self.depth == 0:
                 named = _NAME.search(attributes)
                 if named is not None:
-                    depth = 1
+                    self.depth = 1
                     yield "table", unescape((named.group(1) or named.group(2)).decode()).encode(), b""
                     if empty:
                         yield "end", b"", b""
-                        depth = 0
+                        self.depth = 0
 
 
 def _last_valued_column(body: bytes, cache: dict[bytes, tuple[bool, int]]) -> int:
@@ -262,12 +282,12 @@ def _row_values(body: bytes, cache: dict[bytes, tuple[object, int]], width: int)
     values: list[object] | None = None
     column = 0
     for attributes, plain, content in _CELL.findall(body):
-        known = cache.get(attributes)
-        if known is None:
+        try:
+            value, repeats = cache[attributes]
+        except KeyError:
             if len(cache) >= _CACHE_SIZE:
                 cache.clear()
-            known = cache[attributes] = cell_value(attributes)
-        value, repeats = known
+            value, repeats = cache[attributes] = cell_value(attributes)
         if value is not EMPTY:
             if values is None:
                 values = [""] * width
