@@ -15,17 +15,21 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pyarrow as pa
 import pytest
 from openpyxl.comments import Comment
 from python_calamine import CalamineWorkbook
 from tests.reader.test_file_kinds import ROWS, write_ods
 
+from rvucheck.batch.contract import lines_of
+from rvucheck.batch.local_input import open_source
 from rvucheck.errors import InputFileError
 from rvucheck.read import stream_ods
 from rvucheck.read.charges import read_charges
 from rvucheck.read.row_chunks import RowChunks
 from rvucheck.read.safety import check_input
-from rvucheck.read.stream_ods import OdsBook
+from rvucheck.read.stream_ods import OdsBook, streams
+from rvucheck.session import Session
 from rvucheck.testing.synthetic.month import generate_month
 from rvucheck.testing.synthetic.write import write_xlsx
 
@@ -248,8 +252,8 @@ def test_a_generated_month_saved_by_libreoffice_reads_the_same_lines_by_chunks(m
     assert len(whole.lines) == 1500 and whole.header_row == 5
 
 
-def test_the_local_engine_never_opens_an_ods_with_calamine(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_the_local_engine_reads_a_large_ods_without_calamine(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = write_ods(tmp_path / "charges.ods", ROWS)
     opened: list[str] = []
@@ -258,8 +262,11 @@ def test_the_local_engine_never_opens_an_ods_with_calamine(
         stream_ods, "sheet_rows", lambda p, table: opened.append(table.name) or real(p, table)
     )
     monkeypatch.setattr(CalamineWorkbook, "from_path", None)  # any calamine read would fail
-    chunks = RowChunks.open_sheet(check_input(path, features=False), None, None)
-    lines = [line for result in chunks.results(rows=1) for line in result.lines]
+    assert not streams(path)  # small: the local engine reads it whole, by calamine
+    monkeypatch.setenv("RVUCHECK_STREAM_SHEET_MB", "0")  # as an .ods above 256 MB of content.xml
+    assert streams(path)
+    source = open_source(path, Session.open(data_dir), None)
+    lines = lines_of(pa.concat_tables([table for table, _bad in source.batches]), source.layout)[0]
     assert [(line.patient, line.hcpcs) for line in lines] == [("A100", "99213"), ("A200", "99204")]
     assert opened and set(opened) == {"Charges"}
 

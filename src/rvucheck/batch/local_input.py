@@ -2,14 +2,16 @@
 holds one chunk's cells and lines, never the file's (issue 14: memory bounded by a bucket, not by the file).
 
 - Parquet by row groups, a Delta table's snapshot by its files' batches (batch.arrow_in);
-- a CSV or a workbook sheet (.xlsx/.xlsm/.ods) by CHUNK_ROWS rows (read.row_chunks: the reader's own sheet
-  choice, header search and row reading, a chunk at a time; a workbook's rows streamed by python-calamine, or
-  by read.stream_sheet above its size threshold; an .ods's by read.stream_ods, which never holds the file);
+- a CSV or a workbook sheet (.xlsx/.xlsm, an .ods above STREAM_SHEET_BYTES of content.xml) by CHUNK_ROWS rows
+  (read.row_chunks: the reader's own sheet choice, header search and row reading, a chunk at a time; a
+  workbook's rows streamed by python-calamine, or by read.stream_sheet above its size threshold; an .ods's by
+  read.stream_ods, which never holds the file);
 - an 837P file, or a folder of them read as one input (its files in name order), by about CHUNK_ROWS
   service lines, never splitting a claim (read.x12.reader.read_x12_chunks);
-- .xls workbooks are read whole by the reader, their rows one at a time from python-calamine's iter_rows:
-  calamine parses the whole workbook when it opens it, and an .xls holds at most 65,536 rows (one chunk),
-  so reading it by chunks held no less and cost ~9 % more CPU (measured: docs/scale.md).
+- .xls workbooks, and .ods below that size, are read whole by the reader, their rows one at a time from
+  python-calamine's iter_rows: calamine parses the whole workbook when it opens it (an .xls holds at most
+  65,536 rows, one chunk), so reading them by chunks held no less and cost ~9 % more CPU (measured:
+  docs/scale.md), and calamine reads an .ods ~2x faster than read.stream_ods.
 
 Every line gets the `line_id` a whole read gives it: its place among the input's lines, in file order.
 CHUNK_ROWS (or RVUCHECK_CHUNK_ROWS) 0 reads every input whole, as the single-process reader does.
@@ -75,8 +77,13 @@ def open_source(
     rows = chunk_rows()
     if rows and info.kind == "x12":
         return _open_x12(path, [info.path])
-    if rows and info.kind in ("csv", "xlsx", "xlsm", "ods"):
+    if rows and info.kind in ("csv", "xlsx", "xlsm"):
         return _open_rows(path, info, mapping, sheet, rows)
+    if rows and info.kind == "ods":
+        from rvucheck.read.stream_ods import streams
+
+        if streams(info.path):
+            return _open_rows(path, info, mapping, sheet, rows)
     read = session.read(path, sheet, dict(mapping) if mapping else None, info)
     layout = first_columns(read.columns_of)
     return Source(layout, len(read.lines), _whole(read, layout), info.kind)

@@ -33,13 +33,10 @@ def open_sheet(
     `streamed`: the grid holds the first rows only, the others come from its `rest` as they are read (the
     header search and its column samples see the first rows). Public for the local engine, which reads the
     rows below the header a chunk at a time (read.row_chunks); `by_chunks`: an .ods is read by
-    read.stream_ods, whose memory is a row's, not the file's (python-calamine, which the single process keeps
-    for its ~3x lower CPU, parses every sheet when it opens the file)."""
-    book: XlsxBook | OdsBook = (
-        OdsBook(info.path)
-        if by_chunks and info.kind == "ods"
-        else XlsxBook(info.path, info.package, info.kind)
-    )
+    read.stream_ods, whose memory is a row's, not the file's (python-calamine parses every sheet when it
+    opens the file)."""
+    streamed_ods = by_chunks and info.kind == "ods"
+    book = OdsBook(info.path) if streamed_ods else XlsxBook(info.path, info.package, info.kind)
     name = _choose_sheet(book, sheet, mapping)
     grid = book.grid(name, HEADER_SEARCH_ROWS + SAMPLE_ROWS + 1 if streamed else None)
     found = _best_header(grid.rows, mapping)
