@@ -60,7 +60,7 @@ SPECIAL_ROWS = [
     ),
     _cell(STRING, "<text:p>A&amp;B &lt;&#x41;&#66;&gt; &quot;q&apos;</text:p>")
     + _cell(STRING, "<text:p>cr\r\nlf<![CDATA[ cdata ]]>end</text:p>")
-    + _cell(f'{STRING} office:string-value="from attr"', "<text:p>shown</text:p>")
+    + _cell(f"{STRING} office:string-value='from >attr'", "<text:p>shown</text:p>")  # a bare > is XML
     + _cell(STRING),  # an empty string: "" that counts as a value
     _cell('office:value-type="float" office:value="42.5"', "<text:p>42.50</text:p>")
     + _cell('office:value-type="percentage" office:value="0.125"', "<text:p>12.5%</text:p>")
@@ -75,7 +75,9 @@ SPECIAL_ROWS = [
     + _cell('office:value-type="time" office:time-value="PT36H00M00S"')  # past a day: the text
     + _cell('office:value-type="date" office:date-value="2026-02-30"')  # no such day: the text
     + _cell('office:value="3" office:value-type="string"', "<text:p>3</text:p>"),  # the value came first
-    _cell('table:formula="of:=1+1" office:value-type="float" office:value="2"', "<text:p>2</text:p>")
+    _cell(
+        'table:formula="of:=IF([.A1]>0;1;2)" office:value-type="float" office:value="2"', "<text:p>2</text:p>"
+    )
     + _cell('table:formula="of:=A1"')  # a formula without a value: empty
     + _cell('office:value-type="float"', "<text:p>no value</text:p>")  # a type without a value: empty
     + _cell('table:number-columns-spanned="2" office:value-type="string"', "<text:p>merged</text:p>")
@@ -105,7 +107,7 @@ def _special_tables() -> str:
         '<table:table-cell table:number-columns-repeated="16384"/></table:table-row>'
     )
     return (
-        '<table:table table:name="Special &amp; Co"><table:table-column table:number-columns-repeated="9"/>'
+        '<table:table table:name="Special &amp; Co>"><table:table-column table:number-columns-repeated="9"/>'
         f"<table:table-header-rows>{empty}{empty}</table:table-header-rows>{rows}"
         f"{repeated}</table:table-row>{gap}<table:table-row-group>{far}</table:table-row-group>{tail}"
         "</table:table>"
@@ -137,13 +139,15 @@ def test_what_calamine_reads_specially_is_read_as_calamine_reads_it(tmp_path: Pa
     path = _write(tmp_path / "special.ods", _content(_special_tables()))
     streamed = _streamed_rows(path)
     assert streamed == _calamine_rows(path)
-    assert list(streamed) == ["Special & Co", "Empty", "Last"] and streamed["Empty"] == streamed["Last"] == []
-    rows = streamed["Special & Co"]
+    assert (
+        list(streamed) == ["Special & Co>", "Empty", "Last"] and streamed["Empty"] == streamed["Last"] == []
+    )
+    rows = streamed["Special & Co>"]
     # the values, so that the comparison above can fail
     assert len(rows) == 2 + len(SPECIAL_ROWS) + 3 + 4 + 1 and {len(row) for row in rows} == {32}
     assert rows[0] == [""] * 32 and rows[2][:2] == ["", ""]
     assert rows[2][2:6] == ["first\nsecond\n", "a b   cde", "x span link", "kept"]
-    assert rows[3][2:6] == ["A&B <AB> \"q'", "cr\nlfend", "from attr", ""]
+    assert rows[3][2:6] == ["A&B <AB> \"q'", "cr\nlfend", "from >attr", ""]
     assert rows[4][2:13] == [42.5, 0.125, -1000.0, 7.0, 7.0, 7.0, "", "", True, False, ""]
     assert rows[5][2:8] == [
         dt.date(2026, 7, 6), dt.datetime(2026, 7, 6, 8, 30, 15, 250000), dt.time(8, 30),
