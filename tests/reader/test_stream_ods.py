@@ -26,9 +26,9 @@ from rvucheck.batch.local_input import open_source
 from rvucheck.errors import InputFileError
 from rvucheck.read import stream_ods
 from rvucheck.read.charges import read_charges
+from rvucheck.read.ods_book import OdsBook, streams
 from rvucheck.read.row_chunks import RowChunks
 from rvucheck.read.safety import check_input
-from rvucheck.read.stream_ods import OdsBook, streams
 from rvucheck.session import Session
 from rvucheck.testing.synthetic.month import generate_month
 from rvucheck.testing.synthetic.write import write_xlsx

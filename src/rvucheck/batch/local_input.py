@@ -80,7 +80,7 @@ def open_source(
     if rows and info.kind in ("csv", "xlsx", "xlsm"):
         return _open_rows(path, info, mapping, sheet, rows)
     if rows and info.kind == "ods":
-        from rvucheck.read.stream_ods import streams
+        from rvucheck.read.ods_book import streams
 
         if streams(info.path):
             return _open_rows(path, info, mapping, sheet, rows)

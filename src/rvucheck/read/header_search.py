@@ -13,9 +13,9 @@ from rvucheck.errors import InputFileError
 from rvucheck.read.cells import is_blank
 from rvucheck.read.evidence import SAMPLE_ROWS, find_code_column, is_hcpcs, settle_ties
 from rvucheck.read.headers import ColumnMap, has_code_column, map_headers, normalize_header
+from rvucheck.read.ods_book import OdsBook
 from rvucheck.read.safety import InputInfo
 from rvucheck.read.sources import SheetGrid, XlsxBook
-from rvucheck.read.stream_ods import OdsBook
 
 HEADER_SEARCH_ROWS = 60
 CODE_HEADERS_HINT = "CPT, HCPCS, Proc Code, Procedure Code or CPT Code"

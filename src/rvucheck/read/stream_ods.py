@@ -5,30 +5,26 @@ not the file.
 python-calamine parses a whole .ods (every sheet) into its own cells when it opens it: a 250,000-line month
 (495 MB of XML) costs ~555 MB before the first row. This reader inflates `content.xml` in blocks and finds
 its tables and rows with byte searches (LibreOffice's XML is regular; an lxml `iterparse` of the same file
-took 2.6x calamine's CPU, the search below ~1.1-1.3x), each cell's value read by read.ods_values, and yields
+took 2.6x calamine's CPU for the parse alone, these searches ~2x for everything), each cell's value read by
+read.ods_values, and yields
 the rows of `to_python(skip_empty_area=False)`: every row from row 1 to the last holding a value (trailing
 rows, LibreOffice's `number-rows-repeated="1048000"` among them, left out), each as wide as the last column
 holding a value; repeated rows and cells repeated, covered (merged) cells read as calamine reads them (their
 own content, usually none), "" for empty cells. calamine reads no hidden rows or merged ranges from an .ods,
 and neither does this reader. The file is walked twice: once for its sheets and their extent (the width every
 row gets), once for a sheet's values (stopping after its last row). tests/reader/test_stream_ods.py holds it
-equal to calamine cell for cell.
+equal to calamine cell for cell. read.ods_book opens an .ods with it for the reader.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 import zipfile
-import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
-from rvucheck.errors import InputFileError
 from rvucheck.read.ods_values import EMPTY, MAX_COLUMNS, TEXT, cell_text, cell_value, row_repeats, unescape
-from rvucheck.read.sources import SheetGrid, stream_sheet_bytes, workbook_message
 from rvucheck.read.stream_sheet import SheetFormatError
 
 MAX_ROWS = 1_048_576  # calamine caps a sheet's repeated rows here
@@ -54,7 +50,6 @@ _CELL_TAG = re.compile(_CELL_START + rb"([^>]*)>")
 _CELL_QUOTED = re.compile(_CELL_START + rb"(" + _QUOTED + rb")" + _CELL_TAIL)
 _CELL_TAG_QUOTED = re.compile(_CELL_START + rb"(" + _QUOTED + rb")>")
 _REPEATED = re.compile(rb"""table:number-columns-repeated\s*=\s*["'](\d+)["']""")  # a literal first: fast
-T = TypeVar("T")
 _NAME = re.compile(rb"""\stable:name\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
@@ -67,61 +62,6 @@ class OdsTable:
 
 class OdsPasswordError(Exception):
     """The package is encrypted (its manifest says so), as calamine refuses it."""
-
-
-class OdsBook:
-    """An .ods opened for the reader (read.header_search) as sources.XlsxBook opens a workbook: its sheet
-    names, previews and a sheet's grid, the rows streamed. Raises the reader's one-line InputFileError."""
-
-    kind = "ods"
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._tables = {table.name: table for table in _guarded(path, lambda: index(path))}
-        self.sheet_names = list(self._tables)
-
-    def preview(self, name: str, nrows: int = 60) -> list[list[object]]:
-        return list(itertools.islice(self._rows(name), nrows))
-
-    def grid(self, name: str, head: int | None = None) -> SheetGrid:
-        """The sheet's rows: all of them, or the first `head` and the others from `rest` as they are read."""
-        rest, known = self._rows(name), self._tables[name].last_row + 1
-        if head is None:
-            return SheetGrid(name=name, rows=list(rest), known_rows=known)
-        return SheetGrid(name=name, rows=list(itertools.islice(rest, head)), rest=rest, known_rows=known)
-
-    def _rows(self, name: str) -> Iterator[list[object]]:
-        table = self._tables[name]
-        rows = sheet_rows(self.path, table)
-        while True:
-            row = _guarded(self.path, lambda: next(rows, None))
-            if row is None:
-                return
-            yield row
-
-
-def _guarded(path: Path, read: Callable[[], T]) -> T:
-    """`read()`, a file it cannot read given as the reader's one line naming it."""
-    try:
-        return read()
-    except OdsPasswordError as exc:
-        raise InputFileError(workbook_message(path, exc)) from None
-    except (SheetFormatError, ValueError, UnicodeDecodeError) as exc:
-        raise InputFileError(workbook_message(path, exc)) from None
-    except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
-        raise InputFileError(f"{path} cannot be read ({str(exc)[:80]}); save it again") from None
-
-
-def streams(path: Path) -> bool:
-    """Whether the local engine reads an .ods by this module: when its content.xml is larger than
-    STREAM_SHEET_BYTES (RVUCHECK_STREAM_SHEET_MB; 0: every .ods). Below it python-calamine, ~2x faster,
-    reads it whole (its parse there is ~1.1x the XML, ~290 MB at most: ~130,000 lines)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            size = archive.getinfo("content.xml").file_size
-    except (KeyError, OSError, zipfile.BadZipFile):  # calamine says what is wrong with it
-        return False
-    return size > stream_sheet_bytes()
 
 
 def index(path: Path) -> list[OdsTable]:
