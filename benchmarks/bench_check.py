@@ -3,6 +3,9 @@
     python benchmarks/bench_check.py [--lines 100000] [--repeat 3] [--only report] [--ratios] [--json]
                                      [--before /work/main/src] [--scale 1000000 [--scale-file F]]
 
+`--scale` with `--before`: both trees at both sizes, interleaved, and each tree's time per line at the
+two sizes (issue 13: linear, the same at both).
+
 Baselines, measured in the same run as what they judge (never a figure from another day or machine):
 - openpyxl's own load + append 8 columns + save of the same file, for the annotated copy (issue 13:
   <= 0.25x, peak <= 400 MB at 100,000 lines and <= 1.5 GB at 1,000,000; `--annotate-only` runs the copy
@@ -173,6 +176,7 @@ def figures_of(runs: dict[str, list[tuple[float, ...]]], lines: int) -> dict[str
         ("annotate_vs_report", "annotate", "report"),
         ("report_vs_calamine", "report", "calamine"),
         ("annotate_vs_before", "annotate", "annotate_before"),
+        ("annotate_large_vs_before", "annotate_large", "annotate_large_before"),
         ("report_vs_before", "report", "report_before"),
         ("report_before_vs_calamine", "report_before", "calamine"),
     )
@@ -193,12 +197,14 @@ def print_figures(figures: dict[str, float], ratios: bool) -> None:
         "report": "rvucheck --no-annotate --format json",
         "annotate_before": "rvucheck check (copy), --before",
         "report_before": "rvucheck --no-annotate ..., --before",
+        "annotate_large": "rvucheck check (copy), --scale file",
+        "annotate_large_before": "rvucheck check (copy), --scale file, --before",
     }
     print(f"{figures['lines']:,} lines, medians of {figures['runs']} interleaved runs (wall, CPU, peak)")
     for name, title in names.items():
         if f"{name}_s" in figures:
             print(
-                f"  {title:<38} {figures[f'{name}_s']:>7.2f} s  {figures[f'{name}_cpu_s']:>7.2f} s CPU  "
+                f"  {title:<46} {figures[f'{name}_s']:>7.2f} s  {figures[f'{name}_cpu_s']:>7.2f} s CPU  "
                 f"{figures[f'{name}_peak_mb']:>5} MB"
             )
     targets = {
@@ -210,6 +216,7 @@ def print_figures(figures: dict[str, float], ratios: bool) -> None:
         "report_vs_before": "report-only vs report-only --before",
         "report_before_vs_calamine": "report-only --before vs bare calamine read",
         "annotate_vs_before": "copy vs copy --before",
+        "annotate_large_vs_before": "copy of the --scale file vs the same --before",
     }
     shown = targets if ratios else {k: v for k, v in targets.items() if k in TARGETS}
     for label, title in shown.items():
@@ -224,11 +231,19 @@ def print_figures(figures: dict[str, float], ratios: bool) -> None:
             f"{figures['annotate_large_cpu_s']:.2f} s CPU, peak {figures['annotate_large_peak_mb']} MB "
             "(issue 13: <= 1.5 GB at 1,000,000)"
         )
-        print(
-            f"  per line: {figures['annotate_us_per_line']} us at {figures['lines']:,} vs "
-            f"{figures['annotate_large_us_per_line']} us at {figures['scale_lines']:,} "
-            f"({figures['linearity']:.2f}x wall, {figures['linearity_cpu']:.2f}x CPU; 1.00 is linear)"
-        )
+        for tree, title in (("", "per line"), ("_before", "per line, --before")):
+            if f"linearity{tree}" not in figures:
+                continue
+            wall, cpu = figures[f"linearity{tree}"], figures[f"linearity{tree}_cpu"]
+            small, big = (figures[f"{name}{tree}_us_per_line"] for name in ("annotate", "annotate_large"))
+            small_cpu, big_cpu = (
+                figures[f"{name}{tree}_cpu_us_per_line"] for name in ("annotate", "annotate_large")
+            )
+            print(
+                f"  {title}: {small} us ({small_cpu} CPU) at {figures['lines']:,} vs {big} us "
+                f"({big_cpu} CPU) at {figures['scale_lines']:,}: {wall:.2f}x wall, {cpu:.2f}x CPU "
+                "(1.00 is linear)"
+            )
 
 
 def main() -> int:
@@ -271,6 +286,9 @@ def main() -> int:
             todo["annotate_large"] = (commands(large, Path(folder))["annotate"], None)
             if "annotate" not in todo:
                 todo["annotate"] = (every["annotate"], None)
+            if options.before:  # both sizes with the other tree too: its time per line, in the same run
+                todo["annotate_large_before"] = (commands(large, Path(folder))["annotate"], options.before)
+                todo.setdefault("annotate_before", (every["annotate"], options.before))
         runs: dict[str, list[tuple[float, ...]]] = {name: [] for name in todo}
         for _ in range(options.repeat):
             for name, (args, src) in todo.items():  # interleaved: a burst of load hits every variant alike
@@ -278,6 +296,8 @@ def main() -> int:
     figures = figures_of(runs, options.lines)
     if options.scale:
         figures.update(_per_line(figures, options.lines, options.scale))
+        if options.before:
+            figures.update(_per_line(figures, options.lines, options.scale, "_before"))
     if options.json:
         print(json.dumps(figures, indent=1))
     else:
@@ -285,17 +305,19 @@ def main() -> int:
     return 0
 
 
-def _per_line(figures: dict[str, float], lines: int, large: int) -> dict[str, float]:
-    """Microseconds per line of the copy at both sizes (wall and CPU) and their ratio: 1.0 is linear."""
+def _per_line(figures: dict[str, float], lines: int, large: int, tree: str = "") -> dict[str, float]:
+    """Microseconds per line of the copy at both sizes (wall and CPU) and their ratio: 1.0 is linear.
+    `tree`: "_before" for the --before tree's runs."""
+    small, big = f"annotate{tree}", f"annotate_large{tree}"
     per = {
         "scale_lines": large,
-        "annotate_us_per_line": round(figures["annotate_s"] / lines * 1e6, 1),
-        "annotate_cpu_us_per_line": round(figures["annotate_cpu_s"] / lines * 1e6, 1),
-        "annotate_large_us_per_line": round(figures["annotate_large_s"] / large * 1e6, 1),
-        "annotate_large_cpu_us_per_line": round(figures["annotate_large_cpu_s"] / large * 1e6, 1),
+        f"{small}_us_per_line": round(figures[f"{small}_s"] / lines * 1e6, 1),
+        f"{small}_cpu_us_per_line": round(figures[f"{small}_cpu_s"] / lines * 1e6, 1),
+        f"{big}_us_per_line": round(figures[f"{big}_s"] / large * 1e6, 1),
+        f"{big}_cpu_us_per_line": round(figures[f"{big}_cpu_s"] / large * 1e6, 1),
     }
-    per["linearity"] = round(per["annotate_large_us_per_line"] / per["annotate_us_per_line"], 2)
-    per["linearity_cpu"] = round(per["annotate_large_cpu_us_per_line"] / per["annotate_cpu_us_per_line"], 2)
+    per[f"linearity{tree}"] = round(per[f"{big}_us_per_line"] / per[f"{small}_us_per_line"], 2)
+    per[f"linearity{tree}_cpu"] = round(per[f"{big}_cpu_us_per_line"] / per[f"{small}_cpu_us_per_line"], 2)
     return per
 
 

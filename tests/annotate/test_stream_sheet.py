@@ -65,6 +65,31 @@ def test_rendered_cells_are_values_or_inline_text() -> None:
     )
 
 
+class _Code(str):
+    """A str subclass (an enum's value, say): rendered by its text, as a plain str is."""
+
+    def __str__(self) -> str:
+        return "shown"
+
+
+@pytest.mark.parametrize(
+    ("value", "xml"),
+    [
+        (0.0, "><v>0.0</v></c>"),
+        (-2.5, "><v>-2.5</v></c>"),
+        (3, "><v>3</v></c>"),
+        (float("inf"), ' t="inlineStr"><is><t xml:space="preserve">inf</t></is></c>'),
+        (True, ' t="inlineStr"><is><t xml:space="preserve">True</t></is></c>'),
+        ("", ' t="inlineStr"><is><t xml:space="preserve"></t></is></c>'),
+        (_Code("raw"), ' t="inlineStr"><is><t xml:space="preserve">shown</t></is></c>'),
+    ],
+)
+def test_each_kind_of_value_renders_as_before_the_fast_paths(value: object, xml: str) -> None:
+    """The float fast path and the cache of safe texts (annotate.stream.cells) give what the general path
+    gives, twice over (the second call of a text comes from the cache)."""
+    assert render_cell("U5", 3, value) == render_cell("U5", 3, value) == '<c r="U5" s="3"' + xml
+
+
 @pytest.mark.parametrize("chunk", [1, 5, 1 << 20])
 def test_a_sheet_with_prefixed_elements_is_read_as_the_same_xml(chunk: int) -> None:
     main = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
