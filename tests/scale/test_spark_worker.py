@@ -74,10 +74,11 @@ def _checked(partition: tuple[pa.Table, worker.Plan], run_lines: int, monkeypatc
     out = pa.Table.from_batches(list(worker.check(shuffled.to_batches(max_chunksize=700), plan)))
     lines = out.filter(pc.is_valid(out.column("line"))).column("line").to_pylist()
     findings = out.filter(pc.is_valid(out.column("finding"))).column("finding").to_pylist()
-    sums, notes, firsts = RunSums(), [], {}
+    sums, notes, firsts, runs = RunSums(), [], {}, 0
     figures = out.filter(pc.is_valid(out.column("figures"))).column("figures").to_pylist()
     for blob in figures:
-        bucket_sums, bucket_notes, bucket_firsts = pickle.loads(blob)
+        bucket_sums, bucket_notes, bucket_firsts, unread = pickle.loads(blob)
+        runs += unread == 0
         sums.add(bucket_sums)
         notes.extend(bucket_notes)
         for dos, first in bucket_firsts.items():
@@ -87,7 +88,7 @@ def _checked(partition: tuple[pa.Table, worker.Plan], run_lines: int, monkeypatc
         "findings": sorted(findings, key=lambda row: (row["line_id"], row["rule_id"], row["message"])),
         "providers": sums.provider_list(), "rules": dict(sums.rules), "lines_n": sums.lines,
         "notes": [(n.rule, n.message) for n in merge_notes(DateNotes((), ""), notes)],  # as the driver
-        "firsts": firsts, "runs": len(figures),
+        "firsts": firsts, "runs": runs,
     }  # fmt: skip
 
 

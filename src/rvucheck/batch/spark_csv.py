@@ -197,15 +197,19 @@ def _read(
     cells = cast(list[list[object]], cells_of(texts, plan.csv_dialect or {}))  # the csv module's str cells
     grid: list[list[object]] = [list(plan.csv_header), *cells]
     read = read_rows(SheetGrid(plan.sheets[file], grid), 0, plan.column_map, "csv")
-    # grid row (header = 1) -> (line_id, the file's row number)
-    where = {n + 2: (line_id, row + 1) for n, (line_id, row) in enumerate(zip(ids, rows, strict=True))}
     seen: dict[int, int] = {}  # lines numbered so far per grid row (a wide layout's slots)
-    placed = _placed([line.source.row for line in read.lines], where, plan, seen)
+    grid_rows = [line.source.row for line in read.lines]
+    if plan.column_map.slots:
+        placed = _placed(grid_rows, _where(ids, rows), plan, seen)
+    else:  # a line per row: grid row r (the header is row 1) is text line r - 2; no dict of every row
+        placed = [(ids[r - 2], rows[r - 2] + 1) for r in grid_rows]
+        seen = dict.fromkeys(grid_rows, 0) if read.unreadable else seen
     for line, (_line_id, row_number) in zip(read.lines, placed, strict=True):
         # the reader made this CellRef for this line alone: set in place (frozen, not slotted), as
         # contract._sources builds them, where dataclasses.replace of every line would cost a copy each
         object.__setattr__(line.source, "row", row_number)
     unreadable = []
+    where = _where(ids, rows) if read.unreadable else {}
     for item, (line_id, row_number) in zip(
         read.unreadable, _placed([u.source.row for u in read.unreadable], where, plan, seen), strict=True
     ):
@@ -220,6 +224,11 @@ def moved_reason(reason: str, old: str, new: str) -> str:
     whole reference only. The reader's reasons name their cell before any value from it (read.rows), and a
     value may hold the reference's text (row 50 of column K beside the diagnosis K50.90, a modifier 'K50')."""
     return re.sub(rf"(?<![\w.]){re.escape(old)}(?![\w.])", lambda _found: new, reason, count=1)
+
+
+def _where(ids: list[int], rows: list[int]) -> dict[int, tuple[int, int]]:
+    """grid row (the header is row 1) -> (line_id, the file's row number) of each text line."""
+    return {n + 2: (line_id, row + 1) for n, (line_id, row) in enumerate(zip(ids, rows, strict=True))}
 
 
 def _placed(

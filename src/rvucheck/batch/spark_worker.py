@@ -34,8 +34,8 @@ from rvucheck.batch.history import key_patients
 from rvucheck.batch.spark_check import (
     UNREADABLE_SCHEMA,
     check_lines,
-    checked_rows,
     loose,
+    unreadable_rows,
     unreadable_structs,
 )
 from rvucheck.batch.spark_csv import TEXT_COLUMNS, Dialect, parse_csv, read_text, text_rows
@@ -206,7 +206,7 @@ def check(batches: Iterable[pa.RecordBatch], plan: Plan) -> Iterator[pa.RecordBa
     unread = table.column("unreadable")
     if unread.null_count < table.num_rows:
         bad = table.filter(unread.is_valid())
-        yield from checked_rows(unreadable=bad.column("unreadable").combine_chunks()).to_batches()
+        yield from unreadable_rows(bad.column("unreadable").combine_chunks()).to_batches()
         table = table.filter(unread.is_null())
     if not table.num_rows:
         return
@@ -232,7 +232,7 @@ def _check_text(table: pa.Table, plan: Plan) -> Iterator[pa.RecordBatch]:
         with paused_gc():  # reading builds many live objects and almost no cyclic garbage
             lines, ids, unreadable = read_text(part, plan)
         if unreadable:
-            yield from checked_rows(unreadable=unreadable_structs(unreadable)).to_batches()
+            yield from unreadable_rows(unreadable_structs(unreadable)).to_batches()
         if lines:
             kept = charge_table(lines, columns=plan.columns, ids=ids, names=LINE_COLUMNS)
             with paused_gc():  # the run's lines and findings: many live objects, almost no cyclic garbage
