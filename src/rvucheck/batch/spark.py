@@ -16,8 +16,9 @@
 3. `repartition(n, bucket).mapInArrow(check)`: each worker opens the store that `SparkContext.addFile`
    shipped (SparkFiles.get, opened read-only by open_worker_session; no Python object is broadcast) and
    checks its buckets with check_arrow.
-4. Write lines/ and findings/ (and unreadable/ when rows could not be read) as Parquet; the summary is built
-   on the driver from aggregates, never by collecting the lines.
+4. Write lines/ and findings/ (and unreadable/ when rows could not be read: the workers count them in their
+   figures, so no job counts them) as Parquet; the summary is built on the driver from aggregates, never by
+   collecting the lines.
 """
 
 from __future__ import annotations
