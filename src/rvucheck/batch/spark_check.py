@@ -1,9 +1,9 @@
 """What a Spark worker's check stage emits (spark_worker.check): one table of four struct columns, one set in
 each row: a line (lines.parquet's columns, as --engine local writes them), a finding, an unreadable row, or
-figures: pickled (batch.figures.RunSums, batch.notes.Note tuple, each date's first line, unreadable rows),
+figures: pickled (batch.figures.RunSums, batch.notes.Note tuple, each date's first line, unreadable rows):
 a run's figures, notes and dates (they merge on the driver as the local engine merges its buckets'), or the
-number of unreadable rows emitted beside them (FIGURES_OF_UNREADABLE: the driver counts the unreadable rows
-from the figures it collects anyway, not by a job of its own).
+number of unreadable rows emitted beside them (unreadable_rows: the driver counts the unreadable rows from
+the figures it collects anyway, not by a job of its own).
 
     rows = check_lines(lines, past, kept, session)      # a run's ChargeLines checked -> CHECKED_SCHEMA tables
 """
