@@ -3,15 +3,26 @@ sniffs and read as the single-process reader reads the file, title lines, blank 
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pyarrow as pa
+import pytest
 from tests.scale.months import month_csv, text_lines
 
 from rvucheck.batch import spark_worker as worker
 from rvucheck.batch.contract import bucket_of
-from rvucheck.batch.spark_csv import cells_of, csv_dialect, moved_reason, parse_csv, read_text
+from rvucheck.batch.spark_csv import (
+    cells_of,
+    csv_dialect,
+    moved_reason,
+    parse_csv,
+    patient_keys,
+    plain_cells,
+    read_text,
+)
 from rvucheck.batch.spark_input import _layout
+from rvucheck.read.cells import clean_text
 from rvucheck.read.charges import find_header, read_charges
 from rvucheck.read.sources import read_csv_grid
 
@@ -94,6 +105,39 @@ def test_a_quoted_line_break_is_cut_at_its_line_and_the_other_lines_split_togeth
         ['close"', "3"],
         ["7", "8", "9"],
     ]
+
+
+# lines whose patient cell (the second) Arrow cuts out, and lines it must leave to the csv module
+TRICKY_LINES = [
+    "C1,P1,10/01/2026", 'C1, P1 ,"Alvarez, Maria",x', 'C2,"P,2",y', 'C3,P"3,z', "C4,P\\,4", "", "C5",
+    "C6,", ",P7", 'C8,P8,"open', "C9,P\x009,x", "C10,P\x01\u00a010 ,x", 'C11,P11,a"b,', "C12;P12;x",
+    "C13,P13," + "x" * 200, "C14, P14,x", 'C15,"P15"x,y',
+]  # fmt: skip
+DIALECTS = [
+    {}, {"delimiter": ";"}, {"escapechar": "\\"}, {"strict": True}, {"skipinitialspace": True},
+    {"quoting": csv.QUOTE_NONE}, {"quotechar": "'", "doublequote": False},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("dialect", DIALECTS, ids=str)
+@pytest.mark.parametrize("index", [0, 1, 2])
+def test_patient_keys_are_the_cells_the_csv_module_splits(dialect: dict[str, object], index: int) -> None:
+    """The prepare stage's patient cell, cut out by Arrow where the cells up to it are plain, is exactly the
+    csv module's (cells_of) cleaned: quotes, escapes, a strict dialect's later quote, NUL, spaces after the
+    delimiter, a short line, an empty one and a line over csv's field size limit (the limit set low)."""
+    limit = csv.field_size_limit(100)
+    try:
+        cells = [row[index] if index < len(row) else "" for row in cells_of(TRICKY_LINES, dialect)]
+        assert patient_keys(pa.array(TRICKY_LINES), index, dialect).to_pylist() == [
+            clean_text(c) for c in cells
+        ]
+        cut = plain_cells(pa.array(TRICKY_LINES), index, dialect).to_pylist()
+        assert [cell for cell, got in zip(cells, cut, strict=True) if got is not None] == [
+            c for c in cut if c is not None
+        ]
+        assert plain_cells(pa.array(["C1,P1,x", 'C2,P2,"y, z"']), 1, {}).to_pylist() == ["P1", "P2"]
+    finally:
+        csv.field_size_limit(limit)
 
 
 def test_a_reason_gets_the_file_s_row_in_its_cell_reference_and_nowhere_else() -> None:

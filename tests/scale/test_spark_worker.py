@@ -19,7 +19,7 @@ from rvucheck.batch.contract import bucket_of, settings_to_json
 from rvucheck.batch.figures import RunSums
 from rvucheck.batch.notes import DateNotes, merge_notes
 from rvucheck.batch.spark_csv import csv_dialect
-from rvucheck.read.charges import find_header
+from rvucheck.read.charges import find_header, read_charges
 from rvucheck.read.sources import read_csv_grid
 from rvucheck.settings import Settings
 
@@ -51,6 +51,10 @@ def test_buckets_of_gives_each_row_bucket_of_its_key() -> None:
 def partition(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> tuple[pa.Table, worker.Plan]:
     """A month's CSV as Spark hands it to prepare (its text lines, numbered), prepared: one partition."""
     csv = month_csv(tmp_path_factory.mktemp("worker-month") / "charges-2026-10.csv", 2026, 10, 3000, seed=7)
+    return _prepared(csv, data_dir)
+
+
+def _prepared(csv: Path, data_dir: Path) -> tuple[pa.Table, worker.Plan]:
     grid = read_csv_grid(csv)
     _index, column_map = find_header(grid.rows, None, csv, grid.name)
     names = [str(cell) for cell in grid.rows[0]]
@@ -66,6 +70,22 @@ def partition(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> tuple
     return prepared, plan
 
 
+def test_the_figures_count_the_unreadable_rows(tmp_path: Path, data_dir: Path) -> None:
+    """The driver takes the number of unreadable rows from the figures rows (no counting job of its own):
+    every unreadable row the check stage emits is counted in one, once."""
+    header, *rows = month_csv(tmp_path / "plain.csv", 2026, 10, 200, seed=3).read_text("utf-8").splitlines()
+    rows[50:50] = ["C9,P9,10/05/2026,,,,,,,1", "C9,P9,not a date,,,,,,,1"]  # no code; no code, bad date
+    path = tmp_path / "bad.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    unreadable = len(read_charges(path).unreadable)
+    assert unreadable == 2
+    prepared, plan = _prepared(path, data_dir)
+    out = pa.Table.from_batches(list(worker.check(prepared.to_batches(max_chunksize=70), plan)))
+    figures = out.filter(pc.is_valid(out.column("figures"))).column("figures").to_pylist()
+    emitted = pc.sum(pc.is_valid(out.column("unreadable"))).as_py()
+    assert emitted == unreadable and sum(pickle.loads(blob)[3] for blob in figures) == unreadable
+
+
 def _checked(partition: tuple[pa.Table, worker.Plan], run_lines: int, monkeypatch: Any) -> dict[str, Any]:
     prepared, plan = partition
     monkeypatch.setattr(worker, "RUN_LINES", run_lines)
@@ -74,10 +94,11 @@ def _checked(partition: tuple[pa.Table, worker.Plan], run_lines: int, monkeypatc
     out = pa.Table.from_batches(list(worker.check(shuffled.to_batches(max_chunksize=700), plan)))
     lines = out.filter(pc.is_valid(out.column("line"))).column("line").to_pylist()
     findings = out.filter(pc.is_valid(out.column("finding"))).column("finding").to_pylist()
-    sums, notes, firsts = RunSums(), [], {}
+    sums, notes, firsts, runs = RunSums(), [], {}, 0
     figures = out.filter(pc.is_valid(out.column("figures"))).column("figures").to_pylist()
     for blob in figures:
-        bucket_sums, bucket_notes, bucket_firsts = pickle.loads(blob)
+        bucket_sums, bucket_notes, bucket_firsts, unread = pickle.loads(blob)
+        runs += unread == 0
         sums.add(bucket_sums)
         notes.extend(bucket_notes)
         for dos, first in bucket_firsts.items():
@@ -87,7 +108,7 @@ def _checked(partition: tuple[pa.Table, worker.Plan], run_lines: int, monkeypatc
         "findings": sorted(findings, key=lambda row: (row["line_id"], row["rule_id"], row["message"])),
         "providers": sums.provider_list(), "rules": dict(sums.rules), "lines_n": sums.lines,
         "notes": [(n.rule, n.message) for n in merge_notes(DateNotes((), ""), notes)],  # as the driver
-        "firsts": firsts, "runs": len(figures),
+        "firsts": firsts, "runs": runs,
     }  # fmt: skip
 
 

@@ -118,12 +118,13 @@ def bucket_sums(
     sums = RunSums(lines=len(results), history_lines=history_lines)
     global_set, new_set = frozenset(global_rules), frozenset(new_rules)
     for line_id, result in zip(ids, results, strict=True):
-        for finding in result.findings:
-            sums.findings[finding.severity] += 1
-            sums.rules[finding.rule] += 1
-            dollars = sums.rule_dollars
-            dollars[finding.rule] = dollars.get(finding.rule, 0.0) + (finding.dollars_at_stake or 0.0)
-        sums.dollars_at_stake += result.dollars_at_stake
+        if result.findings:  # most lines have none: their dollars at stake are 0.0, adding it changes nothing
+            for finding in result.findings:
+                sums.findings[finding.severity] += 1
+                sums.rules[finding.rule] += 1
+                dollars = sums.rule_dollars
+                dollars[finding.rule] = dollars.get(finding.rule, 0.0) + (finding.dollars_at_stake or 0.0)
+            sums.dollars_at_stake += result.dollars_at_stake
         if result.release:
             count, first = sums.releases.get(result.release, (0, line_id))
             sums.releases[result.release] = (count + 1, first)

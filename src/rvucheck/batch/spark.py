@@ -16,8 +16,9 @@
 3. `repartition(n, bucket).mapInArrow(check)`: each worker opens the store that `SparkContext.addFile`
    shipped (SparkFiles.get, opened read-only by open_worker_session; no Python object is broadcast) and
    checks its buckets with check_arrow.
-4. Write lines/ and findings/ (and unreadable/ when rows could not be read) as Parquet; the summary is built
-   on the driver from aggregates, never by collecting the lines.
+4. Write lines/ and findings/ (and unreadable/ when rows could not be read: the workers count them in their
+   figures, so no job counts them) as Parquet; the summary is built on the driver from aggregates, never by
+   collecting the lines.
 """
 
 from __future__ import annotations
@@ -195,25 +196,27 @@ def _write(checked: DataFrame, job: SparkJob, source: SparkInput, partitions: in
     checked.where(F.col("line").isNotNull()).select("line.*").write.mode(mode).parquet(str(job.out / "lines"))
     findings = checked.where(F.col("finding").isNotNull()).select("finding.*")
     findings.write.mode(mode).parquet(str(job.out / "findings"))
-    unread = checked.where(F.col("unreadable").isNotNull()).select("unreadable.*")
-    unread_count = unread.count()
-    if unread_count:
-        unread.write.mode(mode).parquet(str(job.out / "unreadable"))
-    unreadable = [
-        UnreadableLine(
-            CellRef(r["source_sheet"] or "", r["source_row"] or 0, r["source_column"] or 0), r["reason"]
-        )
-        for r in unread.orderBy("line_id").limit(SHOWN_UNREADABLE).collect()
-    ]
     sums, notes = RunSums(), []
     firsts: dict[Any, tuple[int, str, int]] = {}
+    unread_count = 0  # counted by the workers beside their unreadable rows (spark_check.unreadable_rows)
     for row in checked.where(F.col("figures").isNotNull()).select("figures").toLocalIterator():
-        bucket_sums, bucket_notes, bucket_firsts = pickle.loads(row["figures"])
+        bucket_sums, bucket_notes, bucket_firsts, bucket_unread = pickle.loads(row["figures"])
         sums.add(bucket_sums)
         notes.extend(bucket_notes)
+        unread_count += bucket_unread
         for dos, first in bucket_firsts.items():
             if dos not in firsts or first < firsts[dos]:
                 firsts[dos] = first
+    unreadable = []
+    if unread_count:  # no job over the cached rows when every row was read
+        unread = checked.where(F.col("unreadable").isNotNull()).select("unreadable.*")
+        unread.write.mode(mode).parquet(str(job.out / "unreadable"))
+        unreadable = [
+            UnreadableLine(
+                CellRef(r["source_sheet"] or "", r["source_row"] or 0, r["source_column"] or 0), r["reason"]
+            )
+            for r in unread.orderBy("line_id").limit(SHOWN_UNREADABLE).collect()
+        ]
     ordered = sorted(firsts.items(), key=lambda item: item[1][0])  # the dates in input order
     firsts_of = [(dos, CellRef(sheet, row)) for dos, (_line_id, sheet, row) in ordered]
     dates = date_notes(firsts_of, source.columns, open_worker_session(_store_of(job), _settings(job)))

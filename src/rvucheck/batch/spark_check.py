@@ -1,7 +1,9 @@
 """What a Spark worker's check stage emits (spark_worker.check): one table of four struct columns, one set in
 each row: a line (lines.parquet's columns, as --engine local writes them), a finding, an unreadable row, or
-a run's figures, notes and each date's first line (pickled batch.figures.RunSums and batch.notes.Note: they
-merge on the driver as the local engine merges its buckets').
+figures: pickled (batch.figures.RunSums, batch.notes.Note tuple, each date's first line, unreadable rows):
+a run's figures, notes and dates (they merge on the driver as the local engine merges its buckets'), or the
+number of unreadable rows emitted beside them (unreadable_rows: the driver counts the unreadable rows from
+the figures it collects anyway, not by a job of its own).
 
     rows = check_lines(lines, past, kept, session)      # a run's ChargeLines checked -> CHECKED_SCHEMA tables
 """
@@ -21,7 +23,7 @@ from rvucheck.batch.contract import (
     result_table,
     values_of,
 )
-from rvucheck.batch.figures import bucket_sums
+from rvucheck.batch.figures import RunSums, bucket_sums
 from rvucheck.batch.notes import Note
 from rvucheck.batch.worker import LINE_COLUMNS
 from rvucheck.model import UnreadableLine
@@ -64,6 +66,12 @@ def unreadable_structs(found: list[tuple[int, UnreadableLine]]) -> pa.Array:
     return pa.array(records, loose(UNREADABLE_SCHEMA))
 
 
+def unreadable_rows(structs: pa.Array) -> pa.Table:
+    """Unreadable rows (UNREADABLE_SCHEMA structs) as checked rows, with a figures row that counts them."""
+    figures = pickle.dumps((RunSums(), (), {}, len(structs)))
+    return pa.concat_tables([checked_rows(unreadable=structs), checked_rows(figures=pa.array([figures]))])
+
+
 def check_lines(lines: list[Any], past: list[Any], kept: pa.Table, session: Any) -> list[pa.Table]:
     """The run's lines (ChargeLines in line_id order; `kept`: their LINE_COLUMNS) checked with their
     history lines `past`: rows of lines, findings and the run's figures."""
@@ -82,7 +90,7 @@ def check_lines(lines: list[Any], past: list[Any], kept: pa.Table, session: Any)
         report.results, ids, len(past), session.rule_ids(GLOBAL_EM_KINDS), session.rule_ids(NEW_PATIENT_KINDS)
     )
     notes = tuple(Note(f.rule, f.severity, f.message, f.source.row) for f in report.run_findings)
-    figures = pickle.dumps((sums, notes, firsts))
+    figures = pickle.dumps((sums, notes, firsts, 0))
     out.append(checked_rows(figures=pa.array([figures], pa.binary())))
     return out
 

@@ -34,8 +34,8 @@ from rvucheck.batch.history import key_patients
 from rvucheck.batch.spark_check import (
     UNREADABLE_SCHEMA,
     check_lines,
-    checked_rows,
     loose,
+    unreadable_rows,
     unreadable_structs,
 )
 from rvucheck.batch.spark_csv import TEXT_COLUMNS, Dialect, parse_csv, read_text, text_rows
@@ -86,6 +86,13 @@ class Plan:
 def line_ids(batch: pa.RecordBatch, plan: Plan) -> tuple[list[int], list[int], list[int]]:
     """(line_id, file, row number within its file from 0) of each raw row, from the driver's
     per-partition offsets: ids follow the files in the order given and the rows in file order."""
+    ids, files, rows = line_id_arrays(batch, plan)
+    return ids.to_pylist(), files.to_pylist(), rows.to_pylist()
+
+
+def line_id_arrays(batch: pa.RecordBatch, plan: Plan) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """line_ids as Arrow int64 arrays (line_id, file, row), computed by Arrow for a batch of one partition
+    of one file (what Spark sends)."""
     mask = (1 << ROW_BITS) - 1
     files, monos = batch.column(FILE_COLUMN), batch.column(ID_COLUMN)
     parts = pc.shift_right(monos, ROW_BITS)
@@ -93,12 +100,12 @@ def line_ids(batch: pa.RecordBatch, plan: Plan) -> tuple[list[int], list[int], l
         file, part = files[0].as_py(), parts[0].as_py()
         ids = pc.add(pc.bit_wise_and(monos, mask), plan.offsets[(file, part)])
         rows = pc.subtract(ids, plan.offsets[(file, -1)])
-        return ids.to_pylist(), [file] * len(batch), rows.to_pylist()
+        return ids.cast(pa.int64()), files.cast(pa.int64()), rows.cast(pa.int64())
     line_id, row = [], []
     for file, mono in zip(files.to_pylist(), monos.to_pylist(), strict=True):
         line_id.append(plan.offsets[(file, mono >> ROW_BITS)] + (mono & mask))
         row.append(line_id[-1] - plan.offsets[(file, -1)])
-    return line_id, files.to_pylist(), row
+    return pa.array(line_id, pa.int64()), files.cast(pa.int64()), pa.array(row, pa.int64())
 
 
 def _one_value(values: pa.Array) -> bool:
@@ -116,8 +123,7 @@ def prepare(batches: Iterable[pa.RecordBatch], plan: Plan) -> Iterator[pa.Record
 
 def _prepared(batch: pa.RecordBatch, plan: Plan) -> list[pa.RecordBatch]:
     if plan.csv_text:
-        ids, files, rows = line_ids(batch, plan)
-        text = text_rows(batch, plan, ids, files, rows)
+        text = text_rows(batch, plan, *line_id_arrays(batch, plan))
         text = text.append_column(TEXT_SCHEMA.field("bucket"), buckets_of(text, plan.buckets))
         return text.select(TEXT_SCHEMA.names).cast(TEXT_SCHEMA).to_batches()
     if plan.x12_files is not None:
@@ -200,7 +206,7 @@ def check(batches: Iterable[pa.RecordBatch], plan: Plan) -> Iterator[pa.RecordBa
     unread = table.column("unreadable")
     if unread.null_count < table.num_rows:
         bad = table.filter(unread.is_valid())
-        yield from checked_rows(unreadable=bad.column("unreadable").combine_chunks()).to_batches()
+        yield from unreadable_rows(bad.column("unreadable").combine_chunks()).to_batches()
         table = table.filter(unread.is_null())
     if not table.num_rows:
         return
@@ -226,7 +232,7 @@ def _check_text(table: pa.Table, plan: Plan) -> Iterator[pa.RecordBatch]:
         with paused_gc():  # reading builds many live objects and almost no cyclic garbage
             lines, ids, unreadable = read_text(part, plan)
         if unreadable:
-            yield from checked_rows(unreadable=unreadable_structs(unreadable)).to_batches()
+            yield from unreadable_rows(unreadable_structs(unreadable)).to_batches()
         if lines:
             kept = charge_table(lines, columns=plan.columns, ids=ids, names=LINE_COLUMNS)
             with paused_gc():  # the run's lines and findings: many live objects, almost no cyclic garbage
