@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 from python_calamine import CalamineWorkbook
 
-from rvucheck.read import sources, stream_sheet
+from rvucheck.read import sources
 from rvucheck.read.charges import read_charges
 from rvucheck.read.package import row_pieces
+from rvucheck.read.sheet_cells import SheetCells
 from rvucheck.read.sheet_values import DATETIME, OTHER, TIMEDELTA, number_format_kind
 from rvucheck.read.stream_sheet import SheetFormatError, StreamedSheet
 
@@ -250,16 +251,16 @@ def test_a_totals_row_sends_only_its_own_rows_to_the_cell_walk(
     totals = '<row r="6001"><c r="A6001"><f>SUM(A1:A6000)</f><v>1</v></c><c r="C6001"/></row>'
     path = _book(tmp_path, _plain_rows(1, 6001) + totals)
     walked: list[int] = []
-    original = stream_sheet._Cells.rows
+    original = SheetCells.rows
 
-    def counting(cells: stream_sheet._Cells, pieces: Any, *args: Any, **kwargs: Any) -> Any:
+    def counting(cells: SheetCells, pieces: Any, *args: Any, **kwargs: Any) -> Any:
         convert = kwargs.get("convert", args[0] if args else True)
         for row in original(cells, pieces, *args, **kwargs):
             if not convert:  # the extent's walk (the values' walk converts)
                 walked.append(row[0])
             yield row
 
-    monkeypatch.setattr(stream_sheet._Cells, "rows", counting)
+    monkeypatch.setattr(SheetCells, "rows", counting)
     sheet = StreamedSheet(path, "xl/worksheets/sheet1.xml", False)
     assert (sheet.last_row, sheet.last_column) == (6000, 1)
     assert 0 < len(walked) < 2000 and walked[-1] == 6000

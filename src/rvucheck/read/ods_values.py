@@ -22,7 +22,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
-from rvucheck.read.stream_sheet import FLOAT_TEXT, SheetFormatError
+from rvucheck.read.sheet_cells import FLOAT_TEXT, SheetFormatError
 
 EMPTY: object = object()  # calamine's Empty: no value (String("") is a value: "")
 TEXT: object = object()  # a string cell whose value is its element's text
